@@ -1,0 +1,107 @@
+//! Parses the arguments of `#[plugin(...)]`.
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parser;
+use syn::{Expr, ExprLit, Lit, LitStr, Path};
+
+/// The keys `#[plugin(...)]` accepts, for error messages.
+const KEYS: &str = "`name`, `version`, `description`, `depends_on`, `factory`, `crate` and `required`";
+
+/// The annotation as written; every value keeps its span for diagnostics.
+#[derive(Default)]
+pub(crate) struct Args {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) version: Option<LitStr>,
+    pub(crate) description: Option<LitStr>,
+    pub(crate) depends_on: Vec<LitStr>,
+    pub(crate) factory: Option<Path>,
+    pub(crate) krate: Option<Path>,
+    pub(crate) required: bool,
+    seen: Vec<String>,
+}
+
+impl Args {
+    pub(crate) fn parse(tokens: proc_macro2::TokenStream) -> syn::Result<Self> {
+        let mut args = Self::default();
+        syn::meta::parser(|meta| args.parse_one(meta)).parse2(tokens)?;
+        Ok(args)
+    }
+
+    fn parse_one(&mut self, meta: ParseNestedMeta<'_>) -> syn::Result<()> {
+        let Some(key) = meta.path.get_ident().map(ToString::to_string) else {
+            return Err(meta.error(format!("unknown key; expected one of {KEYS}")));
+        };
+        if self.seen.contains(&key) {
+            return Err(meta.error(format!("`{key}` is given more than once")));
+        }
+        match key.as_str() {
+            "name" => self.name = Some(meta.value()?.parse()?),
+            "version" => self.version = Some(meta.value()?.parse()?),
+            "description" => self.description = Some(meta.value()?.parse()?),
+            "factory" => self.factory = Some(meta.value()?.parse()?),
+            "crate" => self.krate = Some(meta.value()?.parse()?),
+            "required" => self.required = true,
+            "depends_on" => self.depends_on = parse_string_list(&meta)?,
+            _ => return Err(meta.error(format!("unknown key `{key}`; expected one of {KEYS}"))),
+        }
+        self.seen.push(key);
+        Ok(())
+    }
+}
+
+/// Parses `= ["a", "b >=1"]`.
+fn parse_string_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
+    let value: Expr = meta.value()?.parse()?;
+    let Expr::Array(array) = value else {
+        return Err(syn::Error::new_spanned(
+            value,
+            "`depends_on` takes a list of strings: `depends_on = [\"kv-store\", \"clock >=1.2\"]`",
+        ));
+    };
+    array
+        .elems
+        .into_iter()
+        .map(|element| match element {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(literal),
+                ..
+            }) => Ok(literal),
+            other => Err(syn::Error::new_spanned(
+                other,
+                "expected a string such as \"kv-store\" or \"kv-store >=1.2\"",
+            )),
+        })
+        .collect()
+}
+
+/// The description from the struct's doc comment: its first paragraph, on one line.
+pub(crate) fn doc_summary(attrs: &[syn::Attribute]) -> String {
+    let mut lines = Vec::new();
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("doc")) {
+        if let syn::Meta::NameValue(syn::MetaNameValue {
+            value: Expr::Lit(ExprLit {
+                lit: Lit::Str(doc), ..
+            }),
+            ..
+        }) = &attr.meta
+        {
+            let value = doc.value();
+            for line in value.lines() {
+                let line = line.trim();
+                if line.is_empty() && !lines.is_empty() {
+                    return lines.join(" ");
+                }
+                if !line.is_empty() {
+                    lines.push(line.to_owned());
+                }
+            }
+        }
+    }
+    lines.join(" ")
+}
+
+/// A string literal made by the macro, at `span`.
+pub(crate) fn lit(value: &str, span: Span) -> LitStr {
+    LitStr::new(value, span)
+}

@@ -1,0 +1,272 @@
+//! The plugin contract: the [`Plugin`] trait, the [`Context`] its hooks receive, and the static
+//! [`PluginMetadata`] that `#[plugin]` records for every plugin.
+
+use std::any::Any;
+use std::fmt;
+
+use crate::error::PluginError;
+
+/// The contract every plugin implements.
+///
+/// A plugin is created by its factory, then driven through its hooks in this order:
+/// [`validate`](Plugin::validate), [`init`](Plugin::init), [`start`](Plugin::start),
+/// [`stop`](Plugin::stop), [`shutdown`](Plugin::shutdown); after `shutdown` it is dropped. Every
+/// hook has a default that does nothing, so a plugin implements only what it needs.
+///
+/// A hook that returns an error **or panics** excludes the plugin from the live set: whatever it
+/// had started is stopped and shut down, the instance is dropped, and the reason goes into the
+/// [`Report`](crate::Report). Plugins that depend on it are excluded too. Other plugins are not
+/// affected. (Panics are caught per hook; a binary built with `panic = "abort"` cannot catch them
+/// and aborts instead.)
+///
+/// The trait is object safe: the manager holds plugins as `Box<dyn Plugin>`. `Any` lets callers
+/// get the concrete type back (see [`PluginManager::with`](crate::PluginManager::with)).
+///
+/// ```
+/// use plugin_factory::{Context, Plugin, PluginError};
+///
+/// #[derive(Default)]
+/// struct Counter {
+///     ticks: u64,
+/// }
+///
+/// impl Plugin for Counter {
+///     fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+///         self.ticks += 1;
+///         log::info!(target: ctx.log_target(), "{} started", ctx.name());
+///         Ok(())
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement the `Plugin` trait",
+    label = "`#[plugin]` needs an `impl Plugin for {Self}`",
+    note = "add `impl plugin_factory::Plugin for {Self} {{}}`: every hook has a default"
+)]
+pub trait Plugin: Any + Send {
+    /// Checks that the plugin can run, before anything is initialized.
+    ///
+    /// Runs once per instance, after every plugin has been created and dependencies have been
+    /// resolved, in dependency order. Must not acquire resources. An error or panic excludes the
+    /// plugin (and its dependents) before anything of theirs is initialized.
+    fn validate(&self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Acquires what the plugin needs (files, buffers, connections), after its dependencies are
+    /// initialized.
+    ///
+    /// An error or panic excludes the plugin and its dependents; `shutdown` is not called for a
+    /// plugin whose `init` failed, so `init` should release what it acquired before failing.
+    fn init(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Begins the plugin's work, after its dependencies have started.
+    ///
+    /// An error or panic excludes the plugin and its dependents: the plugin is shut down and
+    /// dropped, and so are dependents that were initialized.
+    fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Ends the plugin's work, before its dependencies stop (reverse dependency order).
+    ///
+    /// An error or panic marks the plugin failed in the report; it is still shut down and
+    /// dropped, and the other plugins still stop.
+    fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Releases everything `init` acquired, in reverse dependency order. The instance is
+    /// dropped right after.
+    ///
+    /// Called once for every plugin whose `init` succeeded. An error or panic is reported; the
+    /// instance is dropped anyway.
+    fn shutdown(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        let _ = ctx;
+        Ok(())
+    }
+}
+
+/// What a hook knows about the plugin it runs for.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    metadata: &'a PluginMetadata,
+}
+
+impl<'a> Context<'a> {
+    pub(crate) fn new(metadata: &'a PluginMetadata) -> Self {
+        Self { metadata }
+    }
+
+    /// The plugin's name, as registered.
+    pub fn name(&self) -> &'static str {
+        self.metadata.name
+    }
+
+    /// The `log` target for messages about this plugin: its name, so that
+    /// `RUST_LOG=kv-store=debug` selects one plugin's messages, the manager's included.
+    pub fn log_target(&self) -> &'static str {
+        self.metadata.name
+    }
+
+    /// The plugin's metadata.
+    pub fn metadata(&self) -> &'a PluginMetadata {
+        self.metadata
+    }
+}
+
+/// Everything `#[plugin]` records about a plugin, readable without creating it.
+///
+/// Built at compile time by the macro and stored in the registry as a `static`.
+#[derive(Debug)]
+pub struct PluginMetadata {
+    name: &'static str,
+    version: &'static str,
+    description: &'static str,
+    dependencies: &'static [Dependency],
+    required: bool,
+    location: SourceLocation,
+    package: &'static str,
+}
+
+impl PluginMetadata {
+    /// Not public API: used by code that `#[plugin]` generates, which has checked every value.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, reason = "one argument per annotation key")]
+    pub const fn __new(
+        name: &'static str,
+        version: &'static str,
+        description: &'static str,
+        dependencies: &'static [Dependency],
+        required: bool,
+        location: SourceLocation,
+        package: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            version,
+            description,
+            dependencies,
+            required,
+            location,
+            package,
+        }
+    }
+
+    /// The unique name: lowercase `[a-z0-9-]`, 1 to 64 characters.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The semantic version (the defining crate's version unless the annotation says otherwise).
+    pub fn version(&self) -> &'static str {
+        self.version
+    }
+
+    /// The description (the struct's doc comment unless the annotation says otherwise).
+    pub fn description(&self) -> &'static str {
+        self.description
+    }
+
+    /// The plugins this one needs, started before it and stopped after it.
+    pub fn dependencies(&self) -> &'static [Dependency] {
+        self.dependencies
+    }
+
+    /// Whether the application cannot run without this plugin (`#[plugin(required)]`): its
+    /// exclusion fails the whole lifecycle transition.
+    pub fn is_required(&self) -> bool {
+        self.required
+    }
+
+    /// Where the annotated struct is defined.
+    pub fn location(&self) -> &SourceLocation {
+        &self.location
+    }
+
+    /// The cargo package that defines the plugin.
+    pub fn package(&self) -> &'static str {
+        self.package
+    }
+}
+
+/// A dependency on another plugin, with an optional semver requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dependency {
+    name: &'static str,
+    requirement: &'static str,
+}
+
+impl Dependency {
+    /// Not public API: used by code that `#[plugin]` generates, which has checked both values.
+    #[doc(hidden)]
+    pub const fn __new(name: &'static str, requirement: &'static str) -> Self {
+        Self { name, requirement }
+    }
+
+    /// The name of the plugin depended on.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The semver requirement on its version (`">=1.2"`), or `None` for any version.
+    pub fn requirement(&self) -> Option<&'static str> {
+        (!self.requirement.is_empty()).then_some(self.requirement)
+    }
+}
+
+impl fmt::Display for Dependency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.requirement() {
+            Some(requirement) => write!(f, "{} {requirement}", self.name),
+            None => f.write_str(self.name),
+        }
+    }
+}
+
+/// Where a plugin is defined: `module_path!()`, `file!()` and `line!()` of the annotated struct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceLocation {
+    module_path: &'static str,
+    file: &'static str,
+    line: u32,
+}
+
+impl SourceLocation {
+    /// Not public API: used by code that `#[plugin]` generates.
+    #[doc(hidden)]
+    pub const fn __new(module_path: &'static str, file: &'static str, line: u32) -> Self {
+        Self {
+            module_path,
+            file,
+            line,
+        }
+    }
+
+    /// The module that defines the plugin, e.g. `example_plugins::greeter`.
+    pub fn module_path(&self) -> &'static str {
+        self.module_path
+    }
+
+    /// The source file, relative to the defining package.
+    pub fn file(&self) -> &'static str {
+        self.file
+    }
+
+    /// The line of the `#[plugin]` attribute.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+}
+
+impl fmt::Display for SourceLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}:{})", self.module_path, self.file, self.line)
+    }
+}

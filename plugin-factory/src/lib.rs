@@ -1,0 +1,152 @@
+//! Statically linked plugins with a checked lifecycle.
+//!
+//! A plugin is a struct that implements [`Plugin`] and carries `#[plugin]`. The attribute checks
+//! the annotation at compile time and submits a static [`PluginEntry`] to a link-time
+//! [`registry`]. The host links the plugin crates with [`link_plugins!`] and drives every plugin
+//! through the lifecycle with a typestate [`PluginManager`]. A plugin that fails validation, a
+//! hook, or a dependency check (or panics) is excluded, dropped and reported; the rest run on.
+//!
+//! # Quick start
+//!
+//! ```
+//! use plugin_factory::{Context, Plugin, PluginError, PluginManager, PluginState, plugin};
+//!
+//! /// Says hello when it starts.
+//! #[plugin(name = "hello", version = "1.0.0")]
+//! #[derive(Default)]
+//! struct Hello;
+//!
+//! impl Plugin for Hello {
+//!     fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+//!         log::info!(target: ctx.log_target(), "hello from {}", ctx.name());
+//!         Ok(())
+//!     }
+//! }
+//!
+//! /// Needs `hello`, but refuses to run.
+//! #[plugin(depends_on = ["hello >=1"])]
+//! #[derive(Default)]
+//! struct Grumpy;
+//!
+//! impl Plugin for Grumpy {
+//!     fn validate(&self, _: &Context<'_>) -> Result<(), PluginError> {
+//!         Err("not today".into())
+//!     }
+//! }
+//!
+//! let manager = PluginManager::discover()?.validate()?.init()?.start()?;
+//! assert_eq!(manager.state("hello"), Some(PluginState::Running));
+//! assert_eq!(manager.state("grumpy"), Some(PluginState::Excluded));
+//! let report = manager.stop().shutdown();
+//! println!("{report}");
+//! # Ok::<(), plugin_factory::Error>(())
+//! ```
+//!
+//! # Linking plugin crates
+//!
+//! Rust links a dependency only if the code names it. A plugin crate that the host lists in
+//! `Cargo.toml` but never mentions is left out of the binary, and so are its plugins, silently,
+//! on both backends and with every linker and LTO setting. Name each plugin crate once:
+//!
+//! ```
+//! plugin_factory::link_plugins!(example_plugins);
+//! # fn main() {}
+//! ```
+//!
+//! # Registry backends
+//!
+//! | backend | cargo feature | code before `main` | platforms |
+//! |---|---|---|---|
+//! | `linkme` distributed slice | default | none | Linux, Android, macOS, iOS, Windows, FreeBSD, OpenBSD, illumos, wasm |
+//! | `inventory` | `inventory` | one constructor per plugin | every platform with static constructors |
+//!
+//! # Panics
+//!
+//! Panics in plugin code are caught per hook and turn into exclusions. A binary built with
+//! `panic = "abort"` cannot catch them: the first panicking plugin aborts the process.
+//!
+//! # Crate map
+//!
+//! - [`Plugin`], [`Context`], [`PluginMetadata`]: the contract (module `contract`).
+//! - [`plugin`]: the attribute.
+//! - [`registry`]: the link-time collection.
+//! - [`PluginState`] and its transition table: module `lifecycle`.
+//! - [`PluginManager`] and its phases.
+//! - [`Report`], [`Error`], [`PluginError`].
+
+mod contract;
+mod error;
+mod lifecycle;
+mod manager;
+pub mod registry;
+mod report;
+
+pub use plugin_factory_macros::plugin;
+
+pub use crate::contract::{Context, Dependency, Plugin, PluginMetadata, SourceLocation};
+pub use crate::error::{Error, PluginError};
+pub use crate::lifecycle::{Hook, PluginState};
+pub use crate::manager::{
+    CanInit, CanStart, CanStop, CanValidate, Discovered, Event, Initialized, ManagerBuilder,
+    ObserverId, Phase, PluginManager, Running, Stopped, Validated,
+};
+pub use crate::registry::PluginEntry;
+pub use crate::report::{
+    ExclusionReason, FailureCause, HookFailure, HookTimings, PluginReport, Report,
+};
+
+/// Links plugin crates into this binary so that their plugins are registered.
+///
+/// Expands to `use the_crate as _;` for each crate. Without it, a plugin crate that the host's
+/// code never names is not passed to the linker, and none of its plugins exist at run time.
+///
+/// ```
+/// plugin_factory::link_plugins!(example_plugins);
+///
+/// let names: Vec<_> = plugin_factory::registry::entries().map(|e| e.name()).collect();
+/// assert!(names.contains(&"kv-store"));
+/// ```
+#[macro_export]
+macro_rules! link_plugins {
+    ($($plugin_crate:ident),+ $(,)?) => {
+        $(
+            #[allow(unused_imports, reason = "naming the crate is what links it")]
+            use $plugin_crate as _;
+        )+
+    };
+}
+
+/// Not public API: used by code that `#[plugin]` generates. May change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::__submit_plugin_entry as submit;
+    pub use crate::contract::{Dependency, PluginMetadata, SourceLocation};
+    pub use crate::registry::PluginEntry;
+    pub use ::std::boxed::Box;
+
+    #[cfg(feature = "inventory")]
+    pub use ::inventory;
+    pub use ::linkme;
+    #[cfg(not(feature = "inventory"))]
+    pub use crate::registry::PLUGIN_ENTRIES;
+
+    /// Gives plugins without `factory = ...` their `Default` as factory, with an error that
+    /// says what to do when there is none.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no factory: it does not implement `Default`",
+        label = "this plugin needs a factory",
+        note = "derive or implement `Default`, or name a function with `#[plugin(factory = path::to::fn)]`"
+    )]
+    pub trait DefaultFactory: Sized {
+        fn create() -> Self;
+    }
+
+    impl<T: Default> DefaultFactory for T {
+        fn create() -> Self {
+            T::default()
+        }
+    }
+
+    /// Checks at compile time that the annotated type implements `Plugin`.
+    pub const fn assert_plugin<T: crate::Plugin>() {}
+}

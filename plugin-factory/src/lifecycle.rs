@@ -1,0 +1,248 @@
+//! The runtime state of each plugin and the one table of legal transitions between states.
+
+use std::fmt;
+
+use crate::error::Error;
+
+/// Where one plugin is in its lifecycle.
+///
+/// The legal moves are listed by [`PluginState::can_become`]; the manager checks every change
+/// against it and never changes a state silently.
+///
+/// ```text
+/// Registered ─► Created ─► Validated ─► Initialized ─► Running ⇄ Stopped ─► ShutDown
+///                  any failure ─► Failed ─► Excluded ─► (re-added) Created
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PluginState {
+    /// Known to the registry; no instance exists (not yet created, or left out at startup).
+    Registered,
+    /// The factory made an instance.
+    Created,
+    /// `validate` passed and every dependency is satisfied.
+    Validated,
+    /// `init` succeeded: the plugin holds its resources.
+    Initialized,
+    /// `start` succeeded: the plugin is working.
+    Running,
+    /// `stop` ran; the plugin can be started again or shut down.
+    Stopped,
+    /// `shutdown` ran and the instance was dropped.
+    ShutDown,
+    /// A hook failed or panicked; the plugin is being torn down.
+    Failed,
+    /// Out of the live set, with a reason; no instance exists.
+    Excluded,
+}
+
+impl PluginState {
+    /// Every state, in lifecycle order.
+    pub const ALL: [PluginState; 9] = [
+        Self::Registered,
+        Self::Created,
+        Self::Validated,
+        Self::Initialized,
+        Self::Running,
+        Self::Stopped,
+        Self::ShutDown,
+        Self::Failed,
+        Self::Excluded,
+    ];
+
+    /// The transition table: whether a plugin in `self` may move to `next`.
+    ///
+    /// | from | to |
+    /// |---|---|
+    /// | Registered | Created, Excluded |
+    /// | Created | Validated, Failed, Excluded, ShutDown |
+    /// | Validated | Initialized, Failed, Excluded, ShutDown |
+    /// | Initialized | Running, Failed, ShutDown |
+    /// | Running | Stopped, Failed |
+    /// | Stopped | Running, Failed, ShutDown |
+    /// | ShutDown | Created, Excluded |
+    /// | Failed | Excluded |
+    /// | Excluded | Created |
+    ///
+    /// `ShutDown` from `Created` or `Validated` means the instance is dropped without hooks: it
+    /// never acquired anything. `ShutDown → Excluded` is a clean plugin taken out because a
+    /// dependency went. `→ Created` again is a restart or a hot add with a fresh instance.
+    pub const fn can_become(self, next: PluginState) -> bool {
+        use PluginState::*;
+        matches!(
+            (self, next),
+            (Registered, Created | Excluded)
+                | (Created, Validated | Failed | Excluded | ShutDown)
+                | (Validated, Initialized | Failed | Excluded | ShutDown)
+                | (Initialized, Running | Failed | ShutDown)
+                | (Running, Stopped | Failed)
+                | (Stopped, Running | Failed | ShutDown)
+                | (ShutDown, Created | Excluded)
+                | (Failed, Excluded)
+                | (Excluded, Created)
+        )
+    }
+
+    /// Whether a plugin in this state has an instance in the live set.
+    pub const fn is_live(self) -> bool {
+        matches!(
+            self,
+            Self::Created | Self::Validated | Self::Initialized | Self::Running | Self::Stopped
+        )
+    }
+
+    /// Moves `state` to `next` if the table allows it, or names the plugin in the error.
+    pub(crate) fn advance(
+        state: &mut PluginState,
+        plugin: &'static str,
+        next: PluginState,
+    ) -> Result<(), Error> {
+        if state.can_become(next) {
+            log::debug!(target: plugin, "{plugin}: {state} -> {next}");
+            *state = next;
+            Ok(())
+        } else {
+            Err(Error::InvalidTransition {
+                plugin,
+                from: *state,
+                to: next,
+            })
+        }
+    }
+
+    /// The state's name in lowercase, as the report prints it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Created => "created",
+            Self::Validated => "validated",
+            Self::Initialized => "initialized",
+            Self::Running => "running",
+            Self::Stopped => "stopped",
+            Self::ShutDown => "shut down",
+            Self::Failed => "failed",
+            Self::Excluded => "excluded",
+        }
+    }
+}
+
+impl fmt::Display for PluginState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A step of the lifecycle that runs plugin code: the factory or one of the [`Plugin`] hooks.
+///
+/// [`Plugin`]: crate::Plugin
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Hook {
+    /// The factory that creates the instance.
+    Create,
+    /// [`Plugin::validate`](crate::Plugin::validate).
+    Validate,
+    /// [`Plugin::init`](crate::Plugin::init).
+    Init,
+    /// [`Plugin::start`](crate::Plugin::start).
+    Start,
+    /// [`Plugin::stop`](crate::Plugin::stop).
+    Stop,
+    /// [`Plugin::shutdown`](crate::Plugin::shutdown).
+    Shutdown,
+}
+
+impl Hook {
+    /// Every hook, in lifecycle order.
+    pub const ALL: [Hook; 6] = [
+        Self::Create,
+        Self::Validate,
+        Self::Init,
+        Self::Start,
+        Self::Stop,
+        Self::Shutdown,
+    ];
+
+    /// The hook's name as it appears in code (`"create"` for the factory).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Validate => "validate",
+            Self::Init => "init",
+            Self::Start => "start",
+            Self::Stop => "stop",
+            Self::Shutdown => "shutdown",
+        }
+    }
+}
+
+impl fmt::Display for Hook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn happy_path_is_legal() {
+        use PluginState::*;
+        let path = [
+            Registered,
+            Created,
+            Validated,
+            Initialized,
+            Running,
+            Stopped,
+            Running,
+            Stopped,
+            ShutDown,
+            Created,
+        ];
+        for pair in path.windows(2) {
+            assert!(pair[0].can_become(pair[1]), "{} -> {}", pair[0], pair[1]);
+        }
+    }
+
+    #[test]
+    fn illegal_moves_are_refused_and_change_nothing() {
+        let mut state = PluginState::Registered;
+        let error = PluginState::advance(&mut state, "x", PluginState::Running).unwrap_err();
+        assert!(matches!(
+            error,
+            Error::InvalidTransition {
+                plugin: "x",
+                from: PluginState::Registered,
+                to: PluginState::Running
+            }
+        ));
+        assert_eq!(state, PluginState::Registered);
+        assert_eq!(
+            error.to_string(),
+            "plugin \"x\" cannot go from registered to running"
+        );
+    }
+
+    #[test]
+    fn no_state_moves_to_itself_and_failed_only_leads_out() {
+        for state in PluginState::ALL {
+            assert!(!state.can_become(state), "{state} -> {state}");
+        }
+        let from_failed: Vec<_> = PluginState::ALL
+            .into_iter()
+            .filter(|next| PluginState::Failed.can_become(*next))
+            .collect();
+        assert_eq!(from_failed, [PluginState::Excluded]);
+    }
+
+    #[test]
+    fn running_can_only_stop_or_fail() {
+        let next: Vec<_> = PluginState::ALL
+            .into_iter()
+            .filter(|next| PluginState::Running.can_become(*next))
+            .collect();
+        assert_eq!(next, [PluginState::Stopped, PluginState::Failed]);
+    }
+}

@@ -1,0 +1,721 @@
+//! The machinery behind every phase and runtime operation: one slot per registered plugin, the
+//! hook runner that catches panics, dependency resolution, and exclusion with its cascade.
+//!
+//! Phase transitions own the manager and reach slots through `&mut` (no locking); runtime
+//! operations on a shared `PluginManager<Running>` lock each slot as they touch it. Both go
+//! through [`Ops`], generic over [`SlotAccess`], so the lifecycle logic exists once.
+
+use std::any::Any;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Instant;
+
+use crate::contract::{Context, Plugin};
+use crate::lifecycle::{Hook, PluginState};
+use crate::manager::graph::Graph;
+use crate::manager::observe::{Event, Observers};
+use crate::registry::PluginEntry;
+use crate::report::{ExclusionReason, FailureCause, HookFailure, HookTimings, PluginReport, Report};
+
+/// What the manager knows about one plugin besides its instance.
+#[derive(Debug)]
+pub(crate) struct Status {
+    pub(crate) state: PluginState,
+    pub(crate) reason: Option<ExclusionReason>,
+    pub(crate) failures: Vec<HookFailure>,
+    pub(crate) timings: Option<Box<HookTimings>>,
+}
+
+/// One registered plugin. The status and the instance have separate locks so that queries of
+/// the status never wait for a hook that is running.
+pub(crate) struct Slot {
+    pub(crate) entry: &'static PluginEntry,
+    pub(crate) status: RwLock<Status>,
+    pub(crate) instance: Mutex<Option<Box<dyn Plugin>>>,
+}
+
+impl Slot {
+    fn new(entry: &'static PluginEntry) -> Self {
+        Self {
+            entry,
+            status: RwLock::new(Status {
+                state: PluginState::Registered,
+                reason: None,
+                failures: Vec::new(),
+                timings: None,
+            }),
+            instance: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        self.entry.name()
+    }
+
+    /// The status for reading. A poisoned lock only means a panic elsewhere while it was held;
+    /// the status itself is always consistent, so it is used as is.
+    pub(crate) fn read_status(&self) -> std::sync::RwLockReadGuard<'_, Status> {
+        self.status.read().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The order plugins were started in (dependencies first) and each slot's place in it.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    pub(crate) order: Vec<usize>,
+    pub(crate) position: Vec<u32>,
+}
+
+impl Plan {
+    pub(crate) const UNORDERED: u32 = u32::MAX;
+
+    fn reindex(&mut self) {
+        self.position.fill(Self::UNORDERED);
+        for (place, &slot) in self.order.iter().enumerate() {
+            self.position[slot] = place as u32;
+        }
+    }
+
+    /// Moves `slot` to the end of the order (it was just started after everything before it).
+    pub(crate) fn push_last(&mut self, slot: usize) {
+        if self.position[slot] != Self::UNORDERED {
+            self.order.retain(|&other| other != slot);
+        }
+        self.order.push(slot);
+        self.reindex();
+    }
+}
+
+/// Settings fixed when the manager is built.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Options {
+    pub(crate) time_hooks: bool,
+}
+
+/// Everything a manager owns.
+pub(crate) struct Engine {
+    pub(crate) slots: Box<[Slot]>,
+    pub(crate) index: HashMap<&'static str, usize>,
+    pub(crate) graph: Graph,
+    pub(crate) plan: Mutex<Plan>,
+    pub(crate) options: Options,
+    pub(crate) observers: Observers,
+}
+
+impl Engine {
+    /// Collects `entries`, sorted by name, all `Registered`.
+    pub(crate) fn new(
+        mut entries: Vec<&'static PluginEntry>,
+        options: Options,
+        observers: Observers,
+    ) -> Self {
+        entries.sort_by(|a, b| a.name().cmp(b.name()));
+        let mut index = HashMap::with_capacity(entries.len());
+        for (i, entry) in entries.iter().enumerate() {
+            index.entry(entry.name()).or_insert(i);
+        }
+        let graph = Graph::new(&entries, &index);
+        let plan = Plan {
+            order: Vec::with_capacity(entries.len()),
+            position: vec![Plan::UNORDERED; entries.len()],
+        };
+        Self {
+            slots: entries.iter().copied().map(Slot::new).collect(),
+            index,
+            graph,
+            plan: Mutex::new(plan),
+            options,
+            observers,
+        }
+    }
+
+    /// Lock-free access for a caller that owns the manager.
+    pub(crate) fn exclusive(&mut self) -> Ops<'_, &mut [Slot]> {
+        Ops {
+            slots: &mut self.slots,
+            graph: &self.graph,
+            index: &self.index,
+            plan: self.plan.get_mut().unwrap_or_else(PoisonError::into_inner),
+            options: self.options,
+            observers: &self.observers,
+            required_excluded: None,
+        }
+    }
+
+    /// Locked access for the runtime API: the caller holds the plan lock, which serialises every
+    /// control operation.
+    pub(crate) fn locked<'e>(&'e self, plan: &'e mut Plan) -> Ops<'e, &'e [Slot]> {
+        Ops {
+            slots: &self.slots,
+            graph: &self.graph,
+            index: &self.index,
+            plan,
+            options: self.options,
+            observers: &self.observers,
+            required_excluded: None,
+        }
+    }
+
+    /// The state of every plugin: started ones in start order, then the rest by name.
+    pub(crate) fn report(&self) -> Report {
+        let plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
+        let unordered = (0..self.slots.len()).filter(|&i| plan.position[i] == Plan::UNORDERED);
+        let plugins = plan
+            .order
+            .iter()
+            .copied()
+            .chain(unordered)
+            .map(|i| self.plugin_report(i))
+            .collect();
+        Report { plugins }
+    }
+
+    pub(crate) fn plugin_report(&self, i: usize) -> PluginReport {
+        let slot = &self.slots[i];
+        let status = slot.read_status();
+        PluginReport {
+            name: slot.name(),
+            version: slot.entry.metadata().version(),
+            state: status.state,
+            reason: status.reason.clone(),
+            failures: status.failures.clone(),
+            timings: status.timings.as_deref().copied().unwrap_or_default(),
+        }
+    }
+}
+
+impl Drop for Engine {
+    /// Whatever phase the manager is dropped in, live plugins are stopped and shut down in
+    /// reverse order, and every instance is dropped.
+    fn drop(&mut self) {
+        self.exclusive().shut_down_all();
+    }
+}
+
+/// How [`Ops`] reaches a slot's status and instance: directly when the manager is owned, through
+/// the slot's locks when it is shared.
+pub(crate) trait SlotAccess {
+    fn slot(&self, i: usize) -> &Slot;
+    fn len(&self) -> usize;
+    fn with_status<R>(&mut self, i: usize, f: impl FnOnce(&mut Status) -> R) -> R;
+    fn with_instance<R>(&mut self, i: usize, f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R) -> R;
+}
+
+impl SlotAccess for &mut [Slot] {
+    fn slot(&self, i: usize) -> &Slot {
+        &self[i]
+    }
+    fn len(&self) -> usize {
+        <[Slot]>::len(self)
+    }
+    fn with_status<R>(&mut self, i: usize, f: impl FnOnce(&mut Status) -> R) -> R {
+        f(self[i].status.get_mut().unwrap_or_else(PoisonError::into_inner))
+    }
+    fn with_instance<R>(&mut self, i: usize, f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R) -> R {
+        f(self[i].instance.get_mut().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl SlotAccess for &[Slot] {
+    fn slot(&self, i: usize) -> &Slot {
+        &self[i]
+    }
+    fn len(&self) -> usize {
+        <[Slot]>::len(self)
+    }
+    fn with_status<R>(&mut self, i: usize, f: impl FnOnce(&mut Status) -> R) -> R {
+        f(&mut self[i].status.write().unwrap_or_else(PoisonError::into_inner))
+    }
+    fn with_instance<R>(&mut self, i: usize, f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R) -> R {
+        f(&mut self[i].instance.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// The lifecycle logic, over either kind of slot access.
+pub(crate) struct Ops<'e, S> {
+    slots: S,
+    graph: &'e Graph,
+    index: &'e HashMap<&'static str, usize>,
+    pub(crate) plan: &'e mut Plan,
+    options: Options,
+    observers: &'e Observers,
+    /// Set when a `#[plugin(required)]` plugin is excluded: the transition must fail.
+    pub(crate) required_excluded: Option<usize>,
+}
+
+impl<S: SlotAccess> Ops<'_, S> {
+    pub(crate) fn name(&self, i: usize) -> &'static str {
+        self.slots.slot(i).name()
+    }
+
+    pub(crate) fn state(&mut self, i: usize) -> PluginState {
+        self.slots.with_status(i, |status| status.state)
+    }
+
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    pub(crate) fn graph(&self) -> &Graph {
+        self.graph
+    }
+
+    /// Moves plugin `i` to `next`, checked against the transition table, and tells observers.
+    /// The engine only asks for moves the table allows; a refused one is a bug in the engine,
+    /// logged and left undone rather than applied silently.
+    pub(crate) fn set_state(&mut self, i: usize, next: PluginState) {
+        let name = self.name(i);
+        let moved = self.slots.with_status(i, |status| {
+            let from = status.state;
+            PluginState::advance(&mut status.state, name, next).map(|()| from)
+        });
+        match moved {
+            Ok(from) => self.observers.emit(|| Event::StateChanged {
+                plugin: name,
+                from,
+                to: next,
+            }),
+            Err(error) => {
+                debug_assert!(false, "{error}");
+                log::error!(target: name, "{error}");
+            }
+        }
+    }
+
+    /// Runs the factory of plugin `i` and keeps the instance.
+    pub(crate) fn create(&mut self, i: usize) -> Result<(), HookFailure> {
+        let entry = self.slots.slot(i).entry;
+        let started = self.options.time_hooks.then(Instant::now);
+        let created = catch_unwind(AssertUnwindSafe(|| entry.create()));
+        self.record_time(i, Hook::Create, started);
+        match created {
+            Ok(plugin) => {
+                self.slots.with_instance(i, |instance| *instance = Some(plugin));
+                self.set_state(i, PluginState::Created);
+                Ok(())
+            }
+            Err(payload) => Err(HookFailure {
+                hook: Hook::Create,
+                cause: FailureCause::Panic(panic_message(payload)),
+            }),
+        }
+    }
+
+    /// Runs one hook of plugin `i`, catching a panic.
+    pub(crate) fn call(&mut self, i: usize, hook: Hook) -> Result<(), HookFailure> {
+        let metadata = self.slots.slot(i).entry.metadata();
+        let started = self.options.time_hooks.then(Instant::now);
+        let outcome = self.slots.with_instance(i, |instance| {
+            let Some(plugin) = instance.as_mut() else {
+                return Ok(Err(crate::PluginError::msg("the plugin has no instance")));
+            };
+            let ctx = Context::new(metadata);
+            catch_unwind(AssertUnwindSafe(|| match hook {
+                Hook::Validate => plugin.validate(&ctx),
+                Hook::Init => plugin.init(&ctx),
+                Hook::Start => plugin.start(&ctx),
+                Hook::Stop => plugin.stop(&ctx),
+                Hook::Shutdown => plugin.shutdown(&ctx),
+                Hook::Create => Ok(()),
+            }))
+        });
+        self.record_time(i, hook, started);
+        let cause = match outcome {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(error)) => FailureCause::Error(Arc::new(error)),
+            Err(payload) => FailureCause::Panic(panic_message(payload)),
+        };
+        Err(HookFailure { hook, cause })
+    }
+
+    fn record_time(&mut self, i: usize, hook: Hook, started: Option<Instant>) {
+        if let Some(started) = started {
+            let elapsed = started.elapsed();
+            self.slots.with_status(i, |status| {
+                status.timings.get_or_insert_default().set(hook, elapsed);
+            });
+        }
+    }
+
+    /// Runs `hook` on `i` and moves it to `next`, or excludes it (with its dependents).
+    pub(crate) fn step(&mut self, i: usize, hook: Hook, next: PluginState) -> Result<(), ()> {
+        match self.call(i, hook) {
+            Ok(()) => {
+                self.set_state(i, next);
+                Ok(())
+            }
+            Err(failure) => {
+                self.fail(i, failure);
+                Err(())
+            }
+        }
+    }
+
+    /// Takes plugin `i` out of the live set because its own hook failed: its live dependents go
+    /// first, then it is stopped and shut down as far as it had got, and dropped.
+    pub(crate) fn fail(&mut self, i: usize, failure: HookFailure) {
+        let name = self.name(i);
+        let before = self.state(i);
+        log::error!(target: name, "plugin {name:?}: {failure}");
+        self.slots
+            .with_status(i, |status| status.failures.push(failure.clone()));
+        self.observers.emit(|| Event::Failed {
+            plugin: name,
+            failure: failure.clone(),
+        });
+        if before.is_live() {
+            self.set_state(i, PluginState::Failed);
+        }
+        self.evict_dependents(i);
+        if before == PluginState::Running && failure.hook != Hook::Stop {
+            self.call_and_record(i, Hook::Stop);
+        }
+        let initialized = matches!(
+            before,
+            PluginState::Initialized | PluginState::Running | PluginState::Stopped
+        );
+        if initialized && failure.hook != Hook::Shutdown {
+            self.call_and_record(i, Hook::Shutdown);
+        }
+        self.drop_instance(i);
+        self.exclude(i, ExclusionReason::Hook(failure));
+    }
+
+    /// Takes a healthy plugin `i` out of the live set for `reason` (a dependency went, or a
+    /// caller removed it): stopped, shut down and dropped. Dependents are the caller's business.
+    pub(crate) fn evict(&mut self, i: usize, reason: ExclusionReason) {
+        if self.tear_down(i) {
+            self.exclude(i, reason);
+        } else {
+            // A teardown hook failed: the plugin is already excluded with that failure as the
+            // reason, which says more than `reason`.
+        }
+    }
+
+    /// Stops (if running) and shuts down (if initialized) plugin `i` and drops it, leaving it
+    /// `ShutDown`. Returns `false` if a hook failed, in which case `i` is already excluded.
+    pub(crate) fn tear_down(&mut self, i: usize) -> bool {
+        let state = self.state(i);
+        if state == PluginState::Running && self.step(i, Hook::Stop, PluginState::Stopped).is_err() {
+            return false;
+        }
+        match state {
+            PluginState::Initialized | PluginState::Running | PluginState::Stopped => {
+                if self.step(i, Hook::Shutdown, PluginState::ShutDown).is_err() {
+                    return false;
+                }
+            }
+            PluginState::Created | PluginState::Validated => self.set_state(i, PluginState::ShutDown),
+            _ => {}
+        }
+        self.drop_instance(i);
+        true
+    }
+
+    /// Excludes every live plugin that depends on `i`, directly or not, dependents first.
+    pub(crate) fn evict_dependents(&mut self, i: usize) -> Vec<usize> {
+        let doomed = self.live_dependents(i);
+        for &dependent in &doomed {
+            let dependency = self
+                .graph
+                .dependencies(dependent)
+                .find(|&d| d == i || doomed.contains(&d))
+                .map_or(self.name(i), |d| self.name(d));
+            let reason = ExclusionReason::DependsOnExcluded { dependency };
+            self.evict(dependent, reason);
+        }
+        doomed
+    }
+
+    /// The live plugins that depend on `i`, directly or not, in reverse start order (the order
+    /// to stop them in).
+    pub(crate) fn live_dependents(&mut self, i: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.slots.len()];
+        let mut stack: Vec<usize> = self.graph.dependents(i).collect();
+        let mut found = Vec::new();
+        while let Some(next) = stack.pop() {
+            if std::mem::replace(&mut seen[next], true) || !self.state(next).is_live() {
+                continue;
+            }
+            found.push(next);
+            stack.extend(self.graph.dependents(next));
+        }
+        let position = &self.plan.position;
+        found.sort_by_key(|&slot| Reverse((position[slot], slot)));
+        found
+    }
+
+    /// Records `reason`, moves `i` to `Excluded`, and notes a required plugin.
+    fn exclude(&mut self, i: usize, reason: ExclusionReason) {
+        let name = self.name(i);
+        log::warn!(target: name, "plugin {name:?} excluded: {reason}");
+        self.observers.emit(|| Event::Excluded {
+            plugin: name,
+            reason: reason.clone(),
+        });
+        self.slots.with_status(i, |status| status.reason = Some(reason));
+        self.set_state(i, PluginState::Excluded);
+        if self.slots.slot(i).entry.metadata().is_required() && self.required_excluded.is_none() {
+            self.required_excluded = Some(i);
+        }
+    }
+
+    /// Excludes a plugin that never ran a hook (no cascade: resolution handles dependents).
+    pub(crate) fn exclude_unstarted(&mut self, i: usize, reason: ExclusionReason) {
+        self.drop_instance(i);
+        self.exclude(i, reason);
+    }
+
+    fn call_and_record(&mut self, i: usize, hook: Hook) {
+        if let Err(failure) = self.call(i, hook) {
+            let name = self.name(i);
+            log::error!(target: name, "plugin {name:?}: {failure}");
+            self.slots.with_status(i, |status| status.failures.push(failure));
+        }
+    }
+
+    /// Drops the instance of `i`. A panicking `Drop` is caught and logged: the instance is gone
+    /// either way.
+    pub(crate) fn drop_instance(&mut self, i: usize) {
+        let instance = self.slots.with_instance(i, Option::take);
+        if let Some(plugin) = instance {
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(plugin))) {
+                let name = self.name(i);
+                log::error!(target: name, "plugin {name:?} panicked while dropped: {}", panic_message(payload));
+            }
+        }
+    }
+
+    /// Excludes every plugin whose name is taken twice (slots are sorted by name, so namesakes
+    /// are neighbours), naming both definitions.
+    pub(crate) fn exclude_duplicates(&mut self) {
+        for i in 1..self.slots.len() {
+            let (first, second) = (self.slots.slot(i - 1).entry, self.slots.slot(i).entry);
+            if first.name() != second.name() {
+                continue;
+            }
+            let (first, second) = (*first.metadata().location(), *second.metadata().location());
+            for (slot, this, other) in [(i - 1, first, second), (i, second, first)] {
+                if self.state(slot) == PluginState::Registered {
+                    self.exclude_unstarted(slot, ExclusionReason::DuplicateName { this, other });
+                }
+            }
+        }
+    }
+
+    /// Creates every registered plugin except the disabled ones.
+    pub(crate) fn create_all(&mut self, disabled: &[bool]) {
+        for i in 0..self.slots.len() {
+            if self.state(i) == PluginState::Registered && !disabled[i] {
+                if let Err(failure) = self.create(i) {
+                    self.fail(i, failure);
+                }
+            }
+        }
+    }
+
+    /// Resolves dependencies among created plugins, excludes the unsatisfiable ones, and orders
+    /// the rest so that every plugin comes after its dependencies, ties broken by name.
+    pub(crate) fn resolve(&mut self) {
+        let n = self.slots.len();
+        for i in 0..n {
+            if self.state(i) == PluginState::Created {
+                if let Some(reason) = self.unsatisfied_dependency(i) {
+                    self.exclude_unstarted(i, reason);
+                }
+            }
+        }
+        // Kahn's algorithm over every slot; slots are sorted by name, so the smallest index
+        // ready is the smallest name ready.
+        let mut waiting: Vec<u32> = (0..n)
+            .map(|i| self.graph.dependencies(i).count() as u32)
+            .collect();
+        let mut ready: BinaryHeap<Reverse<usize>> =
+            (0..n).filter(|&i| waiting[i] == 0).map(Reverse).collect();
+        self.plan.order.clear();
+        while let Some(Reverse(i)) = ready.pop() {
+            if self.state(i) == PluginState::Created {
+                match self.first_dependency_gone(i) {
+                    Some(dependency) => {
+                        let dependency = self.name(dependency);
+                        self.exclude_unstarted(i, ExclusionReason::DependsOnExcluded { dependency });
+                    }
+                    None => self.plan.order.push(i),
+                }
+            }
+            for dependent in self.graph.dependents(i) {
+                waiting[dependent] -= 1;
+                if waiting[dependent] == 0 {
+                    ready.push(Reverse(dependent));
+                }
+            }
+        }
+        self.exclude_cycles(&waiting);
+        self.plan.reindex();
+    }
+
+    /// The first dependency of `i` that is not live.
+    pub(crate) fn first_dependency_gone(&mut self, i: usize) -> Option<usize> {
+        let graph = self.graph;
+        graph.dependencies(i).find(|&d| !self.state(d).is_live())
+    }
+
+    /// The first dependency of `i` that is missing, left out, or of the wrong version.
+    fn unsatisfied_dependency(&mut self, i: usize) -> Option<ExclusionReason> {
+        let metadata = self.slots.slot(i).entry.metadata();
+        for dependency in metadata.dependencies() {
+            let Some(target) = self.index_of(dependency.name()) else {
+                return Some(ExclusionReason::MissingDependency {
+                    dependency: dependency.name(),
+                    registered: false,
+                });
+            };
+            if self.state(target) == PluginState::Registered {
+                return Some(ExclusionReason::MissingDependency {
+                    dependency: dependency.name(),
+                    registered: true,
+                });
+            }
+            if let Some(requirement) = dependency.requirement() {
+                let found = self.slots.slot(target).entry.metadata().version();
+                match version_satisfies(found, requirement) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        return Some(ExclusionReason::VersionMismatch {
+                            dependency: dependency.name(),
+                            requirement,
+                            found,
+                        });
+                    }
+                    Err(detail) => return Some(ExclusionReason::InvalidMetadata { detail }),
+                }
+            }
+        }
+        None
+    }
+
+    /// Excludes the created plugins that Kahn's algorithm could not order: the members of a
+    /// cycle get the cycle as their reason, the plugins that depend on one get the dependency
+    /// on their way to it.
+    fn exclude_cycles(&mut self, waiting: &[u32]) {
+        let n = self.slots.len();
+        let mut on_path = vec![false; n];
+        for start in 0..n {
+            if waiting[start] == 0 || self.state(start) != PluginState::Created {
+                continue;
+            }
+            // Walk from `start` along unresolved dependencies until the walk meets itself
+            // (a cycle) or a plugin that is already excluded.
+            let mut path = Vec::new();
+            let mut current = start;
+            let cycle_start = loop {
+                if self.state(current) != PluginState::Created {
+                    break None;
+                }
+                if on_path[current] {
+                    break path.iter().position(|&p| p == current);
+                }
+                on_path[current] = true;
+                path.push(current);
+                current = self
+                    .graph
+                    .dependencies(current)
+                    .find(|&d| waiting[d] > 0)
+                    .unwrap_or(current);
+            };
+            for &p in &path {
+                on_path[p] = false;
+            }
+            let cycle_len = cycle_start.map_or(0, |k| path.len() - k);
+            let cycle: Vec<&'static str> = path[path.len() - cycle_len..]
+                .iter()
+                .map(|&p| self.name(p))
+                .collect();
+            for (step, &p) in path.iter().enumerate() {
+                let reason = if step >= path.len() - cycle_len {
+                    let offset = step - (path.len() - cycle_len);
+                    let mut rotated: Vec<_> = cycle[offset..].iter().chain(&cycle[..offset]).copied().collect();
+                    rotated.push(rotated[0]);
+                    ExclusionReason::DependencyCycle { cycle: rotated }
+                } else {
+                    let next = path.get(step + 1).copied().unwrap_or(current);
+                    ExclusionReason::DependsOnExcluded {
+                        dependency: self.name(next),
+                    }
+                };
+                self.exclude_unstarted(p, reason);
+            }
+        }
+    }
+
+    /// Runs `hook` on every plugin in `from` state, in start order, moving each to `to`.
+    /// Returns the required plugin that was excluded, if any, at once.
+    pub(crate) fn run_forward(&mut self, hook: Hook, from: &[PluginState], to: PluginState) -> Option<usize> {
+        for place in 0..self.plan.order.len() {
+            let i = self.plan.order[place];
+            if from.contains(&self.state(i)) {
+                let _ = self.step(i, hook, to);
+                if self.required_excluded.is_some() {
+                    return self.required_excluded;
+                }
+            }
+        }
+        None
+    }
+
+    /// Stops every running plugin in reverse start order.
+    pub(crate) fn stop_all(&mut self) {
+        for place in (0..self.plan.order.len()).rev() {
+            let i = self.plan.order[place];
+            if self.state(i) == PluginState::Running {
+                let _ = self.step(i, Hook::Stop, PluginState::Stopped);
+            }
+        }
+    }
+
+    /// Stops, shuts down and drops everything live, in reverse start order, then drops the
+    /// instances that never started.
+    pub(crate) fn shut_down_all(&mut self) {
+        self.stop_all();
+        for place in (0..self.plan.order.len()).rev() {
+            let i = self.plan.order[place];
+            if self.state(i).is_live() {
+                self.tear_down(i);
+            }
+        }
+        for i in (0..self.slots.len()).rev() {
+            if self.state(i).is_live() {
+                self.tear_down(i);
+            }
+        }
+    }
+
+    /// Keeps only live plugins in the start order.
+    pub(crate) fn retain_live(&mut self) {
+        let mut order = std::mem::take(&mut self.plan.order);
+        order.retain(|&i| self.state(i).is_live());
+        self.plan.order = order;
+        self.plan.reindex();
+    }
+}
+
+/// Whether `version` satisfies the semver `requirement`.
+fn version_satisfies(version: &str, requirement: &str) -> Result<bool, String> {
+    let version = semver::Version::parse(version)
+        .map_err(|error| format!("version {version:?} is not semver: {error}"))?;
+    let requirement = semver::VersionReq::parse(requirement)
+        .map_err(|error| format!("requirement {requirement:?} is not semver: {error}"))?;
+    Ok(requirement.matches(&version))
+}
+
+/// The message of a panic payload (`&str` or `String`, as `panic!` makes them).
+pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(message) => *message,
+        Err(payload) => payload
+            .downcast_ref::<&'static str>()
+            .map_or_else(|| "a non-string panic payload".to_owned(), |s| (*s).to_owned()),
+    }
+}

@@ -1,0 +1,150 @@
+//! Lifecycle events and the observers that receive them.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{PoisonError, RwLock};
+
+use crate::lifecycle::PluginState;
+use crate::manager::engine::panic_message;
+use crate::report::{ExclusionReason, HookFailure};
+
+/// Something that happened to a plugin, in the order it happened.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Event {
+    /// The plugin moved from one state to another.
+    StateChanged {
+        /// The plugin.
+        plugin: &'static str,
+        /// Its previous state.
+        from: PluginState,
+        /// Its new state.
+        to: PluginState,
+    },
+    /// A hook of the plugin failed or panicked (sent before the plugin is torn down).
+    Failed {
+        /// The plugin.
+        plugin: &'static str,
+        /// What failed.
+        failure: HookFailure,
+    },
+    /// The plugin left the live set.
+    Excluded {
+        /// The plugin.
+        plugin: &'static str,
+        /// Why.
+        reason: ExclusionReason,
+    },
+}
+
+impl Event {
+    /// The plugin the event is about.
+    pub fn plugin(&self) -> &'static str {
+        match self {
+            Self::StateChanged { plugin, .. }
+            | Self::Failed { plugin, .. }
+            | Self::Excluded { plugin, .. } => plugin,
+        }
+    }
+}
+
+/// Identifies a subscription, to [`unsubscribe`](crate::PluginManager::unsubscribe) it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ObserverId(u64);
+
+type Observer = Box<dyn Fn(&Event) + Send + Sync>;
+
+/// The subscribed observers. Emitting costs one relaxed load when nobody listens, and the event
+/// is only built when somebody does.
+#[derive(Default)]
+pub(crate) struct Observers {
+    listening: AtomicBool,
+    next_id: AtomicU64,
+    list: RwLock<Vec<(ObserverId, Observer)>>,
+}
+
+impl Observers {
+    pub(crate) fn subscribe(&self, observer: Observer) -> ObserverId {
+        let id = ObserverId(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let mut list = self.list.write().unwrap_or_else(PoisonError::into_inner);
+        list.push((id, observer));
+        self.listening.store(true, Ordering::Release);
+        id
+    }
+
+    pub(crate) fn unsubscribe(&self, id: ObserverId) -> bool {
+        let mut list = self.list.write().unwrap_or_else(PoisonError::into_inner);
+        let before = list.len();
+        list.retain(|(other, _)| *other != id);
+        self.listening.store(!list.is_empty(), Ordering::Release);
+        list.len() != before
+    }
+
+    /// Sends the event made by `event` to every observer, in subscription order. An observer
+    /// that panics is unsubscribed and logged; the others still receive the event.
+    pub(crate) fn emit(&self, event: impl FnOnce() -> Event) {
+        if !self.listening.load(Ordering::Acquire) {
+            return;
+        }
+        let event = event();
+        let mut panicked = Vec::new();
+        {
+            let list = self.list.read().unwrap_or_else(PoisonError::into_inner);
+            for (id, observer) in list.iter() {
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| observer(&event))) {
+                    log::error!(
+                        target: event.plugin(),
+                        "observer {} panicked on {event:?} and was unsubscribed: {}",
+                        id.0,
+                        panic_message(payload)
+                    );
+                    panicked.push(*id);
+                }
+            }
+        }
+        for id in panicked {
+            self.unsubscribe(id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    fn changed(to: PluginState) -> Event {
+        Event::StateChanged {
+            plugin: "p",
+            from: PluginState::Registered,
+            to,
+        }
+    }
+
+    #[test]
+    fn panicking_observer_is_unsubscribed_and_others_keep_receiving() {
+        let observers = Observers::default();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&seen);
+        observers.subscribe(Box::new(|_| panic!("observer bug")));
+        observers.subscribe(Box::new(move |event| {
+            if let Event::StateChanged { to, .. } = event {
+                sink.lock().unwrap().push(*to);
+            }
+        }));
+        observers.emit(|| changed(PluginState::Created));
+        observers.emit(|| changed(PluginState::Excluded));
+        assert_eq!(*seen.lock().unwrap(), [PluginState::Created, PluginState::Excluded]);
+        assert_eq!(observers.list.read().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn events_are_not_built_without_observers() {
+        let observers = Observers::default();
+        observers.emit(|| unreachable!("no observer, no event"));
+        let id = observers.subscribe(Box::new(|_| {}));
+        assert!(observers.unsubscribe(id));
+        assert!(!observers.unsubscribe(id));
+        observers.emit(|| unreachable!("unsubscribed"));
+    }
+}

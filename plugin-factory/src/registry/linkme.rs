@@ -1,0 +1,32 @@
+//! The default backend: a `linkme` distributed slice. The linker places every entry in one
+//! section (`linkme_PLUGIN_ENTRIES` on ELF, `__DATA,__linkme...` on Mach-O, `.linkme_...$b` on
+//! PE); reading it is reading a slice, with no code before `main`.
+
+use super::PluginEntry;
+
+/// Not public API: the slice `#[plugin]` submits to.
+#[doc(hidden)]
+#[linkme::distributed_slice]
+pub static PLUGIN_ENTRIES: [PluginEntry];
+
+/// Every plugin linked into this binary, in link order (the manager sorts them by name).
+///
+/// ```
+/// # plugin_factory::link_plugins!(example_plugins);
+/// let names: Vec<_> = plugin_factory::registry::entries().map(|entry| entry.name()).collect();
+/// assert!(names.contains(&"greeter"));
+/// ```
+pub fn entries() -> impl Iterator<Item = &'static PluginEntry> + Clone {
+    PLUGIN_ENTRIES.iter()
+}
+
+/// Not public API: submits one entry to the distributed slice.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __submit_plugin_entry {
+    (($($krate:tt)+) $entry:expr) => {
+        #[$($krate)+::__private::linkme::distributed_slice($($krate)+::__private::PLUGIN_ENTRIES)]
+        #[linkme(crate = $($krate)+::__private::linkme)]
+        static PLUGIN_ENTRY: $($krate)+::__private::PluginEntry = $entry;
+    };
+}

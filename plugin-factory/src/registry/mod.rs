@@ -1,0 +1,67 @@
+//! The link-time registry: every `#[plugin]` submits one static [`PluginEntry`], collected by
+//! the linker (`linkme`, default) or by life-before-main constructors (`inventory` feature).
+//!
+//! | backend | selected by | code before `main` | works on |
+//! |---|---|---|---|
+//! | `linkme` | default | none: the linker gathers the entries into one section | Linux, macOS, iOS, Windows, FreeBSD, illumos, wasm, and the other targets `linkme` lists |
+//! | `inventory` | feature `inventory` | one constructor per entry (`.init_array`, `__mod_init_func`, `.CRT$XCU`) | every target with static constructors, wasm included |
+//!
+//! Either way a plugin crate is only linked into a binary that *names* it: see
+//! [`link_plugins!`](crate::link_plugins).
+
+#[cfg(not(feature = "inventory"))]
+mod linkme;
+#[cfg(not(feature = "inventory"))]
+pub use self::linkme::entries;
+#[cfg(not(feature = "inventory"))]
+#[doc(hidden)]
+pub use self::linkme::PLUGIN_ENTRIES;
+
+#[cfg(feature = "inventory")]
+mod inventory;
+#[cfg(feature = "inventory")]
+pub use self::inventory::entries;
+
+use std::fmt;
+
+use crate::contract::{Plugin, PluginMetadata};
+
+/// One registered plugin: its metadata and the factory that creates it.
+///
+/// Entries are `static`s made by `#[plugin]`; [`entries`] reads them without allocating. Tests
+/// may build their own with [`PluginEntry::new`] and hand them to
+/// [`PluginManager::from_entries`](crate::PluginManager::from_entries).
+pub struct PluginEntry {
+    metadata: PluginMetadata,
+    factory: fn() -> Box<dyn Plugin>,
+}
+
+impl PluginEntry {
+    /// An entry with the given metadata and factory. `#[plugin]` calls this in a `static`.
+    pub const fn new(metadata: PluginMetadata, factory: fn() -> Box<dyn Plugin>) -> Self {
+        Self { metadata, factory }
+    }
+
+    /// What the annotation recorded.
+    pub fn metadata(&self) -> &PluginMetadata {
+        &self.metadata
+    }
+
+    /// The plugin's name.
+    pub fn name(&self) -> &'static str {
+        self.metadata.name()
+    }
+
+    /// Creates a fresh instance. Plugin code runs here and may panic; the manager catches it.
+    pub fn create(&self) -> Box<dyn Plugin> {
+        (self.factory)()
+    }
+}
+
+impl fmt::Debug for PluginEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PluginEntry")
+            .field("metadata", &self.metadata)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,293 @@
+//! What happened to each plugin: [`Report`], printed as a table by the host and inspected field
+//! by field by programs and tests.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::contract::SourceLocation;
+use crate::error::PluginError;
+use crate::lifecycle::{Hook, PluginState};
+
+/// A hook that returned an error or panicked.
+#[derive(Debug, Clone)]
+pub struct HookFailure {
+    /// The hook that failed.
+    pub hook: Hook,
+    /// What went wrong.
+    pub cause: FailureCause,
+}
+
+/// How a hook failed.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum FailureCause {
+    /// The hook returned this error.
+    Error(Arc<PluginError>),
+    /// The hook panicked with this message.
+    Panic(String),
+}
+
+impl fmt::Display for HookFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.cause {
+            FailureCause::Error(error) => write!(f, "{} failed: {error}", self.hook),
+            FailureCause::Panic(message) => write!(f, "{} panicked: {message}", self.hook),
+        }
+    }
+}
+
+/// Why a plugin left (or never entered) the live set.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExclusionReason {
+    /// Its factory or one of its hooks returned an error or panicked.
+    #[error("{0}")]
+    Hook(HookFailure),
+    /// Two plugins are registered under one name; both are excluded.
+    #[error("duplicate name: registered at {this} and at {other}")]
+    DuplicateName {
+        /// Where this plugin is defined.
+        this: SourceLocation,
+        /// Where the other plugin of the same name is defined.
+        other: SourceLocation,
+    },
+    /// A dependency is not registered (or was left out at startup).
+    #[error("depends on {dependency:?}, which is not {}", if *.registered { "enabled" } else { "registered" })]
+    MissingDependency {
+        /// The missing plugin.
+        dependency: &'static str,
+        /// `true` if the plugin exists but was left out of the live set.
+        registered: bool,
+    },
+    /// A dependency's version does not satisfy the requirement.
+    #[error("depends on {dependency:?} {requirement}, but version {found} is registered")]
+    VersionMismatch {
+        /// The dependency.
+        dependency: &'static str,
+        /// The requirement, e.g. `>=1.2`.
+        requirement: &'static str,
+        /// The version registered.
+        found: &'static str,
+    },
+    /// A version or requirement that is not valid semver (only possible for entries built by
+    /// hand: `#[plugin]` checks both at compile time).
+    #[error("invalid metadata: {detail}")]
+    InvalidMetadata {
+        /// What is wrong.
+        detail: String,
+    },
+    /// The plugin is part of a dependency cycle, listed in order (the first name repeats last).
+    #[error("dependency cycle: {}", .cycle.join(" -> "))]
+    DependencyCycle {
+        /// The plugins in the cycle.
+        cycle: Vec<&'static str>,
+    },
+    /// A plugin this one depends on was excluded.
+    #[error("depends on excluded {dependency:?}")]
+    DependsOnExcluded {
+        /// The excluded dependency.
+        dependency: &'static str,
+    },
+}
+
+/// How long each hook of one plugin took, when timing is on
+/// ([`ManagerBuilder::time_hooks`](crate::ManagerBuilder::time_hooks)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HookTimings([Option<Duration>; Hook::ALL.len()]);
+
+impl HookTimings {
+    /// How long `hook` took the last time it ran, or `None` if it has not run (or timing is off).
+    pub fn get(&self, hook: Hook) -> Option<Duration> {
+        self.0[hook as usize]
+    }
+
+    pub(crate) fn set(&mut self, hook: Hook, elapsed: Duration) {
+        self.0[hook as usize] = Some(elapsed);
+    }
+
+    /// The sum of every hook that ran.
+    pub fn total(&self) -> Duration {
+        self.0.iter().flatten().sum()
+    }
+
+    /// Whether no hook was timed.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
+    }
+}
+
+/// One plugin's line in the [`Report`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PluginReport {
+    /// The plugin's name.
+    pub name: &'static str,
+    /// Its version.
+    pub version: &'static str,
+    /// Its state when the report was made.
+    pub state: PluginState,
+    /// Why it is excluded, if it is.
+    pub reason: Option<ExclusionReason>,
+    /// Every hook failure, in order, including those during stop and shutdown.
+    pub failures: Vec<HookFailure>,
+    /// Time per hook, if timing is on.
+    pub timings: HookTimings,
+}
+
+/// The state of every plugin, in the order they were started (dependencies first), then the
+/// ones that never started, by name.
+///
+/// `Display` prints a table, one line per plugin:
+///
+/// ```text
+/// plugin            version  state     time    reason
+/// kv-store          0.1.0    running   14µs
+/// fails-validation  0.1.0    excluded          validate failed: the answer must be 42
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// One entry per plugin.
+    pub plugins: Vec<PluginReport>,
+}
+
+impl Report {
+    /// The entry for the plugin named `name`.
+    pub fn get(&self, name: &str) -> Option<&PluginReport> {
+        self.plugins.iter().find(|plugin| plugin.name == name)
+    }
+
+    /// The plugins in `state`.
+    pub fn in_state(&self, state: PluginState) -> impl Iterator<Item = &PluginReport> {
+        self.plugins
+            .iter()
+            .filter(move |plugin| plugin.state == state)
+    }
+
+    /// The excluded plugins with their reasons.
+    pub fn excluded(&self) -> impl Iterator<Item = (&'static str, &ExclusionReason)> {
+        self.plugins
+            .iter()
+            .filter_map(|plugin| Some((plugin.name, plugin.reason.as_ref()?)))
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name_width = self
+            .plugins
+            .iter()
+            .map(|plugin| plugin.name.len())
+            .chain([6])
+            .max()
+            .unwrap_or(6);
+        let version_width = self
+            .plugins
+            .iter()
+            .map(|plugin| plugin.version.len())
+            .chain([7])
+            .max()
+            .unwrap_or(7);
+        let timed = self.plugins.iter().any(|plugin| !plugin.timings.is_empty());
+        write!(f, "{:name_width$}  {:version_width$}  {:11}", "plugin", "version", "state")?;
+        if timed {
+            write!(f, "  {:>10}", "time")?;
+        }
+        writeln!(f, "  reason")?;
+        for plugin in &self.plugins {
+            let mut line = format!(
+                "{:name_width$}  {:version_width$}  {:11}",
+                plugin.name, plugin.version, plugin.state
+            );
+            if timed {
+                let time = if plugin.timings.is_empty() {
+                    String::new()
+                } else {
+                    format!("{:.1?}", plugin.timings.total())
+                };
+                line.push_str(&format!("  {time:>10}"));
+            }
+            if let Some(reason) = &plugin.reason {
+                line.push_str(&format!("  {reason}"));
+            }
+            for failure in plugin.failures.iter().skip(usize::from(
+                matches!(&plugin.reason, Some(ExclusionReason::Hook(_))),
+            )) {
+                line.push_str(&format!("; then {failure}"));
+            }
+            writeln!(f, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(name: &'static str, state: PluginState, reason: Option<ExclusionReason>) -> PluginReport {
+        PluginReport {
+            name,
+            version: "1.0.0",
+            state,
+            reason,
+            failures: Vec::new(),
+            timings: HookTimings::default(),
+        }
+    }
+
+    #[test]
+    fn table_has_one_line_per_plugin_with_reasons() {
+        let report = Report {
+            plugins: vec![
+                line("alpha", PluginState::Running, None),
+                line(
+                    "beta",
+                    PluginState::Excluded,
+                    Some(ExclusionReason::DependsOnExcluded { dependency: "gamma" }),
+                ),
+            ],
+        };
+        let table = report.to_string();
+        let lines: Vec<_> = table.lines().collect();
+        assert_eq!(lines.len(), 3, "{table}");
+        assert!(lines[0].starts_with("plugin"));
+        assert!(lines[1].starts_with("alpha ") && lines[1].ends_with("running"));
+        assert!(lines[2].contains("excluded") && lines[2].ends_with("depends on excluded \"gamma\""));
+        assert_eq!(report.excluded().count(), 1);
+        assert_eq!(report.get("alpha").unwrap().state, PluginState::Running);
+    }
+
+    #[test]
+    fn timings_show_only_when_recorded() {
+        let mut timed = line("alpha", PluginState::Running, None);
+        timed.timings.set(Hook::Start, Duration::from_micros(3));
+        timed.timings.set(Hook::Init, Duration::from_micros(2));
+        assert_eq!(timed.timings.total(), Duration::from_micros(5));
+        let report = Report { plugins: vec![timed] };
+        assert!(report.to_string().lines().next().unwrap().contains("time"));
+        assert!(report.to_string().contains("5.0µs"));
+        let untimed = Report {
+            plugins: vec![line("alpha", PluginState::Running, None)],
+        };
+        assert!(!untimed.to_string().contains("time"));
+    }
+
+    #[test]
+    fn reasons_name_the_cause() {
+        let failure = HookFailure {
+            hook: Hook::Start,
+            cause: FailureCause::Panic("boom".into()),
+        };
+        assert_eq!(ExclusionReason::Hook(failure).to_string(), "start panicked: boom");
+        let cycle = ExclusionReason::DependencyCycle {
+            cycle: vec!["a", "b", "a"],
+        };
+        assert_eq!(cycle.to_string(), "dependency cycle: a -> b -> a");
+        let missing = ExclusionReason::MissingDependency {
+            dependency: "db",
+            registered: false,
+        };
+        assert_eq!(missing.to_string(), "depends on \"db\", which is not registered");
+    }
+}
