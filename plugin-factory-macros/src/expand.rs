@@ -73,7 +73,7 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         #item
 
         const _: () = {
-            fn create() -> #private::Box<dyn #krate::Plugin> {
+            fn create(_: &#krate::Context<'_>) -> #private::Box<dyn #krate::Plugin> {
                 #boxed
             }
 
@@ -84,9 +84,9 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                         #name,
                         #version,
                         #description,
-                        &[#(#private::Dependency::__new(#dependency_names, #dependency_requirements)),*],
+                        &[#(#private::Dependency::new(#dependency_names, #dependency_requirements)),*],
                         #required,
-                        #private::SourceLocation::__new(
+                        #private::SourceLocation::new(
                             ::core::module_path!(),
                             ::core::file!(),
                             ::core::line!(),

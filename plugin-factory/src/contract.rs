@@ -159,6 +159,45 @@ impl PluginMetadata {
         }
     }
 
+    /// Metadata for an entry built by hand (tests, embedders): no description, dependencies or
+    /// source location, not required. `#[plugin]` checks names and versions at compile time;
+    /// here an invalid version shows up when a dependency requirement is matched against it.
+    pub const fn new(name: &'static str, version: &'static str) -> Self {
+        Self {
+            name,
+            version,
+            description: "",
+            dependencies: &[],
+            required: false,
+            location: SourceLocation::new("", "", 0),
+            package: "",
+        }
+    }
+
+    /// Sets the description.
+    pub const fn with_description(mut self, description: &'static str) -> Self {
+        self.description = description;
+        self
+    }
+
+    /// Sets the dependencies.
+    pub const fn with_dependencies(mut self, dependencies: &'static [Dependency]) -> Self {
+        self.dependencies = dependencies;
+        self
+    }
+
+    /// Marks the plugin required (see [`is_required`](Self::is_required)).
+    pub const fn with_required(mut self, required: bool) -> Self {
+        self.required = required;
+        self
+    }
+
+    /// Sets where the plugin is defined.
+    pub const fn with_location(mut self, location: SourceLocation) -> Self {
+        self.location = location;
+        self
+    }
+
     /// The unique name: lowercase `[a-z0-9-]`, 1 to 64 characters.
     pub fn name(&self) -> &'static str {
         self.name
@@ -204,9 +243,9 @@ pub struct Dependency {
 }
 
 impl Dependency {
-    /// Not public API: used by code that `#[plugin]` generates, which has checked both values.
-    #[doc(hidden)]
-    pub const fn __new(name: &'static str, requirement: &'static str) -> Self {
+    /// A dependency on `name` with a semver `requirement` (`">=1.2"`), or `""` for any version.
+    /// `#[plugin(depends_on = [...])]` builds these after checking both at compile time.
+    pub const fn new(name: &'static str, requirement: &'static str) -> Self {
         Self { name, requirement }
     }
 
@@ -239,9 +278,8 @@ pub struct SourceLocation {
 }
 
 impl SourceLocation {
-    /// Not public API: used by code that `#[plugin]` generates.
-    #[doc(hidden)]
-    pub const fn __new(module_path: &'static str, file: &'static str, line: u32) -> Self {
+    /// A location; `#[plugin]` passes `module_path!()`, `file!()` and `line!()`.
+    pub const fn new(module_path: &'static str, file: &'static str, line: u32) -> Self {
         Self {
             module_path,
             file,

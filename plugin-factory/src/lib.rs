@@ -90,7 +90,7 @@ pub use crate::manager::{
     CanInit, CanStart, CanStop, CanValidate, Discovered, Event, Initialized, ManagerBuilder,
     ObserverId, Phase, PluginManager, Running, Stopped, Validated,
 };
-pub use crate::registry::PluginEntry;
+pub use crate::registry::{Factory, PluginEntry};
 pub use crate::report::{
     ExclusionReason, FailureCause, HookFailure, HookTimings, PluginReport, Report,
 };
@@ -124,11 +124,11 @@ pub mod __private {
     pub use crate::registry::PluginEntry;
     pub use ::std::boxed::Box;
 
+    #[cfg(not(feature = "inventory"))]
+    pub use crate::registry::PLUGIN_ENTRIES;
     #[cfg(feature = "inventory")]
     pub use ::inventory;
     pub use ::linkme;
-    #[cfg(not(feature = "inventory"))]
-    pub use crate::registry::PLUGIN_ENTRIES;
 
     /// Gives plugins without `factory = ...` their `Default` as factory, with an error that
     /// says what to do when there is none.

@@ -189,7 +189,11 @@ impl fmt::Display for Report {
             .max()
             .unwrap_or(7);
         let timed = self.plugins.iter().any(|plugin| !plugin.timings.is_empty());
-        write!(f, "{:name_width$}  {:version_width$}  {:11}", "plugin", "version", "state")?;
+        write!(
+            f,
+            "{:name_width$}  {:version_width$}  {:11}",
+            "plugin", "version", "state"
+        )?;
         if timed {
             write!(f, "  {:>10}", "time")?;
         }
@@ -210,9 +214,10 @@ impl fmt::Display for Report {
             if let Some(reason) = &plugin.reason {
                 line.push_str(&format!("  {reason}"));
             }
-            for failure in plugin.failures.iter().skip(usize::from(
-                matches!(&plugin.reason, Some(ExclusionReason::Hook(_))),
-            )) {
+            for failure in plugin.failures.iter().skip(usize::from(matches!(
+                &plugin.reason,
+                Some(ExclusionReason::Hook(_))
+            ))) {
                 line.push_str(&format!("; then {failure}"));
             }
             writeln!(f, "{}", line.trim_end())?;
@@ -225,7 +230,11 @@ impl fmt::Display for Report {
 mod tests {
     use super::*;
 
-    fn line(name: &'static str, state: PluginState, reason: Option<ExclusionReason>) -> PluginReport {
+    fn line(
+        name: &'static str,
+        state: PluginState,
+        reason: Option<ExclusionReason>,
+    ) -> PluginReport {
         PluginReport {
             name,
             version: "1.0.0",
@@ -244,7 +253,9 @@ mod tests {
                 line(
                     "beta",
                     PluginState::Excluded,
-                    Some(ExclusionReason::DependsOnExcluded { dependency: "gamma" }),
+                    Some(ExclusionReason::DependsOnExcluded {
+                        dependency: "gamma",
+                    }),
                 ),
             ],
         };
@@ -253,7 +264,9 @@ mod tests {
         assert_eq!(lines.len(), 3, "{table}");
         assert!(lines[0].starts_with("plugin"));
         assert!(lines[1].starts_with("alpha ") && lines[1].ends_with("running"));
-        assert!(lines[2].contains("excluded") && lines[2].ends_with("depends on excluded \"gamma\""));
+        assert!(
+            lines[2].contains("excluded") && lines[2].ends_with("depends on excluded \"gamma\"")
+        );
         assert_eq!(report.excluded().count(), 1);
         assert_eq!(report.get("alpha").unwrap().state, PluginState::Running);
     }
@@ -264,7 +277,9 @@ mod tests {
         timed.timings.set(Hook::Start, Duration::from_micros(3));
         timed.timings.set(Hook::Init, Duration::from_micros(2));
         assert_eq!(timed.timings.total(), Duration::from_micros(5));
-        let report = Report { plugins: vec![timed] };
+        let report = Report {
+            plugins: vec![timed],
+        };
         assert!(report.to_string().lines().next().unwrap().contains("time"));
         assert!(report.to_string().contains("5.0µs"));
         let untimed = Report {
@@ -279,7 +294,10 @@ mod tests {
             hook: Hook::Start,
             cause: FailureCause::Panic("boom".into()),
         };
-        assert_eq!(ExclusionReason::Hook(failure).to_string(), "start panicked: boom");
+        assert_eq!(
+            ExclusionReason::Hook(failure).to_string(),
+            "start panicked: boom"
+        );
         let cycle = ExclusionReason::DependencyCycle {
             cycle: vec!["a", "b", "a"],
         };
@@ -288,6 +306,9 @@ mod tests {
             dependency: "db",
             registered: false,
         };
-        assert_eq!(missing.to_string(), "depends on \"db\", which is not registered");
+        assert_eq!(
+            missing.to_string(),
+            "depends on \"db\", which is not registered"
+        );
     }
 }

@@ -17,7 +17,9 @@ use crate::lifecycle::{Hook, PluginState};
 use crate::manager::graph::Graph;
 use crate::manager::observe::{Event, Observers};
 use crate::registry::PluginEntry;
-use crate::report::{ExclusionReason, FailureCause, HookFailure, HookTimings, PluginReport, Report};
+use crate::report::{
+    ExclusionReason, FailureCause, HookFailure, HookTimings, PluginReport, Report,
+};
 
 /// What the manager knows about one plugin besides its instance.
 #[derive(Debug)]
@@ -200,7 +202,11 @@ pub(crate) trait SlotAccess {
     fn slot(&self, i: usize) -> &Slot;
     fn len(&self) -> usize;
     fn with_status<R>(&mut self, i: usize, f: impl FnOnce(&mut Status) -> R) -> R;
-    fn with_instance<R>(&mut self, i: usize, f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R) -> R;
+    fn with_instance<R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
+    ) -> R;
 }
 
 impl SlotAccess for &mut [Slot] {
@@ -211,10 +217,20 @@ impl SlotAccess for &mut [Slot] {
         <[Slot]>::len(self)
     }
     fn with_status<R>(&mut self, i: usize, f: impl FnOnce(&mut Status) -> R) -> R {
-        f(self[i].status.get_mut().unwrap_or_else(PoisonError::into_inner))
+        f(self[i]
+            .status
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner))
     }
-    fn with_instance<R>(&mut self, i: usize, f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R) -> R {
-        f(self[i].instance.get_mut().unwrap_or_else(PoisonError::into_inner))
+    fn with_instance<R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
+    ) -> R {
+        f(self[i]
+            .instance
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -226,10 +242,20 @@ impl SlotAccess for &[Slot] {
         <[Slot]>::len(self)
     }
     fn with_status<R>(&mut self, i: usize, f: impl FnOnce(&mut Status) -> R) -> R {
-        f(&mut self[i].status.write().unwrap_or_else(PoisonError::into_inner))
+        f(&mut self[i]
+            .status
+            .write()
+            .unwrap_or_else(PoisonError::into_inner))
     }
-    fn with_instance<R>(&mut self, i: usize, f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R) -> R {
-        f(&mut self[i].instance.lock().unwrap_or_else(PoisonError::into_inner))
+    fn with_instance<R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
+    ) -> R {
+        f(&mut self[i]
+            .instance
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -292,7 +318,8 @@ impl<S: SlotAccess> Ops<'_, S> {
         self.record_time(i, Hook::Create, started);
         match created {
             Ok(plugin) => {
-                self.slots.with_instance(i, |instance| *instance = Some(plugin));
+                self.slots
+                    .with_instance(i, |instance| *instance = Some(plugin));
                 self.set_state(i, PluginState::Created);
                 Ok(())
             }
@@ -398,7 +425,8 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// `ShutDown`. Returns `false` if a hook failed, in which case `i` is already excluded.
     pub(crate) fn tear_down(&mut self, i: usize) -> bool {
         let state = self.state(i);
-        if state == PluginState::Running && self.step(i, Hook::Stop, PluginState::Stopped).is_err() {
+        if state == PluginState::Running && self.step(i, Hook::Stop, PluginState::Stopped).is_err()
+        {
             return false;
         }
         match state {
@@ -407,7 +435,9 @@ impl<S: SlotAccess> Ops<'_, S> {
                     return false;
                 }
             }
-            PluginState::Created | PluginState::Validated => self.set_state(i, PluginState::ShutDown),
+            PluginState::Created | PluginState::Validated => {
+                self.set_state(i, PluginState::ShutDown)
+            }
             _ => {}
         }
         self.drop_instance(i);
@@ -455,7 +485,8 @@ impl<S: SlotAccess> Ops<'_, S> {
             plugin: name,
             reason: reason.clone(),
         });
-        self.slots.with_status(i, |status| status.reason = Some(reason));
+        self.slots
+            .with_status(i, |status| status.reason = Some(reason));
         self.set_state(i, PluginState::Excluded);
         if self.slots.slot(i).entry.metadata().is_required() && self.required_excluded.is_none() {
             self.required_excluded = Some(i);
@@ -472,7 +503,8 @@ impl<S: SlotAccess> Ops<'_, S> {
         if let Err(failure) = self.call(i, hook) {
             let name = self.name(i);
             log::error!(target: name, "plugin {name:?}: {failure}");
-            self.slots.with_status(i, |status| status.failures.push(failure));
+            self.slots
+                .with_status(i, |status| status.failures.push(failure));
         }
     }
 
@@ -540,7 +572,10 @@ impl<S: SlotAccess> Ops<'_, S> {
                 match self.first_dependency_gone(i) {
                     Some(dependency) => {
                         let dependency = self.name(dependency);
-                        self.exclude_unstarted(i, ExclusionReason::DependsOnExcluded { dependency });
+                        self.exclude_unstarted(
+                            i,
+                            ExclusionReason::DependsOnExcluded { dependency },
+                        );
                     }
                     None => self.plan.order.push(i),
                 }
@@ -636,7 +671,11 @@ impl<S: SlotAccess> Ops<'_, S> {
             for (step, &p) in path.iter().enumerate() {
                 let reason = if step >= path.len() - cycle_len {
                     let offset = step - (path.len() - cycle_len);
-                    let mut rotated: Vec<_> = cycle[offset..].iter().chain(&cycle[..offset]).copied().collect();
+                    let mut rotated: Vec<_> = cycle[offset..]
+                        .iter()
+                        .chain(&cycle[..offset])
+                        .copied()
+                        .collect();
                     rotated.push(rotated[0]);
                     ExclusionReason::DependencyCycle { cycle: rotated }
                 } else {
@@ -652,7 +691,12 @@ impl<S: SlotAccess> Ops<'_, S> {
 
     /// Runs `hook` on every plugin in `from` state, in start order, moving each to `to`.
     /// Returns the required plugin that was excluded, if any, at once.
-    pub(crate) fn run_forward(&mut self, hook: Hook, from: &[PluginState], to: PluginState) -> Option<usize> {
+    pub(crate) fn run_forward(
+        &mut self,
+        hook: Hook,
+        from: &[PluginState],
+        to: PluginState,
+    ) -> Option<usize> {
         for place in 0..self.plan.order.len() {
             let i = self.plan.order[place];
             if from.contains(&self.state(i)) {
@@ -714,8 +758,9 @@ fn version_satisfies(version: &str, requirement: &str) -> Result<bool, String> {
 pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> String {
     match payload.downcast::<String>() {
         Ok(message) => *message,
-        Err(payload) => payload
-            .downcast_ref::<&'static str>()
-            .map_or_else(|| "a non-string panic payload".to_owned(), |s| (*s).to_owned()),
+        Err(payload) => payload.downcast_ref::<&'static str>().map_or_else(
+            || "a non-string panic payload".to_owned(),
+            |s| (*s).to_owned(),
+        ),
     }
 }

@@ -29,7 +29,10 @@ pub(crate) struct Graph {
 
 impl Graph {
     /// Builds the graph of `entries` (sorted by name), resolving names through `index`.
-    pub(crate) fn new(entries: &[&'static PluginEntry], index: &HashMap<&'static str, usize>) -> Self {
+    pub(crate) fn new(
+        entries: &[&'static PluginEntry],
+        index: &HashMap<&'static str, usize>,
+    ) -> Self {
         let mut dependencies = Adjacency {
             offsets: Vec::with_capacity(entries.len() + 1),
             targets: Vec::new(),

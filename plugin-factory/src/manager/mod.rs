@@ -124,9 +124,13 @@ impl<P: Phase> PluginManager<P> {
     {
         let mut ops = self.engine.exclusive();
         ops.resolve();
-        let required = ops
-            .required_excluded
-            .or_else(|| ops.run_forward(Hook::Validate, &[PluginState::Created], PluginState::Validated));
+        let required = ops.required_excluded.or_else(|| {
+            ops.run_forward(
+                Hook::Validate,
+                &[PluginState::Created],
+                PluginState::Validated,
+            )
+        });
         ops.retain_live();
         PluginManager::enter(self.into_phase::<Validated>().engine, required)
     }
@@ -137,8 +141,11 @@ impl<P: Phase> PluginManager<P> {
         P: CanInit,
     {
         let mut ops = self.engine.exclusive();
-        let required =
-            ops.run_forward(Hook::Init, &[PluginState::Validated], PluginState::Initialized);
+        let required = ops.run_forward(
+            Hook::Init,
+            &[PluginState::Validated],
+            PluginState::Initialized,
+        );
         ops.retain_live();
         PluginManager::enter(self.into_phase::<Initialized>().engine, required)
     }
@@ -192,7 +199,11 @@ impl<P: Phase> PluginManager<P> {
 
     /// The names of the live plugins, in start order (dependencies first).
     pub fn live(&self) -> Vec<&'static str> {
-        let plan = self.engine.plan.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let plan = self
+            .engine
+            .plan
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut names: Vec<_> = plan
             .order
             .iter()

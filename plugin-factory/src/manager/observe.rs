@@ -134,7 +134,10 @@ mod tests {
         }));
         observers.emit(|| changed(PluginState::Created));
         observers.emit(|| changed(PluginState::Excluded));
-        assert_eq!(*seen.lock().unwrap(), [PluginState::Created, PluginState::Excluded]);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [PluginState::Created, PluginState::Excluded]
+        );
         assert_eq!(observers.list.read().unwrap().len(), 1);
     }
 

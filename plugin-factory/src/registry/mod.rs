@@ -12,10 +12,10 @@
 #[cfg(not(feature = "inventory"))]
 mod linkme;
 #[cfg(not(feature = "inventory"))]
-pub use self::linkme::entries;
-#[cfg(not(feature = "inventory"))]
 #[doc(hidden)]
 pub use self::linkme::PLUGIN_ENTRIES;
+#[cfg(not(feature = "inventory"))]
+pub use self::linkme::entries;
 
 #[cfg(feature = "inventory")]
 mod inventory;
@@ -24,7 +24,7 @@ pub use self::inventory::entries;
 
 use std::fmt;
 
-use crate::contract::{Plugin, PluginMetadata};
+use crate::contract::{Context, Plugin, PluginMetadata};
 
 /// One registered plugin: its metadata and the factory that creates it.
 ///
@@ -33,12 +33,30 @@ use crate::contract::{Plugin, PluginMetadata};
 /// [`PluginManager::from_entries`](crate::PluginManager::from_entries).
 pub struct PluginEntry {
     metadata: PluginMetadata,
-    factory: fn() -> Box<dyn Plugin>,
+    factory: Factory,
 }
 
+/// Creates a plugin instance. The context names the plugin being created, so one function can
+/// serve several entries.
+pub type Factory = fn(&Context<'_>) -> Box<dyn Plugin>;
+
 impl PluginEntry {
-    /// An entry with the given metadata and factory. `#[plugin]` calls this in a `static`.
-    pub const fn new(metadata: PluginMetadata, factory: fn() -> Box<dyn Plugin>) -> Self {
+    /// An entry with the given metadata and factory. `#[plugin]` calls this in a `static`;
+    /// tests can build their own:
+    ///
+    /// ```
+    /// use plugin_factory::{Dependency, Plugin, PluginEntry, PluginMetadata};
+    ///
+    /// struct Probe;
+    /// impl Plugin for Probe {}
+    ///
+    /// static PROBE: PluginEntry = PluginEntry::new(
+    ///     PluginMetadata::new("probe", "1.0.0").with_dependencies(&[Dependency::new("db", ">=2")]),
+    ///     |_| Box::new(Probe),
+    /// );
+    /// assert_eq!(PROBE.name(), "probe");
+    /// ```
+    pub const fn new(metadata: PluginMetadata, factory: Factory) -> Self {
         Self { metadata, factory }
     }
 
@@ -54,7 +72,7 @@ impl PluginEntry {
 
     /// Creates a fresh instance. Plugin code runs here and may panic; the manager catches it.
     pub fn create(&self) -> Box<dyn Plugin> {
-        (self.factory)()
+        (self.factory)(&Context::new(&self.metadata))
     }
 }
 
