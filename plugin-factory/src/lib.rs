@@ -81,6 +81,58 @@ mod manager;
 pub mod registry;
 mod report;
 
+/// Registers a struct as a plugin: `#[plugin]` or `#[plugin(key = value, ...)]`.
+///
+/// The struct must implement [`Plugin`] and must not be generic. Every key is optional:
+///
+/// | key | value | default |
+/// |---|---|---|
+/// | `name` | `"kv-store"`: lowercase `a-z`, `0-9`, `-`, 1 to 64 characters, unique | the struct name in kebab case (`KvStore` → `kv-store`) |
+/// | `version` | semver, `"1.2.0"` | the defining crate's `CARGO_PKG_VERSION` |
+/// | `description` | `"..."` | the first paragraph of the struct's doc comment |
+/// | `depends_on` | `["kv-store", "clock >=1.2"]`: names, each with an optional semver requirement | none |
+/// | `factory` | `path::to::function` returning the struct | `Default::default` |
+/// | `crate` | path to this crate, for crates that re-export it | `::plugin_factory` |
+/// | `required` | (a flag) the lifecycle fails if this plugin is excluded | optional |
+///
+/// Each rule is checked at compile time and reported at the offending token: an unknown or
+/// repeated key, an invalid name, version or requirement, a plugin depending on itself, use on
+/// anything but a non-generic struct, a struct that does not implement `Plugin` or has no
+/// factory.
+///
+/// The expansion keeps the struct as written and adds one `static` [`PluginEntry`] in the
+/// [`registry`]; on the default backend nothing runs before `main`.
+///
+/// ```
+/// use plugin_factory::{Plugin, plugin};
+///
+/// /// Serves the metrics endpoint.
+/// #[plugin(name = "metrics", version = "2.1.0", depends_on = ["http >=1"], factory = Metrics::new)]
+/// struct Metrics {
+///     port: u16,
+/// }
+///
+/// impl Metrics {
+///     fn new() -> Self {
+///         Self { port: 9100 }
+///     }
+/// }
+///
+/// impl Plugin for Metrics {}
+///
+/// let entry = plugin_factory::registry::entries().find(|e| e.name() == "metrics").unwrap();
+/// assert_eq!(entry.metadata().description(), "Serves the metrics endpoint.");
+/// assert_eq!(entry.metadata().dependencies()[0].requirement(), Some(">=1"));
+/// ```
+///
+/// Misuse does not compile:
+///
+/// ```compile_fail
+/// #[plugin_factory::plugin(name = "Not Valid")]
+/// #[derive(Default)]
+/// struct Bad;
+/// impl plugin_factory::Plugin for Bad {}
+/// ```
 pub use plugin_factory_macros::plugin;
 
 pub use crate::contract::{Context, Dependency, Plugin, PluginMetadata, SourceLocation};

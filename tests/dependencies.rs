@@ -1,0 +1,138 @@
+//! Dependency resolution: missing plugins, versions, cycles, duplicate names, and exclusion
+//! cascading to dependents.
+
+mod support;
+
+use plugin_factory::{
+    ExclusionReason, PluginManager, PluginMetadata, PluginState, SourceLocation, Validated,
+};
+use support::{calls, journal, probe, probe_with};
+
+fn validate(entries: Vec<&'static plugin_factory::PluginEntry>) -> PluginManager<Validated> {
+    PluginManager::from_entries(entries)
+        .unwrap()
+        .validate()
+        .unwrap()
+}
+
+fn reason(manager: &PluginManager<Validated>, name: &str) -> String {
+    let report = manager.report();
+    let plugin = report.get(name).unwrap();
+    assert_eq!(plugin.state, PluginState::Excluded, "{report}");
+    plugin.reason.as_ref().unwrap().to_string()
+}
+
+#[test]
+fn a_missing_dependency_excludes_the_plugin_and_its_dependents() {
+    let manager = validate(vec![
+        probe("lonely", &["ghost"]),
+        probe("fan", &["lonely"]),
+        probe("fine", &[]),
+    ]);
+    assert_eq!(reason(&manager, "lonely"), "depends on \"ghost\", which is not registered");
+    assert_eq!(reason(&manager, "fan"), "depends on excluded \"lonely\"");
+    assert_eq!(manager.live(), ["fine"]);
+}
+
+#[test]
+fn version_requirements_are_checked() {
+    let manager = validate(vec![
+        probe_with(PluginMetadata::new("db", "1.4.2"), &[]),
+        probe("new-enough", &["db >=1.2"]),
+        probe("too-new", &["db ^2"]),
+    ]);
+    assert_eq!(manager.state("new-enough"), Some(PluginState::Validated));
+    assert_eq!(
+        reason(&manager, "too-new"),
+        "depends on \"db\" ^2, but version 1.4.2 is registered"
+    );
+    assert!(matches!(
+        manager.report().get("too-new").unwrap().reason,
+        Some(ExclusionReason::VersionMismatch { dependency: "db", requirement: "^2", found: "1.4.2" })
+    ));
+}
+
+#[test]
+fn an_invalid_version_in_a_hand_made_entry_is_reported() {
+    let manager = validate(vec![
+        probe_with(PluginMetadata::new("db", "one"), &[]),
+        probe("user", &["db >=1"]),
+    ]);
+    assert!(reason(&manager, "user").starts_with("invalid metadata: version \"one\" is not semver"));
+}
+
+#[test]
+fn cycle_members_name_the_cycle_and_their_dependents_name_the_member() {
+    let manager = validate(vec![
+        probe("cycle-a", &["cycle-b"]),
+        probe("cycle-b", &["cycle-c"]),
+        probe("cycle-c", &["cycle-a"]),
+        probe("hanger-on", &["cycle-b"]),
+        probe("free", &[]),
+    ]);
+    assert_eq!(reason(&manager, "cycle-a"), "dependency cycle: cycle-a -> cycle-b -> cycle-c -> cycle-a");
+    assert_eq!(reason(&manager, "cycle-b"), "dependency cycle: cycle-b -> cycle-c -> cycle-a -> cycle-b");
+    assert_eq!(reason(&manager, "hanger-on"), "depends on excluded \"cycle-b\"");
+    assert_eq!(manager.live(), ["free"]);
+    drop(manager);
+    assert_eq!(calls(&journal(), "drop").len(), 5);
+}
+
+#[test]
+fn a_plugin_depending_on_itself_is_a_cycle() {
+    let manager = validate(vec![probe("narcissus", &["narcissus"])]);
+    assert_eq!(reason(&manager, "narcissus"), "dependency cycle: narcissus -> narcissus");
+}
+
+#[test]
+fn duplicate_names_exclude_both_and_name_both_locations() {
+    let first = SourceLocation::new("crate_one::plugins", "src/plugins.rs", 10);
+    let second = SourceLocation::new("crate_two", "src/lib.rs", 3);
+    let manager = validate(vec![
+        probe_with(PluginMetadata::new("twin", "1.0.0").with_location(first), &[]),
+        probe_with(PluginMetadata::new("twin", "1.0.0").with_location(second), &[]),
+        probe("user", &["twin"]),
+    ]);
+    let report = manager.report();
+    let reasons: Vec<_> = report
+        .plugins
+        .iter()
+        .filter(|p| p.name == "twin")
+        .map(|p| p.reason.as_ref().unwrap().to_string())
+        .collect();
+    assert_eq!(reasons.len(), 2);
+    for reason in &reasons {
+        assert!(reason.contains("crate_one::plugins (src/plugins.rs:10)"), "{reason}");
+        assert!(reason.contains("crate_two (src/lib.rs:3)"), "{reason}");
+    }
+    assert_eq!(reason(&manager, "user"), "depends on excluded \"twin\"");
+    drop(manager);
+    assert!(!calls(&journal(), "create").contains(&"twin".to_owned()));
+}
+
+#[test]
+fn exclusion_cascades_through_a_chain() {
+    let manager = validate(vec![
+        probe("root", &["gone"]),
+        probe("mid", &["root"]),
+        probe("leaf", &["mid"]),
+    ]);
+    assert_eq!(reason(&manager, "mid"), "depends on excluded \"root\"");
+    assert_eq!(reason(&manager, "leaf"), "depends on excluded \"mid\"");
+    assert!(manager.live().is_empty());
+}
+
+#[test]
+fn a_diamond_is_ordered_once_per_plugin() {
+    let running = validate(vec![
+        probe("top", &["left", "right"]),
+        probe("left", &["bottom"]),
+        probe("right", &["bottom"]),
+        probe("bottom", &[]),
+    ])
+    .init()
+    .unwrap()
+    .start()
+    .unwrap();
+    assert_eq!(running.live(), ["bottom", "left", "right", "top"]);
+}

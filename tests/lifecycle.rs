@@ -1,0 +1,230 @@
+//! The whole lifecycle through the typestate manager: order, reversal, restarts from `Stopped`,
+//! dropping in every phase, disabled plugins, timings and events.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use plugin_factory::{Error, Event, Hook, PluginManager, PluginState};
+use support::{calls, journal, probe};
+
+fn graph() -> Vec<&'static plugin_factory::PluginEntry> {
+    vec![
+        probe("app", &["db", "cache"]),
+        probe("logger", &[]),
+        probe("cache", &["db"]),
+        probe("db", &[]),
+    ]
+}
+
+#[test]
+fn hooks_run_in_dependency_order_and_in_exact_reverse_on_the_way_down() {
+    let running = PluginManager::from_entries(graph())
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap();
+    assert_eq!(running.live(), ["db", "cache", "app", "logger"]);
+    let report = running.stop().shutdown();
+    let journal = journal();
+    let up = ["db", "cache", "app", "logger"];
+    let down = ["logger", "app", "cache", "db"];
+    assert_eq!(calls(&journal, "create"), ["app", "cache", "db", "logger"]);
+    for hook in ["validate", "init", "start"] {
+        assert_eq!(calls(&journal, hook), up, "{hook}");
+    }
+    for hook in ["stop", "shutdown", "drop"] {
+        assert_eq!(calls(&journal, hook), down, "{hook}");
+    }
+    assert!(report.plugins.iter().all(|p| p.state == PluginState::ShutDown));
+    assert_eq!(
+        report.plugins.iter().map(|p| p.name).collect::<Vec<_>>(),
+        up
+    );
+}
+
+#[test]
+fn independent_plugins_are_ordered_by_name() {
+    let entries = [probe("zeta", &[]), probe("alpha", &[]), probe("mid", &[])];
+    let running = PluginManager::from_entries(entries)
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap();
+    assert_eq!(running.live(), ["alpha", "mid", "zeta"]);
+}
+
+#[test]
+fn a_stopped_manager_starts_again_with_the_same_instances() {
+    let stopped = PluginManager::from_entries(graph())
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap()
+        .stop();
+    assert_eq!(stopped.state("db"), Some(PluginState::Stopped));
+    let running = stopped.start().unwrap();
+    assert_eq!(running.state("app"), Some(PluginState::Running));
+    drop(running);
+    let journal = journal();
+    assert_eq!(calls(&journal, "create").len(), 4);
+    assert_eq!(calls(&journal, "start").len(), 8);
+    assert_eq!(calls(&journal, "init").len(), 4);
+    assert_eq!(calls(&journal, "drop").len(), 4);
+}
+
+#[test]
+fn dropping_a_running_manager_stops_and_shuts_down_in_reverse() {
+    let running = PluginManager::from_entries(graph())
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap();
+    journal();
+    drop(running);
+    let journal = journal();
+    let down = ["logger", "app", "cache", "db"];
+    assert_eq!(calls(&journal, "stop"), down);
+    assert_eq!(calls(&journal, "shutdown"), down);
+    assert_eq!(calls(&journal, "drop"), down);
+    let stop_of_db = journal.iter().position(|e| e == "db:stop").unwrap();
+    let first_shutdown = journal.iter().position(|e| e.ends_with(":shutdown")).unwrap();
+    assert!(stop_of_db < first_shutdown, "every stop comes before any shutdown: {journal:?}");
+}
+
+#[test]
+fn dropping_an_initialized_manager_shuts_down_without_stopping() {
+    let initialized = PluginManager::from_entries(graph())
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap();
+    journal();
+    drop(initialized);
+    let journal = journal();
+    assert!(calls(&journal, "stop").is_empty());
+    assert_eq!(calls(&journal, "shutdown"), ["logger", "app", "cache", "db"]);
+    assert_eq!(calls(&journal, "drop").len(), 4);
+}
+
+#[test]
+fn dropping_before_init_only_drops() {
+    let discovered = PluginManager::from_entries(graph()).unwrap();
+    drop(discovered);
+    let validated = PluginManager::from_entries(graph())
+        .unwrap()
+        .validate()
+        .unwrap();
+    drop(validated);
+    let journal = journal();
+    assert!(calls(&journal, "init").is_empty());
+    assert!(calls(&journal, "shutdown").is_empty());
+    assert_eq!(calls(&journal, "drop").len(), 8);
+}
+
+#[test]
+fn shutdown_from_a_running_manager_returns_the_final_report() {
+    let report = PluginManager::from_entries(graph())
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap()
+        .shutdown();
+    assert_eq!(report.in_state(PluginState::ShutDown).count(), 4);
+    let journal = journal();
+    assert_eq!(calls(&journal, "stop").len(), 4);
+    assert_eq!(calls(&journal, "drop").len(), 4);
+}
+
+#[test]
+fn disabled_plugins_stay_registered_and_their_dependents_are_excluded() {
+    let manager = PluginManager::builder()
+        .entries(graph())
+        .disable("cache")
+        .discover()
+        .unwrap()
+        .validate()
+        .unwrap();
+    assert_eq!(manager.state("cache"), Some(PluginState::Registered));
+    assert_eq!(manager.state("app"), Some(PluginState::Excluded));
+    let report = manager.report();
+    let reason = report.get("app").unwrap().reason.as_ref().unwrap();
+    assert_eq!(reason.to_string(), "depends on \"cache\", which is not enabled");
+    assert_eq!(manager.live(), ["db", "logger"]);
+    drop(manager);
+    assert!(!calls(&journal(), "create").contains(&"cache".to_owned()));
+}
+
+#[test]
+fn disabling_an_unknown_plugin_is_an_error_naming_it() {
+    let error = PluginManager::builder()
+        .entries(graph())
+        .disable("nope")
+        .discover()
+        .unwrap_err();
+    assert!(matches!(&error, Error::UnknownPlugin { name } if name == "nope"));
+    assert_eq!(error.to_string(), "no plugin named \"nope\" is registered");
+}
+
+#[test]
+fn timings_are_recorded_only_when_asked_for() {
+    let timed = PluginManager::builder()
+        .entries(graph())
+        .time_hooks(true)
+        .discover()
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap()
+        .stop()
+        .shutdown();
+    for plugin in &timed.plugins {
+        for hook in Hook::ALL {
+            assert!(plugin.timings.get(hook).is_some(), "{} {hook}", plugin.name);
+        }
+    }
+    assert!(timed.to_string().lines().next().unwrap().contains("time"));
+    let untimed = PluginManager::from_entries(graph()).unwrap().shutdown();
+    assert!(untimed.plugins.iter().all(|p| p.timings.is_empty()));
+}
+
+#[test]
+fn observers_see_every_transition_in_order() {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let manager = PluginManager::builder()
+        .entries([probe("solo", &[])])
+        .observe(move |event| {
+            if let Event::StateChanged { to, .. } = event {
+                sink.lock().unwrap().push(*to);
+            }
+        })
+        .discover()
+        .unwrap();
+    let report = manager.validate().unwrap().init().unwrap().start().unwrap().stop().shutdown();
+    assert_eq!(report.get("solo").unwrap().state, PluginState::ShutDown);
+    use PluginState::*;
+    assert_eq!(
+        *events.lock().unwrap(),
+        [Created, Validated, Initialized, Running, Stopped, ShutDown]
+    );
+}

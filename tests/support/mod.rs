@@ -1,0 +1,140 @@
+//! Test plugins whose faults each test scripts, and a journal of every hook they ran.
+//!
+//! Phase transitions and runtime operations run plugin code on the calling thread, so the
+//! script and the journal are thread-local: tests running in parallel do not see each other.
+
+#![allow(dead_code, reason = "each test binary uses a different part of the support module")]
+
+use std::cell::RefCell;
+
+use plugin_factory::{
+    Context, Dependency, Hook, Plugin, PluginEntry, PluginError, PluginMetadata,
+};
+
+/// How a scripted hook misbehaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// Return an error.
+    Error,
+    /// Panic.
+    Panic,
+}
+
+thread_local! {
+    static FAULTS: RefCell<Vec<(&'static str, Hook, Fault)>> = const { RefCell::new(Vec::new()) };
+    static JOURNAL: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Makes `hook` of the plugin called `name` misbehave from now on.
+pub(crate) fn inject(name: &'static str, hook: Hook, fault: Fault) {
+    FAULTS.with_borrow_mut(|faults| faults.push((name, hook, fault)));
+}
+
+/// Makes the plugin behave again.
+pub(crate) fn heal(name: &'static str) {
+    FAULTS.with_borrow_mut(|faults| faults.retain(|(other, ..)| *other != name));
+}
+
+/// Takes the journal: `"name:hook"` for every hook that ran, `"name:drop"` for every drop.
+pub(crate) fn journal() -> Vec<String> {
+    JOURNAL.with_borrow_mut(std::mem::take)
+}
+
+/// The journal entries for one hook (or `"drop"`), as plugin names.
+pub(crate) fn calls(journal: &[String], what: &str) -> Vec<String> {
+    journal
+        .iter()
+        .filter_map(|entry| {
+            let (name, hook) = entry.rsplit_once(':')?;
+            (hook == what).then(|| name.to_owned())
+        })
+        .collect()
+}
+
+fn record(name: &str, what: &str) {
+    JOURNAL.with_borrow_mut(|journal| journal.push(format!("{name}:{what}")));
+}
+
+fn scripted(name: &str, hook: Hook) -> Result<(), PluginError> {
+    record(name, hook.as_str());
+    let fault = FAULTS.with_borrow(|faults| {
+        faults
+            .iter()
+            .find(|(other, h, _)| *other == name && *h == hook)
+            .map(|(.., fault)| *fault)
+    });
+    match fault {
+        None => Ok(()),
+        Some(Fault::Error) => Err(format!("scripted {hook} error").into()),
+        Some(Fault::Panic) => panic!("scripted {hook} panic"),
+    }
+}
+
+/// A plugin that journals every hook and fails where the script says.
+#[derive(Debug)]
+pub(crate) struct Probe {
+    name: &'static str,
+}
+
+impl Probe {
+    /// The factory every probe entry uses.
+    pub(crate) fn create(ctx: &Context<'_>) -> Box<dyn Plugin> {
+        scripted(ctx.name(), Hook::Create).unwrap_or_else(|error| panic!("{error}"));
+        Box::new(Probe { name: ctx.name() })
+    }
+
+    /// The plugin's name.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl Plugin for Probe {
+    fn validate(&self, _: &Context<'_>) -> Result<(), PluginError> {
+        scripted(self.name, Hook::Validate)
+    }
+    fn init(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        scripted(self.name, Hook::Init)
+    }
+    fn start(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        scripted(self.name, Hook::Start)
+    }
+    fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        scripted(self.name, Hook::Stop)
+    }
+    fn shutdown(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        scripted(self.name, Hook::Shutdown)
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        record(self.name, "drop");
+    }
+}
+
+/// An entry for a probe called `name` that depends on `dependencies` (`"db"` or `"db >=2"`).
+pub(crate) fn probe(name: &'static str, dependencies: &[&'static str]) -> &'static PluginEntry {
+    probe_with(PluginMetadata::new(name, "1.0.0"), dependencies)
+}
+
+/// Like [`probe`], but required.
+pub(crate) fn required_probe(name: &'static str, dependencies: &[&'static str]) -> &'static PluginEntry {
+    probe_with(
+        PluginMetadata::new(name, "1.0.0").with_required(true),
+        dependencies,
+    )
+}
+
+/// A probe with the given metadata, plus `dependencies`.
+pub(crate) fn probe_with(metadata: PluginMetadata, dependencies: &[&'static str]) -> &'static PluginEntry {
+    let dependencies: Vec<Dependency> = dependencies
+        .iter()
+        .map(|spec| match spec.split_once(' ') {
+            Some((name, requirement)) => Dependency::new(name, requirement),
+            None => Dependency::new(spec, ""),
+        })
+        .collect();
+    let metadata = metadata.with_dependencies(dependencies.leak());
+    Box::leak(Box::new(PluginEntry::new(metadata, Probe::create)))
+}
