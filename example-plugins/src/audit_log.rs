@@ -29,7 +29,10 @@ impl Plugin for AuditLog {
 
     fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         self.record(ctx, "started");
-        println!("[audit-log] recording ({} entries so far)", self.trail.len());
+        println!(
+            "[audit-log] recording ({} entries so far)",
+            self.trail.len()
+        );
         Ok(())
     }
 

@@ -15,7 +15,10 @@ pub struct Clock {
 impl Clock {
     /// How long it has been running (zero when stopped), plus earlier runs.
     pub fn uptime(&self) -> Duration {
-        self.ran + self.started.map_or(Duration::ZERO, |started| started.elapsed())
+        self.ran
+            + self
+                .started
+                .map_or(Duration::ZERO, |started| started.elapsed())
     }
 }
 

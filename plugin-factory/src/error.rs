@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::error::Error as StdError;
 
 use crate::lifecycle::PluginState;
-use crate::report::{ExclusionReason, Report};
+use crate::report::{ExclusionReason, HookFailure, Report};
 
 /// The error a plugin's hook returns.
 ///
@@ -92,5 +92,88 @@ pub enum Error {
     UnknownPlugin {
         /// The name asked for.
         name: String,
+    },
+    /// `stop_plugin` on a plugin that is not running.
+    #[error("plugin {plugin:?} is {state}, not running")]
+    NotRunning {
+        /// The plugin.
+        plugin: &'static str,
+        /// Its state.
+        state: PluginState,
+    },
+    /// `start_plugin` on a plugin that is already running.
+    #[error("plugin {plugin:?} is already running")]
+    AlreadyRunning {
+        /// The plugin.
+        plugin: &'static str,
+    },
+    /// An operation that needs a plugin in the live set, on one that is not.
+    #[error("plugin {plugin:?} is not in the live set (it is {state}); `add_plugin` brings it in")]
+    NotLive {
+        /// The plugin.
+        plugin: &'static str,
+        /// Its state.
+        state: PluginState,
+    },
+    /// `add_plugin` on a plugin that is already in the live set.
+    #[error("plugin {plugin:?} is already in the live set (it is {state})")]
+    AlreadyLive {
+        /// The plugin.
+        plugin: &'static str,
+        /// Its state.
+        state: PluginState,
+    },
+    /// The plugin cannot enter the live set: the cause of its exclusion still holds (a
+    /// duplicate name, a cycle, a version that does not match).
+    #[error("plugin {plugin:?} cannot be added: {reason}")]
+    Unsatisfiable {
+        /// The plugin.
+        plugin: &'static str,
+        /// What stands in the way.
+        reason: ExclusionReason,
+    },
+    /// A dependency the operation needs is not in the live set; nothing was changed.
+    #[error("plugin {plugin:?} needs {dependency:?}, which is {}", .state.map_or("not registered", PluginState::as_str))]
+    DependencyUnavailable {
+        /// The plugin that needs it.
+        plugin: &'static str,
+        /// The dependency.
+        dependency: &'static str,
+        /// The dependency's state, or `None` if it is not registered.
+        state: Option<PluginState>,
+    },
+    /// A hook failed during a runtime operation: the plugin was excluded with its dependents,
+    /// and whatever the operation had started on the way was stopped again.
+    #[error("plugin {plugin:?} was excluded: {failure}")]
+    HookFailed {
+        /// The plugin whose hook failed.
+        plugin: &'static str,
+        /// The failure.
+        failure: HookFailure,
+        /// Plugins this operation had started and stopped again.
+        rolled_back: Vec<&'static str>,
+    },
+    /// Typed access asked for the wrong type.
+    #[error("plugin {plugin:?} is not a `{expected}`")]
+    WrongType {
+        /// The plugin.
+        plugin: &'static str,
+        /// The type asked for.
+        expected: &'static str,
+    },
+    /// Typed access by type found no live plugin of that type.
+    #[error("no live plugin is a `{expected}`")]
+    NoPluginOfType {
+        /// The type asked for.
+        expected: &'static str,
+    },
+    /// A control operation or plugin access was called from inside another one (an observer,
+    /// or the closure of a plugin access) on the same thread, where it would deadlock.
+    #[error("`{operation}` called inside `{during}`: send the work elsewhere and do it afterwards")]
+    Reentrant {
+        /// The refused call.
+        operation: &'static str,
+        /// The call in progress.
+        during: &'static str,
     },
 }

@@ -140,7 +140,7 @@ pub use crate::error::{Error, PluginError};
 pub use crate::lifecycle::{Hook, PluginState};
 pub use crate::manager::{
     CanInit, CanStart, CanStop, CanValidate, Discovered, Event, Initialized, ManagerBuilder,
-    ObserverId, Phase, PluginManager, Running, Stopped, Validated,
+    ObserverId, Phase, PluginInfo, PluginManager, Running, Stopped, Validated,
 };
 pub use crate::registry::{Factory, PluginEntry};
 pub use crate::report::{

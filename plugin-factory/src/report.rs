@@ -83,6 +83,12 @@ pub enum ExclusionReason {
         /// The plugins in the cycle.
         cycle: Vec<&'static str>,
     },
+    /// A plugin this one depends on was removed at run time.
+    #[error("depends on {dependency:?}, which was removed")]
+    DependencyRemoved {
+        /// The removed dependency.
+        dependency: &'static str,
+    },
     /// A plugin this one depends on was excluded.
     #[error("depends on excluded {dependency:?}")]
     DependsOnExcluded {

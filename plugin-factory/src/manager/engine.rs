@@ -5,11 +5,11 @@
 //! operations on a shared `PluginManager<Running>` lock each slot as they touch it. Both go
 //! through [`Ops`], generic over [`SlotAccess`], so the lifecycle logic exists once.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::Instant;
 
 use crate::contract::{Context, Plugin};
@@ -36,6 +36,8 @@ pub(crate) struct Slot {
     pub(crate) entry: &'static PluginEntry,
     pub(crate) status: RwLock<Status>,
     pub(crate) instance: Mutex<Option<Box<dyn Plugin>>>,
+    /// The concrete type its factory makes, known once it has made one.
+    pub(crate) type_id: OnceLock<TypeId>,
 }
 
 impl Slot {
@@ -49,6 +51,7 @@ impl Slot {
                 timings: None,
             }),
             instance: Mutex::new(None),
+            type_id: OnceLock::new(),
         }
     }
 
@@ -64,7 +67,7 @@ impl Slot {
 }
 
 /// The order plugins were started in (dependencies first) and each slot's place in it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Plan {
     pub(crate) order: Vec<usize>,
     pub(crate) position: Vec<u32>,
@@ -101,7 +104,10 @@ pub(crate) struct Engine {
     pub(crate) slots: Box<[Slot]>,
     pub(crate) index: HashMap<&'static str, usize>,
     pub(crate) graph: Graph,
-    pub(crate) plan: Mutex<Plan>,
+    /// Read by queries; replaced whole at the end of a control operation.
+    pub(crate) plan: RwLock<Plan>,
+    /// Held for the whole of a control operation: they run one at a time.
+    pub(crate) control: Mutex<()>,
     pub(crate) options: Options,
     pub(crate) observers: Observers,
 }
@@ -127,7 +133,8 @@ impl Engine {
             slots: entries.iter().copied().map(Slot::new).collect(),
             index,
             graph,
-            plan: Mutex::new(plan),
+            plan: RwLock::new(plan),
+            control: Mutex::new(()),
             options,
             observers,
         }
@@ -146,8 +153,8 @@ impl Engine {
         }
     }
 
-    /// Locked access for the runtime API: the caller holds the plan lock, which serialises every
-    /// control operation.
+    /// Locked access for the runtime API: the caller holds the control lock and works on a copy
+    /// of the plan that it publishes when done.
     pub(crate) fn locked<'e>(&'e self, plan: &'e mut Plan) -> Ops<'e, &'e [Slot]> {
         Ops {
             slots: &self.slots,
@@ -162,7 +169,7 @@ impl Engine {
 
     /// The state of every plugin: started ones in start order, then the rest by name.
     pub(crate) fn report(&self) -> Report {
-        let plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
+        let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
         let unordered = (0..self.slots.len()).filter(|&i| plan.position[i] == Plan::UNORDERED);
         let plugins = plan
             .order
@@ -271,7 +278,7 @@ pub(crate) struct Ops<'e, S> {
     pub(crate) required_excluded: Option<usize>,
 }
 
-impl<S: SlotAccess> Ops<'_, S> {
+impl<'e, S: SlotAccess> Ops<'e, S> {
     pub(crate) fn name(&self, i: usize) -> &'static str {
         self.slots.slot(i).name()
     }
@@ -280,11 +287,31 @@ impl<S: SlotAccess> Ops<'_, S> {
         self.slots.with_status(i, |status| status.state)
     }
 
+    /// Why `i` is excluded, if it is.
+    pub(crate) fn reason(&mut self, i: usize) -> Option<ExclusionReason> {
+        self.slots.with_status(i, |status| status.reason.clone())
+    }
+
+    /// Forgets why `i` was excluded, as it re-enters the live set.
+    pub(crate) fn clear_reason(&mut self, i: usize) {
+        self.slots.with_status(i, |status| status.reason = None);
+    }
+
+    /// The last hook failure recorded for `i`.
+    pub(crate) fn last_failure(&mut self, i: usize) -> HookFailure {
+        self.slots.with_status(i, |status| {
+            status.failures.last().cloned().unwrap_or(HookFailure {
+                hook: Hook::Create,
+                cause: FailureCause::Panic("no failure recorded".to_owned()),
+            })
+        })
+    }
+
     pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
 
-    pub(crate) fn graph(&self) -> &Graph {
+    pub(crate) fn graph(&self) -> &'e Graph {
         self.graph
     }
 
@@ -318,6 +345,13 @@ impl<S: SlotAccess> Ops<'_, S> {
         self.record_time(i, Hook::Create, started);
         match created {
             Ok(plugin) => {
+                // `Any::type_id` on the trait object, not `.type_id()`, which would resolve
+                // to the `Box`'s own type.
+                let _ = self
+                    .slots
+                    .slot(i)
+                    .type_id
+                    .set(Any::type_id(&*plugin as &dyn Any));
                 self.slots
                     .with_instance(i, |instance| *instance = Some(plugin));
                 self.set_state(i, PluginState::Created);
@@ -366,16 +400,22 @@ impl<S: SlotAccess> Ops<'_, S> {
         }
     }
 
-    /// Runs `hook` on `i` and moves it to `next`, or excludes it (with its dependents).
-    pub(crate) fn step(&mut self, i: usize, hook: Hook, next: PluginState) -> Result<(), ()> {
+    /// Runs `hook` on `i` and moves it to `next`, or excludes it (with its dependents) and
+    /// returns the failure.
+    pub(crate) fn step(
+        &mut self,
+        i: usize,
+        hook: Hook,
+        next: PluginState,
+    ) -> Result<(), HookFailure> {
         match self.call(i, hook) {
             Ok(()) => {
                 self.set_state(i, next);
                 Ok(())
             }
             Err(failure) => {
-                self.fail(i, failure);
-                Err(())
+                self.fail(i, failure.clone());
+                Err(failure)
             }
         }
     }
@@ -446,6 +486,18 @@ impl<S: SlotAccess> Ops<'_, S> {
 
     /// Excludes every live plugin that depends on `i`, directly or not, dependents first.
     pub(crate) fn evict_dependents(&mut self, i: usize) -> Vec<usize> {
+        self.evict_dependents_for(i, |dependency| ExclusionReason::DependsOnExcluded {
+            dependency,
+        })
+    }
+
+    /// Excludes every live plugin that depends on `i`, directly or not, dependents first, each
+    /// with the reason `why` gives for the dependency that takes it down.
+    pub(crate) fn evict_dependents_for(
+        &mut self,
+        i: usize,
+        why: fn(&'static str) -> ExclusionReason,
+    ) -> Vec<usize> {
         let doomed = self.live_dependents(i);
         for &dependent in &doomed {
             let dependency = self
@@ -453,8 +505,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 .dependencies(dependent)
                 .find(|&d| d == i || doomed.contains(&d))
                 .map_or(self.name(i), |d| self.name(d));
-            let reason = ExclusionReason::DependsOnExcluded { dependency };
-            self.evict(dependent, reason);
+            self.evict(dependent, why(dependency));
         }
         doomed
     }
@@ -598,7 +649,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     }
 
     /// The first dependency of `i` that is missing, left out, or of the wrong version.
-    fn unsatisfied_dependency(&mut self, i: usize) -> Option<ExclusionReason> {
+    pub(crate) fn unsatisfied_dependency(&mut self, i: usize) -> Option<ExclusionReason> {
         let metadata = self.slots.slot(i).entry.metadata();
         for dependency in metadata.dependencies() {
             let Some(target) = self.index_of(dependency.name()) else {

@@ -21,6 +21,7 @@ pub(crate) mod engine;
 mod graph;
 pub(crate) mod observe;
 mod phase;
+mod running;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -31,6 +32,7 @@ pub use self::phase::{
     CanInit, CanStart, CanStop, CanValidate, Discovered, Initialized, Phase, Running, Stopped,
     Validated,
 };
+pub use self::running::PluginInfo;
 
 use self::engine::Engine;
 use crate::error::Error;
@@ -202,7 +204,7 @@ impl<P: Phase> PluginManager<P> {
         let plan = self
             .engine
             .plan
-            .lock()
+            .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut names: Vec<_> = plan
             .order

@@ -1,0 +1,412 @@
+//! The runtime API of a running manager: queries, typed access, per-plugin stop, start and
+//! restart, hot add and remove, and the error of every illegal request.
+
+mod support;
+
+use plugin_factory::{Error, ExclusionReason, Hook, PluginManager, PluginState, Running};
+use support::{Fault, Probe, calls, heal, inject, journal, probe};
+
+/// A plugin type no entry creates.
+struct Other;
+impl plugin_factory::Plugin for Other {}
+
+/// `db` ← `cache` ← `app`, `db` ← `app`, and an independent `metrics`; `extra` (needs `db`) is
+/// left out at startup.
+fn running() -> PluginManager<Running> {
+    let manager = PluginManager::builder()
+        .entries([
+            probe("app", &["db", "cache"]),
+            probe("cache", &["db"]),
+            probe("db", &[]),
+            probe("metrics", &[]),
+            probe("extra", &["db"]),
+        ])
+        .disable("extra")
+        .discover()
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap();
+    journal();
+    manager
+}
+
+#[test]
+fn queries_list_everything_with_dependencies_and_dependents() {
+    let manager = running();
+    let plugins = manager.plugins();
+    let names: Vec<_> = plugins.iter().map(|p| p.name()).collect();
+    assert_eq!(names, ["app", "cache", "db", "extra", "metrics"]);
+    let db = manager.info("db").unwrap();
+    assert_eq!(db.state, PluginState::Running);
+    assert_eq!(db.dependents, ["app", "cache", "extra"]);
+    let app = manager.info("app").unwrap();
+    let dependencies: Vec<_> = app.dependencies().iter().map(|d| d.name()).collect();
+    assert_eq!(dependencies, ["db", "cache"]);
+    assert_eq!(
+        manager.info("extra").unwrap().state,
+        PluginState::Registered
+    );
+    assert!(matches!(manager.info("ghost"), Err(Error::UnknownPlugin { name }) if name == "ghost"));
+}
+
+#[test]
+fn typed_access_by_name_by_type_and_without_locking() {
+    let mut manager = running();
+    let name = manager
+        .with_named("cache", |probe: &mut Probe| probe.name())
+        .unwrap();
+    assert_eq!(name, "cache");
+    let first = manager.with(|probe: &mut Probe| probe.name()).unwrap();
+    assert_eq!(first, "app");
+    let error = manager.with_named("cache", |_: &mut Other| ()).unwrap_err();
+    assert!(matches!(
+        error,
+        Error::WrongType {
+            plugin: "cache",
+            ..
+        }
+    ));
+    assert!(matches!(
+        manager.with(|_: &mut Other| ()),
+        Err(Error::NoPluginOfType { .. })
+    ));
+    assert_eq!(manager.get_mut::<Probe>("db").map(|p| p.name()), Some("db"));
+    assert!(manager.get_mut::<Probe>("extra").is_none());
+    let mut visited = Vec::new();
+    manager.for_each_running(|plugin| {
+        let plugin: &mut dyn std::any::Any = plugin;
+        visited.push(plugin.downcast_mut::<Probe>().unwrap().name());
+    });
+    assert_eq!(visited, ["db", "cache", "app", "metrics"]);
+}
+
+#[test]
+fn nested_access_and_control_inside_access_are_refused_not_deadlocked() {
+    let manager = running();
+    let inner = manager
+        .with_named("app", |_: &mut Probe| {
+            let nested = manager.with_named("db", |_: &mut Probe| ());
+            let control = manager.stop_plugin("app");
+            let query = manager.info("app").map(|info| info.state);
+            (nested, control, query)
+        })
+        .unwrap();
+    assert!(matches!(
+        inner.0,
+        Err(Error::Reentrant {
+            operation: "with_named",
+            during: "with_named"
+        })
+    ));
+    assert!(matches!(
+        inner.1,
+        Err(Error::Reentrant {
+            operation: "stop_plugin",
+            ..
+        })
+    ));
+    assert_eq!(inner.2.unwrap(), PluginState::Running);
+}
+
+#[test]
+fn stopping_a_plugin_stops_its_running_dependents_first() {
+    let manager = running();
+    let stopped = manager.stop_plugin("db").unwrap();
+    assert_eq!(stopped, ["app", "cache", "db"]);
+    assert_eq!(calls(&journal(), "stop"), ["app", "cache", "db"]);
+    assert_eq!(manager.info("metrics").unwrap().state, PluginState::Running);
+    let error = manager.stop_plugin("db").unwrap_err();
+    assert!(matches!(
+        error,
+        Error::NotRunning {
+            plugin: "db",
+            state: PluginState::Stopped
+        }
+    ));
+    assert_eq!(error.to_string(), "plugin \"db\" is stopped, not running");
+}
+
+#[test]
+fn starting_a_plugin_starts_its_stopped_dependencies_first() {
+    let manager = running();
+    manager.stop_plugin("db").unwrap();
+    journal();
+    assert_eq!(manager.start_plugin("app").unwrap(), ["db", "cache", "app"]);
+    assert_eq!(calls(&journal(), "start"), ["db", "cache", "app"]);
+    let error = manager.start_plugin("app").unwrap_err();
+    assert!(matches!(error, Error::AlreadyRunning { plugin: "app" }));
+}
+
+#[test]
+fn a_failed_start_rolls_back_what_the_call_started() {
+    let manager = running();
+    manager.stop_plugin("db").unwrap();
+    inject("app", Hook::Start, Fault::Panic);
+    let error = manager.start_plugin("app").unwrap_err();
+    let Error::HookFailed {
+        plugin,
+        failure,
+        rolled_back,
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!(*plugin, "app");
+    assert_eq!(failure.hook, Hook::Start);
+    assert_eq!(*rolled_back, ["cache", "db"]);
+    assert_eq!(manager.info("app").unwrap().state, PluginState::Excluded);
+    assert_eq!(manager.info("db").unwrap().state, PluginState::Stopped);
+    assert_eq!(manager.info("cache").unwrap().state, PluginState::Stopped);
+    assert_eq!(manager.info("metrics").unwrap().state, PluginState::Running);
+    let error = manager.stop_plugin("app").unwrap_err();
+    assert!(matches!(
+        error,
+        Error::NotRunning {
+            state: PluginState::Excluded,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn restart_replaces_the_instance_and_brings_dependents_back() {
+    let manager = running();
+    let affected = manager.restart_plugin("cache").unwrap();
+    assert_eq!(affected, ["cache", "app"]);
+    let journal = journal();
+    assert_eq!(calls(&journal, "stop"), ["app", "cache"]);
+    assert_eq!(calls(&journal, "shutdown"), ["cache"]);
+    assert_eq!(calls(&journal, "drop"), ["cache"]);
+    assert_eq!(calls(&journal, "create"), ["cache"]);
+    assert_eq!(calls(&journal, "validate"), ["cache"]);
+    assert_eq!(calls(&journal, "init"), ["cache"]);
+    assert_eq!(calls(&journal, "start"), ["cache", "app"]);
+    assert!(
+        manager
+            .plugins()
+            .iter()
+            .filter(|p| p.name() != "extra")
+            .all(|p| p.state == PluginState::Running)
+    );
+}
+
+#[test]
+fn a_restart_that_fails_excludes_the_plugin_and_its_dependents_only() {
+    let manager = running();
+    inject("cache", Hook::Init, Fault::Error);
+    let error = manager.restart_plugin("cache").unwrap_err();
+    assert!(
+        matches!(&error, Error::HookFailed { plugin: "cache", failure, .. } if failure.hook == Hook::Init)
+    );
+    assert_eq!(manager.info("cache").unwrap().state, PluginState::Excluded);
+    let app = manager.info("app").unwrap();
+    assert_eq!(app.state, PluginState::Excluded);
+    assert_eq!(
+        app.reason.unwrap().to_string(),
+        "depends on excluded \"cache\""
+    );
+    assert_eq!(manager.info("db").unwrap().state, PluginState::Running);
+    // The cause is gone: the plugin and then its dependent can come back.
+    heal("cache");
+    assert_eq!(manager.add_plugin("cache").unwrap(), ["cache"]);
+    assert_eq!(manager.start_plugin("app").unwrap(), ["app"]);
+    drop(manager);
+    let journal = journal();
+    let mut created = calls(&journal, "create");
+    let mut dropped = calls(&journal, "drop");
+    created.sort();
+    dropped.sort();
+    // Four instances from startup plus three made at run time, each dropped exactly once.
+    assert_eq!(created, ["app", "cache", "cache"]);
+    assert_eq!(
+        dropped,
+        ["app", "app", "cache", "cache", "cache", "db", "metrics"]
+    );
+}
+
+#[test]
+fn hot_add_brings_a_left_out_plugin_in_through_the_whole_path() {
+    let manager = running();
+    assert_eq!(manager.add_plugin("extra").unwrap(), ["extra"]);
+    assert_eq!(
+        journal(),
+        [
+            "extra:create",
+            "extra:validate",
+            "extra:init",
+            "extra:start"
+        ]
+    );
+    assert_eq!(manager.info("extra").unwrap().state, PluginState::Running);
+    let error = manager.add_plugin("extra").unwrap_err();
+    assert!(matches!(
+        error,
+        Error::AlreadyLive {
+            plugin: "extra",
+            state: PluginState::Running
+        }
+    ));
+    // It stops before its dependency now that it is running.
+    assert_eq!(
+        manager.stop_plugin("db").unwrap(),
+        ["extra", "app", "cache", "db"]
+    );
+}
+
+#[test]
+fn hot_add_that_fails_is_excluded_and_nothing_else_changes() {
+    let manager = running();
+    inject("extra", Hook::Validate, Fault::Panic);
+    let error = manager.add_plugin("extra").unwrap_err();
+    assert!(matches!(
+        &error,
+        Error::HookFailed {
+            plugin: "extra",
+            ..
+        }
+    ));
+    let extra = manager.info("extra").unwrap();
+    assert_eq!(extra.state, PluginState::Excluded);
+    assert_eq!(
+        extra.reason.unwrap().to_string(),
+        "validate panicked: scripted validate panic"
+    );
+    assert_eq!(manager.report().in_state(PluginState::Running).count(), 4);
+}
+
+#[test]
+fn hot_remove_takes_dependents_out_and_releases_everything() {
+    let manager = running();
+    let removed = manager.remove_plugin("cache").unwrap();
+    assert_eq!(removed, ["app", "cache"]);
+    let journal = journal();
+    assert_eq!(calls(&journal, "stop"), ["app", "cache"]);
+    assert_eq!(calls(&journal, "shutdown"), ["app", "cache"]);
+    assert_eq!(calls(&journal, "drop"), ["app", "cache"]);
+    assert_eq!(manager.info("cache").unwrap().state, PluginState::ShutDown);
+    let app = manager.info("app").unwrap();
+    assert_eq!(app.state, PluginState::Excluded);
+    assert!(matches!(
+        app.reason,
+        Some(ExclusionReason::DependencyRemoved {
+            dependency: "cache"
+        })
+    ));
+    let error = manager.remove_plugin("cache").unwrap_err();
+    assert!(matches!(
+        error,
+        Error::NotLive {
+            plugin: "cache",
+            state: PluginState::ShutDown
+        }
+    ));
+    // Adding the dependent first names what is missing and changes nothing.
+    let error = manager.add_plugin("app").unwrap_err();
+    assert!(matches!(
+        error,
+        Error::DependencyUnavailable {
+            plugin: "app",
+            dependency: "cache",
+            state: Some(PluginState::ShutDown)
+        }
+    ));
+    assert_eq!(manager.info("app").unwrap().state, PluginState::Excluded);
+    assert_eq!(manager.add_plugin("cache").unwrap(), ["cache"]);
+    assert_eq!(manager.add_plugin("app").unwrap(), ["app"]);
+    assert_eq!(manager.live(), ["db", "metrics", "cache", "app"]);
+}
+
+#[test]
+fn plugins_excluded_for_a_cause_that_holds_cannot_be_added() {
+    let manager = PluginManager::from_entries([
+        probe("loop-a", &["loop-b"]),
+        probe("loop-b", &["loop-a"]),
+        probe("orphan", &["nobody"]),
+    ])
+    .unwrap()
+    .validate()
+    .unwrap()
+    .init()
+    .unwrap()
+    .start()
+    .unwrap();
+    let error = manager.add_plugin("loop-a").unwrap_err();
+    assert!(matches!(
+        &error,
+        Error::Unsatisfiable {
+            plugin: "loop-a",
+            reason: ExclusionReason::DependencyCycle { .. }
+        }
+    ));
+    let error = manager.start_plugin("orphan").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "plugin \"orphan\" cannot be added: depends on \"nobody\", which is not registered"
+    );
+    assert!(matches!(
+        manager.restart_plugin("orphan"),
+        Err(Error::NotLive { .. })
+    ));
+    assert!(matches!(
+        manager.stop_plugin("ghost"),
+        Err(Error::UnknownPlugin { .. })
+    ));
+}
+
+#[test]
+fn a_panic_in_a_runtime_stop_excludes_the_plugin_and_keeps_the_manager_usable() {
+    let manager = running();
+    inject("cache", Hook::Stop, Fault::Panic);
+    let error = manager.stop_plugin("cache").unwrap_err();
+    assert!(matches!(
+        &error,
+        Error::HookFailed {
+            plugin: "cache",
+            ..
+        }
+    ));
+    assert_eq!(manager.info("cache").unwrap().state, PluginState::Excluded);
+    // `app` had stopped first; as a dependent of an excluded plugin it is excluded too.
+    assert_eq!(manager.info("app").unwrap().state, PluginState::Excluded);
+    assert_eq!(manager.restart_plugin("metrics").unwrap(), ["metrics"]);
+    let journal = journal();
+    assert!(calls(&journal, "shutdown").contains(&"cache".to_owned()));
+}
+
+#[test]
+fn observers_receive_runtime_events_in_order() {
+    use std::sync::{Arc, Mutex};
+    let manager = running();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let id = manager.subscribe(move |event| sink.lock().unwrap().push(format!("{event:?}")));
+    manager.restart_plugin("metrics").unwrap();
+    assert!(manager.unsubscribe(id));
+    manager.restart_plugin("metrics").unwrap();
+    let events = events.lock().unwrap();
+    let transitions: Vec<_> = events
+        .iter()
+        .map(|e| {
+            e.split("to: ")
+                .nth(1)
+                .unwrap()
+                .trim_end_matches(" }")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        transitions,
+        [
+            "Stopped",
+            "ShutDown",
+            "Created",
+            "Validated",
+            "Initialized",
+            "Running"
+        ]
+    );
+}
