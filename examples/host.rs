@@ -1,4 +1,5 @@
-//! The host: discovers every linked plugin, runs the whole lifecycle, and prints the report.
+//! The host: discovers every linked plugin, runs the whole lifecycle, manages plugins at run
+//! time (typed access, a restart, a hot remove and add), and prints the report.
 //!
 //! ```text
 //! cargo run --example host
@@ -8,17 +9,20 @@
 
 use std::process::ExitCode;
 
-use plugin_factory::PluginManager;
+use plugin_factory::{Error, PluginManager, Running};
 
 plugin_factory::link_plugins!(example_plugins);
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    // Panics inside plugins are caught and reported by the manager; keep the default hook's
+    // backtrace out of the output and log the location instead.
+    std::panic::set_hook(Box::new(|info| log::debug!("plugin panic: {info}")));
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
-            if let plugin_factory::Error::RequiredPluginExcluded { report, .. } = &error {
+            if let Error::RequiredPluginExcluded { report, .. } = &error {
                 eprintln!("\n{report}");
             }
             ExitCode::FAILURE
@@ -26,11 +30,49 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<(), plugin_factory::Error> {
+fn run() -> Result<(), Error> {
     let manager = PluginManager::builder().time_hooks(true).discover()?;
     let manager = manager.validate()?.init()?.start()?;
     println!("running: {}", manager.live().join(", "));
+    manage_at_run_time(&manager);
     let report = manager.stop().shutdown();
     println!("\n{report}");
     Ok(())
+}
+
+/// The runtime API on whichever of the example plugins this build has.
+fn manage_at_run_time(manager: &PluginManager<Running>) {
+    #[cfg(feature = "kv-store")]
+    {
+        use example_plugins::kv_store::KvStore;
+        let stored = manager.with_named("kv-store", |kv: &mut KvStore| {
+            kv.set("host.started", "yes");
+            kv.len()
+        });
+        println!("kv-store holds {} entries", stored.unwrap_or(0));
+    }
+    let present = |name: &str| manager.info(name).is_ok_and(|info| info.state.is_live());
+    if present("greeter") {
+        report("restart greeter", manager.restart_plugin("greeter"));
+    }
+    if present("kv-store") {
+        // Takes `audit-log` with it, then brings both back, dependency first.
+        report("remove kv-store", manager.remove_plugin("kv-store"));
+        report("add kv-store", manager.add_plugin("kv-store"));
+        if manager.info("audit-log").is_ok() {
+            report("add audit-log", manager.add_plugin("audit-log"));
+        }
+    }
+    if manager.info("panics-on-start").is_ok() {
+        // Still panics: excluded again, nothing else disturbed.
+        report("add panics-on-start", manager.add_plugin("panics-on-start"));
+    }
+    println!("running: {}", manager.live().join(", "));
+}
+
+fn report(what: &str, outcome: Result<Vec<&'static str>, Error>) {
+    match outcome {
+        Ok(affected) => println!("{what}: ok ({})", affected.join(", ")),
+        Err(error) => println!("{what}: {error}"),
+    }
 }

@@ -141,6 +141,24 @@ pub struct PluginReport {
     pub timings: HookTimings,
 }
 
+impl PluginReport {
+    /// The failures that came after the one that excluded the plugin (a `shutdown` that also
+    /// failed during the teardown, say); all of them if the reason was not a hook failure.
+    pub fn failures_after_reason(&self) -> &[HookFailure] {
+        match &self.reason {
+            Some(ExclusionReason::Hook(reason)) => {
+                let last = self
+                    .failures
+                    .iter()
+                    .rposition(|failure| failure.hook == reason.hook)
+                    .map_or(0, |i| i + 1);
+                &self.failures[last..]
+            }
+            _ => &self.failures,
+        }
+    }
+}
+
 /// The state of every plugin, in the order they were started (dependencies first), then the
 /// ones that never started, by name.
 ///
@@ -220,10 +238,7 @@ impl fmt::Display for Report {
             if let Some(reason) = &plugin.reason {
                 line.push_str(&format!("  {reason}"));
             }
-            for failure in plugin.failures.iter().skip(usize::from(matches!(
-                &plugin.reason,
-                Some(ExclusionReason::Hook(_))
-            ))) {
+            for failure in plugin.failures_after_reason() {
                 line.push_str(&format!("; then {failure}"));
             }
             writeln!(f, "{}", line.trim_end())?;
