@@ -202,3 +202,10 @@ pub mod __private {
     /// Checks at compile time that the annotated type implements `Plugin`.
     pub const fn assert_plugin<T: crate::Plugin>() {}
 }
+
+/// The code in the workspace's Markdown docs is tested as doctests of this crate.
+#[cfg(doctest)]
+mod markdown_docs {
+    #[doc = include_str!("../../docs/runtime.md")]
+    mod runtime {}
+}
