@@ -67,13 +67,15 @@ fn entries() -> Vec<&'static PluginEntry> {
         .collect()
 }
 
+/// Every state change each plugin reported, in order.
+type Transitions = HashMap<&'static str, Vec<(PluginState, PluginState)>>;
+
 const THREADS: usize = 8;
 const ITERATIONS: usize = 2_000;
 
 #[test]
 fn eight_threads_query_access_and_restart_without_losing_anything() {
-    let transitions: Arc<Mutex<HashMap<&'static str, Vec<(PluginState, PluginState)>>>> =
-        Arc::default();
+    let transitions: Arc<Mutex<Transitions>> = Arc::default();
     let sink = Arc::clone(&transitions);
     let manager = PluginManager::builder()
         .entries(entries())

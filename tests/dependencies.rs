@@ -29,7 +29,10 @@ fn a_missing_dependency_excludes_the_plugin_and_its_dependents() {
         probe("fan", &["lonely"]),
         probe("fine", &[]),
     ]);
-    assert_eq!(reason(&manager, "lonely"), "depends on \"ghost\", which is not registered");
+    assert_eq!(
+        reason(&manager, "lonely"),
+        "depends on \"ghost\", which is not registered"
+    );
     assert_eq!(reason(&manager, "fan"), "depends on excluded \"lonely\"");
     assert_eq!(manager.live(), ["fine"]);
 }
@@ -48,7 +51,11 @@ fn version_requirements_are_checked() {
     );
     assert!(matches!(
         manager.report().get("too-new").unwrap().reason,
-        Some(ExclusionReason::VersionMismatch { dependency: "db", requirement: "^2", found: "1.4.2" })
+        Some(ExclusionReason::VersionMismatch {
+            dependency: "db",
+            requirement: "^2",
+            found: "1.4.2"
+        })
     ));
 }
 
@@ -58,7 +65,9 @@ fn an_invalid_version_in_a_hand_made_entry_is_reported() {
         probe_with(PluginMetadata::new("db", "one"), &[]),
         probe("user", &["db >=1"]),
     ]);
-    assert!(reason(&manager, "user").starts_with("invalid metadata: version \"one\" is not semver"));
+    assert!(
+        reason(&manager, "user").starts_with("invalid metadata: version \"one\" is not semver")
+    );
 }
 
 #[test]
@@ -70,9 +79,18 @@ fn cycle_members_name_the_cycle_and_their_dependents_name_the_member() {
         probe("hanger-on", &["cycle-b"]),
         probe("free", &[]),
     ]);
-    assert_eq!(reason(&manager, "cycle-a"), "dependency cycle: cycle-a -> cycle-b -> cycle-c -> cycle-a");
-    assert_eq!(reason(&manager, "cycle-b"), "dependency cycle: cycle-b -> cycle-c -> cycle-a -> cycle-b");
-    assert_eq!(reason(&manager, "hanger-on"), "depends on excluded \"cycle-b\"");
+    assert_eq!(
+        reason(&manager, "cycle-a"),
+        "dependency cycle: cycle-a -> cycle-b -> cycle-c -> cycle-a"
+    );
+    assert_eq!(
+        reason(&manager, "cycle-b"),
+        "dependency cycle: cycle-b -> cycle-c -> cycle-a -> cycle-b"
+    );
+    assert_eq!(
+        reason(&manager, "hanger-on"),
+        "depends on excluded \"cycle-b\""
+    );
     assert_eq!(manager.live(), ["free"]);
     drop(manager);
     assert_eq!(calls(&journal(), "drop").len(), 5);
@@ -81,7 +99,10 @@ fn cycle_members_name_the_cycle_and_their_dependents_name_the_member() {
 #[test]
 fn a_plugin_depending_on_itself_is_a_cycle() {
     let manager = validate(vec![probe("narcissus", &["narcissus"])]);
-    assert_eq!(reason(&manager, "narcissus"), "dependency cycle: narcissus -> narcissus");
+    assert_eq!(
+        reason(&manager, "narcissus"),
+        "dependency cycle: narcissus -> narcissus"
+    );
 }
 
 #[test]
@@ -89,8 +110,14 @@ fn duplicate_names_exclude_both_and_name_both_locations() {
     let first = SourceLocation::new("crate_one::plugins", "src/plugins.rs", 10);
     let second = SourceLocation::new("crate_two", "src/lib.rs", 3);
     let manager = validate(vec![
-        probe_with(PluginMetadata::new("twin", "1.0.0").with_location(first), &[]),
-        probe_with(PluginMetadata::new("twin", "1.0.0").with_location(second), &[]),
+        probe_with(
+            PluginMetadata::new("twin", "1.0.0").with_location(first),
+            &[],
+        ),
+        probe_with(
+            PluginMetadata::new("twin", "1.0.0").with_location(second),
+            &[],
+        ),
         probe("user", &["twin"]),
     ]);
     let report = manager.report();
@@ -102,7 +129,10 @@ fn duplicate_names_exclude_both_and_name_both_locations() {
         .collect();
     assert_eq!(reasons.len(), 2);
     for reason in &reasons {
-        assert!(reason.contains("crate_one::plugins (src/plugins.rs:10)"), "{reason}");
+        assert!(
+            reason.contains("crate_one::plugins (src/plugins.rs:10)"),
+            "{reason}"
+        );
         assert!(reason.contains("crate_two (src/lib.rs:3)"), "{reason}");
     }
     assert_eq!(reason(&manager, "user"), "depends on excluded \"twin\"");

@@ -57,8 +57,18 @@ fn exclude_victim(hook: Hook, fault: Fault) -> (Report, Vec<String>) {
         "depends on excluded \"victim\""
     );
     for healthy in ["base", "bystander"] {
-        assert_eq!(report.get(healthy).unwrap().state, PluginState::ShutDown, "{report}");
-        assert_eq!(calls(&journal, "start").iter().filter(|n| *n == healthy).count(), 1);
+        assert_eq!(
+            report.get(healthy).unwrap().state,
+            PluginState::ShutDown,
+            "{report}"
+        );
+        assert_eq!(
+            calls(&journal, "start")
+                .iter()
+                .filter(|n| *n == healthy)
+                .count(),
+            1
+        );
     }
     let mut dropped = calls(&journal, "drop");
     dropped.sort();
@@ -73,7 +83,9 @@ fn exclude_victim(hook: Hook, fault: Fault) -> (Report, Vec<String>) {
 }
 
 fn ran(journal: &[String], name: &str, hook: &str) -> bool {
-    journal.iter().any(|entry| *entry == format!("{name}:{hook}"))
+    journal
+        .iter()
+        .any(|entry| *entry == format!("{name}:{hook}"))
 }
 
 #[test]
@@ -112,9 +124,15 @@ fn start_failures_are_shut_down_and_initialized_dependents_too() {
         assert!(!ran(&journal, "victim", "stop"));
         assert!(ran(&journal, "dependent", "shutdown"));
         assert!(!ran(&journal, "dependent", "start"));
-        let dependent_down = journal.iter().position(|e| e == "dependent:shutdown").unwrap();
+        let dependent_down = journal
+            .iter()
+            .position(|e| e == "dependent:shutdown")
+            .unwrap();
         let victim_down = journal.iter().position(|e| e == "victim:shutdown").unwrap();
-        assert!(dependent_down < victim_down, "dependents go first: {journal:?}");
+        assert!(
+            dependent_down < victim_down,
+            "dependents go first: {journal:?}"
+        );
         support::heal("victim");
     }
 }
@@ -145,7 +163,10 @@ fn shutdown_failures_are_reported_and_the_instance_dropped() {
     );
     assert_eq!(calls(&journal, "drop").len(), 4);
     // Its dependent had shut down cleanly before it.
-    assert_eq!(report.get("dependent").unwrap().state, PluginState::ShutDown);
+    assert_eq!(
+        report.get("dependent").unwrap().state,
+        PluginState::ShutDown
+    );
 }
 
 #[test]
@@ -195,7 +216,10 @@ fn a_required_plugin_failing_validation_fails_validate() {
         .unwrap()
         .validate()
         .unwrap_err();
-    assert!(matches!(error, Error::RequiredPluginExcluded { plugin: "must", .. }));
+    assert!(matches!(
+        error,
+        Error::RequiredPluginExcluded { plugin: "must", .. }
+    ));
     assert_eq!(calls(&journal(), "drop").len(), 2);
 }
 
@@ -203,7 +227,10 @@ fn a_required_plugin_failing_validation_fails_validate() {
 fn a_required_plugin_with_a_panicking_factory_fails_discovery() {
     inject("must", Hook::Create, Fault::Panic);
     let error = PluginManager::from_entries([required_probe("must", &[])]).unwrap_err();
-    assert!(matches!(error, Error::RequiredPluginExcluded { plugin: "must", .. }));
+    assert!(matches!(
+        error,
+        Error::RequiredPluginExcluded { plugin: "must", .. }
+    ));
 }
 
 #[test]

@@ -39,7 +39,12 @@ fn hooks_run_in_dependency_order_and_in_exact_reverse_on_the_way_down() {
     for hook in ["stop", "shutdown", "drop"] {
         assert_eq!(calls(&journal, hook), down, "{hook}");
     }
-    assert!(report.plugins.iter().all(|p| p.state == PluginState::ShutDown));
+    assert!(
+        report
+            .plugins
+            .iter()
+            .all(|p| p.state == PluginState::ShutDown)
+    );
     assert_eq!(
         report.plugins.iter().map(|p| p.name).collect::<Vec<_>>(),
         up
@@ -100,8 +105,14 @@ fn dropping_a_running_manager_stops_and_shuts_down_in_reverse() {
     assert_eq!(calls(&journal, "shutdown"), down);
     assert_eq!(calls(&journal, "drop"), down);
     let stop_of_db = journal.iter().position(|e| e == "db:stop").unwrap();
-    let first_shutdown = journal.iter().position(|e| e.ends_with(":shutdown")).unwrap();
-    assert!(stop_of_db < first_shutdown, "every stop comes before any shutdown: {journal:?}");
+    let first_shutdown = journal
+        .iter()
+        .position(|e| e.ends_with(":shutdown"))
+        .unwrap();
+    assert!(
+        stop_of_db < first_shutdown,
+        "every stop comes before any shutdown: {journal:?}"
+    );
 }
 
 #[test]
@@ -116,7 +127,10 @@ fn dropping_an_initialized_manager_shuts_down_without_stopping() {
     drop(initialized);
     let journal = journal();
     assert!(calls(&journal, "stop").is_empty());
-    assert_eq!(calls(&journal, "shutdown"), ["logger", "app", "cache", "db"]);
+    assert_eq!(
+        calls(&journal, "shutdown"),
+        ["logger", "app", "cache", "db"]
+    );
     assert_eq!(calls(&journal, "drop").len(), 4);
 }
 
@@ -165,7 +179,10 @@ fn disabled_plugins_stay_registered_and_their_dependents_are_excluded() {
     assert_eq!(manager.state("app"), Some(PluginState::Excluded));
     let report = manager.report();
     let reason = report.get("app").unwrap().reason.as_ref().unwrap();
-    assert_eq!(reason.to_string(), "depends on \"cache\", which is not enabled");
+    assert_eq!(
+        reason.to_string(),
+        "depends on \"cache\", which is not enabled"
+    );
     assert_eq!(manager.live(), ["db", "logger"]);
     drop(manager);
     assert!(!calls(&journal(), "create").contains(&"cache".to_owned()));
@@ -220,7 +237,15 @@ fn observers_see_every_transition_in_order() {
         })
         .discover()
         .unwrap();
-    let report = manager.validate().unwrap().init().unwrap().start().unwrap().stop().shutdown();
+    let report = manager
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap()
+        .stop()
+        .shutdown();
     assert_eq!(report.get("solo").unwrap().state, PluginState::ShutDown);
     use PluginState::*;
     assert_eq!(

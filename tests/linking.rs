@@ -24,10 +24,17 @@ fn metadata_comes_from_the_annotation_and_the_defining_crate() {
         metadata.description(),
         "Keeps an audit trail of what happened to it; needs the key-value store."
     );
-    assert_eq!(metadata.location().module_path(), "example_plugins::audit_log");
+    assert_eq!(
+        metadata.location().module_path(),
+        "example_plugins::audit_log"
+    );
     assert!(metadata.location().file().ends_with("audit_log.rs"));
     assert!(metadata.location().line() > 0);
-    let dependencies: Vec<_> = metadata.dependencies().iter().map(ToString::to_string).collect();
+    let dependencies: Vec<_> = metadata
+        .dependencies()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(dependencies, ["kv-store >=0.1"]);
     assert!(!metadata.is_required());
 }
@@ -42,7 +49,10 @@ fn the_global_registry_runs_the_whole_lifecycle() {
         .unwrap()
         .start()
         .unwrap();
-    assert_eq!(running.live(), ["clock", "greeter", "kv-store", "audit-log"]);
+    assert_eq!(
+        running.live(),
+        ["clock", "greeter", "kv-store", "audit-log"]
+    );
     let report = running.stop().shutdown();
     assert_eq!(report.in_state(PluginState::ShutDown).count(), 4);
 }

@@ -3,13 +3,14 @@
 //! Phase transitions and runtime operations run plugin code on the calling thread, so the
 //! script and the journal are thread-local: tests running in parallel do not see each other.
 
-#![allow(dead_code, reason = "each test binary uses a different part of the support module")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the support module"
+)]
 
 use std::cell::RefCell;
 
-use plugin_factory::{
-    Context, Dependency, Hook, Plugin, PluginEntry, PluginError, PluginMetadata,
-};
+use plugin_factory::{Context, Dependency, Hook, Plugin, PluginEntry, PluginError, PluginMetadata};
 
 /// How a scripted hook misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +120,10 @@ pub(crate) fn probe(name: &'static str, dependencies: &[&'static str]) -> &'stat
 }
 
 /// Like [`probe`], but required.
-pub(crate) fn required_probe(name: &'static str, dependencies: &[&'static str]) -> &'static PluginEntry {
+pub(crate) fn required_probe(
+    name: &'static str,
+    dependencies: &[&'static str],
+) -> &'static PluginEntry {
     probe_with(
         PluginMetadata::new(name, "1.0.0").with_required(true),
         dependencies,
@@ -127,7 +131,10 @@ pub(crate) fn required_probe(name: &'static str, dependencies: &[&'static str]) 
 }
 
 /// A probe with the given metadata, plus `dependencies`.
-pub(crate) fn probe_with(metadata: PluginMetadata, dependencies: &[&'static str]) -> &'static PluginEntry {
+pub(crate) fn probe_with(
+    metadata: PluginMetadata,
+    dependencies: &[&'static str],
+) -> &'static PluginEntry {
     let dependencies: Vec<Dependency> = dependencies
         .iter()
         .map(|spec| match spec.split_once(' ') {

@@ -465,23 +465,25 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// `ShutDown`. Returns `false` if a hook failed, in which case `i` is already excluded.
     pub(crate) fn tear_down(&mut self, i: usize) -> bool {
         let state = self.state(i);
-        if state == PluginState::Running && self.step(i, Hook::Stop, PluginState::Stopped).is_err()
-        {
-            return false;
-        }
-        match state {
-            PluginState::Initialized | PluginState::Running | PluginState::Stopped => {
-                if self.step(i, Hook::Shutdown, PluginState::ShutDown).is_err() {
-                    return false;
-                }
+        let clean = match state {
+            PluginState::Running => {
+                self.step(i, Hook::Stop, PluginState::Stopped).is_ok()
+                    && self.step(i, Hook::Shutdown, PluginState::ShutDown).is_ok()
+            }
+            PluginState::Initialized | PluginState::Stopped => {
+                self.step(i, Hook::Shutdown, PluginState::ShutDown).is_ok()
             }
             PluginState::Created | PluginState::Validated => {
-                self.set_state(i, PluginState::ShutDown)
+                self.set_state(i, PluginState::ShutDown);
+                true
             }
-            _ => {}
+            _ => true,
+        };
+        // A failed hook has already excluded and dropped the plugin.
+        if clean {
+            self.drop_instance(i);
         }
-        self.drop_instance(i);
-        true
+        clean
     }
 
     /// Excludes every live plugin that depends on `i`, directly or not, dependents first.
@@ -590,8 +592,8 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
     /// Creates every registered plugin except the disabled ones.
     pub(crate) fn create_all(&mut self, disabled: &[bool]) {
-        for i in 0..self.slots.len() {
-            if self.state(i) == PluginState::Registered && !disabled[i] {
+        for (i, &disabled) in disabled.iter().enumerate() {
+            if !disabled && self.state(i) == PluginState::Registered {
                 if let Err(failure) = self.create(i) {
                     self.fail(i, failure);
                 }
