@@ -234,6 +234,27 @@ fn a_required_plugin_with_a_panicking_factory_fails_discovery() {
 }
 
 #[test]
+fn excluded_plugins_are_dropped_when_excluded_not_at_shutdown() {
+    inject("victim", Hook::Start, Fault::Error);
+    let running = PluginManager::from_entries(entries())
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap();
+    let mut dropped = calls(&journal(), "drop");
+    dropped.sort();
+    assert_eq!(dropped, ["dependent", "victim"]);
+    assert_eq!(running.live(), ["base", "bystander"]);
+    drop(running);
+    let mut dropped = calls(&journal(), "drop");
+    dropped.sort();
+    assert_eq!(dropped, ["base", "bystander"], "the rest once, at shutdown");
+}
+
+#[test]
 fn optional_plugins_do_not_fail_transitions() {
     inject("victim", Hook::Init, Fault::Error);
     let initialized = PluginManager::from_entries(entries())
