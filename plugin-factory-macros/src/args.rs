@@ -6,7 +6,8 @@ use syn::parse::Parser;
 use syn::{Expr, ExprLit, Lit, LitStr, Path};
 
 /// The keys `#[plugin(...)]` accepts, for error messages.
-const KEYS: &str = "`name`, `version`, `description`, `depends_on`, `factory`, `crate` and `required`";
+const KEYS: &str =
+    "`name`, `version`, `description`, `depends_on`, `factory`, `crate` and `required`";
 
 /// The annotation as written; every value keeps its span for diagnostics.
 #[derive(Default)]
@@ -39,15 +40,46 @@ impl Args {
             "name" => self.name = Some(meta.value()?.parse()?),
             "version" => self.version = Some(meta.value()?.parse()?),
             "description" => self.description = Some(meta.value()?.parse()?),
-            "factory" => self.factory = Some(meta.value()?.parse()?),
-            "crate" => self.krate = Some(meta.value()?.parse()?),
-            "required" => self.required = true,
+            "factory" | "crate" => {
+                let path = parse_path(&meta, &key)?;
+                if key == "factory" {
+                    self.factory = Some(path);
+                } else {
+                    self.krate = Some(path);
+                }
+            }
+            "required" => {
+                if meta.input.peek(syn::Token![=]) {
+                    return Err(meta.error(
+                        "`required` is a flag and takes no value: write `#[plugin(required)]`, or leave it out",
+                    ));
+                }
+                self.required = true;
+            }
             "depends_on" => self.depends_on = parse_string_list(&meta)?,
             _ => return Err(meta.error(format!("unknown key `{key}`; expected one of {KEYS}"))),
         }
         self.seen.push(key);
         Ok(())
     }
+}
+
+/// Parses `= path::to::item`, with a specific error for a quoted path.
+fn parse_path(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<Path> {
+    let input = meta.value()?;
+    if input.peek(LitStr) {
+        let literal: LitStr = input.parse()?;
+        let example = match literal.parse::<Path>() {
+            Ok(_) => literal.value(),
+            Err(_) if key == "crate" => "::plugin_factory".to_owned(),
+            Err(_) => "Type::new".to_owned(),
+        };
+        return Err(syn::Error::new_spanned(
+            literal,
+            format!("`{key}` takes a path, not a string: write `{key} = {example}`"),
+        ));
+    }
+    input.parse()
 }
 
 /// Parses `= ["a", "b >=1"]`.

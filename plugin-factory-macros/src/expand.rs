@@ -3,6 +3,7 @@
 use heck::ToKebabCase;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Item, ItemStruct};
 
@@ -24,12 +25,12 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             name.clone()
         }
         None => {
-            let name = ident.to_string().to_kebab_case();
-            if !check::is_valid_name(&name) {
+            let name = ident.unraw().to_string().to_kebab_case();
+            if let Some(problem) = check::name_problem(&name) {
                 errors.push(syn::Error::new_spanned(
                     ident,
                     format!(
-                        "cannot derive a plugin name from `{ident}` (got {name:?}); give one with `#[plugin(name = \"...\")]`"
+                        "cannot derive a plugin name from `{ident}`: its kebab-case {name:?} is not a valid plugin name ({problem}); give one with `#[plugin(name = \"...\")]`"
                     ),
                 ));
             }
@@ -67,14 +68,25 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         }),
         None => quote_spanned!(ident.span()=> <#ident as #private::DefaultFactory>::create()),
     };
-    let boxed = quote_spanned!(ident.span()=> #private::Box::new(#create));
+    // A missing `impl Plugin` surfaces as the bound of the helper, reported at the struct's name.
+    let boxed = quote_spanned!(ident.span()=> __plugin_factory_box::<#ident>(#create));
 
     Ok(quote! {
         #item
 
         const _: () = {
-            fn create(_: &#krate::Context<'_>) -> #private::Box<dyn #krate::Plugin> {
+            // Items of this block shadow the caller's: their names must not be ones a user's
+            // `factory = path` could mean.
+            fn __plugin_factory_create(
+                _: &#krate::Context<'_>,
+            ) -> #private::Box<dyn #krate::Plugin> {
                 #boxed
+            }
+
+            fn __plugin_factory_box<T: #krate::Plugin>(
+                plugin: T,
+            ) -> #private::Box<dyn #krate::Plugin> {
+                #private::Box::new(plugin)
             }
 
             #private::submit! {
@@ -93,7 +105,7 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                         ),
                         ::core::env!("CARGO_PKG_NAME"),
                     ),
-                    create,
+                    __plugin_factory_create,
                 )
             }
         };
@@ -107,7 +119,7 @@ fn target_struct(item: Item) -> syn::Result<ItemStruct> {
             if !item.generics.params.is_empty() {
                 return Err(syn::Error::new_spanned(
                     &item.generics,
-                    "`#[plugin]` cannot be used on a generic struct: the registry needs one concrete type; register a concrete wrapper or type alias instead",
+                    "`#[plugin]` cannot be used on a generic struct: the registry needs one concrete type; put `#[plugin]` on a non-generic struct that wraps the instantiation you need",
                 ));
             }
             return Ok(item);

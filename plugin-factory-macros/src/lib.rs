@@ -10,7 +10,8 @@ mod expand;
 
 use proc_macro::TokenStream;
 
-/// Registers a struct as a plugin. Documented in `plugin_factory::plugin`.
+/// Registers a struct as a plugin. Documented, with examples, where `plugin-factory`
+/// re-exports it: `plugin_factory::plugin`.
 #[proc_macro_attribute]
 pub fn plugin(args: TokenStream, item: TokenStream) -> TokenStream {
     let original = proc_macro2::TokenStream::from(item.clone());

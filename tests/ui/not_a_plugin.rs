@@ -1,0 +1,7 @@
+use plugin_factory::plugin;
+
+#[plugin]
+#[derive(Default)]
+struct Cache;
+
+fn main() {}

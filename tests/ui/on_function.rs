@@ -1,0 +1,8 @@
+use plugin_factory::plugin;
+
+#[plugin]
+fn cache() {}
+
+fn main() {
+    cache();
+}

@@ -1,0 +1,7 @@
+use plugin_factory::PluginManager;
+
+fn main() -> Result<(), plugin_factory::Error> {
+    let manager = PluginManager::discover()?;
+    let _running = manager.start()?;
+    Ok(())
+}
