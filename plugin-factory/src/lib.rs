@@ -198,9 +198,6 @@ pub mod __private {
             T::default()
         }
     }
-
-    /// Checks at compile time that the annotated type implements `Plugin`.
-    pub const fn assert_plugin<T: crate::Plugin>() {}
 }
 
 /// The code in the workspace's Markdown docs is tested as doctests of this crate.
