@@ -1,8 +1,8 @@
 //! The `#[plugin]` attribute of `plugin-factory`. An implementation detail: depend on
 //! `plugin-factory`, which re-exports it and documents it.
 //!
-//! The work is split in three steps: [`args`] parses the annotation, [`check`] validates it
-//! against the rules of the plugin contract, [`expand`] generates the registry entry.
+//! The work is split in three steps: `args` parses the annotation, `check` validates it
+//! against the rules of the plugin contract, `expand` generates the registry entry.
 
 mod args;
 mod check;
