@@ -652,14 +652,20 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
     /// The first dependency of `i` that is missing, left out, or of the wrong version.
     pub(crate) fn unsatisfied_dependency(&mut self, i: usize) -> Option<ExclusionReason> {
-        let metadata = self.slots.slot(i).entry.metadata();
-        for dependency in metadata.dependencies() {
-            let Some(target) = self.index_of(dependency.name()) else {
-                return Some(ExclusionReason::MissingDependency {
-                    dependency: dependency.name(),
-                    registered: false,
-                });
-            };
+        let declared = self.slots.slot(i).entry.metadata().dependencies();
+        let graph = self.graph;
+        // The graph has one edge per declared dependency that is registered, in declaration
+        // order: if the counts match, edges and declarations pair up without hashing a name.
+        if graph.dependencies(i).count() != declared.len() {
+            let missing = declared
+                .iter()
+                .find(|dependency| self.index_of(dependency.name()).is_none())?;
+            return Some(ExclusionReason::MissingDependency {
+                dependency: missing.name(),
+                registered: false,
+            });
+        }
+        for (dependency, target) in declared.iter().zip(graph.dependencies(i)) {
             if self.state(target) == PluginState::Registered {
                 return Some(ExclusionReason::MissingDependency {
                     dependency: dependency.name(),
