@@ -410,3 +410,86 @@ fn observers_receive_runtime_events_in_order() {
         ]
     );
 }
+
+#[test]
+fn re_adding_a_plugin_whose_factory_still_panics_reports_it_and_changes_nothing_else() {
+    let manager = running();
+    manager.remove_plugin("metrics").unwrap();
+    inject("metrics", Hook::Create, Fault::Panic);
+    for _ in 0..2 {
+        let error = manager.add_plugin("metrics").unwrap_err();
+        assert!(
+            matches!(&error, Error::HookFailed { plugin: "metrics", failure, .. } if failure.hook == Hook::Create),
+            "{error:?}"
+        );
+        assert_eq!(
+            manager.info("metrics").unwrap().state,
+            PluginState::Excluded
+        );
+    }
+    assert_eq!(manager.live(), ["db", "cache", "app"]);
+}
+
+#[test]
+fn required_plugins_cannot_be_disabled_or_removed() {
+    let entries = || [support::required_probe("core", &[]), probe("extra", &[])];
+    let error = PluginManager::builder()
+        .entries(entries())
+        .disable("core")
+        .discover()
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        Error::RequiredPlugin {
+            plugin: "core",
+            action: "disabled"
+        }
+    ));
+    let manager = PluginManager::from_entries(entries())
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap();
+    let error = manager.remove_plugin("core").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "plugin \"core\" is required: it cannot be removed"
+    );
+    assert_eq!(manager.info("core").unwrap().state, PluginState::Running);
+}
+
+#[test]
+fn teardown_failures_reach_observers() {
+    use std::sync::{Arc, Mutex};
+    let manager = running();
+    let failed = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&failed);
+    manager.subscribe(move |event| {
+        if let plugin_factory::Event::Failed { plugin, failure } = event {
+            sink.lock()
+                .unwrap()
+                .push(format!("{plugin}:{}", failure.hook));
+        }
+    });
+    manager.remove_plugin("metrics").unwrap();
+    inject("metrics", Hook::Start, Fault::Error);
+    inject("metrics", Hook::Shutdown, Fault::Panic);
+    assert!(manager.add_plugin("metrics").is_err());
+    // The start failure excludes it; the shutdown of its teardown fails too.
+    assert_eq!(
+        *failed.lock().unwrap(),
+        ["metrics:start", "metrics:shutdown"]
+    );
+    let report = manager.report();
+    let line = report.to_string();
+    let line = line.lines().find(|l| l.starts_with("metrics")).unwrap();
+    assert!(
+        line.ends_with(
+            "start failed: scripted start error; then shutdown panicked: scripted shutdown panic"
+        ),
+        "{line}"
+    );
+}

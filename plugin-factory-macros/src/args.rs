@@ -119,6 +119,10 @@ pub(crate) fn doc_summary(attrs: &[syn::Attribute]) -> String {
         }) = &attr.meta
         {
             let value = doc.value();
+            // A blank `///` line is an empty attribute: it ends the first paragraph too.
+            if value.trim().is_empty() && !lines.is_empty() {
+                return lines.join(" ");
+            }
             for line in value.lines() {
                 let line = line.trim();
                 if line.is_empty() && !lines.is_empty() {
@@ -136,4 +140,32 @@ pub(crate) fn doc_summary(attrs: &[syn::Attribute]) -> String {
 /// A string literal made by the macro, at `span`.
 pub(crate) fn lit(value: &str, span: Span) -> LitStr {
     LitStr::new(value, span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_description_is_the_first_paragraph_on_one_line() {
+        let item: syn::ItemStruct = syn::parse_quote! {
+            /// An in-memory cache.
+            /// Fast.
+            ///
+            /// Other plugins depend on it by name.
+            struct Cache;
+        };
+        assert_eq!(doc_summary(&item.attrs), "An in-memory cache. Fast.");
+        let item: syn::ItemStruct = syn::parse_quote! {
+            #[doc = "One line."]
+            #[doc = ""]
+            #[doc = "Not this."]
+            struct Other;
+        };
+        assert_eq!(doc_summary(&item.attrs), "One line.");
+        let item: syn::ItemStruct = syn::parse_quote!(
+            struct Bare;
+        );
+        assert_eq!(doc_summary(&item.attrs), "");
+    }
 }

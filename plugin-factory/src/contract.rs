@@ -75,8 +75,9 @@ pub trait Plugin: Any + Send {
 
     /// Ends the plugin's work, before its dependencies stop (reverse dependency order).
     ///
-    /// An error or panic marks the plugin failed in the report; it is still shut down and
-    /// dropped, and the other plugins still stop.
+    /// An error or panic excludes the plugin: it is still shut down and dropped, and the other
+    /// plugins still stop. Its dependents, stopped by then, are shut down and excluded with it,
+    /// so a later start does not bring them back without their dependency.
     fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         let _ = ctx;
         Ok(())
@@ -292,7 +293,8 @@ impl SourceLocation {
         self.module_path
     }
 
-    /// The source file, relative to the defining package.
+    /// The source file as `file!()` gives it: relative to the workspace root for a workspace
+    /// member (`example-plugins/src/greeter.rs`), to the package root otherwise.
     pub fn file(&self) -> &'static str {
         self.file
     }
@@ -305,6 +307,9 @@ impl SourceLocation {
 
 impl fmt::Display for SourceLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.file.is_empty() {
+            return f.write_str("an unknown location");
+        }
         write!(f, "{} ({}:{})", self.module_path, self.file, self.line)
     }
 }

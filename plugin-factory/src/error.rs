@@ -87,6 +87,15 @@ pub enum Error {
         /// The final report of every plugin.
         report: Box<Report>,
     },
+    /// A request to leave out (`disable`) or take out (`remove_plugin`) a plugin marked
+    /// `#[plugin(required)]`; nothing was changed.
+    #[error("plugin {plugin:?} is required: it cannot be {action}")]
+    RequiredPlugin {
+        /// The required plugin.
+        plugin: &'static str,
+        /// What was asked: `"disabled"` or `"removed"`.
+        action: &'static str,
+    },
     /// No plugin of that name is registered.
     #[error("no plugin named {name:?} is registered")]
     UnknownPlugin {

@@ -8,7 +8,7 @@
 //!
 //! # Quick start
 //!
-//! ```
+//! ```standalone_crate
 //! use plugin_factory::{Context, Plugin, PluginError, PluginManager, PluginState, plugin};
 //!
 //! /// Says hello when it starts.
@@ -103,7 +103,7 @@ mod report;
 /// The expansion keeps the struct as written and adds one `static` [`PluginEntry`] in the
 /// [`registry`]; on the default backend nothing runs before `main`.
 ///
-/// ```
+/// ```standalone_crate
 /// use plugin_factory::{Plugin, plugin};
 ///
 /// /// Serves the metrics endpoint.
@@ -203,6 +203,12 @@ pub mod __private {
 /// The code in the workspace's Markdown docs is tested as doctests of this crate.
 #[cfg(doctest)]
 mod markdown_docs {
+    #[doc = include_str!("../../docs/plugin_contract.md")]
+    mod plugin_contract {}
+    #[doc = include_str!("../../docs/lifecycle.md")]
+    mod lifecycle {}
+    #[doc = include_str!("../../docs/examples.md")]
+    mod examples {}
     #[doc = include_str!("../../docs/runtime.md")]
     mod runtime {}
 }

@@ -143,7 +143,7 @@ pub struct PluginReport {
 
 impl PluginReport {
     /// The failures that came after the one that excluded the plugin (a `shutdown` that also
-    /// failed during the teardown, say); all of them if the reason was not a hook failure.
+    /// failed during the teardown, say); none if the reason was not a hook failure.
     pub fn failures_after_reason(&self) -> &[HookFailure] {
         match &self.reason {
             Some(ExclusionReason::Hook(reason)) => {
@@ -154,7 +154,7 @@ impl PluginReport {
                     .map_or(0, |i| i + 1);
                 &self.failures[last..]
             }
-            _ => &self.failures,
+            _ => &[],
         }
     }
 }

@@ -59,7 +59,8 @@ impl ManagerBuilder {
     }
 
     /// Creates every enabled plugin with its factory. Fails if a disabled name is not
-    /// registered, or if a required plugin's factory fails or its name is taken twice.
+    /// registered or names a required plugin, or if a required plugin's factory fails or its
+    /// name is taken twice.
     pub fn discover(self) -> Result<PluginManager<Discovered>, Error> {
         let entries = self
             .entries
@@ -68,6 +69,12 @@ impl ManagerBuilder {
         let mut disabled = vec![false; engine.slots.len()];
         for name in self.disabled {
             match engine.index.get(name.as_str()) {
+                Some(&i) if engine.slots[i].entry.metadata().is_required() => {
+                    return Err(Error::RequiredPlugin {
+                        plugin: engine.slots[i].name(),
+                        action: "disabled",
+                    });
+                }
                 Some(&i) => disabled[i] = true,
                 None => return Err(Error::UnknownPlugin { name }),
             }

@@ -287,6 +287,11 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         self.slots.with_status(i, |status| status.state)
     }
 
+    /// Whether `i` is marked `#[plugin(required)]`.
+    pub(crate) fn is_required(&self, i: usize) -> bool {
+        self.slots.slot(i).entry.metadata().is_required()
+    }
+
     /// Why `i` is excluded, if it is.
     pub(crate) fn reason(&mut self, i: usize) -> Option<ExclusionReason> {
         self.slots.with_status(i, |status| status.reason.clone())
@@ -540,8 +545,12 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         });
         self.slots
             .with_status(i, |status| status.reason = Some(reason));
-        self.set_state(i, PluginState::Excluded);
-        if self.slots.slot(i).entry.metadata().is_required() && self.required_excluded.is_none() {
+        // A plugin that fails again on its way back in (its factory panics) is excluded
+        // already: only the reason changes.
+        if self.state(i) != PluginState::Excluded {
+            self.set_state(i, PluginState::Excluded);
+        }
+        if self.is_required(i) && self.required_excluded.is_none() {
             self.required_excluded = Some(i);
         }
     }
@@ -552,10 +561,16 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         self.exclude(i, reason);
     }
 
+    /// Runs a teardown hook of a plugin that is already on its way out: a failure is logged,
+    /// reported to observers and recorded, and the teardown goes on.
     fn call_and_record(&mut self, i: usize, hook: Hook) {
         if let Err(failure) = self.call(i, hook) {
             let name = self.name(i);
             log::error!(target: name, "plugin {name:?}: {failure}");
+            self.observers.emit(|| Event::Failed {
+                plugin: name,
+                failure: failure.clone(),
+            });
             self.slots
                 .with_status(i, |status| status.failures.push(failure));
         }
@@ -565,11 +580,11 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// either way.
     pub(crate) fn drop_instance(&mut self, i: usize) {
         let instance = self.slots.with_instance(i, Option::take);
-        if let Some(plugin) = instance {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(plugin))) {
-                let name = self.name(i);
-                log::error!(target: name, "plugin {name:?} panicked while dropped: {}", panic_message(payload));
-            }
+        if let Some(plugin) = instance
+            && let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(plugin)))
+        {
+            let name = self.name(i);
+            log::error!(target: name, "plugin {name:?} panicked while dropped: {}", panic_message(payload));
         }
     }
 
@@ -593,10 +608,11 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Creates every registered plugin except the disabled ones.
     pub(crate) fn create_all(&mut self, disabled: &[bool]) {
         for (i, &disabled) in disabled.iter().enumerate() {
-            if !disabled && self.state(i) == PluginState::Registered {
-                if let Err(failure) = self.create(i) {
-                    self.fail(i, failure);
-                }
+            if !disabled
+                && self.state(i) == PluginState::Registered
+                && let Err(failure) = self.create(i)
+            {
+                self.fail(i, failure);
             }
         }
     }
@@ -606,10 +622,10 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     pub(crate) fn resolve(&mut self) {
         let n = self.slots.len();
         for i in 0..n {
-            if self.state(i) == PluginState::Created {
-                if let Some(reason) = self.unsatisfied_dependency(i) {
-                    self.exclude_unstarted(i, reason);
-                }
+            if self.state(i) == PluginState::Created
+                && let Some(reason) = self.unsatisfied_dependency(i)
+            {
+                self.exclude_unstarted(i, reason);
             }
         }
         // Kahn's algorithm over every slot; slots are sorted by name, so the smallest index

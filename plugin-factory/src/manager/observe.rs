@@ -54,7 +54,7 @@ pub struct ObserverId(u64);
 
 type Observer = Box<dyn Fn(&Event) + Send + Sync>;
 
-/// The subscribed observers. Emitting costs one relaxed load when nobody listens, and the event
+/// The subscribed observers. Emitting costs one atomic load when nobody listens, and the event
 /// is only built when somebody does.
 #[derive(Default)]
 pub(crate) struct Observers {

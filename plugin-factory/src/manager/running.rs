@@ -229,10 +229,8 @@ impl PluginManager<Running> {
                 .status
                 .get_mut()
                 .is_ok_and(|status| status.state == PluginState::Running);
-            if running {
-                if let Ok(Some(plugin)) = slot.instance.get_mut().map(Option::as_deref_mut) {
-                    f(plugin);
-                }
+            if running && let Ok(Some(plugin)) = slot.instance.get_mut().map(Option::as_deref_mut) {
+                f(plugin);
             }
         }
     }
@@ -367,10 +365,16 @@ impl PluginManager<Running> {
     /// Takes a live plugin out: its live dependents are stopped, shut down, dropped and
     /// excluded first (reverse start order), then the plugin itself is stopped, shut down and
     /// dropped, leaving it `ShutDown` (it can be added again). Returns every plugin taken out,
-    /// in order.
+    /// in order. A required plugin cannot be removed ([`Error::RequiredPlugin`]).
     pub fn remove_plugin(&self, name: &str) -> Result<Vec<&'static str>, Error> {
         let i = self.slot_index(name)?;
         self.control("remove_plugin", |ops| {
+            if ops.is_required(i) {
+                return Err(Error::RequiredPlugin {
+                    plugin: ops.name(i),
+                    action: "removed",
+                });
+            }
             let state = ops.state(i);
             if !state.is_live() {
                 return Err(Error::NotLive {
