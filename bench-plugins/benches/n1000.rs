@@ -1,0 +1,7 @@
+//! P1 to P4 over the generated set of 1000 plugins (see `docs/performance.md`).
+
+include!(concat!(env!("OUT_DIR"), "/set_1000.rs"));
+
+fn main() {
+    bench_plugins::run(&set::SET);
+}

@@ -1,0 +1,45 @@
+//! Benchmarks of Plugin Factory against what a careful engineer would write by hand, and against
+//! the raw `linkme` and `inventory` crates.
+//!
+//! The build script generates one set of N no-op plugins per bench target (`n100`, `n1000`, and
+//! `n10000` with the `n10000` feature): each plugin is a `#[plugin]` struct, an entry in a
+//! hand-written static array, a raw `linkme` entry and a raw `inventory` entry, so every
+//! mechanism holds exactly the same N plugins in the same binary. This library holds what the
+//! bench targets share: the hand-written baseline, the raw registries, the benchmarks (P1 to
+//! P4, see `docs/performance.md`), an allocation counter, and the table of ratios printed at the
+//! end of a run.
+//!
+//! ```text
+//! cargo bench -p bench-plugins -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p bench-plugins --features n10000 --bench n10000 -- --warm-up-time 1 --measurement-time 3
+//! ```
+
+pub mod alloc;
+mod baseline;
+mod bench;
+mod summary;
+
+pub use crate::baseline::{
+    HandEntry, HandFailure, HandLive, HandPlugin, RAW_LINKME, RawEntry, RawInventoryEntry,
+    hand_lifecycle, hand_lifecycle_with_name_map, make,
+};
+pub use crate::bench::run;
+
+/// One generated plugin set, as the build script describes it to the benchmarks.
+#[derive(Debug)]
+pub struct Set {
+    /// How many plugins it holds.
+    pub n: usize,
+    /// The prefix of every plugin name in the set (`b100-` for N = 100).
+    pub prefix: &'static str,
+    /// How many `depends_on` edges join them.
+    pub edges: usize,
+    /// The hand-written static array, in dependency order.
+    pub hand: &'static [HandEntry],
+    /// How many plugins the lookup functions look up.
+    pub lookups: usize,
+    /// P3 through the manager: typed access by name to `lookups` plugins.
+    pub lookup_framework: fn(&mut plugin_factory::PluginManager) -> u64,
+    /// P3 by hand: `HashMap<&str, usize>`, index, downcast, for the same plugins.
+    pub lookup_hand: fn(&mut HandLive) -> u64,
+}

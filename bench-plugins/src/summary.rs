@@ -1,0 +1,146 @@
+//! The table printed at the end of a run: each benchmark's median beside its baseline's, from
+//! criterion's estimates of this run, and the ratio of the two.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use criterion::BenchmarkId;
+
+use crate::Set;
+
+/// Each group, its baseline, and the benchmarks compared with it.
+const GROUPS: [(&str, &str, &[&str]); 5] = [
+    (
+        "p1_lifecycle",
+        "hand",
+        &["hand_name_map", "framework", "framework_timed"],
+    ),
+    ("p2_dispatch", "hand", &["framework"]),
+    ("p3_lookup", "hand", &["framework"]),
+    (
+        "p4_registry_walk",
+        "static_array",
+        &["raw_linkme", "raw_inventory", "framework"],
+    ),
+    (
+        "p4_registry_collect",
+        "static_array",
+        &["raw_linkme", "raw_inventory", "framework"],
+    ),
+];
+
+/// The id of benchmark `function` for a set of `n` plugins.
+pub(crate) fn id(function: &str, n: usize) -> BenchmarkId {
+    BenchmarkId::new(function, n)
+}
+
+/// The registry backend plugin-factory was built with.
+pub(crate) fn backend() -> &'static str {
+    if cfg!(feature = "inventory") {
+        "inventory"
+    } else {
+        "linkme"
+    }
+}
+
+/// Where criterion keeps its results: the same choice criterion makes (`CRITERION_HOME`, else
+/// `criterion` in the cargo target directory), made here so that the table reads what this run
+/// wrote.
+pub(crate) fn output_directory() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let cargo = std::env::var_os("CARGO")?;
+            let output = Command::new(cargo)
+                .args(["metadata", "--format-version", "1", "--no-deps"])
+                .output()
+                .ok()?;
+            let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+            Some(PathBuf::from(metadata["target_directory"].as_str()?))
+        })
+        .unwrap_or_else(|| PathBuf::from("target"));
+    target.join("criterion")
+}
+
+/// The median of one benchmark in nanoseconds, from its latest estimates if they were written
+/// after `since`.
+fn median(output: &Path, since: SystemTime, group: &str, function: &str, n: usize) -> Option<f64> {
+    let path = output
+        .join(group)
+        .join(function)
+        .join(n.to_string())
+        .join("new/estimates.json");
+    if std::fs::metadata(&path).ok()?.modified().ok()? < since {
+        return None;
+    }
+    let estimates: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    estimates["median"]["point_estimate"].as_f64()
+}
+
+fn time(ns: f64) -> String {
+    match ns {
+        ns if ns >= 1e6 => format!("{:.3} ms", ns / 1e6),
+        ns if ns >= 1e3 => format!("{:.3} µs", ns / 1e3),
+        ns => format!("{ns:.1} ns"),
+    }
+}
+
+/// Prints the medians of this set's benchmarks that ran since `started` with their ratios to the baseline, and how P1
+/// grows from the set ten times smaller when its results are there too.
+pub(crate) fn print(output: &Path, started: SystemTime, set: &Set) {
+    let n = set.n;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Medians and ratios to the baseline, N = {n}, {} edges (backend: {}):",
+        set.edges,
+        backend()
+    );
+    let _ = writeln!(
+        out,
+        "  {:<20} {:<16} {:>12} {:>10} {:>7}",
+        "group", "benchmark", "median", "per item", "ratio"
+    );
+    for (group, baseline, others) in GROUPS {
+        let per = if group == "p3_lookup" { set.lookups } else { n } as f64;
+        let Some(base) = median(output, started, group, baseline, n) else {
+            continue;
+        };
+        for function in std::iter::once(&baseline).chain(others) {
+            let Some(value) = median(output, started, group, function, n) else {
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "  {group:<20} {function:<16} {:>12} {:>7.1} ns {:>6.2}x",
+                time(value),
+                value / per,
+                value / base
+            );
+        }
+    }
+    if n >= 1_000 {
+        let smaller = n / 10;
+        let mut lines = String::new();
+        for function in ["hand", "framework", "framework_timed"] {
+            if let (Some(big), Some(small)) = (
+                median(output, started, "p1_lifecycle", function, n),
+                median(output, UNIX_EPOCH, "p1_lifecycle", function, smaller),
+            ) {
+                let _ = writeln!(lines, "  p1_lifecycle {function:<16} {:>6.2}x", big / small);
+            }
+        }
+        if !lines.is_empty() {
+            let _ = writeln!(
+                out,
+                "P1 time at N = {n} over time at N = {smaller} (the latter from its latest run; target <= 11x):\n{lines}"
+            );
+        }
+    }
+    println!("{out}");
+}
