@@ -15,6 +15,7 @@ use crate::error::Error;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[repr(u8)]
 pub enum PluginState {
     /// Known to the registry; no instance exists (not yet created, or left out at startup).
     Registered,
@@ -49,6 +50,11 @@ impl PluginState {
         Self::Failed,
         Self::Excluded,
     ];
+
+    /// The state stored as `state as u8` (the manager keeps states in atomic bytes).
+    pub(crate) const fn from_index(index: u8) -> Self {
+        Self::ALL[index as usize]
+    }
 
     /// The transition table: whether a plugin in `self` may move to `next`.
     ///
@@ -235,6 +241,13 @@ mod tests {
             .filter(|next| PluginState::Failed.can_become(*next))
             .collect();
         assert_eq!(from_failed, [PluginState::Excluded]);
+    }
+
+    #[test]
+    fn states_round_trip_through_their_byte() {
+        for state in PluginState::ALL {
+            assert_eq!(PluginState::from_index(state as u8), state);
+        }
     }
 
     #[test]

@@ -4,13 +4,21 @@
 //! Phase transitions own the manager and reach slots through `&mut` (no locking); runtime
 //! operations on a shared `PluginManager<Running>` lock each slot as they touch it. Both go
 //! through [`Ops`], generic over [`SlotAccess`], so the lifecycle logic exists once.
+//!
+//! A slot is one cache line: the entry, the state as an atomic byte, the instance, and a
+//! pointer to the details (reason, failures, timings) that only failures and timing allocate.
+//! Slots stay in the order the entries came in; names are never sorted as a whole (ties in the
+//! start order are broken by name on the ready heap only).
 
-use std::any::{Any, TypeId};
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::any::Any;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::sync::atomic::{AtomicU8, Ordering::Acquire, Ordering::Release};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Instant;
+
+use rustc_hash::FxHashMap;
 
 use crate::contract::{Context, Plugin};
 use crate::lifecycle::{Hook, PluginState};
@@ -21,37 +29,30 @@ use crate::report::{
     ExclusionReason, FailureCause, HookFailure, HookTimings, PluginReport, Report,
 };
 
-/// What the manager knows about one plugin besides its instance.
-#[derive(Debug)]
-pub(crate) struct Status {
-    pub(crate) state: PluginState,
+/// What only failures and timing need: kept out of the slot so that the hot path stays small.
+#[derive(Debug, Default)]
+pub(crate) struct Details {
     pub(crate) reason: Option<ExclusionReason>,
     pub(crate) failures: Vec<HookFailure>,
-    pub(crate) timings: Option<Box<HookTimings>>,
+    pub(crate) timings: HookTimings,
 }
 
-/// One registered plugin. The status and the instance have separate locks so that queries of
-/// the status never wait for a hook that is running.
+/// One registered plugin. The state is an atomic byte that queries read without a lock; the
+/// instance and the details have locks of their own, so queries never wait for a hook.
 pub(crate) struct Slot {
     pub(crate) entry: &'static PluginEntry,
-    pub(crate) status: RwLock<Status>,
+    state: AtomicU8,
     pub(crate) instance: Mutex<Option<Box<dyn Plugin>>>,
-    /// The concrete type its factory makes, known once it has made one.
-    pub(crate) type_id: OnceLock<TypeId>,
+    details: RwLock<Option<Box<Details>>>,
 }
 
 impl Slot {
     fn new(entry: &'static PluginEntry) -> Self {
         Self {
             entry,
-            status: RwLock::new(Status {
-                state: PluginState::Registered,
-                reason: None,
-                failures: Vec::new(),
-                timings: None,
-            }),
+            state: AtomicU8::new(PluginState::Registered as u8),
             instance: Mutex::new(None),
-            type_id: OnceLock::new(),
+            details: RwLock::new(None),
         }
     }
 
@@ -59,10 +60,26 @@ impl Slot {
         self.entry.name()
     }
 
-    /// The status for reading. A poisoned lock only means a panic elsewhere while it was held;
-    /// the status itself is always consistent, so it is used as is.
-    pub(crate) fn read_status(&self) -> std::sync::RwLockReadGuard<'_, Status> {
-        self.status.read().unwrap_or_else(PoisonError::into_inner)
+    /// The state now. Written only under the control lock (or by the owner), read by anyone.
+    pub(crate) fn state(&self) -> PluginState {
+        PluginState::from_index(self.state.load(Acquire))
+    }
+
+    /// The state, read by the owner of the manager (no atomic operation).
+    #[inline]
+    pub(crate) fn state_mut(&mut self) -> PluginState {
+        PluginState::from_index(*self.state.get_mut())
+    }
+
+    /// The details for reading. A poisoned lock only means a panic elsewhere while it was held;
+    /// the details are always consistent, so they are used as they are.
+    pub(crate) fn details(&self) -> RwLockReadGuard<'_, Option<Box<Details>>> {
+        self.details.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Why the plugin is excluded, if it is.
+    pub(crate) fn reason(&self) -> Option<ExclusionReason> {
+        self.details().as_ref()?.reason.clone()
     }
 }
 
@@ -99,10 +116,47 @@ pub(crate) struct Options {
     pub(crate) time_hooks: bool,
 }
 
+/// A plugin name as a sort key: the first 16 bytes as one integer, so that most comparisons
+/// are one integer comparison; the whole name breaks ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NameKey {
+    prefix: u128,
+    name: &'static str,
+}
+
+impl NameKey {
+    pub(crate) fn new(name: &'static str) -> Self {
+        let mut bytes = [0u8; 16];
+        let head = &name.as_bytes()[..name.len().min(16)];
+        bytes[..head.len()].copy_from_slice(head);
+        Self {
+            prefix: u128::from_be_bytes(bytes),
+            name,
+        }
+    }
+}
+
+impl Ord for NameKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.prefix
+            .cmp(&other.prefix)
+            .then_with(|| self.name.cmp(other.name))
+    }
+}
+
+impl PartialOrd for NameKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// Everything a manager owns.
 pub(crate) struct Engine {
     pub(crate) slots: Box<[Slot]>,
-    pub(crate) index: HashMap<&'static str, usize>,
+    /// Name to slot; a fast hash, since names are compile-time constants, not adversarial input.
+    pub(crate) index: FxHashMap<&'static str, usize>,
+    /// Pairs of slots registered under one name.
+    duplicates: Vec<(usize, usize)>,
     pub(crate) graph: Graph,
     /// Read by queries; replaced whole at the end of a control operation.
     pub(crate) plan: RwLock<Plan>,
@@ -110,19 +164,26 @@ pub(crate) struct Engine {
     pub(crate) control: Mutex<()>,
     pub(crate) options: Options,
     pub(crate) observers: Observers,
+    /// Set by `shutdown`: nothing is live, so `Drop` has nothing to do.
+    finished: bool,
 }
 
 impl Engine {
-    /// Collects `entries`, sorted by name, all `Registered`.
+    /// Takes `entries` in the order given, all `Registered`, and notes names taken twice.
     pub(crate) fn new(
-        mut entries: Vec<&'static PluginEntry>,
+        entries: Vec<&'static PluginEntry>,
         options: Options,
         observers: Observers,
     ) -> Self {
-        entries.sort_by(|a, b| a.name().cmp(b.name()));
-        let mut index = HashMap::with_capacity(entries.len());
+        let mut index =
+            FxHashMap::with_capacity_and_hasher(entries.len(), rustc_hash::FxBuildHasher);
+        let mut duplicates = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
-            index.entry(entry.name()).or_insert(i);
+            if let Some(&first) = index.get(entry.name()) {
+                duplicates.push((first, i));
+            } else {
+                index.insert(entry.name(), i);
+            }
         }
         let graph = Graph::new(&entries, &index);
         let plan = Plan {
@@ -130,13 +191,15 @@ impl Engine {
             position: vec![Plan::UNORDERED; entries.len()],
         };
         Self {
-            slots: entries.iter().copied().map(Slot::new).collect(),
+            slots: entries.into_iter().map(Slot::new).collect(),
             index,
+            duplicates,
             graph,
             plan: RwLock::new(plan),
             control: Mutex::new(()),
             options,
             observers,
+            finished: false,
         }
     }
 
@@ -146,6 +209,7 @@ impl Engine {
             slots: &mut self.slots,
             graph: &self.graph,
             index: &self.index,
+            duplicates: &self.duplicates,
             plan: self.plan.get_mut().unwrap_or_else(PoisonError::into_inner),
             options: self.options,
             observers: &self.observers,
@@ -160,6 +224,7 @@ impl Engine {
             slots: &self.slots,
             graph: &self.graph,
             index: &self.index,
+            duplicates: &self.duplicates,
             plan,
             options: self.options,
             observers: &self.observers,
@@ -167,31 +232,67 @@ impl Engine {
         }
     }
 
+    /// Slot indices in the report's order: started ones in start order, then the rest by name.
+    fn report_order(&self) -> Vec<usize> {
+        let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
+        let mut rest: Vec<usize> = (0..self.slots.len())
+            .filter(|&i| plan.position[i] == Plan::UNORDERED)
+            .collect();
+        rest.sort_by_key(|&i| NameKey::new(self.slots[i].name()));
+        let mut order = plan.order.clone();
+        order.extend(rest);
+        order
+    }
+
     /// The state of every plugin: started ones in start order, then the rest by name.
     pub(crate) fn report(&self) -> Report {
-        let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
-        let unordered = (0..self.slots.len()).filter(|&i| plan.position[i] == Plan::UNORDERED);
-        let plugins = plan
-            .order
-            .iter()
-            .copied()
-            .chain(unordered)
-            .map(|i| self.plugin_report(i))
+        let plugins = self
+            .report_order()
+            .into_iter()
+            .map(|i| {
+                let slot = &self.slots[i];
+                let details = slot.details();
+                let details = details.as_deref();
+                PluginReport {
+                    name: slot.name(),
+                    version: slot.entry.metadata().version(),
+                    state: slot.state(),
+                    reason: details.and_then(|d| d.reason.clone()),
+                    failures: details.map(|d| d.failures.clone()).unwrap_or_default(),
+                    timings: details.map(|d| d.timings).unwrap_or_default(),
+                }
+            })
             .collect();
         Report { plugins }
     }
 
-    pub(crate) fn plugin_report(&self, i: usize) -> PluginReport {
-        let slot = &self.slots[i];
-        let status = slot.read_status();
-        PluginReport {
-            name: slot.name(),
-            version: slot.entry.metadata().version(),
-            state: status.state,
-            reason: status.reason.clone(),
-            failures: status.failures.clone(),
-            timings: status.timings.as_deref().copied().unwrap_or_default(),
-        }
+    /// Shuts everything down and returns the final report, moving the details into it.
+    pub(crate) fn finish(&mut self) -> Report {
+        self.exclusive().shut_down_all();
+        self.finished = true;
+        let order = self.report_order();
+        let plugins = order
+            .into_iter()
+            .map(|i| {
+                let slot = &mut self.slots[i];
+                let details = slot
+                    .details
+                    .get_mut()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take()
+                    .map(|details| *details)
+                    .unwrap_or_default();
+                PluginReport {
+                    name: slot.entry.name(),
+                    version: slot.entry.metadata().version(),
+                    state: PluginState::from_index(*slot.state.get_mut()),
+                    reason: details.reason,
+                    failures: details.failures,
+                    timings: details.timings,
+                }
+            })
+            .collect();
+        Report { plugins }
     }
 }
 
@@ -199,16 +300,21 @@ impl Drop for Engine {
     /// Whatever phase the manager is dropped in, live plugins are stopped and shut down in
     /// reverse order, and every instance is dropped.
     fn drop(&mut self) {
-        self.exclusive().shut_down_all();
+        if !self.finished {
+            self.exclusive().shut_down_all();
+        }
     }
 }
 
-/// How [`Ops`] reaches a slot's status and instance: directly when the manager is owned, through
-/// the slot's locks when it is shared.
+/// How [`Ops`] reaches a slot: directly when the manager is owned, through the slot's locks
+/// when it is shared.
 pub(crate) trait SlotAccess {
     fn slot(&self, i: usize) -> &Slot;
     fn len(&self) -> usize;
-    fn with_status<R>(&mut self, i: usize, f: impl FnOnce(&mut Status) -> R) -> R;
+    fn state(&mut self, i: usize) -> PluginState;
+    fn store_state(&mut self, i: usize, state: PluginState);
+    /// The details of `i`, created on first use.
+    fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R;
     fn with_instance<R>(
         &mut self,
         i: usize,
@@ -223,12 +329,22 @@ impl SlotAccess for &mut [Slot] {
     fn len(&self) -> usize {
         <[Slot]>::len(self)
     }
-    fn with_status<R>(&mut self, i: usize, f: impl FnOnce(&mut Status) -> R) -> R {
-        f(self[i]
-            .status
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner))
+    #[inline]
+    fn state(&mut self, i: usize) -> PluginState {
+        PluginState::from_index(*self[i].state.get_mut())
     }
+    #[inline]
+    fn store_state(&mut self, i: usize, state: PluginState) {
+        *self[i].state.get_mut() = state as u8;
+    }
+    fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R {
+        let details = self[i]
+            .details
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(details.get_or_insert_default())
+    }
+    #[inline]
     fn with_instance<R>(
         &mut self,
         i: usize,
@@ -248,11 +364,18 @@ impl SlotAccess for &[Slot] {
     fn len(&self) -> usize {
         <[Slot]>::len(self)
     }
-    fn with_status<R>(&mut self, i: usize, f: impl FnOnce(&mut Status) -> R) -> R {
-        f(&mut self[i]
-            .status
+    fn state(&mut self, i: usize) -> PluginState {
+        self[i].state()
+    }
+    fn store_state(&mut self, i: usize, state: PluginState) {
+        self[i].state.store(state as u8, Release);
+    }
+    fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R {
+        let mut details = self[i]
+            .details
             .write()
-            .unwrap_or_else(PoisonError::into_inner))
+            .unwrap_or_else(PoisonError::into_inner);
+        f(details.get_or_insert_default())
     }
     fn with_instance<R>(
         &mut self,
@@ -270,7 +393,8 @@ impl SlotAccess for &[Slot] {
 pub(crate) struct Ops<'e, S> {
     slots: S,
     graph: &'e Graph,
-    index: &'e HashMap<&'static str, usize>,
+    index: &'e FxHashMap<&'static str, usize>,
+    duplicates: &'e [(usize, usize)],
     pub(crate) plan: &'e mut Plan,
     options: Options,
     observers: &'e Observers,
@@ -283,8 +407,9 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         self.slots.slot(i).name()
     }
 
+    #[inline]
     pub(crate) fn state(&mut self, i: usize) -> PluginState {
-        self.slots.with_status(i, |status| status.state)
+        self.slots.state(i)
     }
 
     /// Whether `i` is marked `#[plugin(required)]`.
@@ -294,18 +419,18 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
     /// Why `i` is excluded, if it is.
     pub(crate) fn reason(&mut self, i: usize) -> Option<ExclusionReason> {
-        self.slots.with_status(i, |status| status.reason.clone())
+        self.slots.slot(i).reason()
     }
 
     /// Forgets why `i` was excluded, as it re-enters the live set.
     pub(crate) fn clear_reason(&mut self, i: usize) {
-        self.slots.with_status(i, |status| status.reason = None);
+        self.slots.with_details(i, |details| details.reason = None);
     }
 
     /// The last hook failure recorded for `i`.
     pub(crate) fn last_failure(&mut self, i: usize) -> HookFailure {
-        self.slots.with_status(i, |status| {
-            status.failures.last().cloned().unwrap_or(HookFailure {
+        self.slots.with_details(i, |details| {
+            details.failures.last().cloned().unwrap_or(HookFailure {
                 hook: Hook::Create,
                 cause: FailureCause::Panic("no failure recorded".to_owned()),
             })
@@ -325,16 +450,17 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// logged and left undone rather than applied silently.
     pub(crate) fn set_state(&mut self, i: usize, next: PluginState) {
         let name = self.name(i);
-        let moved = self.slots.with_status(i, |status| {
-            let from = status.state;
-            PluginState::advance(&mut status.state, name, next).map(|()| from)
-        });
-        match moved {
-            Ok(from) => self.observers.emit(|| Event::StateChanged {
-                plugin: name,
-                from,
-                to: next,
-            }),
+        let from = self.slots.state(i);
+        let mut state = from;
+        match PluginState::advance(&mut state, name, next) {
+            Ok(()) => {
+                self.slots.store_state(i, state);
+                self.observers.emit(|| Event::StateChanged {
+                    plugin: name,
+                    from,
+                    to: next,
+                });
+            }
             Err(error) => {
                 debug_assert!(false, "{error}");
                 log::error!(target: name, "{error}");
@@ -350,13 +476,6 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         self.record_time(i, Hook::Create, started);
         match created {
             Ok(plugin) => {
-                // `Any::type_id` on the trait object, not `.type_id()`, which would resolve
-                // to the `Box`'s own type.
-                let _ = self
-                    .slots
-                    .slot(i)
-                    .type_id
-                    .set(Any::type_id(&*plugin as &dyn Any));
                 self.slots
                     .with_instance(i, |instance| *instance = Some(plugin));
                 self.set_state(i, PluginState::Created);
@@ -399,9 +518,8 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     fn record_time(&mut self, i: usize, hook: Hook, started: Option<Instant>) {
         if let Some(started) = started {
             let elapsed = started.elapsed();
-            self.slots.with_status(i, |status| {
-                status.timings.get_or_insert_default().set(hook, elapsed);
-            });
+            self.slots
+                .with_details(i, |details| details.timings.set(hook, elapsed));
         }
     }
 
@@ -432,7 +550,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         let before = self.state(i);
         log::error!(target: name, "plugin {name:?}: {failure}");
         self.slots
-            .with_status(i, |status| status.failures.push(failure.clone()));
+            .with_details(i, |details| details.failures.push(failure.clone()));
         self.observers.emit(|| Event::Failed {
             plugin: name,
             failure: failure.clone(),
@@ -544,7 +662,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
             reason: reason.clone(),
         });
         self.slots
-            .with_status(i, |status| status.reason = Some(reason));
+            .with_details(i, |details| details.reason = Some(reason));
         // A plugin that fails again on its way back in (its factory panics) is excluded
         // already: only the reason changes.
         if self.state(i) != PluginState::Excluded {
@@ -572,7 +690,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                 failure: failure.clone(),
             });
             self.slots
-                .with_status(i, |status| status.failures.push(failure));
+                .with_details(i, |details| details.failures.push(failure));
         }
     }
 
@@ -588,16 +706,12 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         }
     }
 
-    /// Excludes every plugin whose name is taken twice (slots are sorted by name, so namesakes
-    /// are neighbours), naming both definitions.
+    /// Excludes every plugin whose name is taken twice, naming both definitions.
     pub(crate) fn exclude_duplicates(&mut self) {
-        for i in 1..self.slots.len() {
-            let (first, second) = (self.slots.slot(i - 1).entry, self.slots.slot(i).entry);
-            if first.name() != second.name() {
-                continue;
-            }
-            let (first, second) = (*first.metadata().location(), *second.metadata().location());
-            for (slot, this, other) in [(i - 1, first, second), (i, second, first)] {
+        for &(first, second) in self.duplicates {
+            let this = *self.slots.slot(first).entry.metadata().location();
+            let other = *self.slots.slot(second).entry.metadata().location();
+            for (slot, this, other) in [(first, this, other), (second, other, this)] {
                 if self.state(slot) == PluginState::Registered {
                     self.exclude_unstarted(slot, ExclusionReason::DuplicateName { this, other });
                 }
@@ -628,15 +742,15 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                 self.exclude_unstarted(i, reason);
             }
         }
-        // Kahn's algorithm over every slot; slots are sorted by name, so the smallest index
-        // ready is the smallest name ready.
+        // Kahn's algorithm over every slot, the smallest name first among those ready.
         let mut waiting: Vec<u32> = (0..n)
             .map(|i| self.graph.dependencies(i).count() as u32)
             .collect();
-        let mut ready: BinaryHeap<Reverse<usize>> =
-            (0..n).filter(|&i| waiting[i] == 0).map(Reverse).collect();
-        self.plan.order.clear();
-        while let Some(Reverse(i)) = ready.pop() {
+        let key = |i: usize| Reverse((NameKey::new(self.slots.slot(i).name()), i));
+        let mut ready: BinaryHeap<_> = (0..n).filter(|&i| waiting[i] == 0).map(key).collect();
+        let mut order = std::mem::take(&mut self.plan.order);
+        order.clear();
+        while let Some(Reverse((_, i))) = ready.pop() {
             if self.state(i) == PluginState::Created {
                 match self.first_dependency_gone(i) {
                     Some(dependency) => {
@@ -646,16 +760,17 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                             ExclusionReason::DependsOnExcluded { dependency },
                         );
                     }
-                    None => self.plan.order.push(i),
+                    None => order.push(i),
                 }
             }
             for dependent in self.graph.dependents(i) {
                 waiting[dependent] -= 1;
                 if waiting[dependent] == 0 {
-                    ready.push(Reverse(dependent));
+                    ready.push(Reverse((NameKey::new(self.name(dependent)), dependent)));
                 }
             }
         }
+        self.plan.order = order;
         self.exclude_cycles(&waiting);
         self.plan.reindex();
     }
@@ -711,9 +826,14 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// on their way to it.
     fn exclude_cycles(&mut self, waiting: &[u32]) {
         let n = self.slots.len();
+        let mut stuck: Vec<usize> = (0..n).filter(|&i| waiting[i] > 0).collect();
+        if stuck.is_empty() {
+            return;
+        }
+        stuck.sort_by_key(|&i| NameKey::new(self.name(i)));
         let mut on_path = vec![false; n];
-        for start in 0..n {
-            if waiting[start] == 0 || self.state(start) != PluginState::Created {
+        for start in stuck {
+            if self.state(start) != PluginState::Created {
                 continue;
             }
             // Walk from `start` along unresolved dependencies until the walk meets itself

@@ -1,7 +1,7 @@
 //! The dependency graph between registered plugins, stored as two compact adjacency lists
 //! (dependencies and dependents) indexed by slot.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::registry::PluginEntry;
 
@@ -28,10 +28,10 @@ pub(crate) struct Graph {
 }
 
 impl Graph {
-    /// Builds the graph of `entries` (sorted by name), resolving names through `index`.
+    /// Builds the graph of `entries`, resolving names through `index`.
     pub(crate) fn new(
         entries: &[&'static PluginEntry],
-        index: &HashMap<&'static str, usize>,
+        index: &FxHashMap<&'static str, usize>,
     ) -> Self {
         let mut dependencies = Adjacency {
             offsets: Vec::with_capacity(entries.len() + 1),

@@ -87,16 +87,12 @@ impl<P: Phase> PluginManager<P> {
     /// shut down and the error carries the final report.
     fn enter(mut engine: Engine, required_excluded: Option<usize>) -> Result<Self, Error> {
         if let Some(i) = required_excluded {
-            let mut ops = engine.exclusive();
-            ops.shut_down_all();
-            let plugin = ops.name(i);
+            let plugin = engine.slots[i].name();
             let reason = engine.slots[i]
-                .read_status()
-                .reason
-                .clone()
+                .reason()
                 .expect("an excluded plugin has a reason");
             log::error!(target: plugin, "required plugin {plugin:?} excluded: {reason}");
-            let report = Box::new(engine.report());
+            let report = Box::new(engine.finish());
             return Err(Error::RequiredPluginExcluded {
                 plugin,
                 reason,
@@ -183,9 +179,9 @@ impl<P: Phase> PluginManager<P> {
     /// Ends the lifecycle from any phase: stops what runs, shuts down what was initialized, in
     /// reverse start order, drops every instance, and returns the final report.
     pub fn shutdown(mut self) -> Report {
-        self.engine.exclusive().shut_down_all();
+        let report = self.engine.finish();
         log::debug!("plugin manager: shut down");
-        self.engine.report()
+        report
     }
 
     /// The state of every plugin so far: started ones in start order, then the rest by name.
@@ -196,7 +192,7 @@ impl<P: Phase> PluginManager<P> {
     /// The state of the plugin called `name`, or `None` if no such plugin is registered.
     pub fn state(&self, name: &str) -> Option<PluginState> {
         let &i = self.engine.index.get(name)?;
-        Some(self.engine.slots[i].read_status().state)
+        Some(self.engine.slots[i].state())
     }
 
     /// The names of the live plugins, in start order (dependencies first).
@@ -210,17 +206,19 @@ impl<P: Phase> PluginManager<P> {
             .order
             .iter()
             .map(|&i| &self.engine.slots[i])
-            .filter(|slot| slot.read_status().state.is_live())
+            .filter(|slot| slot.state().is_live())
             .map(|slot| slot.name())
             .collect();
         if plan.order.is_empty() {
+            // Before `validate` there is no start order yet: by name.
             names.extend(
                 self.engine
                     .slots
                     .iter()
-                    .filter(|slot| slot.read_status().state.is_live())
+                    .filter(|slot| slot.state().is_live())
                     .map(|slot| slot.name()),
             );
+            names.sort_unstable();
         }
         names
     }

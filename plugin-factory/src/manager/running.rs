@@ -86,12 +86,13 @@ impl<P: Phase> PluginManager<P> {
 
     fn info_at(&self, i: usize) -> PluginInfo {
         let slot = &self.engine.slots[i];
-        let status = slot.read_status();
+        let details = slot.details();
+        let details = details.as_deref();
         PluginInfo {
             metadata: slot.entry.metadata(),
-            state: status.state,
-            reason: status.reason.clone(),
-            failures: status.failures.clone(),
+            state: slot.state(),
+            reason: details.and_then(|d| d.reason.clone()),
+            failures: details.map(|d| d.failures.clone()).unwrap_or_default(),
             dependents: self
                 .engine
                 .graph
@@ -103,9 +104,11 @@ impl<P: Phase> PluginManager<P> {
 
     /// Every registered plugin (live, excluded or left out), by name.
     pub fn plugins(&self) -> Vec<PluginInfo> {
-        (0..self.engine.slots.len())
+        let mut plugins: Vec<_> = (0..self.engine.slots.len())
             .map(|i| self.info_at(i))
-            .collect()
+            .collect();
+        plugins.sort_by(|a, b| a.name().cmp(b.name()));
+        plugins
     }
 
     /// One plugin, looked up by name in O(1).
@@ -172,17 +175,22 @@ impl PluginManager<Running> {
     /// Runs `f` on the live plugin of type `T` (the first by name if several share it).
     pub fn with<T: Plugin, R>(&self, f: impl FnOnce(&mut T) -> R) -> Result<R, Error> {
         let expected = TypeId::of::<T>();
-        let i = self
+        let is_a_t = |slot: &Slot| {
+            let instance = slot.instance.lock().unwrap_or_else(PoisonError::into_inner);
+            instance
+                .as_deref()
+                .is_some_and(|plugin| Any::type_id(plugin as &dyn Any) == expected)
+        };
+        let name = self
             .engine
             .slots
             .iter()
-            .position(|slot| {
-                slot.type_id.get() == Some(&expected) && slot.read_status().state.is_live()
-            })
+            .filter(|slot| slot.state().is_live() && is_a_t(slot))
+            .map(Slot::name)
+            .min()
             .ok_or(Error::NoPluginOfType {
                 expected: std::any::type_name::<T>(),
             })?;
-        let name = self.engine.slots[i].name();
         self.with_named(name, f)
     }
 
@@ -197,21 +205,24 @@ impl PluginManager<Running> {
             Some(plugin) => f(plugin),
             None => Err(Error::NotLive {
                 plugin: slot.name(),
-                state: slot.read_status().state,
+                state: slot.state(),
             }),
         }
     }
 
     /// The plugin called `name` as its concrete type, without locking: the caller owns the
     /// manager. `None` if there is no such live plugin or it is another type.
+    #[inline]
     pub fn get_mut<T: Plugin>(&mut self, name: &str) -> Option<&mut T> {
-        let &i = self.engine.index.get(name)?;
-        let plugin: &mut dyn Any = self.engine.slots[i]
-            .instance
-            .get_mut()
-            .ok()?
-            .as_deref_mut()?;
+        let plugin: &mut dyn Any = self.instance_mut(name)?;
         plugin.downcast_mut()
+    }
+
+    /// The instance of the plugin called `name`, without locking. Not generic, so that every
+    /// `get_mut::<T>` shares it and only the downcast is instantiated per type.
+    pub fn instance_mut(&mut self, name: &str) -> Option<&mut dyn Plugin> {
+        let &i = self.engine.index.get(name)?;
+        self.engine.slots[i].instance.get_mut().ok()?.as_deref_mut()
     }
 
     /// Calls `f` on every running plugin in start order, without locking: the caller owns the
@@ -225,11 +236,9 @@ impl PluginManager<Running> {
         let slots: &mut [Slot] = &mut self.engine.slots;
         for &i in &plan.order {
             let slot = &mut slots[i];
-            let running = slot
-                .status
-                .get_mut()
-                .is_ok_and(|status| status.state == PluginState::Running);
-            if running && let Ok(Some(plugin)) = slot.instance.get_mut().map(Option::as_deref_mut) {
+            if slot.state_mut() == PluginState::Running
+                && let Ok(Some(plugin)) = slot.instance.get_mut().map(Option::as_deref_mut)
+            {
                 f(plugin);
             }
         }
