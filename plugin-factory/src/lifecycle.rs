@@ -52,6 +52,7 @@ impl PluginState {
     ];
 
     /// The state stored as `state as u8` (the manager keeps states in atomic bytes).
+    #[inline]
     pub(crate) const fn from_index(index: u8) -> Self {
         Self::ALL[index as usize]
     }
@@ -73,6 +74,7 @@ impl PluginState {
     /// `ShutDown` from `Created` or `Validated` means the instance is dropped without hooks: it
     /// never acquired anything. `ShutDown → Excluded` is a clean plugin taken out because a
     /// dependency went. `→ Created` again is a restart or a hot add with a fresh instance.
+    #[inline]
     pub const fn can_become(self, next: PluginState) -> bool {
         use PluginState::*;
         matches!(
@@ -98,6 +100,7 @@ impl PluginState {
     }
 
     /// Moves `state` to `next` if the table allows it, or names the plugin in the error.
+    #[inline]
     pub(crate) fn advance(
         state: &mut PluginState,
         plugin: &'static str,

@@ -125,6 +125,7 @@ pub(crate) struct NameKey {
 }
 
 impl NameKey {
+    #[inline]
     pub(crate) fn new(name: &'static str) -> Self {
         let mut bytes = [0u8; 16];
         let head = &name.as_bytes()[..name.len().min(16)];
@@ -137,6 +138,7 @@ impl NameKey {
 }
 
 impl Ord for NameKey {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         self.prefix
             .cmp(&other.prefix)
@@ -145,6 +147,7 @@ impl Ord for NameKey {
 }
 
 impl PartialOrd for NameKey {
+    #[inline]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }

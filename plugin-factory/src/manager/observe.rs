@@ -82,11 +82,15 @@ impl Observers {
 
     /// Sends the event made by `event` to every observer, in subscription order. An observer
     /// that panics is unsubscribed and logged; the others still receive the event.
+    #[inline]
     pub(crate) fn emit(&self, event: impl FnOnce() -> Event) {
-        if !self.listening.load(Ordering::Acquire) {
-            return;
+        if self.listening.load(Ordering::Acquire) {
+            self.deliver(event());
         }
-        let event = event();
+    }
+
+    #[cold]
+    fn deliver(&self, event: Event) {
         let mut panicked = Vec::new();
         {
             let list = self.list.read().unwrap_or_else(PoisonError::into_inner);
