@@ -67,6 +67,37 @@ fn independent_plugins_are_ordered_by_name() {
 }
 
 #[test]
+fn long_names_are_ordered_by_their_whole_name() {
+    // Longer than the 12 bytes the fast ready-queue key holds, and equal in their first 16.
+    let entries = [
+        probe("long-plugin-name-shared-zz", &[]),
+        probe("long-plugin-name-shared-aa", &[]),
+        probe(
+            "long-plugin-name-shared-mm",
+            &["long-plugin-name-shared-zz"],
+        ),
+        probe("short", &[]),
+    ];
+    let running = PluginManager::from_entries(entries)
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap();
+    assert_eq!(
+        running.live(),
+        [
+            "long-plugin-name-shared-aa",
+            "long-plugin-name-shared-zz",
+            "long-plugin-name-shared-mm",
+            "short"
+        ]
+    );
+}
+
+#[test]
 fn a_stopped_manager_starts_again_with_the_same_instances() {
     let stopped = PluginManager::from_entries(graph())
         .unwrap()

@@ -99,20 +99,20 @@ impl PluginState {
         )
     }
 
-    /// Moves `state` to `next` if the table allows it, or names the plugin in the error.
+    /// Moves `state` to `next` if the table allows it, or names the plugin in the error (the
+    /// name is only looked up then).
     #[inline]
     pub(crate) fn advance(
         state: &mut PluginState,
-        plugin: &'static str,
         next: PluginState,
+        plugin: impl FnOnce() -> &'static str,
     ) -> Result<(), Error> {
         if state.can_become(next) {
-            log::debug!(target: plugin, "{plugin}: {state} -> {next}");
             *state = next;
             Ok(())
         } else {
             Err(Error::InvalidTransition {
-                plugin,
+                plugin: plugin(),
                 from: *state,
                 to: next,
             })
@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn illegal_moves_are_refused_and_change_nothing() {
         let mut state = PluginState::Registered;
-        let error = PluginState::advance(&mut state, "x", PluginState::Running).unwrap_err();
+        let error = PluginState::advance(&mut state, PluginState::Running, || "x").unwrap_err();
         assert!(matches!(
             error,
             Error::InvalidTransition {

@@ -153,6 +153,48 @@ impl PartialOrd for NameKey {
     }
 }
 
+/// How the ready heap of Kahn's algorithm orders slots: by name, then by slot.
+trait ReadyKey: Ord {
+    fn new(name: &'static str, slot: usize) -> Self;
+    fn slot(&self) -> usize;
+}
+
+/// A name of at most 12 bytes and its slot packed into one integer, compared in one
+/// instruction: the usual case, since most plugin names are short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct ShortKey(u128);
+
+impl ShortKey {
+    const NAME_BYTES: usize = 12;
+}
+
+impl ReadyKey for ShortKey {
+    #[inline]
+    fn new(name: &'static str, slot: usize) -> Self {
+        let mut bytes = [0u8; 16];
+        bytes[..name.len()].copy_from_slice(name.as_bytes());
+        bytes[Self::NAME_BYTES..].copy_from_slice(&(slot as u32).to_be_bytes());
+        Self(u128::from_be_bytes(bytes))
+    }
+
+    #[inline]
+    fn slot(&self) -> usize {
+        (self.0 as u32) as usize
+    }
+}
+
+impl ReadyKey for (NameKey, usize) {
+    #[inline]
+    fn new(name: &'static str, slot: usize) -> Self {
+        (NameKey::new(name), slot)
+    }
+
+    #[inline]
+    fn slot(&self) -> usize {
+        self.1
+    }
+}
+
 /// Everything a manager owns.
 pub(crate) struct Engine {
     pub(crate) slots: Box<[Slot]>,
@@ -452,21 +494,27 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// The engine only asks for moves the table allows; a refused one is a bug in the engine,
     /// logged and left undone rather than applied silently.
     pub(crate) fn set_state(&mut self, i: usize, next: PluginState) {
-        let name = self.name(i);
         let from = self.slots.state(i);
         let mut state = from;
-        match PluginState::advance(&mut state, name, next) {
+        let slots = &self.slots;
+        match PluginState::advance(&mut state, next, || slots.slot(i).name()) {
             Ok(()) => {
                 self.slots.store_state(i, state);
+                // The name is only read when somebody listens: the hot path stays in the slot.
+                if log::max_level() >= log::LevelFilter::Debug {
+                    let name = self.name(i);
+                    log::debug!(target: name, "{name}: {from} -> {next}");
+                }
+                let slots = &self.slots;
                 self.observers.emit(|| Event::StateChanged {
-                    plugin: name,
+                    plugin: slots.slot(i).name(),
                     from,
                     to: next,
                 });
             }
             Err(error) => {
                 debug_assert!(false, "{error}");
-                log::error!(target: name, "{error}");
+                log::error!(target: self.name(i), "{error}");
             }
         }
     }
@@ -749,11 +797,29 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         let mut waiting: Vec<u32> = (0..n)
             .map(|i| self.graph.dependencies(i).count() as u32)
             .collect();
-        let key = |i: usize| Reverse((NameKey::new(self.slots.slot(i).name()), i));
-        let mut ready: BinaryHeap<_> = (0..n).filter(|&i| waiting[i] == 0).map(key).collect();
+        let short_names = (0..n).all(|i| self.name(i).len() <= ShortKey::NAME_BYTES);
+        let order = if short_names {
+            self.kahn::<ShortKey>(&mut waiting)
+        } else {
+            self.kahn::<(NameKey, usize)>(&mut waiting)
+        };
+        self.plan.order = order;
+        self.exclude_cycles(&waiting);
+        self.plan.reindex();
+    }
+
+    /// The live slots in dependency order, each ready slot taken smallest `K` first; what is
+    /// left waiting is in a cycle or depends on one.
+    fn kahn<K: ReadyKey>(&mut self, waiting: &mut [u32]) -> Vec<usize> {
+        let graph = self.graph;
+        let mut ready: BinaryHeap<Reverse<K>> = (0..waiting.len())
+            .filter(|&i| waiting[i] == 0)
+            .map(|i| Reverse(K::new(self.name(i), i)))
+            .collect();
         let mut order = std::mem::take(&mut self.plan.order);
         order.clear();
-        while let Some(Reverse((_, i))) = ready.pop() {
+        while let Some(Reverse(key)) = ready.pop() {
+            let i = key.slot();
             if self.state(i) == PluginState::Created {
                 match self.first_dependency_gone(i) {
                     Some(dependency) => {
@@ -766,16 +832,14 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                     None => order.push(i),
                 }
             }
-            for dependent in self.graph.dependents(i) {
+            for dependent in graph.dependents(i) {
                 waiting[dependent] -= 1;
                 if waiting[dependent] == 0 {
-                    ready.push(Reverse((NameKey::new(self.name(dependent)), dependent)));
+                    ready.push(Reverse(K::new(self.name(dependent), dependent)));
                 }
             }
         }
-        self.plan.order = order;
-        self.exclude_cycles(&waiting);
-        self.plan.reindex();
+        order
     }
 
     /// The first dependency of `i` that is not live.
