@@ -19,7 +19,7 @@ fn reason(manager: &PluginManager<Validated>, name: &str) -> String {
     let report = manager.report();
     let plugin = report.get(name).unwrap();
     assert_eq!(plugin.state, PluginState::Excluded, "{report}");
-    plugin.reason.as_ref().unwrap().to_string()
+    plugin.reason().unwrap().to_string()
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn version_requirements_are_checked() {
         "depends on \"db\" ^2, but version 1.4.2 is registered"
     );
     assert!(matches!(
-        manager.report().get("too-new").unwrap().reason,
+        manager.report().get("too-new").unwrap().reason(),
         Some(ExclusionReason::VersionMismatch {
             dependency: "db",
             requirement: "^2",
@@ -125,7 +125,7 @@ fn duplicate_names_exclude_both_and_name_both_locations() {
         .plugins
         .iter()
         .filter(|p| p.name == "twin")
-        .map(|p| p.reason.as_ref().unwrap().to_string())
+        .map(|p| p.reason().unwrap().to_string())
         .collect();
     assert_eq!(reasons.len(), 2);
     for reason in &reasons {

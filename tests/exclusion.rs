@@ -37,8 +37,8 @@ fn exclude_victim(hook: Hook, fault: Fault) -> (Report, Vec<String>) {
     let journal = journal();
     let victim = report.get("victim").unwrap();
     assert_eq!(victim.state, PluginState::Excluded, "{report}");
-    let Some(ExclusionReason::Hook(failure)) = &victim.reason else {
-        panic!("expected a hook failure, got {:?}", victim.reason);
+    let Some(ExclusionReason::Hook(failure)) = victim.reason() else {
+        panic!("expected a hook failure, got {:?}", victim.reason());
     };
     assert_eq!(failure.hook, hook);
     match (&failure.cause, fault) {
@@ -53,7 +53,7 @@ fn exclude_victim(hook: Hook, fault: Fault) -> (Report, Vec<String>) {
     let dependent = report.get("dependent").unwrap();
     assert_eq!(dependent.state, PluginState::Excluded);
     assert_eq!(
-        dependent.reason.as_ref().unwrap().to_string(),
+        dependent.reason().unwrap().to_string(),
         "depends on excluded \"victim\""
     );
     for healthy in ["base", "bystander"] {
@@ -158,7 +158,7 @@ fn shutdown_failures_are_reported_and_the_instance_dropped() {
     let victim = report.get("victim").unwrap();
     assert_eq!(victim.state, PluginState::Excluded);
     assert_eq!(
-        victim.reason.as_ref().unwrap().to_string(),
+        victim.reason().unwrap().to_string(),
         "shutdown panicked: scripted shutdown panic"
     );
     assert_eq!(calls(&journal, "drop").len(), 4);

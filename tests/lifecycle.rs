@@ -210,7 +210,7 @@ fn disabled_plugins_stay_registered_and_their_dependents_are_excluded() {
     assert_eq!(manager.state("cache"), Some(PluginState::Registered));
     assert_eq!(manager.state("app"), Some(PluginState::Excluded));
     let report = manager.report();
-    let reason = report.get("app").unwrap().reason.as_ref().unwrap();
+    let reason = report.get("app").unwrap().reason().unwrap();
     assert_eq!(
         reason.to_string(),
         "depends on \"cache\", which is not enabled"
@@ -248,12 +248,16 @@ fn timings_are_recorded_only_when_asked_for() {
         .shutdown();
     for plugin in &timed.plugins {
         for hook in Hook::ALL {
-            assert!(plugin.timings.get(hook).is_some(), "{} {hook}", plugin.name);
+            assert!(
+                plugin.timings().get(hook).is_some(),
+                "{} {hook}",
+                plugin.name
+            );
         }
     }
     assert!(timed.to_string().lines().next().unwrap().contains("time"));
     let untimed = PluginManager::from_entries(graph()).unwrap().shutdown();
-    assert!(untimed.plugins.iter().all(|p| p.timings.is_empty()));
+    assert!(untimed.plugins.iter().all(|p| p.timings().is_empty()));
 }
 
 #[test]

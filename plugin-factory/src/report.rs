@@ -127,6 +127,15 @@ impl HookTimings {
     }
 }
 
+/// What the manager records about a plugin beyond its state: only failures and timing create
+/// it, so a plugin that runs cleanly without timing costs no allocation.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Details {
+    pub(crate) reason: Option<ExclusionReason>,
+    pub(crate) failures: Vec<HookFailure>,
+    pub(crate) timings: HookTimings,
+}
+
 /// One plugin's line in the [`Report`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -137,26 +146,55 @@ pub struct PluginReport {
     pub version: &'static str,
     /// Its state when the report was made.
     pub state: PluginState,
-    /// Why it is excluded, if it is.
-    pub reason: Option<ExclusionReason>,
-    /// Every hook failure, in order, including those during stop and shutdown.
-    pub failures: Vec<HookFailure>,
-    /// Time per hook, if timing is on.
-    pub timings: HookTimings,
+    details: Option<Box<Details>>,
 }
 
 impl PluginReport {
+    pub(crate) fn new(
+        name: &'static str,
+        version: &'static str,
+        state: PluginState,
+        details: Option<Box<Details>>,
+    ) -> Self {
+        Self {
+            name,
+            version,
+            state,
+            details,
+        }
+    }
+
+    /// Why it is excluded, if it is.
+    pub fn reason(&self) -> Option<&ExclusionReason> {
+        self.details.as_ref()?.reason.as_ref()
+    }
+
+    /// Every hook failure, in order, including those during stop and shutdown.
+    pub fn failures(&self) -> &[HookFailure] {
+        self.details
+            .as_ref()
+            .map_or(&[], |details| &details.failures)
+    }
+
+    /// Time per hook, if timing is on.
+    pub fn timings(&self) -> HookTimings {
+        self.details
+            .as_ref()
+            .map(|details| details.timings)
+            .unwrap_or_default()
+    }
+
     /// The failures that came after the one that excluded the plugin (a `shutdown` that also
     /// failed during the teardown, say); none if the reason was not a hook failure.
     pub fn failures_after_reason(&self) -> &[HookFailure] {
-        match &self.reason {
+        let failures = self.failures();
+        match self.reason() {
             Some(ExclusionReason::Hook(reason)) => {
-                let last = self
-                    .failures
+                let last = failures
                     .iter()
                     .rposition(|failure| failure.hook == reason.hook)
                     .map_or(0, |i| i + 1);
-                &self.failures[last..]
+                &failures[last..]
             }
             _ => &[],
         }
@@ -196,7 +234,7 @@ impl Report {
     pub fn excluded(&self) -> impl Iterator<Item = (&'static str, &ExclusionReason)> {
         self.plugins
             .iter()
-            .filter_map(|plugin| Some((plugin.name, plugin.reason.as_ref()?)))
+            .filter_map(|plugin| Some((plugin.name, plugin.reason()?)))
     }
 }
 
@@ -216,7 +254,10 @@ impl fmt::Display for Report {
             .chain([7])
             .max()
             .unwrap_or(7);
-        let timed = self.plugins.iter().any(|plugin| !plugin.timings.is_empty());
+        let timed = self
+            .plugins
+            .iter()
+            .any(|plugin| !plugin.timings().is_empty());
         write!(
             f,
             "{:name_width$}  {:version_width$}  {:11}",
@@ -232,14 +273,15 @@ impl fmt::Display for Report {
                 plugin.name, plugin.version, plugin.state
             );
             if timed {
-                let time = if plugin.timings.is_empty() {
+                let timings = plugin.timings();
+                let time = if timings.is_empty() {
                     String::new()
                 } else {
-                    format!("{:.1?}", plugin.timings.total())
+                    format!("{:.1?}", timings.total())
                 };
                 line.push_str(&format!("  {time:>10}"));
             }
-            if let Some(reason) = &plugin.reason {
+            if let Some(reason) = plugin.reason() {
                 line.push_str(&format!("  {reason}"));
             }
             for failure in plugin.failures_after_reason() {
@@ -260,14 +302,13 @@ mod tests {
         state: PluginState,
         reason: Option<ExclusionReason>,
     ) -> PluginReport {
-        PluginReport {
-            name,
-            version: "1.0.0",
-            state,
-            reason,
-            failures: Vec::new(),
-            timings: HookTimings::default(),
-        }
+        let details = reason.map(|reason| {
+            Box::new(Details {
+                reason: Some(reason),
+                ..Details::default()
+            })
+        });
+        PluginReport::new(name, "1.0.0", state, details)
     }
 
     #[test]
@@ -298,10 +339,16 @@ mod tests {
 
     #[test]
     fn timings_show_only_when_recorded() {
-        let mut timed = line("alpha", PluginState::Running, None);
-        timed.timings.set(Hook::Start, Duration::from_micros(3));
-        timed.timings.set(Hook::Init, Duration::from_micros(2));
-        assert_eq!(timed.timings.total(), Duration::from_micros(5));
+        let mut details = Details::default();
+        details.timings.set(Hook::Start, Duration::from_micros(3));
+        details.timings.set(Hook::Init, Duration::from_micros(2));
+        let timed = PluginReport::new(
+            "alpha",
+            "1.0.0",
+            PluginState::Running,
+            Some(Box::new(details)),
+        );
+        assert_eq!(timed.timings().total(), Duration::from_micros(5));
         let report = Report {
             plugins: vec![timed],
         };

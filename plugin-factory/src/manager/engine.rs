@@ -25,17 +25,7 @@ use crate::lifecycle::{Hook, PluginState};
 use crate::manager::graph::Graph;
 use crate::manager::observe::{Event, Observers};
 use crate::registry::PluginEntry;
-use crate::report::{
-    ExclusionReason, FailureCause, HookFailure, HookTimings, PluginReport, Report,
-};
-
-/// What only failures and timing need: kept out of the slot so that the hot path stays small.
-#[derive(Debug, Default)]
-pub(crate) struct Details {
-    pub(crate) reason: Option<ExclusionReason>,
-    pub(crate) failures: Vec<HookFailure>,
-    pub(crate) timings: HookTimings,
-}
+use crate::report::{Details, ExclusionReason, FailureCause, HookFailure, PluginReport, Report};
 
 /// One registered plugin. The state is an atomic byte that queries read without a lock; the
 /// instance and the details have locks of their own, so queries never wait for a hook.
@@ -296,16 +286,9 @@ impl Engine {
             .into_iter()
             .map(|i| {
                 let slot = &self.slots[i];
-                let details = slot.details();
-                let details = details.as_deref();
-                PluginReport {
-                    name: slot.name(),
-                    version: slot.entry.metadata().version(),
-                    state: slot.state(),
-                    reason: details.and_then(|d| d.reason.clone()),
-                    failures: details.map(|d| d.failures.clone()).unwrap_or_default(),
-                    timings: details.map(|d| d.timings).unwrap_or_default(),
-                }
+                let details = slot.details().clone();
+                let version = slot.entry.metadata().version();
+                PluginReport::new(slot.name(), version, slot.state(), details)
             })
             .collect();
         Report { plugins }
@@ -324,17 +307,10 @@ impl Engine {
                     .details
                     .get_mut()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .take()
-                    .map(|details| *details)
-                    .unwrap_or_default();
-                PluginReport {
-                    name: slot.entry.name(),
-                    version: slot.entry.metadata().version(),
-                    state: PluginState::from_index(*slot.state.get_mut()),
-                    reason: details.reason,
-                    failures: details.failures,
-                    timings: details.timings,
-                }
+                    .take();
+                let state = slot.state_mut();
+                let entry = slot.entry;
+                PluginReport::new(entry.name(), entry.metadata().version(), state, details)
             })
             .collect();
         Report { plugins }
