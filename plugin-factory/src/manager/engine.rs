@@ -249,6 +249,8 @@ impl Engine {
             options: self.options,
             observers: &self.observers,
             required_excluded: None,
+            exclusions: 0,
+            boundary: None,
         }
     }
 
@@ -264,6 +266,8 @@ impl Engine {
             options: self.options,
             observers: &self.observers,
             required_excluded: None,
+            exclusions: 0,
+            boundary: None,
         }
     }
 
@@ -421,6 +425,11 @@ pub(crate) struct Ops<'e, S> {
     observers: &'e Observers,
     /// Set when a `#[plugin(required)]` plugin is excluded: the transition must fail.
     pub(crate) required_excluded: Option<usize>,
+    /// How many plugins this operation excluded (none: the start order needs no pruning).
+    exclusions: usize,
+    /// With timing on, when the last hook ended: one clock read per hook boundary, so a hook's
+    /// time includes the manager's bookkeeping since the previous one (tens of nanoseconds).
+    boundary: Option<Instant>,
 }
 
 impl<'e, S: SlotAccess> Ops<'e, S> {
@@ -498,7 +507,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Runs the factory of plugin `i` and keeps the instance.
     pub(crate) fn create(&mut self, i: usize) -> Result<(), HookFailure> {
         let entry = self.slots.slot(i).entry;
-        let started = self.options.time_hooks.then(Instant::now);
+        let started = self.clock_start();
         let created = catch_unwind(AssertUnwindSafe(|| entry.create()));
         self.record_time(i, Hook::Create, started);
         match created {
@@ -518,7 +527,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Runs one hook of plugin `i`, catching a panic.
     pub(crate) fn call(&mut self, i: usize, hook: Hook) -> Result<(), HookFailure> {
         let metadata = self.slots.slot(i).entry.metadata();
-        let started = self.options.time_hooks.then(Instant::now);
+        let started = self.clock_start();
         let outcome = self.slots.with_instance(i, |instance| {
             let Some(plugin) = instance.as_mut() else {
                 return Ok(Err(crate::PluginError::msg("the plugin has no instance")));
@@ -542,11 +551,22 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         Err(HookFailure { hook, cause })
     }
 
+    /// When the hook about to run starts, if timing is on: the end of the previous hook, or now.
+    #[inline]
+    fn clock_start(&mut self) -> Option<Instant> {
+        if self.options.time_hooks {
+            Some(self.boundary.take().unwrap_or_else(Instant::now))
+        } else {
+            None
+        }
+    }
+
     fn record_time(&mut self, i: usize, hook: Hook, started: Option<Instant>) {
         if let Some(started) = started {
-            let elapsed = started.elapsed();
+            let now = Instant::now();
+            self.boundary = Some(now);
             self.slots
-                .with_details(i, |details| details.timings.set(hook, elapsed));
+                .with_details(i, |details| details.timings.set(hook, now - started));
         }
     }
 
@@ -682,6 +702,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
     /// Records `reason`, moves `i` to `Excluded`, and notes a required plugin.
     fn exclude(&mut self, i: usize, reason: ExclusionReason) {
+        self.exclusions += 1;
         let name = self.name(i);
         log::warn!(target: name, "plugin {name:?} excluded: {reason}");
         self.observers.emit(|| Event::Excluded {
@@ -976,6 +997,9 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
     /// Keeps only live plugins in the start order.
     pub(crate) fn retain_live(&mut self) {
+        if self.exclusions == 0 {
+            return;
+        }
         let mut order = std::mem::take(&mut self.plan.order);
         order.retain(|&i| self.state(i).is_live());
         self.plan.order = order;

@@ -5,8 +5,8 @@ use super::PluginEntry;
 
 ::inventory::collect!(PluginEntry);
 
-/// Every plugin linked into this binary, in registration order (the manager sorts them by
-/// name).
+/// Every plugin linked into this binary, in registration order (the manager starts them by
+/// dependency, then by name).
 ///
 /// ```
 /// # plugin_factory::link_plugins!(example_plugins);

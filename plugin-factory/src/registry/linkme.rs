@@ -9,7 +9,8 @@ use super::PluginEntry;
 #[linkme::distributed_slice]
 pub static PLUGIN_ENTRIES: [PluginEntry];
 
-/// Every plugin linked into this binary, in link order (the manager sorts them by name).
+/// Every plugin linked into this binary, in link order (the manager starts them by dependency,
+/// then by name).
 ///
 /// ```
 /// # plugin_factory::link_plugins!(example_plugins);
