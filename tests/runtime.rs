@@ -90,6 +90,14 @@ fn nested_access_and_control_inside_access_are_refused_not_deadlocked() {
     let inner = manager
         .with_named("app", |_: &mut Probe| {
             let nested = manager.with_named("db", |_: &mut Probe| ());
+            let by_type = manager.with(|_: &mut Probe| ());
+            assert!(matches!(
+                by_type,
+                Err(Error::Reentrant {
+                    operation: "with",
+                    ..
+                })
+            ));
             let control = manager.stop_plugin("app");
             let query = manager.info("app").map(|info| info.state);
             (nested, control, query)

@@ -188,6 +188,11 @@ impl ReadyKey for (NameKey, usize) {
 /// Everything a manager owns.
 pub(crate) struct Engine {
     pub(crate) slots: Box<[Slot]>,
+    /// Every slot's name, densely: the resolution and the transitions read names without
+    /// touching the (much larger) registry entries.
+    names: Box<[&'static str]>,
+    /// Whether every name fits the one-integer key of the ready heap.
+    short_names: bool,
     /// Name to slot; a fast hash, since names are compile-time constants, not adversarial input.
     pub(crate) index: FxHashMap<&'static str, usize>,
     /// Pairs of slots registered under one name.
@@ -221,12 +226,16 @@ impl Engine {
             }
         }
         let graph = Graph::new(&entries, &index);
+        let names: Box<[&'static str]> = entries.iter().map(|entry| entry.name()).collect();
+        let short_names = names.iter().all(|name| name.len() <= ShortKey::NAME_BYTES);
         let plan = Plan {
             order: Vec::with_capacity(entries.len()),
             position: vec![Plan::UNORDERED; entries.len()],
         };
         Self {
             slots: entries.into_iter().map(Slot::new).collect(),
+            names,
+            short_names,
             index,
             duplicates,
             graph,
@@ -242,6 +251,8 @@ impl Engine {
     pub(crate) fn exclusive(&mut self) -> Ops<'_, &mut [Slot]> {
         Ops {
             slots: &mut self.slots,
+            names: &self.names,
+            short_names: self.short_names,
             graph: &self.graph,
             index: &self.index,
             duplicates: &self.duplicates,
@@ -259,6 +270,8 @@ impl Engine {
     pub(crate) fn locked<'e>(&'e self, plan: &'e mut Plan) -> Ops<'e, &'e [Slot]> {
         Ops {
             slots: &self.slots,
+            names: &self.names,
+            short_names: self.short_names,
             graph: &self.graph,
             index: &self.index,
             duplicates: &self.duplicates,
@@ -417,6 +430,8 @@ impl SlotAccess for &[Slot] {
 /// The lifecycle logic, over either kind of slot access.
 pub(crate) struct Ops<'e, S> {
     slots: S,
+    names: &'e [&'static str],
+    short_names: bool,
     graph: &'e Graph,
     index: &'e FxHashMap<&'static str, usize>,
     duplicates: &'e [(usize, usize)],
@@ -433,8 +448,9 @@ pub(crate) struct Ops<'e, S> {
 }
 
 impl<'e, S: SlotAccess> Ops<'e, S> {
+    #[inline]
     pub(crate) fn name(&self, i: usize) -> &'static str {
-        self.slots.slot(i).name()
+        self.names[i]
     }
 
     #[inline]
@@ -481,8 +497,8 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     pub(crate) fn set_state(&mut self, i: usize, next: PluginState) {
         let from = self.slots.state(i);
         let mut state = from;
-        let slots = &self.slots;
-        match PluginState::advance(&mut state, next, || slots.slot(i).name()) {
+        let names = self.names;
+        match PluginState::advance(&mut state, next, || names[i]) {
             Ok(()) => {
                 self.slots.store_state(i, state);
                 // The name is only read when somebody listens: the hot path stays in the slot.
@@ -490,9 +506,8 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                     let name = self.name(i);
                     log::debug!(target: name, "{name}: {from} -> {next}");
                 }
-                let slots = &self.slots;
                 self.observers.emit(|| Event::StateChanged {
-                    plugin: slots.slot(i).name(),
+                    plugin: names[i],
                     from,
                     to: next,
                 });
@@ -794,8 +809,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         let mut waiting: Vec<u32> = (0..n)
             .map(|i| self.graph.dependencies(i).count() as u32)
             .collect();
-        let short_names = (0..n).all(|i| self.name(i).len() <= ShortKey::NAME_BYTES);
-        let order = if short_names {
+        let order = if self.short_names {
             self.kahn::<ShortKey>(&mut waiting)
         } else {
             self.kahn::<(NameKey, usize)>(&mut waiting)
@@ -847,8 +861,19 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
     /// The first dependency of `i` that is missing, left out, or of the wrong version.
     pub(crate) fn unsatisfied_dependency(&mut self, i: usize) -> Option<ExclusionReason> {
-        let declared = self.slots.slot(i).entry.metadata().dependencies();
         let graph = self.graph;
+        if !graph.needs_metadata(i) {
+            // Every dependency is registered and any version will do: only one that was left
+            // out at startup can stand in the way, and the edges tell.
+            let left_out = graph
+                .dependencies(i)
+                .find(|&d| self.state(d) == PluginState::Registered)?;
+            return Some(ExclusionReason::MissingDependency {
+                dependency: self.name(left_out),
+                registered: true,
+            });
+        }
+        let declared = self.slots.slot(i).entry.metadata().dependencies();
         // The graph has one edge per declared dependency that is registered, in declaration
         // order: if the counts match, edges and declarations pair up without hashing a name.
         if graph.dependencies(i).count() != declared.len() {

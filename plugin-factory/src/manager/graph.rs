@@ -25,6 +25,9 @@ impl Adjacency {
 pub(crate) struct Graph {
     dependencies: Adjacency,
     dependents: Adjacency,
+    /// Slots with a dependency that is not registered or that carries a version requirement:
+    /// only these need their declarations read again when dependencies are checked.
+    needs_metadata: Vec<bool>,
 }
 
 impl Graph {
@@ -38,17 +41,21 @@ impl Graph {
             targets: Vec::new(),
         };
         let mut in_degree = vec![0u32; entries.len() + 1];
+        let mut needs_metadata = vec![false; entries.len()];
         dependencies.offsets.push(0);
-        for entry in entries {
+        for (source, entry) in entries.iter().enumerate() {
             for dependency in entry.metadata().dependencies() {
                 if let Some(&target) = index.get(dependency.name()) {
                     dependencies.targets.push(target as u32);
                     in_degree[target + 1] += 1;
+                    needs_metadata[source] |= dependency.requirement().is_some();
+                } else {
+                    needs_metadata[source] = true;
                 }
             }
             dependencies.offsets.push(dependencies.targets.len() as u32);
         }
-        // Counting sort of the reversed edges: dependents of each slot, in slot (name) order.
+        // Counting sort of the reversed edges: dependents of each slot, in slot order.
         for i in 1..in_degree.len() {
             in_degree[i] += in_degree[i - 1];
         }
@@ -66,7 +73,13 @@ impl Graph {
         Self {
             dependencies,
             dependents,
+            needs_metadata,
         }
+    }
+
+    /// Whether a dependency of `i` is not registered or has a version requirement.
+    pub(crate) fn needs_metadata(&self, i: usize) -> bool {
+        self.needs_metadata[i]
     }
 
     /// The slots `i` depends on, in declaration order.

@@ -163,17 +163,13 @@ impl PluginManager<Running> {
     ) -> Result<R, Error> {
         let i = self.slot_index(name)?;
         let _busy = Busy::enter("with_named")?;
-        self.access(i, |plugin| {
-            let plugin: &mut dyn Any = plugin;
-            plugin.downcast_mut::<T>().map(f).ok_or(Error::WrongType {
-                plugin: self.engine.slots[i].name(),
-                expected: std::any::type_name::<T>(),
-            })
-        })
+        self.access_as(i, f)
     }
 
-    /// Runs `f` on the live plugin of type `T` (the first by name if several share it).
+    /// Runs `f` on the live plugin of type `T` (the first by name if several share it). Finding
+    /// it looks at every live plugin: prefer [`with_named`](Self::with_named), which is O(1).
     pub fn with<T: Plugin, R>(&self, f: impl FnOnce(&mut T) -> R) -> Result<R, Error> {
+        let _busy = Busy::enter("with")?;
         let expected = TypeId::of::<T>();
         let is_a_t = |slot: &Slot| {
             let instance = slot.instance.lock().unwrap_or_else(PoisonError::into_inner);
@@ -181,17 +177,27 @@ impl PluginManager<Running> {
                 .as_deref()
                 .is_some_and(|plugin| Any::type_id(plugin as &dyn Any) == expected)
         };
-        let name = self
-            .engine
-            .slots
-            .iter()
-            .filter(|slot| slot.state().is_live() && is_a_t(slot))
-            .map(Slot::name)
-            .min()
+        let i = (0..self.engine.slots.len())
+            .filter(|&i| {
+                let slot = &self.engine.slots[i];
+                slot.state().is_live() && is_a_t(slot)
+            })
+            .min_by_key(|&i| self.engine.slots[i].name())
             .ok_or(Error::NoPluginOfType {
                 expected: std::any::type_name::<T>(),
             })?;
-        self.with_named(name, f)
+        self.access_as(i, f)
+    }
+
+    /// Runs `f` on slot `i` as a `T`; the caller has marked the thread busy.
+    fn access_as<T: Plugin, R>(&self, i: usize, f: impl FnOnce(&mut T) -> R) -> Result<R, Error> {
+        self.access(i, |plugin| {
+            let plugin: &mut dyn Any = plugin;
+            plugin.downcast_mut::<T>().map(f).ok_or(Error::WrongType {
+                plugin: self.engine.slots[i].name(),
+                expected: std::any::type_name::<T>(),
+            })
+        })
     }
 
     fn access<R>(
