@@ -6,7 +6,7 @@ mod support;
 use plugin_factory::{
     Error, ExclusionReason, FailureCause, Hook, PluginManager, PluginState, Report,
 };
-use support::{Fault, calls, inject, journal, probe, required_probe};
+use support::{Fault, calls, inject, journal, probe, required_probe, start_all};
 
 fn entries() -> Vec<&'static plugin_factory::PluginEntry> {
     vec![
@@ -18,16 +18,7 @@ fn entries() -> Vec<&'static plugin_factory::PluginEntry> {
 }
 
 fn run_to_the_end() -> Report {
-    PluginManager::from_entries(entries())
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap()
-        .stop()
-        .shutdown()
+    start_all(entries()).stop().shutdown()
 }
 
 /// Runs the lifecycle with `hook` of `victim` faulty and checks what every fault must ensure.
@@ -236,14 +227,7 @@ fn a_required_plugin_with_a_panicking_factory_fails_discovery() {
 #[test]
 fn excluded_plugins_are_dropped_when_excluded_not_at_shutdown() {
     inject("victim", Hook::Start, Fault::Error);
-    let running = PluginManager::from_entries(entries())
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap();
+    let running = start_all(entries());
     let mut dropped = calls(&journal(), "drop");
     dropped.sort();
     assert_eq!(dropped, ["dependent", "victim"]);

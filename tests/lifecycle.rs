@@ -6,7 +6,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use plugin_factory::{Error, Event, Hook, PluginManager, PluginState};
-use support::{calls, journal, probe};
+use support::{calls, journal, probe, start_all};
 
 fn graph() -> Vec<&'static plugin_factory::PluginEntry> {
     vec![
@@ -19,14 +19,7 @@ fn graph() -> Vec<&'static plugin_factory::PluginEntry> {
 
 #[test]
 fn hooks_run_in_dependency_order_and_in_exact_reverse_on_the_way_down() {
-    let running = PluginManager::from_entries(graph())
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap();
+    let running = start_all(graph());
     assert_eq!(running.live(), ["db", "cache", "app", "logger"]);
     let report = running.stop().shutdown();
     let journal = journal();
@@ -55,14 +48,7 @@ fn hooks_run_in_dependency_order_and_in_exact_reverse_on_the_way_down() {
 #[test]
 fn independent_plugins_are_ordered_by_name() {
     let entries = [probe("zeta", &[]), probe("alpha", &[]), probe("mid", &[])];
-    let running = PluginManager::from_entries(entries)
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap();
+    let running = start_all(entries);
     assert_eq!(running.live(), ["alpha", "mid", "zeta"]);
 }
 
@@ -78,14 +64,7 @@ fn long_names_are_ordered_by_their_whole_name() {
         ),
         probe("short", &[]),
     ];
-    let running = PluginManager::from_entries(entries)
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap();
+    let running = start_all(entries);
     assert_eq!(
         running.live(),
         [
@@ -99,15 +78,7 @@ fn long_names_are_ordered_by_their_whole_name() {
 
 #[test]
 fn a_stopped_manager_starts_again_with_the_same_instances() {
-    let stopped = PluginManager::from_entries(graph())
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap()
-        .stop();
+    let stopped = start_all(graph()).stop();
     assert_eq!(stopped.state("db"), Some(PluginState::Stopped));
     let running = stopped.start().unwrap();
     assert_eq!(running.state("app"), Some(PluginState::Running));
@@ -121,14 +92,7 @@ fn a_stopped_manager_starts_again_with_the_same_instances() {
 
 #[test]
 fn dropping_a_running_manager_stops_and_shuts_down_in_reverse() {
-    let running = PluginManager::from_entries(graph())
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap();
+    let running = start_all(graph());
     journal();
     drop(running);
     let journal = journal();
@@ -183,15 +147,7 @@ fn dropping_before_init_only_drops() {
 
 #[test]
 fn shutdown_from_a_running_manager_returns_the_final_report() {
-    let report = PluginManager::from_entries(graph())
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap()
-        .shutdown();
+    let report = start_all(graph()).shutdown();
     assert_eq!(report.in_state(PluginState::ShutDown).count(), 4);
     let journal = journal();
     assert_eq!(calls(&journal, "stop").len(), 4);

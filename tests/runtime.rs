@@ -4,7 +4,7 @@
 mod support;
 
 use plugin_factory::{Error, ExclusionReason, Hook, PluginManager, PluginState, Running};
-use support::{Fault, Probe, calls, heal, inject, journal, probe};
+use support::{Fault, Probe, calls, heal, inject, journal, probe, start_all};
 
 /// A plugin type no entry creates.
 struct Other;
@@ -330,18 +330,11 @@ fn hot_remove_takes_dependents_out_and_releases_everything() {
 
 #[test]
 fn plugins_excluded_for_a_cause_that_holds_cannot_be_added() {
-    let manager = PluginManager::from_entries([
+    let manager = start_all([
         probe("loop-a", &["loop-b"]),
         probe("loop-b", &["loop-a"]),
         probe("orphan", &["nobody"]),
-    ])
-    .unwrap()
-    .validate()
-    .unwrap()
-    .init()
-    .unwrap()
-    .start()
-    .unwrap();
+    ]);
     let error = manager.add_plugin("loop-a").unwrap_err();
     assert!(matches!(
         &error,
@@ -453,14 +446,7 @@ fn required_plugins_cannot_be_disabled_or_removed() {
             action: "disabled"
         }
     ));
-    let manager = PluginManager::from_entries(entries())
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap();
+    let manager = start_all(entries());
     let error = manager.remove_plugin("core").unwrap_err();
     assert_eq!(
         error.to_string(),

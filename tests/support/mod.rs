@@ -10,7 +10,10 @@
 
 use std::cell::RefCell;
 
-use plugin_factory::{Context, Dependency, Hook, Plugin, PluginEntry, PluginError, PluginMetadata};
+use plugin_factory::{
+    Context, Dependency, Hook, Plugin, PluginEntry, PluginError, PluginManager, PluginMetadata,
+    Running,
+};
 
 /// How a scripted hook misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,4 +147,18 @@ pub(crate) fn probe_with(
         .collect();
     let metadata = metadata.with_dependencies(dependencies.leak());
     Box::leak(Box::new(PluginEntry::new(metadata, Probe::create)))
+}
+
+/// A manager of `entries` taken through discover, validate, init and start.
+pub(crate) fn start_all(
+    entries: impl IntoIterator<Item = &'static PluginEntry>,
+) -> PluginManager<Running> {
+    PluginManager::from_entries(entries)
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .start()
+        .unwrap()
 }
