@@ -6,7 +6,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use plugin_factory::{Error, Event, Hook, PluginManager, PluginState};
-use support::{calls, journal, probe, start_all};
+use support::{calls, journal, probe, start_all, start_with};
 
 fn graph() -> Vec<&'static plugin_factory::PluginEntry> {
     vec![
@@ -189,17 +189,7 @@ fn disabling_an_unknown_plugin_is_an_error_naming_it() {
 
 #[test]
 fn timings_are_recorded_only_when_asked_for() {
-    let timed = PluginManager::builder()
-        .entries(graph())
-        .time_hooks(true)
-        .discover()
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap()
+    let timed = start_with(PluginManager::builder().entries(graph()).time_hooks(true))
         .stop()
         .shutdown();
     for plugin in &timed.plugins {

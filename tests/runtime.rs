@@ -4,7 +4,7 @@
 mod support;
 
 use plugin_factory::{Error, ExclusionReason, Hook, PluginManager, PluginState, Running};
-use support::{Fault, Probe, calls, heal, inject, journal, probe, start_all};
+use support::{Fault, Probe, calls, heal, inject, journal, probe, start_all, start_with};
 
 /// A plugin type no entry creates.
 struct Other;
@@ -13,23 +13,17 @@ impl plugin_factory::Plugin for Other {}
 /// `db` ← `cache` ← `app`, `db` ← `app`, and an independent `metrics`; `extra` (needs `db`) is
 /// left out at startup.
 fn running() -> PluginManager<Running> {
-    let manager = PluginManager::builder()
-        .entries([
-            probe("app", &["db", "cache"]),
-            probe("cache", &["db"]),
-            probe("db", &[]),
-            probe("metrics", &[]),
-            probe("extra", &["db"]),
-        ])
-        .disable("extra")
-        .discover()
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap();
+    let manager = start_with(
+        PluginManager::builder()
+            .entries([
+                probe("app", &["db", "cache"]),
+                probe("cache", &["db"]),
+                probe("db", &[]),
+                probe("metrics", &[]),
+                probe("extra", &["db"]),
+            ])
+            .disable("extra"),
+    );
     journal();
     manager
 }

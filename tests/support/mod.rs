@@ -11,8 +11,8 @@
 use std::cell::RefCell;
 
 use plugin_factory::{
-    Context, Dependency, Hook, Plugin, PluginEntry, PluginError, PluginManager, PluginMetadata,
-    Running,
+    Context, Dependency, Hook, ManagerBuilder, Plugin, PluginEntry, PluginError, PluginManager,
+    PluginMetadata, Running,
 };
 
 /// How a scripted hook misbehaves.
@@ -153,7 +153,13 @@ pub(crate) fn probe_with(
 pub(crate) fn start_all(
     entries: impl IntoIterator<Item = &'static PluginEntry>,
 ) -> PluginManager<Running> {
-    PluginManager::from_entries(entries)
+    start_with(PluginManager::builder().entries(entries))
+}
+
+/// The manager `builder` makes, taken through discover, validate, init and start.
+pub(crate) fn start_with(builder: ManagerBuilder) -> PluginManager<Running> {
+    builder
+        .discover()
         .unwrap()
         .validate()
         .unwrap()
