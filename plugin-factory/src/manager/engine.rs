@@ -260,7 +260,7 @@ impl Engine {
             options: self.options,
             observers: &self.observers,
             required_excluded: None,
-            exclusions: 0,
+            left_live: false,
             boundary: None,
         }
     }
@@ -279,7 +279,7 @@ impl Engine {
             options: self.options,
             observers: &self.observers,
             required_excluded: None,
-            exclusions: 0,
+            left_live: false,
             boundary: None,
         }
     }
@@ -440,8 +440,9 @@ pub(crate) struct Ops<'e, S> {
     observers: &'e Observers,
     /// Set when a `#[plugin(required)]` plugin is excluded: the transition must fail.
     pub(crate) required_excluded: Option<usize>,
-    /// How many plugins this operation excluded (none: the start order needs no pruning).
-    exclusions: usize,
+    /// Whether a plugin left the live set during this operation (if none did, the start order
+    /// needs no pruning).
+    left_live: bool,
     /// With timing on, when the last hook ended: one clock read per hook boundary, so a hook's
     /// time includes the manager's bookkeeping since the previous one (tens of nanoseconds).
     boundary: Option<Instant>,
@@ -501,6 +502,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         match PluginState::advance(&mut state, next, || names[i]) {
             Ok(()) => {
                 self.slots.store_state(i, state);
+                self.left_live |= from.is_live() && !state.is_live();
                 // The name is only read when somebody listens: the hot path stays in the slot.
                 if log::max_level() >= log::LevelFilter::Debug {
                     let name = self.name(i);
@@ -717,7 +719,6 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
     /// Records `reason`, moves `i` to `Excluded`, and notes a required plugin.
     fn exclude(&mut self, i: usize, reason: ExclusionReason) {
-        self.exclusions += 1;
         let name = self.name(i);
         log::warn!(target: name, "plugin {name:?} excluded: {reason}");
         self.observers.emit(|| Event::Excluded {
@@ -1022,7 +1023,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
     /// Keeps only live plugins in the start order.
     pub(crate) fn retain_live(&mut self) {
-        if self.exclusions == 0 {
+        if !self.left_live {
             return;
         }
         let mut order = std::mem::take(&mut self.plan.order);

@@ -268,7 +268,10 @@ impl PluginManager<Running> {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        let result = f(&mut self.engine.locked(&mut plan));
+        let mut ops = self.engine.locked(&mut plan);
+        let result = f(&mut ops);
+        // Published orders hold live plugins only, as after every phase transition.
+        ops.retain_live();
         *self
             .engine
             .plan
