@@ -474,16 +474,6 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         self.slots.with_details(i, |details| details.reason = None);
     }
 
-    /// The last hook failure recorded for `i`.
-    pub(crate) fn last_failure(&mut self, i: usize) -> HookFailure {
-        self.slots.with_details(i, |details| {
-            details.failures.last().cloned().unwrap_or(HookFailure {
-                hook: Hook::Create,
-                cause: FailureCause::Panic("no failure recorded".to_owned()),
-            })
-        })
-    }
-
     pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
@@ -521,7 +511,8 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         }
     }
 
-    /// Runs the factory of plugin `i` and keeps the instance.
+    /// Runs the factory of plugin `i` and keeps the instance, or excludes the plugin (with its
+    /// dependents) and returns the failure.
     pub(crate) fn create(&mut self, i: usize) -> Result<(), HookFailure> {
         let entry = self.slots.slot(i).entry;
         let started = self.clock_start();
@@ -534,10 +525,14 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                 self.set_state(i, PluginState::Created);
                 Ok(())
             }
-            Err(payload) => Err(HookFailure {
-                hook: Hook::Create,
-                cause: FailureCause::Panic(panic_message(payload)),
-            }),
+            Err(payload) => {
+                let failure = HookFailure {
+                    hook: Hook::Create,
+                    cause: FailureCause::Panic(panic_message(payload)),
+                };
+                self.fail(i, failure.clone());
+                Err(failure)
+            }
         }
     }
 
@@ -610,15 +605,8 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Takes plugin `i` out of the live set because its own hook failed: its live dependents go
     /// first, then it is stopped and shut down as far as it had got, and dropped.
     pub(crate) fn fail(&mut self, i: usize, failure: HookFailure) {
-        let name = self.name(i);
         let before = self.state(i);
-        log::error!(target: name, "plugin {name:?}: {failure}");
-        self.slots
-            .with_details(i, |details| details.failures.push(failure.clone()));
-        self.observers.emit(|| Event::Failed {
-            plugin: name,
-            failure: failure.clone(),
-        });
+        self.record_failure(i, failure.clone());
         if before.is_live() {
             self.set_state(i, PluginState::Failed);
         }
@@ -640,37 +628,31 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Takes a healthy plugin `i` out of the live set for `reason` (a dependency went, or a
     /// caller removed it): stopped, shut down and dropped. Dependents are the caller's business.
     pub(crate) fn evict(&mut self, i: usize, reason: ExclusionReason) {
-        if self.tear_down(i) {
+        // If a teardown hook fails, the plugin is already excluded with that failure as the
+        // reason, which says more than `reason`.
+        if self.tear_down(i).is_ok() {
             self.exclude(i, reason);
-        } else {
-            // A teardown hook failed: the plugin is already excluded with that failure as the
-            // reason, which says more than `reason`.
         }
     }
 
     /// Stops (if running) and shuts down (if initialized) plugin `i` and drops it, leaving it
-    /// `ShutDown`. Returns `false` if a hook failed, in which case `i` is already excluded.
-    pub(crate) fn tear_down(&mut self, i: usize) -> bool {
-        let state = self.state(i);
-        let clean = match state {
+    /// `ShutDown`. A failing hook has excluded and dropped the plugin when this returns it.
+    pub(crate) fn tear_down(&mut self, i: usize) -> Result<(), HookFailure> {
+        match self.state(i) {
             PluginState::Running => {
-                self.step(i, Hook::Stop, PluginState::Stopped).is_ok()
-                    && self.step(i, Hook::Shutdown, PluginState::ShutDown).is_ok()
+                self.step(i, Hook::Stop, PluginState::Stopped)?;
+                self.step(i, Hook::Shutdown, PluginState::ShutDown)?;
             }
             PluginState::Initialized | PluginState::Stopped => {
-                self.step(i, Hook::Shutdown, PluginState::ShutDown).is_ok()
+                self.step(i, Hook::Shutdown, PluginState::ShutDown)?;
             }
             PluginState::Created | PluginState::Validated => {
                 self.set_state(i, PluginState::ShutDown);
-                true
             }
-            _ => true,
-        };
-        // A failed hook has already excluded and dropped the plugin.
-        if clean {
-            self.drop_instance(i);
+            _ => {}
         }
-        clean
+        self.drop_instance(i);
+        Ok(())
     }
 
     /// Excludes every live plugin that depends on `i`, directly or not, dependents first.
@@ -743,19 +725,24 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         self.exclude(i, reason);
     }
 
-    /// Runs a teardown hook of a plugin that is already on its way out: a failure is logged,
-    /// reported to observers and recorded, and the teardown goes on.
+    /// Runs a teardown hook of a plugin that is already on its way out: a failure is recorded
+    /// and the teardown goes on.
     fn call_and_record(&mut self, i: usize, hook: Hook) {
         if let Err(failure) = self.call(i, hook) {
-            let name = self.name(i);
-            log::error!(target: name, "plugin {name:?}: {failure}");
-            self.observers.emit(|| Event::Failed {
-                plugin: name,
-                failure: failure.clone(),
-            });
-            self.slots
-                .with_details(i, |details| details.failures.push(failure));
+            self.record_failure(i, failure);
         }
+    }
+
+    /// Logs a hook failure, tells observers, and keeps it in the plugin's details.
+    fn record_failure(&mut self, i: usize, failure: HookFailure) {
+        let name = self.name(i);
+        log::error!(target: name, "plugin {name:?}: {failure}");
+        self.observers.emit(|| Event::Failed {
+            plugin: name,
+            failure: failure.clone(),
+        });
+        self.slots
+            .with_details(i, |details| details.failures.push(failure));
     }
 
     /// Drops the instance of `i`. A panicking `Drop` is caught and logged: the instance is gone
@@ -786,11 +773,9 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Creates every registered plugin except the disabled ones.
     pub(crate) fn create_all(&mut self, disabled: &[bool]) {
         for (i, &disabled) in disabled.iter().enumerate() {
-            if !disabled
-                && self.state(i) == PluginState::Registered
-                && let Err(failure) = self.create(i)
-            {
-                self.fail(i, failure);
+            if !disabled && self.state(i) == PluginState::Registered {
+                // A failure excludes the plugin; discovery goes on.
+                let _ = self.create(i);
             }
         }
     }
@@ -1011,12 +996,12 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         for place in (0..self.plan.order.len()).rev() {
             let i = self.plan.order[place];
             if self.state(i).is_live() {
-                self.tear_down(i);
+                let _ = self.tear_down(i);
             }
         }
         for i in (0..self.slots.len()).rev() {
             if self.state(i).is_live() {
-                self.tear_down(i);
+                let _ = self.tear_down(i);
             }
         }
     }

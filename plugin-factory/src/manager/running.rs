@@ -292,17 +292,11 @@ impl PluginManager<Running> {
                     state,
                 });
             }
-            let mut stopped = Vec::new();
-            for dependent in ops.live_dependents(i) {
-                if ops.state(dependent) == PluginState::Running
-                    && ops
-                        .step(dependent, Hook::Stop, PluginState::Stopped)
-                        .is_ok()
-                {
-                    stopped.push(ops.name(dependent));
-                }
-            }
-            hook_result(ops, i, Hook::Stop, PluginState::Stopped, Vec::new())?;
+            let mut stopped: Vec<_> = stop_running_dependents(ops, i)
+                .into_iter()
+                .map(|d| ops.name(d))
+                .collect();
+            hook_result(ops, i, Hook::Stop, PluginState::Stopped)?;
             stopped.push(ops.name(i));
             Ok(stopped)
         })
@@ -334,27 +328,19 @@ impl PluginManager<Running> {
         let i = self.slot_index(name)?;
         self.control("restart_plugin", |ops| {
             let state = ops.state(i);
-            if !state.is_live() || state == PluginState::Created || state == PluginState::Validated
-            {
+            if !matches!(
+                state,
+                PluginState::Initialized | PluginState::Running | PluginState::Stopped
+            ) {
                 return Err(Error::NotLive {
                     plugin: ops.name(i),
                     state,
                 });
             }
             let chain = startable_chain(ops, i)?;
-            let mut dependents = Vec::new();
-            for dependent in ops.live_dependents(i) {
-                if ops.state(dependent) == PluginState::Running
-                    && ops
-                        .step(dependent, Hook::Stop, PluginState::Stopped)
-                        .is_ok()
-                {
-                    dependents.push(dependent);
-                }
-            }
-            if !ops.tear_down(i) {
-                return Err(last_failure(ops, i, Vec::new()));
-            }
+            let mut dependents = stop_running_dependents(ops, i);
+            ops.tear_down(i)
+                .map_err(|failure| hook_failed(ops, i, failure))?;
             bring_up(ops, i)?;
             let mut affected = start_chain(ops, &chain)?;
             dependents.reverse();
@@ -407,9 +393,8 @@ impl PluginManager<Running> {
                 .into_iter()
                 .map(|d| ops.name(d))
                 .collect();
-            if !ops.tear_down(i) {
-                return Err(last_failure(ops, i, Vec::new()));
-            }
+            ops.tear_down(i)
+                .map_err(|failure| hook_failed(ops, i, failure))?;
             log::info!(target: ops.name(i), "plugin {:?} removed", ops.name(i));
             removed.push(ops.name(i));
             Ok(removed)
@@ -423,24 +408,34 @@ fn hook_result(
     i: usize,
     hook: Hook,
     next: PluginState,
-    rolled_back: Vec<&'static str>,
 ) -> Result<(), Error> {
     ops.step(i, hook, next)
-        .map_err(|failure| Error::HookFailed {
-            plugin: ops.name(i),
-            failure,
-            rolled_back,
-        })
+        .map_err(|failure| hook_failed(ops, i, failure))
 }
 
-/// The error for plugin `i`, whose last recorded failure excluded it.
-fn last_failure(ops: &mut Ops<'_, &[Slot]>, i: usize, rolled_back: Vec<&'static str>) -> Error {
-    let failure = ops.last_failure(i);
+/// The error for plugin `i`, excluded by `failure`, when nothing had to be rolled back.
+fn hook_failed(ops: &Ops<'_, &[Slot]>, i: usize, failure: HookFailure) -> Error {
     Error::HookFailed {
         plugin: ops.name(i),
         failure,
-        rolled_back,
+        rolled_back: Vec::new(),
     }
+}
+
+/// Stops the running plugins that depend on `i`, in reverse start order, and returns the ones
+/// that stopped cleanly (one whose `stop` fails is excluded).
+fn stop_running_dependents(ops: &mut Ops<'_, &[Slot]>, i: usize) -> Vec<usize> {
+    let mut stopped = Vec::new();
+    for dependent in ops.live_dependents(i) {
+        if ops.state(dependent) == PluginState::Running
+            && ops
+                .step(dependent, Hook::Stop, PluginState::Stopped)
+                .is_ok()
+        {
+            stopped.push(dependent);
+        }
+    }
+    stopped
 }
 
 /// `i` and its dependencies that are stopped (or initialized, never started), in start order;
@@ -503,16 +498,10 @@ fn start_chain(ops: &mut Ops<'_, &[Slot]>, chain: &[usize]) -> Result<Vec<&'stat
 
 /// Creates, validates and initializes `i` afresh (it must have no instance).
 fn bring_up(ops: &mut Ops<'_, &[Slot]>, i: usize) -> Result<(), Error> {
-    if let Err(failure) = ops.create(i) {
-        ops.fail(i, failure.clone());
-        return Err(Error::HookFailed {
-            plugin: ops.name(i),
-            failure,
-            rolled_back: Vec::new(),
-        });
-    }
-    hook_result(ops, i, Hook::Validate, PluginState::Validated, Vec::new())?;
-    hook_result(ops, i, Hook::Init, PluginState::Initialized, Vec::new())
+    ops.create(i)
+        .map_err(|failure| hook_failed(ops, i, failure))?;
+    hook_result(ops, i, Hook::Validate, PluginState::Validated)?;
+    hook_result(ops, i, Hook::Init, PluginState::Initialized)
 }
 
 /// The `add_plugin` path.
