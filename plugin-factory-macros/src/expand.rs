@@ -69,7 +69,7 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         None => quote_spanned!(ident.span()=> <#ident as #private::DefaultFactory>::create()),
     };
     // A missing `impl Plugin` surfaces as the bound of the helper, reported at the struct's name.
-    let boxed = quote_spanned!(ident.span()=> __plugin_factory_box::<#ident>(#create));
+    let boxed = quote_spanned!(ident.span()=> #private::boxed::<#ident>(#create));
 
     Ok(quote! {
         #item
@@ -81,12 +81,6 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                 _: &#krate::Context<'_>,
             ) -> #private::Box<dyn #krate::Plugin> {
                 #boxed
-            }
-
-            fn __plugin_factory_box<T: #krate::Plugin>(
-                plugin: T,
-            ) -> #private::Box<dyn #krate::Plugin> {
-                #private::Box::new(plugin)
             }
 
             #private::submit! {

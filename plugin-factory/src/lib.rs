@@ -193,6 +193,11 @@ pub mod __private {
         fn create() -> Self;
     }
 
+    /// Boxes a plugin; the bound reports a missing `impl Plugin` at the struct's name.
+    pub fn boxed<T: crate::Plugin>(plugin: T) -> Box<dyn crate::Plugin> {
+        Box::new(plugin)
+    }
+
     impl<T: Default> DefaultFactory for T {
         fn create() -> Self {
             T::default()
