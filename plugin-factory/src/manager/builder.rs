@@ -69,9 +69,9 @@ impl ManagerBuilder {
         let mut disabled = vec![false; engine.slots.len()];
         for name in self.disabled {
             match engine.index.get(name.as_str()) {
-                Some(&i) if engine.slots[i].entry.metadata().is_required() => {
+                Some(&i) if engine.slots.entry(i).metadata().is_required() => {
                     return Err(Error::RequiredPlugin {
-                        plugin: engine.slots[i].name(),
+                        plugin: engine.slots.name(i),
                         action: "disabled",
                     });
                 }

@@ -5,73 +5,25 @@
 //! operations on a shared `PluginManager<Running>` lock each slot as they touch it. Both go
 //! through [`Ops`], generic over [`SlotAccess`], so the lifecycle logic exists once.
 //!
-//! A slot is one cache line: the entry, the state as an atomic byte, the instance, and a
-//! pointer to the details (reason, failures, timings) that only failures and timing allocate.
-//! Slots stay in the order the entries came in; names are never sorted as a whole (ties in the
-//! start order are broken by name on the ready heap only).
+//! Slots (see [`Slots`]) stay in the order the entries came in; names are never sorted as a
+//! whole (ties in the start order are broken by name on the ready heap only).
 
 use std::any::Any;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU8, Ordering::Acquire, Ordering::Release};
-use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
-use crate::contract::{Context, Plugin};
+use crate::contract::Context;
 use crate::lifecycle::{Hook, PluginState};
 use crate::manager::graph::Graph;
 use crate::manager::observe::{Event, Observers};
+use crate::manager::slots::{SlotAccess, Slots};
 use crate::registry::PluginEntry;
-use crate::report::{Details, ExclusionReason, FailureCause, HookFailure, PluginReport, Report};
-
-/// One registered plugin. The state is an atomic byte that queries read without a lock; the
-/// instance and the details have locks of their own, so queries never wait for a hook.
-pub(crate) struct Slot {
-    pub(crate) entry: &'static PluginEntry,
-    state: AtomicU8,
-    pub(crate) instance: Mutex<Option<Box<dyn Plugin>>>,
-    details: RwLock<Option<Box<Details>>>,
-}
-
-impl Slot {
-    fn new(entry: &'static PluginEntry) -> Self {
-        Self {
-            entry,
-            state: AtomicU8::new(PluginState::Registered as u8),
-            instance: Mutex::new(None),
-            details: RwLock::new(None),
-        }
-    }
-
-    pub(crate) fn name(&self) -> &'static str {
-        self.entry.name()
-    }
-
-    /// The state now. Written only under the control lock (or by the owner), read by anyone.
-    pub(crate) fn state(&self) -> PluginState {
-        PluginState::from_index(self.state.load(Acquire))
-    }
-
-    /// The state, read by the owner of the manager (no atomic operation).
-    #[inline]
-    pub(crate) fn state_mut(&mut self) -> PluginState {
-        PluginState::from_index(*self.state.get_mut())
-    }
-
-    /// The details for reading. A poisoned lock only means a panic elsewhere while it was held;
-    /// the details are always consistent, so they are used as they are.
-    pub(crate) fn details(&self) -> RwLockReadGuard<'_, Option<Box<Details>>> {
-        self.details.read().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Why the plugin is excluded, if it is.
-    pub(crate) fn reason(&self) -> Option<ExclusionReason> {
-        self.details().as_ref()?.reason.clone()
-    }
-}
+use crate::report::{ExclusionReason, FailureCause, HookFailure, PluginReport, Report};
 
 /// The order plugins were started in (dependencies first) and each slot's place in it.
 #[derive(Debug, Default, Clone)]
@@ -161,15 +113,41 @@ impl ShortKey {
 impl ReadyKey for ShortKey {
     #[inline]
     fn new(name: &'static str, slot: usize) -> Self {
-        let mut bytes = [0u8; 16];
-        bytes[..name.len()].copy_from_slice(name.as_bytes());
-        bytes[Self::NAME_BYTES..].copy_from_slice(&(slot as u32).to_be_bytes());
-        Self(u128::from_be_bytes(bytes))
+        let (high, low) = short_name_words(name.as_bytes());
+        Self((u128::from(high) << 64) | (u128::from(low) << 32) | slot as u128)
     }
 
     #[inline]
     fn slot(&self) -> usize {
         (self.0 as u32) as usize
+    }
+}
+
+/// A name of at most 12 bytes as big-endian words (bytes 0 to 7, then 8 to 11), zero-padded.
+/// Built from whole-word loads (overlapping ones for the tail) rather than a byte copy into a
+/// buffer read back as one integer, which stalls on store forwarding.
+#[inline]
+fn short_name_words(name: &[u8]) -> (u64, u32) {
+    let len = name.len();
+    debug_assert!(len <= ShortKey::NAME_BYTES);
+    let word = |at: usize| u32::from_be_bytes([name[at], name[at + 1], name[at + 2], name[at + 3]]);
+    // The last `n` bytes of the last 4 (as the low bytes of a word).
+    let tail = |n: usize| u64::from(word(len - 4)) & ((1 << (8 * n)) - 1);
+    if len >= 8 {
+        let high = (u64::from(word(0)) << 32) | u64::from(word(4));
+        let rest = len - 8;
+        (high, (tail(rest) << (8 * (4 - rest))) as u32)
+    } else if len >= 4 {
+        (
+            (u64::from(word(0)) << 32) | (tail(len - 4) << (8 * (8 - len))),
+            0,
+        )
+    } else {
+        let high = name
+            .iter()
+            .enumerate()
+            .fold(0, |high, (k, &byte)| high | u64::from(byte) << (56 - 8 * k));
+        (high, 0)
     }
 }
 
@@ -187,10 +165,7 @@ impl ReadyKey for (NameKey, usize) {
 
 /// Everything a manager owns.
 pub(crate) struct Engine {
-    pub(crate) slots: Box<[Slot]>,
-    /// Every slot's name, densely: the resolution and the transitions read names without
-    /// touching the (much larger) registry entries.
-    names: Box<[&'static str]>,
+    pub(crate) slots: Slots,
     /// Whether every name fits the one-integer key of the ready heap.
     short_names: bool,
     /// Name to slot; a fast hash, since names are compile-time constants, not adversarial input.
@@ -226,15 +201,17 @@ impl Engine {
             }
         }
         let graph = Graph::new(&entries, &index);
-        let names: Box<[&'static str]> = entries.iter().map(|entry| entry.name()).collect();
-        let short_names = names.iter().all(|name| name.len() <= ShortKey::NAME_BYTES);
+        let slots = Slots::new(entries);
+        let short_names = slots
+            .names()
+            .iter()
+            .all(|name| name.len() <= ShortKey::NAME_BYTES);
         let plan = Plan {
-            order: Vec::with_capacity(entries.len()),
-            position: vec![Plan::UNORDERED; entries.len()],
+            order: Vec::with_capacity(slots.len()),
+            position: vec![Plan::UNORDERED; slots.len()],
         };
         Self {
-            slots: entries.into_iter().map(Slot::new).collect(),
-            names,
+            slots,
             short_names,
             index,
             duplicates,
@@ -248,10 +225,9 @@ impl Engine {
     }
 
     /// Lock-free access for a caller that owns the manager.
-    pub(crate) fn exclusive(&mut self) -> Ops<'_, &mut [Slot]> {
+    pub(crate) fn exclusive(&mut self) -> Ops<'_, &mut Slots> {
         Ops {
             slots: &mut self.slots,
-            names: &self.names,
             short_names: self.short_names,
             graph: &self.graph,
             index: &self.index,
@@ -267,10 +243,9 @@ impl Engine {
 
     /// Locked access for the runtime API: the caller holds the control lock and works on a copy
     /// of the plan that it publishes when done.
-    pub(crate) fn locked<'e>(&'e self, plan: &'e mut Plan) -> Ops<'e, &'e [Slot]> {
+    pub(crate) fn locked<'e>(&'e self, plan: &'e mut Plan) -> Ops<'e, &'e Slots> {
         Ops {
             slots: &self.slots,
-            names: &self.names,
             short_names: self.short_names,
             graph: &self.graph,
             index: &self.index,
@@ -284,28 +259,15 @@ impl Engine {
         }
     }
 
-    /// Slot indices in the report's order: started ones in start order, then the rest by name.
-    fn report_order(&self) -> Vec<usize> {
-        let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
-        let mut rest: Vec<usize> = (0..self.slots.len())
-            .filter(|&i| plan.position[i] == Plan::UNORDERED)
-            .collect();
-        rest.sort_by_key(|&i| NameKey::new(self.slots[i].name()));
-        let mut order = plan.order.clone();
-        order.extend(rest);
-        order
-    }
-
     /// The state of every plugin: started ones in start order, then the rest by name.
     pub(crate) fn report(&self) -> Report {
-        let plugins = self
-            .report_order()
-            .into_iter()
+        let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
+        let slots = &self.slots;
+        let plugins = report_order(&plan, slots)
             .map(|i| {
-                let slot = &self.slots[i];
-                let details = slot.details().clone();
-                let version = slot.entry.metadata().version();
-                PluginReport::new(slot.name(), version, slot.state(), details)
+                let details = slots.details(i).clone();
+                let version = slots.entry(i).metadata().version();
+                PluginReport::new(slots.name(i), version, slots.state(i), details)
             })
             .collect();
         Report { plugins }
@@ -313,25 +275,33 @@ impl Engine {
 
     /// Shuts everything down and returns the final report, moving the details into it.
     pub(crate) fn finish(&mut self) -> Report {
+        let mut plugins = Vec::with_capacity(self.slots.len());
         self.exclusive().shut_down_all();
         self.finished = true;
-        let order = self.report_order();
-        let plugins = order
-            .into_iter()
-            .map(|i| {
-                let slot = &mut self.slots[i];
-                let details = slot
-                    .details
-                    .get_mut()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .take();
-                let state = slot.state_mut();
-                let entry = slot.entry;
-                PluginReport::new(entry.name(), entry.metadata().version(), state, details)
-            })
-            .collect();
+        let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let slots = &mut self.slots;
+        for i in report_order(plan, slots) {
+            let details = slots.details_mut(i).take();
+            let state = slots.state_mut(i);
+            let entry = slots.entry(i);
+            plugins.push(PluginReport::new(
+                entry.name(),
+                entry.metadata().version(),
+                state,
+                details,
+            ));
+        }
         Report { plugins }
     }
+}
+
+/// Slot indices in the report's order: started ones in start order, then the rest by name.
+fn report_order<'p>(plan: &'p Plan, slots: &Slots) -> impl Iterator<Item = usize> + use<'p> {
+    let mut rest: Vec<usize> = (0..slots.len())
+        .filter(|&i| plan.position[i] == Plan::UNORDERED)
+        .collect();
+    rest.sort_by_key(|&i| NameKey::new(slots.name(i)));
+    plan.order.iter().copied().chain(rest)
 }
 
 impl Drop for Engine {
@@ -344,93 +314,9 @@ impl Drop for Engine {
     }
 }
 
-/// How [`Ops`] reaches a slot: directly when the manager is owned, through the slot's locks
-/// when it is shared.
-pub(crate) trait SlotAccess {
-    fn slot(&self, i: usize) -> &Slot;
-    fn len(&self) -> usize;
-    fn state(&mut self, i: usize) -> PluginState;
-    fn store_state(&mut self, i: usize, state: PluginState);
-    /// The details of `i`, created on first use.
-    fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R;
-    fn with_instance<R>(
-        &mut self,
-        i: usize,
-        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
-    ) -> R;
-}
-
-impl SlotAccess for &mut [Slot] {
-    fn slot(&self, i: usize) -> &Slot {
-        &self[i]
-    }
-    fn len(&self) -> usize {
-        <[Slot]>::len(self)
-    }
-    #[inline]
-    fn state(&mut self, i: usize) -> PluginState {
-        PluginState::from_index(*self[i].state.get_mut())
-    }
-    #[inline]
-    fn store_state(&mut self, i: usize, state: PluginState) {
-        *self[i].state.get_mut() = state as u8;
-    }
-    fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R {
-        let details = self[i]
-            .details
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
-        f(details.get_or_insert_default())
-    }
-    #[inline]
-    fn with_instance<R>(
-        &mut self,
-        i: usize,
-        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
-    ) -> R {
-        f(self[i]
-            .instance
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner))
-    }
-}
-
-impl SlotAccess for &[Slot] {
-    fn slot(&self, i: usize) -> &Slot {
-        &self[i]
-    }
-    fn len(&self) -> usize {
-        <[Slot]>::len(self)
-    }
-    fn state(&mut self, i: usize) -> PluginState {
-        self[i].state()
-    }
-    fn store_state(&mut self, i: usize, state: PluginState) {
-        self[i].state.store(state as u8, Release);
-    }
-    fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R {
-        let mut details = self[i]
-            .details
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        f(details.get_or_insert_default())
-    }
-    fn with_instance<R>(
-        &mut self,
-        i: usize,
-        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
-    ) -> R {
-        f(&mut self[i]
-            .instance
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner))
-    }
-}
-
 /// The lifecycle logic, over either kind of slot access.
 pub(crate) struct Ops<'e, S> {
     slots: S,
-    names: &'e [&'static str],
     short_names: bool,
     graph: &'e Graph,
     index: &'e FxHashMap<&'static str, usize>,
@@ -451,7 +337,7 @@ pub(crate) struct Ops<'e, S> {
 impl<'e, S: SlotAccess> Ops<'e, S> {
     #[inline]
     pub(crate) fn name(&self, i: usize) -> &'static str {
-        self.names[i]
+        self.slots.slots().name(i)
     }
 
     #[inline]
@@ -461,12 +347,12 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
     /// Whether `i` is marked `#[plugin(required)]`.
     pub(crate) fn is_required(&self, i: usize) -> bool {
-        self.slots.slot(i).entry.metadata().is_required()
+        self.slots.slots().entry(i).metadata().is_required()
     }
 
     /// Why `i` is excluded, if it is.
     pub(crate) fn reason(&mut self, i: usize) -> Option<ExclusionReason> {
-        self.slots.slot(i).reason()
+        self.slots.slots().reason(i)
     }
 
     /// Forgets why `i` was excluded, as it re-enters the live set.
@@ -485,11 +371,12 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Moves plugin `i` to `next`, checked against the transition table, and tells observers.
     /// The engine only asks for moves the table allows; a refused one is a bug in the engine,
     /// logged and left undone rather than applied silently.
+    #[inline(always)]
     pub(crate) fn set_state(&mut self, i: usize, next: PluginState) {
         let from = self.slots.state(i);
         let mut state = from;
-        let names = self.names;
-        match PluginState::advance(&mut state, next, || names[i]) {
+        let name = self.name(i);
+        match PluginState::advance(&mut state, next, || name) {
             Ok(()) => {
                 self.slots.store_state(i, state);
                 self.left_live |= from.is_live() && !state.is_live();
@@ -499,7 +386,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                     log::debug!(target: name, "{name}: {from} -> {next}");
                 }
                 self.observers.emit(|| Event::StateChanged {
-                    plugin: names[i],
+                    plugin: name,
                     from,
                     to: next,
                 });
@@ -514,7 +401,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Runs the factory of plugin `i` and keeps the instance, or excludes the plugin (with its
     /// dependents) and returns the failure.
     pub(crate) fn create(&mut self, i: usize) -> Result<(), HookFailure> {
-        let entry = self.slots.slot(i).entry;
+        let entry = self.slots.slots().entry(i);
         let started = self.clock_start();
         let created = catch_unwind(AssertUnwindSafe(|| entry.create()));
         self.record_time(i, Hook::Create, started);
@@ -537,8 +424,9 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     }
 
     /// Runs one hook of plugin `i`, catching a panic.
+    #[inline(always)]
     pub(crate) fn call(&mut self, i: usize, hook: Hook) -> Result<(), HookFailure> {
-        let metadata = self.slots.slot(i).entry.metadata();
+        let metadata = self.slots.slots().entry(i).metadata();
         let started = self.clock_start();
         let outcome = self.slots.with_instance(i, |instance| {
             let Some(plugin) = instance.as_mut() else {
@@ -584,6 +472,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
     /// Runs `hook` on `i` and moves it to `next`, or excludes it (with its dependents) and
     /// returns the failure.
+    #[inline(always)]
     pub(crate) fn step(
         &mut self,
         i: usize,
@@ -684,7 +573,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// The live plugins that depend on `i`, directly or not, in reverse start order (the order
     /// to stop them in).
     pub(crate) fn live_dependents(&mut self, i: usize) -> Vec<usize> {
-        let mut seen = vec![false; self.slots.len()];
+        let mut seen = vec![false; self.slots.slots().len()];
         let mut stack: Vec<usize> = self.graph.dependents(i).collect();
         let mut found = Vec::new();
         while let Some(next) = stack.pop() {
@@ -760,8 +649,8 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Excludes every plugin whose name is taken twice, naming both definitions.
     pub(crate) fn exclude_duplicates(&mut self) {
         for &(first, second) in self.duplicates {
-            let this = *self.slots.slot(first).entry.metadata().location();
-            let other = *self.slots.slot(second).entry.metadata().location();
+            let this = *self.slots.slots().entry(first).metadata().location();
+            let other = *self.slots.slots().entry(second).metadata().location();
             for (slot, this, other) in [(first, this, other), (second, other, this)] {
                 if self.state(slot) == PluginState::Registered {
                     self.exclude_unstarted(slot, ExclusionReason::DuplicateName { this, other });
@@ -783,15 +672,10 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Resolves dependencies among created plugins, excludes the unsatisfiable ones, and orders
     /// the rest so that every plugin comes after its dependencies, ties broken by name.
     pub(crate) fn resolve(&mut self) {
-        let n = self.slots.len();
-        for i in 0..n {
-            if self.state(i) == PluginState::Created
-                && let Some(reason) = self.unsatisfied_dependency(i)
-            {
-                self.exclude_unstarted(i, reason);
-            }
-        }
-        // Kahn's algorithm over every slot, the smallest name first among those ready.
+        let n = self.slots.slots().len();
+        // Kahn's algorithm over every slot, the smallest name first among those ready. A
+        // plugin's dependencies are all decided when it becomes ready, so its own check is
+        // made then, in the same pass.
         let mut waiting: Vec<u32> = (0..n)
             .map(|i| self.graph.dependencies(i).count() as u32)
             .collect();
@@ -818,14 +702,8 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         while let Some(Reverse(key)) = ready.pop() {
             let i = key.slot();
             if self.state(i) == PluginState::Created {
-                match self.first_dependency_gone(i) {
-                    Some(dependency) => {
-                        let dependency = self.name(dependency);
-                        self.exclude_unstarted(
-                            i,
-                            ExclusionReason::DependsOnExcluded { dependency },
-                        );
-                    }
+                match self.blocked(i) {
+                    Some(reason) => self.exclude_unstarted(i, reason),
                     None => order.push(i),
                 }
             }
@@ -837,6 +715,37 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
             }
         }
         order
+    }
+
+    /// Why plugin `i` cannot go on, once every dependency is decided: a dependency missing,
+    /// left out or of the wrong version comes first, then one that is excluded.
+    fn blocked(&mut self, i: usize) -> Option<ExclusionReason> {
+        let graph = self.graph;
+        if graph.needs_metadata(i) {
+            return self.unsatisfied_dependency(i).or_else(|| {
+                let gone = self.first_dependency_gone(i)?;
+                let dependency = self.name(gone);
+                Some(ExclusionReason::DependsOnExcluded { dependency })
+            });
+        }
+        // Every dependency is registered and any version will do: one pass over their states.
+        let mut gone = None;
+        for d in graph.dependencies(i) {
+            match self.state(d) {
+                PluginState::Registered => {
+                    return Some(ExclusionReason::MissingDependency {
+                        dependency: self.name(d),
+                        registered: true,
+                    });
+                }
+                state if !state.is_live() => {
+                    gone.get_or_insert(d);
+                }
+                _ => {}
+            }
+        }
+        let dependency = self.name(gone?);
+        Some(ExclusionReason::DependsOnExcluded { dependency })
     }
 
     /// The first dependency of `i` that is not live.
@@ -859,7 +768,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                 registered: true,
             });
         }
-        let declared = self.slots.slot(i).entry.metadata().dependencies();
+        let declared = self.slots.slots().entry(i).metadata().dependencies();
         // The graph has one edge per declared dependency that is registered, in declaration
         // order: if the counts match, edges and declarations pair up without hashing a name.
         if graph.dependencies(i).count() != declared.len() {
@@ -879,7 +788,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                 });
             }
             if let Some(requirement) = dependency.requirement() {
-                let found = self.slots.slot(target).entry.metadata().version();
+                let found = self.slots.slots().entry(target).metadata().version();
                 match version_satisfies(found, requirement) {
                     Ok(true) => {}
                     Ok(false) => {
@@ -900,10 +809,18 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// cycle get the cycle as their reason, the plugins that depend on one get the dependency
     /// on their way to it.
     fn exclude_cycles(&mut self, waiting: &[u32]) {
-        let n = self.slots.len();
+        let n = self.slots.slots().len();
         let mut stuck: Vec<usize> = (0..n).filter(|&i| waiting[i] > 0).collect();
         if stuck.is_empty() {
             return;
+        }
+        // What is wrong with a plugin itself says more than the cycle it is caught in.
+        for &i in &stuck {
+            if self.state(i) == PluginState::Created
+                && let Some(reason) = self.unsatisfied_dependency(i)
+            {
+                self.exclude_unstarted(i, reason);
+            }
         }
         stuck.sort_by_key(|&i| NameKey::new(self.name(i)));
         let mut on_path = vec![false; n];
@@ -999,7 +916,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                 let _ = self.tear_down(i);
             }
         }
-        for i in (0..self.slots.len()).rev() {
+        for i in (0..self.slots.slots().len()).rev() {
             if self.state(i).is_live() {
                 let _ = self.tear_down(i);
             }
@@ -1035,5 +952,47 @@ pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> String {
             || "a non-string panic payload".to_owned(),
             |s| (*s).to_owned(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keys_are_the_zero_padded_name_then_the_slot() {
+        let name = "abcdefghijkl";
+        for len in 0..=ShortKey::NAME_BYTES {
+            let name = &name[..len];
+            let mut bytes = [0u8; 16];
+            bytes[..len].copy_from_slice(name.as_bytes());
+            bytes[12..].copy_from_slice(&7u32.to_be_bytes());
+            let key = ShortKey::new(name, 7);
+            assert_eq!(key.0, u128::from_be_bytes(bytes), "name {name:?}");
+            assert_eq!(key.slot(), 7);
+        }
+    }
+
+    #[test]
+    fn short_keys_order_like_names() {
+        let names = [
+            "",
+            "a",
+            "a-b",
+            "ab",
+            "abc",
+            "abcd",
+            "abcd-",
+            "abcde",
+            "b",
+            "b0",
+            "zzzzzzzzzzzz",
+        ];
+        for (i, a) in names.iter().enumerate() {
+            for (j, b) in names.iter().enumerate() {
+                let keys = ShortKey::new(a, i).cmp(&ShortKey::new(b, j));
+                assert_eq!(keys, a.cmp(b).then(i.cmp(&j)), "{a:?} vs {b:?}");
+            }
+        }
     }
 }

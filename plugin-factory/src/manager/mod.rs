@@ -22,6 +22,7 @@ mod graph;
 pub(crate) mod observe;
 mod phase;
 mod running;
+pub(crate) mod slots;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -87,9 +88,10 @@ impl<P: Phase> PluginManager<P> {
     /// shut down and the error carries the final report.
     fn enter(mut engine: Engine, required_excluded: Option<usize>) -> Result<Self, Error> {
         if let Some(i) = required_excluded {
-            let plugin = engine.slots[i].name();
-            let reason = engine.slots[i]
-                .reason()
+            let plugin = engine.slots.name(i);
+            let reason = engine
+                .slots
+                .reason(i)
                 .expect("an excluded plugin has a reason");
             log::error!(target: plugin, "required plugin {plugin:?} excluded: {reason}");
             let report = Box::new(engine.finish());
@@ -192,7 +194,7 @@ impl<P: Phase> PluginManager<P> {
     /// The state of the plugin called `name`, or `None` if no such plugin is registered.
     pub fn state(&self, name: &str) -> Option<PluginState> {
         let &i = self.engine.index.get(name)?;
-        Some(self.engine.slots[i].state())
+        Some(self.engine.slots.state(i))
     }
 
     /// The names of the live plugins, in start order (dependencies first).
@@ -202,21 +204,19 @@ impl<P: Phase> PluginManager<P> {
             .plan
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let slots = &self.engine.slots;
         let mut names: Vec<_> = plan
             .order
             .iter()
-            .map(|&i| &self.engine.slots[i])
-            .filter(|slot| slot.state().is_live())
-            .map(|slot| slot.name())
+            .filter(|&&i| slots.state(i).is_live())
+            .map(|&i| slots.name(i))
             .collect();
         if plan.order.is_empty() {
             // Before `validate` there is no start order yet: by name.
             names.extend(
-                self.engine
-                    .slots
-                    .iter()
-                    .filter(|slot| slot.state().is_live())
-                    .map(|slot| slot.name()),
+                (0..slots.len())
+                    .filter(|&i| slots.state(i).is_live())
+                    .map(|i| slots.name(i)),
             );
             names.sort_unstable();
         }

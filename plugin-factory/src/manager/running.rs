@@ -14,7 +14,8 @@ use std::sync::PoisonError;
 use crate::contract::{Dependency, Plugin, PluginMetadata};
 use crate::error::Error;
 use crate::lifecycle::{Hook, PluginState};
-use crate::manager::engine::{Ops, Slot};
+use crate::manager::engine::Ops;
+use crate::manager::slots::Slots;
 use crate::manager::{Phase, PluginManager, Running};
 use crate::report::{ExclusionReason, HookFailure};
 
@@ -85,19 +86,19 @@ impl<P: Phase> PluginManager<P> {
     }
 
     fn info_at(&self, i: usize) -> PluginInfo {
-        let slot = &self.engine.slots[i];
-        let details = slot.details();
+        let slots = &self.engine.slots;
+        let details = slots.details(i);
         let details = details.as_deref();
         PluginInfo {
-            metadata: slot.entry.metadata(),
-            state: slot.state(),
+            metadata: slots.entry(i).metadata(),
+            state: slots.state(i),
             reason: details.and_then(|d| d.reason.clone()),
             failures: details.map(|d| d.failures.clone()).unwrap_or_default(),
             dependents: self
                 .engine
                 .graph
                 .dependents(i)
-                .map(|d| self.engine.slots[d].name())
+                .map(|d| slots.name(d))
                 .collect(),
         }
     }
@@ -171,18 +172,19 @@ impl PluginManager<Running> {
     pub fn with<T: Plugin, R>(&self, f: impl FnOnce(&mut T) -> R) -> Result<R, Error> {
         let _busy = Busy::enter("with")?;
         let expected = TypeId::of::<T>();
-        let is_a_t = |slot: &Slot| {
-            let instance = slot.instance.lock().unwrap_or_else(PoisonError::into_inner);
+        let slots = &self.engine.slots;
+        let is_a_t = |i: usize| {
+            let instance = slots
+                .instance(i)
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             instance
                 .as_deref()
                 .is_some_and(|plugin| Any::type_id(plugin as &dyn Any) == expected)
         };
-        let i = (0..self.engine.slots.len())
-            .filter(|&i| {
-                let slot = &self.engine.slots[i];
-                slot.state().is_live() && is_a_t(slot)
-            })
-            .min_by_key(|&i| self.engine.slots[i].name())
+        let i = (0..slots.len())
+            .filter(|&i| slots.state(i).is_live() && is_a_t(i))
+            .min_by_key(|&i| slots.name(i))
             .ok_or(Error::NoPluginOfType {
                 expected: std::any::type_name::<T>(),
             })?;
@@ -194,7 +196,7 @@ impl PluginManager<Running> {
         self.access(i, |plugin| {
             let plugin: &mut dyn Any = plugin;
             plugin.downcast_mut::<T>().map(f).ok_or(Error::WrongType {
-                plugin: self.engine.slots[i].name(),
+                plugin: self.engine.slots.name(i),
                 expected: std::any::type_name::<T>(),
             })
         })
@@ -205,13 +207,16 @@ impl PluginManager<Running> {
         i: usize,
         f: impl FnOnce(&mut dyn Plugin) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        let slot = &self.engine.slots[i];
-        let mut instance = slot.instance.lock().unwrap_or_else(PoisonError::into_inner);
+        let slots = &self.engine.slots;
+        let mut instance = slots
+            .instance(i)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         match instance.as_deref_mut() {
             Some(plugin) => f(plugin),
             None => Err(Error::NotLive {
-                plugin: slot.name(),
-                state: slot.state(),
+                plugin: slots.name(i),
+                state: slots.state(i),
             }),
         }
     }
@@ -228,7 +233,7 @@ impl PluginManager<Running> {
     /// `get_mut::<T>` shares it and only the downcast is instantiated per type.
     pub fn instance_mut(&mut self, name: &str) -> Option<&mut dyn Plugin> {
         let &i = self.engine.index.get(name)?;
-        self.engine.slots[i].instance.get_mut().ok()?.as_deref_mut()
+        self.engine.slots.unpoisoned_instance_mut(i)
     }
 
     /// Calls `f` on every running plugin in start order, without locking: the caller owns the
@@ -239,11 +244,10 @@ impl PluginManager<Running> {
             .plan
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner);
-        let slots: &mut [Slot] = &mut self.engine.slots;
+        let slots = &mut self.engine.slots;
         for &i in &plan.order {
-            let slot = &mut slots[i];
-            if slot.state_mut() == PluginState::Running
-                && let Ok(Some(plugin)) = slot.instance.get_mut().map(Option::as_deref_mut)
+            if slots.state_mut(i) == PluginState::Running
+                && let Some(plugin) = slots.unpoisoned_instance_mut(i)
             {
                 f(plugin);
             }
@@ -254,7 +258,7 @@ impl PluginManager<Running> {
     fn control<R>(
         &self,
         operation: &'static str,
-        f: impl FnOnce(&mut Ops<'_, &[Slot]>) -> Result<R, Error>,
+        f: impl FnOnce(&mut Ops<'_, &Slots>) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let _busy = Busy::enter(operation)?;
         let _control = self
@@ -404,7 +408,7 @@ impl PluginManager<Running> {
 
 /// Runs `hook` and turns a failure into [`Error::HookFailed`].
 fn hook_result(
-    ops: &mut Ops<'_, &[Slot]>,
+    ops: &mut Ops<'_, &Slots>,
     i: usize,
     hook: Hook,
     next: PluginState,
@@ -414,7 +418,7 @@ fn hook_result(
 }
 
 /// The error for plugin `i`, excluded by `failure`, when nothing had to be rolled back.
-fn hook_failed(ops: &Ops<'_, &[Slot]>, i: usize, failure: HookFailure) -> Error {
+fn hook_failed(ops: &Ops<'_, &Slots>, i: usize, failure: HookFailure) -> Error {
     Error::HookFailed {
         plugin: ops.name(i),
         failure,
@@ -424,7 +428,7 @@ fn hook_failed(ops: &Ops<'_, &[Slot]>, i: usize, failure: HookFailure) -> Error 
 
 /// Stops the running plugins that depend on `i`, in reverse start order, and returns the ones
 /// that stopped cleanly (one whose `stop` fails is excluded).
-fn stop_running_dependents(ops: &mut Ops<'_, &[Slot]>, i: usize) -> Vec<usize> {
+fn stop_running_dependents(ops: &mut Ops<'_, &Slots>, i: usize) -> Vec<usize> {
     let mut stopped = Vec::new();
     for dependent in ops.live_dependents(i) {
         if ops.state(dependent) == PluginState::Running
@@ -440,7 +444,7 @@ fn stop_running_dependents(ops: &mut Ops<'_, &[Slot]>, i: usize) -> Vec<usize> {
 
 /// `i` and its dependencies that are stopped (or initialized, never started), in start order;
 /// an error if a dependency is not in the live set.
-fn startable_chain(ops: &mut Ops<'_, &[Slot]>, i: usize) -> Result<Vec<usize>, Error> {
+fn startable_chain(ops: &mut Ops<'_, &Slots>, i: usize) -> Result<Vec<usize>, Error> {
     let graph = ops.graph();
     let mut chain = vec![i];
     let mut stack = vec![i];
@@ -470,7 +474,7 @@ fn startable_chain(ops: &mut Ops<'_, &[Slot]>, i: usize) -> Result<Vec<usize>, E
 }
 
 /// Starts `chain` in order; on a failure, stops again what this call started.
-fn start_chain(ops: &mut Ops<'_, &[Slot]>, chain: &[usize]) -> Result<Vec<&'static str>, Error> {
+fn start_chain(ops: &mut Ops<'_, &Slots>, chain: &[usize]) -> Result<Vec<&'static str>, Error> {
     let mut started = Vec::new();
     for &i in chain {
         if ops.state(i) == PluginState::Running {
@@ -497,7 +501,7 @@ fn start_chain(ops: &mut Ops<'_, &[Slot]>, chain: &[usize]) -> Result<Vec<&'stat
 }
 
 /// Creates, validates and initializes `i` afresh (it must have no instance).
-fn bring_up(ops: &mut Ops<'_, &[Slot]>, i: usize) -> Result<(), Error> {
+fn bring_up(ops: &mut Ops<'_, &Slots>, i: usize) -> Result<(), Error> {
     ops.create(i)
         .map_err(|failure| hook_failed(ops, i, failure))?;
     hook_result(ops, i, Hook::Validate, PluginState::Validated)?;
@@ -505,7 +509,7 @@ fn bring_up(ops: &mut Ops<'_, &[Slot]>, i: usize) -> Result<(), Error> {
 }
 
 /// The `add_plugin` path.
-fn add(ops: &mut Ops<'_, &[Slot]>, i: usize) -> Result<Vec<&'static str>, Error> {
+fn add(ops: &mut Ops<'_, &Slots>, i: usize) -> Result<Vec<&'static str>, Error> {
     let state = ops.state(i);
     let plugin = ops.name(i);
     if state.is_live() {

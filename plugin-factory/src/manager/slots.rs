@@ -1,0 +1,183 @@
+//! Per-plugin storage, one dense array per field, and the two ways the engine reaches it:
+//! directly when the manager is owned (`&mut Slots`), through per-plugin locks when it is
+//! shared (`&Slots`).
+//!
+//! Each phase walks every plugin and reads every dependency's state, so the states are one
+//! byte each in an array of their own, and the instances sit apart from the rarely read
+//! details: a walk touches only what it reads.
+
+use std::sync::atomic::{AtomicU8, Ordering::Acquire, Ordering::Release};
+use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard};
+
+use crate::contract::Plugin;
+use crate::lifecycle::PluginState;
+use crate::registry::PluginEntry;
+use crate::report::{Details, ExclusionReason};
+
+/// A plugin instance, locked on its own so that access to one plugin never waits for another.
+pub(crate) type Instance = Mutex<Option<Box<dyn Plugin>>>;
+
+/// Everything the manager keeps per registered plugin, indexed by slot.
+pub(crate) struct Slots {
+    entries: Box<[&'static PluginEntry]>,
+    /// Each entry's name, so that names are read without touching the larger entries.
+    names: Box<[&'static str]>,
+    /// Written only under the control lock (or by the owner), read by anyone without a lock.
+    states: Box<[AtomicU8]>,
+    instances: Box<[Instance]>,
+    /// Reason, failures and timings: allocated only by a failure or by timing.
+    details: Box<[RwLock<Option<Box<Details>>>]>,
+}
+
+impl Slots {
+    /// One slot per entry, in the order given, every one `Registered`.
+    pub(crate) fn new(entries: Vec<&'static PluginEntry>) -> Self {
+        let n = entries.len();
+        Self {
+            names: entries.iter().map(|entry| entry.name()).collect(),
+            states: (0..n)
+                .map(|_| AtomicU8::new(PluginState::Registered as u8))
+                .collect(),
+            instances: (0..n).map(|_| Mutex::new(None)).collect(),
+            details: (0..n).map(|_| RwLock::new(None)).collect(),
+            entries: entries.into_boxed_slice(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(crate) fn entry(&self, i: usize) -> &'static PluginEntry {
+        self.entries[i]
+    }
+
+    #[inline]
+    pub(crate) fn name(&self, i: usize) -> &'static str {
+        self.names[i]
+    }
+
+    pub(crate) fn names(&self) -> &[&'static str] {
+        &self.names
+    }
+
+    /// The state of `i` now.
+    #[inline]
+    pub(crate) fn state(&self, i: usize) -> PluginState {
+        PluginState::from_index(self.states[i].load(Acquire))
+    }
+
+    /// The state of `i`, read by the owner (no atomic operation).
+    #[inline]
+    pub(crate) fn state_mut(&mut self, i: usize) -> PluginState {
+        PluginState::from_index(*self.states[i].get_mut())
+    }
+
+    /// The instance of `i`, to lock.
+    pub(crate) fn instance(&self, i: usize) -> &Instance {
+        &self.instances[i]
+    }
+
+    /// The instance of `i` for its owner, without locking.
+    #[inline]
+    pub(crate) fn instance_mut(&mut self, i: usize) -> &mut Option<Box<dyn Plugin>> {
+        self.instances[i]
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The instance of `i` for its owner, unless a panic poisoned its lock (during a caller's
+    /// access to it): callers that hand the plugin out skip it then.
+    #[inline]
+    pub(crate) fn unpoisoned_instance_mut(&mut self, i: usize) -> Option<&mut dyn Plugin> {
+        self.instances[i].get_mut().ok()?.as_deref_mut()
+    }
+
+    /// The details of `i` for reading. A poisoned lock only means a panic elsewhere while it
+    /// was held; the details are always consistent, so they are used as they are.
+    pub(crate) fn details(&self, i: usize) -> RwLockReadGuard<'_, Option<Box<Details>>> {
+        self.details[i]
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The details of `i` for its owner, without locking.
+    pub(crate) fn details_mut(&mut self, i: usize) -> &mut Option<Box<Details>> {
+        self.details[i]
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Why `i` is excluded, if it is.
+    pub(crate) fn reason(&self, i: usize) -> Option<ExclusionReason> {
+        self.details(i).as_ref()?.reason.clone()
+    }
+}
+
+/// How the engine reaches the slots: directly when the manager is owned, through each slot's
+/// locks when it is shared.
+pub(crate) trait SlotAccess {
+    fn slots(&self) -> &Slots;
+    fn state(&mut self, i: usize) -> PluginState;
+    fn store_state(&mut self, i: usize, state: PluginState);
+    /// The details of `i`, created on first use.
+    fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R;
+    fn with_instance<R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
+    ) -> R;
+}
+
+impl SlotAccess for &mut Slots {
+    #[inline]
+    fn slots(&self) -> &Slots {
+        self
+    }
+    #[inline]
+    fn state(&mut self, i: usize) -> PluginState {
+        self.state_mut(i)
+    }
+    #[inline]
+    fn store_state(&mut self, i: usize, state: PluginState) {
+        *self.states[i].get_mut() = state as u8;
+    }
+    fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R {
+        f(self.details_mut(i).get_or_insert_default())
+    }
+    #[inline]
+    fn with_instance<R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
+    ) -> R {
+        f(self.instance_mut(i))
+    }
+}
+
+impl SlotAccess for &Slots {
+    fn slots(&self) -> &Slots {
+        self
+    }
+    fn state(&mut self, i: usize) -> PluginState {
+        Slots::state(self, i)
+    }
+    fn store_state(&mut self, i: usize, state: PluginState) {
+        self.states[i].store(state as u8, Release);
+    }
+    fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R {
+        let mut details = self.details[i]
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(details.get_or_insert_default())
+    }
+    fn with_instance<R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
+    ) -> R {
+        f(&mut self.instances[i]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner))
+    }
+}
