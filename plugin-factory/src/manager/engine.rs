@@ -11,6 +11,7 @@
 use std::any::Any;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+use std::collections::hash_map::Entry;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
@@ -194,10 +195,11 @@ impl Engine {
             FxHashMap::with_capacity_and_hasher(entries.len(), rustc_hash::FxBuildHasher);
         let mut duplicates = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
-            if let Some(&first) = index.get(entry.name()) {
-                duplicates.push((first, i));
-            } else {
-                index.insert(entry.name(), i);
+            match index.entry(entry.name()) {
+                Entry::Occupied(first) => duplicates.push((*first.get(), i)),
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
             }
         }
         let graph = Graph::new(&entries, &index);
@@ -375,18 +377,18 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     pub(crate) fn set_state(&mut self, i: usize, next: PluginState) {
         let from = self.slots.state(i);
         let mut state = from;
-        let name = self.name(i);
-        match PluginState::advance(&mut state, next, || name) {
+        let slots = self.slots.slots();
+        match PluginState::advance(&mut state, next, || slots.name(i)) {
             Ok(()) => {
                 self.slots.store_state(i, state);
                 self.left_live |= from.is_live() && !state.is_live();
-                // The name is only read when somebody listens: the hot path stays in the slot.
+                // The name is only read when somebody listens.
                 if log::max_level() >= log::LevelFilter::Debug {
                     let name = self.name(i);
                     log::debug!(target: name, "{name}: {from} -> {next}");
                 }
                 self.observers.emit(|| Event::StateChanged {
-                    plugin: name,
+                    plugin: self.name(i),
                     from,
                     to: next,
                 });
