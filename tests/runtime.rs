@@ -78,6 +78,32 @@ fn typed_access_by_name_by_type_and_without_locking() {
     assert_eq!(visited, ["db", "cache", "app", "metrics"]);
 }
 
+/// The names `for_each_running` visits, in order.
+fn dispatched(manager: &mut PluginManager<Running>) -> Vec<&'static str> {
+    let mut visited = Vec::new();
+    manager.for_each_running(|plugin| {
+        let plugin: &mut dyn std::any::Any = plugin;
+        visited.push(plugin.downcast_mut::<Probe>().unwrap().name());
+    });
+    visited
+}
+
+#[test]
+fn dispatch_follows_the_start_order_as_runtime_operations_change_it() {
+    let mut manager = running();
+    // `extra` sorts before `metrics` but is added last, so it starts, and is called, last.
+    manager.add_plugin("extra").unwrap();
+    assert_eq!(manager.live(), ["db", "cache", "app", "metrics", "extra"]);
+    assert_eq!(
+        dispatched(&mut manager),
+        ["db", "cache", "app", "metrics", "extra"]
+    );
+    manager.stop_plugin("metrics").unwrap();
+    assert_eq!(dispatched(&mut manager), ["db", "cache", "app", "extra"]);
+    manager.restart_plugin("db").unwrap();
+    assert_eq!(dispatched(&mut manager), ["db", "cache", "app", "extra"]);
+}
+
 #[test]
 fn nested_access_and_control_inside_access_are_refused_not_deadlocked() {
     let manager = running();

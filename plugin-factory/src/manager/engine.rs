@@ -31,6 +31,9 @@ use crate::report::{ExclusionReason, FailureCause, HookFailure, PluginReport, Re
 pub(crate) struct Plan {
     pub(crate) order: Vec<usize>,
     pub(crate) position: Vec<u32>,
+    /// Whether the order runs through the slots front to back, as it does until a runtime
+    /// operation moves a plugin to the end: then the slots can be walked without the order.
+    pub(crate) in_slot_order: bool,
 }
 
 impl Plan {
@@ -41,6 +44,7 @@ impl Plan {
         for (place, &slot) in self.order.iter().enumerate() {
             self.position[slot] = place as u32;
         }
+        self.in_slot_order = self.order.is_sorted();
     }
 
     /// Moves `slot` to the end of the order (it was just started after everything before it).
@@ -164,11 +168,46 @@ impl ReadyKey for (NameKey, usize) {
     }
 }
 
+/// The start order of every plugin that no dependency cycle holds back (Kahn's algorithm): a
+/// plugin comes after its dependencies, and among the plugins ready at a time, the smallest
+/// name first.
+fn start_order(entries: &[&'static PluginEntry], graph: &Graph) -> Vec<usize> {
+    let short = entries
+        .iter()
+        .all(|entry| entry.name().len() <= ShortKey::NAME_BYTES);
+    if short {
+        kahn::<ShortKey>(entries, graph)
+    } else {
+        kahn::<(NameKey, usize)>(entries, graph)
+    }
+}
+
+/// Kahn's algorithm with a ready heap ordered by `K`.
+fn kahn<K: ReadyKey>(entries: &[&'static PluginEntry], graph: &Graph) -> Vec<usize> {
+    let n = entries.len();
+    let mut waiting: Vec<u32> = (0..n).map(|i| graph.dependencies(i).len() as u32).collect();
+    let key = |i: usize| Reverse(K::new(entries[i].name(), i));
+    let mut ready: BinaryHeap<Reverse<K>> = (0..n).filter(|&i| waiting[i] == 0).map(key).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(Reverse(next)) = ready.pop() {
+        let i = next.slot();
+        order.push(i);
+        for dependent in graph.dependents(i) {
+            waiting[dependent] -= 1;
+            if waiting[dependent] == 0 {
+                ready.push(key(dependent));
+            }
+        }
+    }
+    order
+}
+
 /// Everything a manager owns.
 pub(crate) struct Engine {
     pub(crate) slots: Slots,
-    /// Whether every name fits the one-integer key of the ready heap.
-    short_names: bool,
+    /// Slots `0..placed` are in start order; the rest are caught in a dependency cycle or
+    /// depend on one.
+    placed: usize,
     /// Name to slot; a fast hash, since names are compile-time constants, not adversarial input.
     pub(crate) index: FxHashMap<&'static str, usize>,
     /// Pairs of slots registered under one name.
@@ -185,14 +224,20 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    /// Takes `entries` in the order given, all `Registered`, and notes names taken twice.
+    /// Takes `entries`, all `Registered`, notes names taken twice, and lays the slots out in
+    /// start order.
+    ///
+    /// The start order depends on the dependency graph and the names alone (an exclusion only
+    /// leaves a plugin out of it), so it is computed once, here: slots `0..placed` are in that
+    /// order, and every phase, and dispatch to the running plugins, walks the per-plugin arrays
+    /// front to back. The slots that a dependency cycle holds back follow, in registry order.
     pub(crate) fn new(
         entries: Vec<&'static PluginEntry>,
         options: Options,
         observers: Observers,
     ) -> Self {
-        let mut index =
-            FxHashMap::with_capacity_and_hasher(entries.len(), rustc_hash::FxBuildHasher);
+        let n = entries.len();
+        let mut index = FxHashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
         let mut duplicates = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
             match index.entry(entry.name()) {
@@ -203,18 +248,37 @@ impl Engine {
             }
         }
         let graph = Graph::new(&entries, &index);
-        let slots = Slots::new(entries);
-        let short_names = slots
-            .names()
-            .iter()
-            .all(|name| name.len() <= ShortKey::NAME_BYTES);
+
+        let mut layout = start_order(&entries, &graph);
+        let placed = layout.len();
+        let mut slot_of = vec![u32::MAX; n];
+        for (slot, &i) in layout.iter().enumerate() {
+            slot_of[i] = slot as u32;
+        }
+        if placed < n {
+            layout.extend((0..n).filter(|&i| slot_of[i] == u32::MAX));
+            for (slot, &i) in layout.iter().enumerate().skip(placed) {
+                slot_of[i] = slot as u32;
+            }
+        }
+        let renumber = |i: usize| slot_of[i] as usize;
+        for slot in index.values_mut() {
+            *slot = renumber(*slot);
+        }
+        for (first, second) in &mut duplicates {
+            (*first, *second) = (renumber(*first), renumber(*second));
+        }
+        let graph = graph.relabeled(&layout, &slot_of);
+        let slots = Slots::new(layout.iter().map(|&i| entries[i]).collect());
+
         let plan = Plan {
-            order: Vec::with_capacity(slots.len()),
-            position: vec![Plan::UNORDERED; slots.len()],
+            order: Vec::with_capacity(n),
+            position: vec![Plan::UNORDERED; n],
+            in_slot_order: true,
         };
         Self {
             slots,
-            short_names,
+            placed,
             index,
             duplicates,
             graph,
@@ -230,7 +294,7 @@ impl Engine {
     pub(crate) fn exclusive(&mut self) -> Ops<'_, &mut Slots> {
         Ops {
             slots: &mut self.slots,
-            short_names: self.short_names,
+            placed: self.placed,
             graph: &self.graph,
             index: &self.index,
             duplicates: &self.duplicates,
@@ -248,7 +312,7 @@ impl Engine {
     pub(crate) fn locked<'e>(&'e self, plan: &'e mut Plan) -> Ops<'e, &'e Slots> {
         Ops {
             slots: &self.slots,
-            short_names: self.short_names,
+            placed: self.placed,
             graph: &self.graph,
             index: &self.index,
             duplicates: &self.duplicates,
@@ -319,7 +383,7 @@ impl Drop for Engine {
 /// The lifecycle logic, over either kind of slot access.
 pub(crate) struct Ops<'e, S> {
     slots: S,
-    short_names: bool,
+    placed: usize,
     graph: &'e Graph,
     index: &'e FxHashMap<&'static str, usize>,
     duplicates: &'e [(usize, usize)],
@@ -674,49 +738,21 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Resolves dependencies among created plugins, excludes the unsatisfiable ones, and orders
     /// the rest so that every plugin comes after its dependencies, ties broken by name.
     pub(crate) fn resolve(&mut self) {
-        let n = self.slots.slots().len();
-        // Kahn's algorithm over every slot, the smallest name first among those ready. A
-        // plugin's dependencies are all decided when it becomes ready, so its own check is
-        // made then, in the same pass.
-        let mut waiting: Vec<u32> = (0..n)
-            .map(|i| self.graph.dependencies(i).count() as u32)
-            .collect();
-        let order = if self.short_names {
-            self.kahn::<ShortKey>(&mut waiting)
-        } else {
-            self.kahn::<(NameKey, usize)>(&mut waiting)
-        };
-        self.plan.order = order;
-        self.exclude_cycles(&waiting);
-        self.plan.reindex();
-    }
-
-    /// The live slots in dependency order, each ready slot taken smallest `K` first; what is
-    /// left waiting is in a cycle or depends on one.
-    fn kahn<K: ReadyKey>(&mut self, waiting: &mut [u32]) -> Vec<usize> {
-        let graph = self.graph;
-        let mut ready: BinaryHeap<Reverse<K>> = (0..waiting.len())
-            .filter(|&i| waiting[i] == 0)
-            .map(|i| Reverse(K::new(self.name(i), i)))
-            .collect();
+        // The slots are laid out in start order: when a plugin's turn comes, every dependency
+        // of it has been decided.
         let mut order = std::mem::take(&mut self.plan.order);
         order.clear();
-        while let Some(Reverse(key)) = ready.pop() {
-            let i = key.slot();
+        for i in 0..self.placed {
             if self.state(i) == PluginState::Created {
                 match self.blocked(i) {
                     Some(reason) => self.exclude_unstarted(i, reason),
                     None => order.push(i),
                 }
             }
-            for dependent in graph.dependents(i) {
-                waiting[dependent] -= 1;
-                if waiting[dependent] == 0 {
-                    ready.push(Reverse(K::new(self.name(dependent), dependent)));
-                }
-            }
         }
-        order
+        self.plan.order = order;
+        self.exclude_cycles();
+        self.plan.reindex();
     }
 
     /// Why plugin `i` cannot go on, once every dependency is decided: a dependency missing,
@@ -810,9 +846,10 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Excludes the created plugins that Kahn's algorithm could not order: the members of a
     /// cycle get the cycle as their reason, the plugins that depend on one get the dependency
     /// on their way to it.
-    fn exclude_cycles(&mut self, waiting: &[u32]) {
+    fn exclude_cycles(&mut self) {
         let n = self.slots.slots().len();
-        let mut stuck: Vec<usize> = (0..n).filter(|&i| waiting[i] > 0).collect();
+        let placed = self.placed;
+        let mut stuck: Vec<usize> = (placed..n).collect();
         if stuck.is_empty() {
             return;
         }
@@ -846,7 +883,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
                 current = self
                     .graph
                     .dependencies(current)
-                    .find(|&d| waiting[d] > 0)
+                    .find(|&d| d >= placed)
                     .unwrap_or(current);
             };
             for &p in &path {

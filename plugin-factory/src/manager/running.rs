@@ -31,7 +31,7 @@ pub struct PluginInfo {
     pub reason: Option<ExclusionReason>,
     /// Every hook failure so far.
     pub failures: Vec<HookFailure>,
-    /// The registered plugins that depend on it.
+    /// The registered plugins that depend on it, by name.
     pub dependents: Vec<&'static str>,
 }
 
@@ -89,17 +89,19 @@ impl<P: Phase> PluginManager<P> {
         let slots = &self.engine.slots;
         let details = slots.details(i);
         let details = details.as_deref();
+        let mut dependents: Vec<_> = self
+            .engine
+            .graph
+            .dependents(i)
+            .map(|d| slots.name(d))
+            .collect();
+        dependents.sort_unstable();
         PluginInfo {
             metadata: slots.entry(i).metadata(),
             state: slots.state(i),
             reason: details.and_then(|d| d.reason.clone()),
             failures: details.map(|d| d.failures.clone()).unwrap_or_default(),
-            dependents: self
-                .engine
-                .graph
-                .dependents(i)
-                .map(|d| slots.name(d))
-                .collect(),
+            dependents,
         }
     }
 
@@ -245,6 +247,11 @@ impl PluginManager<Running> {
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner);
         let slots = &mut self.engine.slots;
+        if plan.in_slot_order {
+            // Every running plugin is in the order, so walking the slots finds them in it.
+            slots.running_mut().for_each(f);
+            return;
+        }
         for &i in &plan.order {
             if slots.state_mut(i) == PluginState::Running
                 && let Some(plugin) = slots.unpoisoned_instance_mut(i)

@@ -57,10 +57,6 @@ impl Slots {
         self.names[i]
     }
 
-    pub(crate) fn names(&self) -> &[&'static str] {
-        &self.names
-    }
-
     /// The state of `i` now.
     #[inline]
     pub(crate) fn state(&self, i: usize) -> PluginState {
@@ -91,6 +87,21 @@ impl Slots {
     #[inline]
     pub(crate) fn unpoisoned_instance_mut(&mut self, i: usize) -> Option<&mut dyn Plugin> {
         self.instances[i].get_mut().ok()?.as_deref_mut()
+    }
+
+    /// Every running instance in slot order, for its owner: one pass over the states and the
+    /// instances side by side. Instances whose lock a panic poisoned are skipped.
+    pub(crate) fn running_mut(&mut self) -> impl Iterator<Item = &mut dyn Plugin> {
+        let running = PluginState::Running as u8;
+        self.states
+            .iter_mut()
+            .zip(self.instances.iter_mut())
+            .filter_map(move |(state, instance)| {
+                if *state.get_mut() != running {
+                    return None;
+                }
+                instance.get_mut().ok()?.as_deref_mut()
+            })
     }
 
     /// The details of `i` for reading. A poisoned lock only means a panic elsewhere while it
