@@ -60,16 +60,30 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let dependency_requirements = dependencies.iter().map(|d| &d.requirement);
     let required = args.required;
     // Spanned at the struct (or the factory path) so that a missing `Plugin` impl or a missing
-    // `Default` is reported there.
-    let create = match &args.factory {
-        Some(factory) => quote_spanned!(factory.span()=> {
-            let plugin: #ident = #factory();
-            plugin
-        }),
-        None => quote_spanned!(ident.span()=> <#ident as #private::DefaultFactory>::create()),
+    // `Default` is reported there. Without `factory = ...`, the factory is one generic function
+    // of the runtime crate: nothing per plugin to type-check but its instantiation.
+    let (factory_fn, factory) = match &args.factory {
+        Some(factory) => {
+            // A missing `impl Plugin` surfaces as the bound of the helper, at the struct's name.
+            let boxed = quote_spanned!(ident.span()=> #private::boxed::<#ident>);
+            let made = quote_spanned!(factory.span()=> {
+                let plugin: #ident = #factory();
+                plugin
+            });
+            let factory_fn = quote! {
+                fn __plugin_factory_create(
+                    _: &#krate::Context<'_>,
+                ) -> #private::Box<dyn #krate::Plugin> {
+                    #boxed(#made)
+                }
+            };
+            (factory_fn, quote!(__plugin_factory_create))
+        }
+        None => (
+            TokenStream::new(),
+            quote_spanned!(ident.span()=> #private::create_default::<#ident>),
+        ),
     };
-    // A missing `impl Plugin` surfaces as the bound of the helper, reported at the struct's name.
-    let boxed = quote_spanned!(ident.span()=> #private::boxed::<#ident>(#create));
 
     Ok(quote! {
         #item
@@ -77,15 +91,11 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         const _: () = {
             // Items of this block shadow the caller's: their names must not be ones a user's
             // `factory = path` could mean.
-            fn __plugin_factory_create(
-                _: &#krate::Context<'_>,
-            ) -> #private::Box<dyn #krate::Plugin> {
-                #boxed
-            }
+            #factory_fn
 
-            #private::submit! {
-                (#krate)
-                #private::PluginEntry::new(
+            // A constant, so that the registry's own macro gets one identifier to place, not
+            // the whole expression to parse.
+            const __PLUGIN_FACTORY_ENTRY: #private::PluginEntry = #private::PluginEntry::new(
                     #private::PluginMetadata::__new(
                         #name,
                         #version,
@@ -99,9 +109,9 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                         ),
                         ::core::env!("CARGO_PKG_NAME"),
                     ),
-                    __plugin_factory_create,
-                )
-            }
+                    #factory,
+                );
+            #private::submit! { (#krate) __PLUGIN_FACTORY_ENTRY }
         };
     })
 }

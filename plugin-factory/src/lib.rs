@@ -198,6 +198,14 @@ pub mod __private {
         Box::new(plugin)
     }
 
+    /// The factory of a plugin without `factory = ...`: its `Default`, boxed. The bounds report
+    /// a missing `impl Plugin` or `Default` at the struct's name.
+    pub fn create_default<T: crate::Plugin + DefaultFactory>(
+        _: &crate::Context<'_>,
+    ) -> Box<dyn crate::Plugin> {
+        Box::new(T::create())
+    }
+
     impl<T: Default> DefaultFactory for T {
         fn create() -> Self {
             T::default()

@@ -21,7 +21,7 @@ pub fn entries() -> impl Iterator<Item = &'static PluginEntry> + Clone {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __submit_plugin_entry {
-    (($($krate:tt)+) $entry:expr) => {
-        $($krate)+::__private::inventory::submit! { $entry }
+    (($($krate:tt)+) $($entry:tt)+) => {
+        $($krate)+::__private::inventory::submit! { $($entry)+ }
     };
 }

@@ -25,9 +25,9 @@ pub fn entries() -> impl Iterator<Item = &'static PluginEntry> + Clone {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __submit_plugin_entry {
-    (($($krate:tt)+) $entry:expr) => {
+    (($($krate:tt)+) $($entry:tt)+) => {
         #[$($krate)+::__private::linkme::distributed_slice($($krate)+::__private::PLUGIN_ENTRIES)]
         #[linkme(crate = $($krate)+::__private::linkme)]
-        static PLUGIN_ENTRY: $($krate)+::__private::PluginEntry = $entry;
+        static __PLUGIN_FACTORY_REGISTERED: $($krate)+::__private::PluginEntry = $($entry)+;
     };
 }
