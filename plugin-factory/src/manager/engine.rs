@@ -5,8 +5,9 @@
 //! operations on a shared `PluginManager<Running>` lock each slot as they touch it. Both go
 //! through [`Ops`], generic over [`SlotAccess`], so the lifecycle logic exists once.
 //!
-//! Slots (see [`Slots`]) stay in the order the entries came in; names are never sorted as a
-//! whole (ties in the start order are broken by name on the ready heap only).
+//! Slots (see [`Slots`]) are laid out in start order when the manager is built (see
+//! [`Engine::new`]); names are never sorted as a whole (ties in the start order are broken by
+//! name on the ready heap only).
 
 use std::any::Any;
 use std::cmp::{Ordering, Reverse};
