@@ -172,22 +172,19 @@ impl ReadyKey for (NameKey, usize) {
 /// The start order of every plugin that no dependency cycle holds back (Kahn's algorithm): a
 /// plugin comes after its dependencies, and among the plugins ready at a time, the smallest
 /// name first.
-fn start_order(entries: &[&'static PluginEntry], graph: &Graph) -> Vec<usize> {
-    let short = entries
-        .iter()
-        .all(|entry| entry.name().len() <= ShortKey::NAME_BYTES);
-    if short {
-        kahn::<ShortKey>(entries, graph)
+fn start_order(names: &[&'static str], graph: &Graph) -> Vec<usize> {
+    if names.iter().all(|name| name.len() <= ShortKey::NAME_BYTES) {
+        kahn::<ShortKey>(names, graph)
     } else {
-        kahn::<(NameKey, usize)>(entries, graph)
+        kahn::<(NameKey, usize)>(names, graph)
     }
 }
 
 /// Kahn's algorithm with a ready heap ordered by `K`.
-fn kahn<K: ReadyKey>(entries: &[&'static PluginEntry], graph: &Graph) -> Vec<usize> {
-    let n = entries.len();
+fn kahn<K: ReadyKey>(names: &[&'static str], graph: &Graph) -> Vec<usize> {
+    let n = names.len();
     let mut waiting: Vec<u32> = (0..n).map(|i| graph.dependencies(i).len() as u32).collect();
-    let key = |i: usize| Reverse(K::new(entries[i].name(), i));
+    let key = |i: usize| Reverse(K::new(names[i], i));
     let mut ready: BinaryHeap<Reverse<K>> = (0..n).filter(|&i| waiting[i] == 0).map(key).collect();
     let mut order = Vec::with_capacity(n);
     while let Some(Reverse(next)) = ready.pop() {
@@ -240,8 +237,10 @@ impl Engine {
         let n = entries.len();
         let mut index = FxHashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
         let mut duplicates = Vec::new();
-        for (i, entry) in entries.iter().enumerate() {
-            match index.entry(entry.name()) {
+        // Read once, in registry order: Kahn's algorithm reads them in its own order.
+        let names: Vec<&'static str> = entries.iter().map(|entry| entry.name()).collect();
+        for (i, &name) in names.iter().enumerate() {
+            match index.entry(name) {
                 Entry::Occupied(first) => duplicates.push((*first.get(), i)),
                 Entry::Vacant(slot) => {
                     slot.insert(i);
@@ -250,7 +249,7 @@ impl Engine {
         }
         let graph = Graph::new(&entries, &index);
 
-        let mut layout = start_order(&entries, &graph);
+        let mut layout = start_order(&names, &graph);
         let placed = layout.len();
         let mut slot_of = vec![u32::MAX; n];
         for (slot, &i) in layout.iter().enumerate() {
@@ -270,7 +269,10 @@ impl Engine {
             (*first, *second) = (renumber(*first), renumber(*second));
         }
         let graph = graph.relabeled(&layout, &slot_of);
-        let slots = Slots::new(layout.iter().map(|&i| entries[i]).collect());
+        let slots = Slots::new(
+            layout.iter().map(|&i| entries[i]).collect(),
+            layout.iter().map(|&i| names[i]).collect(),
+        );
 
         let plan = Plan {
             order: Vec::with_capacity(n),

@@ -30,11 +30,13 @@ pub(crate) struct Slots {
 }
 
 impl Slots {
-    /// One slot per entry, in the order given, every one `Registered`.
-    pub(crate) fn new(entries: Vec<&'static PluginEntry>) -> Self {
+    /// One slot per entry, in the order given, every one `Registered`; `names` are the
+    /// entries' names.
+    pub(crate) fn new(entries: Vec<&'static PluginEntry>, names: Vec<&'static str>) -> Self {
         let n = entries.len();
+        debug_assert_eq!(names.len(), n);
         Self {
-            names: entries.iter().map(|entry| entry.name()).collect(),
+            names: names.into_boxed_slice(),
             states: (0..n)
                 .map(|_| AtomicU8::new(PluginState::Registered as u8))
                 .collect(),
