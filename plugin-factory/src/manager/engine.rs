@@ -200,6 +200,44 @@ fn kahn<K: ReadyKey>(names: &[&'static str], graph: &Graph) -> Vec<usize> {
     order
 }
 
+/// Where each registered plugin goes, by its index in registry order.
+struct Layout {
+    /// The plugin placed in each slot: the start order, then the plugins that a dependency
+    /// cycle holds back, in registry order.
+    order: Vec<usize>,
+    /// The slot of each plugin (the inverse of `order`).
+    slot_of: Vec<u32>,
+    /// How many slots are in start order.
+    placed: usize,
+}
+
+impl Layout {
+    fn new(names: &[&'static str], graph: &Graph) -> Self {
+        let n = names.len();
+        let mut order = start_order(names, graph);
+        let placed = order.len();
+        let mut slot_of = vec![u32::MAX; n];
+        for (slot, &i) in order.iter().enumerate() {
+            slot_of[i] = slot as u32;
+        }
+        if placed < n {
+            order.extend((0..n).filter(|&i| slot_of[i] == u32::MAX));
+            for (slot, &i) in order.iter().enumerate().skip(placed) {
+                slot_of[i] = slot as u32;
+            }
+        }
+        Self {
+            order,
+            slot_of,
+            placed,
+        }
+    }
+
+    fn slot(&self, i: usize) -> usize {
+        self.slot_of[i] as usize
+    }
+}
+
 /// Everything a manager owns.
 pub(crate) struct Engine {
     pub(crate) slots: Slots,
@@ -249,30 +287,19 @@ impl Engine {
         }
         let graph = Graph::new(&entries, &index);
 
-        let mut layout = start_order(&names, &graph);
-        let placed = layout.len();
-        let mut slot_of = vec![u32::MAX; n];
-        for (slot, &i) in layout.iter().enumerate() {
-            slot_of[i] = slot as u32;
-        }
-        if placed < n {
-            layout.extend((0..n).filter(|&i| slot_of[i] == u32::MAX));
-            for (slot, &i) in layout.iter().enumerate().skip(placed) {
-                slot_of[i] = slot as u32;
-            }
-        }
-        let renumber = |i: usize| slot_of[i] as usize;
+        let layout = Layout::new(&names, &graph);
         for slot in index.values_mut() {
-            *slot = renumber(*slot);
+            *slot = layout.slot(*slot);
         }
         for (first, second) in &mut duplicates {
-            (*first, *second) = (renumber(*first), renumber(*second));
+            (*first, *second) = (layout.slot(*first), layout.slot(*second));
         }
-        let graph = graph.relabeled(&layout, &slot_of);
+        let graph = graph.relabeled(&layout.order, &layout.slot_of);
         let slots = Slots::new(
-            layout.iter().map(|&i| entries[i]).collect(),
-            layout.iter().map(|&i| names[i]).collect(),
+            layout.order.iter().map(|&i| entries[i]).collect(),
+            layout.order.iter().map(|&i| names[i]).collect(),
         );
+        let placed = layout.placed;
 
         let plan = Plan {
             order: Vec::with_capacity(n),
@@ -352,13 +379,8 @@ impl Engine {
         for i in report_order(plan, slots) {
             let details = slots.details_mut(i).take();
             let state = slots.state_mut(i);
-            let entry = slots.entry(i);
-            plugins.push(PluginReport::new(
-                entry.name(),
-                entry.metadata().version(),
-                state,
-                details,
-            ));
+            let version = slots.entry(i).metadata().version();
+            plugins.push(PluginReport::new(slots.name(i), version, state, details));
         }
         Report { plugins }
     }
