@@ -176,11 +176,8 @@ impl PluginManager<Running> {
         let expected = TypeId::of::<T>();
         let slots = &self.engine.slots;
         let is_a_t = |i: usize| {
-            let instance = slots
-                .instance(i)
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            instance
+            slots
+                .lock_instance(i)
                 .as_deref()
                 .is_some_and(|plugin| Any::type_id(plugin as &dyn Any) == expected)
         };
@@ -210,11 +207,7 @@ impl PluginManager<Running> {
         f: impl FnOnce(&mut dyn Plugin) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let slots = &self.engine.slots;
-        let mut instance = slots
-            .instance(i)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        match instance.as_deref_mut() {
+        match slots.lock_instance(i).as_deref_mut() {
             Some(plugin) => f(plugin),
             None => Err(Error::NotLive {
                 plugin: slots.name(i),

@@ -7,7 +7,7 @@
 //! details: a walk touches only what it reads.
 
 use std::sync::atomic::{AtomicU8, Ordering::Acquire, Ordering::Release};
-use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
 use crate::contract::Plugin;
 use crate::lifecycle::PluginState;
@@ -71,9 +71,12 @@ impl Slots {
         PluginState::from_index(*self.states[i].get_mut())
     }
 
-    /// The instance of `i`, to lock.
-    pub(crate) fn instance(&self, i: usize) -> &Instance {
-        &self.instances[i]
+    /// The instance of `i`, locked. A poisoned lock only means that a caller's closure
+    /// panicked while it held the plugin; the slot itself is consistent, so it is used as it is.
+    pub(crate) fn lock_instance(&self, i: usize) -> MutexGuard<'_, Option<Box<dyn Plugin>>> {
+        self.instances[i]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The instance of `i` for its owner, without locking.
@@ -189,8 +192,6 @@ impl SlotAccess for &Slots {
         i: usize,
         f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
     ) -> R {
-        f(&mut self.instances[i]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner))
+        f(&mut self.lock_instance(i))
     }
 }
