@@ -2,6 +2,8 @@
 //! restart them concurrently for a bounded number of iterations; afterwards every plugin is in
 //! a legal state, every instance was dropped exactly once, and no event was lost or doubled.
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -77,9 +79,8 @@ const ITERATIONS: usize = 2_000;
 fn eight_threads_query_access_and_restart_without_losing_anything() {
     let transitions: Arc<Mutex<Transitions>> = Arc::default();
     let sink = Arc::clone(&transitions);
-    let manager = PluginManager::builder()
-        .entries(entries())
-        .observe(move |event| {
+    let manager = support::start_with(PluginManager::builder().entries(entries()).observe(
+        move |event| {
             if let Event::StateChanged { plugin, from, to } = event {
                 sink.lock()
                     .unwrap()
@@ -87,15 +88,8 @@ fn eight_threads_query_access_and_restart_without_losing_anything() {
                     .or_default()
                     .push((*from, *to));
             }
-        })
-        .discover()
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap();
+        },
+    ));
     let manager = Arc::new(manager);
     let restarts = Arc::new(AtomicUsize::new(0));
     let uses = Arc::new(AtomicUsize::new(0));

@@ -1,6 +1,8 @@
 //! Plugins defined in another crate are found once the host names that crate with
 //! `link_plugins!`. CI runs this file on both backends, in debug and in release with fat LTO.
 
+mod support;
+
 use plugin_factory::{PluginManager, PluginState, registry};
 
 plugin_factory::link_plugins!(example_plugins);
@@ -41,14 +43,7 @@ fn metadata_comes_from_the_annotation_and_the_defining_crate() {
 
 #[test]
 fn the_global_registry_runs_the_whole_lifecycle() {
-    let running = PluginManager::discover()
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap();
+    let running = support::start_with(PluginManager::builder());
     assert_eq!(
         running.live(),
         ["clock", "greeter", "kv-store", "audit-log"]

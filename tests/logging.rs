@@ -6,8 +6,8 @@ mod support;
 use std::sync::Mutex;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
-use plugin_factory::{Hook, PluginManager};
-use support::{Fault, inject, probe};
+use plugin_factory::Hook;
+use support::{Fault, inject, probe, start_all};
 
 /// Keeps every record.
 struct Capture(Mutex<Vec<(Level, String, String)>>);
@@ -34,15 +34,7 @@ fn transitions_exclusions_and_failures_are_logged_at_their_levels_under_the_plug
     log::set_logger(&CAPTURE).unwrap();
     log::set_max_level(LevelFilter::Trace);
     inject("broken", Hook::Init, Fault::Error);
-    let report = PluginManager::from_entries([probe("fine", &[]), probe("broken", &[])])
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap()
-        .shutdown();
+    let report = start_all([probe("fine", &[]), probe("broken", &[])]).shutdown();
     assert_eq!(report.excluded().count(), 1);
     let records = CAPTURE.0.lock().unwrap();
     let about = |target: &str, level: Level| -> Vec<String> {
