@@ -4,7 +4,7 @@
 mod support;
 
 use plugin_factory::{
-    ExclusionReason, PluginManager, PluginMetadata, PluginState, SourceLocation, Validated,
+    ExclusionReason, Origin, PluginManager, PluginMetadata, PluginState, Validated,
 };
 use support::{calls, journal, probe, probe_with};
 
@@ -107,15 +107,15 @@ fn a_plugin_depending_on_itself_is_a_cycle() {
 
 #[test]
 fn duplicate_names_exclude_both_and_name_both_locations() {
-    let first = SourceLocation::new("crate_one::plugins", "src/plugins.rs", 10);
-    let second = SourceLocation::new("crate_two", "src/lib.rs", 3);
+    static FIRST: Origin = Origin::new("crate-one", "crate_one::plugins", "src/plugins.rs");
+    static SECOND: Origin = Origin::new("crate-two", "crate_two", "src/lib.rs");
     let manager = validate(vec![
         probe_with(
-            PluginMetadata::new("twin", "1.0.0").with_location(first),
+            PluginMetadata::new("twin", "1.0.0").with_origin(&FIRST, 10),
             &[],
         ),
         probe_with(
-            PluginMetadata::new("twin", "1.0.0").with_location(second),
+            PluginMetadata::new("twin", "1.0.0").with_origin(&SECOND, 3),
             &[],
         ),
         probe("user", &["twin"]),

@@ -102,12 +102,13 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                         #description,
                         &[#(#private::Dependency::new(#dependency_names, #dependency_requirements)),*],
                         #required,
-                        #private::SourceLocation::new(
+                        // The same constant for every plugin of the module: stored once.
+                        &#private::Origin::new(
+                            ::core::env!("CARGO_PKG_NAME"),
                             ::core::module_path!(),
                             ::core::file!(),
-                            ::core::line!(),
                         ),
-                        ::core::env!("CARGO_PKG_NAME"),
+                        ::core::line!(),
                     ),
                     #factory,
                 );

@@ -67,7 +67,8 @@
 //!
 //! # Crate map
 //!
-//! - [`Plugin`], [`Context`], [`PluginMetadata`]: the contract (module `contract`).
+//! - [`Plugin`], [`Context`], [`PluginMetadata`] (with its [`Origin`] and [`SourceLocation`]): the
+//!   contract (module `contract`).
 //! - [`plugin`]: the attribute.
 //! - [`registry`]: the link-time collection.
 //! - [`PluginState`] and its transition table: module `lifecycle`.
@@ -135,7 +136,7 @@ mod report;
 /// ```
 pub use plugin_factory_macros::plugin;
 
-pub use crate::contract::{Context, Dependency, Plugin, PluginMetadata, SourceLocation};
+pub use crate::contract::{Context, Dependency, Origin, Plugin, PluginMetadata, SourceLocation};
 pub use crate::error::{Error, PluginError};
 pub use crate::lifecycle::{Hook, PluginState};
 pub use crate::manager::{
@@ -172,7 +173,7 @@ macro_rules! link_plugins {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__submit_plugin_entry as submit;
-    pub use crate::contract::{Dependency, PluginMetadata, SourceLocation};
+    pub use crate::contract::{Dependency, Origin, PluginMetadata};
     pub use crate::registry::PluginEntry;
     pub use ::std::boxed::Box;
 

@@ -740,8 +740,8 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Excludes every plugin whose name is taken twice, naming both definitions.
     pub(crate) fn exclude_duplicates(&mut self) {
         for &(first, second) in self.duplicates {
-            let this = *self.slots.slots().entry(first).metadata().location();
-            let other = *self.slots.slots().entry(second).metadata().location();
+            let this = self.slots.slots().entry(first).metadata().location();
+            let other = self.slots.slots().entry(second).metadata().location();
             for (slot, this, other) in [(first, this, other), (second, other, this)] {
                 if self.state(slot) == PluginState::Registered {
                     self.exclude_unstarted(slot, ExclusionReason::DuplicateName { this, other });
