@@ -210,24 +210,14 @@ fn timings_are_recorded_only_when_asked_for() {
 fn observers_see_every_transition_in_order() {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
-    let manager = PluginManager::builder()
+    let builder = PluginManager::builder()
         .entries([probe("solo", &[])])
         .observe(move |event| {
             if let Event::StateChanged { to, .. } = event {
                 sink.lock().unwrap().push(*to);
             }
-        })
-        .discover()
-        .unwrap();
-    let report = manager
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap()
-        .start()
-        .unwrap()
-        .stop()
-        .shutdown();
+        });
+    let report = start_with(builder).stop().shutdown();
     assert_eq!(report.get("solo").unwrap().state, PluginState::ShutDown);
     use PluginState::*;
     assert_eq!(
