@@ -249,8 +249,8 @@ impl PluginMetadata {
 }
 
 /// The package, module and file that define plugins: the part of a plugin's location that the
-/// plugins of one module share. `#[plugin]` refers to a constant that the compiler stores once
-/// per module, however many plugins the module defines.
+/// plugins of one module share. `#[plugin]` refers to a constant, and rustc stores equal
+/// constants once: a module's plugins share one `Origin`, however many it defines.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Origin {
     package: &'static str,
