@@ -1,6 +1,7 @@
-//! Parses the arguments of `#[plugin(...)]`.
+//! Parse: owns the syntax of the arguments of `#[plugin(...)]`. It turns them into [`Args`],
+//! the annotation as written, and rejects only what does not parse (an unknown or repeated key,
+//! a value of the wrong shape). Whether the values are valid is for `check` to say.
 
-use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
 use syn::{Expr, ExprLit, Lit, LitStr, Path};
@@ -105,67 +106,4 @@ fn parse_string_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
             )),
         })
         .collect()
-}
-
-/// The description from the struct's doc comment: its first paragraph, on one line.
-pub(crate) fn doc_summary(attrs: &[syn::Attribute]) -> String {
-    let mut lines = Vec::new();
-    for attr in attrs.iter().filter(|attr| attr.path().is_ident("doc")) {
-        if let syn::Meta::NameValue(syn::MetaNameValue {
-            value: Expr::Lit(ExprLit {
-                lit: Lit::Str(doc), ..
-            }),
-            ..
-        }) = &attr.meta
-        {
-            let value = doc.value();
-            // A blank `///` line is an empty attribute: it ends the first paragraph too.
-            if value.trim().is_empty() && !lines.is_empty() {
-                return lines.join(" ");
-            }
-            for line in value.lines() {
-                let line = line.trim();
-                if line.is_empty() && !lines.is_empty() {
-                    return lines.join(" ");
-                }
-                if !line.is_empty() {
-                    lines.push(line.to_owned());
-                }
-            }
-        }
-    }
-    lines.join(" ")
-}
-
-/// A string literal made by the macro, at `span`.
-pub(crate) fn lit(value: &str, span: Span) -> LitStr {
-    LitStr::new(value, span)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_description_is_the_first_paragraph_on_one_line() {
-        let item: syn::ItemStruct = syn::parse_quote! {
-            /// An in-memory cache.
-            /// Fast.
-            ///
-            /// Other plugins depend on it by name.
-            struct Cache;
-        };
-        assert_eq!(doc_summary(&item.attrs), "An in-memory cache. Fast.");
-        let item: syn::ItemStruct = syn::parse_quote! {
-            #[doc = "One line."]
-            #[doc = ""]
-            #[doc = "Not this."]
-            struct Other;
-        };
-        assert_eq!(doc_summary(&item.attrs), "One line.");
-        let item: syn::ItemStruct = syn::parse_quote!(
-            struct Bare;
-        );
-        assert_eq!(doc_summary(&item.attrs), "");
-    }
 }

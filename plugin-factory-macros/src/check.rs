@@ -1,9 +1,39 @@
-//! Validates the annotation against the rules of the plugin contract. Every check reports at
-//! the token it is about; all failures are combined into one error.
+//! Check: owns the rules of the plugin contract and the defaults. It takes what was parsed
+//! (the item and the [`Args`]) and resolves it into a [`PluginDef`]: the target struct, the
+//! plugin's name, version, description and dependencies, each valid and with the span it is
+//! reported at. Every check reports at the token it is about; all failures are combined into one
+//! error by [`Errors`], which cannot be dropped unchecked.
 
 use heck::ToKebabCase;
-use proc_macro2::Span;
-use syn::LitStr;
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Item, ItemStruct, Lit, LitStr, Path};
+
+use crate::args::Args;
+
+/// A plugin as `expand` generates it: everything resolved and checked, every value with its
+/// span.
+pub(crate) struct PluginDef {
+    /// The annotated struct, emitted unchanged.
+    pub(crate) item: ItemStruct,
+    /// The plugin name: as given, or the kebab-case of the struct's name, spanned at it.
+    pub(crate) name: LitStr,
+    /// The version as given; `None` means the version of the calling package.
+    pub(crate) version: Option<LitStr>,
+    /// The description: as given, or the doc comment's first paragraph, spanned at the
+    /// struct's name.
+    pub(crate) description: LitStr,
+    /// The dependencies, valid and without repeats, in the order written.
+    pub(crate) dependencies: Vec<CheckedDependency>,
+    /// The function that makes the plugin; `None` means `Default`.
+    pub(crate) factory: Option<Path>,
+    /// The path of the runtime crate: as given with `crate = ...`, or `::plugin_factory`.
+    pub(crate) krate: TokenStream,
+    /// Whether the plugin is `required`.
+    pub(crate) required: bool,
+}
 
 /// A dependency split into the plugin name and its optional semver requirement.
 pub(crate) struct CheckedDependency {
@@ -11,20 +41,134 @@ pub(crate) struct CheckedDependency {
     pub(crate) requirement: String,
 }
 
+/// Checks `#[plugin(args)] item` and resolves its defaults, or returns every error found.
+///
+/// The order of the errors is part of the diagnostics: an item that is not a usable struct is
+/// reported alone, before any error of the arguments; an argument that does not parse is
+/// reported alone, before the checks of the values; the checks of the values are reported
+/// together.
+pub(crate) fn plugin(args: syn::Result<Args>, item: Item) -> syn::Result<PluginDef> {
+    let item = target_struct(item)?;
+    let args = args?;
+
+    let mut errors = Errors::new();
+    let ident = &item.ident;
+    let plugin_name = match args.name {
+        Some(given) => {
+            name(&given.value(), given.span(), &mut errors);
+            given
+        }
+        None => {
+            let derived = ident.unraw().to_string().to_kebab_case();
+            if let Some(problem) = name_problem(&derived) {
+                errors.push(syn::Error::new_spanned(
+                    ident,
+                    format!(
+                        "cannot derive a plugin name from `{ident}`: its kebab-case {derived:?} is not a valid plugin name ({problem}); give one with `#[plugin(name = \"...\")]`"
+                    ),
+                ));
+            }
+            lit(&derived, ident.span())
+        }
+    };
+    if let Some(given) = &args.version {
+        version(given, &mut errors);
+    }
+    let dependencies = dependencies(&plugin_name.value(), &args.depends_on, &mut errors);
+    errors.check()?;
+
+    let krate = match &args.krate {
+        Some(path) => quote!(#path),
+        None => quote!(::plugin_factory),
+    };
+    let description = match args.description {
+        Some(given) => given,
+        None => lit(&doc_summary(&item.attrs), item.ident.span()),
+    };
+    Ok(PluginDef {
+        item,
+        name: plugin_name,
+        version: args.version,
+        description,
+        dependencies,
+        factory: args.factory,
+        krate,
+        required: args.required,
+    })
+}
+
+/// The struct `#[plugin]` is on, or an error at the token that makes it unusable.
+fn target_struct(item: Item) -> syn::Result<ItemStruct> {
+    let (token, kind) = match item {
+        Item::Struct(item) => {
+            if !item.generics.params.is_empty() {
+                return Err(syn::Error::new_spanned(
+                    &item.generics,
+                    "`#[plugin]` cannot be used on a generic struct: the registry needs one concrete type; put `#[plugin]` on a non-generic struct that wraps the instantiation you need",
+                ));
+            }
+            return Ok(item);
+        }
+        Item::Enum(item) => (item.enum_token.span, "an enum"),
+        Item::Union(item) => (item.union_token.span, "a union"),
+        Item::Fn(item) => (item.sig.fn_token.span, "a function"),
+        Item::Impl(item) => (item.impl_token.span, "an impl block"),
+        Item::Trait(item) => (item.trait_token.span, "a trait"),
+        other => (other.span(), "this item"),
+    };
+    Err(syn::Error::new(
+        token,
+        format!("`#[plugin]` goes on a struct that implements `Plugin`, not on {kind}"),
+    ))
+}
+
 /// Collects errors so that one compilation reports all of them.
-#[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
+///
+/// In the manner of serde's `Ctxt`: it must be consumed by [`Errors::check`], and dropping it
+/// unchecked panics, so that a forgotten check cannot silently lose errors.
+pub(crate) struct Errors {
+    /// The errors so far, in the order found; `None` once checked.
+    errors: Option<Vec<syn::Error>>,
+}
 
 impl Errors {
-    pub(crate) fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(errors) => errors.combine(error),
-            None => self.0 = Some(error),
+    pub(crate) fn new() -> Self {
+        Self {
+            errors: Some(Vec::new()),
         }
     }
 
-    pub(crate) fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        self.errors
+            .as_mut()
+            // `check` consumes `self`: an `Errors` that can be pushed to is never checked.
+            .expect("Errors are only taken by `check`, which consumes them")
+            .push(error);
+    }
+
+    /// All the errors combined into one, in the order found; `Ok` if there are none.
+    pub(crate) fn check(mut self) -> syn::Result<()> {
+        let mut errors = self
+            .errors
+            .take()
+            .expect("Errors are only taken by `check`, which consumes them")
+            .into_iter();
+        let Some(mut combined) = errors.next() else {
+            return Ok(());
+        };
+        for error in errors {
+            combined.combine(error);
+        }
+        Err(combined)
+    }
+}
+
+impl Drop for Errors {
+    fn drop(&mut self) {
+        // Not while unwinding: a second panic would abort and hide the first.
+        if self.errors.is_some() && !std::thread::panicking() {
+            panic!("Errors dropped without being checked");
+        }
     }
 }
 
@@ -38,7 +182,7 @@ fn is_name_char(c: char) -> bool {
 
 /// What is wrong with `name` as a plugin name (lowercase `[a-z0-9-]`, 1 to 64 characters), or
 /// `None` if it is valid.
-pub(crate) fn name_problem(name: &str) -> Option<String> {
+fn name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("it is empty".to_owned());
     }
@@ -50,12 +194,12 @@ pub(crate) fn name_problem(name: &str) -> Option<String> {
 }
 
 /// Whether `name` is a valid plugin name: lowercase `[a-z0-9-]`, 1 to 64 characters.
-pub(crate) fn is_valid_name(name: &str) -> bool {
+fn is_valid_name(name: &str) -> bool {
     name_problem(name).is_none()
 }
 
 /// Checks a plugin name, reporting at `span`.
-pub(crate) fn name(name: &str, span: Span, errors: &mut Errors) {
+fn name(name: &str, span: Span, errors: &mut Errors) {
     if let Some(problem) = name_problem(name) {
         let kebab = name.to_kebab_case();
         let example = if kebab != name && is_valid_name(&kebab) {
@@ -71,7 +215,7 @@ pub(crate) fn name(name: &str, span: Span, errors: &mut Errors) {
 }
 
 /// Checks that `version` is semver.
-pub(crate) fn version(version: &LitStr, errors: &mut Errors) {
+fn version(version: &LitStr, errors: &mut Errors) {
     let text = version.value();
     if let Err(error) = semver::Version::parse(&text) {
         let message = match suggest_version(&text) {
@@ -103,7 +247,7 @@ fn suggest_version(text: &str) -> Option<String> {
 }
 
 /// Splits and checks every dependency; `plugin` is the plugin's own name.
-pub(crate) fn dependencies(
+fn dependencies(
     plugin: &str,
     dependencies: &[LitStr],
     errors: &mut Errors,
@@ -167,6 +311,41 @@ pub(crate) fn dependencies(
     checked
 }
 
+/// The description from the struct's doc comment: its first paragraph, on one line.
+fn doc_summary(attrs: &[syn::Attribute]) -> String {
+    let mut lines = Vec::new();
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("doc")) {
+        if let syn::Meta::NameValue(syn::MetaNameValue {
+            value: Expr::Lit(ExprLit {
+                lit: Lit::Str(doc), ..
+            }),
+            ..
+        }) = &attr.meta
+        {
+            let value = doc.value();
+            // A blank `///` line is an empty attribute: it ends the first paragraph too.
+            if value.trim().is_empty() && !lines.is_empty() {
+                return lines.join(" ");
+            }
+            for line in value.lines() {
+                let line = line.trim();
+                if line.is_empty() && !lines.is_empty() {
+                    return lines.join(" ");
+                }
+                if !line.is_empty() {
+                    lines.push(line.to_owned());
+                }
+            }
+        }
+    }
+    lines.join(" ")
+}
+
+/// A string literal made by the macro, at `span`.
+fn lit(value: &str, span: Span) -> LitStr {
+    LitStr::new(value, span)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,7 +405,7 @@ mod tests {
 
     #[test]
     fn misspelled_dependency_names_are_not_read_as_requirements() {
-        let mut errors = Errors::default();
+        let mut errors = Errors::new();
         let checked = dependencies(
             "me",
             &lits(&["kv_store", "kv.store >=1", ">=1"]),
@@ -234,7 +413,7 @@ mod tests {
         );
         assert!(checked.is_empty());
         let messages: Vec<_> = errors
-            .finish()
+            .check()
             .unwrap_err()
             .into_iter()
             .map(|e| e.to_string())
@@ -255,13 +434,13 @@ mod tests {
 
     #[test]
     fn dependencies_split_name_and_requirement() {
-        let mut errors = Errors::default();
+        let mut errors = Errors::new();
         let checked = dependencies(
             "me",
             &lits(&["kv-store", "clock >=1.2", "db^2"]),
             &mut errors,
         );
-        assert!(errors.finish().is_ok());
+        assert!(errors.check().is_ok());
         let pairs: Vec<_> = checked
             .iter()
             .map(|d| (d.name.as_str(), d.requirement.as_str()))
@@ -271,19 +450,71 @@ mod tests {
 
     #[test]
     fn bad_dependencies_are_all_reported() {
-        let mut errors = Errors::default();
+        let mut errors = Errors::new();
         let checked = dependencies(
             "me",
             &lits(&["Bad", "clock >=x", "me", "ok", "ok"]),
             &mut errors,
         );
         assert_eq!(checked.len(), 1);
-        let error = errors.finish().unwrap_err();
+        let error = errors.check().unwrap_err();
         let messages: Vec<_> = error.into_iter().map(|e| e.to_string()).collect();
         assert_eq!(messages.len(), 4, "{messages:?}");
         assert!(messages[0].contains("invalid dependency \"Bad\""));
         assert!(messages[1].contains("invalid version requirement \">=x\""));
         assert!(messages[2].contains("cannot depend on itself"));
         assert!(messages[3].contains("listed more than once"));
+    }
+
+    #[test]
+    fn the_description_is_the_first_paragraph_on_one_line() {
+        let item: syn::ItemStruct = syn::parse_quote! {
+            /// An in-memory cache.
+            /// Fast.
+            ///
+            /// Other plugins depend on it by name.
+            struct Cache;
+        };
+        assert_eq!(doc_summary(&item.attrs), "An in-memory cache. Fast.");
+        let item: syn::ItemStruct = syn::parse_quote! {
+            #[doc = "One line."]
+            #[doc = ""]
+            #[doc = "Not this."]
+            struct Other;
+        };
+        assert_eq!(doc_summary(&item.attrs), "One line.");
+        let item: syn::ItemStruct = syn::parse_quote!(
+            struct Bare;
+        );
+        assert_eq!(doc_summary(&item.attrs), "");
+    }
+
+    #[test]
+    fn checked_errors_are_combined_in_order() {
+        let mut errors = Errors::new();
+        errors.push(syn::Error::new(Span::call_site(), "first"));
+        errors.push(syn::Error::new(Span::call_site(), "second"));
+        let messages: Vec<_> = errors
+            .check()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(messages, ["first", "second"]);
+        assert!(Errors::new().check().is_ok());
+    }
+
+    #[test]
+    #[should_panic(expected = "Errors dropped without being checked")]
+    fn errors_dropped_unchecked_panic() {
+        let mut errors = Errors::new();
+        errors.push(syn::Error::new(Span::call_site(), "lost"));
+        drop(errors);
+    }
+
+    #[test]
+    #[should_panic(expected = "Errors dropped without being checked")]
+    fn errors_dropped_unchecked_panic_even_when_empty() {
+        drop(Errors::new());
     }
 }

@@ -1,8 +1,11 @@
 //! The `#[plugin]` attribute of `plugin-factory`. An implementation detail: depend on
 //! `plugin-factory`, which re-exports it and documents it.
 //!
-//! The work is split in three steps: `args` parses the annotation, `check` validates it
-//! against the rules of the plugin contract, `expand` generates the registry entry.
+//! This file owns the entry point and the pipeline, in three steps:
+//! - parse: `syn` parses the item, and `args` parses the annotation into `Args`;
+//! - check: `check` validates both against the rules of the plugin contract and resolves the
+//!   defaults into a `PluginDef`, or returns every error found;
+//! - expand: `expand` generates the struct and its registry entry from the `PluginDef`.
 
 mod args;
 mod check;
@@ -10,12 +13,21 @@ mod expand;
 
 use proc_macro::TokenStream;
 
+use crate::args::Args;
+
 /// Registers a struct as a plugin. Documented, with examples, where `plugin-factory`
 /// re-exports it: `plugin_factory::plugin`.
 #[proc_macro_attribute]
 pub fn plugin(args: TokenStream, item: TokenStream) -> TokenStream {
     let original = proc_macro2::TokenStream::from(item.clone());
-    match expand::plugin(args.into(), item.into()) {
+    // Parse. An item that does not parse is reported alone; an error in the arguments is kept
+    // for `check`, which reports an item that is not a usable struct first.
+    let parsed = syn::parse2::<syn::Item>(item.into()).map(|item| (Args::parse(args.into()), item));
+    // Check, then expand.
+    let expanded = parsed
+        .and_then(|(args, item)| check::plugin(args, item))
+        .map(|plugin| expand::plugin(&plugin));
+    match expanded {
         Ok(expanded) => expanded.into(),
         // Emit the item unchanged beside the errors, so that later errors and IDEs still see it.
         Err(error) => {
