@@ -9,15 +9,16 @@
 
 use std::process::ExitCode;
 
-use plugin_factory::{Error, PluginManager, Running};
+use plugin_factory::phase::Active;
+use plugin_factory::{Error, PluginManager};
 
 plugin_factory::link_plugins!(example_plugins);
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    // Panics inside plugins are caught and reported by the manager; keep the default hook's
-    // backtrace out of the output and log the location instead.
-    std::panic::set_hook(Box::new(|info| log::debug!("plugin panic: {info}")));
+    // Panics inside plugins are caught and reported by the manager: log where they happened
+    // (at debug level) instead of printing them like a crash. Other panics still print.
+    plugin_factory::observe::log_plugin_panics();
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -41,17 +42,21 @@ fn run() -> Result<(), Error> {
 }
 
 /// The runtime API on whichever of the example plugins this build has.
-fn manage_at_run_time(manager: &PluginManager<Running>) {
+fn manage_at_run_time(manager: &PluginManager<Active>) {
     #[cfg(feature = "kv-store")]
     {
         use example_plugins::kv_store::KvStore;
-        let stored = manager.with_named("kv-store", |kv: &mut KvStore| {
+        let stored = manager.with_plugin("kv-store", |kv: &mut KvStore| {
             kv.set("host.started", "yes");
             kv.len()
         });
         println!("kv-store holds {} entries", stored.unwrap_or(0));
     }
-    let present = |name: &str| manager.info(name).is_ok_and(|info| info.state.is_live());
+    let present = |name: &str| {
+        manager
+            .info(name)
+            .is_some_and(|info| info.state().is_live())
+    };
     if present("greeter") {
         report("restart greeter", manager.restart_plugin("greeter"));
     }
@@ -59,11 +64,11 @@ fn manage_at_run_time(manager: &PluginManager<Running>) {
         // Takes `audit-log` with it, then brings both back, dependency first.
         report("remove kv-store", manager.remove_plugin("kv-store"));
         report("add kv-store", manager.add_plugin("kv-store"));
-        if manager.info("audit-log").is_ok() {
+        if manager.info("audit-log").is_some() {
             report("add audit-log", manager.add_plugin("audit-log"));
         }
     }
-    if manager.info("panics-on-start").is_ok() {
+    if manager.info("panics-on-start").is_some() {
         // Still panics: excluded again, nothing else disturbed.
         report("add panics-on-start", manager.add_plugin("panics-on-start"));
     }

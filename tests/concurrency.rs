@@ -9,10 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use plugin_factory::{
-    Context, Dependency, Event, Plugin, PluginEntry, PluginError, PluginManager, PluginMetadata,
-    PluginState,
-};
+use plugin_factory::observe::Event;
+use plugin_factory::registry::{Dependency, PluginEntry};
+use plugin_factory::{Context, Plugin, PluginError, PluginManager, PluginMetadata, PluginState};
 
 static CREATED: AtomicUsize = AtomicUsize::new(0);
 static DROPPED: AtomicUsize = AtomicUsize::new(0);
@@ -104,15 +103,15 @@ fn eight_threads_query_access_and_restart_without_losing_anything() {
                     let name = NAMES[(worker + iteration) % NAMES.len()];
                     let info = manager.info(name).unwrap();
                     assert!(
-                        info.state.is_live() || info.state == PluginState::ShutDown,
+                        info.state().is_live() || info.state() == PluginState::Shutdown,
                         "{name}: {}",
-                        info.state
+                        info.state()
                     );
                     match (worker + iteration) % 4 {
                         // Typed access: may meet the plugin between instances during a restart.
                         0 | 1 => {
                             if manager
-                                .with_named(name, |c: &mut Counter| c.uses += 1)
+                                .with_plugin(name, |c: &mut Counter| c.uses += 1)
                                 .is_ok()
                             {
                                 uses.fetch_add(1, Ordering::SeqCst);
@@ -138,14 +137,14 @@ fn eight_threads_query_access_and_restart_without_losing_anything() {
     assert_eq!(restarts, THREADS * ITERATIONS / 4);
     for name in NAMES {
         assert_eq!(
-            manager.info(name).unwrap().state,
+            manager.info(name).unwrap().state(),
             PluginState::Running,
             "{name}"
         );
     }
     let counted: u64 = NAMES
         .iter()
-        .map(|name| manager.with_named(name, |c: &mut Counter| c.uses).unwrap())
+        .map(|name| manager.with_plugin(name, |c: &mut Counter| c.uses).unwrap())
         .sum();
     assert!(counted as usize <= uses.load(Ordering::SeqCst));
 
@@ -175,9 +174,9 @@ fn eight_threads_query_access_and_restart_without_losing_anything() {
         }
         total_restarts_seen += path
             .iter()
-            .filter(|(from, to)| *from == PluginState::ShutDown && *to == PluginState::Created)
+            .filter(|(from, to)| *from == PluginState::Shutdown && *to == PluginState::Created)
             .count();
-        assert_eq!(path.last().unwrap().1, PluginState::ShutDown, "{name}");
+        assert_eq!(path.last().unwrap().1, PluginState::Shutdown, "{name}");
     }
     assert_eq!(total_restarts_seen, restarts);
 }

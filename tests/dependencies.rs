@@ -3,22 +3,23 @@
 
 mod support;
 
-use plugin_factory::{
-    ExclusionReason, Origin, PluginManager, PluginMetadata, PluginState, Validated,
-};
+use plugin_factory::phase::Vetted;
+use plugin_factory::registry::Origin;
+use plugin_factory::report::ExclusionReason;
+use plugin_factory::{PluginManager, PluginMetadata, PluginState};
 use support::{calls, journal, probe, probe_with};
 
-fn validate(entries: Vec<&'static plugin_factory::PluginEntry>) -> PluginManager<Validated> {
+fn validate(entries: Vec<&'static plugin_factory::registry::PluginEntry>) -> PluginManager<Vetted> {
     PluginManager::from_entries(entries)
         .unwrap()
         .validate()
         .unwrap()
 }
 
-fn reason(manager: &PluginManager<Validated>, name: &str) -> String {
+fn reason(manager: &PluginManager<Vetted>, name: &str) -> String {
     let report = manager.report();
     let plugin = report.get(name).unwrap();
-    assert_eq!(plugin.state, PluginState::Excluded, "{report}");
+    assert_eq!(plugin.state(), PluginState::Excluded, "{report}");
     plugin.reason().unwrap().to_string()
 }
 
@@ -122,9 +123,9 @@ fn duplicate_names_exclude_both_and_name_both_locations() {
     ]);
     let report = manager.report();
     let reasons: Vec<_> = report
-        .plugins
+        .plugins()
         .iter()
-        .filter(|p| p.name == "twin")
+        .filter(|p| p.name() == "twin")
         .map(|p| p.reason().unwrap().to_string())
         .collect();
     assert_eq!(reasons.len(), 2);

@@ -3,12 +3,11 @@
 
 mod support;
 
-use plugin_factory::{
-    Error, ExclusionReason, FailureCause, Hook, PluginManager, PluginState, Report,
-};
+use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
+use plugin_factory::{Error, PluginManager, PluginState, Report};
 use support::{Fault, calls, inject, journal, probe, required_probe, start_all};
 
-fn entries() -> Vec<&'static plugin_factory::PluginEntry> {
+fn entries() -> Vec<&'static plugin_factory::registry::PluginEntry> {
     vec![
         probe("base", &[]),
         probe("victim", &["base"]),
@@ -27,7 +26,7 @@ fn exclude_victim(hook: Hook, fault: Fault) -> (Report, Vec<String>) {
     let report = run_to_the_end();
     let journal = journal();
     let victim = report.get("victim").unwrap();
-    assert_eq!(victim.state, PluginState::Excluded, "{report}");
+    assert_eq!(victim.state(), PluginState::Excluded, "{report}");
     let Some(ExclusionReason::Hook(failure)) = victim.reason() else {
         panic!("expected a hook failure, got {:?}", victim.reason());
     };
@@ -42,15 +41,15 @@ fn exclude_victim(hook: Hook, fault: Fault) -> (Report, Vec<String>) {
         (cause, fault) => panic!("{cause:?} for {fault:?}"),
     }
     let dependent = report.get("dependent").unwrap();
-    assert_eq!(dependent.state, PluginState::Excluded);
+    assert_eq!(dependent.state(), PluginState::Excluded);
     assert_eq!(
         dependent.reason().unwrap().to_string(),
         "depends on excluded \"victim\""
     );
     for healthy in ["base", "bystander"] {
         assert_eq!(
-            report.get(healthy).unwrap().state,
-            PluginState::ShutDown,
+            report.get(healthy).unwrap().state(),
+            PluginState::Shutdown,
             "{report}"
         );
         assert_eq!(
@@ -147,7 +146,7 @@ fn shutdown_failures_are_reported_and_the_instance_dropped() {
     let report = run_to_the_end();
     let journal = journal();
     let victim = report.get("victim").unwrap();
-    assert_eq!(victim.state, PluginState::Excluded);
+    assert_eq!(victim.state(), PluginState::Excluded);
     assert_eq!(
         victim.reason().unwrap().to_string(),
         "shutdown panicked: scripted shutdown panic"
@@ -155,8 +154,8 @@ fn shutdown_failures_are_reported_and_the_instance_dropped() {
     assert_eq!(calls(&journal, "drop").len(), 4);
     // Its dependent had shut down cleanly before it.
     assert_eq!(
-        report.get("dependent").unwrap().state,
-        PluginState::ShutDown
+        report.get("dependent").unwrap().state(),
+        PluginState::Shutdown
     );
 }
 
@@ -196,8 +195,8 @@ fn a_required_plugin_that_fails_stops_everything_in_reverse_and_carries_the_repo
     assert_eq!(calls(&journal, "stop"), ["b", "a"]);
     assert_eq!(calls(&journal, "shutdown"), ["late", "core", "b", "a"]);
     assert_eq!(calls(&journal, "drop").len(), 4);
-    assert_eq!(report.get("a").unwrap().state, PluginState::ShutDown);
-    assert_eq!(report.get("late").unwrap().state, PluginState::Excluded);
+    assert_eq!(report.get("a").unwrap().state(), PluginState::Shutdown);
+    assert_eq!(report.get("late").unwrap().state(), PluginState::Excluded);
 }
 
 #[test]

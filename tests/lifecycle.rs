@@ -5,10 +5,12 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use plugin_factory::{Error, Event, Hook, PluginManager, PluginState};
+use plugin_factory::observe::Event;
+use plugin_factory::report::Hook;
+use plugin_factory::{Error, PluginManager, PluginState};
 use support::{calls, journal, probe, start_all, start_with};
 
-fn graph() -> Vec<&'static plugin_factory::PluginEntry> {
+fn graph() -> Vec<&'static plugin_factory::registry::PluginEntry> {
     vec![
         probe("app", &["db", "cache"]),
         probe("logger", &[]),
@@ -35,12 +37,16 @@ fn hooks_run_in_dependency_order_and_in_exact_reverse_on_the_way_down() {
     }
     assert!(
         report
-            .plugins
+            .plugins()
             .iter()
-            .all(|p| p.state == PluginState::ShutDown)
+            .all(|p| p.state() == PluginState::Shutdown)
     );
     assert_eq!(
-        report.plugins.iter().map(|p| p.name).collect::<Vec<_>>(),
+        report
+            .plugins()
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>(),
         up
     );
 }
@@ -148,7 +154,7 @@ fn dropping_before_init_only_drops() {
 #[test]
 fn shutdown_from_a_running_manager_returns_the_final_report() {
     let report = start_all(graph()).shutdown();
-    assert_eq!(report.in_state(PluginState::ShutDown).count(), 4);
+    assert_eq!(report.in_state(PluginState::Shutdown).count(), 4);
     let journal = journal();
     assert_eq!(calls(&journal, "stop").len(), 4);
     assert_eq!(calls(&journal, "drop").len(), 4);
@@ -192,18 +198,18 @@ fn timings_are_recorded_only_when_asked_for() {
     let timed = start_with(PluginManager::builder().entries(graph()).time_hooks(true))
         .stop()
         .shutdown();
-    for plugin in &timed.plugins {
+    for plugin in timed.plugins() {
         for hook in Hook::ALL {
             assert!(
                 plugin.timings().get(hook).is_some(),
                 "{} {hook}",
-                plugin.name
+                plugin.name()
             );
         }
     }
     assert!(timed.to_string().lines().next().unwrap().contains("time"));
     let untimed = PluginManager::from_entries(graph()).unwrap().shutdown();
-    assert!(untimed.plugins.iter().all(|p| p.timings().is_empty()));
+    assert!(untimed.plugins().iter().all(|p| p.timings().is_empty()));
 }
 
 #[test]
@@ -218,10 +224,10 @@ fn observers_see_every_transition_in_order() {
             }
         });
     let report = start_with(builder).stop().shutdown();
-    assert_eq!(report.get("solo").unwrap().state, PluginState::ShutDown);
+    assert_eq!(report.get("solo").unwrap().state(), PluginState::Shutdown);
     use PluginState::*;
     assert_eq!(
         *events.lock().unwrap(),
-        [Created, Validated, Initialized, Running, Stopped, ShutDown]
+        [Created, Validated, Initialized, Running, Stopped, Shutdown]
     );
 }

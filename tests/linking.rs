@@ -49,5 +49,5 @@ fn the_global_registry_runs_the_whole_lifecycle() {
         ["clock", "greeter", "kv-store", "audit-log"]
     );
     let report = running.stop().shutdown();
-    assert_eq!(report.in_state(PluginState::ShutDown).count(), 4);
+    assert_eq!(report.in_state(PluginState::Shutdown).count(), 4);
 }

@@ -1,12 +1,13 @@
 //! Logging goes through `log`: transitions at debug, exclusions at warn, failures at error, and
-//! the target of every record about a plugin is the plugin's name.
+//! the target of every record about a plugin is the plugin's name. With the host's consent, the
+//! messages of caught panics go there too instead of standard error.
 
 mod support;
 
-use std::sync::Mutex;
+use std::sync::{Mutex, Once};
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
-use plugin_factory::Hook;
+use plugin_factory::report::Hook;
 use support::{Fault, inject, probe, start_all};
 
 /// Keeps every record.
@@ -29,14 +30,24 @@ impl Log for Capture {
 
 static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
 
+/// Installs the capturing logger once for the tests of this file, which run in parallel and
+/// tell their records apart by the plugin names they use.
+fn capture() -> &'static Capture {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        log::set_logger(&CAPTURE).unwrap();
+        log::set_max_level(LevelFilter::Trace);
+    });
+    &CAPTURE
+}
+
 #[test]
 fn transitions_exclusions_and_failures_are_logged_at_their_levels_under_the_plugin_name() {
-    log::set_logger(&CAPTURE).unwrap();
-    log::set_max_level(LevelFilter::Trace);
+    let capture = capture();
     inject("broken", Hook::Init, Fault::Error);
     let report = start_all([probe("fine", &[]), probe("broken", &[])]).shutdown();
     assert_eq!(report.excluded().count(), 1);
-    let records = CAPTURE.0.lock().unwrap();
+    let records = capture.0.lock().unwrap();
     let about = |target: &str, level: Level| -> Vec<String> {
         records
             .iter()
@@ -62,4 +73,41 @@ fn transitions_exclusions_and_failures_are_logged_at_their_levels_under_the_plug
         ["plugin \"broken\" excluded: init failed: scripted init error"]
     );
     assert!(about("fine", Level::Warn).is_empty() && about("fine", Level::Error).is_empty());
+}
+
+#[test]
+fn caught_panics_are_logged_with_their_location_once_the_host_asks() {
+    let capture = capture();
+    plugin_factory::observe::log_plugin_panics();
+    plugin_factory::observe::log_plugin_panics(); // a second call changes nothing
+    inject("panicky", Hook::Start, Fault::Panic);
+    let report = start_all([probe("panicky", &[]), probe("calm", &[])]).shutdown();
+    assert_eq!(report.excluded().count(), 1);
+    let records = capture.0.lock().unwrap();
+    let caught: Vec<_> = records
+        .iter()
+        .filter(|(level, target, message)| {
+            *level == Level::Debug && target == "panicky" && message.contains("(caught)")
+        })
+        .map(|(.., message)| message.clone())
+        .collect();
+    assert_eq!(caught.len(), 1, "{caught:?}");
+    assert!(
+        caught[0].starts_with("plugin \"panicky\" panicked at tests/support/mod.rs:"),
+        "{caught:?}"
+    );
+    assert!(
+        caught[0].ends_with(": scripted start panic (caught)"),
+        "{caught:?}"
+    );
+    drop(records);
+    // A panic outside plugin code still reaches the previous hook (and is not logged).
+    let outside = std::panic::catch_unwind(|| panic!("not a plugin"));
+    assert!(outside.is_err());
+    let records = capture.0.lock().unwrap();
+    assert!(
+        !records
+            .iter()
+            .any(|(.., message)| message.contains("not a plugin"))
+    );
 }

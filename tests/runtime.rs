@@ -3,7 +3,10 @@
 
 mod support;
 
-use plugin_factory::{Error, ExclusionReason, Hook, PluginManager, PluginState, Running};
+use plugin_factory::phase::Active;
+use plugin_factory::report::{ExclusionReason, Hook};
+use plugin_factory::runtime::Action;
+use plugin_factory::{Error, PluginManager, PluginState};
 use support::{Fault, Probe, calls, heal, inject, journal, probe, start_all, start_with};
 
 /// A plugin type no entry creates.
@@ -12,7 +15,7 @@ impl plugin_factory::Plugin for Other {}
 
 /// `db` ← `cache` ← `app`, `db` ← `app`, and an independent `metrics`; `extra` (needs `db`) is
 /// left out at startup.
-fn running() -> PluginManager<Running> {
+fn running() -> PluginManager<Active> {
     let manager = start_with(
         PluginManager::builder()
             .entries([
@@ -35,28 +38,33 @@ fn queries_list_everything_with_dependencies_and_dependents() {
     let names: Vec<_> = plugins.iter().map(|p| p.name()).collect();
     assert_eq!(names, ["app", "cache", "db", "extra", "metrics"]);
     let db = manager.info("db").unwrap();
-    assert_eq!(db.state, PluginState::Running);
-    assert_eq!(db.dependents, ["app", "cache", "extra"]);
+    assert_eq!(db.state(), PluginState::Running);
+    assert_eq!(db.dependents(), ["app", "cache", "extra"]);
     let app = manager.info("app").unwrap();
     let dependencies: Vec<_> = app.dependencies().iter().map(|d| d.name()).collect();
     assert_eq!(dependencies, ["db", "cache"]);
     assert_eq!(
-        manager.info("extra").unwrap().state,
+        manager.info("extra").unwrap().state(),
         PluginState::Registered
     );
-    assert!(matches!(manager.info("ghost"), Err(Error::UnknownPlugin { name }) if name == "ghost"));
+    assert!(manager.info("ghost").is_none());
+    assert_eq!(manager.state("ghost"), None);
 }
 
 #[test]
 fn typed_access_by_name_by_type_and_without_locking() {
     let mut manager = running();
     let name = manager
-        .with_named("cache", |probe: &mut Probe| probe.name())
+        .with_plugin("cache", |probe: &mut Probe| probe.name())
         .unwrap();
     assert_eq!(name, "cache");
-    let first = manager.with(|probe: &mut Probe| probe.name()).unwrap();
+    let first = manager
+        .with_plugin_by_type(|probe: &mut Probe| probe.name())
+        .unwrap();
     assert_eq!(first, "app");
-    let error = manager.with_named("cache", |_: &mut Other| ()).unwrap_err();
+    let error = manager
+        .with_plugin("cache", |_: &mut Other| ())
+        .unwrap_err();
     assert!(matches!(
         error,
         Error::WrongType {
@@ -65,23 +73,44 @@ fn typed_access_by_name_by_type_and_without_locking() {
         }
     ));
     assert!(matches!(
-        manager.with(|_: &mut Other| ()),
+        manager.with_plugin_by_type(|_: &mut Other| ()),
         Err(Error::NoPluginOfType { .. })
     ));
-    assert_eq!(manager.get_mut::<Probe>("db").map(|p| p.name()), Some("db"));
-    assert!(manager.get_mut::<Probe>("extra").is_none());
+    assert_eq!(manager.plugin_mut::<Probe>("db").unwrap().name(), "db");
+    assert!(matches!(
+        manager.plugin_mut::<Probe>("extra"),
+        Err(Error::NotLive {
+            plugin: "extra",
+            state: PluginState::Registered
+        })
+    ));
+    assert!(matches!(
+        manager.plugin_mut::<Other>("db"),
+        Err(Error::WrongType { plugin: "db", .. })
+    ));
+    assert!(matches!(
+        manager.plugin_mut::<Probe>("ghost"),
+        Err(Error::UnknownPlugin { name }) if name == "ghost"
+    ));
+    assert_eq!(manager.plugin_by_type_mut::<Probe>().unwrap().name(), "app");
+    assert!(matches!(
+        manager.plugin_by_type_mut::<Other>(),
+        Err(Error::NoPluginOfType { .. })
+    ));
+    let plugin: &mut dyn std::any::Any = manager.plugin_dyn_mut("cache").unwrap();
+    assert_eq!(plugin.downcast_mut::<Probe>().unwrap().name(), "cache");
     let mut visited = Vec::new();
-    manager.for_each_running(|plugin| {
+    manager.for_each_running_mut(|plugin| {
         let plugin: &mut dyn std::any::Any = plugin;
         visited.push(plugin.downcast_mut::<Probe>().unwrap().name());
     });
     assert_eq!(visited, ["db", "cache", "app", "metrics"]);
 }
 
-/// The names `for_each_running` visits, in order.
-fn dispatched(manager: &mut PluginManager<Running>) -> Vec<&'static str> {
+/// The names `for_each_running_mut` visits, in order.
+fn dispatched(manager: &mut PluginManager<Active>) -> Vec<&'static str> {
     let mut visited = Vec::new();
-    manager.for_each_running(|plugin| {
+    manager.for_each_running_mut(|plugin| {
         let plugin: &mut dyn std::any::Any = plugin;
         visited.push(plugin.downcast_mut::<Probe>().unwrap().name());
     });
@@ -108,26 +137,26 @@ fn dispatch_follows_the_start_order_as_runtime_operations_change_it() {
 fn nested_access_and_control_inside_access_are_refused_not_deadlocked() {
     let manager = running();
     let inner = manager
-        .with_named("app", |_: &mut Probe| {
-            let nested = manager.with_named("db", |_: &mut Probe| ());
-            let by_type = manager.with(|_: &mut Probe| ());
+        .with_plugin("app", |_: &mut Probe| {
+            let nested = manager.with_plugin("db", |_: &mut Probe| ());
+            let by_type = manager.with_plugin_by_type(|_: &mut Probe| ());
             assert!(matches!(
                 by_type,
                 Err(Error::Reentrant {
-                    operation: "with",
+                    operation: "with_plugin_by_type",
                     ..
                 })
             ));
             let control = manager.stop_plugin("app");
-            let query = manager.info("app").map(|info| info.state);
+            let query = manager.info("app").map(|info| info.state());
             (nested, control, query)
         })
         .unwrap();
     assert!(matches!(
         inner.0,
         Err(Error::Reentrant {
-            operation: "with_named",
-            during: "with_named"
+            operation: "with_plugin",
+            during: "with_plugin"
         })
     ));
     assert!(matches!(
@@ -141,12 +170,36 @@ fn nested_access_and_control_inside_access_are_refused_not_deadlocked() {
 }
 
 #[test]
+fn a_closure_on_one_manager_may_use_another() {
+    let first = running();
+    let second = running();
+    let (stopped, nested) = first
+        .with_plugin("app", |_: &mut Probe| {
+            let stopped = second.stop_plugin("metrics");
+            let nested = second.with_plugin("db", |probe: &mut Probe| probe.name());
+            (stopped, nested)
+        })
+        .unwrap();
+    assert_eq!(stopped.unwrap(), ["metrics"]);
+    assert_eq!(nested.unwrap(), "db");
+    assert_eq!(second.state("metrics"), Some(PluginState::Stopped));
+    assert_eq!(first.state("metrics"), Some(PluginState::Running));
+    // Still refused on the same manager, and free again afterwards.
+    let again = first.with_plugin("app", |_: &mut Probe| first.stop_plugin("metrics"));
+    assert!(matches!(again, Ok(Err(Error::Reentrant { .. }))));
+    assert_eq!(first.stop_plugin("metrics").unwrap(), ["metrics"]);
+}
+
+#[test]
 fn stopping_a_plugin_stops_its_running_dependents_first() {
     let manager = running();
     let stopped = manager.stop_plugin("db").unwrap();
     assert_eq!(stopped, ["app", "cache", "db"]);
     assert_eq!(calls(&journal(), "stop"), ["app", "cache", "db"]);
-    assert_eq!(manager.info("metrics").unwrap().state, PluginState::Running);
+    assert_eq!(
+        manager.info("metrics").unwrap().state(),
+        PluginState::Running
+    );
     let error = manager.stop_plugin("db").unwrap_err();
     assert!(matches!(
         error,
@@ -186,10 +239,13 @@ fn a_failed_start_rolls_back_what_the_call_started() {
     assert_eq!(*plugin, "app");
     assert_eq!(failure.hook, Hook::Start);
     assert_eq!(*rolled_back, ["cache", "db"]);
-    assert_eq!(manager.info("app").unwrap().state, PluginState::Excluded);
-    assert_eq!(manager.info("db").unwrap().state, PluginState::Stopped);
-    assert_eq!(manager.info("cache").unwrap().state, PluginState::Stopped);
-    assert_eq!(manager.info("metrics").unwrap().state, PluginState::Running);
+    assert_eq!(manager.info("app").unwrap().state(), PluginState::Excluded);
+    assert_eq!(manager.info("db").unwrap().state(), PluginState::Stopped);
+    assert_eq!(manager.info("cache").unwrap().state(), PluginState::Stopped);
+    assert_eq!(
+        manager.info("metrics").unwrap().state(),
+        PluginState::Running
+    );
     let error = manager.stop_plugin("app").unwrap_err();
     assert!(matches!(
         error,
@@ -218,7 +274,7 @@ fn restart_replaces_the_instance_and_brings_dependents_back() {
             .plugins()
             .iter()
             .filter(|p| p.name() != "extra")
-            .all(|p| p.state == PluginState::Running)
+            .all(|p| p.state() == PluginState::Running)
     );
 }
 
@@ -230,14 +286,17 @@ fn a_restart_that_fails_excludes_the_plugin_and_its_dependents_only() {
     assert!(
         matches!(&error, Error::HookFailed { plugin: "cache", failure, .. } if failure.hook == Hook::Init)
     );
-    assert_eq!(manager.info("cache").unwrap().state, PluginState::Excluded);
-    let app = manager.info("app").unwrap();
-    assert_eq!(app.state, PluginState::Excluded);
     assert_eq!(
-        app.reason.unwrap().to_string(),
+        manager.info("cache").unwrap().state(),
+        PluginState::Excluded
+    );
+    let app = manager.info("app").unwrap();
+    assert_eq!(app.state(), PluginState::Excluded);
+    assert_eq!(
+        app.reason().unwrap().to_string(),
         "depends on excluded \"cache\""
     );
-    assert_eq!(manager.info("db").unwrap().state, PluginState::Running);
+    assert_eq!(manager.info("db").unwrap().state(), PluginState::Running);
     // The cause is gone: the plugin and then its dependent can come back.
     heal("cache");
     assert_eq!(manager.add_plugin("cache").unwrap(), ["cache"]);
@@ -269,7 +328,7 @@ fn hot_add_brings_a_left_out_plugin_in_through_the_whole_path() {
             "extra:start"
         ]
     );
-    assert_eq!(manager.info("extra").unwrap().state, PluginState::Running);
+    assert_eq!(manager.info("extra").unwrap().state(), PluginState::Running);
     let error = manager.add_plugin("extra").unwrap_err();
     assert!(matches!(
         error,
@@ -298,15 +357,15 @@ fn hot_add_that_fails_is_excluded_and_nothing_else_changes() {
         }
     ));
     let extra = manager.info("extra").unwrap();
-    assert_eq!(extra.state, PluginState::Excluded);
+    assert_eq!(extra.state(), PluginState::Excluded);
     assert_eq!(
-        extra.reason.unwrap().to_string(),
+        extra.reason().unwrap().to_string(),
         "validate panicked: scripted validate panic"
     );
     let report = manager.report();
     assert_eq!(report.in_state(PluginState::Running).count(), 4);
     // The start order holds live plugins only: the failed one is listed with the rest, by name.
-    let order: Vec<_> = report.plugins.iter().map(|p| p.name).collect();
+    let order: Vec<_> = report.plugins().iter().map(|p| p.name()).collect();
     assert_eq!(order, ["db", "cache", "app", "metrics", "extra"]);
 }
 
@@ -319,11 +378,14 @@ fn hot_remove_takes_dependents_out_and_releases_everything() {
     assert_eq!(calls(&journal, "stop"), ["app", "cache"]);
     assert_eq!(calls(&journal, "shutdown"), ["app", "cache"]);
     assert_eq!(calls(&journal, "drop"), ["app", "cache"]);
-    assert_eq!(manager.info("cache").unwrap().state, PluginState::ShutDown);
+    assert_eq!(
+        manager.info("cache").unwrap().state(),
+        PluginState::Shutdown
+    );
     let app = manager.info("app").unwrap();
-    assert_eq!(app.state, PluginState::Excluded);
+    assert_eq!(app.state(), PluginState::Excluded);
     assert!(matches!(
-        app.reason,
+        app.reason(),
         Some(ExclusionReason::DependencyRemoved {
             dependency: "cache"
         })
@@ -333,7 +395,7 @@ fn hot_remove_takes_dependents_out_and_releases_everything() {
         error,
         Error::NotLive {
             plugin: "cache",
-            state: PluginState::ShutDown
+            state: PluginState::Shutdown
         }
     ));
     // Adding the dependent first names what is missing and changes nothing.
@@ -343,10 +405,10 @@ fn hot_remove_takes_dependents_out_and_releases_everything() {
         Error::DependencyUnavailable {
             plugin: "app",
             dependency: "cache",
-            state: Some(PluginState::ShutDown)
+            state: Some(PluginState::Shutdown)
         }
     ));
-    assert_eq!(manager.info("app").unwrap().state, PluginState::Excluded);
+    assert_eq!(manager.info("app").unwrap().state(), PluginState::Excluded);
     assert_eq!(manager.add_plugin("cache").unwrap(), ["cache"]);
     assert_eq!(manager.add_plugin("app").unwrap(), ["app"]);
     assert_eq!(manager.live(), ["db", "metrics", "cache", "app"]);
@@ -394,9 +456,12 @@ fn a_panic_in_a_runtime_stop_excludes_the_plugin_and_keeps_the_manager_usable() 
             ..
         }
     ));
-    assert_eq!(manager.info("cache").unwrap().state, PluginState::Excluded);
+    assert_eq!(
+        manager.info("cache").unwrap().state(),
+        PluginState::Excluded
+    );
     // `app` had stopped first; as a dependent of an excluded plugin it is excluded too.
-    assert_eq!(manager.info("app").unwrap().state, PluginState::Excluded);
+    assert_eq!(manager.info("app").unwrap().state(), PluginState::Excluded);
     assert_eq!(manager.restart_plugin("metrics").unwrap(), ["metrics"]);
     let journal = journal();
     assert!(calls(&journal, "shutdown").contains(&"cache".to_owned()));
@@ -408,9 +473,9 @@ fn observers_receive_runtime_events_in_order() {
     let manager = running();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
-    let id = manager.subscribe(move |event| sink.lock().unwrap().push(format!("{event:?}")));
+    let id = manager.observe(move |event| sink.lock().unwrap().push(format!("{event:?}")));
     manager.restart_plugin("metrics").unwrap();
-    assert!(manager.unsubscribe(id));
+    assert!(manager.remove_observer(id));
     manager.restart_plugin("metrics").unwrap();
     let events = events.lock().unwrap();
     let transitions: Vec<_> = events
@@ -427,7 +492,7 @@ fn observers_receive_runtime_events_in_order() {
         transitions,
         [
             "Stopped",
-            "ShutDown",
+            "Shutdown",
             "Created",
             "Validated",
             "Initialized",
@@ -448,7 +513,7 @@ fn re_adding_a_plugin_whose_factory_still_panics_reports_it_and_changes_nothing_
             "{error:?}"
         );
         assert_eq!(
-            manager.info("metrics").unwrap().state,
+            manager.info("metrics").unwrap().state(),
             PluginState::Excluded
         );
     }
@@ -467,7 +532,7 @@ fn required_plugins_cannot_be_disabled_or_removed() {
         error,
         Error::RequiredPlugin {
             plugin: "core",
-            action: "disabled"
+            action: Action::Disable
         }
     ));
     let manager = start_all(entries());
@@ -476,7 +541,7 @@ fn required_plugins_cannot_be_disabled_or_removed() {
         error.to_string(),
         "plugin \"core\" is required: it cannot be removed"
     );
-    assert_eq!(manager.info("core").unwrap().state, PluginState::Running);
+    assert_eq!(manager.info("core").unwrap().state(), PluginState::Running);
 }
 
 #[test]
@@ -485,8 +550,8 @@ fn teardown_failures_reach_observers() {
     let manager = running();
     let failed = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&failed);
-    manager.subscribe(move |event| {
-        if let plugin_factory::Event::Failed { plugin, failure } = event {
+    manager.observe(move |event| {
+        if let plugin_factory::observe::Event::Failed { plugin, failure } = event {
             sink.lock()
                 .unwrap()
                 .push(format!("{plugin}:{}", failure.hook));

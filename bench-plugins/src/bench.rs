@@ -5,7 +5,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput, measurement::WallTime};
-use plugin_factory::{PluginEntry, PluginManager, PluginState, registry};
+use plugin_factory::registry::{self, PluginEntry};
+use plugin_factory::{PluginManager, PluginState};
 
 use crate::baseline::{
     HandLive, HandPlugin, RAW_LINKME, RawInventoryEntry, hand_lifecycle,
@@ -76,7 +77,7 @@ fn framework_lifecycle(entries: &[&'static PluginEntry], time_hooks: bool) -> us
         .and_then(PluginManager::start)
         .expect("the generated plugins start");
     let report = manager.stop().shutdown();
-    report.in_state(PluginState::ShutDown).count()
+    report.in_state(PluginState::Shutdown).count()
 }
 
 /// The benchmarks must measure the normal path: every mechanism holds exactly the set, and
@@ -109,7 +110,7 @@ fn check(set: &Set, entries: &[&'static PluginEntry]) {
         "every hand-written lookup hits"
     );
     let mut types = Vec::with_capacity(n);
-    manager.for_each_running(|plugin| types.push(call(plugin)));
+    manager.for_each_running_mut(|plugin| types.push(call(plugin)));
     let hand_types: Vec<_> = hand
         .plugins_mut()
         .iter_mut()
@@ -155,7 +156,7 @@ fn allocation_checks(set: &Set, entries: &[&'static PluginEntry]) -> String {
         (
             "P2 dispatch, framework (for_each_running)",
             alloc::count(|| {
-                manager.for_each_running(|p| {
+                manager.for_each_running_mut(|p| {
                     black_box(call(p));
                 })
             })
@@ -171,7 +172,7 @@ fn allocation_checks(set: &Set, entries: &[&'static PluginEntry]) -> String {
             .0,
         ),
         (
-            "P3 lookups, framework (get_mut)",
+            "P3 lookups, framework (plugin_mut)",
             alloc::count(|| (set.lookup_framework)(&mut manager)).0,
         ),
         (
@@ -246,7 +247,7 @@ fn p2_dispatch(criterion: &mut Criterion, set: &'static Set, entries: &[&'static
     let mut manager = running(entries);
     group.bench_function(summary::id("framework", n), |b| {
         b.iter(|| {
-            manager.for_each_running(|plugin| {
+            manager.for_each_running_mut(|plugin| {
                 black_box(call(plugin));
             })
         })
@@ -254,7 +255,7 @@ fn p2_dispatch(criterion: &mut Criterion, set: &'static Set, entries: &[&'static
     group.finish();
 }
 
-/// P3: typed access by name to `set.lookups` plugins, through `get_mut` and through a
+/// P3: typed access by name to `set.lookups` plugins, through `plugin_mut` and through a
 /// `HashMap<&str, usize>` and an index.
 fn p3_lookup(criterion: &mut Criterion, set: &'static Set, entries: &[&'static PluginEntry]) {
     let mut group = criterion.benchmark_group("p3_lookup");

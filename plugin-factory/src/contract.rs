@@ -1,10 +1,11 @@
-//! The plugin contract: the [`Plugin`] trait, the [`Context`] its hooks receive, and the static
-//! [`PluginMetadata`] that `#[plugin]` records for every plugin.
+//! The plugin contract: the [`Plugin`] trait, the [`Context`] its hooks receive, the
+//! [`PluginError`] they return, and the static [`PluginMetadata`] that `#[plugin]` records for
+//! every plugin. The bottom layer: it depends on nothing else in the crate.
 
 use std::any::Any;
+use std::borrow::Cow;
+use std::error::Error as StdError;
 use std::fmt;
-
-use crate::error::PluginError;
 
 /// The contract every plugin implements.
 ///
@@ -20,7 +21,7 @@ use crate::error::PluginError;
 /// and aborts instead.)
 ///
 /// The trait is object safe: the manager holds plugins as `Box<dyn Plugin>`. `Any` lets callers
-/// get the concrete type back (see [`PluginManager::with`](crate::PluginManager::with)).
+/// get the concrete type back (see [`PluginManager::plugin_mut`](crate::PluginManager::plugin_mut)).
 ///
 /// ```
 /// use plugin_factory::{Context, Plugin, PluginError};
@@ -91,6 +92,62 @@ pub trait Plugin: Any + Send {
     fn shutdown(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         let _ = ctx;
         Ok(())
+    }
+}
+
+/// The error a plugin's hook returns.
+///
+/// Build one from a message (`"disk full".into()`, [`PluginError::msg`]) or wrap any error with
+/// [`PluginError::other`]; `?` converts [`std::io::Error`] directly.
+///
+/// ```
+/// use plugin_factory::PluginError;
+///
+/// fn open() -> Result<(), PluginError> {
+///     std::fs::read("/definitely/not/here")?;
+///     Ok(())
+/// }
+/// assert!(open().is_err());
+/// assert_eq!(PluginError::msg("no token").to_string(), "no token");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PluginError {
+    /// A plain message.
+    #[error("{0}")]
+    Message(Cow<'static, str>),
+    /// Another error, kept as the source.
+    #[error(transparent)]
+    Other(Box<dyn StdError + Send + Sync + 'static>),
+}
+
+impl PluginError {
+    /// An error with a message.
+    pub fn msg(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::Message(message.into())
+    }
+
+    /// Wraps any error.
+    pub fn other(error: impl StdError + Send + Sync + 'static) -> Self {
+        Self::Other(Box::new(error))
+    }
+}
+
+impl From<&'static str> for PluginError {
+    fn from(message: &'static str) -> Self {
+        Self::msg(message)
+    }
+}
+
+impl From<String> for PluginError {
+    fn from(message: String) -> Self {
+        Self::msg(message)
+    }
+}
+
+impl From<std::io::Error> for PluginError {
+    fn from(error: std::io::Error) -> Self {
+        Self::other(error)
     }
 }
 
@@ -198,7 +255,8 @@ impl PluginMetadata {
     /// Sets where the plugin is defined: the package, module and file, and the line in it.
     ///
     /// ```
-    /// use plugin_factory::{Origin, PluginMetadata};
+    /// use plugin_factory::PluginMetadata;
+    /// use plugin_factory::registry::Origin;
     ///
     /// static HERE: Origin = Origin::new("my-app", "my_app::plugins", "src/plugins.rs");
     /// let metadata = PluginMetadata::new("probe", "1.0.0").with_origin(&HERE, 12);

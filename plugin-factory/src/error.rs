@@ -1,72 +1,18 @@
-//! Errors: [`PluginError`] is what a plugin's hooks return, [`Error`] what the manager returns.
-
-use std::borrow::Cow;
-use std::error::Error as StdError;
+//! [`Error`]: what the manager returns. (What a plugin's hooks return, `PluginError`, is part of
+//! the contract.)
 
 use crate::lifecycle::PluginState;
-use crate::report::{ExclusionReason, HookFailure, Report};
-
-/// The error a plugin's hook returns.
-///
-/// Build one from a message (`"disk full".into()`, [`PluginError::msg`]) or wrap any error with
-/// [`PluginError::other`]; `?` converts [`std::io::Error`] directly.
-///
-/// ```
-/// use plugin_factory::PluginError;
-///
-/// fn open() -> Result<(), PluginError> {
-///     std::fs::read("/definitely/not/here")?;
-///     Ok(())
-/// }
-/// assert!(open().is_err());
-/// assert_eq!(PluginError::msg("no token").to_string(), "no token");
-/// ```
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum PluginError {
-    /// A plain message.
-    #[error("{0}")]
-    Message(Cow<'static, str>),
-    /// Another error, kept as the source.
-    #[error(transparent)]
-    Other(Box<dyn StdError + Send + Sync + 'static>),
-}
-
-impl PluginError {
-    /// An error with a message.
-    pub fn msg(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::Message(message.into())
-    }
-
-    /// Wraps any error.
-    pub fn other(error: impl StdError + Send + Sync + 'static) -> Self {
-        Self::Other(Box::new(error))
-    }
-}
-
-impl From<&'static str> for PluginError {
-    fn from(message: &'static str) -> Self {
-        Self::msg(message)
-    }
-}
-
-impl From<String> for PluginError {
-    fn from(message: String) -> Self {
-        Self::msg(message)
-    }
-}
-
-impl From<std::io::Error> for PluginError {
-    fn from(error: std::io::Error) -> Self {
-        Self::other(error)
-    }
-}
+use crate::report::table::Report;
+use crate::report::{ExclusionReason, HookFailure};
+use crate::runtime::Action;
 
 /// An error from the manager. Every variant names the plugin it is about.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A state change that the lifecycle's transition table forbids.
+    /// A state change that the lifecycle's transition table forbids. The manager only asks for
+    /// moves the table allows: this error in a log is a bug in the manager, and the move was not
+    /// made.
     #[error("plugin {plugin:?} cannot go from {from} to {to}")]
     InvalidTransition {
         /// The plugin.
@@ -93,10 +39,10 @@ pub enum Error {
     RequiredPlugin {
         /// The required plugin.
         plugin: &'static str,
-        /// What was asked: `"disabled"` or `"removed"`.
-        action: &'static str,
+        /// What was asked.
+        action: Action,
     },
-    /// No plugin of that name is registered.
+    /// No plugin of that name is registered (every operation that takes a name).
     #[error("no plugin named {name:?} is registered")]
     UnknownPlugin {
         /// The name asked for.

@@ -1,8 +1,8 @@
 //! Statically linked plugins with a checked lifecycle.
 //!
 //! A plugin is a struct that implements [`Plugin`] and carries `#[plugin]`. The attribute checks
-//! the annotation at compile time and submits a static [`PluginEntry`] to a link-time
-//! [`registry`]. The host links the plugin crates with [`link_plugins!`] and drives every plugin
+//! the annotation at compile time and submits a static [`PluginEntry`](registry::PluginEntry) to a
+//! link-time [`registry`]. The host links the plugin crates with [`link_plugins!`] and drives every plugin
 //! through the lifecycle with a typestate [`PluginManager`]. A plugin that fails validation, a
 //! hook, or a dependency check (or panics) is excluded, dropped and reported; the rest run on.
 //!
@@ -55,32 +55,47 @@
 //!
 //! # Registry backends
 //!
-//! | backend | cargo feature | code before `main` | platforms |
-//! |---|---|---|---|
-//! | `linkme` distributed slice | default | none | Linux, Android, macOS, iOS, Windows, FreeBSD, OpenBSD, illumos, wasm |
-//! | `inventory` | `inventory` | one constructor per plugin | every platform with static constructors |
+//! `linkme` by default (no code before `main`), `inventory` behind the `inventory` feature (for
+//! targets `linkme` does not support, such as wasm). The [`registry`] module has the platform
+//! table.
 //!
 //! # Panics
 //!
 //! Panics in plugin code are caught per hook and turn into exclusions. A binary built with
 //! `panic = "abort"` cannot catch them: the first panicking plugin aborts the process.
 //!
+//! Rust runs the panic hook before a panic is caught, so the default hook still prints
+//! `thread '...' panicked at ...` for each one, next to a report that says the plugin was
+//! excluded. A host that wants those messages in its log instead calls
+//! [`observe::log_plugin_panics`] once at startup: it is a process-wide change, so the crate
+//! never makes it on its own.
+//!
 //! # Crate map
 //!
-//! - [`Plugin`], [`Context`], [`PluginMetadata`] (with its [`Origin`] and [`SourceLocation`]): the
-//!   contract (module `contract`).
-//! - [`plugin`]: the attribute.
-//! - [`registry`]: the link-time collection.
-//! - [`PluginState`] and its transition table: module `lifecycle`.
-//! - [`PluginManager`] and its phases.
-//! - [`Report`], [`Error`], [`PluginError`].
+//! The root holds what plugin authors and hosts use every day; the rest lives in named modules,
+//! each item exported once.
+//!
+//! - [`Plugin`], [`Context`], [`PluginError`], [`PluginMetadata`]: the contract, and
+//!   [`plugin`], the attribute.
+//! - [`PluginManager`], [`ManagerBuilder`]: the lifecycle, with its [`phase`]s; the runtime API
+//!   and its types in [`runtime`].
+//! - [`PluginState`]: where one plugin is; [`Report`] and its parts in [`report`]; [`Error`].
+//! - [`registry`]: the link-time collection, its entries and the metadata's parts.
+//! - [`observe`]: events, observers, and routing caught panics to `log`.
+//!
+//! `docs/architecture.md` in the repository maps the modules for contributors.
 
 mod contract;
+mod engine;
 mod error;
 mod lifecycle;
 mod manager;
 pub mod registry;
-mod report;
+pub mod report;
+pub mod runtime;
+
+pub use crate::engine::observe;
+pub use crate::manager::phase;
 
 /// Registers a struct as a plugin: `#[plugin]` or `#[plugin(key = value, ...)]`.
 ///
@@ -101,8 +116,9 @@ mod report;
 /// anything but a non-generic struct, a struct that does not implement `Plugin` or has no
 /// factory.
 ///
-/// The expansion keeps the struct as written and adds one `static` [`PluginEntry`] in the
-/// [`registry`]; on the default backend nothing runs before `main`.
+/// The expansion keeps the struct as written and adds one `static`
+/// [`PluginEntry`](registry::PluginEntry) in the [`registry`]; on the default backend nothing
+/// runs before `main`.
 ///
 /// ```standalone_crate
 /// use plugin_factory::{Plugin, plugin};
@@ -136,17 +152,12 @@ mod report;
 /// ```
 pub use plugin_factory_macros::plugin;
 
-pub use crate::contract::{Context, Dependency, Origin, Plugin, PluginMetadata, SourceLocation};
-pub use crate::error::{Error, PluginError};
-pub use crate::lifecycle::{Hook, PluginState};
-pub use crate::manager::{
-    CanInit, CanStart, CanStop, CanValidate, Discovered, Event, Initialized, ManagerBuilder,
-    ObserverId, Phase, PluginInfo, PluginManager, Running, Stopped, Validated,
-};
-pub use crate::registry::{Factory, PluginEntry};
-pub use crate::report::{
-    ExclusionReason, FailureCause, HookFailure, HookTimings, PluginReport, Report,
-};
+pub use crate::contract::{Context, Plugin, PluginError, PluginMetadata};
+pub use crate::error::Error;
+pub use crate::lifecycle::PluginState;
+pub use crate::manager::PluginManager;
+pub use crate::manager::builder::ManagerBuilder;
+pub use crate::report::table::Report;
 
 /// Links plugin crates into this binary so that their plugins are registered.
 ///

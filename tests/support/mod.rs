@@ -10,10 +10,10 @@
 
 use std::cell::RefCell;
 
-use plugin_factory::{
-    Context, Dependency, Hook, ManagerBuilder, Plugin, PluginEntry, PluginError, PluginManager,
-    PluginMetadata, Running,
-};
+use plugin_factory::phase::Active;
+use plugin_factory::registry::{Dependency, PluginEntry};
+use plugin_factory::report::Hook;
+use plugin_factory::{Context, ManagerBuilder, Plugin, PluginError, PluginManager, PluginMetadata};
 
 /// How a scripted hook misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,12 +152,12 @@ pub(crate) fn probe_with(
 /// A manager of `entries` taken through discover, validate, init and start.
 pub(crate) fn start_all(
     entries: impl IntoIterator<Item = &'static PluginEntry>,
-) -> PluginManager<Running> {
+) -> PluginManager<Active> {
     start_with(PluginManager::builder().entries(entries))
 }
 
 /// The manager `builder` makes, taken through discover, validate, init and start.
-pub(crate) fn start_with(builder: ManagerBuilder) -> PluginManager<Running> {
+pub(crate) fn start_with(builder: ManagerBuilder) -> PluginManager<Active> {
     builder
         .discover()
         .unwrap()

@@ -1,5 +1,6 @@
 //! The dependency graph between registered plugins, stored as two compact adjacency lists
-//! (dependencies and dependents) indexed by slot.
+//! (dependencies and dependents) indexed by slot. A dependency on a name nobody registered has
+//! no edge; resolution reads the declarations for those.
 
 use rustc_hash::FxHashMap;
 
@@ -57,7 +58,7 @@ impl Adjacency {
 
 /// Edges between slots; a dependency on a name nobody registered has no edge.
 #[derive(Debug, Default)]
-pub(crate) struct Graph {
+pub(super) struct Graph {
     dependencies: Adjacency,
     dependents: Adjacency,
     /// Slots with a dependency that is not registered or that carries a version requirement:
@@ -67,7 +68,7 @@ pub(crate) struct Graph {
 
 impl Graph {
     /// Builds the graph of `entries`, resolving names through `index`.
-    pub(crate) fn new(
+    pub(super) fn new(
         entries: &[&'static PluginEntry],
         index: &FxHashMap<&'static str, usize>,
     ) -> Self {
@@ -91,6 +92,24 @@ impl Graph {
         Self::from_dependencies(dependencies, needs_metadata)
     }
 
+    /// A graph of `nodes` plugins with these `(dependent, dependency)` edges, each dependent's
+    /// listed in the order given, and no version requirements.
+    #[cfg(test)]
+    pub(super) fn from_edges(nodes: usize, edges: &[(usize, usize)]) -> Self {
+        let mut dependencies = Adjacency {
+            offsets: vec![0],
+            targets: Vec::new(),
+        };
+        for source in 0..nodes {
+            let targets = edges.iter().filter(|(from, _)| *from == source);
+            dependencies
+                .targets
+                .extend(targets.map(|&(_, to)| to as u32));
+            dependencies.offsets.push(dependencies.targets.len() as u32);
+        }
+        Self::from_dependencies(dependencies, vec![false; nodes])
+    }
+
     fn from_dependencies(dependencies: Adjacency, needs_metadata: Vec<bool>) -> Self {
         Self {
             dependents: dependencies.reversed(needs_metadata.len()),
@@ -101,7 +120,7 @@ impl Graph {
 
     /// The same graph with the nodes renumbered: node `layout[k]` becomes `k`, and
     /// `renumbered[i]` is the new number of node `i`. Each list keeps its order.
-    pub(crate) fn relabeled(&self, layout: &[usize], renumbered: &[u32]) -> Self {
+    pub(super) fn relabeled(&self, layout: &[usize], renumbered: &[u32]) -> Self {
         Self {
             dependencies: self.dependencies.relabeled(layout, renumbered),
             dependents: self.dependents.relabeled(layout, renumbered),
@@ -110,12 +129,12 @@ impl Graph {
     }
 
     /// Whether a dependency of `i` is not registered or has a version requirement.
-    pub(crate) fn needs_metadata(&self, i: usize) -> bool {
+    pub(super) fn needs_metadata(&self, i: usize) -> bool {
         self.needs_metadata[i]
     }
 
     /// The slots `i` depends on, in declaration order.
-    pub(crate) fn dependencies(
+    pub(super) fn dependencies(
         &self,
         i: usize,
     ) -> impl ExactSizeIterator<Item = usize> + DoubleEndedIterator + '_ {
@@ -123,7 +142,87 @@ impl Graph {
     }
 
     /// The slots that depend on `i`.
-    pub(crate) fn dependents(&self, i: usize) -> impl DoubleEndedIterator<Item = usize> + '_ {
+    pub(super) fn dependents(&self, i: usize) -> impl DoubleEndedIterator<Item = usize> + '_ {
         self.dependents.neighbours(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(it: impl Iterator<Item = usize>) -> Vec<usize> {
+        it.collect()
+    }
+
+    #[test]
+    fn dependents_are_the_reversed_edges_in_node_order() {
+        // 0 <- 1, 0 <- 2, 1 <- 2, 3 alone.
+        let graph = Graph::from_edges(4, &[(2, 1), (1, 0), (2, 0)]);
+        assert_eq!(
+            list(graph.dependencies(2)),
+            [1, 0],
+            "declaration order is kept"
+        );
+        assert_eq!(list(graph.dependencies(1)), [0]);
+        assert_eq!(list(graph.dependencies(0)), Vec::<usize>::new());
+        assert_eq!(list(graph.dependents(0)), [1, 2]);
+        assert_eq!(list(graph.dependents(1)), [2]);
+        assert_eq!(list(graph.dependents(3)), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn relabeling_renumbers_both_directions() {
+        let graph = Graph::from_edges(3, &[(0, 2), (1, 2)]);
+        // Node 2 goes first, then 0, then 1.
+        let layout = [2, 0, 1];
+        let renumbered = [1, 2, 0];
+        let relabeled = graph.relabeled(&layout, &renumbered);
+        assert_eq!(list(relabeled.dependencies(1)), [0]);
+        assert_eq!(list(relabeled.dependencies(2)), [0]);
+        assert_eq!(list(relabeled.dependents(0)), [1, 2]);
+        assert!(!relabeled.needs_metadata(0));
+    }
+
+    #[test]
+    fn unregistered_dependencies_and_requirements_need_metadata() {
+        use crate::contract::{Dependency, PluginMetadata};
+        use crate::registry::PluginEntry;
+
+        struct Probe;
+        impl crate::contract::Plugin for Probe {}
+        static PLAIN: PluginEntry = PluginEntry::new(
+            PluginMetadata::new("plain", "1.0.0").with_dependencies(&[Dependency::new("db", "")]),
+            |_| Box::new(Probe),
+        );
+        static VERSIONED: PluginEntry = PluginEntry::new(
+            PluginMetadata::new("versioned", "1.0.0")
+                .with_dependencies(&[Dependency::new("db", ">=1")]),
+            |_| Box::new(Probe),
+        );
+        static GHOSTLY: PluginEntry = PluginEntry::new(
+            PluginMetadata::new("ghostly", "1.0.0")
+                .with_dependencies(&[Dependency::new("ghost", ""), Dependency::new("db", "")]),
+            |_| Box::new(Probe),
+        );
+        static DB: PluginEntry =
+            PluginEntry::new(PluginMetadata::new("db", "1.0.0"), |_| Box::new(Probe));
+        let entries = [&PLAIN, &VERSIONED, &GHOSTLY, &DB];
+        let index: FxHashMap<_, _> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name(), i))
+            .collect();
+        let graph = Graph::new(&entries, &index);
+        assert_eq!(list(graph.dependencies(0)), [3]);
+        assert!(!graph.needs_metadata(0));
+        assert!(graph.needs_metadata(1), "a version requirement");
+        assert_eq!(
+            list(graph.dependencies(2)),
+            [3],
+            "no edge to an unregistered name"
+        );
+        assert!(graph.needs_metadata(2), "an unregistered dependency");
+        assert_eq!(list(graph.dependents(3)), [0, 1, 2]);
     }
 }

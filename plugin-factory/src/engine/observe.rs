@@ -1,12 +1,16 @@
-//! Lifecycle events and the observers that receive them.
+//! Watching a manager: the [`Event`]s it sends, in order, to the observers registered with
+//! [`PluginManager::observe`](crate::PluginManager::observe) or
+//! [`ManagerBuilder::observe`](crate::ManagerBuilder::observe), and
+//! [`log_plugin_panics`], which routes the messages of caught panics through `log`.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
 
+use super::catch::catch;
 use crate::lifecycle::PluginState;
-use crate::manager::engine::panic_message;
 use crate::report::{ExclusionReason, HookFailure};
+
+pub use super::catch::log_plugin_panics;
 
 /// Something that happened to a plugin, in the order it happened.
 #[derive(Debug, Clone)]
@@ -48,13 +52,13 @@ impl Event {
     }
 }
 
-/// Identifies a subscription, to [`unsubscribe`](crate::PluginManager::unsubscribe) it.
+/// Identifies an observer, to [remove](crate::PluginManager::remove_observer) it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ObserverId(u64);
 
 type Observer = Box<dyn Fn(&Event) + Send + Sync>;
 
-/// The subscribed observers. Emitting costs one atomic load when nobody listens, and the event
+/// The observers of one manager. Emitting costs one atomic load when nobody listens, and the event
 /// is only built when somebody does.
 #[derive(Default)]
 pub(crate) struct Observers {
@@ -64,7 +68,7 @@ pub(crate) struct Observers {
 }
 
 impl Observers {
-    pub(crate) fn subscribe(&self, observer: Observer) -> ObserverId {
+    pub(crate) fn add(&self, observer: Observer) -> ObserverId {
         let id = ObserverId(self.next_id.fetch_add(1, Ordering::Relaxed));
         let mut list = self.list.write().unwrap_or_else(PoisonError::into_inner);
         list.push((id, observer));
@@ -72,7 +76,7 @@ impl Observers {
         id
     }
 
-    pub(crate) fn unsubscribe(&self, id: ObserverId) -> bool {
+    pub(crate) fn remove(&self, id: ObserverId) -> bool {
         let mut list = self.list.write().unwrap_or_else(PoisonError::into_inner);
         let before = list.len();
         list.retain(|(other, _)| *other != id);
@@ -80,8 +84,8 @@ impl Observers {
         list.len() != before
     }
 
-    /// Sends the event made by `event` to every observer, in subscription order. An observer
-    /// that panics is unsubscribed and logged; the others still receive the event.
+    /// Sends the event made by `event` to every observer, in the order they were added. An
+    /// observer that panics is removed and logged; the others still receive the event.
     #[inline]
     pub(crate) fn emit(&self, event: impl FnOnce() -> Event) {
         if self.listening.load(Ordering::Acquire) {
@@ -95,19 +99,18 @@ impl Observers {
         {
             let list = self.list.read().unwrap_or_else(PoisonError::into_inner);
             for (id, observer) in list.iter() {
-                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| observer(&event))) {
+                if let Err(message) = catch(event.plugin(), || observer(&event)) {
                     log::error!(
                         target: event.plugin(),
-                        "observer {} panicked on {event:?} and was unsubscribed: {}",
+                        "observer {} panicked on {event:?} and was removed: {message}",
                         id.0,
-                        panic_message(payload)
                     );
                     panicked.push(*id);
                 }
             }
         }
         for id in panicked {
-            self.unsubscribe(id);
+            self.remove(id);
         }
     }
 }
@@ -126,12 +129,12 @@ mod tests {
     }
 
     #[test]
-    fn panicking_observer_is_unsubscribed_and_others_keep_receiving() {
+    fn panicking_observer_is_removed_and_others_keep_receiving() {
         let observers = Observers::default();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
-        observers.subscribe(Box::new(|_| panic!("observer bug")));
-        observers.subscribe(Box::new(move |event| {
+        observers.add(Box::new(|_| panic!("observer bug")));
+        observers.add(Box::new(move |event| {
             if let Event::StateChanged { to, .. } = event {
                 sink.lock().unwrap().push(*to);
             }
@@ -149,9 +152,9 @@ mod tests {
     fn events_are_not_built_without_observers() {
         let observers = Observers::default();
         observers.emit(|| unreachable!("no observer, no event"));
-        let id = observers.subscribe(Box::new(|_| {}));
-        assert!(observers.unsubscribe(id));
-        assert!(!observers.unsubscribe(id));
-        observers.emit(|| unreachable!("unsubscribed"));
+        let id = observers.add(Box::new(|_| {}));
+        assert!(observers.remove(id));
+        assert!(!observers.remove(id));
+        observers.emit(|| unreachable!("removed"));
     }
 }

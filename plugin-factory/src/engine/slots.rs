@@ -1,6 +1,6 @@
-//! Per-plugin storage, one dense array per field, and the two ways the engine reaches it:
+//! Per-plugin storage, one dense array per field, and the two ways the engine writes it:
 //! directly when the manager is owned (`&mut Slots`), through per-plugin locks when it is
-//! shared (`&Slots`).
+//! shared (`&Slots`). Reads go through `&Slots` either way: a state is an atomic byte.
 //!
 //! Each phase walks every plugin and reads every dependency's state, so the states are one
 //! byte each in an array of their own, and the instances sit apart from the rarely read
@@ -65,12 +65,6 @@ impl Slots {
         PluginState::from_index(self.states[i].load(Acquire))
     }
 
-    /// The state of `i`, read by the owner (no atomic operation).
-    #[inline]
-    pub(crate) fn state_mut(&mut self, i: usize) -> PluginState {
-        PluginState::from_index(*self.states[i].get_mut())
-    }
-
     /// The instance of `i`, locked. A poisoned lock only means that a caller's closure
     /// panicked while it held the plugin; the slot itself is consistent, so it is used as it is.
     pub(crate) fn lock_instance(&self, i: usize) -> MutexGuard<'_, Option<Box<dyn Plugin>>> {
@@ -79,7 +73,8 @@ impl Slots {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The instance of `i` for its owner, without locking.
+    /// The instance of `i` for its owner, without locking (a poisoned lock is used as it is,
+    /// as in [`lock_instance`](Self::lock_instance)).
     #[inline]
     pub(crate) fn instance_mut(&mut self, i: usize) -> &mut Option<Box<dyn Plugin>> {
         self.instances[i]
@@ -87,15 +82,20 @@ impl Slots {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The instance of `i` for its owner, unless a panic poisoned its lock (during a caller's
-    /// access to it): callers that hand the plugin out skip it then.
+    /// The name and the instance of `i`, for its owner.
     #[inline]
-    pub(crate) fn unpoisoned_instance_mut(&mut self, i: usize) -> Option<&mut dyn Plugin> {
-        self.instances[i].get_mut().ok()?.as_deref_mut()
+    pub(crate) fn named_instance_mut(
+        &mut self,
+        i: usize,
+    ) -> (&'static str, Option<&mut dyn Plugin>) {
+        let instance = self.instances[i]
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        (self.names[i], instance.as_deref_mut())
     }
 
     /// Every running instance in slot order, for its owner: one pass over the states and the
-    /// instances side by side. Instances whose lock a panic poisoned are skipped.
+    /// instances side by side.
     pub(crate) fn running_mut(&mut self) -> impl Iterator<Item = &mut dyn Plugin> {
         let running = PluginState::Running as u8;
         self.states
@@ -105,7 +105,10 @@ impl Slots {
                 if *state.get_mut() != running {
                     return None;
                 }
-                instance.get_mut().ok()?.as_deref_mut()
+                instance
+                    .get_mut()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_deref_mut()
             })
     }
 
@@ -130,11 +133,10 @@ impl Slots {
     }
 }
 
-/// How the engine reaches the slots: directly when the manager is owned, through each slot's
-/// locks when it is shared.
+/// How the engine changes the slots: directly when the manager is owned, through each slot's
+/// locks when it is shared. Reads go through [`slots`](SlotAccess::slots).
 pub(crate) trait SlotAccess {
     fn slots(&self) -> &Slots;
-    fn state(&mut self, i: usize) -> PluginState;
     fn store_state(&mut self, i: usize, state: PluginState);
     /// The details of `i`, created on first use.
     fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R;
@@ -149,10 +151,6 @@ impl SlotAccess for &mut Slots {
     #[inline]
     fn slots(&self) -> &Slots {
         self
-    }
-    #[inline]
-    fn state(&mut self, i: usize) -> PluginState {
-        self.state_mut(i)
     }
     #[inline]
     fn store_state(&mut self, i: usize, state: PluginState) {
@@ -175,9 +173,6 @@ impl SlotAccess for &Slots {
     fn slots(&self) -> &Slots {
         self
     }
-    fn state(&mut self, i: usize) -> PluginState {
-        Slots::state(self, i)
-    }
     fn store_state(&mut self, i: usize, state: PluginState) {
         self.states[i].store(state as u8, Release);
     }
@@ -193,5 +188,82 @@ impl SlotAccess for &Slots {
         f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
     ) -> R {
         f(&mut self.lock_instance(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::PluginMetadata;
+
+    struct Probe;
+    impl Plugin for Probe {}
+
+    static ENTRY: PluginEntry =
+        PluginEntry::new(PluginMetadata::new("probe", "1.0.0"), |_| Box::new(Probe));
+
+    fn slots(n: usize) -> Slots {
+        Slots::new(vec![&ENTRY; n], vec!["probe"; n])
+    }
+
+    #[test]
+    fn slots_start_registered_without_instances_or_details() {
+        let slots = slots(3);
+        assert_eq!(slots.len(), 3);
+        for i in 0..3 {
+            assert_eq!(slots.state(i), PluginState::Registered);
+            assert!(slots.lock_instance(i).is_none());
+            assert!(slots.details(i).is_none());
+            assert_eq!(slots.name(i), "probe");
+        }
+    }
+
+    #[test]
+    fn both_accesses_write_what_reads_see() {
+        let mut slots = slots(2);
+        let mut owned = &mut slots;
+        owned.store_state(0, PluginState::Created);
+        owned.with_instance(0, |instance| *instance = Some(Box::new(Probe)));
+        owned.with_details(0, |details| details.failures.clear());
+        assert_eq!(slots.state(0), PluginState::Created);
+        assert!(
+            slots.details(0).is_some(),
+            "details are created on first use"
+        );
+
+        let mut shared = &slots;
+        shared.store_state(1, PluginState::Excluded);
+        shared.with_details(1, |details| {
+            details.reason = Some(ExclusionReason::DependencyRemoved { dependency: "db" });
+        });
+        assert_eq!(slots.state(1), PluginState::Excluded);
+        assert!(matches!(
+            slots.reason(1),
+            Some(ExclusionReason::DependencyRemoved { dependency: "db" })
+        ));
+        assert!(slots.reason(0).is_none());
+    }
+
+    #[test]
+    fn running_instances_are_handed_out_even_after_a_caller_panicked() {
+        let mut slots = slots(3);
+        for i in 0..3 {
+            *slots.instance_mut(i) = Some(Box::new(Probe));
+        }
+        let mut owned = &mut slots;
+        owned.store_state(0, PluginState::Running);
+        owned.store_state(1, PluginState::Stopped);
+        owned.store_state(2, PluginState::Running);
+        assert_eq!(slots.running_mut().count(), 2);
+
+        // A caller's closure panicked while it held plugin 2: the plugin is as it was.
+        let poisoned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _guard = slots.lock_instance(2);
+            panic!("caller bug");
+        }));
+        assert!(poisoned.is_err());
+        assert!(slots.lock_instance(2).is_some());
+        assert!(slots.instance_mut(2).is_some());
+        assert_eq!(slots.running_mut().count(), 2);
     }
 }

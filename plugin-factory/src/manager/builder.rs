@@ -1,10 +1,32 @@
-//! [`ManagerBuilder`]: what a manager starts from.
+//! [`ManagerBuilder`] and the constructors of [`PluginManager`]: what a manager starts from.
 
+use super::PluginManager;
+use super::phase::Assembled;
+use crate::engine::observe::{Event, Observers};
+use crate::engine::{Engine, Options};
 use crate::error::Error;
-use crate::manager::engine::{Engine, Options};
-use crate::manager::observe::{Event, Observers};
-use crate::manager::{Discovered, PluginManager};
 use crate::registry::{self, PluginEntry};
+
+impl PluginManager<Assembled> {
+    /// Creates every plugin linked into this binary (see
+    /// [`link_plugins!`](crate::link_plugins)). Same as `PluginManager::builder().discover()`.
+    pub fn discover() -> Result<Self, Error> {
+        ManagerBuilder::default().discover()
+    }
+
+    /// Creates the plugins of an explicit list of entries instead of the global registry: for
+    /// tests that must not see each other's plugins.
+    pub fn from_entries(
+        entries: impl IntoIterator<Item = &'static PluginEntry>,
+    ) -> Result<Self, Error> {
+        ManagerBuilder::default().entries(entries).discover()
+    }
+
+    /// A builder to choose the entries, leave plugins out, time hooks or observe events.
+    pub fn builder() -> ManagerBuilder {
+        ManagerBuilder::default()
+    }
+}
 
 /// Chooses the plugins a [`PluginManager`] starts with and how it runs them.
 ///
@@ -52,40 +74,21 @@ impl ManagerBuilder {
     }
 
     /// Calls `observer` with every [`Event`] from discovery on (see
-    /// [`PluginManager::subscribe`]).
+    /// [`PluginManager::observe`]).
     pub fn observe(self, observer: impl Fn(&Event) + Send + Sync + 'static) -> Self {
-        self.observers.subscribe(Box::new(observer));
+        self.observers.add(Box::new(observer));
         self
     }
 
     /// Creates every enabled plugin with its factory. Fails if a disabled name is not
     /// registered or names a required plugin, or if a required plugin's factory fails or its
     /// name is taken twice.
-    pub fn discover(self) -> Result<PluginManager<Discovered>, Error> {
+    pub fn discover(self) -> Result<PluginManager<Assembled>, Error> {
         let entries = self
             .entries
             .unwrap_or_else(|| registry::entries().collect());
         let mut engine = Engine::new(entries, self.options, self.observers);
-        let mut disabled = vec![false; engine.slots.len()];
-        for name in self.disabled {
-            match engine.index.get(name.as_str()) {
-                Some(&i) if engine.slots.entry(i).metadata().is_required() => {
-                    return Err(Error::RequiredPlugin {
-                        plugin: engine.slots.name(i),
-                        action: "disabled",
-                    });
-                }
-                Some(&i) => disabled[i] = true,
-                None => return Err(Error::UnknownPlugin { name }),
-            }
-        }
-        let mut ops = engine.exclusive();
-        ops.exclude_duplicates();
-        ops.create_all(&disabled);
-        let required = ops.required_excluded;
-        if required.is_none() {
-            log::debug!("plugin manager: discovered {} plugins", engine.slots.len());
-        }
-        PluginManager::enter(engine, required)
+        engine.discover(self.disabled)?;
+        Ok(PluginManager::enter(engine))
     }
 }

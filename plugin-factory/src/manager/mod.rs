@@ -1,10 +1,12 @@
-//! The typestate [`PluginManager`]: it owns every plugin and moves them through the lifecycle
-//! one phase at a time.
+//! The typestate [`PluginManager`]: the facade over the engine. This file holds the phase
+//! transitions and the queries valid in every phase; `access.rs` the plugin accessors,
+//! `control.rs` the runtime operations of the [`Active`] phase, `builder.rs` the
+//! [`ManagerBuilder`](crate::ManagerBuilder) and the constructors, `phase.rs` the phase markers.
 //!
 //! # Phases
 //!
-//! `discover` → [`Discovered`] → `validate` → [`Validated`] → `init` → [`Initialized`] →
-//! `start` → [`Running`] → `stop` → [`Stopped`] → `start` again or `shutdown`.
+//! `discover` → [`Assembled`] → `validate` → [`Vetted`] → `init` → [`Primed`] → `start` →
+//! [`Active`] → `stop` → [`Halted`] → `start` again or `shutdown`.
 //!
 //! Each transition consumes the manager and returns it in the next phase, so an out-of-order
 //! call does not compile:
@@ -16,32 +18,25 @@
 //! # Ok::<(), plugin_factory::Error>(())
 //! ```
 
-mod builder;
-pub(crate) mod engine;
-mod graph;
-pub(crate) mod observe;
-mod phase;
-mod running;
-pub(crate) mod slots;
+mod access;
+pub(crate) mod builder;
+mod control;
+pub mod phase;
 
 use std::fmt;
 use std::marker::PhantomData;
 
-pub use self::builder::ManagerBuilder;
-pub use self::observe::{Event, ObserverId};
-pub use self::phase::{
-    CanInit, CanStart, CanStop, CanValidate, Discovered, Initialized, Phase, Running, Stopped,
-    Validated,
-};
-pub use self::running::PluginInfo;
-
-use self::engine::Engine;
+use self::phase::{Active, CanInit, CanStart, CanStop, CanValidate, Halted, Phase};
+use self::phase::{Primed, Vetted};
+use crate::engine::observe::{Event, ObserverId};
+use crate::engine::{Engine, PluginHook};
 use crate::error::Error;
-use crate::lifecycle::{Hook, PluginState};
-use crate::registry::PluginEntry;
-use crate::report::Report;
+use crate::lifecycle::PluginState;
+use crate::report::table::Report;
+use crate::runtime::PluginInfo;
 
-/// Owns the plugins and drives their lifecycle; `P` is the phase they are all in.
+/// Owns the plugins and drives their lifecycle; `P` is the [phase](crate::phase) the manager is
+/// in.
 ///
 /// Excluded plugins are dropped as soon as they are excluded and listed in the
 /// [`report`](Self::report) with the reason. Dropping the manager in any phase stops and shuts
@@ -54,128 +49,70 @@ use crate::report::Report;
 /// let manager = PluginManager::discover()?.validate()?.init()?.start()?;
 /// assert_eq!(manager.state("greeter"), Some(PluginState::Running));
 /// let report = manager.stop().shutdown();
-/// assert_eq!(report.get("greeter").unwrap().state, PluginState::ShutDown);
+/// assert_eq!(report.get("greeter").unwrap().state(), PluginState::Shutdown);
 /// # Ok::<(), plugin_factory::Error>(())
 /// ```
-pub struct PluginManager<P: Phase = Running> {
+pub struct PluginManager<P: Phase = Active> {
     engine: Engine,
     phase: PhantomData<P>,
 }
 
-impl PluginManager<Discovered> {
-    /// Creates every plugin linked into this binary (see
-    /// [`link_plugins!`](crate::link_plugins)). Same as `PluginManager::builder().discover()`.
-    pub fn discover() -> Result<Self, Error> {
-        ManagerBuilder::default().discover()
-    }
-
-    /// Creates the plugins of an explicit list of entries instead of the global registry: for
-    /// tests that must not see each other's plugins.
-    pub fn from_entries(
-        entries: impl IntoIterator<Item = &'static PluginEntry>,
-    ) -> Result<Self, Error> {
-        ManagerBuilder::default().entries(entries).discover()
-    }
-
-    /// A builder to choose the entries, leave plugins out, time hooks or observe events.
-    pub fn builder() -> ManagerBuilder {
-        ManagerBuilder::default()
-    }
-}
-
+/// Phase transitions.
 impl<P: Phase> PluginManager<P> {
-    /// Enters phase `P`, unless a required plugin was excluded on the way: then everything is
-    /// shut down and the error carries the final report.
-    fn enter(mut engine: Engine, required_excluded: Option<usize>) -> Result<Self, Error> {
-        if let Some(i) = required_excluded {
-            let plugin = engine.slots.name(i);
-            let reason = engine
-                .slots
-                .reason(i)
-                .expect("an excluded plugin has a reason");
-            log::error!(target: plugin, "required plugin {plugin:?} excluded: {reason}");
-            let report = Box::new(engine.finish());
-            return Err(Error::RequiredPluginExcluded {
-                plugin,
-                reason,
-                report,
-            });
-        }
+    /// The manager in phase `P` (its first phase, or the next one after a transition).
+    fn enter(engine: Engine) -> Self {
         log::debug!("plugin manager: {} phase", P::NAME);
-        Ok(Self {
+        Self {
             engine,
             phase: PhantomData,
-        })
+        }
     }
 
-    fn into_phase<Q: Phase>(self) -> PluginManager<Q> {
-        PluginManager {
-            engine: self.engine,
-            phase: PhantomData,
-        }
+    /// Runs a transition on the engine and enters phase `Q`, unless a required plugin was
+    /// excluded on the way: then everything has been shut down and the error carries the final
+    /// report.
+    fn advance<Q: Phase>(
+        mut self,
+        step: impl FnOnce(&mut Engine) -> Result<(), Error>,
+    ) -> Result<PluginManager<Q>, Error> {
+        step(&mut self.engine)?;
+        Ok(PluginManager::enter(self.engine))
     }
 
     /// Resolves dependencies (missing, wrong version, cycles), orders the plugins so that each
     /// comes after its dependencies (ties broken by name) and runs every `validate` in that
     /// order. Fails only if a required plugin is excluded.
-    pub fn validate(mut self) -> Result<PluginManager<Validated>, Error>
+    pub fn validate(self) -> Result<PluginManager<Vetted>, Error>
     where
         P: CanValidate,
     {
-        let mut ops = self.engine.exclusive();
-        ops.resolve();
-        let required = ops.required_excluded.or_else(|| {
-            ops.run_forward(
-                Hook::Validate,
-                &[PluginState::Created],
-                PluginState::Validated,
-            )
-        });
-        ops.retain_live();
-        PluginManager::enter(self.into_phase::<Validated>().engine, required)
+        self.advance(Engine::validate)
     }
 
     /// Runs every `init` in dependency order. Fails only if a required plugin is excluded.
-    pub fn init(mut self) -> Result<PluginManager<Initialized>, Error>
+    pub fn init(self) -> Result<PluginManager<Primed>, Error>
     where
         P: CanInit,
     {
-        let mut ops = self.engine.exclusive();
-        let required = ops.run_forward(
-            Hook::Init,
-            &[PluginState::Validated],
-            PluginState::Initialized,
-        );
-        ops.retain_live();
-        PluginManager::enter(self.into_phase::<Initialized>().engine, required)
+        self.advance(|engine| engine.run_forward(PluginHook::Init))
     }
 
     /// Runs every `start` in dependency order. Fails only if a required plugin is excluded.
-    pub fn start(mut self) -> Result<PluginManager<Running>, Error>
+    pub fn start(self) -> Result<PluginManager<Active>, Error>
     where
         P: CanStart,
     {
-        let mut ops = self.engine.exclusive();
-        let required = ops.run_forward(
-            Hook::Start,
-            &[PluginState::Initialized, PluginState::Stopped],
-            PluginState::Running,
-        );
-        ops.retain_live();
-        PluginManager::enter(self.into_phase::<Running>().engine, required)
+        self.advance(|engine| engine.run_forward(PluginHook::Start))
     }
 
     /// Runs every `stop` in reverse start order. A plugin whose `stop` fails is excluded (and
     /// still shut down); the others stop regardless.
-    pub fn stop(mut self) -> PluginManager<Stopped>
+    pub fn stop(mut self) -> PluginManager<Halted>
     where
         P: CanStop,
     {
-        let mut ops = self.engine.exclusive();
-        ops.stop_all();
-        ops.retain_live();
-        log::debug!("plugin manager: {} phase", Stopped::NAME);
-        self.into_phase()
+        self.engine.stop_all();
+        PluginManager::enter(self.engine)
     }
 
     /// Ends the lifecycle from any phase: stops what runs, shuts down what was initialized, in
@@ -185,7 +122,12 @@ impl<P: Phase> PluginManager<P> {
         log::debug!("plugin manager: shut down");
         report
     }
+}
 
+/// Queries, valid in every phase. A lookup by name answers `None` for a name that is not
+/// registered; the accessors, which can miss for several reasons, return an [`Error`] that says
+/// which.
+impl<P: Phase> PluginManager<P> {
     /// The state of every plugin so far: started ones in start order, then the rest by name.
     pub fn report(&self) -> Report {
         self.engine.report()
@@ -193,46 +135,45 @@ impl<P: Phase> PluginManager<P> {
 
     /// The state of the plugin called `name`, or `None` if no such plugin is registered.
     pub fn state(&self, name: &str) -> Option<PluginState> {
-        let &i = self.engine.index.get(name)?;
-        Some(self.engine.slots.state(i))
+        self.engine.state(name)
     }
 
-    /// The names of the live plugins, in start order (dependencies first).
+    /// Everything known about the plugin called `name`, looked up in O(1), or `None` if no
+    /// such plugin is registered.
+    ///
+    /// ```
+    /// # plugin_factory::link_plugins!(example_plugins);
+    /// let manager = plugin_factory::PluginManager::discover()?.validate()?.init()?.start()?;
+    /// let kv = manager.info("kv-store").unwrap();
+    /// assert_eq!(kv.dependents(), ["audit-log"]);
+    /// assert!(manager.info("nope").is_none());
+    /// # Ok::<(), plugin_factory::Error>(())
+    /// ```
+    pub fn info(&self, name: &str) -> Option<PluginInfo> {
+        self.engine.info(name)
+    }
+
+    /// Every registered plugin (live, excluded or left out), by name.
+    pub fn plugins(&self) -> Vec<PluginInfo> {
+        self.engine.plugins()
+    }
+
+    /// The names of the live plugins, in start order (dependencies first); before `validate`,
+    /// by name.
     pub fn live(&self) -> Vec<&'static str> {
-        let plan = self
-            .engine
-            .plan
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let slots = &self.engine.slots;
-        let mut names: Vec<_> = plan
-            .order
-            .iter()
-            .filter(|&&i| slots.state(i).is_live())
-            .map(|&i| slots.name(i))
-            .collect();
-        if plan.order.is_empty() {
-            // Before `validate` there is no start order yet: by name.
-            names.extend(
-                (0..slots.len())
-                    .filter(|&i| slots.state(i).is_live())
-                    .map(|i| slots.name(i)),
-            );
-            names.sort_unstable();
-        }
-        names
+        self.engine.live()
     }
 
     /// Calls `observer` with every later [`Event`], in order, on the thread that caused it.
-    /// Observers must not call back into the manager (send events to a channel instead); one
-    /// that panics is unsubscribed and logged.
-    pub fn subscribe(&self, observer: impl Fn(&Event) + Send + Sync + 'static) -> ObserverId {
-        self.engine.observers.subscribe(Box::new(observer))
+    /// Observers must not call back into this manager (send events to a channel instead); one
+    /// that panics is removed and logged.
+    pub fn observe(&self, observer: impl Fn(&Event) + Send + Sync + 'static) -> ObserverId {
+        self.engine.observers().add(Box::new(observer))
     }
 
-    /// Removes an observer; returns whether it was subscribed.
-    pub fn unsubscribe(&self, id: ObserverId) -> bool {
-        self.engine.observers.unsubscribe(id)
+    /// Removes an observer; returns whether it was there.
+    pub fn remove_observer(&self, id: ObserverId) -> bool {
+        self.engine.observers().remove(id)
     }
 }
 
@@ -240,7 +181,7 @@ impl<P: Phase> fmt::Debug for PluginManager<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PluginManager")
             .field("phase", &P::NAME)
-            .field("plugins", &self.engine.slots.len())
+            .field("plugins", &self.engine.len())
             .finish_non_exhaustive()
     }
 }

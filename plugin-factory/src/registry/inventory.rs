@@ -1,19 +1,12 @@
 //! The `inventory` backend: one constructor per entry runs before `main` and pushes the entry on
 //! a lock-free list; reading walks that list.
 
-use super::PluginEntry;
+use super::entry::PluginEntry;
 
 ::inventory::collect!(PluginEntry);
 
-/// Every plugin linked into this binary, in registration order (the manager starts them by
-/// dependency, then by name).
-///
-/// ```
-/// # plugin_factory::link_plugins!(example_plugins);
-/// let names: Vec<_> = plugin_factory::registry::entries().map(|entry| entry.name()).collect();
-/// assert!(names.contains(&"greeter"));
-/// ```
-pub fn entries() -> impl Iterator<Item = &'static PluginEntry> + Clone {
+/// The submitted entries, in registration order.
+pub(super) fn entries() -> impl Iterator<Item = &'static PluginEntry> + Clone {
     ::inventory::iter::<PluginEntry>.into_iter()
 }
 

@@ -2,22 +2,15 @@
 //! section (`linkme_PLUGIN_ENTRIES` on ELF, `__DATA,__linkme...` on Mach-O, `.linkme_...$b` on
 //! PE); reading it is reading a slice, with no code before `main`.
 
-use super::PluginEntry;
+use super::entry::PluginEntry;
 
 /// Not public API: the slice `#[plugin]` submits to.
 #[doc(hidden)]
 #[linkme::distributed_slice]
 pub static PLUGIN_ENTRIES: [PluginEntry];
 
-/// Every plugin linked into this binary, in link order (the manager starts them by dependency,
-/// then by name).
-///
-/// ```
-/// # plugin_factory::link_plugins!(example_plugins);
-/// let names: Vec<_> = plugin_factory::registry::entries().map(|entry| entry.name()).collect();
-/// assert!(names.contains(&"greeter"));
-/// ```
-pub fn entries() -> impl Iterator<Item = &'static PluginEntry> + Clone {
+/// The entries in the section, in link order.
+pub(super) fn entries() -> impl Iterator<Item = &'static PluginEntry> + Clone {
     PLUGIN_ENTRIES.iter()
 }
 

@@ -1,85 +1,47 @@
-//! The link-time registry: every `#[plugin]` submits one static [`PluginEntry`], collected by
-//! the linker (`linkme`, default) or by life-before-main constructors (`inventory` feature).
+//! The link-time registry: every `#[plugin]` submits one static [`PluginEntry`] (its
+//! [`PluginMetadata`](crate::PluginMetadata), with the [`Dependency`], [`Origin`] and
+//! [`SourceLocation`] parts, and its [`Factory`]), collected by the linker (`linkme`, default)
+//! or by life-before-main constructors (`inventory` feature). [`entries`] reads them.
 //!
-//! | backend | selected by | code before `main` | works on |
+//! # Backends
+//!
+//! This is the one platform table of the crate; each backend file says how it collects.
+//!
+//! | backend | selected by | code before `main` | platforms |
 //! |---|---|---|---|
-//! | `linkme` | default | none: the linker gathers the entries into one section | Linux, macOS, iOS, Windows, FreeBSD, illumos, wasm, and the other targets `linkme` lists |
+//! | `linkme` | default | none: the linker gathers the entries into one section | Linux, Android, Fuchsia, macOS, iOS, tvOS, Windows, FreeBSD, OpenBSD, illumos, bare metal (`target_os = "none"`); not wasm |
 //! | `inventory` | feature `inventory` | one constructor per entry (`.init_array`, `__mod_init_func`, `.CRT$XCU`) | every target with static constructors, wasm included |
+//!
+//! (`linkme` 0.3.37, the version this crate is built with, places sections for exactly the
+//! platforms listed; on any other target the build fails: use the `inventory` feature there.)
 //!
 //! Either way a plugin crate is only linked into a binary that *names* it: see
 //! [`link_plugins!`](crate::link_plugins).
 
 #[cfg(not(feature = "inventory"))]
-mod linkme;
+#[path = "linkme.rs"]
+mod backend;
 #[cfg(not(feature = "inventory"))]
 #[doc(hidden)]
-pub use self::linkme::PLUGIN_ENTRIES;
-#[cfg(not(feature = "inventory"))]
-pub use self::linkme::entries;
+pub use self::backend::PLUGIN_ENTRIES;
 
 #[cfg(feature = "inventory")]
-mod inventory;
-#[cfg(feature = "inventory")]
-pub use self::inventory::entries;
+#[path = "inventory.rs"]
+mod backend;
 
-use std::fmt;
+mod entry;
 
-use crate::contract::{Context, Plugin, PluginMetadata};
+pub use self::entry::{Factory, PluginEntry};
+pub use crate::contract::{Dependency, Origin, SourceLocation};
 
-/// One registered plugin: its metadata and the factory that creates it.
+/// Every plugin linked into this binary, in link (or registration) order; the manager starts
+/// them by dependency, then by name. Reading them allocates nothing.
 ///
-/// Entries are `static`s made by `#[plugin]`; [`entries`] reads them without allocating. Tests
-/// may build their own with [`PluginEntry::new`] and hand them to
-/// [`PluginManager::from_entries`](crate::PluginManager::from_entries).
-pub struct PluginEntry {
-    metadata: PluginMetadata,
-    factory: Factory,
-}
-
-/// Creates a plugin instance. The context names the plugin being created, so one function can
-/// serve several entries.
-pub type Factory = fn(&Context<'_>) -> Box<dyn Plugin>;
-
-impl PluginEntry {
-    /// An entry with the given metadata and factory. `#[plugin]` calls this in a `static`;
-    /// tests can build their own:
-    ///
-    /// ```
-    /// use plugin_factory::{Dependency, Plugin, PluginEntry, PluginMetadata};
-    ///
-    /// struct Probe;
-    /// impl Plugin for Probe {}
-    ///
-    /// static PROBE: PluginEntry = PluginEntry::new(
-    ///     PluginMetadata::new("probe", "1.0.0").with_dependencies(&[Dependency::new("db", ">=2")]),
-    ///     |_| Box::new(Probe),
-    /// );
-    /// assert_eq!(PROBE.name(), "probe");
-    /// ```
-    pub const fn new(metadata: PluginMetadata, factory: Factory) -> Self {
-        Self { metadata, factory }
-    }
-
-    /// What the annotation recorded.
-    pub fn metadata(&self) -> &PluginMetadata {
-        &self.metadata
-    }
-
-    /// The plugin's name.
-    pub fn name(&self) -> &'static str {
-        self.metadata.name()
-    }
-
-    /// Creates a fresh instance. Plugin code runs here and may panic; the manager catches it.
-    pub fn create(&self) -> Box<dyn Plugin> {
-        (self.factory)(&Context::new(&self.metadata))
-    }
-}
-
-impl fmt::Debug for PluginEntry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PluginEntry")
-            .field("metadata", &self.metadata)
-            .finish_non_exhaustive()
-    }
+/// ```
+/// # plugin_factory::link_plugins!(example_plugins);
+/// let names: Vec<_> = plugin_factory::registry::entries().map(|entry| entry.name()).collect();
+/// assert!(names.contains(&"greeter"));
+/// ```
+pub fn entries() -> impl Iterator<Item = &'static PluginEntry> + Clone {
+    self::backend::entries()
 }

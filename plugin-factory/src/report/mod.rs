@@ -1,13 +1,17 @@
-//! What happened to each plugin: [`Report`], printed as a table by the host and inspected field
-//! by field by programs and tests.
+//! The parts of a [`Report`](crate::Report): one [`PluginReport`] per plugin, why a plugin was
+//! excluded ([`ExclusionReason`]), how a hook failed ([`HookFailure`]) and how long hooks took
+//! ([`HookTimings`]). The report itself, and its table, are in `table.rs`.
+
+pub(crate) mod table;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::contract::SourceLocation;
-use crate::error::PluginError;
-use crate::lifecycle::{Hook, PluginState};
+use crate::contract::{PluginError, SourceLocation};
+use crate::lifecycle::PluginState;
+
+pub use crate::lifecycle::Hook;
 
 /// A hook that returned an error or panicked.
 #[derive(Debug, Clone)]
@@ -52,13 +56,13 @@ pub enum ExclusionReason {
         /// Where the other plugin of the same name is defined.
         other: SourceLocation,
     },
-    /// A dependency is not registered (or was left out at startup).
-    #[error("depends on {dependency:?}, which is not {}", if *.registered { "enabled" } else { "registered" })]
+    /// A dependency is not registered, or was left out at startup.
+    #[error("depends on {dependency:?}, which is {missing}")]
     MissingDependency {
         /// The missing plugin.
         dependency: &'static str,
-        /// `true` if the plugin exists but was left out of the live set.
-        registered: bool,
+        /// Whether it is not registered at all or only not enabled.
+        missing: Missing,
     },
     /// A dependency's version does not satisfy the requirement.
     #[error("depends on {dependency:?} {requirement}, but version {found} is registered")]
@@ -95,6 +99,26 @@ pub enum ExclusionReason {
         /// The excluded dependency.
         dependency: &'static str,
     },
+}
+
+/// Why a dependency is missing ([`ExclusionReason::MissingDependency`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Missing {
+    /// No plugin of that name is linked into the binary.
+    NotRegistered,
+    /// The plugin is registered but was left out at startup
+    /// ([`ManagerBuilder::disable`](crate::ManagerBuilder::disable)) and not added since.
+    NotEnabled,
+}
+
+impl fmt::Display for Missing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotRegistered => "not registered",
+            Self::NotEnabled => "not enabled",
+        })
+    }
 }
 
 /// How long each hook of one plugin took, when timing is on
@@ -136,16 +160,12 @@ pub(crate) struct Details {
     pub(crate) timings: HookTimings,
 }
 
-/// One plugin's line in the [`Report`].
+/// One plugin's line in the [`Report`](crate::Report).
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct PluginReport {
-    /// The plugin's name.
-    pub name: &'static str,
-    /// Its version.
-    pub version: &'static str,
-    /// Its state when the report was made.
-    pub state: PluginState,
+    name: &'static str,
+    version: &'static str,
+    state: PluginState,
     details: Option<Box<Details>>,
 }
 
@@ -162,6 +182,21 @@ impl PluginReport {
             state,
             details,
         }
+    }
+
+    /// The plugin's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Its version.
+    pub fn version(&self) -> &'static str {
+        self.version
+    }
+
+    /// Its state when the report was made.
+    pub fn state(&self) -> PluginState {
+        self.state
     }
 
     /// Why it is excluded, if it is.
@@ -201,100 +236,9 @@ impl PluginReport {
     }
 }
 
-/// The state of every plugin, in the order they were started (dependencies first), then the
-/// ones that never started, by name.
-///
-/// `Display` prints a table, one line per plugin:
-///
-/// ```text
-/// plugin            version  state     time    reason
-/// kv-store          0.1.0    running   14µs
-/// fails-validation  0.1.0    excluded          validate failed: the answer must be 42
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct Report {
-    /// One entry per plugin.
-    pub plugins: Vec<PluginReport>,
-}
-
-impl Report {
-    /// The entry for the plugin named `name`.
-    pub fn get(&self, name: &str) -> Option<&PluginReport> {
-        self.plugins.iter().find(|plugin| plugin.name == name)
-    }
-
-    /// The plugins in `state`.
-    pub fn in_state(&self, state: PluginState) -> impl Iterator<Item = &PluginReport> {
-        self.plugins
-            .iter()
-            .filter(move |plugin| plugin.state == state)
-    }
-
-    /// The excluded plugins with their reasons.
-    pub fn excluded(&self) -> impl Iterator<Item = (&'static str, &ExclusionReason)> {
-        self.plugins
-            .iter()
-            .filter_map(|plugin| Some((plugin.name, plugin.reason()?)))
-    }
-}
-
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name_width = self
-            .plugins
-            .iter()
-            .map(|plugin| plugin.name.len())
-            .chain([6])
-            .max()
-            .unwrap_or(6);
-        let version_width = self
-            .plugins
-            .iter()
-            .map(|plugin| plugin.version.len())
-            .chain([7])
-            .max()
-            .unwrap_or(7);
-        let timed = self
-            .plugins
-            .iter()
-            .any(|plugin| !plugin.timings().is_empty());
-        write!(
-            f,
-            "{:name_width$}  {:version_width$}  {:11}",
-            "plugin", "version", "state"
-        )?;
-        if timed {
-            write!(f, "  {:>10}", "time")?;
-        }
-        writeln!(f, "  reason")?;
-        for plugin in &self.plugins {
-            let mut line = format!(
-                "{:name_width$}  {:version_width$}  {:11}",
-                plugin.name, plugin.version, plugin.state
-            );
-            if timed {
-                let timings = plugin.timings();
-                let time = if timings.is_empty() {
-                    String::new()
-                } else {
-                    format!("{:.1?}", timings.total())
-                };
-                line.push_str(&format!("  {time:>10}"));
-            }
-            if let Some(reason) = plugin.reason() {
-                line.push_str(&format!("  {reason}"));
-            }
-            for failure in plugin.failures_after_reason() {
-                line.push_str(&format!("; then {failure}"));
-            }
-            writeln!(f, "{}", line.trim_end())?;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::table::Report;
     use super::*;
 
     fn line(
@@ -313,18 +257,16 @@ mod tests {
 
     #[test]
     fn table_has_one_line_per_plugin_with_reasons() {
-        let report = Report {
-            plugins: vec![
-                line("alpha", PluginState::Running, None),
-                line(
-                    "beta",
-                    PluginState::Excluded,
-                    Some(ExclusionReason::DependsOnExcluded {
-                        dependency: "gamma",
-                    }),
-                ),
-            ],
-        };
+        let report = Report::new(vec![
+            line("alpha", PluginState::Running, None),
+            line(
+                "beta",
+                PluginState::Excluded,
+                Some(ExclusionReason::DependsOnExcluded {
+                    dependency: "gamma",
+                }),
+            ),
+        ]);
         let table = report.to_string();
         let lines: Vec<_> = table.lines().collect();
         assert_eq!(lines.len(), 3, "{table}");
@@ -334,7 +276,7 @@ mod tests {
             lines[2].contains("excluded") && lines[2].ends_with("depends on excluded \"gamma\"")
         );
         assert_eq!(report.excluded().count(), 1);
-        assert_eq!(report.get("alpha").unwrap().state, PluginState::Running);
+        assert_eq!(report.get("alpha").unwrap().state(), PluginState::Running);
     }
 
     #[test]
@@ -349,14 +291,10 @@ mod tests {
             Some(Box::new(details)),
         );
         assert_eq!(timed.timings().total(), Duration::from_micros(5));
-        let report = Report {
-            plugins: vec![timed],
-        };
+        let report = Report::new(vec![timed]);
         assert!(report.to_string().lines().next().unwrap().contains("time"));
         assert!(report.to_string().contains("5.0µs"));
-        let untimed = Report {
-            plugins: vec![line("alpha", PluginState::Running, None)],
-        };
+        let untimed = Report::new(vec![line("alpha", PluginState::Running, None)]);
         assert!(!untimed.to_string().contains("time"));
     }
 
@@ -376,7 +314,7 @@ mod tests {
         assert_eq!(cycle.to_string(), "dependency cycle: a -> b -> a");
         let missing = ExclusionReason::MissingDependency {
             dependency: "db",
-            registered: false,
+            missing: Missing::NotRegistered,
         };
         assert_eq!(
             missing.to_string(),

@@ -1,0 +1,106 @@
+//! Reaching plugin instances: for callers sharing the manager, one plugin at a time, locked for
+//! the duration of a closure (and never from inside another call on the same manager); for the
+//! owner, borrowed directly, with no lock at all. The manager's accessors are thin wrappers.
+
+use std::any::{Any, TypeId, type_name};
+use std::sync::PoisonError;
+
+use super::{Busy, Engine};
+use crate::contract::Plugin;
+use crate::error::Error;
+use crate::lifecycle::PluginState;
+
+/// Shared access: locks one plugin while `f` runs.
+impl Engine {
+    /// Runs `f` on the plugin in the slot `find` picks, locked. `operation` names the call for
+    /// [`Error::Reentrant`].
+    pub(crate) fn with_instance<R>(
+        &self,
+        operation: &'static str,
+        find: impl FnOnce(&Self) -> Result<usize, Error>,
+        f: impl FnOnce(&mut dyn Plugin, &'static str) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let _busy = Busy::enter(self.id, operation)?;
+        let i = find(self)?;
+        let mut instance = self.slots.lock_instance(i);
+        match instance.as_deref_mut() {
+            Some(plugin) => f(plugin, self.slots.name(i)),
+            None => Err(self.not_live(i)),
+        }
+    }
+
+    /// The live plugin of type `T` with the smallest name.
+    pub(crate) fn slot_of_type<T: Plugin>(&self) -> Result<usize, Error> {
+        let slots = &self.slots;
+        let is_a_t = |i: usize| {
+            slots
+                .lock_instance(i)
+                .as_deref()
+                .is_some_and(|plugin| Any::type_id(plugin) == TypeId::of::<T>())
+        };
+        (0..slots.len())
+            .filter(|&i| slots.state(i).is_live() && is_a_t(i))
+            .min_by_key(|&i| slots.name(i))
+            .ok_or(Error::NoPluginOfType {
+                expected: type_name::<T>(),
+            })
+    }
+
+    fn not_live(&self, i: usize) -> Error {
+        Error::NotLive {
+            plugin: self.slots.name(i),
+            state: self.slots.state(i),
+        }
+    }
+}
+
+/// Owner access: no lock. Not generic, so that every typed accessor shares it and only the
+/// downcast is instantiated per type.
+impl Engine {
+    /// The plugin called `name`, with its name as registered.
+    pub(crate) fn instance_mut(
+        &mut self,
+        name: &str,
+    ) -> Result<(&mut dyn Plugin, &'static str), Error> {
+        let i = self.slot(name)?;
+        self.live_instance_mut(i)
+    }
+
+    /// The live plugin of type `T` with the smallest name, with that name.
+    pub(crate) fn instance_of_type_mut<T: Plugin>(
+        &mut self,
+    ) -> Result<(&mut dyn Plugin, &'static str), Error> {
+        let i = self.slot_of_type::<T>()?;
+        self.live_instance_mut(i)
+    }
+
+    fn live_instance_mut(&mut self, i: usize) -> Result<(&mut dyn Plugin, &'static str), Error> {
+        let state = self.slots.state(i);
+        let (name, instance) = self.slots.named_instance_mut(i);
+        match instance {
+            Some(plugin) => Ok((plugin, name)),
+            None => Err(Error::NotLive {
+                plugin: name,
+                state,
+            }),
+        }
+    }
+
+    /// Calls `f` on every running plugin, in start order.
+    pub(crate) fn for_each_running_mut(&mut self, mut f: impl FnMut(&mut dyn Plugin)) {
+        let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let slots = &mut self.slots;
+        if plan.in_slot_order {
+            // Every running plugin is in the order, so walking the slots finds them in it.
+            slots.running_mut().for_each(f);
+            return;
+        }
+        for &i in &plan.order {
+            if slots.state(i) == PluginState::Running
+                && let Some(plugin) = slots.instance_mut(i).as_deref_mut()
+            {
+                f(plugin);
+            }
+        }
+    }
+}

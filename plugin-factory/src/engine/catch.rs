@@ -1,0 +1,104 @@
+//! The one place where panics of plugin code (factories, hooks, `Drop`, observers) are caught,
+//! and the opt-in panic hook that sends their messages to `log` instead of standard error.
+//!
+//! A caught panic still goes through the process's panic hook first; the default hook prints
+//! `thread '...' panicked at ...`, which reads like a crash next to a report that says the
+//! plugin was excluded. Replacing the hook is a process-wide change, so only the host makes it,
+//! by calling [`log_plugin_panics`].
+
+use std::any::Any;
+use std::cell::Cell;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+thread_local! {
+    /// The plugin whose code runs inside [`catch`] on this thread, if any.
+    static CATCHING: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// Runs `f`, plugin code on behalf of `plugin`, and turns a panic into its message.
+#[inline(always)]
+pub(crate) fn catch<R>(plugin: &'static str, f: impl FnOnce() -> R) -> Result<R, String> {
+    let outer = CATCHING.replace(Some(plugin));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    CATCHING.set(outer);
+    result.map_err(panic_message)
+}
+
+/// The message of a panic payload (`&str` or `String`, as `panic!` makes them).
+fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(message) => *message,
+        Err(payload) => payload.downcast_ref::<&'static str>().map_or_else(
+            || "a non-string panic payload".to_owned(),
+            |s| (*s).to_owned(),
+        ),
+    }
+}
+
+/// Sends the panics that the manager catches to `log` instead of the previous panic hook.
+///
+/// The manager catches every panic of plugin code and reports it (the plugin is excluded, the
+/// [`Report`](crate::Report) and an `error` log line give the message), but Rust runs the
+/// panic hook before any catch, and the default hook prints `thread '...' panicked at ...` to
+/// standard error. After this call, a panic inside plugin code is logged once at `debug` level
+/// with its location, under the plugin's name as log target; every other panic still goes to
+/// the hook that was installed before. Call it once at the start of `main`, after installing
+/// the logger: it changes the process-wide hook, so the crate never does it on its own. Later
+/// calls do nothing.
+///
+/// ```
+/// plugin_factory::observe::log_plugin_panics();
+/// ```
+pub fn log_plugin_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| match CATCHING.get() {
+            Some(plugin) => {
+                let location = info
+                    .location()
+                    .map_or_else(String::new, |at| format!(" at {at}"));
+                let message = info
+                    .payload()
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("a non-string panic payload");
+                log::debug!(target: plugin, "plugin {plugin:?} panicked{location}: {message} (caught)");
+            }
+            None => previous(info),
+        }));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_its_message_and_a_value_passes_through() {
+        assert_eq!(catch("p", || 7), Ok(7));
+        assert_eq!(
+            catch("p", || panic!("boom {}", 1)),
+            Err::<(), _>("boom 1".into())
+        );
+        assert_eq!(
+            catch("p", || std::panic::panic_any(42)),
+            Err::<(), _>("a non-string panic payload".into())
+        );
+    }
+
+    #[test]
+    fn the_plugin_is_known_only_while_its_code_runs() {
+        assert_eq!(CATCHING.get(), None);
+        let inner = catch("outer", || {
+            let inner = catch("inner", || CATCHING.get());
+            (inner, CATCHING.get())
+        });
+        assert_eq!(inner, Ok((Ok(Some("inner")), Some("outer"))));
+        assert_eq!(CATCHING.get(), None);
+        let _ = catch("p", || panic!("unwinds through catch"));
+        assert_eq!(CATCHING.get(), None);
+    }
+}

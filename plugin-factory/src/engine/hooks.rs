@@ -1,0 +1,335 @@
+//! Running plugin code and taking plugins out: the hook runner (factory and hooks, panics
+//! caught, timing, a checked state change, events) and exclusion with its cascade to
+//! dependents, plus the walks that run a hook on every plugin.
+
+use std::cmp::Reverse;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::catch::catch;
+use super::observe::Event;
+use super::slots::SlotAccess;
+use super::{Ops, PluginHook};
+use crate::contract::{Context, PluginError};
+use crate::error::Error;
+use crate::lifecycle::{Hook, PluginState};
+use crate::report::{ExclusionReason, FailureCause, HookFailure};
+
+/// The hook runner.
+impl<S: SlotAccess> Ops<'_, S> {
+    /// Moves plugin `i` to `next` and tells observers. The engine only asks for moves the
+    /// transition table allows; a refused one is a bug in the engine, logged (and caught by
+    /// tests in debug builds) and left undone rather than applied silently.
+    #[inline(always)]
+    pub(super) fn set_state(&mut self, i: usize, next: PluginState) {
+        let from = self.state(i);
+        if !from.can_become(next) {
+            let error = Error::InvalidTransition {
+                plugin: self.name(i),
+                from,
+                to: next,
+            };
+            debug_assert!(false, "{error}");
+            log::error!(target: self.name(i), "{error}");
+            return;
+        }
+        self.slots.store_state(i, next);
+        self.left_live |= from.is_live() && !next.is_live();
+        log::debug!(target: self.name(i), "{}: {from} -> {next}", self.name(i));
+        self.observers.emit(|| Event::StateChanged {
+            plugin: self.name(i),
+            from,
+            to: next,
+        });
+    }
+
+    /// Runs the factory of plugin `i` and keeps the instance, or excludes the plugin (with its
+    /// dependents) and returns the failure.
+    pub(super) fn create(&mut self, i: usize) -> Result<(), HookFailure> {
+        let entry = self.slots.slots().entry(i);
+        let started = self.clock_start();
+        let created = catch(self.name(i), || entry.create());
+        self.record_time(i, Hook::Create, started);
+        match created {
+            Ok(plugin) => {
+                self.slots
+                    .with_instance(i, |instance| *instance = Some(plugin));
+                self.set_state(i, PluginState::Created);
+                Ok(())
+            }
+            Err(message) => {
+                let failure = HookFailure {
+                    hook: Hook::Create,
+                    cause: FailureCause::Panic(message),
+                };
+                self.fail(i, failure.clone());
+                Err(failure)
+            }
+        }
+    }
+
+    /// Runs one hook of plugin `i`, catching a panic.
+    #[inline(always)]
+    fn call(&mut self, i: usize, hook: PluginHook) -> Result<(), HookFailure> {
+        let metadata = self.slots.slots().entry(i).metadata();
+        let name = self.name(i);
+        let started = self.clock_start();
+        let outcome = self.slots.with_instance(i, |instance| {
+            let Some(plugin) = instance.as_mut() else {
+                return Ok(Err(PluginError::msg("the plugin has no instance")));
+            };
+            let ctx = Context::new(metadata);
+            catch(name, || hook.run(plugin.as_mut(), &ctx))
+        });
+        self.record_time(i, hook.hook(), started);
+        let cause = match outcome {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(error)) => FailureCause::Error(Arc::new(error)),
+            Err(message) => FailureCause::Panic(message),
+        };
+        Err(HookFailure {
+            hook: hook.hook(),
+            cause,
+        })
+    }
+
+    /// When the hook about to run starts, if timing is on: the end of the previous hook, or now.
+    #[inline]
+    fn clock_start(&mut self) -> Option<Instant> {
+        if self.options.time_hooks {
+            Some(self.boundary.take().unwrap_or_else(Instant::now))
+        } else {
+            None
+        }
+    }
+
+    fn record_time(&mut self, i: usize, hook: Hook, started: Option<Instant>) {
+        if let Some(started) = started {
+            let now = Instant::now();
+            self.boundary = Some(now);
+            self.slots
+                .with_details(i, |details| details.timings.set(hook, now - started));
+        }
+    }
+
+    /// Runs `hook` on `i` and moves it on, or excludes it (with its dependents) and returns the
+    /// failure.
+    #[inline(always)]
+    pub(super) fn step(&mut self, i: usize, hook: PluginHook) -> Result<(), HookFailure> {
+        match self.call(i, hook) {
+            Ok(()) => {
+                self.set_state(i, hook.reaches());
+                Ok(())
+            }
+            Err(failure) => {
+                self.fail(i, failure.clone());
+                Err(failure)
+            }
+        }
+    }
+
+    /// Drops the instance of `i`. A panicking `Drop` is caught and logged: the instance is gone
+    /// either way.
+    fn drop_instance(&mut self, i: usize) {
+        let instance = self.slots.with_instance(i, Option::take);
+        let name = self.name(i);
+        if let Some(plugin) = instance
+            && let Err(message) = catch(name, move || drop(plugin))
+        {
+            log::error!(target: name, "plugin {name:?} panicked while dropped: {message}");
+        }
+    }
+}
+
+/// Exclusion and its cascade.
+impl<S: SlotAccess> Ops<'_, S> {
+    /// Takes plugin `i` out of the live set because its own hook failed: its live dependents go
+    /// first, then it is stopped and shut down as far as it had got, and dropped.
+    fn fail(&mut self, i: usize, failure: HookFailure) {
+        let before = self.state(i);
+        self.record_failure(i, failure.clone());
+        if before.is_live() {
+            self.set_state(i, PluginState::Failed);
+        }
+        self.evict_dependents(i, |dependency| ExclusionReason::DependsOnExcluded {
+            dependency,
+        });
+        if before == PluginState::Running && failure.hook != Hook::Stop {
+            self.call_and_record(i, PluginHook::Stop);
+        }
+        let initialized = matches!(
+            before,
+            PluginState::Initialized | PluginState::Running | PluginState::Stopped
+        );
+        if initialized && failure.hook != Hook::Shutdown {
+            self.call_and_record(i, PluginHook::Shutdown);
+        }
+        self.drop_instance(i);
+        self.exclude(i, ExclusionReason::Hook(failure));
+    }
+
+    /// Runs a teardown hook of a plugin that is already on its way out: a failure is recorded
+    /// and the teardown goes on.
+    fn call_and_record(&mut self, i: usize, hook: PluginHook) {
+        if let Err(failure) = self.call(i, hook) {
+            self.record_failure(i, failure);
+        }
+    }
+
+    /// Logs a hook failure, tells observers, and keeps it in the plugin's details.
+    fn record_failure(&mut self, i: usize, failure: HookFailure) {
+        let name = self.name(i);
+        log::error!(target: name, "plugin {name:?}: {failure}");
+        self.observers.emit(|| Event::Failed {
+            plugin: name,
+            failure: failure.clone(),
+        });
+        self.slots
+            .with_details(i, |details| details.failures.push(failure));
+    }
+
+    /// Stops (if running) and shuts down (if initialized) plugin `i` and drops it, leaving it
+    /// `Shutdown`. A failing hook has excluded and dropped the plugin when this returns it.
+    pub(super) fn tear_down(&mut self, i: usize) -> Result<(), HookFailure> {
+        match self.state(i) {
+            PluginState::Running => {
+                self.step(i, PluginHook::Stop)?;
+                self.step(i, PluginHook::Shutdown)?;
+            }
+            PluginState::Initialized | PluginState::Stopped => {
+                self.step(i, PluginHook::Shutdown)?;
+            }
+            PluginState::Created | PluginState::Validated => {
+                self.set_state(i, PluginState::Shutdown);
+            }
+            _ => {}
+        }
+        self.drop_instance(i);
+        Ok(())
+    }
+
+    /// Excludes every live plugin that depends on `i`, directly or not, dependents first, each
+    /// with the reason `why` gives for the dependency that takes it down. Returns them in the
+    /// order they went.
+    pub(super) fn evict_dependents(
+        &mut self,
+        i: usize,
+        why: fn(&'static str) -> ExclusionReason,
+    ) -> Vec<usize> {
+        let doomed = self.live_dependents(i);
+        for &dependent in &doomed {
+            let dependency = self
+                .topology
+                .graph
+                .dependencies(dependent)
+                .find(|&d| d == i || doomed.contains(&d))
+                .map_or(self.name(i), |d| self.name(d));
+            // If a teardown hook fails, the plugin is already excluded with that failure as the
+            // reason, which says more than `why`.
+            if self.tear_down(dependent).is_ok() {
+                self.exclude(dependent, why(dependency));
+            }
+        }
+        doomed
+    }
+
+    /// The live plugins that depend on `i`, directly or not, in reverse start order (the order
+    /// to stop them in).
+    pub(super) fn live_dependents(&self, i: usize) -> Vec<usize> {
+        let graph = &self.topology.graph;
+        let mut seen = vec![false; self.slots.slots().len()];
+        let mut stack: Vec<usize> = graph.dependents(i).collect();
+        let mut found = Vec::new();
+        while let Some(next) = stack.pop() {
+            if std::mem::replace(&mut seen[next], true) || !self.state(next).is_live() {
+                continue;
+            }
+            found.push(next);
+            stack.extend(graph.dependents(next));
+        }
+        let position = &self.plan.position;
+        found.sort_by_key(|&slot| Reverse((position[slot], slot)));
+        found
+    }
+
+    /// Records `reason`, moves `i` to `Excluded`, and notes a required plugin.
+    fn exclude(&mut self, i: usize, reason: ExclusionReason) {
+        let name = self.name(i);
+        log::warn!(target: name, "plugin {name:?} excluded: {reason}");
+        self.observers.emit(|| Event::Excluded {
+            plugin: name,
+            reason: reason.clone(),
+        });
+        self.slots
+            .with_details(i, |details| details.reason = Some(reason));
+        // A plugin that fails again on its way back in (its factory panics) is excluded
+        // already: only the reason changes.
+        if self.state(i) != PluginState::Excluded {
+            self.set_state(i, PluginState::Excluded);
+        }
+        if self.is_required(i) && self.required_excluded.is_none() {
+            self.required_excluded = Some(i);
+        }
+    }
+
+    /// Excludes a plugin that never ran a hook (no cascade: resolution handles dependents).
+    pub(super) fn exclude_unstarted(&mut self, i: usize, reason: ExclusionReason) {
+        self.drop_instance(i);
+        self.exclude(i, reason);
+    }
+}
+
+/// Walks over every plugin.
+impl<S: SlotAccess> Ops<'_, S> {
+    /// Runs `hook` on every plugin ready for it, in start order. Stops at once when a required
+    /// plugin is excluded.
+    pub(super) fn run_forward(&mut self, hook: PluginHook) {
+        for place in 0..self.plan.order.len() {
+            let i = self.plan.order[place];
+            if hook.runs_from(self.state(i)) {
+                let _ = self.step(i, hook);
+                if self.required_excluded.is_some() {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Stops every running plugin in reverse start order.
+    pub(super) fn stop_all(&mut self) {
+        for place in (0..self.plan.order.len()).rev() {
+            let i = self.plan.order[place];
+            if PluginHook::Stop.runs_from(self.state(i)) {
+                let _ = self.step(i, PluginHook::Stop);
+            }
+        }
+    }
+
+    /// Stops, shuts down and drops everything live, in reverse start order, then drops the
+    /// instances that never started.
+    pub(super) fn shut_down_all(&mut self) {
+        self.stop_all();
+        for place in (0..self.plan.order.len()).rev() {
+            let i = self.plan.order[place];
+            if self.state(i).is_live() {
+                let _ = self.tear_down(i);
+            }
+        }
+        for i in (0..self.slots.slots().len()).rev() {
+            if self.state(i).is_live() {
+                let _ = self.tear_down(i);
+            }
+        }
+    }
+
+    /// Keeps only live plugins in the start order.
+    pub(super) fn retain_live(&mut self) {
+        if !self.left_live {
+            return;
+        }
+        let mut order = std::mem::take(&mut self.plan.order);
+        order.retain(|&i| self.state(i).is_live());
+        self.plan.order = order;
+        self.plan.reindex();
+    }
+}

@@ -1,0 +1,328 @@
+//! The start order: Kahn's algorithm over the dependency graph, ties broken by name, and the
+//! slot layout that follows it; the [`Plan`] that records the order at run time; the order of
+//! reports.
+//!
+//! Performance tricks, each measured (see `docs/performance.md`, "Engine design"): names compared
+//! as integers ([`NameKey`], and [`ShortKey`], which packs a short name and its slot into one
+//! `u128` built from whole-word loads); the heap never sorts names as a whole; the slots are laid
+//! out in start order once, at discovery, so that phases and dispatch walk the arrays front to
+//! back.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+use super::graph::Graph;
+use super::slots::Slots;
+
+/// The order plugins were started in (dependencies first) and each slot's place in it.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Plan {
+    pub(super) order: Vec<usize>,
+    pub(super) position: Vec<u32>,
+    /// Whether the order runs through the slots front to back, as it does until a runtime
+    /// operation moves a plugin to the end: then the slots can be walked without the order.
+    pub(super) in_slot_order: bool,
+}
+
+impl Plan {
+    pub(super) const UNORDERED: u32 = u32::MAX;
+
+    pub(super) fn reindex(&mut self) {
+        self.position.fill(Self::UNORDERED);
+        for (place, &slot) in self.order.iter().enumerate() {
+            self.position[slot] = place as u32;
+        }
+        self.in_slot_order = self.order.is_sorted();
+    }
+
+    /// Moves `slot` to the end of the order (it was just started after everything before it).
+    pub(super) fn push_last(&mut self, slot: usize) {
+        if self.position[slot] != Self::UNORDERED {
+            self.order.retain(|&other| other != slot);
+        }
+        self.order.push(slot);
+        self.reindex();
+    }
+}
+
+/// A plugin name as a sort key: the first 16 bytes as one integer, so that most comparisons
+/// are one integer comparison; the whole name breaks ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct NameKey {
+    prefix: u128,
+    name: &'static str,
+}
+
+impl NameKey {
+    #[inline]
+    pub(super) fn new(name: &'static str) -> Self {
+        let mut bytes = [0u8; 16];
+        let head = &name.as_bytes()[..name.len().min(16)];
+        bytes[..head.len()].copy_from_slice(head);
+        Self {
+            prefix: u128::from_be_bytes(bytes),
+            name,
+        }
+    }
+}
+
+impl Ord for NameKey {
+    #[inline]
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.prefix
+            .cmp(&other.prefix)
+            .then_with(|| self.name.cmp(other.name))
+    }
+}
+
+impl PartialOrd for NameKey {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// How the ready heap of Kahn's algorithm orders slots: by name, then by slot.
+trait ReadyKey: Ord {
+    fn new(name: &'static str, slot: usize) -> Self;
+    fn slot(&self) -> usize;
+}
+
+/// A name of at most 12 bytes and its slot packed into one integer, compared in one
+/// instruction: the usual case, since most plugin names are short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct ShortKey(u128);
+
+impl ShortKey {
+    const NAME_BYTES: usize = 12;
+}
+
+impl ReadyKey for ShortKey {
+    #[inline]
+    fn new(name: &'static str, slot: usize) -> Self {
+        let (high, low) = short_name_words(name.as_bytes());
+        Self((u128::from(high) << 64) | (u128::from(low) << 32) | slot as u128)
+    }
+
+    #[inline]
+    fn slot(&self) -> usize {
+        (self.0 as u32) as usize
+    }
+}
+
+/// A name of at most 12 bytes as big-endian words (bytes 0 to 7, then 8 to 11), zero-padded.
+/// Built from whole-word loads (overlapping ones for the tail) rather than a byte copy into a
+/// buffer read back as one integer, which stalls on store forwarding.
+#[inline]
+fn short_name_words(name: &[u8]) -> (u64, u32) {
+    let len = name.len();
+    debug_assert!(len <= ShortKey::NAME_BYTES);
+    let word = |at: usize| u32::from_be_bytes([name[at], name[at + 1], name[at + 2], name[at + 3]]);
+    // The last `n` bytes of the last 4 (as the low bytes of a word).
+    let tail = |n: usize| u64::from(word(len - 4)) & ((1 << (8 * n)) - 1);
+    if len >= 8 {
+        let high = (u64::from(word(0)) << 32) | u64::from(word(4));
+        let rest = len - 8;
+        (high, (tail(rest) << (8 * (4 - rest))) as u32)
+    } else if len >= 4 {
+        (
+            (u64::from(word(0)) << 32) | (tail(len - 4) << (8 * (8 - len))),
+            0,
+        )
+    } else {
+        let high = name
+            .iter()
+            .enumerate()
+            .fold(0, |high, (k, &byte)| high | u64::from(byte) << (56 - 8 * k));
+        (high, 0)
+    }
+}
+
+impl ReadyKey for (NameKey, usize) {
+    #[inline]
+    fn new(name: &'static str, slot: usize) -> Self {
+        (NameKey::new(name), slot)
+    }
+
+    #[inline]
+    fn slot(&self) -> usize {
+        self.1
+    }
+}
+
+/// The start order of every plugin that no dependency cycle holds back (Kahn's algorithm): a
+/// plugin comes after its dependencies, and among the plugins ready at a time, the smallest
+/// name first.
+fn start_order(names: &[&'static str], graph: &Graph) -> Vec<usize> {
+    if names.iter().all(|name| name.len() <= ShortKey::NAME_BYTES) {
+        kahn::<ShortKey>(names, graph)
+    } else {
+        kahn::<(NameKey, usize)>(names, graph)
+    }
+}
+
+/// Kahn's algorithm with a ready heap ordered by `K`.
+fn kahn<K: ReadyKey>(names: &[&'static str], graph: &Graph) -> Vec<usize> {
+    let n = names.len();
+    let mut waiting: Vec<u32> = (0..n).map(|i| graph.dependencies(i).len() as u32).collect();
+    let key = |i: usize| Reverse(K::new(names[i], i));
+    let mut ready: BinaryHeap<Reverse<K>> = (0..n).filter(|&i| waiting[i] == 0).map(key).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(Reverse(next)) = ready.pop() {
+        let i = next.slot();
+        order.push(i);
+        for dependent in graph.dependents(i) {
+            waiting[dependent] -= 1;
+            if waiting[dependent] == 0 {
+                ready.push(key(dependent));
+            }
+        }
+    }
+    order
+}
+
+/// Where each registered plugin goes, by its index in registry order.
+pub(super) struct Layout {
+    /// The plugin placed in each slot: the start order, then the plugins that a dependency
+    /// cycle holds back, in registry order.
+    pub(super) order: Vec<usize>,
+    /// The slot of each plugin (the inverse of `order`).
+    pub(super) slot_of: Vec<u32>,
+    /// How many slots are in start order.
+    pub(super) placed: usize,
+}
+
+impl Layout {
+    pub(super) fn new(names: &[&'static str], graph: &Graph) -> Self {
+        let n = names.len();
+        let mut order = start_order(names, graph);
+        let placed = order.len();
+        let mut slot_of = vec![u32::MAX; n];
+        for (slot, &i) in order.iter().enumerate() {
+            slot_of[i] = slot as u32;
+        }
+        if placed < n {
+            order.extend((0..n).filter(|&i| slot_of[i] == u32::MAX));
+            for (slot, &i) in order.iter().enumerate().skip(placed) {
+                slot_of[i] = slot as u32;
+            }
+        }
+        Self {
+            order,
+            slot_of,
+            placed,
+        }
+    }
+
+    pub(super) fn slot(&self, i: usize) -> usize {
+        self.slot_of[i] as usize
+    }
+}
+
+/// Slot indices in the report's order: started ones in start order, then the rest by name.
+pub(super) fn report_order<'p>(
+    plan: &'p Plan,
+    slots: &Slots,
+) -> impl Iterator<Item = usize> + use<'p> {
+    let mut rest: Vec<usize> = (0..slots.len())
+        .filter(|&i| plan.position[i] == Plan::UNORDERED)
+        .collect();
+    rest.sort_by_key(|&i| NameKey::new(slots.name(i)));
+    plan.order.iter().copied().chain(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keys_are_the_zero_padded_name_then_the_slot() {
+        let name = "abcdefghijkl";
+        for len in 0..=ShortKey::NAME_BYTES {
+            let name = &name[..len];
+            let mut bytes = [0u8; 16];
+            bytes[..len].copy_from_slice(name.as_bytes());
+            bytes[12..].copy_from_slice(&7u32.to_be_bytes());
+            let key = ShortKey::new(name, 7);
+            assert_eq!(key.0, u128::from_be_bytes(bytes), "name {name:?}");
+            assert_eq!(key.slot(), 7);
+        }
+    }
+
+    fn names_in(order: &[usize], names: &[&'static str]) -> Vec<&'static str> {
+        order.iter().map(|&i| names[i]).collect()
+    }
+
+    #[test]
+    fn dependencies_come_first_and_ties_go_by_name() {
+        let names = ["web", "db", "cache", "auth"];
+        // web needs db and cache; cache needs db; auth needs nothing.
+        let graph = Graph::from_edges(4, &[(0, 1), (0, 2), (2, 1)]);
+        let order = start_order(&names, &graph);
+        assert_eq!(names_in(&order, &names), ["auth", "db", "cache", "web"]);
+        let long = ["a-very-long-plugin-name", "b", "a-very-long-plugin-nam"];
+        let order = start_order(&long, &Graph::from_edges(3, &[]));
+        assert_eq!(
+            names_in(&order, &long),
+            ["a-very-long-plugin-nam", "a-very-long-plugin-name", "b"],
+            "names over 12 bytes take the general key"
+        );
+    }
+
+    #[test]
+    fn the_layout_puts_what_a_cycle_holds_back_last() {
+        let names = ["x", "y", "free", "after-y"];
+        // x and y need each other; after-y needs y.
+        let graph = Graph::from_edges(4, &[(0, 1), (1, 0), (3, 1)]);
+        let layout = Layout::new(&names, &graph);
+        assert_eq!(layout.placed, 1);
+        assert_eq!(
+            names_in(&layout.order, &names),
+            ["free", "x", "y", "after-y"]
+        );
+        for (slot, &i) in layout.order.iter().enumerate() {
+            assert_eq!(layout.slot(i), slot);
+        }
+    }
+
+    #[test]
+    fn the_plan_moves_a_slot_to_the_end() {
+        let mut plan = Plan {
+            order: vec![0, 1, 2],
+            position: vec![Plan::UNORDERED; 4],
+            in_slot_order: true,
+        };
+        plan.reindex();
+        assert!(plan.in_slot_order);
+        plan.push_last(0);
+        assert_eq!(plan.order, [1, 2, 0]);
+        assert_eq!(plan.position, [2, 0, 1, Plan::UNORDERED]);
+        assert!(!plan.in_slot_order);
+        plan.push_last(3);
+        assert_eq!(plan.order, [1, 2, 0, 3]);
+        assert_eq!(plan.position[3], 3);
+    }
+
+    #[test]
+    fn short_keys_order_like_names() {
+        let names = [
+            "",
+            "a",
+            "a-b",
+            "ab",
+            "abc",
+            "abcd",
+            "abcd-",
+            "abcde",
+            "b",
+            "b0",
+            "zzzzzzzzzzzz",
+        ];
+        for (i, a) in names.iter().enumerate() {
+            for (j, b) in names.iter().enumerate() {
+                let keys = ShortKey::new(a, i).cmp(&ShortKey::new(b, j));
+                assert_eq!(keys, a.cmp(b).then(i.cmp(&j)), "{a:?} vs {b:?}");
+            }
+        }
+    }
+}

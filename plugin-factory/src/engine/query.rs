@@ -1,0 +1,107 @@
+//! What the manager answers about its plugins without changing them: lookups by name, states,
+//! [`PluginInfo`], the live list and the [`Report`]. Queries never take the control lock.
+
+use std::sync::PoisonError;
+
+use super::Engine;
+use super::order::report_order;
+use super::slots::Slots;
+use crate::error::Error;
+use crate::lifecycle::PluginState;
+use crate::report::table::Report;
+use crate::report::{Details, PluginReport};
+use crate::runtime::PluginInfo;
+
+impl Engine {
+    /// How many plugins are registered.
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The slot of the plugin called `name`, or [`Error::UnknownPlugin`].
+    pub(crate) fn slot(&self, name: &str) -> Result<usize, Error> {
+        self.topology
+            .index
+            .get(name)
+            .copied()
+            .ok_or_else(|| Error::UnknownPlugin {
+                name: name.to_owned(),
+            })
+    }
+
+    /// The state of the plugin called `name`, if one is registered.
+    pub(crate) fn state(&self, name: &str) -> Option<PluginState> {
+        let &i = self.topology.index.get(name)?;
+        Some(self.slots.state(i))
+    }
+
+    /// Everything known about the plugin called `name`, if one is registered.
+    pub(crate) fn info(&self, name: &str) -> Option<PluginInfo> {
+        let &i = self.topology.index.get(name)?;
+        Some(self.info_at(i))
+    }
+
+    /// Every registered plugin, by name.
+    pub(crate) fn plugins(&self) -> Vec<PluginInfo> {
+        let mut plugins: Vec<_> = (0..self.slots.len()).map(|i| self.info_at(i)).collect();
+        plugins.sort_by(|a, b| a.name().cmp(b.name()));
+        plugins
+    }
+
+    fn info_at(&self, i: usize) -> PluginInfo {
+        let slots = &self.slots;
+        let details = slots.details(i);
+        let details = details.as_deref();
+        let mut dependents: Vec<_> = self
+            .topology
+            .graph
+            .dependents(i)
+            .map(|d| slots.name(d))
+            .collect();
+        dependents.sort_unstable();
+        PluginInfo::new(
+            slots.entry(i).metadata(),
+            slots.state(i),
+            details.and_then(|d| d.reason.clone()),
+            details.map(|d| d.failures.clone()).unwrap_or_default(),
+            dependents,
+        )
+    }
+
+    /// The names of the live plugins, in the report's order: the start order (which holds
+    /// live plugins only), or by name before there is one.
+    pub(crate) fn live(&self) -> Vec<&'static str> {
+        let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
+        let slots = &self.slots;
+        report_order(&plan, slots)
+            .filter(|&i| slots.state(i).is_live())
+            .map(|i| slots.name(i))
+            .collect()
+    }
+
+    /// The state of every plugin: started ones in start order, then the rest by name.
+    pub(crate) fn report(&self) -> Report {
+        let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
+        let slots = &self.slots;
+        let lines = report_order(&plan, slots).map(|i| line(slots, i, slots.details(i).clone()));
+        Report::new(lines.collect())
+    }
+
+    /// The final report, moving each plugin's details into it instead of cloning them.
+    pub(super) fn take_report(&mut self) -> Report {
+        let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let slots = &mut self.slots;
+        let mut lines = Vec::with_capacity(slots.len());
+        for i in report_order(plan, slots) {
+            let details = slots.details_mut(i).take();
+            lines.push(line(slots, i, details));
+        }
+        Report::new(lines)
+    }
+}
+
+/// The report's line for slot `i`.
+fn line(slots: &Slots, i: usize, details: Option<Box<Details>>) -> PluginReport {
+    let version = slots.entry(i).metadata().version();
+    PluginReport::new(slots.name(i), version, slots.state(i), details)
+}

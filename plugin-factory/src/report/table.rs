@@ -1,0 +1,109 @@
+//! [`Report`]: the state of every plugin, printed as a table by the host and inspected plugin by
+//! plugin by programs and tests.
+
+use std::fmt;
+
+use super::{ExclusionReason, PluginReport};
+use crate::lifecycle::PluginState;
+
+/// The state of every plugin, in the order they were started (dependencies first), then the
+/// ones that never started, by name.
+///
+/// `Display` prints a table, one line per plugin:
+///
+/// ```text
+/// plugin            version  state     time    reason
+/// kv-store          0.1.0    running   14µs
+/// fails-validation  0.1.0    excluded          validate failed: the answer must be 42
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    plugins: Vec<PluginReport>,
+}
+
+impl Report {
+    pub(crate) fn new(plugins: Vec<PluginReport>) -> Self {
+        Self { plugins }
+    }
+
+    /// One line per plugin, in the report's order.
+    pub fn plugins(&self) -> &[PluginReport] {
+        &self.plugins
+    }
+
+    /// The entry for the plugin named `name`.
+    pub fn get(&self, name: &str) -> Option<&PluginReport> {
+        self.plugins.iter().find(|plugin| plugin.name() == name)
+    }
+
+    /// The plugins in `state`.
+    pub fn in_state(&self, state: PluginState) -> impl Iterator<Item = &PluginReport> {
+        self.plugins
+            .iter()
+            .filter(move |plugin| plugin.state() == state)
+    }
+
+    /// The excluded plugins with their reasons.
+    pub fn excluded(&self) -> impl Iterator<Item = (&'static str, &ExclusionReason)> {
+        self.plugins
+            .iter()
+            .filter_map(|plugin| Some((plugin.name(), plugin.reason()?)))
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name_width = self
+            .plugins
+            .iter()
+            .map(|plugin| plugin.name().len())
+            .chain([6])
+            .max()
+            .unwrap_or(6);
+        let version_width = self
+            .plugins
+            .iter()
+            .map(|plugin| plugin.version().len())
+            .chain([7])
+            .max()
+            .unwrap_or(7);
+        let timed = self
+            .plugins
+            .iter()
+            .any(|plugin| !plugin.timings().is_empty());
+        write!(
+            f,
+            "{:name_width$}  {:version_width$}  {:11}",
+            "plugin", "version", "state"
+        )?;
+        if timed {
+            write!(f, "  {:>10}", "time")?;
+        }
+        writeln!(f, "  reason")?;
+        for plugin in &self.plugins {
+            let mut line = format!(
+                "{:name_width$}  {:version_width$}  {:11}",
+                plugin.name(),
+                plugin.version(),
+                plugin.state()
+            );
+            if timed {
+                let timings = plugin.timings();
+                let time = if timings.is_empty() {
+                    String::new()
+                } else {
+                    format!("{:.1?}", timings.total())
+                };
+                line.push_str(&format!("  {time:>10}"));
+            }
+            if let Some(reason) = plugin.reason() {
+                line.push_str(&format!("  {reason}"));
+            }
+            for failure in plugin.failures_after_reason() {
+                line.push_str(&format!("; then {failure}"));
+            }
+            writeln!(f, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
