@@ -1,0 +1,261 @@
+//! The runtime crate's structure: its layers point one way, and no module reaches, directly or
+//! through others, back to itself. `docs/architecture.md` describes the layers this test holds
+//! the code to.
+//!
+//! Every `crate::`, `super::` and `self::` path in a source file (comments and the unit tests at
+//! the end of a file left out) is an edge from that file's module to the deepest module the path
+//! names. `mod x;` declarations are not edges: a parent that only declares a child does not
+//! depend on it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+/// The top-level modules of `plugin-factory`, lowest layer first. A module may refer only to
+/// modules of a lower rank (or within itself).
+const LAYERS: &[(&str, u8)] = &[
+    ("contract", 0),
+    ("lifecycle", 0),
+    ("registry", 1),
+    ("report", 1),
+    ("runtime", 2),
+    ("error", 3),
+    ("engine", 4),
+    ("manager", 5),
+    ("", 6), // the crate root, lib.rs
+];
+
+type Module = Vec<String>;
+
+/// Every source file of the runtime crate as (module path, code without comments and tests).
+fn modules() -> BTreeMap<Module, String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("plugin-factory/src");
+    let mut modules: BTreeMap<Module, String> = BTreeMap::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let relative = path.strip_prefix(&src).unwrap().with_extension("");
+            let mut module: Module = relative
+                .iter()
+                .map(|part| part.to_string_lossy().into_owned())
+                .collect();
+            if matches!(module.last().map(String::as_str), Some("mod" | "lib")) {
+                module.pop();
+            }
+            // The backends are included under another name (`#[path]`): `registry::backend`.
+            if module == ["registry", "linkme"] || module == ["registry", "inventory"] {
+                module[1] = "backend".to_owned();
+            }
+            // Both backends land in `registry::backend`: check the code of each.
+            let text = code(&fs::read_to_string(&path).unwrap());
+            modules.entry(module).or_default().push_str(&text);
+        }
+    }
+    modules
+}
+
+/// The code of a file without comments, and without the unit tests that close it.
+fn code(source: &str) -> String {
+    let source = match source.find("#[cfg(test)]\nmod tests") {
+        Some(tests) => &source[..tests],
+        None => source,
+    };
+    source
+        .lines()
+        .map(|line| match line.find("//") {
+            Some(comment) => &line[..comment],
+            None => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The modules `module`'s code refers to, other than itself and its own items.
+fn references(
+    module: &Module,
+    code: &str,
+    known: &BTreeMap<Module, String>,
+) -> Vec<(Module, String)> {
+    let mut found = Vec::new();
+    let bytes = code.as_bytes();
+    for start in 0..code.len() {
+        let at_word = start == 0
+            || !(bytes[start - 1].is_ascii_alphanumeric()
+                || bytes[start - 1] == b'_'
+                || bytes[start - 1] == b':');
+        if !at_word {
+            continue;
+        }
+        let rest = &code[start..];
+        let is_child = |child: &&String| {
+            rest.starts_with(child.as_str()) && rest[child.len()..].starts_with("::")
+        };
+        let mut base = if rest.starts_with("crate::") {
+            Vec::new()
+        } else if rest.starts_with("super::") {
+            module[..module.len().saturating_sub(1)].to_vec()
+        } else if rest.starts_with("self::") || children(module, known).any(|c| is_child(&c)) {
+            // `self::x`, or a path that starts with a child module's bare name.
+            module.clone()
+        } else {
+            continue;
+        };
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
+        let tail = ["crate::", "super::", "self::"]
+            .iter()
+            .find_map(|root| path.strip_prefix(root))
+            .unwrap_or(&path);
+        let mut target = base.clone();
+        for segment in tail.split("::").filter(|s| !s.is_empty()) {
+            base.push(segment.to_owned());
+            if known.contains_key(&base) {
+                target = base.clone();
+            }
+        }
+        if &target != module {
+            found.push((target, path));
+        }
+    }
+    found
+}
+
+/// The names of the modules directly inside `module`.
+fn children<'k>(
+    module: &'k Module,
+    known: &'k BTreeMap<Module, String>,
+) -> impl Iterator<Item = &'k String> {
+    known
+        .keys()
+        .filter(move |other| other.len() == module.len() + 1 && other.starts_with(module))
+        .map(move |other| &other[module.len()])
+}
+
+fn name(module: &Module) -> String {
+    if module.is_empty() {
+        "crate root".to_owned()
+    } else {
+        module.join("::")
+    }
+}
+
+fn rank(module: &Module) -> u8 {
+    let top = module.first().map_or("", String::as_str);
+    LAYERS
+        .iter()
+        .find(|(name, _)| *name == top)
+        .unwrap_or_else(|| {
+            panic!("module {top:?} is in no layer: add it to LAYERS and to docs/architecture.md")
+        })
+        .1
+}
+
+#[test]
+fn every_module_is_in_a_layer_and_refers_only_to_lower_layers() {
+    let modules = modules();
+    assert!(modules.len() > 20, "found only {} modules", modules.len());
+    let mut violations = Vec::new();
+    for (module, code) in &modules {
+        for (target, path) in references(module, code, &modules) {
+            let same_top = module.first() == target.first() && !module.is_empty();
+            if !same_top && rank(&target) >= rank(module) {
+                violations.push(format!("{} -> {} (`{path}`)", name(module), name(&target)));
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "references up or across a layer:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn no_module_reaches_itself_through_others() {
+    let modules = modules();
+    let edges: BTreeMap<&Module, Vec<Module>> = modules
+        .iter()
+        .map(|(module, code)| {
+            let mut targets: Vec<_> = references(module, code, &modules)
+                .into_iter()
+                .map(|(target, _)| target)
+                .collect();
+            targets.sort();
+            targets.dedup();
+            (module, targets)
+        })
+        .collect();
+    // Depth-first search for a back edge; the path on the stack is the circle.
+    fn visit<'m>(
+        module: &'m Module,
+        edges: &'m BTreeMap<&Module, Vec<Module>>,
+        state: &mut BTreeMap<&'m Module, bool>,
+        path: &mut Vec<&'m Module>,
+    ) -> Option<Vec<String>> {
+        match state.get(module) {
+            Some(true) => return None,
+            Some(false) => {
+                let from = path.iter().position(|m| *m == module).unwrap();
+                let mut circle: Vec<_> = path[from..].iter().map(|m| name(m)).collect();
+                circle.push(name(module));
+                return Some(circle);
+            }
+            None => {}
+        }
+        state.insert(module, false);
+        path.push(module);
+        for target in edges.get(module).into_iter().flatten() {
+            if let Some(circle) = visit(target, edges, state, path) {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        state.insert(module, true);
+        None
+    }
+    let mut state = BTreeMap::new();
+    for module in edges.keys() {
+        if let Some(circle) = visit(module, &edges, &mut state, &mut Vec::new()) {
+            panic!("import circle: {}", circle.join(" -> "));
+        }
+    }
+}
+
+#[test]
+fn the_checker_sees_edges_and_circles() {
+    let known: BTreeMap<Module, String> = [
+        (vec![], String::new()),
+        (vec!["engine".to_owned()], String::new()),
+        (vec!["engine".to_owned(), "hooks".to_owned()], String::new()),
+        (vec!["report".to_owned()], String::new()),
+    ]
+    .into_iter()
+    .collect();
+    let hooks = vec!["engine".to_owned(), "hooks".to_owned()];
+    let found: Vec<_> = references(
+        &hooks,
+        "use super::Ops;\nuse crate::report::{A, B};\nlet x = self::y;\nnotcrate::x",
+        &known,
+    )
+    .into_iter()
+    .map(|(target, _)| name(&target))
+    .collect();
+    assert_eq!(found, ["engine", "report"]);
+    let engine = vec!["engine".to_owned()];
+    let found: Vec<_> = references(&engine, "hooks::run(); nothooks::x", &known)
+        .into_iter()
+        .map(|(target, _)| name(&target))
+        .collect();
+    assert_eq!(found, ["engine::hooks"]);
+    assert_eq!(
+        code("a // crate::x\nb\n#[cfg(test)]\nmod tests { crate::y }"),
+        "a \nb"
+    );
+}
