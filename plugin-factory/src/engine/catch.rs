@@ -10,19 +10,34 @@ use std::any::Any;
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 thread_local! {
-    /// The plugin whose code runs inside [`catch`] on this thread, if any.
+    /// The plugin whose code runs inside [`catch`] on this thread, if any, while panics are
+    /// routed to `log`.
     static CATCHING: Cell<Option<&'static str>> = const { Cell::new(None) };
 }
+
+/// Whether [`log_plugin_panics`] was called. Until then `catch` leaves the thread-local alone:
+/// in a library a thread-local costs a call to the TLS resolver, a few nanoseconds a hook.
+static ROUTING: AtomicBool = AtomicBool::new(false);
 
 /// Runs `f`, plugin code on behalf of `plugin`, and turns a panic into its message.
 #[inline(always)]
 pub(crate) fn catch<R>(plugin: &'static str, f: impl FnOnce() -> R) -> Result<R, String> {
-    let outer = CATCHING.replace(Some(plugin));
+    let routing = ROUTING.load(Relaxed);
+    let outer = if routing { enter(plugin) } else { None };
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    CATCHING.set(outer);
+    if routing {
+        CATCHING.set(outer);
+    }
     result.map_err(panic_message)
+}
+
+/// Notes that `plugin`'s code runs on this thread; returns what was noted before.
+#[cold]
+fn enter(plugin: &'static str) -> Option<&'static str> {
+    CATCHING.replace(Some(plugin))
 }
 
 /// The message of a panic payload (`&str` or `String`, as `panic!` makes them).
@@ -45,7 +60,8 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 /// with its location, under the plugin's name as log target; every other panic still goes to
 /// the hook that was installed before. Call it once at the start of `main`, after installing
 /// the logger: it changes the process-wide hook, so the crate never does it on its own. Later
-/// calls do nothing.
+/// calls do nothing. Call it before any manager runs: a hook already running on another thread
+/// when it is called may still go to the previous hook.
 ///
 /// ```
 /// plugin_factory::observe::log_plugin_panics();
@@ -69,6 +85,7 @@ pub fn log_plugin_panics() {
             }
             None => previous(info),
         }));
+        ROUTING.store(true, Relaxed);
     });
 }
 
@@ -91,6 +108,7 @@ mod tests {
 
     #[test]
     fn the_plugin_is_known_only_while_its_code_runs() {
+        ROUTING.store(true, Relaxed);
         assert_eq!(CATCHING.get(), None);
         let inner = catch("outer", || {
             let inner = catch("inner", || CATCHING.get());

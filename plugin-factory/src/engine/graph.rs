@@ -186,28 +186,21 @@ mod tests {
 
     #[test]
     fn unregistered_dependencies_and_requirements_need_metadata() {
+        use super::super::testing::{Probe, entry};
         use crate::contract::{Dependency, PluginMetadata};
         use crate::registry::PluginEntry;
 
-        struct Probe;
-        impl crate::contract::Plugin for Probe {}
-        static PLAIN: PluginEntry = PluginEntry::new(
-            PluginMetadata::new("plain", "1.0.0").with_dependencies(&[Dependency::new("db", "")]),
-            |_| Box::new(Probe),
-        );
         static VERSIONED: PluginEntry = PluginEntry::new(
             PluginMetadata::new("versioned", "1.0.0")
                 .with_dependencies(&[Dependency::new("db", ">=1")]),
             |_| Box::new(Probe),
         );
-        static GHOSTLY: PluginEntry = PluginEntry::new(
-            PluginMetadata::new("ghostly", "1.0.0")
-                .with_dependencies(&[Dependency::new("ghost", ""), Dependency::new("db", "")]),
-            |_| Box::new(Probe),
-        );
-        static DB: PluginEntry =
-            PluginEntry::new(PluginMetadata::new("db", "1.0.0"), |_| Box::new(Probe));
-        let entries = [&PLAIN, &VERSIONED, &GHOSTLY, &DB];
+        let entries = [
+            entry!("plain", "db"),
+            &VERSIONED,
+            entry!("ghostly", "ghost", "db"),
+            entry!("db"),
+        ];
         let index: FxHashMap<_, _> = entries
             .iter()
             .enumerate()

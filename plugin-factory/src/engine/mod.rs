@@ -28,6 +28,8 @@ mod order;
 mod query;
 mod resolve;
 mod slots;
+#[cfg(test)]
+mod testing;
 
 use std::cell::RefCell;
 use std::collections::hash_map::Entry;
@@ -426,17 +428,15 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
 
 #[cfg(test)]
 mod tests {
+    use super::testing::entry;
     use super::*;
-    use crate::contract::{Plugin, PluginMetadata};
-
-    struct Probe;
-    impl Plugin for Probe {}
-
-    static ALPHA: PluginEntry =
-        PluginEntry::new(PluginMetadata::new("alpha", "1.0.0"), |_| Box::new(Probe));
 
     fn engine() -> Engine {
-        Engine::new(vec![&ALPHA], Options::default(), Observers::default())
+        Engine::new(
+            vec![entry!("alpha")],
+            Options::default(),
+            Observers::default(),
+        )
     }
 
     #[test]

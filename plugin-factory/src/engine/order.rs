@@ -2,11 +2,11 @@
 //! slot layout that follows it; the [`Plan`] that records the order at run time; the order of
 //! reports.
 //!
-//! Performance tricks, each measured (see `docs/performance.md`, "Engine design"): names compared
-//! as integers ([`NameKey`], and [`ShortKey`], which packs a short name and its slot into one
-//! `u128` built from whole-word loads); the heap never sorts names as a whole; the slots are laid
-//! out in start order once, at discovery, so that phases and dispatch walk the arrays front to
-//! back.
+//! Performance tricks, each measured (see "What changed after the first measurement" in
+//! `docs/performance.md`): names compared as integers ([`NameKey`], and [`ShortKey`], which packs
+//! a short name and its slot into one `u128` built from whole-word loads); the heap never sorts
+//! names as a whole; the slots are laid out in start order once, at discovery, so that phases and
+//! dispatch walk the arrays front to back.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;

@@ -231,23 +231,9 @@ mod tests {
     //! and how each reason reads.
 
     use super::super::observe::Observers;
+    use super::super::testing::entry;
     use super::super::{Engine, Options};
-    use crate::contract::{Dependency, Plugin, PluginMetadata};
     use crate::registry::PluginEntry;
-
-    struct Probe;
-    impl Plugin for Probe {}
-
-    macro_rules! entry {
-        ($name:literal $(, $dependency:literal)*) => {{
-            static ENTRY: PluginEntry = PluginEntry::new(
-                PluginMetadata::new($name, "1.0.0")
-                    .with_dependencies(&[$(Dependency::new($dependency, "")),*]),
-                |_| Box::new(Probe),
-            );
-            &ENTRY
-        }};
-    }
 
     fn reasons(entries: Vec<&'static PluginEntry>) -> Vec<(&'static str, String)> {
         let mut engine = Engine::new(entries, Options::default(), Observers::default());

@@ -159,7 +159,7 @@ impl SlotAccess for &mut Slots {
     fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R {
         f(self.details_mut(i).get_or_insert_default())
     }
-    #[inline]
+    #[inline(always)]
     fn with_instance<R>(
         &mut self,
         i: usize,
@@ -193,17 +193,11 @@ impl SlotAccess for &Slots {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{Probe, entry};
     use super::*;
-    use crate::contract::PluginMetadata;
-
-    struct Probe;
-    impl Plugin for Probe {}
-
-    static ENTRY: PluginEntry =
-        PluginEntry::new(PluginMetadata::new("probe", "1.0.0"), |_| Box::new(Probe));
 
     fn slots(n: usize) -> Slots {
-        Slots::new(vec![&ENTRY; n], vec!["probe"; n])
+        Slots::new(vec![entry!("probe"); n], vec!["probe"; n])
     }
 
     #[test]
