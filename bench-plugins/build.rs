@@ -130,7 +130,7 @@ fn generate(n: usize) -> String {
     for &i in &sample {
         let _ = writeln!(
             w,
-            "        if let Ok(p) = manager.plugin_mut::<P{i:05}>(std::hint::black_box(\"{}\")) {{ p.hits += 1; sum += p.hits; }}",
+            "        if let Some(p) = manager.plugin_mut::<P{i:05}>(std::hint::black_box(\"{}\")) {{ p.hits += 1; sum += p.hits; }}",
             name(n, i)
         );
     }

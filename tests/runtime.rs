@@ -77,26 +77,14 @@ fn typed_access_by_name_by_type_and_without_locking() {
         Err(Error::NoPluginOfType { .. })
     ));
     assert_eq!(manager.plugin_mut::<Probe>("db").unwrap().name(), "db");
-    assert!(matches!(
-        manager.plugin_mut::<Probe>("extra"),
-        Err(Error::NotLive {
-            plugin: "extra",
-            state: PluginState::Registered
-        })
-    ));
-    assert!(matches!(
-        manager.plugin_mut::<Other>("db"),
-        Err(Error::WrongType { plugin: "db", .. })
-    ));
-    assert!(matches!(
-        manager.plugin_mut::<Probe>("ghost"),
-        Err(Error::UnknownPlugin { name }) if name == "ghost"
-    ));
+    assert!(manager.plugin_mut::<Probe>("extra").is_none(), "not live");
+    assert!(manager.plugin_mut::<Other>("db").is_none(), "another type");
+    assert!(
+        manager.plugin_mut::<Probe>("ghost").is_none(),
+        "not registered"
+    );
     assert_eq!(manager.plugin_by_type_mut::<Probe>().unwrap().name(), "app");
-    assert!(matches!(
-        manager.plugin_by_type_mut::<Other>(),
-        Err(Error::NoPluginOfType { .. })
-    ));
+    assert!(manager.plugin_by_type_mut::<Other>().is_none());
     let plugin: &mut dyn std::any::Any = manager.plugin_dyn_mut("cache").unwrap();
     assert_eq!(plugin.downcast_mut::<Probe>().unwrap().name(), "cache");
     let mut visited = Vec::new();

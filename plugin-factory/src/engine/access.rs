@@ -54,36 +54,20 @@ impl Engine {
     }
 }
 
-/// Owner access: no lock. Not generic, so that every typed accessor shares it and only the
-/// downcast is instantiated per type.
+/// Owner access: no lock, no error built. Not generic, so that every typed accessor shares it
+/// and only the downcast is instantiated per type.
 impl Engine {
-    /// The plugin called `name`, with its name as registered.
-    pub(crate) fn instance_mut(
-        &mut self,
-        name: &str,
-    ) -> Result<(&mut dyn Plugin, &'static str), Error> {
-        let i = self.slot(name)?;
-        self.live_instance_mut(i)
+    /// The instance of the plugin called `name`, if it is registered and has one.
+    #[inline]
+    pub(crate) fn instance_mut(&mut self, name: &str) -> Option<&mut dyn Plugin> {
+        let &i = self.topology.index.get(name)?;
+        self.slots.instance_mut(i).as_deref_mut()
     }
 
-    /// The live plugin of type `T` with the smallest name, with that name.
-    pub(crate) fn instance_of_type_mut<T: Plugin>(
-        &mut self,
-    ) -> Result<(&mut dyn Plugin, &'static str), Error> {
-        let i = self.slot_of_type::<T>()?;
-        self.live_instance_mut(i)
-    }
-
-    fn live_instance_mut(&mut self, i: usize) -> Result<(&mut dyn Plugin, &'static str), Error> {
-        let state = self.slots.state(i);
-        let (name, instance) = self.slots.named_instance_mut(i);
-        match instance {
-            Some(plugin) => Ok((plugin, name)),
-            None => Err(Error::NotLive {
-                plugin: name,
-                state,
-            }),
-        }
+    /// The instance of the live plugin of type `T` with the smallest name.
+    pub(crate) fn instance_of_type_mut<T: Plugin>(&mut self) -> Option<&mut dyn Plugin> {
+        let i = self.slot_of_type::<T>().ok()?;
+        self.slots.instance_mut(i).as_deref_mut()
     }
 
     /// Calls `f` on every running plugin, in start order.

@@ -82,18 +82,6 @@ impl Slots {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The name and the instance of `i`, for its owner.
-    #[inline]
-    pub(crate) fn named_instance_mut(
-        &mut self,
-        i: usize,
-    ) -> (&'static str, Option<&mut dyn Plugin>) {
-        let instance = self.instances[i]
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
-        (self.names[i], instance.as_deref_mut())
-    }
-
     /// Every running instance in slot order, for its owner: one pass over the states and the
     /// instances side by side.
     pub(crate) fn running_mut(&mut self) -> impl Iterator<Item = &mut dyn Plugin> {

@@ -9,9 +9,13 @@
 //!
 //! `with_` runs a closure while the plugin is locked; `_mut` borrows it from the owner; `_dyn`
 //! gives `&mut dyn Plugin` instead of the concrete type; `_by_type` finds the plugin by its
-//! type instead of its name. Every accessor returns a `Result` whose error says why the plugin
-//! could not be reached: not registered, not live, another type, or (shared only) called from
-//! inside another call on the same manager.
+//! type instead of its name.
+//!
+//! A borrow answers `Option`, like every lookup of the manager (`state`, `info`) and like
+//! `HashMap::get_mut`: `None` when no live plugin of that name and type exists, and nothing else
+//! to say, so the hot path builds no error. A closure access answers `Result`: it can also be
+//! refused (re-entry), it carries the closure's value, and its [`Error`] says why the plugin could
+//! not be reached (not registered, not live, another type).
 
 use std::any::{Any, type_name};
 
@@ -78,35 +82,36 @@ impl PluginManager<Active> {
 }
 
 /// Owner access: the caller owns the manager, so nothing is locked. This is the path for hot
-/// loops.
+/// loops. A miss is `None`; [`info`](PluginManager::info) tells why.
 impl PluginManager<Active> {
-    /// The plugin called `name`, as its concrete type `T`.
+    /// The plugin called `name`, as its concrete type `T`; `None` if no such plugin is live or
+    /// it is another type.
     ///
     /// ```
     /// use example_plugins::kv_store::KvStore;
     /// # plugin_factory::link_plugins!(example_plugins);
     ///
     /// let mut manager = plugin_factory::PluginManager::discover()?.validate()?.init()?.start()?;
-    /// manager.plugin_mut::<KvStore>("kv-store")?.set("answer", "42");
-    /// assert!(manager.plugin_mut::<KvStore>("clock").is_err(), "another type");
+    /// manager.plugin_mut::<KvStore>("kv-store").unwrap().set("answer", "42");
+    /// assert!(manager.plugin_mut::<KvStore>("clock").is_none(), "another type");
     /// # Ok::<(), plugin_factory::Error>(())
     /// ```
     #[inline]
-    pub fn plugin_mut<T: Plugin>(&mut self, name: &str) -> Result<&mut T, Error> {
-        let (plugin, name) = self.engine.instance_mut(name)?;
-        downcast(plugin, name)
+    pub fn plugin_mut<T: Plugin>(&mut self, name: &str) -> Option<&mut T> {
+        let plugin: &mut dyn Any = self.engine.instance_mut(name)?;
+        plugin.downcast_mut()
     }
 
-    /// The plugin called `name`, as `&mut dyn Plugin`.
-    pub fn plugin_dyn_mut(&mut self, name: &str) -> Result<&mut dyn Plugin, Error> {
-        Ok(self.engine.instance_mut(name)?.0)
+    /// The plugin called `name`, as `&mut dyn Plugin`; `None` if no such plugin is live.
+    pub fn plugin_dyn_mut(&mut self, name: &str) -> Option<&mut dyn Plugin> {
+        self.engine.instance_mut(name)
     }
 
     /// The live plugin of type `T` (the first by name if several share it). Finding it looks
     /// at every live plugin: prefer [`plugin_mut`](Self::plugin_mut), which is O(1).
-    pub fn plugin_by_type_mut<T: Plugin>(&mut self) -> Result<&mut T, Error> {
-        let (plugin, name) = self.engine.instance_of_type_mut::<T>()?;
-        downcast(plugin, name)
+    pub fn plugin_by_type_mut<T: Plugin>(&mut self) -> Option<&mut T> {
+        let plugin: &mut dyn Any = self.engine.instance_of_type_mut::<T>()?;
+        plugin.downcast_mut()
     }
 
     /// Calls `f` on every running plugin, in start order: the dispatch path for calling into
@@ -123,8 +128,12 @@ fn downcast<'p, T: Plugin>(
     name: &'static str,
 ) -> Result<&'p mut T, Error> {
     let plugin: &mut dyn Any = plugin;
-    plugin.downcast_mut::<T>().ok_or(Error::WrongType {
-        plugin: name,
-        expected: type_name::<T>(),
-    })
+    plugin
+        .downcast_mut::<T>()
+        .ok_or_else(|| wrong_type(name, type_name::<T>()))
+}
+
+#[cold]
+fn wrong_type(plugin: &'static str, expected: &'static str) -> Error {
+    Error::WrongType { plugin, expected }
 }

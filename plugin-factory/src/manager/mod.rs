@@ -125,8 +125,8 @@ impl<P: Phase> PluginManager<P> {
 }
 
 /// Queries, valid in every phase. A lookup by name answers `None` for a name that is not
-/// registered; the accessors, which can miss for several reasons, return an [`Error`] that says
-/// which.
+/// registered, as the owner's borrows do; the closure accesses, which can also be refused, return
+/// an [`Error`] that says why.
 impl<P: Phase> PluginManager<P> {
     /// The state of every plugin so far: started ones in start order, then the rest by name.
     pub fn report(&self) -> Report {
