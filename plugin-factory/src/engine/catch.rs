@@ -22,16 +22,40 @@ thread_local! {
 /// in a library a thread-local costs a call to the TLS resolver, a few nanoseconds a hook.
 static ROUTING: AtomicBool = AtomicBool::new(false);
 
-/// Runs `f`, plugin code on behalf of `plugin`, and turns a panic into its message.
-#[inline(always)]
-pub(crate) fn catch<R>(plugin: &'static str, f: impl FnOnce() -> R) -> Result<R, String> {
-    let routing = ROUTING.load(Relaxed);
-    let outer = if routing { enter(plugin) } else { None };
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    if routing {
-        CATCHING.set(outer);
+/// Whether caught panics are routed to `log`: read once per operation (see [`Route`]), so that
+/// a hook pays for the routing only when it is on.
+pub(crate) fn routing() -> Route {
+    Route(ROUTING.load(Relaxed))
+}
+
+/// Whether the panics an operation catches are routed to `log`, fixed when it starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Route(bool);
+
+impl Route {
+    /// Runs `f`, plugin code on behalf of the plugin that `plugin` names, and turns a panic into
+    /// its message. The name is read only when panics are routed.
+    #[inline(always)]
+    pub(crate) fn catch<R>(
+        self,
+        plugin: impl FnOnce() -> &'static str,
+        f: impl FnOnce() -> R,
+    ) -> Result<R, String> {
+        let outer = if self.0 { enter(plugin()) } else { None };
+        let result = panic::catch_unwind(AssertUnwindSafe(f));
+        if self.0 {
+            CATCHING.set(outer);
+        }
+        result.map_err(panic_message)
     }
-    result.map_err(panic_message)
+}
+
+/// [`Route::catch`] with the routing read now, for callers outside an operation.
+pub(crate) fn catch<R>(
+    plugin: impl FnOnce() -> &'static str,
+    f: impl FnOnce() -> R,
+) -> Result<R, String> {
+    routing().catch(plugin, f)
 }
 
 /// Notes that `plugin`'s code runs on this thread; returns what was noted before.
@@ -95,13 +119,13 @@ mod tests {
 
     #[test]
     fn a_panic_becomes_its_message_and_a_value_passes_through() {
-        assert_eq!(catch("p", || 7), Ok(7));
+        assert_eq!(catch(|| "p", || 7), Ok(7));
         assert_eq!(
-            catch("p", || panic!("boom {}", 1)),
+            catch(|| "p", || panic!("boom {}", 1)),
             Err::<(), _>("boom 1".into())
         );
         assert_eq!(
-            catch("p", || std::panic::panic_any(42)),
+            catch(|| "p", || std::panic::panic_any(42)),
             Err::<(), _>("a non-string panic payload".into())
         );
     }
@@ -110,13 +134,16 @@ mod tests {
     fn the_plugin_is_known_only_while_its_code_runs() {
         ROUTING.store(true, Relaxed);
         assert_eq!(CATCHING.get(), None);
-        let inner = catch("outer", || {
-            let inner = catch("inner", || CATCHING.get());
-            (inner, CATCHING.get())
-        });
+        let inner = catch(
+            || "outer",
+            || {
+                let inner = catch(|| "inner", || CATCHING.get());
+                (inner, CATCHING.get())
+            },
+        );
         assert_eq!(inner, Ok((Ok(Some("inner")), Some("outer"))));
         assert_eq!(CATCHING.get(), None);
-        let _ = catch("p", || panic!("unwinds through catch"));
+        let _ = catch(|| "p", || panic!("unwinds through catch"));
         assert_eq!(CATCHING.get(), None);
     }
 }

@@ -6,7 +6,6 @@ use std::cmp::Reverse;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::catch::catch;
 use super::observe::Event;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
@@ -22,7 +21,13 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// tests in debug builds) and left undone rather than applied silently.
     #[inline(always)]
     pub(super) fn set_state(&mut self, i: usize, next: PluginState) {
-        let from = self.state(i);
+        self.move_from(i, self.state(i), next);
+    }
+
+    /// [`set_state`](Self::set_state) for a caller that has just read the state, `from`: the hot
+    /// walks read each state once, and the compiler can then decide the table check for them.
+    #[inline(always)]
+    fn move_from(&mut self, i: usize, from: PluginState, next: PluginState) {
         if !from.can_become(next) {
             let error = Error::InvalidTransition {
                 plugin: self.name(i),
@@ -48,7 +53,8 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(super) fn create(&mut self, i: usize) -> Result<(), HookFailure> {
         let entry = self.slots.slots().entry(i);
         let started = self.clock_start();
-        let created = catch(self.name(i), || entry.create());
+        let slots = self.slots.slots();
+        let created = self.route.catch(|| slots.name(i), || entry.create());
         self.record_time(i, Hook::Create, started);
         match created {
             Ok(plugin) => {
@@ -72,14 +78,14 @@ impl<S: SlotAccess> Ops<'_, S> {
     #[inline(always)]
     fn call(&mut self, i: usize, hook: PluginHook) -> Result<(), HookFailure> {
         let metadata = self.slots.slots().entry(i).metadata();
-        let name = self.name(i);
+        let route = self.route;
         let started = self.clock_start();
         let outcome = self.slots.with_instance(i, |instance| {
             let Some(plugin) = instance.as_mut() else {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
             let ctx = Context::new(metadata);
-            catch(name, || hook.run(plugin.as_mut(), &ctx))
+            route.catch(|| metadata.name(), || hook.run(plugin.as_mut(), &ctx))
         });
         self.record_time(i, hook.hook(), started);
         let cause = match outcome {
@@ -116,9 +122,22 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// failure.
     #[inline(always)]
     pub(super) fn step(&mut self, i: usize, hook: PluginHook) -> Result<(), HookFailure> {
+        self.step_from(i, self.state(i), hook)
+    }
+
+    /// [`step`](Self::step) for a plugin the caller has just found in state `from`. Only the
+    /// manager changes states, and a hook cannot call back into it, so `from` still holds when
+    /// the hook returns.
+    #[inline(always)]
+    fn step_from(
+        &mut self,
+        i: usize,
+        from: PluginState,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure> {
         match self.call(i, hook) {
             Ok(()) => {
-                self.set_state(i, hook.reaches());
+                self.move_from(i, from, hook.reaches());
                 Ok(())
             }
             Err(failure) => {
@@ -132,10 +151,11 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// either way.
     fn drop_instance(&mut self, i: usize) {
         let instance = self.slots.with_instance(i, Option::take);
-        let name = self.name(i);
+        let slots = self.slots.slots();
         if let Some(plugin) = instance
-            && let Err(message) = catch(name, move || drop(plugin))
+            && let Err(message) = self.route.catch(|| slots.name(i), move || drop(plugin))
         {
+            let name = self.name(i);
             log::error!(target: name, "plugin {name:?} panicked while dropped: {message}");
         }
     }
@@ -193,11 +213,11 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(super) fn tear_down(&mut self, i: usize) -> Result<(), HookFailure> {
         match self.state(i) {
             PluginState::Running => {
-                self.step(i, PluginHook::Stop)?;
-                self.step(i, PluginHook::Shutdown)?;
+                self.step_from(i, PluginState::Running, PluginHook::Stop)?;
+                self.step_from(i, PluginState::Stopped, PluginHook::Shutdown)?;
             }
-            PluginState::Initialized | PluginState::Stopped => {
-                self.step(i, PluginHook::Shutdown)?;
+            from @ (PluginState::Initialized | PluginState::Stopped) => {
+                self.step_from(i, from, PluginHook::Shutdown)?;
             }
             PluginState::Created | PluginState::Validated => {
                 self.set_state(i, PluginState::Shutdown);
@@ -286,8 +306,9 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(super) fn run_forward(&mut self, hook: PluginHook) {
         for place in 0..self.plan.order.len() {
             let i = self.plan.order[place];
-            if hook.runs_from(self.state(i)) {
-                let _ = self.step(i, hook);
+            let from = self.state(i);
+            if hook.runs_from(from) {
+                let _ = self.step_from(i, from, hook);
                 if self.required_excluded.is_some() {
                     return;
                 }
@@ -299,8 +320,9 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(super) fn stop_all(&mut self) {
         for place in (0..self.plan.order.len()).rev() {
             let i = self.plan.order[place];
-            if PluginHook::Stop.runs_from(self.state(i)) {
-                let _ = self.step(i, PluginHook::Stop);
+            let from = self.state(i);
+            if PluginHook::Stop.runs_from(from) {
+                let _ = self.step_from(i, from, PluginHook::Stop);
             }
         }
     }

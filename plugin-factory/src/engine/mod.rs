@@ -39,6 +39,7 @@ use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
+use self::catch::Route;
 use self::graph::Graph;
 use self::observe::Observers;
 use self::order::{Layout, Plan};
@@ -388,6 +389,8 @@ pub(crate) struct Ops<'e, S> {
     /// With timing on, when the last hook ended: one clock read per hook boundary, so a hook's
     /// time includes the manager's bookkeeping since the previous one (tens of nanoseconds).
     boundary: Option<Instant>,
+    /// Whether caught panics go to `log`, read once for the operation.
+    route: Route,
 }
 
 impl<'e, S: SlotAccess> Ops<'e, S> {
@@ -407,6 +410,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
             required_excluded: None,
             left_live: false,
             boundary: None,
+            route: catch::routing(),
         }
     }
 
