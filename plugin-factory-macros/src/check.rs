@@ -350,6 +350,12 @@ fn lit(value: &str, span: Span) -> LitStr {
 mod tests {
     use super::*;
 
+    /// The messages of the errors collected, in order.
+    fn messages(errors: Errors) -> Vec<String> {
+        let error = errors.check().unwrap_err();
+        error.into_iter().map(|e| e.to_string()).collect()
+    }
+
     fn lits(values: &[&str]) -> Vec<LitStr> {
         values
             .iter()
@@ -412,12 +418,7 @@ mod tests {
             &mut errors,
         );
         assert!(checked.is_empty());
-        let messages: Vec<_> = errors
-            .check()
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.to_string())
-            .collect();
+        let messages = messages(errors);
         assert!(
             messages[0].contains("invalid dependency \"kv_store\": '_' is not allowed"),
             "{messages:?}"
@@ -457,8 +458,7 @@ mod tests {
             &mut errors,
         );
         assert_eq!(checked.len(), 1);
-        let error = errors.check().unwrap_err();
-        let messages: Vec<_> = error.into_iter().map(|e| e.to_string()).collect();
+        let messages = messages(errors);
         assert_eq!(messages.len(), 4, "{messages:?}");
         assert!(messages[0].contains("invalid dependency \"Bad\""));
         assert!(messages[1].contains("invalid version requirement \">=x\""));
@@ -494,12 +494,7 @@ mod tests {
         let mut errors = Errors::new();
         errors.push(syn::Error::new(Span::call_site(), "first"));
         errors.push(syn::Error::new(Span::call_site(), "second"));
-        let messages: Vec<_> = errors
-            .check()
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.to_string())
-            .collect();
+        let messages = messages(errors);
         assert_eq!(messages, ["first", "second"]);
         assert!(Errors::new().check().is_ok());
     }
