@@ -1,10 +1,11 @@
 //! Statically linked plugins with a checked lifecycle.
 //!
 //! A plugin is a struct that implements [`Plugin`] and carries `#[plugin]`. The attribute checks
-//! the annotation at compile time and submits a static [`PluginEntry`](registry::PluginEntry) to a
-//! link-time [`registry`]. The host links the plugin crates with [`link_plugins!`] and drives every plugin
-//! through the lifecycle with a typestate [`PluginManager`]. A plugin that fails validation, a
-//! hook, or a dependency check (or panics) is excluded, dropped and reported; the rest run on.
+//! the annotation at compile time and submits a static [`PluginEntry`](registry::PluginEntry) to
+//! a link-time [`registry`]. The host links the plugin crates with [`link_plugins!`] and drives
+//! every plugin through the lifecycle with a typestate [`PluginManager`]. A plugin that fails
+//! validation, a hook, or a dependency check (or panics) is excluded, dropped and reported; the
+//! rest run on.
 //!
 //! # Quick start
 //!
