@@ -1,8 +1,8 @@
 //! Check: owns the rules of the plugin contract and the defaults. It takes what was parsed
 //! (the item and the [`Args`]) and resolves it into a [`PluginDef`]: the target struct, the
 //! plugin's name, version, description and dependencies, each valid and with the span it is
-//! reported at. Every check reports at the token it is about; all failures are combined into one
-//! error by [`Errors`], which cannot be dropped unchecked.
+//! reported at. Every check reports at the token it is about; all failures are collected by
+//! [`Errors`] and reported together.
 
 use heck::ToKebabCase;
 use proc_macro2::{Span, TokenStream};
@@ -12,6 +12,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Item, ItemStruct, Lit, LitStr, Path};
 
 use crate::args::Args;
+use crate::errors::Errors;
 
 /// A plugin as `expand` generates it: everything resolved and checked, every value with its
 /// span.
@@ -120,56 +121,6 @@ fn target_struct(item: Item) -> syn::Result<ItemStruct> {
         token,
         format!("`#[plugin]` goes on a struct that implements `Plugin`, not on {kind}"),
     ))
-}
-
-/// Collects errors so that one compilation reports all of them.
-///
-/// In the manner of serde's `Ctxt`: it must be consumed by [`Errors::check`], and dropping it
-/// unchecked panics, so that a forgotten check cannot silently lose errors.
-pub(crate) struct Errors {
-    /// The errors so far, in the order found; `None` once checked.
-    errors: Option<Vec<syn::Error>>,
-}
-
-impl Errors {
-    pub(crate) fn new() -> Self {
-        Self {
-            errors: Some(Vec::new()),
-        }
-    }
-
-    pub(crate) fn push(&mut self, error: syn::Error) {
-        self.errors
-            .as_mut()
-            // `check` consumes `self`: an `Errors` that can be pushed to is never checked.
-            .expect("Errors are only taken by `check`, which consumes them")
-            .push(error);
-    }
-
-    /// All the errors combined into one, in the order found; `Ok` if there are none.
-    pub(crate) fn check(mut self) -> syn::Result<()> {
-        let mut errors = self
-            .errors
-            .take()
-            .expect("Errors are only taken by `check`, which consumes them")
-            .into_iter();
-        let Some(mut combined) = errors.next() else {
-            return Ok(());
-        };
-        for error in errors {
-            combined.combine(error);
-        }
-        Err(combined)
-    }
-}
-
-impl Drop for Errors {
-    fn drop(&mut self) {
-        // Not while unwinding: a second panic would abort and hide the first.
-        if self.errors.is_some() && !std::thread::panicking() {
-            panic!("Errors dropped without being checked");
-        }
-    }
 }
 
 /// The rule for plugin names, for error messages.
@@ -350,12 +301,6 @@ fn lit(value: &str, span: Span) -> LitStr {
 mod tests {
     use super::*;
 
-    /// The messages of the errors collected, in order.
-    fn messages(errors: Errors) -> Vec<String> {
-        let error = errors.check().unwrap_err();
-        error.into_iter().map(|e| e.to_string()).collect()
-    }
-
     fn lits(values: &[&str]) -> Vec<LitStr> {
         values
             .iter()
@@ -418,7 +363,7 @@ mod tests {
             &mut errors,
         );
         assert!(checked.is_empty());
-        let messages = messages(errors);
+        let messages = errors.messages();
         assert!(
             messages[0].contains("invalid dependency \"kv_store\": '_' is not allowed"),
             "{messages:?}"
@@ -458,7 +403,7 @@ mod tests {
             &mut errors,
         );
         assert_eq!(checked.len(), 1);
-        let messages = messages(errors);
+        let messages = errors.messages();
         assert_eq!(messages.len(), 4, "{messages:?}");
         assert!(messages[0].contains("invalid dependency \"Bad\""));
         assert!(messages[1].contains("invalid version requirement \">=x\""));
@@ -487,29 +432,5 @@ mod tests {
             struct Bare;
         );
         assert_eq!(doc_summary(&item.attrs), "");
-    }
-
-    #[test]
-    fn checked_errors_are_combined_in_order() {
-        let mut errors = Errors::new();
-        errors.push(syn::Error::new(Span::call_site(), "first"));
-        errors.push(syn::Error::new(Span::call_site(), "second"));
-        let messages = messages(errors);
-        assert_eq!(messages, ["first", "second"]);
-        assert!(Errors::new().check().is_ok());
-    }
-
-    #[test]
-    #[should_panic(expected = "Errors dropped without being checked")]
-    fn errors_dropped_unchecked_panic() {
-        let mut errors = Errors::new();
-        errors.push(syn::Error::new(Span::call_site(), "lost"));
-        drop(errors);
-    }
-
-    #[test]
-    #[should_panic(expected = "Errors dropped without being checked")]
-    fn errors_dropped_unchecked_panic_even_when_empty() {
-        drop(Errors::new());
     }
 }

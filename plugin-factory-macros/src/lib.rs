@@ -4,11 +4,12 @@
 //! This file owns the entry point and the pipeline, in three steps:
 //! - parse: `syn` parses the item, and `args` parses the annotation into `Args`;
 //! - check: `check` validates both against the rules of the plugin contract and resolves the
-//!   defaults into a `PluginDef`, or returns every error found;
+//!   defaults into a `PluginDef`, or returns every error found (collected by `errors`);
 //! - expand: `expand` generates the struct and its registry entry from the `PluginDef`.
 
 mod args;
 mod check;
+mod errors;
 mod expand;
 
 use proc_macro::TokenStream;
