@@ -2,7 +2,7 @@
 //! the duration of a closure (and never from inside another call on the same manager); for the
 //! owner, borrowed directly, with no lock at all. The manager's accessors are thin wrappers.
 
-use std::any::{Any, TypeId, type_name};
+use std::any::{Any, TypeId};
 use std::sync::PoisonError;
 
 use super::{Busy, Engine};
@@ -30,20 +30,17 @@ impl Engine {
     }
 
     /// The live plugin of type `T` with the smallest name.
-    pub(crate) fn slot_of_type<T: Plugin>(&self) -> Result<usize, Error> {
+    pub(crate) fn slot_of_type<T: Plugin>(&self) -> Option<usize> {
         let slots = &self.slots;
         let is_a_t = |i: usize| {
-            slots
-                .lock_instance(i)
-                .as_deref()
-                .is_some_and(|plugin| Any::type_id(plugin) == TypeId::of::<T>())
+            slots.lock_instance(i).as_deref().is_some_and(|plugin| {
+                let plugin: &dyn Any = plugin;
+                plugin.type_id() == TypeId::of::<T>()
+            })
         };
         (0..slots.len())
             .filter(|&i| slots.state(i).is_live() && is_a_t(i))
             .min_by_key(|&i| slots.name(i))
-            .ok_or(Error::NoPluginOfType {
-                expected: type_name::<T>(),
-            })
     }
 
     fn not_live(&self, i: usize) -> Error {
@@ -60,13 +57,13 @@ impl Engine {
     /// The instance of the plugin called `name`, if it is registered and has one.
     #[inline]
     pub(crate) fn instance_mut(&mut self, name: &str) -> Option<&mut dyn Plugin> {
-        let &i = self.topology.index.get(name)?;
+        let i = self.find(name)?;
         self.slots.instance_mut(i).as_deref_mut()
     }
 
     /// The instance of the live plugin of type `T` with the smallest name.
     pub(crate) fn instance_of_type_mut<T: Plugin>(&mut self) -> Option<&mut dyn Plugin> {
-        let i = self.slot_of_type::<T>().ok()?;
+        let i = self.slot_of_type::<T>()?;
         self.slots.instance_mut(i).as_deref_mut()
     }
 

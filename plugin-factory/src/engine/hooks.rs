@@ -53,8 +53,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(super) fn create(&mut self, i: usize) -> Result<(), HookFailure> {
         let entry = self.slots.slots().entry(i);
         let started = self.clock_start();
-        let slots = self.slots.slots();
-        let created = self.route.catch(|| slots.name(i), || entry.create());
+        let created = self.route.catch(|| entry.name(), || entry.create());
         self.record_time(i, Hook::Create, started);
         match created {
             Ok(plugin) => {

@@ -82,7 +82,7 @@ pub(crate) enum PluginHook {
 
 impl PluginHook {
     /// The hook as reports name it.
-    pub(crate) fn hook(self) -> Hook {
+    pub(super) fn hook(self) -> Hook {
         match self {
             Self::Validate => Hook::Validate,
             Self::Init => Hook::Init,

@@ -18,27 +18,27 @@ impl Engine {
         self.slots.len()
     }
 
+    /// The slot of the plugin called `name`, if one is registered.
+    #[inline]
+    pub(crate) fn find(&self, name: &str) -> Option<usize> {
+        self.topology.index.get(name).copied()
+    }
+
     /// The slot of the plugin called `name`, or [`Error::UnknownPlugin`].
     pub(crate) fn slot(&self, name: &str) -> Result<usize, Error> {
-        self.topology
-            .index
-            .get(name)
-            .copied()
-            .ok_or_else(|| Error::UnknownPlugin {
-                name: name.to_owned(),
-            })
+        self.find(name).ok_or_else(|| Error::UnknownPlugin {
+            name: name.to_owned(),
+        })
     }
 
     /// The state of the plugin called `name`, if one is registered.
     pub(crate) fn state(&self, name: &str) -> Option<PluginState> {
-        let &i = self.topology.index.get(name)?;
-        Some(self.slots.state(i))
+        Some(self.slots.state(self.find(name)?))
     }
 
     /// Everything known about the plugin called `name`, if one is registered.
     pub(crate) fn info(&self, name: &str) -> Option<PluginInfo> {
-        let &i = self.topology.index.get(name)?;
-        Some(self.info_at(i))
+        Some(self.info_at(self.find(name)?))
     }
 
     /// Every registered plugin, by name.

@@ -75,7 +75,11 @@ impl PluginManager<Active> {
     ) -> Result<R, Error> {
         self.engine.with_instance(
             "with_plugin_by_type",
-            |engine| engine.slot_of_type::<T>(),
+            |engine| {
+                engine.slot_of_type::<T>().ok_or(Error::NoPluginOfType {
+                    expected: type_name::<T>(),
+                })
+            },
             |plugin, name| downcast(plugin, name).map(f),
         )
     }
