@@ -16,6 +16,8 @@ use std::path::Path;
 const LAYERS: &[(&str, u8)] = &[
     ("contract", 0),
     ("lifecycle", 0),
+    ("name", 0),
+    ("tree", 0),
     ("registry", 1),
     ("report", 1),
     ("runtime", 2),

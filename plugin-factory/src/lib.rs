@@ -91,9 +91,11 @@ mod engine;
 mod error;
 mod lifecycle;
 mod manager;
+mod name;
 pub mod registry;
 pub mod report;
 pub mod runtime;
+mod tree;
 
 pub use crate::engine::observe;
 pub use crate::manager::phase;
@@ -153,7 +155,7 @@ pub use crate::manager::phase;
 /// ```
 pub use plugin_factory_macros::plugin;
 
-pub use crate::contract::{Context, Plugin, PluginError, PluginMetadata};
+pub use crate::contract::{Configurable, Context, Plugin, PluginError, PluginMetadata, Reconfigure};
 pub use crate::error::Error;
 pub use crate::lifecycle::PluginState;
 pub use crate::manager::PluginManager;

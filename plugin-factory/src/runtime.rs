@@ -8,6 +8,8 @@ use crate::contract::{Dependency, PluginMetadata};
 use crate::lifecycle::PluginState;
 use crate::report::{ExclusionReason, HookFailure};
 
+pub use crate::name::{InvalidName, Name};
+
 /// Everything the manager knows about one plugin, at the time of the query.
 #[derive(Debug, Clone)]
 pub struct PluginInfo {

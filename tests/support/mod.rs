@@ -84,7 +84,7 @@ impl Probe {
     /// The factory every probe entry uses.
     pub(crate) fn create(ctx: &Context<'_>) -> Box<dyn Plugin> {
         scripted(ctx.name(), Hook::Create).unwrap_or_else(|error| panic!("{error}"));
-        Box::new(Probe { name: ctx.name() })
+        Box::new(Probe { name: ctx.kind() })
     }
 
     /// The plugin's name.

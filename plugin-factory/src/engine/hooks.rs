@@ -53,24 +53,26 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(super) fn create(&mut self, i: usize) -> Result<(), HookFailure> {
         let entry = self.slots.slots().entry(i);
         let started = self.clock_start();
-        let created = self.route.catch(|| entry.name(), || entry.create());
+        let created = self
+            .route
+            .catch(|| entry.name(), || entry.create(entry.name(), None));
         self.record_time(i, Hook::Create, started);
-        match created {
-            Ok(plugin) => {
+        let cause = match created {
+            Ok(Ok(plugin)) => {
                 self.slots
                     .with_instance(i, |instance| *instance = Some(plugin));
                 self.set_state(i, PluginState::Created);
-                Ok(())
+                return Ok(());
             }
-            Err(message) => {
-                let failure = HookFailure {
-                    hook: Hook::Create,
-                    cause: FailureCause::Panic(message),
-                };
-                self.fail(i, failure.clone());
-                Err(failure)
-            }
-        }
+            Ok(Err(error)) => FailureCause::Error(Arc::new(error)),
+            Err(message) => FailureCause::Panic(message),
+        };
+        let failure = HookFailure {
+            hook: Hook::Create,
+            cause,
+        };
+        self.fail(i, failure.clone());
+        Err(failure)
     }
 
     /// Runs one hook of plugin `i`, catching a panic.
@@ -83,7 +85,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             let Some(plugin) = instance.as_mut() else {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
-            let ctx = Context::new(metadata);
+            let ctx = Context::new(metadata, metadata.name());
             route.catch(|| metadata.name(), || hook.run(plugin.as_mut(), &ctx))
         });
         self.record_time(i, hook.hook(), started);

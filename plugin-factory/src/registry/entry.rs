@@ -2,16 +2,25 @@
 
 use std::fmt;
 
-use crate::contract::{Context, Plugin, PluginMetadata};
+use super::config::{ConfigSpec, ConfigValue};
+use crate::contract::{Context, Plugin, PluginError, PluginMetadata};
 
-/// One registered plugin: its metadata and the factory that creates it.
+/// One registered plugin kind: its metadata and how to create an instance of it.
 ///
 /// Entries are `static`s made by `#[plugin]`; [`entries`](super::entries) reads them without allocating. Tests
 /// may build their own with [`PluginEntry::new`] and hand them to
 /// [`PluginManager::from_entries`](crate::PluginManager::from_entries).
 pub struct PluginEntry {
     metadata: PluginMetadata,
-    factory: Factory,
+    make: Make,
+}
+
+/// How an instance is made.
+enum Make {
+    /// By a factory that takes no configuration.
+    Factory(Factory),
+    /// From a typed configuration.
+    Configured(ConfigSpec),
 }
 
 /// Creates a plugin instance. The context names the plugin being created, so one function can
@@ -36,7 +45,18 @@ impl PluginEntry {
     /// assert_eq!(PROBE.name(), "probe");
     /// ```
     pub const fn new(metadata: PluginMetadata, factory: Factory) -> Self {
-        Self { metadata, factory }
+        Self {
+            metadata,
+            make: Make::Factory(factory),
+        }
+    }
+
+    /// An entry for a kind built from a typed configuration (`#[plugin(config = C)]`).
+    pub const fn configured(metadata: PluginMetadata, config: ConfigSpec) -> Self {
+        Self {
+            metadata,
+            make: Make::Configured(config),
+        }
     }
 
     /// What the annotation recorded.
@@ -49,9 +69,29 @@ impl PluginEntry {
         self.metadata.name()
     }
 
-    /// Creates a fresh instance. Plugin code runs here and may panic; the manager catches it.
-    pub fn create(&self) -> Box<dyn Plugin> {
-        (self.factory)(&Context::new(&self.metadata))
+    /// The kind's typed configuration, if it has one.
+    pub fn config(&self) -> Option<&ConfigSpec> {
+        match &self.make {
+            Make::Factory(_) => None,
+            Make::Configured(spec) => Some(spec),
+        }
+    }
+
+    /// Creates a fresh instance called `name`, from `config` if the kind has a config type
+    /// (the value its [`ConfigSpec`] parsed or defaulted). Plugin code runs here and may panic;
+    /// the manager catches it.
+    /// A configured kind given no config fails with an error that says so.
+    pub fn create(&self, name: &str, config: Option<ConfigValue>) -> Result<Box<dyn Plugin>, PluginError> {
+        let ctx = Context::new(&self.metadata, name);
+        match (&self.make, config) {
+            (Make::Factory(factory), _) => Ok(factory(&ctx)),
+            (Make::Configured(spec), Some(config)) => spec.create(config, &ctx),
+            (Make::Configured(spec), None) => Err(PluginError::msg(format!(
+                "plugin kind {:?} is built from a `{}` and was given none",
+                self.name(),
+                spec.type_name()
+            ))),
+        }
     }
 }
 
@@ -59,6 +99,7 @@ impl fmt::Debug for PluginEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PluginEntry")
             .field("metadata", &self.metadata)
+            .field("config", &self.config())
             .finish_non_exhaustive()
     }
 }

@@ -29,8 +29,10 @@ pub use self::backend::PLUGIN_ENTRIES;
 #[path = "inventory.rs"]
 mod backend;
 
+mod config;
 mod entry;
 
+pub use self::config::{ConfigSpec, ConfigValue};
 pub use self::entry::{Factory, PluginEntry};
 pub use crate::contract::{Dependency, Origin, SourceLocation};
 
