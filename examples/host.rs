@@ -10,6 +10,7 @@
 use std::process::ExitCode;
 
 use plugin_factory::phase::Active;
+use plugin_factory::runtime::Name;
 use plugin_factory::{Error, PluginManager};
 
 plugin_factory::link_plugins!(example_plugins);
@@ -75,7 +76,7 @@ fn manage_at_run_time(manager: &PluginManager<Active>) {
     println!("running: {}", manager.live().join(", "));
 }
 
-fn report(what: &str, outcome: Result<Vec<&'static str>, Error>) {
+fn report(what: &str, outcome: Result<Vec<Name>, Error>) {
     match outcome {
         Ok(affected) => println!("{what}: ok ({})", affected.join(", ")),
         Err(error) => println!("{what}: {error}"),

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("tree", 0),
     ("registry", 1),
     ("report", 1),
+    ("config", 2),
     ("runtime", 2),
     ("error", 3),
     ("engine", 4),

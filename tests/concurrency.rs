@@ -69,7 +69,7 @@ fn entries() -> Vec<&'static PluginEntry> {
 }
 
 /// Every state change each plugin reported, in order.
-type Transitions = HashMap<&'static str, Vec<(PluginState, PluginState)>>;
+type Transitions = HashMap<String, Vec<(PluginState, PluginState)>>;
 
 const THREADS: usize = 8;
 const ITERATIONS: usize = 2_000;
@@ -83,7 +83,7 @@ fn eight_threads_query_access_and_restart_without_losing_anything() {
             if let Event::StateChanged { plugin, from, to } = event {
                 sink.lock()
                     .unwrap()
-                    .entry(plugin)
+                    .entry(plugin.to_string())
                     .or_default()
                     .push((*from, *to));
             }

@@ -4,7 +4,7 @@
 use crate::lifecycle::PluginState;
 use crate::report::table::Report;
 use crate::report::{ExclusionReason, HookFailure};
-use crate::runtime::Action;
+use crate::runtime::{Action, Name};
 
 /// An error from the manager. Every variant names the plugin it is about.
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +16,7 @@ pub enum Error {
     #[error("plugin {plugin:?} cannot go from {from} to {to}")]
     InvalidTransition {
         /// The plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// Its state.
         from: PluginState,
         /// The state asked for.
@@ -27,7 +27,7 @@ pub enum Error {
     #[error("required plugin {plugin:?} was excluded: {reason}")]
     RequiredPluginExcluded {
         /// The required plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// Why it was excluded.
         reason: ExclusionReason,
         /// The final report of every plugin.
@@ -38,7 +38,7 @@ pub enum Error {
     #[error("plugin {plugin:?} is required: it cannot be {action}")]
     RequiredPlugin {
         /// The required plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// What was asked.
         action: Action,
     },
@@ -52,7 +52,7 @@ pub enum Error {
     #[error("plugin {plugin:?} is {state}, not running")]
     NotRunning {
         /// The plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// Its state.
         state: PluginState,
     },
@@ -60,13 +60,13 @@ pub enum Error {
     #[error("plugin {plugin:?} is already running")]
     AlreadyRunning {
         /// The plugin.
-        plugin: &'static str,
+        plugin: Name,
     },
     /// An operation that needs a plugin in the live set, on one that is not.
     #[error("plugin {plugin:?} is not in the live set (it is {state}); `add_plugin` brings it in")]
     NotLive {
         /// The plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// Its state.
         state: PluginState,
     },
@@ -74,7 +74,7 @@ pub enum Error {
     #[error("plugin {plugin:?} is already in the live set (it is {state})")]
     AlreadyLive {
         /// The plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// Its state.
         state: PluginState,
     },
@@ -83,7 +83,7 @@ pub enum Error {
     #[error("plugin {plugin:?} cannot be added: {reason}")]
     Unsatisfiable {
         /// The plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// What stands in the way.
         reason: ExclusionReason,
     },
@@ -91,9 +91,9 @@ pub enum Error {
     #[error("plugin {plugin:?} needs {dependency:?}, which is {}", .state.map_or("not registered", PluginState::as_str))]
     DependencyUnavailable {
         /// The plugin that needs it.
-        plugin: &'static str,
+        plugin: Name,
         /// The dependency.
-        dependency: &'static str,
+        dependency: Name,
         /// The dependency's state, or `None` if it is not registered.
         state: Option<PluginState>,
     },
@@ -102,17 +102,17 @@ pub enum Error {
     #[error("plugin {plugin:?} was excluded: {failure}")]
     HookFailed {
         /// The plugin whose hook failed.
-        plugin: &'static str,
+        plugin: Name,
         /// The failure.
         failure: HookFailure,
         /// Plugins this operation had started and stopped again.
-        rolled_back: Vec<&'static str>,
+        rolled_back: Vec<Name>,
     },
     /// Typed access asked for the wrong type.
     #[error("plugin {plugin:?} is not a `{expected}`")]
     WrongType {
         /// The plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// The type asked for.
         expected: &'static str,
     },

@@ -86,6 +86,7 @@
 //!
 //! `docs/architecture.md` in the repository maps the modules for contributors.
 
+mod config;
 mod contract;
 mod engine;
 mod error;
@@ -155,7 +156,9 @@ pub use crate::manager::phase;
 /// ```
 pub use plugin_factory_macros::plugin;
 
-pub use crate::contract::{Configurable, Context, Plugin, PluginError, PluginMetadata, Reconfigure};
+pub use crate::contract::{
+    Configurable, Context, Plugin, PluginError, PluginMetadata, Reconfigure,
+};
 pub use crate::error::Error;
 pub use crate::lifecycle::PluginState;
 pub use crate::manager::PluginManager;

@@ -167,8 +167,9 @@ impl PartialEq<Name> for str {
 }
 
 impl fmt::Display for Name {
+    /// The name, padded to a width if one is given, as `str` does.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -204,6 +205,11 @@ mod tests {
             upper.to_string(),
             "invalid name \"Kv\": 'K' is not allowed; use 1 to 64 characters from lowercase `a-z`, `0-9` and `-`"
         );
-        assert!(Name::new(String::new()).unwrap_err().problem.starts_with("it is empty"));
+        assert!(
+            Name::new(String::new())
+                .unwrap_err()
+                .problem
+                .starts_with("it is empty")
+        );
     }
 }

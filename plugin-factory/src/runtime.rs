@@ -10,25 +10,28 @@ use crate::report::{ExclusionReason, HookFailure};
 
 pub use crate::name::{InvalidName, Name};
 
-/// Everything the manager knows about one plugin, at the time of the query.
+/// Everything the manager knows about one plugin instance, at the time of the query.
 #[derive(Debug, Clone)]
 pub struct PluginInfo {
+    name: Name,
     metadata: &'static PluginMetadata,
     state: PluginState,
     reason: Option<ExclusionReason>,
     failures: Vec<HookFailure>,
-    dependents: Vec<&'static str>,
+    dependents: Vec<Name>,
 }
 
 impl PluginInfo {
     pub(crate) fn new(
+        name: Name,
         metadata: &'static PluginMetadata,
         state: PluginState,
         reason: Option<ExclusionReason>,
         failures: Vec<HookFailure>,
-        dependents: Vec<&'static str>,
+        dependents: Vec<Name>,
     ) -> Self {
         Self {
+            name,
             metadata,
             state,
             reason,
@@ -37,12 +40,18 @@ impl PluginInfo {
         }
     }
 
-    /// The plugin's name.
-    pub fn name(&self) -> &'static str {
+    /// The instance's name.
+    pub fn name(&self) -> &Name {
+        &self.name
+    }
+
+    /// The instance's kind: the plugin's name as registered (the same as
+    /// [`name`](Self::name) unless a configuration named the instance).
+    pub fn kind(&self) -> &'static str {
         self.metadata.name()
     }
 
-    /// What the annotation recorded.
+    /// What the kind's annotation recorded.
     pub fn metadata(&self) -> &'static PluginMetadata {
         self.metadata
     }
@@ -62,13 +71,13 @@ impl PluginInfo {
         &self.failures
     }
 
-    /// The plugins it depends on, as declared.
+    /// The kinds it depends on, as declared.
     pub fn dependencies(&self) -> &'static [Dependency] {
         self.metadata.dependencies()
     }
 
-    /// The registered plugins that depend on it, by name.
-    pub fn dependents(&self) -> &[&'static str] {
+    /// The instances that depend on it, by name.
+    pub fn dependents(&self) -> &[Name] {
         &self.dependents
     }
 }

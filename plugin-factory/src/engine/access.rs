@@ -9,6 +9,7 @@ use super::{Busy, Engine};
 use crate::contract::Plugin;
 use crate::error::Error;
 use crate::lifecycle::PluginState;
+use crate::name::Name;
 
 /// Shared access: locks one plugin while `f` runs.
 impl Engine {
@@ -18,7 +19,7 @@ impl Engine {
         &self,
         operation: &'static str,
         find: impl FnOnce(&Self) -> Result<usize, Error>,
-        f: impl FnOnce(&mut dyn Plugin, &'static str) -> Result<R, Error>,
+        f: impl FnOnce(&mut dyn Plugin, &Name) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let _busy = Busy::enter(self.id, operation)?;
         let i = find(self)?;
@@ -45,7 +46,7 @@ impl Engine {
 
     fn not_live(&self, i: usize) -> Error {
         Error::NotLive {
-            plugin: self.slots.name(i),
+            plugin: self.slots.name(i).clone(),
             state: self.slots.state(i),
         }
     }

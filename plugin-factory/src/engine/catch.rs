@@ -7,15 +7,17 @@
 //! by calling [`log_plugin_panics`].
 
 use std::any::Any;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
+use crate::name::Name;
+
 thread_local! {
     /// The plugin whose code runs inside [`catch`] on this thread, if any, while panics are
     /// routed to `log`.
-    static CATCHING: Cell<Option<&'static str>> = const { Cell::new(None) };
+    static CATCHING: RefCell<Option<Name>> = const { RefCell::new(None) };
 }
 
 /// Whether [`log_plugin_panics`] was called. Until then `catch` leaves the thread-local alone:
@@ -38,7 +40,7 @@ impl Route {
     #[inline(always)]
     pub(crate) fn catch<R>(
         self,
-        plugin: impl FnOnce() -> &'static str,
+        plugin: impl FnOnce() -> Name,
         f: impl FnOnce() -> R,
     ) -> Result<R, String> {
         let outer = if self.0 { enter(plugin()) } else { None };
@@ -51,16 +53,13 @@ impl Route {
 }
 
 /// [`Route::catch`] with the routing read now, for callers outside an operation.
-pub(crate) fn catch<R>(
-    plugin: impl FnOnce() -> &'static str,
-    f: impl FnOnce() -> R,
-) -> Result<R, String> {
+pub(crate) fn catch<R>(plugin: impl FnOnce() -> Name, f: impl FnOnce() -> R) -> Result<R, String> {
     routing().catch(plugin, f)
 }
 
 /// Notes that `plugin`'s code runs on this thread; returns what was noted before.
 #[cold]
-fn enter(plugin: &'static str) -> Option<&'static str> {
+fn enter(plugin: Name) -> Option<Name> {
     CATCHING.replace(Some(plugin))
 }
 
@@ -94,7 +93,7 @@ pub fn log_plugin_panics() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| match CATCHING.get() {
+        panic::set_hook(Box::new(move |info| match CATCHING.with_borrow(Clone::clone) {
             Some(plugin) => {
                 let location = info
                     .location()
@@ -105,7 +104,7 @@ pub fn log_plugin_panics() {
                     .copied()
                     .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
                     .unwrap_or("a non-string panic payload");
-                log::debug!(target: plugin, "plugin {plugin:?} panicked{location}: {message} (caught)");
+                log::debug!(target: plugin.as_str(), "plugin {plugin:?} panicked{location}: {message} (caught)");
             }
             None => previous(info),
         }));
@@ -119,13 +118,13 @@ mod tests {
 
     #[test]
     fn a_panic_becomes_its_message_and_a_value_passes_through() {
-        assert_eq!(catch(|| "p", || 7), Ok(7));
+        assert_eq!(catch(|| "p".into(), || 7), Ok(7));
         assert_eq!(
-            catch(|| "p", || panic!("boom {}", 1)),
+            catch(|| "p".into(), || panic!("boom {}", 1)),
             Err::<(), _>("boom 1".into())
         );
         assert_eq!(
-            catch(|| "p", || std::panic::panic_any(42)),
+            catch(|| "p".into(), || std::panic::panic_any(42)),
             Err::<(), _>("a non-string panic payload".into())
         );
     }
@@ -133,17 +132,17 @@ mod tests {
     #[test]
     fn the_plugin_is_known_only_while_its_code_runs() {
         ROUTING.store(true, Relaxed);
-        assert_eq!(CATCHING.get(), None);
+        assert_eq!(CATCHING.with_borrow(Clone::clone), None);
         let inner = catch(
-            || "outer",
+            || "outer".into(),
             || {
-                let inner = catch(|| "inner", || CATCHING.get());
-                (inner, CATCHING.get())
+                let inner = catch(|| "inner".into(), || CATCHING.with_borrow(Clone::clone));
+                (inner, CATCHING.with_borrow(Clone::clone))
             },
         );
-        assert_eq!(inner, Ok((Ok(Some("inner")), Some("outer"))));
-        assert_eq!(CATCHING.get(), None);
-        let _ = catch(|| "p", || panic!("unwinds through catch"));
-        assert_eq!(CATCHING.get(), None);
+        assert_eq!(inner, Ok((Ok(Some("inner".into())), Some("outer".into()))));
+        assert_eq!(CATCHING.with_borrow(Clone::clone), None);
+        let _ = catch(|| "p".into(), || panic!("unwinds through catch"));
+        assert_eq!(CATCHING.with_borrow(Clone::clone), None);
     }
 }

@@ -7,6 +7,7 @@ use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
 use crate::error::Error;
 use crate::lifecycle::PluginState;
+use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
 use crate::runtime::Action;
 
@@ -14,26 +15,26 @@ use crate::runtime::Action;
 impl<S: SlotAccess> Ops<'_, S> {
     /// Stops `i`, after its running dependents (reverse start order). Returns every plugin
     /// stopped, in the order they stopped.
-    pub(crate) fn stop_plugin(&mut self, i: usize) -> Result<Vec<&'static str>, Error> {
+    pub(crate) fn stop_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
         let state = self.state(i);
         if state != PluginState::Running {
             return Err(Error::NotRunning {
-                plugin: self.name(i),
+                plugin: self.name(i).clone(),
                 state,
             });
         }
         let dependents = self.stop_running_dependents(i);
         let mut stopped = self.names(dependents);
         self.attempt(i, |ops| ops.step(i, PluginHook::Stop))?;
-        stopped.push(self.name(i));
+        stopped.push(self.name(i).clone());
         Ok(stopped)
     }
 
     /// Starts `i`, after its stopped dependencies; a plugin outside the live set is added.
-    pub(crate) fn start_plugin(&mut self, i: usize) -> Result<Vec<&'static str>, Error> {
+    pub(crate) fn start_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
         match self.state(i) {
             PluginState::Running => Err(Error::AlreadyRunning {
-                plugin: self.name(i),
+                plugin: self.name(i).clone(),
             }),
             PluginState::Stopped | PluginState::Initialized => {
                 let chain = self.startable_chain(i)?;
@@ -44,14 +45,14 @@ impl<S: SlotAccess> Ops<'_, S> {
     }
 
     /// Replaces `i` with a fresh instance, stopping and starting again what depends on it.
-    pub(crate) fn restart_plugin(&mut self, i: usize) -> Result<Vec<&'static str>, Error> {
+    pub(crate) fn restart_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
         let state = self.state(i);
         if !matches!(
             state,
             PluginState::Initialized | PluginState::Running | PluginState::Stopped
         ) {
             return Err(Error::NotLive {
-                plugin: self.name(i),
+                plugin: self.name(i).clone(),
                 state,
             });
         }
@@ -65,7 +66,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             if self.first_dependency_gone(dependent).is_none()
                 && self.step(dependent, PluginHook::Start).is_ok()
             {
-                affected.push(self.name(dependent));
+                affected.push(self.name(dependent).clone());
             }
         }
         Ok(affected)
@@ -73,9 +74,9 @@ impl<S: SlotAccess> Ops<'_, S> {
 
     /// Brings `i`, outside the live set, in through create, validate, init and start, after
     /// its stopped dependencies.
-    pub(crate) fn add_plugin(&mut self, i: usize) -> Result<Vec<&'static str>, Error> {
+    pub(crate) fn add_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
         let state = self.state(i);
-        let plugin = self.name(i);
+        let plugin = self.name(i).clone();
         if state.is_live() {
             return Err(Error::AlreadyLive { plugin, state });
         }
@@ -89,6 +90,10 @@ impl<S: SlotAccess> Ops<'_, S> {
         if let Some(reason) = self.unsatisfied_dependency(i) {
             return Err(Error::Unsatisfiable { plugin, reason });
         }
+        if let Err(problems) = self.config_value(i) {
+            let reason = ExclusionReason::InvalidConfig { problems };
+            return Err(Error::Unsatisfiable { plugin, reason });
+        }
         let mut chain = self.startable_chain(i)?;
         chain.retain(|&other| other != i);
         self.slots.with_details(i, |details| details.reason = None);
@@ -99,17 +104,17 @@ impl<S: SlotAccess> Ops<'_, S> {
     }
 
     /// Takes `i` out after its live dependents (which are excluded), leaving it `Shutdown`.
-    pub(crate) fn remove_plugin(&mut self, i: usize) -> Result<Vec<&'static str>, Error> {
+    pub(crate) fn remove_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
         if self.is_required(i) {
             return Err(Error::RequiredPlugin {
-                plugin: self.name(i),
+                plugin: self.name(i).clone(),
                 action: Action::Remove,
             });
         }
         let state = self.state(i);
         if !state.is_live() {
             return Err(Error::NotLive {
-                plugin: self.name(i),
+                plugin: self.name(i).clone(),
                 state,
             });
         }
@@ -118,8 +123,8 @@ impl<S: SlotAccess> Ops<'_, S> {
         });
         let mut removed = self.names(dependents);
         self.attempt(i, |ops| ops.tear_down(i))?;
-        log::info!(target: self.name(i), "plugin {:?} removed", self.name(i));
-        removed.push(self.name(i));
+        log::info!(target: self.name(i).as_str(), "plugin {:?} removed", self.name(i));
+        removed.push(self.name(i).clone());
         Ok(removed)
     }
 }
@@ -134,7 +139,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         step: impl FnOnce(&mut Self) -> Result<(), HookFailure>,
     ) -> Result<(), Error> {
         step(self).map_err(|failure| Error::HookFailed {
-            plugin: self.name(i),
+            plugin: self.name(i).clone(),
             failure,
             rolled_back: Vec::new(),
         })
@@ -179,8 +184,8 @@ impl<S: SlotAccess> Ops<'_, S> {
                     }
                     state => {
                         return Err(Error::DependencyUnavailable {
-                            plugin: self.name(next),
-                            dependency: self.name(dependency),
+                            plugin: self.name(next).clone(),
+                            dependency: self.name(dependency).clone(),
                             state: Some(state),
                         });
                     }
@@ -193,7 +198,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     }
 
     /// Starts `chain` in order; on a failure, stops again what this call started.
-    fn start_chain(&mut self, chain: &[usize]) -> Result<Vec<&'static str>, Error> {
+    fn start_chain(&mut self, chain: &[usize]) -> Result<Vec<Name>, Error> {
         let mut started = Vec::new();
         for &i in chain {
             if self.state(i) == PluginState::Running {
@@ -205,11 +210,11 @@ impl<S: SlotAccess> Ops<'_, S> {
                     if self.state(done) == PluginState::Running
                         && self.step(done, PluginHook::Stop).is_ok()
                     {
-                        rolled_back.push(self.name(done));
+                        rolled_back.push(self.name(done).clone());
                     }
                 }
                 return Err(Error::HookFailed {
-                    plugin: self.name(i),
+                    plugin: self.name(i).clone(),
                     failure,
                     rolled_back,
                 });
@@ -219,7 +224,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         Ok(self.names(started))
     }
 
-    fn names(&self, slots: Vec<usize>) -> Vec<&'static str> {
-        slots.into_iter().map(|i| self.name(i)).collect()
+    fn names(&self, slots: Vec<usize>) -> Vec<Name> {
+        slots.into_iter().map(|i| self.name(i).clone()).collect()
     }
 }

@@ -4,7 +4,78 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::registry::PluginEntry;
+use crate::config::Instance;
+use crate::name::Name;
+use crate::report::{ExclusionReason, Missing};
+
+/// Binds dependencies, which name kinds, to instances.
+struct Binder<'a> {
+    index: &'a FxHashMap<Name, usize>,
+    instances: &'a [Instance],
+    /// Each kind's instances, enabled ones first; built only when some instance is not named
+    /// after its kind (without a configuration, a kind's name is its instance's).
+    by_kind: Option<FxHashMap<&'static str, Vec<usize>>>,
+}
+
+impl<'a> Binder<'a> {
+    fn new(instances: &'a [Instance], index: &'a FxHashMap<Name, usize>) -> Self {
+        let by_kind = instances
+            .iter()
+            .any(|instance| instance.name != instance.entry.name())
+            .then(|| {
+                let mut by_kind: FxHashMap<&'static str, Vec<usize>> = FxHashMap::default();
+                for (i, instance) in instances.iter().enumerate() {
+                    by_kind.entry(instance.entry.name()).or_default().push(i);
+                }
+                for slots in by_kind.values_mut() {
+                    slots.sort_by_key(|&i| !instances[i].enabled);
+                }
+                by_kind
+            });
+        Self {
+            index,
+            instances,
+            by_kind,
+        }
+    }
+
+    /// The instance that satisfies `instance`'s dependency on `kind`.
+    fn bind(&self, instance: &Instance, kind: &'static str) -> Result<usize, ExclusionReason> {
+        let missing = |dependency: Name| ExclusionReason::MissingDependency {
+            dependency,
+            missing: Missing::NotRegistered,
+        };
+        if let Some(bound) = instance.bound(kind) {
+            return match self.index.get(bound.as_str()) {
+                Some(&i) if self.instances[i].entry.name() == kind => Ok(i),
+                _ => Err(missing(bound.clone())),
+            };
+        }
+        let Some(by_kind) = &self.by_kind else {
+            return self
+                .index
+                .get(kind)
+                .copied()
+                .ok_or_else(|| missing(Name::from(kind)));
+        };
+        match by_kind.get(kind).map(Vec::as_slice) {
+            None | Some([]) => Err(missing(Name::from(kind))),
+            Some([only]) => Ok(*only),
+            Some(slots) => {
+                let enabled = slots.iter().filter(|&&i| self.instances[i].enabled).count();
+                if enabled <= 1 {
+                    return Ok(slots[0]);
+                }
+                let mut candidates: Vec<Name> = slots[..enabled]
+                    .iter()
+                    .map(|&i| self.instances[i].name.clone())
+                    .collect();
+                candidates.sort();
+                Err(ExclusionReason::AmbiguousDependency { kind, candidates })
+            }
+        }
+    }
+}
 
 /// Adjacency lists in one allocation each: the neighbours of `i` are
 /// `targets[offsets[i]..offsets[i + 1]]`.
@@ -67,29 +138,45 @@ pub(super) struct Graph {
 }
 
 impl Graph {
-    /// Builds the graph of `entries`, resolving names through `index`.
+    /// Builds the graph of `instances`, binding each declared dependency (a kind) to an
+    /// instance: the one the instance's `bind` names, else the kind's only enabled instance.
+    /// Returns, beside the graph, the first dependency of each instance that binds to nothing,
+    /// with the reason.
     pub(super) fn new(
-        entries: &[&'static PluginEntry],
-        index: &FxHashMap<&'static str, usize>,
-    ) -> Self {
+        instances: &[Instance],
+        index: &FxHashMap<Name, usize>,
+    ) -> (Self, Vec<(usize, ExclusionReason)>) {
+        let binder = Binder::new(instances, index);
         let mut dependencies = Adjacency {
-            offsets: Vec::with_capacity(entries.len() + 1),
+            offsets: Vec::with_capacity(instances.len() + 1),
             targets: Vec::new(),
         };
-        let mut needs_metadata = vec![false; entries.len()];
+        let mut needs_metadata = vec![false; instances.len()];
+        let mut unresolved = Vec::new();
         dependencies.offsets.push(0);
-        for (source, entry) in entries.iter().enumerate() {
-            for dependency in entry.metadata().dependencies() {
-                if let Some(&target) = index.get(dependency.name()) {
-                    dependencies.targets.push(target as u32);
-                    needs_metadata[source] |= dependency.requirement().is_some();
-                } else {
-                    needs_metadata[source] = true;
+        for (source, instance) in instances.iter().enumerate() {
+            let mut unbound = None;
+            for dependency in instance.entry.metadata().dependencies() {
+                match binder.bind(instance, dependency.name()) {
+                    Ok(target) => {
+                        dependencies.targets.push(target as u32);
+                        needs_metadata[source] |= dependency.requirement().is_some();
+                    }
+                    Err(reason) => {
+                        unbound.get_or_insert(reason);
+                        needs_metadata[source] = true;
+                    }
                 }
+            }
+            if let Some(reason) = unbound {
+                unresolved.push((source, reason));
             }
             dependencies.offsets.push(dependencies.targets.len() as u32);
         }
-        Self::from_dependencies(dependencies, needs_metadata)
+        (
+            Self::from_dependencies(dependencies, needs_metadata),
+            unresolved,
+        )
     }
 
     /// A graph of `nodes` plugins with these `(dependent, dependency)` edges, each dependent's
@@ -201,12 +288,7 @@ mod tests {
             entry!("ghostly", "ghost", "db"),
             entry!("db"),
         ];
-        let index: FxHashMap<_, _> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.name(), i))
-            .collect();
-        let graph = Graph::new(&entries, &index);
+        let (graph, unresolved) = graph_of(entries.iter().map(|&e| Instance::of_kind(e)).collect());
         assert_eq!(list(graph.dependencies(0)), [3]);
         assert!(!graph.needs_metadata(0));
         assert!(graph.needs_metadata(1), "a version requirement");
@@ -217,5 +299,60 @@ mod tests {
         );
         assert!(graph.needs_metadata(2), "an unregistered dependency");
         assert_eq!(list(graph.dependents(3)), [0, 1, 2]);
+        assert_eq!(unresolved.len(), 1);
+        assert_eq!(
+            unresolved[0].1.to_string(),
+            "depends on \"ghost\", which is not registered"
+        );
+    }
+
+    fn graph_of(instances: Vec<Instance>) -> (Graph, Vec<(usize, ExclusionReason)>) {
+        let index: FxHashMap<Name, usize> = instances
+            .iter()
+            .enumerate()
+            .map(|(i, instance)| (instance.name.clone(), i))
+            .collect();
+        Graph::new(&instances, &index)
+    }
+
+    fn named(name: &str, entry: &'static crate::registry::PluginEntry) -> Instance {
+        Instance {
+            name: Name::new(name.to_owned()).unwrap(),
+            ..Instance::of_kind(entry)
+        }
+    }
+
+    #[test]
+    fn a_dependency_binds_to_the_only_instance_of_its_kind_or_to_the_one_named() {
+        use super::super::testing::entry;
+        let kv = entry!("kv");
+        let app = entry!("app", "kv");
+        // One instance of kv, named apart from its kind: the dependency finds it.
+        let (graph, unresolved) = graph_of(vec![named("kv-main", kv), Instance::of_kind(app)]);
+        assert_eq!(list(graph.dependencies(1)), [0]);
+        assert!(unresolved.is_empty());
+        // Two: ambiguous, unless bound or only one is enabled.
+        let two = || vec![named("kv-b", kv), named("kv-a", kv), Instance::of_kind(app)];
+        let (_, unresolved) = graph_of(two());
+        assert_eq!(
+            unresolved[0].1.to_string(),
+            "depends on \"kv\", which has several instances (\"kv-a\", \"kv-b\"): choose one with `bind = { kv = \"...\" }`"
+        );
+        let mut bound = two();
+        bound[2].bind = vec![(Name::from("kv"), Name::from("kv-b"))];
+        let (graph, unresolved) = graph_of(bound);
+        assert_eq!(list(graph.dependencies(2)), [0]);
+        assert!(unresolved.is_empty());
+        let mut one_enabled = two();
+        one_enabled[0].enabled = false;
+        let (graph, _) = graph_of(one_enabled);
+        assert_eq!(list(graph.dependencies(2)), [1]);
+        let mut wrong = two();
+        wrong[2].bind = vec![(Name::from("kv"), Name::from("app"))];
+        let (_, unresolved) = graph_of(wrong);
+        assert_eq!(
+            unresolved[0].1.to_string(),
+            "depends on \"app\", which is not registered"
+        );
     }
 }

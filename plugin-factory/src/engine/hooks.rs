@@ -12,7 +12,10 @@ use super::{Ops, PluginHook};
 use crate::contract::{Context, PluginError};
 use crate::error::Error;
 use crate::lifecycle::{Hook, PluginState};
+use crate::name::Name;
+use crate::registry::ConfigValue;
 use crate::report::{ExclusionReason, FailureCause, HookFailure};
+use crate::tree::{DeError, Node};
 
 /// The hook runner.
 impl<S: SlotAccess> Ops<'_, S> {
@@ -30,37 +33,71 @@ impl<S: SlotAccess> Ops<'_, S> {
     fn move_from(&mut self, i: usize, from: PluginState, next: PluginState) {
         if !from.can_become(next) {
             let error = Error::InvalidTransition {
-                plugin: self.name(i),
+                plugin: self.name(i).clone(),
                 from,
                 to: next,
             };
             debug_assert!(false, "{error}");
-            log::error!(target: self.name(i), "{error}");
+            log::error!(target: self.name(i).as_str(), "{error}");
             return;
         }
         self.slots.store_state(i, next);
         self.left_live |= from.is_live() && !next.is_live();
-        log::debug!(target: self.name(i), "{}: {from} -> {next}", self.name(i));
+        log::debug!(target: self.name(i).as_str(), "{}: {from} -> {next}", self.name(i));
         self.observers.emit(|| Event::StateChanged {
-            plugin: self.name(i),
+            plugin: self.name(i).clone(),
             from,
             to: next,
         });
     }
 
-    /// Runs the factory of plugin `i` and keeps the instance, or excludes the plugin (with its
-    /// dependents) and returns the failure.
+    /// The typed config of `i`, for a kind that has a config type: read from the instance's
+    /// configuration, or the type's `Default` if it has none (and if the type has no `Default`,
+    /// read from an empty map, which names the missing keys).
+    pub(super) fn config_value(&self, i: usize) -> Result<Option<ConfigValue>, Vec<DeError>> {
+        let slots = self.slots.slots();
+        let Some(spec) = slots.entry(i).config() else {
+            return Ok(None);
+        };
+        let path = format!("plugins.{}.config", slots.name(i));
+        let value = match &slots.spec(i).config {
+            Some(node) => spec.parse(node, &path)?,
+            None => match spec.default_value() {
+                Some(value) => value,
+                None => spec.parse(&Node::empty_map(), &path)?,
+            },
+        };
+        Ok(Some(value))
+    }
+
+    /// Reads the config of plugin `i` and runs its factory, and keeps the instance; or
+    /// excludes the plugin (with its dependents) and returns the failure. An invalid config
+    /// excludes it before the factory runs.
     pub(super) fn create(&mut self, i: usize) -> Result<(), HookFailure> {
         let entry = self.slots.slots().entry(i);
+        let config = match self.config_value(i) {
+            Ok(config) => config,
+            Err(problems) => {
+                let reason = ExclusionReason::InvalidConfig { problems };
+                let failure = HookFailure {
+                    hook: Hook::Create,
+                    cause: FailureCause::Error(Arc::new(PluginError::msg(reason.to_string()))),
+                };
+                self.exclude_unstarted(i, reason);
+                return Err(failure);
+            }
+        };
         let started = self.clock_start();
+        let slots = self.slots.slots();
+        let name = slots.name(i);
         let created = self
             .route
-            .catch(|| entry.name(), || entry.create(entry.name(), None));
+            .catch(|| name.clone(), || entry.create(name, config));
         self.record_time(i, Hook::Create, started);
         let cause = match created {
             Ok(Ok(plugin)) => {
                 self.slots
-                    .with_instance(i, |instance| *instance = Some(plugin));
+                    .with_instance(i, |instance, _| *instance = Some(plugin));
                 self.set_state(i, PluginState::Created);
                 return Ok(());
             }
@@ -81,12 +118,12 @@ impl<S: SlotAccess> Ops<'_, S> {
         let metadata = self.slots.slots().entry(i).metadata();
         let route = self.route;
         let started = self.clock_start();
-        let outcome = self.slots.with_instance(i, |instance| {
+        let outcome = self.slots.with_instance(i, |instance, name| {
             let Some(plugin) = instance.as_mut() else {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
-            let ctx = Context::new(metadata, metadata.name());
-            route.catch(|| metadata.name(), || hook.run(plugin.as_mut(), &ctx))
+            let ctx = Context::new(metadata, name);
+            route.catch(|| name.clone(), || hook.run(plugin.as_mut(), &ctx))
         });
         self.record_time(i, hook.hook(), started);
         let cause = match outcome {
@@ -151,10 +188,12 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Drops the instance of `i`. A panicking `Drop` is caught and logged: the instance is gone
     /// either way.
     fn drop_instance(&mut self, i: usize) {
-        let instance = self.slots.with_instance(i, Option::take);
+        let instance = self.slots.with_instance(i, |instance, _| instance.take());
         let slots = self.slots.slots();
         if let Some(plugin) = instance
-            && let Err(message) = self.route.catch(|| slots.name(i), move || drop(plugin))
+            && let Err(message) = self
+                .route
+                .catch(|| slots.name(i).clone(), move || drop(plugin))
         {
             let name = self.name(i);
             log::error!(target: name, "plugin {name:?} panicked while dropped: {message}");
@@ -202,7 +241,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let name = self.name(i);
         log::error!(target: name, "plugin {name:?}: {failure}");
         self.observers.emit(|| Event::Failed {
-            plugin: name,
+            plugin: name.clone(),
             failure: failure.clone(),
         });
         self.slots
@@ -235,7 +274,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(super) fn evict_dependents(
         &mut self,
         i: usize,
-        why: fn(&'static str) -> ExclusionReason,
+        why: fn(Name) -> ExclusionReason,
     ) -> Vec<usize> {
         let doomed = self.live_dependents(i);
         for &dependent in &doomed {
@@ -244,7 +283,8 @@ impl<S: SlotAccess> Ops<'_, S> {
                 .graph
                 .dependencies(dependent)
                 .find(|&d| d == i || doomed.contains(&d))
-                .map_or(self.name(i), |d| self.name(d));
+                .map_or(i, |d| d);
+            let dependency = self.name(dependency).clone();
             // If a teardown hook fails, the plugin is already excluded with that failure as the
             // reason, which says more than `why`.
             if self.tear_down(dependent).is_ok() {
@@ -278,7 +318,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let name = self.name(i);
         log::warn!(target: name, "plugin {name:?} excluded: {reason}");
         self.observers.emit(|| Event::Excluded {
-            plugin: name,
+            plugin: name.clone(),
             reason: reason.clone(),
         });
         self.slots

@@ -44,12 +44,15 @@ use self::graph::Graph;
 use self::observe::Observers;
 use self::order::{Layout, Plan};
 use self::slots::{SlotAccess, Slots};
+use crate::config::Instance;
 use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
 use crate::lifecycle::{Hook, PluginState};
-use crate::registry::PluginEntry;
+use crate::name::Name;
+use crate::report::ExclusionReason;
 use crate::report::table::Report;
 use crate::runtime::Action;
+use crate::tree::DeError;
 
 /// Settings fixed when the manager is built.
 #[derive(Debug, Clone, Copy, Default)]
@@ -62,11 +65,14 @@ struct Topology {
     /// Slots `0..placed` are in start order; the rest are caught in a dependency cycle or
     /// depend on one.
     placed: usize,
-    /// Name to slot; a fast hash, since names are compile-time constants, not adversarial input.
-    index: FxHashMap<&'static str, usize>,
+    /// Name to slot; a fast hash: names are short and checked against the naming rule, and a
+    /// configuration that names instances is the host's, not an adversary's.
+    index: FxHashMap<Name, usize>,
     /// Pairs of slots registered under one name.
     duplicates: Vec<(usize, usize)>,
     graph: Graph,
+    /// The first dependency of a slot that binds to no instance, with the reason.
+    unresolved: FxHashMap<usize, ExclusionReason>,
 }
 
 /// A hook of the [`Plugin`] trait, with the state a plugin reaches when it succeeds. (The
@@ -136,6 +142,8 @@ pub(crate) struct Engine {
     control: Mutex<()>,
     options: Options,
     observers: Observers,
+    /// The configuration problems of instances, by slot, until discovery excludes them.
+    problems: Vec<(usize, Vec<DeError>)>,
     /// Tells this manager apart from others in the re-entrancy guard.
     id: u64,
     /// Set by `finish`: nothing is live, so `Drop` has nothing to do.
@@ -143,33 +151,32 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    /// Takes `entries`, all `Registered`, notes names taken twice, and lays the slots out in
-    /// start order.
+    /// Takes `instances`, all `Registered`, notes names taken twice, binds dependencies, and
+    /// lays the slots out in start order.
     ///
     /// The start order depends on the dependency graph and the names alone (an exclusion only
     /// leaves a plugin out of it), so it is computed once, here: slots `0..placed` are in that
     /// order, and every phase, and dispatch to the running plugins, walks the per-plugin arrays
     /// front to back. The slots that a dependency cycle holds back follow, in registry order.
-    pub(crate) fn new(
-        entries: Vec<&'static PluginEntry>,
-        options: Options,
-        observers: Observers,
-    ) -> Self {
+    pub(crate) fn new(instances: Vec<Instance>, options: Options, observers: Observers) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-        let n = entries.len();
+        let n = instances.len();
         let mut index = FxHashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
         let mut duplicates = Vec::new();
-        // Read once, in registry order: Kahn's algorithm reads them in its own order.
-        let names: Vec<&'static str> = entries.iter().map(|entry| entry.name()).collect();
-        for (i, &name) in names.iter().enumerate() {
-            match index.entry(name) {
+        // Gathered once, in registry order: Kahn's algorithm reads them in its own order.
+        let names: Vec<Name> = instances
+            .iter()
+            .map(|instance| instance.name.clone())
+            .collect();
+        for (i, name) in names.iter().enumerate() {
+            match index.entry(name.clone()) {
                 Entry::Occupied(first) => duplicates.push((*first.get(), i)),
                 Entry::Vacant(slot) => {
                     slot.insert(i);
                 }
             }
         }
-        let graph = Graph::new(&entries, &index);
+        let (graph, unresolved) = Graph::new(&instances, &index);
 
         let layout = Layout::new(&names, &graph);
         for slot in index.values_mut() {
@@ -179,10 +186,18 @@ impl Engine {
             (*first, *second) = (layout.slot(*first), layout.slot(*second));
         }
         let graph = graph.relabeled(&layout.order, &layout.slot_of);
-        let slots = Slots::new(
-            layout.order.iter().map(|&i| entries[i]).collect(),
-            layout.order.iter().map(|&i| names[i]).collect(),
-        );
+        let unresolved = unresolved
+            .into_iter()
+            .map(|(i, reason)| (layout.slot(i), reason))
+            .collect();
+        let mut placed = vec![None; n];
+        for (i, instance) in instances.into_iter().enumerate() {
+            placed[layout.slot(i)] = Some(instance);
+        }
+        let placed = placed
+            .into_iter()
+            .map(|instance| instance.expect("a slot per instance"));
+        let (slots, problems) = Slots::new(placed.collect());
 
         let plan = Plan {
             order: Vec::with_capacity(n),
@@ -196,11 +211,13 @@ impl Engine {
                 index,
                 duplicates,
                 graph,
+                unresolved,
             },
             plan: RwLock::new(plan),
             control: Mutex::new(()),
             options,
             observers,
+            problems,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             finished: false,
         }
@@ -218,23 +235,32 @@ impl Engine {
         )
     }
 
-    /// Creates every registered plugin except the `disabled` ones, after excluding names taken
-    /// twice. A disabled name that is not registered, or that names a required plugin, fails
+    /// Creates every instance except the disabled ones (by the configuration, or by name in
+    /// `disabled`), after excluding names taken twice and instances whose configuration is
+    /// invalid. A disabled name that is not registered, or that names a required plugin, fails
     /// before anything is created.
     pub(crate) fn discover(&mut self, disabled: Vec<String>) -> Result<(), Error> {
-        let mut left_out = vec![false; self.slots.len()];
+        let mut left_out: Vec<bool> = (0..self.slots.len())
+            .map(|i| !self.slots.spec(i).enabled)
+            .collect();
         for name in disabled {
             let i = self.slot(&name)?;
             if self.slots.entry(i).metadata().is_required() {
                 return Err(Error::RequiredPlugin {
-                    plugin: self.slots.name(i),
+                    plugin: self.slots.name(i).clone(),
                     action: Action::Disable,
                 });
             }
             left_out[i] = true;
         }
+        let problems = std::mem::take(&mut self.problems);
         self.transition(|ops| {
             ops.exclude_duplicates();
+            for (i, problems) in problems {
+                if ops.state(i) == PluginState::Registered {
+                    ops.exclude_unstarted(i, ExclusionReason::InvalidConfig { problems });
+                }
+            }
             ops.create_all(&left_out);
         })?;
         log::debug!("plugin manager: discovered {} plugins", self.slots.len());
@@ -272,12 +298,12 @@ impl Engine {
         let Some(i) = ops.required_excluded else {
             return Ok(());
         };
-        let plugin = self.slots.name(i);
+        let plugin = self.slots.name(i).clone();
         let reason = self
             .slots
             .reason(i)
             .expect("an excluded plugin has a reason");
-        log::error!(target: plugin, "required plugin {plugin:?} excluded: {reason}");
+        log::error!(target: plugin.as_str(), "required plugin {plugin:?} excluded: {reason}");
         Err(Error::RequiredPluginExcluded {
             plugin,
             reason,
@@ -415,7 +441,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     }
 
     #[inline]
-    fn name(&self, i: usize) -> &'static str {
+    fn name(&self, i: usize) -> &Name {
         self.slots.slots().name(i)
     }
 
@@ -437,7 +463,7 @@ mod tests {
 
     fn engine() -> Engine {
         Engine::new(
-            vec![entry!("alpha")],
+            vec![Instance::of_kind(entry!("alpha"))],
             Options::default(),
             Observers::default(),
         )

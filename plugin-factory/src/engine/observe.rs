@@ -8,6 +8,7 @@ use std::sync::{PoisonError, RwLock};
 
 use super::catch::catch;
 use crate::lifecycle::PluginState;
+use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
 
 pub use super::catch::log_plugin_panics;
@@ -19,7 +20,7 @@ pub enum Event {
     /// The plugin moved from one state to another.
     StateChanged {
         /// The plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// Its previous state.
         from: PluginState,
         /// Its new state.
@@ -28,14 +29,14 @@ pub enum Event {
     /// A hook of the plugin failed or panicked (sent before the plugin is torn down).
     Failed {
         /// The plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// What failed.
         failure: HookFailure,
     },
     /// The plugin left the live set.
     Excluded {
         /// The plugin.
-        plugin: &'static str,
+        plugin: Name,
         /// Why.
         reason: ExclusionReason,
     },
@@ -43,7 +44,7 @@ pub enum Event {
 
 impl Event {
     /// The plugin the event is about.
-    pub fn plugin(&self) -> &'static str {
+    pub fn plugin(&self) -> &Name {
         match self {
             Self::StateChanged { plugin, .. }
             | Self::Failed { plugin, .. }
@@ -99,7 +100,7 @@ impl Observers {
         {
             let list = self.list.read().unwrap_or_else(PoisonError::into_inner);
             for (id, observer) in list.iter() {
-                if let Err(message) = catch(|| event.plugin(), || observer(&event)) {
+                if let Err(message) = catch(|| event.plugin().clone(), || observer(&event)) {
                     log::error!(
                         target: event.plugin(),
                         "observer {} panicked on {event:?} and was removed: {message}",
@@ -122,7 +123,7 @@ mod tests {
 
     fn changed(to: PluginState) -> Event {
         Event::StateChanged {
-            plugin: "p",
+            plugin: "p".into(),
             from: PluginState::Registered,
             to,
         }

@@ -13,6 +13,7 @@ use std::collections::BinaryHeap;
 
 use super::graph::Graph;
 use super::slots::Slots;
+use crate::name::Name;
 
 /// The order plugins were started in (dependencies first) and each slot's place in it.
 #[derive(Debug, Default, Clone)]
@@ -48,14 +49,14 @@ impl Plan {
 /// A plugin name as a sort key: the first 16 bytes as one integer, so that most comparisons
 /// are one integer comparison; the whole name breaks ties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct NameKey {
+pub(super) struct NameKey<'a> {
     prefix: u128,
-    name: &'static str,
+    name: &'a str,
 }
 
-impl NameKey {
+impl<'a> NameKey<'a> {
     #[inline]
-    pub(super) fn new(name: &'static str) -> Self {
+    pub(super) fn new(name: &'a str) -> Self {
         let mut bytes = [0u8; 16];
         let head = &name.as_bytes()[..name.len().min(16)];
         bytes[..head.len()].copy_from_slice(head);
@@ -66,7 +67,7 @@ impl NameKey {
     }
 }
 
-impl Ord for NameKey {
+impl Ord for NameKey<'_> {
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         self.prefix
@@ -75,7 +76,7 @@ impl Ord for NameKey {
     }
 }
 
-impl PartialOrd for NameKey {
+impl PartialOrd for NameKey<'_> {
     #[inline]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -83,8 +84,8 @@ impl PartialOrd for NameKey {
 }
 
 /// How the ready heap of Kahn's algorithm orders slots: by name, then by slot.
-trait ReadyKey: Ord {
-    fn new(name: &'static str, slot: usize) -> Self;
+trait ReadyKey<'a>: Ord {
+    fn new(name: &'a str, slot: usize) -> Self;
     fn slot(&self) -> usize;
 }
 
@@ -97,9 +98,9 @@ impl ShortKey {
     const NAME_BYTES: usize = 12;
 }
 
-impl ReadyKey for ShortKey {
+impl ReadyKey<'_> for ShortKey {
     #[inline]
-    fn new(name: &'static str, slot: usize) -> Self {
+    fn new(name: &str, slot: usize) -> Self {
         let (high, low) = short_name_words(name.as_bytes());
         Self((u128::from(high) << 64) | (u128::from(low) << 32) | slot as u128)
     }
@@ -138,9 +139,9 @@ fn short_name_words(name: &[u8]) -> (u64, u32) {
     }
 }
 
-impl ReadyKey for (NameKey, usize) {
+impl<'a> ReadyKey<'a> for (NameKey<'a>, usize) {
     #[inline]
-    fn new(name: &'static str, slot: usize) -> Self {
+    fn new(name: &'a str, slot: usize) -> Self {
         (NameKey::new(name), slot)
     }
 
@@ -153,7 +154,7 @@ impl ReadyKey for (NameKey, usize) {
 /// The start order of every plugin that no dependency cycle holds back (Kahn's algorithm): a
 /// plugin comes after its dependencies, and among the plugins ready at a time, the smallest
 /// name first.
-fn start_order(names: &[&'static str], graph: &Graph) -> Vec<usize> {
+fn start_order(names: &[Name], graph: &Graph) -> Vec<usize> {
     if names.iter().all(|name| name.len() <= ShortKey::NAME_BYTES) {
         kahn::<ShortKey>(names, graph)
     } else {
@@ -162,10 +163,10 @@ fn start_order(names: &[&'static str], graph: &Graph) -> Vec<usize> {
 }
 
 /// Kahn's algorithm with a ready heap ordered by `K`.
-fn kahn<K: ReadyKey>(names: &[&'static str], graph: &Graph) -> Vec<usize> {
+fn kahn<'a, K: ReadyKey<'a>>(names: &'a [Name], graph: &Graph) -> Vec<usize> {
     let n = names.len();
     let mut waiting: Vec<u32> = (0..n).map(|i| graph.dependencies(i).len() as u32).collect();
-    let key = |i: usize| Reverse(K::new(names[i], i));
+    let key = |i: usize| Reverse(K::new(names[i].as_str(), i));
     let mut ready: BinaryHeap<Reverse<K>> = (0..n).filter(|&i| waiting[i] == 0).map(key).collect();
     let mut order = Vec::with_capacity(n);
     while let Some(Reverse(next)) = ready.pop() {
@@ -193,7 +194,7 @@ pub(super) struct Layout {
 }
 
 impl Layout {
-    pub(super) fn new(names: &[&'static str], graph: &Graph) -> Self {
+    pub(super) fn new(names: &[Name], graph: &Graph) -> Self {
         let n = names.len();
         let mut order = start_order(names, graph);
         let placed = order.len();
@@ -249,18 +250,22 @@ mod tests {
         }
     }
 
-    fn names_in(order: &[usize], names: &[&'static str]) -> Vec<&'static str> {
-        order.iter().map(|&i| names[i]).collect()
+    fn names_in(order: &[usize], names: &[Name]) -> Vec<Name> {
+        order.iter().map(|&i| names[i].clone()).collect()
+    }
+
+    fn to_names(names: &[&'static str]) -> Vec<Name> {
+        names.iter().map(|&name| Name::from(name)).collect()
     }
 
     #[test]
     fn dependencies_come_first_and_ties_go_by_name() {
-        let names = ["web", "db", "cache", "auth"];
+        let names = to_names(&["web", "db", "cache", "auth"]);
         // web needs db and cache; cache needs db; auth needs nothing.
         let graph = Graph::from_edges(4, &[(0, 1), (0, 2), (2, 1)]);
         let order = start_order(&names, &graph);
         assert_eq!(names_in(&order, &names), ["auth", "db", "cache", "web"]);
-        let long = ["a-very-long-plugin-name", "b", "a-very-long-plugin-nam"];
+        let long = to_names(&["a-very-long-plugin-name", "b", "a-very-long-plugin-nam"]);
         let order = start_order(&long, &Graph::from_edges(3, &[]));
         assert_eq!(
             names_in(&order, &long),
@@ -271,7 +276,7 @@ mod tests {
 
     #[test]
     fn the_layout_puts_what_a_cycle_holds_back_last() {
-        let names = ["x", "y", "free", "after-y"];
+        let names = to_names(&["x", "y", "free", "after-y"]);
         // x and y need each other; after-y needs y.
         let graph = Graph::from_edges(4, &[(0, 1), (1, 0), (3, 1)]);
         let layout = Layout::new(&names, &graph);

@@ -8,6 +8,7 @@ use super::order::report_order;
 use super::slots::Slots;
 use crate::error::Error;
 use crate::lifecycle::PluginState;
+use crate::name::Name;
 use crate::report::table::Report;
 use crate::report::{Details, PluginReport};
 use crate::runtime::PluginInfo;
@@ -56,10 +57,11 @@ impl Engine {
             .topology
             .graph
             .dependents(i)
-            .map(|d| slots.name(d))
+            .map(|d| slots.name(d).clone())
             .collect();
         dependents.sort_unstable();
         PluginInfo::new(
+            slots.name(i).clone(),
             slots.entry(i).metadata(),
             slots.state(i),
             details.and_then(|d| d.reason.clone()),
@@ -70,12 +72,12 @@ impl Engine {
 
     /// The names of the live plugins, in the report's order: the start order (which holds
     /// live plugins only), or by name before there is one.
-    pub(crate) fn live(&self) -> Vec<&'static str> {
+    pub(crate) fn live(&self) -> Vec<Name> {
         let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
         let slots = &self.slots;
         report_order(&plan, slots)
             .filter(|&i| slots.state(i).is_live())
-            .map(|i| slots.name(i))
+            .map(|i| slots.name(i).clone())
             .collect()
     }
 
@@ -102,6 +104,12 @@ impl Engine {
 
 /// The report's line for slot `i`.
 fn line(slots: &Slots, i: usize, details: Option<Box<Details>>) -> PluginReport {
-    let version = slots.entry(i).metadata().version();
-    PluginReport::new(slots.name(i), version, slots.state(i), details)
+    let metadata = slots.entry(i).metadata();
+    PluginReport::new(
+        slots.name(i).clone(),
+        metadata.name(),
+        metadata.version(),
+        slots.state(i),
+        details,
+    )
 }

@@ -5,6 +5,7 @@ use super::Ops;
 use super::order::NameKey;
 use super::slots::SlotAccess;
 use crate::lifecycle::PluginState;
+use crate::name::Name;
 use crate::report::{ExclusionReason, Missing};
 
 impl<S: SlotAccess> Ops<'_, S> {
@@ -59,7 +60,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         if graph.needs_metadata(i) {
             return self.unsatisfied_dependency(i).or_else(|| {
                 let gone = self.first_dependency_gone(i)?;
-                let dependency = self.name(gone);
+                let dependency = self.name(gone).clone();
                 Some(ExclusionReason::DependsOnExcluded { dependency })
             });
         }
@@ -69,7 +70,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             match self.state(d) {
                 PluginState::Registered => {
                     return Some(ExclusionReason::MissingDependency {
-                        dependency: self.name(d),
+                        dependency: self.name(d).clone(),
                         missing: Missing::NotEnabled,
                     });
                 }
@@ -79,7 +80,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 _ => {}
             }
         }
-        let dependency = self.name(gone?);
+        let dependency = self.name(gone?).clone();
         Some(ExclusionReason::DependsOnExcluded { dependency })
     }
 
@@ -101,7 +102,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 .dependencies(i)
                 .find(|&d| self.state(d) == PluginState::Registered)?;
             return Some(ExclusionReason::MissingDependency {
-                dependency: self.name(left_out),
+                dependency: self.name(left_out).clone(),
                 missing: Missing::NotEnabled,
             });
         }
@@ -109,18 +110,12 @@ impl<S: SlotAccess> Ops<'_, S> {
         // The graph has one edge per declared dependency that is registered, in declaration
         // order: if the counts match, edges and declarations pair up without hashing a name.
         if graph.dependencies(i).count() != declared.len() {
-            let missing = declared
-                .iter()
-                .find(|dependency| !self.topology.index.contains_key(dependency.name()))?;
-            return Some(ExclusionReason::MissingDependency {
-                dependency: missing.name(),
-                missing: Missing::NotRegistered,
-            });
+            return self.topology.unresolved.get(&i).cloned();
         }
         for (dependency, target) in declared.iter().zip(graph.dependencies(i)) {
             if self.state(target) == PluginState::Registered {
                 return Some(ExclusionReason::MissingDependency {
-                    dependency: dependency.name(),
+                    dependency: self.name(target).clone(),
                     missing: Missing::NotEnabled,
                 });
             }
@@ -130,7 +125,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                     Ok(true) => {}
                     Ok(false) => {
                         return Some(ExclusionReason::VersionMismatch {
-                            dependency: dependency.name(),
+                            dependency: self.name(target).clone(),
                             requirement,
                             found,
                         });
@@ -190,9 +185,9 @@ impl<S: SlotAccess> Ops<'_, S> {
                 on_path[p] = false;
             }
             let cycle_len = cycle_start.map_or(0, |k| path.len() - k);
-            let cycle: Vec<&'static str> = path[path.len() - cycle_len..]
+            let cycle: Vec<Name> = path[path.len() - cycle_len..]
                 .iter()
-                .map(|&p| self.name(p))
+                .map(|&p| self.name(p).clone())
                 .collect();
             for (step, &p) in path.iter().enumerate() {
                 let reason = if step >= path.len() - cycle_len {
@@ -200,14 +195,14 @@ impl<S: SlotAccess> Ops<'_, S> {
                     let mut rotated: Vec<_> = cycle[offset..]
                         .iter()
                         .chain(&cycle[..offset])
-                        .copied()
+                        .cloned()
                         .collect();
-                    rotated.push(rotated[0]);
+                    rotated.push(rotated[0].clone());
                     ExclusionReason::DependencyCycle { cycle: rotated }
                 } else {
                     let next = path.get(step + 1).copied().unwrap_or(current);
                     ExclusionReason::DependsOnExcluded {
-                        dependency: self.name(next),
+                        dependency: self.name(next).clone(),
                     }
                 };
                 self.exclude_unstarted(p, reason);
@@ -233,16 +228,18 @@ mod tests {
     use super::super::observe::Observers;
     use super::super::testing::entry;
     use super::super::{Engine, Options};
+    use crate::config::Instance;
     use crate::registry::PluginEntry;
 
-    fn reasons(entries: Vec<&'static PluginEntry>) -> Vec<(&'static str, String)> {
-        let mut engine = Engine::new(entries, Options::default(), Observers::default());
+    fn reasons(entries: Vec<&'static PluginEntry>) -> Vec<(String, String)> {
+        let instances = entries.into_iter().map(Instance::of_kind).collect();
+        let mut engine = Engine::new(instances, Options::default(), Observers::default());
         engine.discover(Vec::new()).unwrap();
         engine.validate().unwrap();
         let mut reasons: Vec<_> = engine
             .report()
             .excluded()
-            .map(|(name, reason)| (name, reason.to_string()))
+            .map(|(name, reason)| (name.to_string(), reason.to_string()))
             .collect();
         reasons.sort();
         reasons
@@ -259,9 +256,18 @@ mod tests {
         assert_eq!(
             reasons,
             [
-                ("a", "dependency cycle: a -> b -> c -> a".to_owned()),
-                ("b", "dependency cycle: b -> c -> a -> b".to_owned()),
-                ("c", "dependency cycle: c -> a -> b -> c".to_owned()),
+                (
+                    "a".to_owned(),
+                    "dependency cycle: a -> b -> c -> a".to_owned()
+                ),
+                (
+                    "b".to_owned(),
+                    "dependency cycle: b -> c -> a -> b".to_owned()
+                ),
+                (
+                    "c".to_owned(),
+                    "dependency cycle: c -> a -> b -> c".to_owned()
+                ),
             ]
         );
     }
@@ -277,10 +283,10 @@ mod tests {
         assert_eq!(
             reasons,
             [
-                ("mid", "depends on excluded \"x\"".to_owned()),
-                ("top", "depends on excluded \"mid\"".to_owned()),
-                ("x", "dependency cycle: x -> y -> x".to_owned()),
-                ("y", "dependency cycle: y -> x -> y".to_owned()),
+                ("mid".to_owned(), "depends on excluded \"x\"".to_owned()),
+                ("top".to_owned(), "depends on excluded \"mid\"".to_owned()),
+                ("x".to_owned(), "dependency cycle: x -> y -> x".to_owned()),
+                ("y".to_owned(), "dependency cycle: y -> x -> y".to_owned()),
             ]
         );
     }
@@ -292,10 +298,10 @@ mod tests {
             reasons,
             [
                 (
-                    "p",
+                    "p".to_owned(),
                     "depends on \"ghost\", which is not registered".to_owned()
                 ),
-                ("q", "depends on excluded \"p\"".to_owned()),
+                ("q".to_owned(), "depends on excluded \"p\"".to_owned()),
             ]
         );
     }

@@ -9,41 +9,74 @@
 use std::sync::atomic::{AtomicU8, Ordering::Acquire, Ordering::Release};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
+use crate::config::Instance;
 use crate::contract::Plugin;
 use crate::lifecycle::PluginState;
+use crate::name::Name;
 use crate::registry::PluginEntry;
 use crate::report::{Details, ExclusionReason};
+use crate::tree::{DeError, Node};
 
 /// A plugin instance, locked on its own so that access to one plugin never waits for another.
-pub(crate) type Instance = Mutex<Option<Box<dyn Plugin>>>;
+pub(crate) type Held = Mutex<Option<Box<dyn Plugin>>>;
+
+/// What the configuration says of one instance, beyond its name and kind.
+#[derive(Debug, Clone)]
+pub(crate) struct Spec {
+    /// Its `config` value as read, if it has one.
+    pub(crate) config: Option<Node>,
+    /// Which instance satisfies a dependency on a kind: `(kind, instance)`.
+    pub(crate) bind: Vec<(Name, Name)>,
+    /// Whether the configuration enables it.
+    pub(crate) enabled: bool,
+}
 
 /// Everything the manager keeps per registered plugin, indexed by slot.
 pub(crate) struct Slots {
     entries: Box<[&'static PluginEntry]>,
-    /// Each entry's name, so that names are read without touching the larger entries.
-    names: Box<[&'static str]>,
+    /// Each instance's name, so that names are read without touching the larger entries.
+    names: Box<[Name]>,
+    /// What the configuration says of each instance, read rarely.
+    specs: Box<[Spec]>,
     /// Written only under the control lock (or by the owner), read by anyone without a lock.
     states: Box<[AtomicU8]>,
-    instances: Box<[Instance]>,
+    instances: Box<[Held]>,
     /// Reason, failures and timings: allocated only by a failure or by timing.
     details: Box<[RwLock<Option<Box<Details>>>]>,
 }
 
 impl Slots {
-    /// One slot per entry, in the order given, every one `Registered`; `names` are the
-    /// entries' names.
-    pub(crate) fn new(entries: Vec<&'static PluginEntry>, names: Vec<&'static str>) -> Self {
-        let n = entries.len();
-        debug_assert_eq!(names.len(), n);
-        Self {
+    /// One slot per instance, in the order given, every one `Registered`; returns, beside the
+    /// slots, the configuration problems of each instance that has some.
+    pub(crate) fn new(instances: Vec<Instance>) -> (Self, Vec<(usize, Vec<DeError>)>) {
+        let n = instances.len();
+        let mut entries = Vec::with_capacity(n);
+        let mut names = Vec::with_capacity(n);
+        let mut specs = Vec::with_capacity(n);
+        let mut problems = Vec::new();
+        for (i, instance) in instances.into_iter().enumerate() {
+            entries.push(instance.entry);
+            names.push(instance.name);
+            specs.push(Spec {
+                config: instance.config,
+                bind: instance.bind,
+                enabled: instance.enabled,
+            });
+            if !instance.problems.is_empty() {
+                problems.push((i, instance.problems));
+            }
+        }
+        let slots = Self {
             names: names.into_boxed_slice(),
+            specs: specs.into_boxed_slice(),
             states: (0..n)
                 .map(|_| AtomicU8::new(PluginState::Registered as u8))
                 .collect(),
             instances: (0..n).map(|_| Mutex::new(None)).collect(),
             details: (0..n).map(|_| RwLock::new(None)).collect(),
             entries: entries.into_boxed_slice(),
-        }
+        };
+        (slots, problems)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -55,8 +88,18 @@ impl Slots {
     }
 
     #[inline]
-    pub(crate) fn name(&self, i: usize) -> &'static str {
-        self.names[i]
+    pub(crate) fn name(&self, i: usize) -> &Name {
+        &self.names[i]
+    }
+
+    /// What the configuration says of `i`.
+    pub(crate) fn spec(&self, i: usize) -> &Spec {
+        &self.specs[i]
+    }
+
+    /// What the configuration says of `i`, for its owner to change.
+    pub(crate) fn spec_mut(&mut self, i: usize) -> &mut Spec {
+        &mut self.specs[i]
     }
 
     /// The state of `i` now.
@@ -128,10 +171,11 @@ pub(crate) trait SlotAccess {
     fn store_state(&mut self, i: usize, state: PluginState);
     /// The details of `i`, created on first use.
     fn with_details<R>(&mut self, i: usize, f: impl FnOnce(&mut Details) -> R) -> R;
+    /// Runs `f` on the instance of `i` (locked if shared) and its name.
     fn with_instance<R>(
         &mut self,
         i: usize,
-        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
+        f: impl FnOnce(&mut Option<Box<dyn Plugin>>, &Name) -> R,
     ) -> R;
 }
 
@@ -151,9 +195,15 @@ impl SlotAccess for &mut Slots {
     fn with_instance<R>(
         &mut self,
         i: usize,
-        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
+        f: impl FnOnce(&mut Option<Box<dyn Plugin>>, &Name) -> R,
     ) -> R {
-        f(self.instance_mut(i))
+        let Slots {
+            instances, names, ..
+        } = &mut **self;
+        let instance = instances[i]
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(instance, &names[i])
     }
 }
 
@@ -173,9 +223,9 @@ impl SlotAccess for &Slots {
     fn with_instance<R>(
         &mut self,
         i: usize,
-        f: impl FnOnce(&mut Option<Box<dyn Plugin>>) -> R,
+        f: impl FnOnce(&mut Option<Box<dyn Plugin>>, &Name) -> R,
     ) -> R {
-        f(&mut self.lock_instance(i))
+        f(&mut self.lock_instance(i), &self.names[i])
     }
 }
 
@@ -185,7 +235,8 @@ mod tests {
     use super::*;
 
     fn slots(n: usize) -> Slots {
-        Slots::new(vec![entry!("probe"); n], vec!["probe"; n])
+        let instances = (0..n).map(|_| Instance::of_kind(entry!("probe"))).collect();
+        Slots::new(instances).0
     }
 
     #[test]
@@ -205,7 +256,7 @@ mod tests {
         let mut slots = slots(2);
         let mut owned = &mut slots;
         owned.store_state(0, PluginState::Created);
-        owned.with_instance(0, |instance| *instance = Some(Box::new(Probe)));
+        owned.with_instance(0, |instance, _| *instance = Some(Box::new(Probe)));
         owned.with_details(0, |details| details.failures.clear());
         assert_eq!(slots.state(0), PluginState::Created);
         assert!(
@@ -216,12 +267,14 @@ mod tests {
         let mut shared = &slots;
         shared.store_state(1, PluginState::Excluded);
         shared.with_details(1, |details| {
-            details.reason = Some(ExclusionReason::DependencyRemoved { dependency: "db" });
+            details.reason = Some(ExclusionReason::DependencyRemoved {
+                dependency: "db".into(),
+            });
         });
         assert_eq!(slots.state(1), PluginState::Excluded);
         assert!(matches!(
             slots.reason(1),
-            Some(ExclusionReason::DependencyRemoved { dependency: "db" })
+            Some(ExclusionReason::DependencyRemoved { dependency }) if dependency == "db"
         ));
         assert!(slots.reason(0).is_none());
     }

@@ -23,6 +23,7 @@ use super::PluginManager;
 use super::phase::Active;
 use crate::contract::Plugin;
 use crate::error::Error;
+use crate::runtime::Name;
 
 /// Shared access, closure-scoped on purpose: the plugin is locked only while the closure runs,
 /// so no caller can keep a guard across long work by mistake, and the borrow cannot escape.
@@ -127,10 +128,7 @@ impl PluginManager<Active> {
 
 /// Downcasts `plugin`, the plugin called `name`, to `T`, or says it is another type.
 #[inline]
-fn downcast<'p, T: Plugin>(
-    plugin: &'p mut dyn Plugin,
-    name: &'static str,
-) -> Result<&'p mut T, Error> {
+fn downcast<'p, T: Plugin>(plugin: &'p mut dyn Plugin, name: &Name) -> Result<&'p mut T, Error> {
     let plugin: &mut dyn Any = plugin;
     plugin
         .downcast_mut::<T>()
@@ -138,6 +136,9 @@ fn downcast<'p, T: Plugin>(
 }
 
 #[cold]
-fn wrong_type(plugin: &'static str, expected: &'static str) -> Error {
-    Error::WrongType { plugin, expected }
+fn wrong_type(plugin: &Name, expected: &'static str) -> Error {
+    Error::WrongType {
+        plugin: plugin.clone(),
+        expected,
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::PluginManager;
 use super::phase::Assembled;
+use crate::config::Instance;
 use crate::engine::observe::{Event, Observers};
 use crate::engine::{Engine, Options};
 use crate::error::Error;
@@ -87,7 +88,8 @@ impl ManagerBuilder {
         let entries = self
             .entries
             .unwrap_or_else(|| registry::entries().collect());
-        let mut engine = Engine::new(entries, self.options, self.observers);
+        let instances = entries.into_iter().map(Instance::of_kind).collect();
+        let mut engine = Engine::new(instances, self.options, self.observers);
         engine.discover(self.disabled)?;
         Ok(PluginManager::enter(engine))
     }

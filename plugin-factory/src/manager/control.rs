@@ -6,13 +6,14 @@
 use super::PluginManager;
 use super::phase::Active;
 use crate::error::Error;
+use crate::runtime::Name;
 
 /// Runtime control. Every illegal request is a specific [`Error`] that names the plugin and
 /// changes nothing; every operation returns the plugins it affected, in order.
 impl PluginManager<Active> {
     /// Stops one running plugin; its running dependents stop first, in reverse start order.
     /// Returns every plugin stopped, in the order they stopped. They stay in the live set.
-    pub fn stop_plugin(&self, name: &str) -> Result<Vec<&'static str>, Error> {
+    pub fn stop_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
         self.engine
             .control("stop_plugin", name, |ops, i| ops.stop_plugin(i))
     }
@@ -21,7 +22,7 @@ impl PluginManager<Active> {
     /// plugin outside the live set is added as by [`add_plugin`](Self::add_plugin). Returns
     /// every plugin started. If a start fails part-way, the plugins this call started are
     /// stopped again and the error lists them.
-    pub fn start_plugin(&self, name: &str) -> Result<Vec<&'static str>, Error> {
+    pub fn start_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
         self.engine
             .control("start_plugin", name, |ops, i| ops.start_plugin(i))
     }
@@ -30,7 +31,7 @@ impl PluginManager<Active> {
     /// the old instance is stopped, shut down and dropped, the new one is validated,
     /// initialized and started (with its stopped dependencies), and the dependents start again.
     /// Returns every plugin restarted or stopped and started again.
-    pub fn restart_plugin(&self, name: &str) -> Result<Vec<&'static str>, Error> {
+    pub fn restart_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
         self.engine
             .control("restart_plugin", name, |ops, i| ops.restart_plugin(i))
     }
@@ -39,7 +40,7 @@ impl PluginManager<Active> {
     /// excluded for a cause that no longer holds) in through create, validate, init and start.
     /// Its stopped dependencies are started first. One that fails is excluded as at startup.
     /// Returns every plugin started.
-    pub fn add_plugin(&self, name: &str) -> Result<Vec<&'static str>, Error> {
+    pub fn add_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
         self.engine
             .control("add_plugin", name, |ops, i| ops.add_plugin(i))
     }
@@ -48,7 +49,7 @@ impl PluginManager<Active> {
     /// excluded first (reverse start order), then the plugin itself is stopped, shut down and
     /// dropped, leaving it `Shutdown` (it can be added again). Returns every plugin taken out,
     /// in order. A required plugin cannot be removed ([`Error::RequiredPlugin`]).
-    pub fn remove_plugin(&self, name: &str) -> Result<Vec<&'static str>, Error> {
+    pub fn remove_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
         self.engine
             .control("remove_plugin", name, |ops, i| ops.remove_plugin(i))
     }

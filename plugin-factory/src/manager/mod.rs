@@ -33,7 +33,7 @@ use crate::engine::{Engine, PluginHook};
 use crate::error::Error;
 use crate::lifecycle::PluginState;
 use crate::report::table::Report;
-use crate::runtime::PluginInfo;
+use crate::runtime::{Name, PluginInfo};
 
 /// Owns the plugins and drives their lifecycle; `P` is the [phase](crate::phase) the manager is
 /// in.
@@ -160,7 +160,7 @@ impl<P: Phase> PluginManager<P> {
 
     /// The names of the live plugins, in start order (dependencies first); before `validate`,
     /// by name.
-    pub fn live(&self) -> Vec<&'static str> {
+    pub fn live(&self) -> Vec<Name> {
         self.engine.live()
     }
 

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crate::contract::{PluginError, SourceLocation};
 use crate::lifecycle::PluginState;
+use crate::name::Name;
 
 pub use crate::lifecycle::Hook;
 
@@ -60,7 +61,7 @@ pub enum ExclusionReason {
     #[error("depends on {dependency:?}, which is {missing}")]
     MissingDependency {
         /// The missing plugin.
-        dependency: &'static str,
+        dependency: Name,
         /// Whether it is not registered at all or only not enabled.
         missing: Missing,
     },
@@ -68,7 +69,7 @@ pub enum ExclusionReason {
     #[error("depends on {dependency:?} {requirement}, but version {found} is registered")]
     VersionMismatch {
         /// The dependency.
-        dependency: &'static str,
+        dependency: Name,
         /// The requirement, e.g. `>=1.2`.
         requirement: &'static str,
         /// The version registered.
@@ -85,20 +86,51 @@ pub enum ExclusionReason {
     #[error("dependency cycle: {}", .cycle.join(" -> "))]
     DependencyCycle {
         /// The plugins in the cycle.
-        cycle: Vec<&'static str>,
+        cycle: Vec<Name>,
     },
     /// A plugin this one depends on was removed at run time.
     #[error("depends on {dependency:?}, which was removed")]
     DependencyRemoved {
         /// The removed dependency.
-        dependency: &'static str,
+        dependency: Name,
+    },
+    /// A dependency names a kind that has several instances, and this instance does not say
+    /// which one it uses.
+    #[error("depends on {kind:?}, which has several instances ({}): choose one with `bind = {{ {kind} = \"...\" }}`", list(.candidates))]
+    AmbiguousDependency {
+        /// The kind the dependency names.
+        kind: &'static str,
+        /// Its instances, by name.
+        candidates: Vec<Name>,
+    },
+    /// The instance's configuration is invalid: it was never created.
+    #[error("invalid configuration: {}", list(.problems))]
+    InvalidConfig {
+        /// Every problem found, each with its key path and where it was read.
+        problems: Vec<crate::tree::DeError>,
     },
     /// A plugin this one depends on was excluded.
     #[error("depends on excluded {dependency:?}")]
     DependsOnExcluded {
         /// The excluded dependency.
-        dependency: &'static str,
+        dependency: Name,
     },
+}
+
+/// Items joined by `, ` (names quoted) or `; ` (problems).
+fn list<T: fmt::Debug + fmt::Display>(items: &[T]) -> String {
+    let quoted = std::any::type_name::<T>().ends_with("Name");
+    let parts: Vec<String> = items
+        .iter()
+        .map(|item| {
+            if quoted {
+                format!("{item:?}")
+            } else {
+                item.to_string()
+            }
+        })
+        .collect();
+    parts.join(if quoted { ", " } else { "; " })
 }
 
 /// Why a dependency is missing ([`ExclusionReason::MissingDependency`]).
@@ -163,7 +195,8 @@ pub(crate) struct Details {
 /// One plugin's line in the [`Report`](crate::Report).
 #[derive(Debug, Clone)]
 pub struct PluginReport {
-    name: &'static str,
+    name: Name,
+    kind: &'static str,
     version: &'static str,
     state: PluginState,
     details: Option<Box<Details>>,
@@ -171,22 +204,29 @@ pub struct PluginReport {
 
 impl PluginReport {
     pub(crate) fn new(
-        name: &'static str,
+        name: Name,
+        kind: &'static str,
         version: &'static str,
         state: PluginState,
         details: Option<Box<Details>>,
     ) -> Self {
         Self {
             name,
+            kind,
             version,
             state,
             details,
         }
     }
 
-    /// The plugin's name.
-    pub fn name(&self) -> &'static str {
-        self.name
+    /// The instance's name.
+    pub fn name(&self) -> &Name {
+        &self.name
+    }
+
+    /// The instance's kind: the plugin's name as registered.
+    pub fn kind(&self) -> &'static str {
+        self.kind
     }
 
     /// Its version.
@@ -252,7 +292,7 @@ mod tests {
                 ..Details::default()
             })
         });
-        PluginReport::new(name, "1.0.0", state, details)
+        PluginReport::new(Name::from(name), name, "1.0.0", state, details)
     }
 
     #[test]
@@ -263,7 +303,7 @@ mod tests {
                 "beta",
                 PluginState::Excluded,
                 Some(ExclusionReason::DependsOnExcluded {
-                    dependency: "gamma",
+                    dependency: "gamma".into(),
                 }),
             ),
         ]);
@@ -285,6 +325,7 @@ mod tests {
         details.timings.set(Hook::Start, Duration::from_micros(3));
         details.timings.set(Hook::Init, Duration::from_micros(2));
         let timed = PluginReport::new(
+            Name::from("alpha"),
             "alpha",
             "1.0.0",
             PluginState::Running,
@@ -309,11 +350,11 @@ mod tests {
             "start panicked: boom"
         );
         let cycle = ExclusionReason::DependencyCycle {
-            cycle: vec!["a", "b", "a"],
+            cycle: vec!["a".into(), "b".into(), "a".into()],
         };
         assert_eq!(cycle.to_string(), "dependency cycle: a -> b -> a");
         let missing = ExclusionReason::MissingDependency {
-            dependency: "db",
+            dependency: "db".into(),
             missing: Missing::NotRegistered,
         };
         assert_eq!(

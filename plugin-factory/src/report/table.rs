@@ -5,11 +5,13 @@ use std::fmt;
 
 use super::{ExclusionReason, PluginReport};
 use crate::lifecycle::PluginState;
+use crate::name::Name;
 
 /// The state of every plugin, in the order they were started (dependencies first), then the
 /// ones that never started, by name.
 ///
-/// `Display` prints a table, one line per plugin:
+/// `Display` prints a table, one line per plugin (with a `kind` column when an instance is
+/// named apart from its kind):
 ///
 /// ```text
 /// plugin            version  state     time    reason
@@ -44,7 +46,7 @@ impl Report {
     }
 
     /// The excluded plugins with their reasons.
-    pub fn excluded(&self) -> impl Iterator<Item = (&'static str, &ExclusionReason)> {
+    pub fn excluded(&self) -> impl Iterator<Item = (&Name, &ExclusionReason)> {
         self.plugins
             .iter()
             .filter_map(|plugin| Some((plugin.name(), plugin.reason()?)))
@@ -67,26 +69,35 @@ impl fmt::Display for Report {
             .chain([7])
             .max()
             .unwrap_or(7);
+        let kind_width = self
+            .plugins
+            .iter()
+            .filter(|plugin| plugin.name() != plugin.kind())
+            .map(|plugin| plugin.kind().len().max(4))
+            .max();
         let timed = self
             .plugins
             .iter()
             .any(|plugin| !plugin.timings().is_empty());
-        write!(
-            f,
-            "{:name_width$}  {:version_width$}  {:11}",
-            "plugin", "version", "state"
-        )?;
+        write!(f, "{:name_width$}  ", "plugin")?;
+        if let Some(kind_width) = kind_width {
+            write!(f, "{:kind_width$}  ", "kind")?;
+        }
+        write!(f, "{:version_width$}  {:11}", "version", "state")?;
         if timed {
             write!(f, "  {:>10}", "time")?;
         }
         writeln!(f, "  reason")?;
         for plugin in &self.plugins {
-            let mut line = format!(
-                "{:name_width$}  {:version_width$}  {:11}",
-                plugin.name(),
+            let mut line = format!("{:name_width$}  ", plugin.name());
+            if let Some(kind_width) = kind_width {
+                line.push_str(&format!("{:kind_width$}  ", plugin.kind()));
+            }
+            line.push_str(&format!(
+                "{:version_width$}  {:11}",
                 plugin.version(),
                 plugin.state()
-            );
+            ));
             if timed {
                 let timings = plugin.timings();
                 let time = if timings.is_empty() {
