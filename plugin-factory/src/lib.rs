@@ -86,7 +86,7 @@
 //!
 //! `docs/architecture.md` in the repository maps the modules for contributors.
 
-mod config;
+pub mod config;
 mod contract;
 mod engine;
 mod error;

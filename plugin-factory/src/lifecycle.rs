@@ -134,6 +134,9 @@ pub enum Hook {
     Init,
     /// [`Plugin::start`](crate::Plugin::start).
     Start,
+    /// [`Configurable::reconfigure`](crate::Configurable::reconfigure), when a configuration
+    /// reload changes the instance's config.
+    Reconfigure,
     /// [`Plugin::stop`](crate::Plugin::stop).
     Stop,
     /// [`Plugin::shutdown`](crate::Plugin::shutdown).
@@ -142,11 +145,12 @@ pub enum Hook {
 
 impl Hook {
     /// Every hook, in lifecycle order.
-    pub const ALL: [Hook; 6] = [
+    pub const ALL: [Hook; 7] = [
         Self::Create,
         Self::Validate,
         Self::Init,
         Self::Start,
+        Self::Reconfigure,
         Self::Stop,
         Self::Shutdown,
     ];
@@ -158,6 +162,7 @@ impl Hook {
             Self::Validate => "validate",
             Self::Init => "init",
             Self::Start => "start",
+            Self::Reconfigure => "reconfigure",
             Self::Stop => "stop",
             Self::Shutdown => "shutdown",
         }

@@ -3,7 +3,7 @@
 
 use crate::name::Name;
 use crate::registry::PluginEntry;
-use crate::tree::{DeError, Node};
+use crate::tree::{DeError, Location, Node};
 
 /// One instance to run: its name, its kind's entry, and what the configuration says of it.
 #[derive(Debug, Clone)]
@@ -21,6 +21,8 @@ pub(crate) struct Instance {
     /// What is wrong with its configuration: a non-empty list excludes it before its factory
     /// runs.
     pub(crate) problems: Vec<DeError>,
+    /// Where the configuration describes it (`Code` for an instance it does not mention).
+    pub(crate) at: Location,
 }
 
 impl Instance {
@@ -33,6 +35,7 @@ impl Instance {
             config: None,
             bind: Vec::new(),
             problems: Vec::new(),
+            at: Location::Code,
         }
     }
 

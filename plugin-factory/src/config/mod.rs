@@ -1,5 +1,77 @@
-//! Configuration: which plugin instances run, of which kind, and with what typed config.
+//! Configuration: which plugin instances run, of which kind, with what typed config.
+//!
+//! The binary carries the plugin *kinds* (the registry); a configuration names *instances*.
+//! Without one, every kind runs as one instance named after it. A configuration lists
+//! instances by name under `plugins`; each has a `kind` (default: its own name), `enabled`
+//! (default `true`), a `config` for the kind's typed config (`#[plugin(config = T)]`), and
+//! `bind`, which says which instance satisfies a dependency on a kind that has several.
+//! `run_unlisted = false` keeps the kinds the configuration does not mention from running.
+//!
+//! ```toml
+//! [plugins.kv-primary]
+//! kind = "kv-store"
+//!
+//! [plugins.kv-replica]
+//! kind = "kv-store"
+//! config = { capacity = 16 }
+//!
+//! [plugins.audit-log]
+//! bind = { kv-store = "kv-primary" }
+//! ```
+//!
+//! A [`Loader`] reads one from files (TOML, JSON or YAML), environment variables and
+//! overrides; every value remembers where it was read, and every [`Problem`] says so. The
+//! manager takes it with [`ManagerBuilder::config`](crate::ManagerBuilder::config), and a
+//! running manager moves to a new one with [`plan`](crate::PluginManager::plan) and
+//! [`apply`](crate::PluginManager::apply). [`schema`] gives the JSON Schema for editors.
+//! `docs/configuration.md` is the full guide.
 
+mod env;
+mod error;
 mod instance;
+mod load;
+mod resolve;
+mod schema;
+
+pub use self::error::{ConfigError, Problem};
+pub use self::load::Loader;
+pub use self::schema::schema;
+pub use crate::tree::{Format, Location, Node, ParseError, Value};
 
 pub(crate) use self::instance::Instance;
+pub(crate) use self::resolve::{Resolved, resolve};
+
+/// A configuration as read: one tree of values, each with where it was read. Checked against
+/// the kinds compiled in when a manager takes it.
+///
+/// The default is the empty configuration: every kind runs, one instance each.
+#[derive(Debug, Clone)]
+pub struct Config {
+    root: Node,
+}
+
+impl Config {
+    /// A loader to read a configuration from its sources.
+    pub fn loader() -> Loader {
+        Loader::new()
+    }
+
+    /// Reads one file, in the format its extension names. Same as
+    /// `Config::loader().file(path).load()`.
+    pub fn from_file(path: impl Into<std::path::PathBuf>) -> Result<Self, ConfigError> {
+        Loader::new().file(path).load()
+    }
+
+    /// The values, as layered.
+    pub fn tree(&self) -> &Node {
+        &self.root
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            root: Node::empty_map(),
+        }
+    }
+}

@@ -44,7 +44,7 @@ use self::graph::Graph;
 use self::observe::Observers;
 use self::order::{Layout, Plan};
 use self::slots::{SlotAccess, Slots};
-use crate::config::Instance;
+use crate::config::{Config, Instance};
 use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
 use crate::lifecycle::{Hook, PluginState};
@@ -143,7 +143,11 @@ pub(crate) struct Engine {
     options: Options,
     observers: Observers,
     /// The configuration problems of instances, by slot, until discovery excludes them.
-    problems: Vec<(usize, Vec<DeError>)>,
+    invalid: Vec<(usize, Vec<DeError>)>,
+    /// The configuration the instances come from.
+    config: Config,
+    /// Its problems that belong to no instance, shown in every report.
+    config_problems: Vec<DeError>,
     /// Tells this manager apart from others in the re-entrancy guard.
     id: u64,
     /// Set by `finish`: nothing is live, so `Drop` has nothing to do.
@@ -217,10 +221,19 @@ impl Engine {
             control: Mutex::new(()),
             options,
             observers,
-            problems,
+            invalid: problems,
+            config: Config::default(),
+            config_problems: Vec::new(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             finished: false,
         }
+    }
+
+    /// Records the configuration the instances come from, and its problems that belong to no
+    /// instance.
+    pub(crate) fn set_config(&mut self, config: Config, problems: Vec<DeError>) {
+        self.config = config;
+        self.config_problems = problems;
     }
 
     /// The lifecycle logic for the owner of the manager: no lock anywhere.
@@ -253,7 +266,7 @@ impl Engine {
             }
             left_out[i] = true;
         }
-        let problems = std::mem::take(&mut self.problems);
+        let problems = std::mem::take(&mut self.invalid);
         self.transition(|ops| {
             ops.exclude_duplicates();
             for (i, problems) in problems {

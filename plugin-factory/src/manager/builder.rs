@@ -2,7 +2,7 @@
 
 use super::PluginManager;
 use super::phase::Assembled;
-use crate::config::Instance;
+use crate::config::{Config, Instance, Resolved, resolve};
 use crate::engine::observe::{Event, Observers};
 use crate::engine::{Engine, Options};
 use crate::error::Error;
@@ -47,6 +47,7 @@ impl PluginManager<Assembled> {
 #[must_use = "a builder does nothing until `discover` is called"]
 pub struct ManagerBuilder {
     entries: Option<Vec<&'static PluginEntry>>,
+    config: Option<Config>,
     disabled: Vec<String>,
     options: Options,
     observers: Observers,
@@ -57,6 +58,38 @@ impl ManagerBuilder {
     /// plugins themselves).
     pub fn entries(mut self, entries: impl IntoIterator<Item = &'static PluginEntry>) -> Self {
         self.entries = Some(entries.into_iter().collect());
+        self
+    }
+
+    /// Runs the instances `config` describes instead of one instance per kind (see
+    /// [`config`](crate::config)). Each instance whose configuration is invalid is excluded
+    /// before its factory runs, with every problem as its reason; a problem that belongs to no
+    /// instance (an unknown kind, say) is logged and listed in the report. Nothing else is
+    /// affected.
+    ///
+    /// ```
+    /// use plugin_factory::config::{Config, Format};
+    /// use plugin_factory::PluginManager;
+    /// # plugin_factory::link_plugins!(example_plugins);
+    ///
+    /// let config = Config::loader()
+    ///     .text("host.toml", Format::Toml, r#"
+    ///         [plugins.kv-primary]
+    ///         kind = "kv-store"
+    ///         [plugins.kv-replica]
+    ///         kind = "kv-store"
+    ///         [plugins.audit-log]
+    ///         bind = { kv-store = "kv-primary" }
+    ///     "#)
+    ///     .load()?;
+    /// let manager = PluginManager::builder().config(config).discover()?.validate()?;
+    /// let info = manager.info("kv-replica").unwrap();
+    /// assert_eq!((info.name().as_str(), info.kind()), ("kv-replica", "kv-store"));
+    /// assert!(manager.info("kv-store").is_none(), "the kind is configured, so it has no default instance");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = Some(config);
         self
     }
 
@@ -88,8 +121,24 @@ impl ManagerBuilder {
         let entries = self
             .entries
             .unwrap_or_else(|| registry::entries().collect());
-        let instances = entries.into_iter().map(Instance::of_kind).collect();
+        let (instances, problems) = match &self.config {
+            None => (
+                entries.into_iter().map(Instance::of_kind).collect(),
+                Vec::new(),
+            ),
+            Some(config) => {
+                let Resolved {
+                    instances,
+                    problems,
+                } = resolve(config, &entries);
+                for problem in &problems {
+                    log::error!("configuration: {problem}");
+                }
+                (instances, problems)
+            }
+        };
         let mut engine = Engine::new(instances, self.options, self.observers);
+        engine.set_config(self.config.unwrap_or_default(), problems);
         engine.discover(self.disabled)?;
         Ok(PluginManager::enter(engine))
     }

@@ -156,7 +156,7 @@ impl fmt::Display for Missing {
 /// How long each hook of one plugin took, when timing is on
 /// ([`ManagerBuilder::time_hooks`](crate::ManagerBuilder::time_hooks)).
 ///
-/// Kept as nanoseconds plus one (zero: the hook has not run), 48 bytes for all six hooks.
+/// Kept as nanoseconds plus one (zero: the hook has not run), 56 bytes for all seven hooks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HookTimings([u64; Hook::ALL.len()]);
 
@@ -297,16 +297,19 @@ mod tests {
 
     #[test]
     fn table_has_one_line_per_plugin_with_reasons() {
-        let report = Report::new(vec![
-            line("alpha", PluginState::Running, None),
-            line(
-                "beta",
-                PluginState::Excluded,
-                Some(ExclusionReason::DependsOnExcluded {
-                    dependency: "gamma".into(),
-                }),
-            ),
-        ]);
+        let report = Report::new(
+            vec![
+                line("alpha", PluginState::Running, None),
+                line(
+                    "beta",
+                    PluginState::Excluded,
+                    Some(ExclusionReason::DependsOnExcluded {
+                        dependency: "gamma".into(),
+                    }),
+                ),
+            ],
+            Vec::new(),
+        );
         let table = report.to_string();
         let lines: Vec<_> = table.lines().collect();
         assert_eq!(lines.len(), 3, "{table}");
@@ -332,10 +335,10 @@ mod tests {
             Some(Box::new(details)),
         );
         assert_eq!(timed.timings().total(), Duration::from_micros(5));
-        let report = Report::new(vec![timed]);
+        let report = Report::new(vec![timed], Vec::new());
         assert!(report.to_string().lines().next().unwrap().contains("time"));
         assert!(report.to_string().contains("5.0µs"));
-        let untimed = Report::new(vec![line("alpha", PluginState::Running, None)]);
+        let untimed = Report::new(vec![line("alpha", PluginState::Running, None)], Vec::new());
         assert!(!untimed.to_string().contains("time"));
     }
 

@@ -6,6 +6,7 @@ use std::fmt;
 use super::{ExclusionReason, PluginReport};
 use crate::lifecycle::PluginState;
 use crate::name::Name;
+use crate::tree::DeError;
 
 /// The state of every plugin, in the order they were started (dependencies first), then the
 /// ones that never started, by name.
@@ -21,11 +22,19 @@ use crate::name::Name;
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     plugins: Vec<PluginReport>,
+    problems: Vec<DeError>,
 }
 
 impl Report {
-    pub(crate) fn new(plugins: Vec<PluginReport>) -> Self {
-        Self { plugins }
+    pub(crate) fn new(plugins: Vec<PluginReport>, problems: Vec<DeError>) -> Self {
+        Self { plugins, problems }
+    }
+
+    /// The configuration's problems that belong to no instance (an unknown kind, an invalid
+    /// instance name, an unknown key): each kept its instance from existing. An instance whose
+    /// own configuration is invalid is listed among the plugins, excluded, instead.
+    pub fn config_problems(&self) -> &[DeError] {
+        &self.problems
     }
 
     /// One line per plugin, in the report's order.
@@ -114,6 +123,9 @@ impl fmt::Display for Report {
                 line.push_str(&format!("; then {failure}"));
             }
             writeln!(f, "{}", line.trim_end())?;
+        }
+        for problem in &self.problems {
+            writeln!(f, "configuration problem: {problem}")?;
         }
         Ok(())
     }

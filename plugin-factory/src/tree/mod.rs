@@ -100,7 +100,12 @@ impl Node {
 
     /// An empty map made in code.
     pub fn empty_map() -> Self {
-        Self::new(Value::Map(Vec::new()), Location::Code)
+        Self::empty_map_at(Location::Code)
+    }
+
+    /// An empty map that stands for what was read at `at`.
+    pub fn empty_map_at(at: Location) -> Self {
+        Self::new(Value::Map(Vec::new()), at)
     }
 
     /// The value under `key` if this is a map that has it.
@@ -119,8 +124,12 @@ impl Node {
     /// Sets the value at a key path, making maps on the way (and replacing a non-map there).
     /// The maps made take `value`'s location.
     pub fn set<'a>(&mut self, path: impl IntoIterator<Item = &'a str>, value: Node) {
-        let mut path = path.into_iter().peekable();
-        let Some(key) = path.next() else {
+        let path: Vec<&str> = path.into_iter().collect();
+        self.set_at(&path, value);
+    }
+
+    fn set_at(&mut self, path: &[&str], value: Node) {
+        let Some((key, rest)) = path.split_first() else {
             *self = value;
             return;
         };
@@ -134,11 +143,11 @@ impl Node {
             Some(i) => &mut entries[i].1,
             None => {
                 let at = value.at.clone();
-                entries.push((key.to_owned(), Node::new(Value::Map(Vec::new()), at)));
+                entries.push(((*key).to_owned(), Node::new(Value::Map(Vec::new()), at)));
                 &mut entries.last_mut().expect("just pushed").1
             }
         };
-        child.set(path, value);
+        child.set_at(rest, value);
     }
 
     /// Lays `overlay` over this node: maps merge key by key, anything else is replaced.

@@ -1,0 +1,355 @@
+//! Resolution: a [`Config`] read against the kinds compiled into the binary becomes the list of
+//! [`Instance`]s to run, each with the problems of its own configuration, plus the problems
+//! that belong to no instance (an unknown kind, an invalid name, an unknown key at the top).
+
+use super::error::{Problem, problem};
+use super::{Config, Instance};
+use crate::name::{self, Name};
+use crate::registry::PluginEntry;
+use crate::tree::{self, Node, Value};
+
+/// The keys of the configuration's top level.
+const TOP_KEYS: &[&str] = &["plugins", "run_unlisted"];
+/// The keys of one instance.
+const INSTANCE_KEYS: &[&str] = &["kind", "enabled", "config", "bind"];
+
+/// What a configuration decides, against the kinds compiled in.
+#[derive(Debug)]
+pub(crate) struct Resolved {
+    /// Every instance to lay out: the configured ones in the configuration's order, then one
+    /// per kind the configuration does not mention (unless `run_unlisted = false`).
+    pub(crate) instances: Vec<Instance>,
+    /// The problems that belong to no instance that exists.
+    pub(crate) problems: Vec<Problem>,
+}
+
+impl Resolved {
+    /// Every problem: those of the configuration as a whole, then each instance's.
+    pub(crate) fn all_problems(&self) -> Vec<Problem> {
+        let mut all = self.problems.clone();
+        for instance in &self.instances {
+            all.extend(instance.problems.iter().cloned());
+        }
+        all
+    }
+}
+
+/// Resolves `config` against `kinds`, checking each instance's typed config.
+pub(crate) fn resolve(config: &Config, kinds: &[&'static PluginEntry]) -> Resolved {
+    let root = config.tree();
+    let mut problems = Vec::new();
+    let mut instances = Vec::new();
+    if let Value::Map(entries) = &root.value {
+        for (key, value) in entries {
+            if !TOP_KEYS.contains(&key.as_str()) {
+                problems.push(unknown_key(key, key, TOP_KEYS, value));
+            }
+        }
+    } else if !matches!(root.value, Value::Null) {
+        problems.push(problem(
+            "(top level)",
+            format!(
+                "expected a map with a `plugins` key, found {}",
+                root.value.kind()
+            ),
+            root,
+        ));
+    }
+    let run_unlisted = match root.get("run_unlisted") {
+        Some(node) => tree::deserialize::<bool>(node, "run_unlisted").unwrap_or_else(|errors| {
+            problems.extend(errors);
+            true
+        }),
+        None => true,
+    };
+    match root.get("plugins").map(|plugins| &plugins.value) {
+        None | Some(Value::Null) => {}
+        Some(Value::Map(entries)) => {
+            for (name, node) in entries {
+                match instance(name, node, kinds) {
+                    Ok(instance) => instances.push(instance),
+                    Err(problem) => problems.push(problem),
+                }
+            }
+        }
+        Some(other) => {
+            let node = root.get("plugins").expect("matched above");
+            problems.push(problem(
+                "plugins",
+                format!(
+                    "expected a map of instances by name, found {}",
+                    other.kind()
+                ),
+                node,
+            ));
+        }
+    }
+    if run_unlisted {
+        let mentioned = |kind: &str| {
+            instances
+                .iter()
+                .any(|instance: &Instance| instance.entry.name() == kind || instance.name == kind)
+        };
+        let unlisted: Vec<Instance> = kinds
+            .iter()
+            .filter(|entry| !mentioned(entry.name()))
+            .map(|&entry| Instance::of_kind(entry))
+            .collect();
+        instances.extend(unlisted);
+    }
+    check_bindings(&mut instances);
+    Resolved {
+        instances,
+        problems,
+    }
+}
+
+/// The instance `name`, configured by `node`; an error if it cannot exist at all (an invalid
+/// name, an unknown kind, a value that is no map).
+fn instance(name: &str, node: &Node, kinds: &[&'static PluginEntry]) -> Result<Instance, Problem> {
+    let path = format!("plugins.{name}");
+    let name = Name::new(name.to_owned()).map_err(|invalid| {
+        problem(
+            &path,
+            format!(
+                "invalid instance name {:?}: {}",
+                invalid.name, invalid.problem
+            ),
+            node,
+        )
+    })?;
+    let empty = Vec::new();
+    let entries = match &node.value {
+        Value::Map(entries) => entries,
+        // `greeter = {}` in TOML, `greeter:` in YAML: an instance with every default.
+        Value::Null => &empty,
+        other => {
+            return Err(problem(
+                &path,
+                format!(
+                    "expected a map (kind, enabled, config, bind), found {}",
+                    other.kind()
+                ),
+                node,
+            ));
+        }
+    };
+    let mut problems = Vec::new();
+    for (key, value) in entries {
+        if !INSTANCE_KEYS.contains(&key.as_str()) {
+            problems.push(unknown_key(
+                &format!("{path}.{key}"),
+                key,
+                INSTANCE_KEYS,
+                value,
+            ));
+        }
+    }
+    let kind_node = node.get("kind");
+    let kind = match kind_node {
+        Some(kind) => tree::deserialize::<String>(kind, &format!("{path}.kind"))
+            .map_err(|mut errors| errors.remove(0))?,
+        None => name.to_string(),
+    };
+    let Some(&entry) = kinds.iter().find(|entry| entry.name() == kind) else {
+        return Err(unknown_kind(&path, &kind, kind_node.unwrap_or(node), kinds));
+    };
+    let enabled = match node.get("enabled") {
+        Some(enabled) => tree::deserialize::<bool>(enabled, &format!("{path}.enabled"))
+            .unwrap_or_else(|errors| {
+                problems.extend(errors);
+                true
+            }),
+        None => true,
+    };
+    let config = node.get("config").cloned();
+    let config_path = format!("{path}.config");
+    match (entry.config(), &config) {
+        (Some(spec), Some(config)) => {
+            if let Err(errors) = spec.parse(config, &config_path) {
+                problems.extend(errors);
+            }
+        }
+        (Some(spec), None) => {
+            if spec.default_value().is_none()
+                && let Err(errors) = spec.parse(&Node::empty_map_at(node.at.clone()), &config_path)
+            {
+                problems.extend(errors);
+            }
+        }
+        (None, Some(config)) if !is_empty(config) => problems.push(problem(
+            &config_path,
+            format!("kind {kind:?} takes no configuration: it declares no config type"),
+            config,
+        )),
+        (None, _) => {}
+    }
+    let bind = bindings(&path, node.get("bind"), entry, &mut problems);
+    Ok(Instance {
+        name,
+        entry,
+        enabled,
+        config,
+        bind,
+        problems,
+        at: node.at.clone(),
+    })
+}
+
+/// The `bind` map of an instance: kinds its kind depends on, each to an instance name.
+fn bindings(
+    path: &str,
+    node: Option<&Node>,
+    entry: &'static PluginEntry,
+    problems: &mut Vec<Problem>,
+) -> Vec<(Name, Name)> {
+    let Some(node) = node else {
+        return Vec::new();
+    };
+    let Value::Map(entries) = &node.value else {
+        problems.push(problem(
+            format!("{path}.bind"),
+            format!(
+                "expected a map from kind to instance name, found {}",
+                node.value.kind()
+            ),
+            node,
+        ));
+        return Vec::new();
+    };
+    let depends_on: Vec<&'static str> = entry
+        .metadata()
+        .dependencies()
+        .iter()
+        .map(|dependency| dependency.name())
+        .collect();
+    let mut bind = Vec::new();
+    for (kind, target) in entries {
+        let key = format!("{path}.bind.{kind}");
+        let Some(&kind) = depends_on.iter().find(|&&known| known == kind) else {
+            let message = match depends_on.as_slice() {
+                [] => format!(
+                    "kind {:?} depends on no kind: there is nothing to bind",
+                    entry.name()
+                ),
+                known => format!(
+                    "kind {:?} does not depend on {kind:?}; it depends on {}",
+                    entry.name(),
+                    quoted(known.iter().copied())
+                ),
+            };
+            problems.push(problem(&key, message, target));
+            continue;
+        };
+        match tree::deserialize::<String>(target, &key) {
+            Ok(instance) => match Name::new(instance) {
+                Ok(instance) => bind.push((Name::from(kind), instance)),
+                Err(invalid) => problems.push(problem(&key, invalid.to_string(), target)),
+            },
+            Err(errors) => problems.extend(errors),
+        }
+    }
+    bind
+}
+
+/// Checks that every binding names an instance of the right kind, now that all are known.
+fn check_bindings(instances: &mut [Instance]) {
+    let found: Vec<(Name, &'static str)> = instances
+        .iter()
+        .map(|instance| (instance.name.clone(), instance.entry.name()))
+        .collect();
+    for instance in instances.iter_mut() {
+        let mut problems = Vec::new();
+        for (kind, target) in &instance.bind {
+            let key = format!("plugins.{}.bind.{kind}", instance.name);
+            let message = match found.iter().find(|(name, _)| name == target) {
+                None => {
+                    let names = found
+                        .iter()
+                        .filter(|(_, k)| k == kind)
+                        .map(|(n, _)| n.as_str());
+                    format!(
+                        "binds {kind:?} to {target:?}, which is not an instance; the instances of {kind:?} are {}",
+                        quoted(names)
+                    )
+                }
+                Some((_, found_kind)) if found_kind != kind => format!(
+                    "binds {kind:?} to {target:?}, which is an instance of {found_kind:?}, not of {kind:?}"
+                ),
+                Some(_) => continue,
+            };
+            problems.push(Problem {
+                path: key,
+                message,
+                at: Some(instance.at.clone()),
+            });
+        }
+        instance.problems.extend(problems);
+    }
+}
+
+/// Whether a `config` value says nothing: null or an empty map.
+fn is_empty(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => true,
+        Value::Map(entries) => entries.is_empty(),
+        _ => false,
+    }
+}
+
+/// An unknown key, with the nearest known one.
+fn unknown_key(path: &str, key: &str, known: &[&str], at: &Node) -> Problem {
+    let mut message = format!("unknown key {key:?}");
+    if let Some(near) = nearest(key, known.iter().copied()) {
+        message.push_str(&format!("; did you mean {near:?}?"));
+    }
+    message.push_str(&format!(
+        " expected one of {}",
+        quoted(known.iter().copied())
+    ));
+    problem(path, message, at)
+}
+
+/// An unknown kind: the kinds compiled in, the nearest one, and the cargo-feature hint.
+fn unknown_kind(path: &str, kind: &str, at: &Node, kinds: &[&'static PluginEntry]) -> Problem {
+    let mut names: Vec<&str> = kinds.iter().map(|entry| entry.name()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut message = format!("unknown kind {kind:?}");
+    if let Some(near) = nearest(kind, names.iter().copied()) {
+        message.push_str(&format!("; did you mean {near:?}?"));
+    }
+    message.push_str(&format!(
+        " The kinds compiled into this binary are {}; a kind whose cargo feature is off is not compiled in",
+        quoted(names.iter().copied())
+    ));
+    problem(path, message, at)
+}
+
+/// The candidate nearest to `word`, if one is near enough to be a likely typo.
+pub(crate) fn nearest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+/// `"a", "b", "c"`, or `none`.
+pub(crate) fn quoted<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.map(|item| format!("{item:?}")).collect();
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Checks a name by the naming rule, for messages about names given outside a configuration
+/// file (an `--enable` list, say).
+pub(crate) fn name_problem(name: &str) -> Option<String> {
+    name::problem(name)
+}
