@@ -1,6 +1,7 @@
 //! [`Error`]: what the manager returns. (What a plugin's hooks return, `PluginError`, is part of
 //! the contract.)
 
+use crate::config::ConfigError;
 use crate::lifecycle::PluginState;
 use crate::report::table::Report;
 use crate::report::{ExclusionReason, HookFailure};
@@ -10,6 +11,11 @@ use crate::runtime::{Action, Name};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A configuration that cannot be read or is not valid (from
+    /// [`PluginManager::plan`](crate::PluginManager::plan) and
+    /// [`apply`](crate::PluginManager::apply), which then change nothing).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// A state change that the lifecycle's transition table forbids. The manager only asks for
     /// moves the table allows: this error in a log is a bug in the manager, and the move was not
     /// made.

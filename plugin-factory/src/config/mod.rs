@@ -30,11 +30,13 @@ mod env;
 mod error;
 mod instance;
 mod load;
+mod plan;
 mod resolve;
 mod schema;
 
 pub use self::error::{ConfigError, Problem};
 pub use self::load::Loader;
+pub use self::plan::{Applied, Change, Effect, Outcome, Plan, PlannedChange};
 pub use self::schema::schema;
 pub use crate::tree::{Format, Location, Node, ParseError, Value};
 

@@ -205,7 +205,7 @@ impl<S: SlotAccess> Ops<'_, S> {
 impl<S: SlotAccess> Ops<'_, S> {
     /// Takes plugin `i` out of the live set because its own hook failed: its live dependents go
     /// first, then it is stopped and shut down as far as it had got, and dropped.
-    fn fail(&mut self, i: usize, failure: HookFailure) {
+    pub(super) fn fail(&mut self, i: usize, failure: HookFailure) {
         let before = self.state(i);
         self.record_failure(i, failure.clone());
         if before.is_live() {

@@ -19,6 +19,7 @@
 //! | `observe.rs` | events and observers |
 
 mod access;
+mod apply;
 mod catch;
 mod control;
 mod graph;
@@ -26,6 +27,7 @@ mod hooks;
 pub mod observe;
 mod order;
 mod query;
+mod reload;
 mod resolve;
 mod slots;
 #[cfg(test)]
@@ -49,6 +51,7 @@ use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
+use crate::registry::PluginEntry;
 use crate::report::ExclusionReason;
 use crate::report::table::Report;
 use crate::runtime::Action;
@@ -148,6 +151,8 @@ pub(crate) struct Engine {
     config: Config,
     /// Its problems that belong to no instance, shown in every report.
     config_problems: Vec<DeError>,
+    /// The kinds the configuration is resolved against: the registry, or the builder's entries.
+    kinds: Vec<&'static PluginEntry>,
     /// Tells this manager apart from others in the re-entrancy guard.
     id: u64,
     /// Set by `finish`: nothing is live, so `Drop` has nothing to do.
@@ -224,6 +229,7 @@ impl Engine {
             invalid: problems,
             config: Config::default(),
             config_problems: Vec::new(),
+            kinds: Vec::new(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             finished: false,
         }
@@ -231,7 +237,13 @@ impl Engine {
 
     /// Records the configuration the instances come from, and its problems that belong to no
     /// instance.
-    pub(crate) fn set_config(&mut self, config: Config, problems: Vec<DeError>) {
+    pub(crate) fn set_config(
+        &mut self,
+        kinds: Vec<&'static PluginEntry>,
+        config: Config,
+        problems: Vec<DeError>,
+    ) {
+        self.kinds = kinds;
         self.config = config;
         self.config_problems = problems;
     }

@@ -212,7 +212,7 @@ impl<S: SlotAccess> Ops<'_, S> {
 }
 
 /// Whether `version` satisfies the semver `requirement`.
-fn version_satisfies(version: &str, requirement: &str) -> Result<bool, String> {
+pub(super) fn version_satisfies(version: &str, requirement: &str) -> Result<bool, String> {
     let version = semver::Version::parse(version)
         .map_err(|error| format!("version {version:?} is not semver: {error}"))?;
     let requirement = semver::VersionReq::parse(requirement)

@@ -15,7 +15,7 @@ use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::registry::PluginEntry;
 use crate::report::{Details, ExclusionReason};
-use crate::tree::{DeError, Node};
+use crate::tree::{DeError, Location, Node};
 
 /// A plugin instance, locked on its own so that access to one plugin never waits for another.
 pub(crate) type Held = Mutex<Option<Box<dyn Plugin>>>;
@@ -29,6 +29,8 @@ pub(crate) struct Spec {
     pub(crate) bind: Vec<(Name, Name)>,
     /// Whether the configuration enables it.
     pub(crate) enabled: bool,
+    /// Where the configuration describes it.
+    pub(crate) at: Location,
 }
 
 /// Everything the manager keeps per registered plugin, indexed by slot.
@@ -61,6 +63,7 @@ impl Slots {
                 config: instance.config,
                 bind: instance.bind,
                 enabled: instance.enabled,
+                at: instance.at,
             });
             if !instance.problems.is_empty() {
                 problems.push((i, instance.problems));

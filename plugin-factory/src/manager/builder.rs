@@ -123,7 +123,7 @@ impl ManagerBuilder {
             .unwrap_or_else(|| registry::entries().collect());
         let (instances, problems) = match &self.config {
             None => (
-                entries.into_iter().map(Instance::of_kind).collect(),
+                entries.iter().copied().map(Instance::of_kind).collect(),
                 Vec::new(),
             ),
             Some(config) => {
@@ -138,7 +138,7 @@ impl ManagerBuilder {
             }
         };
         let mut engine = Engine::new(instances, self.options, self.observers);
-        engine.set_config(self.config.unwrap_or_default(), problems);
+        engine.set_config(entries, self.config.unwrap_or_default(), problems);
         engine.discover(self.disabled)?;
         Ok(PluginManager::enter(engine))
     }

@@ -21,6 +21,7 @@
 mod access;
 pub(crate) mod builder;
 mod control;
+mod reload;
 pub mod phase;
 
 use std::fmt;

@@ -1,0 +1,259 @@
+//! Moving a running manager to a new configuration, part two: carrying out a checked [`Plan`].
+//!
+//! In order: running instances whose config changed are handed the new one (those that
+//! decline are re-created after all); removed, re-created and restarting instances stop, the
+//! dependents first, and the removed and re-created ones are shut down and dropped; if the set
+//! of instances or their edges changed, the new layout takes over the instances that stay,
+//! untouched; then re-created and added instances go through create, validate, init and start,
+//! and restarting ones start again, in start order. A hook that fails excludes its instance as
+//! at startup, and the rest goes on. Unchanged instances see nothing.
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use super::reload::Checked;
+use super::{Engine, Ops, PluginHook};
+use super::slots::{SlotAccess, Slots};
+use crate::config::{Applied, Change, Config, ConfigError, Effect, Outcome, Plan, PlannedChange};
+use crate::contract::{Context, PluginError, Reconfigure};
+use crate::lifecycle::{Hook, PluginState};
+use crate::name::Name;
+use crate::report::{ExclusionReason, FailureCause, HookFailure};
+
+impl Engine {
+    /// What applying `config` would change, without changing anything.
+    pub(crate) fn plan(&self, config: &Config) -> Result<Plan, ConfigError> {
+        Ok(self.check(config)?.plan)
+    }
+
+    /// Checks `config` whole and carries out the plan to it (see the module docs).
+    pub(crate) fn apply(&mut self, config: Config) -> Result<Applied, ConfigError> {
+        let Checked {
+            mut next,
+            plan,
+            same_layout,
+        } = self.check(&config)?;
+        if plan.is_empty() {
+            self.config = config;
+            return Ok(Applied::default());
+        }
+        let mut effects: FxHashMap<Name, Effect> = FxHashMap::default();
+        let mut changes = plan.changes.clone();
+
+        // Reconfigure in place where the instance takes it.
+        for planned in plan.changes.iter().filter(|p| p.change == Change::Reconfigure) {
+            let i = self.find(&planned.instance).expect("planned from this engine");
+            let j = next.find(&planned.instance).expect("planned from the new layout");
+            let node = next.slots.spec(j).config.clone();
+            self.slots.spec_mut(i).config = node;
+            match self.ops().reconfigure(i) {
+                Ok(Reconfigure::Applied) => {
+                    effects.insert(planned.instance.clone(), Effect::ReconfiguredInPlace);
+                }
+                Ok(_) => {
+                    effects.insert(planned.instance.clone(), Effect::Recreated);
+                    let restarts = self.restarts_for(&[i], &changes, &[]);
+                    changes.extend(restarts);
+                }
+                Err(()) => {}
+            }
+        }
+        let recreate = |effects: &FxHashMap<Name, Effect>, planned: &PlannedChange| match &planned
+            .change
+        {
+            Change::Recreate | Change::Remove => true,
+            Change::Reconfigure => matches!(effects.get(&planned.instance), Some(Effect::Recreated)),
+            _ => false,
+        };
+
+        // Stop what goes, is re-created or restarts: dependents first.
+        let mut stopping: Vec<(usize, bool)> = changes
+            .iter()
+            .filter_map(|planned| {
+                let i = self.find(&planned.instance)?;
+                let restart = matches!(planned.change, Change::Restart { .. });
+                (restart || recreate(&effects, planned)).then_some((i, restart))
+            })
+            .collect();
+        stopping.sort_by_key(|&(i, _)| std::cmp::Reverse(self.place(i)));
+        {
+            let mut ops = self.ops();
+            for &(i, restart) in &stopping {
+                let state = ops.state(i);
+                if restart {
+                    if state == PluginState::Running {
+                        let _ = ops.step(i, PluginHook::Stop);
+                    }
+                } else if state.is_live() {
+                    let _ = ops.tear_down(i);
+                }
+            }
+        }
+
+        // The new layout takes over, or the new specs go into the running one.
+        if same_layout {
+            for i in 0..self.slots.len() {
+                *self.slots.spec_mut(i) = next.slots.spec(i).clone();
+            }
+        } else {
+            for j in 0..next.slots.len() {
+                let Some(i) = self.find(next.slots.name(j)) else {
+                    continue;
+                };
+                let kept = self.slots.state(i).is_live()
+                    || !changes.iter().any(|p| p.instance == *next.slots.name(j));
+                if kept && std::ptr::eq(self.slots.entry(i), next.slots.entry(j)) {
+                    next.slots.take_over(j, &mut self.slots, i);
+                }
+            }
+            next.observers = std::mem::take(&mut self.observers);
+            next.kinds = std::mem::take(&mut self.kinds);
+            next.id = self.id;
+            // Whatever is still live in the old layout is shut down as it is dropped: nothing
+            // should be, since every instance that stays was taken over.
+            drop(std::mem::replace(self, next));
+        }
+        self.config = config;
+        self.config_problems.clear();
+
+        // Bring up what is new or re-created, start what restarts.
+        let mut bring_up = Vec::new();
+        let mut restart = Vec::new();
+        for planned in &changes {
+            let Some(i) = self.find(&planned.instance) else {
+                continue;
+            };
+            match &planned.change {
+                Change::Add | Change::Recreate => bring_up.push(i),
+                Change::Reconfigure if recreate(&effects, planned) => bring_up.push(i),
+                Change::Restart { .. } => restart.push(i),
+                _ => {}
+            }
+        }
+        self.ops().bring_up_all(&bring_up, &restart);
+
+        let outcomes = changes
+            .into_iter()
+            .map(|planned| {
+                let result = match self.find(&planned.instance) {
+                    Some(i) if planned.change != Change::Remove && !self.slots.state(i).is_live() => {
+                        Effect::Excluded(self.slots.reason(i).unwrap_or(
+                            ExclusionReason::InvalidMetadata {
+                                detail: "not running after the reload".to_owned(),
+                            },
+                        ))
+                    }
+                    _ => effects.remove(&planned.instance).unwrap_or(Effect::Done),
+                };
+                log::info!(target: planned.instance.as_str(), "reload: {planned}: {result:?}");
+                Outcome { planned, result }
+            })
+            .collect();
+        Ok(Applied { outcomes })
+    }
+}
+
+impl Slots {
+    /// Moves slot `i` of `old` (instance, state, details) into slot `j` of this layout, leaving
+    /// `i` with nothing, `Registered`.
+    pub(super) fn take_over(&mut self, j: usize, old: &mut Slots, i: usize) {
+        let state = old.state(i);
+        *self.instance_mut(j) = old.instance_mut(i).take();
+        *self.details_mut(j) = old.details_mut(i).take();
+        (&mut *self).store_state(j, state);
+        (&mut *old).store_state(i, PluginState::Registered);
+    }
+}
+
+impl<S: SlotAccess> Ops<'_, S> {
+    /// Hands running instance `i` its new config. A failure (or a panic) excludes it with its
+    /// dependents, as a failing hook does.
+    fn reconfigure(&mut self, i: usize) -> Result<Reconfigure, ()> {
+        let failure = |cause| HookFailure {
+            hook: Hook::Reconfigure,
+            cause,
+        };
+        let value = match self.config_value(i) {
+            Ok(Some(value)) => value,
+            Ok(None) => return Ok(Reconfigure::Restart),
+            Err(problems) => {
+                let reason = ExclusionReason::InvalidConfig { problems };
+                let message = PluginError::msg(reason.to_string());
+                self.fail(i, failure(FailureCause::Error(Arc::new(message))));
+                return Err(());
+            }
+        };
+        let entry = self.slots.slots().entry(i);
+        let spec = entry.config().expect("a kind with a config value has a config type");
+        let route = self.route;
+        let outcome = self.slots.with_instance(i, |instance, name| {
+            let Some(plugin) = instance.as_mut() else {
+                return Ok(Err(PluginError::msg("the plugin has no instance")));
+            };
+            let ctx = Context::new(entry.metadata(), name);
+            route.catch(|| name.clone(), || spec.reconfigure(plugin.as_mut(), value, &ctx))
+        });
+        let cause = match outcome {
+            Ok(Ok(done)) => return Ok(done),
+            Ok(Err(error)) => FailureCause::Error(Arc::new(error)),
+            Err(message) => FailureCause::Panic(message),
+        };
+        self.fail(i, failure(cause));
+        Err(())
+    }
+
+    /// Brings `fresh` up (create, validate, init) and then starts them and the `restart` ones,
+    /// in start order; one whose dependency is not live is excluded instead.
+    fn bring_up_all(&mut self, fresh: &[usize], restart: &[usize]) {
+        let placed = self.topology.placed;
+        let mut order: Vec<usize> = fresh.iter().chain(restart).copied().collect();
+        order.sort_unstable();
+        order.dedup();
+        for &i in order.iter().filter(|i| fresh.contains(i)) {
+            if i >= placed {
+                continue;
+            }
+            if let Some(d) = self.first_dependency_gone(i) {
+                let dependency = self.name(d).clone();
+                self.exclude_unstarted(i, ExclusionReason::DependsOnExcluded { dependency });
+                continue;
+            }
+            // A reason from before the reload no longer holds.
+            if self.slots.slots().reason(i).is_some() {
+                self.slots.with_details(i, |details| details.reason = None);
+            }
+            let _ = self.create(i).is_ok()
+                && self.step(i, PluginHook::Validate).is_ok()
+                && self.step(i, PluginHook::Init).is_ok();
+        }
+        for &i in &order {
+            let state = self.state(i);
+            if !matches!(state, PluginState::Initialized | PluginState::Stopped) {
+                continue;
+            }
+            match self.first_dependency_not_running(i) {
+                Some(d) => {
+                    let dependency = self.name(d).clone();
+                    let _ = self.tear_down(i);
+                    self.exclude_unstarted(i, ExclusionReason::DependsOnExcluded { dependency });
+                }
+                None => {
+                    let _ = self.step(i, PluginHook::Start);
+                }
+            }
+        }
+        // The start order is the slot order again: every live plugin, front to back.
+        let order: Vec<usize> = (0..placed).filter(|&i| self.state(i).is_live()).collect();
+        self.plan.order = order;
+        self.plan.reindex();
+    }
+
+    /// The first dependency of `i` that is not running.
+    fn first_dependency_not_running(&self, i: usize) -> Option<usize> {
+        self.topology
+            .graph
+            .dependencies(i)
+            .find(|&d| self.state(d) != PluginState::Running)
+    }
+}

@@ -1,0 +1,283 @@
+//! Moving a running manager to a new configuration, part one: checking the configuration whole
+//! (it resolves, every config reads, every dependency binds, no cycle, no required instance
+//! lost) and computing the [`Plan`] against the instances that run now. Nothing is touched
+//! here; `apply.rs` carries the plan out.
+
+use rustc_hash::FxHashSet;
+
+use super::Engine;
+use super::observe::Observers;
+use crate::config::{Change, Config, ConfigError, Instance, Plan, PlannedChange, Problem, resolve};
+use crate::lifecycle::PluginState;
+use crate::name::Name;
+use crate::report::{ExclusionReason, Missing};
+
+/// A configuration checked against a running manager: its instances laid out in an engine of
+/// their own (nothing created), and the plan from the running one to it.
+pub(super) struct Checked {
+    /// The new layout. Becomes the manager's engine when the layout changes.
+    pub(super) next: Engine,
+    pub(super) plan: Plan,
+    /// Whether the new layout has the same instances, kinds and dependency edges in the same
+    /// slots as the running one: then the plan is carried out in place.
+    pub(super) same_layout: bool,
+}
+
+impl Engine {
+    /// Resolves `config` against this manager's kinds and checks it whole; every problem is
+    /// listed, not only the first.
+    pub(super) fn check(&self, config: &Config) -> Result<Checked, ConfigError> {
+        let resolved = resolve(config, &self.kinds);
+        let mut problems = resolved.all_problems();
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid { problems });
+        }
+        let next = Engine::new(resolved.instances, self.options, Observers::default());
+        problems.extend(next.static_problems());
+        problems.extend(self.lost_required(&next));
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid { problems });
+        }
+        let plan = self.diff(&next);
+        let same_layout = self.same_layout(&next);
+        Ok(Checked {
+            next,
+            plan,
+            same_layout,
+        })
+    }
+
+    /// What keeps an enabled instance of this (unstarted) layout from running: a dependency
+    /// that binds to nothing, is disabled, has the wrong version, or a cycle.
+    fn static_problems(&self) -> Vec<Problem> {
+        let slots = &self.slots;
+        let mut problems = Vec::new();
+        for i in 0..slots.len() {
+            let spec = slots.spec(i);
+            if !spec.enabled {
+                continue;
+            }
+            let reason = if let Some(reason) = self.topology.unresolved.get(&i) {
+                Some(reason.clone())
+            } else if i >= self.topology.placed {
+                Some(ExclusionReason::InvalidMetadata {
+                    detail: "it is caught in a dependency cycle, or depends on one".to_owned(),
+                })
+            } else {
+                self.static_dependency_problem(i)
+            };
+            if let Some(reason) = reason {
+                problems.push(Problem {
+                    path: format!("plugins.{}", slots.name(i)),
+                    message: reason.to_string(),
+                    at: Some(spec.at.clone()),
+                });
+            }
+        }
+        problems
+    }
+
+    /// A dependency of `i` that is disabled or of the wrong version.
+    fn static_dependency_problem(&self, i: usize) -> Option<ExclusionReason> {
+        let slots = &self.slots;
+        let declared = slots.entry(i).metadata().dependencies();
+        for (dependency, target) in declared.iter().zip(self.topology.graph.dependencies(i)) {
+            if !slots.spec(target).enabled {
+                return Some(ExclusionReason::MissingDependency {
+                    dependency: slots.name(target).clone(),
+                    missing: Missing::NotEnabled,
+                });
+            }
+            if let Some(requirement) = dependency.requirement() {
+                let found = slots.entry(target).metadata().version();
+                match super::resolve::version_satisfies(found, requirement) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        return Some(ExclusionReason::VersionMismatch {
+                            dependency: slots.name(target).clone(),
+                            requirement,
+                            found,
+                        });
+                    }
+                    Err(detail) => return Some(ExclusionReason::InvalidMetadata { detail }),
+                }
+            }
+        }
+        None
+    }
+
+    /// A problem for each live required instance that `next` leaves out.
+    fn lost_required(&self, next: &Engine) -> Vec<Problem> {
+        let slots = &self.slots;
+        (0..slots.len())
+            .filter(|&i| slots.entry(i).metadata().is_required() && slots.state(i).is_live())
+            .filter(|&i| {
+                next.find(slots.name(i))
+                    .is_none_or(|j| !next.slots.spec(j).enabled)
+            })
+            .map(|i| Problem {
+                path: format!("plugins.{}", slots.name(i)),
+                message: format!(
+                    "plugin {:?} is required: it cannot be removed or disabled",
+                    slots.name(i)
+                ),
+                at: Some(slots.spec(i).at.clone()),
+            })
+            .collect()
+    }
+
+    /// The names that `i`'s dependencies bind to.
+    fn targets(&self, i: usize) -> impl Iterator<Item = &Name> + '_ {
+        self.topology
+            .graph
+            .dependencies(i)
+            .map(|d| self.slots.name(d))
+    }
+
+    /// Whether `next` has the same instances, kinds and edges in the same slots.
+    fn same_layout(&self, next: &Engine) -> bool {
+        let (old, new) = (&self.slots, &next.slots);
+        old.len() == new.len()
+            && self.topology.placed == next.topology.placed
+            && (0..old.len()).all(|i| {
+                old.name(i) == new.name(i)
+                    && std::ptr::eq(old.entry(i), new.entry(i))
+                    && self.targets(i).eq(next.targets(i))
+            })
+    }
+
+    /// The plan from the running instances to `next`'s.
+    fn diff(&self, next: &Engine) -> Plan {
+        let (old, new) = (&self.slots, &next.slots);
+        let mut removes = Vec::new();
+        let mut changed = Vec::new();
+        let mut adds = Vec::new();
+        let mut unchanged = Vec::new();
+        // Removed: gone, or disabled now. In reverse start order, dependents first.
+        let mut by_order: Vec<usize> = (0..old.len()).collect();
+        by_order.sort_by_key(|&i| std::cmp::Reverse(self.place(i)));
+        for &i in &by_order {
+            let gone = next.find(old.name(i)).is_none_or(|j| !new.spec(j).enabled);
+            if gone && old.state(i) != PluginState::Registered {
+                removes.push(PlannedChange {
+                    instance: old.name(i).clone(),
+                    kind: old.entry(i).name(),
+                    change: Change::Remove,
+                });
+            }
+        }
+        for j in 0..new.len() {
+            let name = new.name(j);
+            let spec = new.spec(j);
+            let kind = new.entry(j).name();
+            let Some(i) = self.find(name) else {
+                if spec.enabled {
+                    adds.push(j);
+                } else {
+                    unchanged.push(name.clone());
+                }
+                continue;
+            };
+            if !spec.enabled {
+                if old.state(i) == PluginState::Registered {
+                    unchanged.push(name.clone());
+                }
+                continue;
+            }
+            let same_kind = std::ptr::eq(old.entry(i), new.entry(j));
+            let same_targets = self.targets(i).eq(next.targets(j));
+            let same_config = match (&old.spec(i).config, &spec.config) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same_value(b),
+                _ => false,
+            };
+            let change = if !old.spec(i).enabled || old.state(i) == PluginState::Registered {
+                Some(Change::Add)
+            } else if !old.state(i).is_live() {
+                // Excluded: it stays so, unless its configuration changed.
+                (!(same_kind && same_targets && same_config)).then_some(Change::Recreate)
+            } else if !same_kind || !same_targets {
+                Some(Change::Recreate)
+            } else if !same_config {
+                Some(Change::Reconfigure)
+            } else {
+                None
+            };
+            match change {
+                Some(Change::Add) => adds.push(j),
+                Some(change) => changed.push(PlannedChange {
+                    instance: name.clone(),
+                    kind,
+                    change,
+                }),
+                None => unchanged.push(name.clone()),
+            }
+        }
+        // Live dependents of a re-created instance restart with it.
+        let recreated: Vec<usize> = changed
+            .iter()
+            .filter(|planned| planned.change == Change::Recreate)
+            .filter_map(|planned| self.find(&planned.instance))
+            .collect();
+        let mut restarts = self.restarts_for(&recreated, &changed, &removes);
+        unchanged.retain(|name| !restarts.iter().any(|planned| planned.instance == *name));
+        changed.sort_by_key(|planned| self.find(&planned.instance).map(|i| self.place(i)));
+        let mut changes = removes;
+        changes.extend(changed);
+        changes.append(&mut restarts);
+        changes.extend(adds.into_iter().map(|j| PlannedChange {
+            instance: new.name(j).clone(),
+            kind: new.entry(j).name(),
+            change: Change::Add,
+        }));
+        Plan { changes, unchanged }
+    }
+
+    /// `Restart` for each live dependent of the `recreated` slots that has no change of its own.
+    pub(super) fn restarts_for(
+        &self,
+        recreated: &[usize],
+        changed: &[PlannedChange],
+        removes: &[PlannedChange],
+    ) -> Vec<PlannedChange> {
+        let mut seen: FxHashSet<usize> = recreated.iter().copied().collect();
+        let mut restarts = Vec::new();
+        let mut stack: Vec<(usize, usize)> = recreated.iter().map(|&r| (r, r)).collect();
+        while let Some((cause, i)) = stack.pop() {
+            for dependent in self.topology.graph.dependents(i) {
+                if !seen.insert(dependent) || !self.slots.state(dependent).is_live() {
+                    continue;
+                }
+                let name = self.slots.name(dependent);
+                let planned = changed.iter().chain(removes).any(|p| p.instance == *name);
+                if !planned {
+                    restarts.push((
+                        self.place(dependent),
+                        PlannedChange {
+                            instance: name.clone(),
+                            kind: self.slots.entry(dependent).name(),
+                            change: Change::Restart {
+                                dependency: self.slots.name(cause).clone(),
+                            },
+                        },
+                    ));
+                }
+                stack.push((cause, dependent));
+            }
+        }
+        restarts.sort_by_key(|(place, _)| *place);
+        restarts.into_iter().map(|(_, planned)| planned).collect()
+    }
+
+    /// Where slot `i` is in the start order (slots outside it last, in slot order).
+    pub(super) fn place(&self, i: usize) -> (u32, usize) {
+        let plan = self.plan.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (plan.position.get(i).copied().unwrap_or(u32::MAX), i)
+    }
+}
+
+/// The instances of a configuration, for a caller that only needs to know they resolve.
+#[allow(dead_code, reason = "kept beside `check` for the benchmark of resolution alone")]
+pub(crate) fn instances(config: &Config, kinds: &[&'static crate::registry::PluginEntry]) -> Vec<Instance> {
+    resolve(config, kinds).instances
+}
