@@ -1,7 +1,7 @@
 //! STUB: replaced by the real deserializer.
-use std::fmt;
-use serde::de::DeserializeOwned;
 use super::{Location, Node};
+use serde::de::DeserializeOwned;
+use std::fmt;
 
 /// A value that does not fit the type it is read into.
 #[derive(Debug, Clone, PartialEq, Eq)]

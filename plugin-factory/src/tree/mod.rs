@@ -173,7 +173,9 @@ impl Value {
             (Float(a), Float(b)) => a.to_bits() == b.to_bits(),
             (String(a) | Text(a), String(b) | Text(b)) => a == b,
             (Text(text), scalar) | (scalar, Text(text)) => scalar.spelled() == Some(text.clone()),
-            (List(a), List(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.same_value(b)),
+            (List(a), List(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.same_value(b))
+            }
             (Map(a), Map(b)) => {
                 a.len() == b.len()
                     && a.iter().all(|(key, value)| {

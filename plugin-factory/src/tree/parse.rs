@@ -1,8 +1,8 @@
 //! STUB: replaced by the real parsers.
+use super::{Location, Node};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
-use super::{Location, Node};
 
 /// A configuration file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
