@@ -4,11 +4,11 @@
 
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
-use syn::{Expr, ExprLit, Lit, LitStr, Path};
+use syn::{Expr, ExprLit, Ident, Lit, LitStr, Path, Type};
 
 /// The keys `#[plugin(...)]` accepts, for error messages.
 const KEYS: &str =
-    "`name`, `version`, `description`, `depends_on`, `factory`, `crate` and `required`";
+    "`name`, `version`, `description`, `depends_on`, `factory`, `config`, `crate` and `required`";
 
 /// The annotation as written; every value keeps its span for diagnostics.
 #[derive(Default)]
@@ -18,9 +18,17 @@ pub(crate) struct Args {
     pub(crate) description: Option<LitStr>,
     pub(crate) depends_on: Vec<LitStr>,
     pub(crate) factory: Option<Path>,
+    pub(crate) config: Option<Keyed<Type>>,
     pub(crate) krate: Option<Path>,
     pub(crate) required: bool,
     seen: Vec<String>,
+}
+
+/// A value with the key it was given under, for errors about the key itself (`config` beside
+/// `factory`).
+pub(crate) struct Keyed<T> {
+    pub(crate) key: Ident,
+    pub(crate) value: T,
 }
 
 impl Args {
@@ -48,6 +56,13 @@ impl Args {
                 } else {
                     self.krate = Some(path);
                 }
+            }
+            "config" => {
+                let value = parse_type(&meta)?;
+                self.config = Some(Keyed {
+                    key: meta.path.require_ident()?.clone(),
+                    value,
+                });
             }
             "required" => {
                 if meta.input.peek(syn::Token![=]) {
@@ -83,6 +98,30 @@ fn parse_path(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<Path> {
     input.parse()
 }
 
+/// Parses `= path::to::Type`, with specific errors for a missing value and a quoted type.
+fn parse_type(meta: &ParseNestedMeta<'_>) -> syn::Result<Type> {
+    const MISSING: &str = "`config` takes the plugin's config type: write `config = MyConfig`, where `MyConfig` derives `serde::Deserialize` and `schemars::JsonSchema`";
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(MISSING));
+    }
+    let input = meta.value()?;
+    if input.is_empty() || input.peek(syn::Token![,]) {
+        return Err(meta.error(MISSING));
+    }
+    if input.peek(LitStr) {
+        let literal: LitStr = input.parse()?;
+        let example = match literal.parse::<Type>() {
+            Ok(_) => literal.value(),
+            Err(_) => "MyConfig".to_owned(),
+        };
+        return Err(syn::Error::new_spanned(
+            literal,
+            format!("`config` takes a type, not a string: write `config = {example}`"),
+        ));
+    }
+    input.parse()
+}
+
 /// Parses `= ["a", "b >=1"]`.
 fn parse_string_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
     let value: Expr = meta.value()?.parse()?;
@@ -106,4 +145,57 @@ fn parse_string_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
             )),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    fn error(tokens: proc_macro2::TokenStream) -> String {
+        match Args::parse(tokens) {
+            Ok(_) => panic!("the arguments parsed"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn config_takes_a_type() {
+        let args = Args::parse(quote!(config = crate::Settings<u8>, name = "x")).unwrap();
+        let config = args.config.expect("the config is recorded");
+        assert_eq!(config.key, "config");
+        let ty = &config.value;
+        assert_eq!(quote!(#ty).to_string(), "crate :: Settings < u8 >");
+    }
+
+    #[test]
+    fn config_without_a_type_says_what_to_write() {
+        for tokens in [
+            quote!(config),
+            quote!(config =),
+            quote!(config = , name = "x"),
+        ] {
+            let message = error(tokens);
+            assert!(message.contains("write `config = MyConfig`"), "{message}");
+        }
+        assert!(error(quote!(config(Settings))).contains("write `config = MyConfig`"));
+    }
+
+    #[test]
+    fn a_quoted_config_type_is_rejected() {
+        assert_eq!(
+            error(quote!(config = "Settings<u8>")),
+            "`config` takes a type, not a string: write `config = Settings<u8>`"
+        );
+        assert_eq!(
+            error(quote!(config = "not a type")),
+            "`config` takes a type, not a string: write `config = MyConfig`"
+        );
+    }
+
+    #[test]
+    fn the_key_list_names_config() {
+        assert!(error(quote!(author = "me")).contains("`factory`, `config`, `crate`"));
+    }
 }

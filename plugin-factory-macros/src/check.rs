@@ -9,7 +9,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, Item, ItemStruct, Lit, LitStr, Path};
+use syn::{Expr, ExprLit, Item, ItemStruct, Lit, LitStr, Path, Type};
 
 use crate::args::Args;
 use crate::errors::Errors;
@@ -28,8 +28,12 @@ pub(crate) struct PluginDef {
     pub(crate) description: LitStr,
     /// The dependencies, valid and without repeats, in the order written.
     pub(crate) dependencies: Vec<CheckedDependency>,
-    /// The function that makes the plugin; `None` means `Default`.
+    /// The function that makes the plugin; `None` means `Default`, or the config's
+    /// `from_config` when there is a config type.
     pub(crate) factory: Option<Path>,
+    /// The config type: the plugin is built from it by `Configurable::from_config`. Never
+    /// together with a factory.
+    pub(crate) config: Option<Type>,
     /// The path of the runtime crate: as given with `crate = ...`, or `::plugin_factory`.
     pub(crate) krate: TokenStream,
     /// Whether the plugin is `required`.
@@ -76,6 +80,15 @@ pub(crate) fn plugin(args: syn::Result<Args>, item: Item) -> syn::Result<PluginD
         version(given, &mut errors);
     }
     let dependencies = dependencies(&plugin_name.value(), &args.depends_on, &mut errors);
+    if let (Some(config), Some(factory)) = (&args.config, &args.factory) {
+        errors.push(syn::Error::new_spanned(
+            &config.key,
+            format!(
+                "`config` and `factory` exclude each other: a plugin with a config type is built by its `Configurable::from_config`, which is its factory; remove `factory = {}` and build the plugin in `from_config`",
+                path_text(factory)
+            ),
+        ));
+    }
     errors.check()?;
 
     let krate = match &args.krate {
@@ -93,6 +106,7 @@ pub(crate) fn plugin(args: syn::Result<Args>, item: Item) -> syn::Result<PluginD
         description,
         dependencies,
         factory: args.factory,
+        config: args.config.map(|config| config.value),
         krate,
         required: args.required,
     })
@@ -292,6 +306,11 @@ fn doc_summary(attrs: &[syn::Attribute]) -> String {
     lines.join(" ")
 }
 
+/// A path as written, for messages: `Cache::new`, not `Cache :: new`.
+fn path_text(path: &Path) -> String {
+    quote!(#path).to_string().replace(' ', "")
+}
+
 /// A string literal made by the macro, at `span`.
 fn lit(value: &str, span: Span) -> LitStr {
     LitStr::new(value, span)
@@ -409,6 +428,23 @@ mod tests {
         assert!(messages[1].contains("invalid version requirement \">=x\""));
         assert!(messages[2].contains("cannot depend on itself"));
         assert!(messages[3].contains("listed more than once"));
+    }
+
+    #[test]
+    fn config_and_factory_exclude_each_other() {
+        let item: Item = syn::parse_quote!(
+            struct Cache;
+        );
+        let args = Args::parse(quote!(config = CacheConfig, factory = Cache::new));
+        let Err(error) = plugin(args, item) else {
+            panic!("`config` with `factory` was accepted");
+        };
+        assert!(
+            error.to_string().starts_with(
+                "`config` and `factory` exclude each other: a plugin with a config type is built by its `Configurable::from_config`, which is its factory; remove `factory = Cache::new`"
+            ),
+            "{error}"
+        );
     }
 
     #[test]

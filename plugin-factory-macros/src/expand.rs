@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::{Ident, Type};
 
 use crate::check::PluginDef;
 
@@ -16,6 +17,7 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
         description,
         dependencies,
         factory,
+        config,
         krate,
         required,
     } = plugin;
@@ -27,11 +29,30 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
     };
     let dependency_names = dependencies.iter().map(|d| &d.name);
     let dependency_requirements = dependencies.iter().map(|d| &d.requirement);
-    // Spanned at the struct (or the factory path) so that a missing `Plugin` impl or a missing
-    // `Default` is reported there. Without `factory = ...`, the factory is one generic function
-    // of the runtime crate: nothing per plugin to type-check but its instantiation.
-    let (factory_fn, factory) = match factory {
-        Some(factory) => {
+    let metadata = quote! {
+        #private::PluginMetadata::__new(
+            #name,
+            #version,
+            #description,
+            &[#(#private::Dependency::new(#dependency_names, #dependency_requirements)),*],
+            #required,
+            // The same constant for every plugin of the module: stored once.
+            &#private::Origin::new(
+                ::core::env!("CARGO_PKG_NAME"),
+                ::core::module_path!(),
+                ::core::file!(),
+            ),
+            ::core::line!(),
+        )
+    };
+    // How an instance is made: a function item (if any) and the entry built with it.
+    let (make_fn, entry) = match (config, factory) {
+        (Some(config), _) => {
+            let (default_fn, spec) = config_spec(ident, config, &private);
+            let entry = quote!(#private::PluginEntry::configured(#metadata, #spec));
+            (default_fn, entry)
+        }
+        (None, Some(factory)) => {
             // A missing `impl Plugin` surfaces as the bound of the helper, at the struct's name.
             let boxed = quote_spanned!(ident.span()=> #private::boxed::<#ident>);
             let made = quote_spanned!(factory.span()=> {
@@ -45,12 +66,17 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
                     #boxed(#made)
                 }
             };
-            (factory_fn, quote!(__plugin_factory_create))
+            let entry = quote!(#private::PluginEntry::new(#metadata, __plugin_factory_create));
+            (factory_fn, entry)
         }
-        None => (
-            TokenStream::new(),
-            quote_spanned!(ident.span()=> #private::create_default::<#ident>),
-        ),
+        // Spanned at the struct so that a missing `Plugin` impl or a missing `Default` is
+        // reported there. The factory is one generic function of the runtime crate: nothing per
+        // plugin to type-check but its instantiation.
+        (None, None) => {
+            let factory = quote_spanned!(ident.span()=> #private::create_default::<#ident>);
+            let entry = quote!(#private::PluginEntry::new(#metadata, #factory));
+            (TokenStream::new(), entry)
+        }
     };
 
     quote! {
@@ -58,29 +84,84 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
 
         const _: () = {
             // Items of this block shadow the caller's: their names must not be ones a user's
-            // `factory = path` could mean.
-            #factory_fn
+            // `factory = path` or `config = Type` could mean.
+            #make_fn
 
             // A constant, so that the registry's own macro gets one identifier to place, not
             // the whole expression to parse.
-            const __PLUGIN_FACTORY_ENTRY: #private::PluginEntry = #private::PluginEntry::new(
-                    #private::PluginMetadata::__new(
-                        #name,
-                        #version,
-                        #description,
-                        &[#(#private::Dependency::new(#dependency_names, #dependency_requirements)),*],
-                        #required,
-                        // The same constant for every plugin of the module: stored once.
-                        &#private::Origin::new(
-                            ::core::env!("CARGO_PKG_NAME"),
-                            ::core::module_path!(),
-                            ::core::file!(),
-                        ),
-                        ::core::line!(),
-                    ),
-                    #factory,
-                );
+            const __PLUGIN_FACTORY_ENTRY: #private::PluginEntry = #entry;
             #private::submit! { (#krate) __PLUGIN_FACTORY_ENTRY }
         };
+    }
+}
+
+/// The default function of a plugin built from config type `config`, and the expression of its
+/// `ConfigSpec`.
+///
+/// The default is `Some(C::default())` where `C: Default` and `None` otherwise. Only the macro
+/// sees the concrete type, and stable Rust has no specialization, so the function picks by
+/// autoref specialization: method lookup on `&&ConfigProbe<C>` finds the `Default` impl (for
+/// `&ConfigProbe<C>`, bounded by `C: Default`) before the fallback (for `ConfigProbe<C>`, one
+/// auto-deref further), and skips it when the bound does not hold.
+fn config_spec(ident: &Ident, config: &Type, private: &TokenStream) -> (TokenStream, TokenStream) {
+    let default_fn = quote! {
+        fn __plugin_factory_config_default()
+        -> ::core::option::Option<#private::ConfigValue> {
+            #[allow(unused_imports)]
+            use #private::{ConfigDefault as _, ConfigNoDefault as _};
+            (&&#private::ConfigProbe::<#config>::NEW).__plugin_factory_default()
+        }
+    };
+    // `config_spec` is `ConfigSpec::of` with bounds whose errors say what to derive. The call is
+    // spanned at the config type, so that its bounds are reported in the annotation, at the type: rustc reports a bound at the generic argument it
+    // is on, so `C: Deserialize + JsonSchema` is reported at the type as written, and the
+    // struct's name is re-spanned at the type (at its first token: stable Rust cannot join
+    // spans) so that `Configurable<C>` is reported there too and not at the struct.
+    let span = config.span();
+    let mut plugin = ident.clone();
+    plugin.set_span(span);
+    let spec = quote_spanned! {span=>
+        #private::config_spec::<#plugin, #config>(__plugin_factory_config_default)
+    };
+    (default_fn, spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use crate::args::Args;
+
+    /// The expansion of `#[plugin(args)] struct Greeter;`, as text without spaces.
+    fn expand(args: proc_macro2::TokenStream) -> String {
+        let item = syn::parse_quote!(
+            struct Greeter;
+        );
+        let plugin =
+            crate::check::plugin(Args::parse(args), item).unwrap_or_else(|e| panic!("{e}"));
+        super::plugin(&plugin).to_string().replace(' ', "")
+    }
+
+    #[test]
+    fn a_config_type_makes_a_configured_entry() {
+        let expanded = expand(quote!(config = GreeterConfig));
+        assert!(expanded.contains("::plugin_factory::__private::PluginEntry::configured("));
+        assert!(expanded.contains(
+            "::plugin_factory::__private::config_spec::<Greeter,GreeterConfig>(__plugin_factory_config_default)"
+        ));
+        assert!(expanded.contains(
+            "(&&::plugin_factory::__private::ConfigProbe::<GreeterConfig>::NEW).__plugin_factory_default()"
+        ));
+        assert!(!expanded.contains("PluginEntry::new("), "{expanded}");
+    }
+
+    #[test]
+    fn without_a_config_type_the_entry_has_a_factory() {
+        let expanded = expand(quote!());
+        assert!(expanded.contains(
+            "::plugin_factory::__private::PluginEntry::new(::plugin_factory::__private::PluginMetadata::__new("
+        ));
+        assert!(expanded.contains("create_default::<Greeter>"));
+        assert!(!expanded.contains("configured"), "{expanded}");
     }
 }

@@ -6,6 +6,15 @@
 //! - check: `check` validates both against the rules of the plugin contract and resolves the
 //!   defaults into a `PluginDef`, or returns every error found (collected by `errors`);
 //! - expand: `expand` generates the struct and its registry entry from the `PluginDef`.
+//!
+//! `config = Type` (a plugin built from a typed configuration) follows the same pipeline:
+//! `args` records the type, `check` rejects it beside `factory` (the config's `from_config` is
+//! the factory), and `expand` builds the entry with `PluginEntry::configured` and a
+//! `ConfigSpec` of the struct and the type, spanned at the type so that a missing
+//! `Configurable`, `Deserialize` or `JsonSchema` impl is reported there. The spec's default
+//! (`Some(C::default())` if `C: Default`, else `None`) is a function the macro generates, since
+//! only it sees the concrete type; it picks by autoref specialization on
+//! `plugin_factory::__private::ConfigProbe`.
 
 mod args;
 mod check;

@@ -112,13 +112,15 @@ pub use crate::manager::phase;
 /// | `description` | `"..."` | the first paragraph of the struct's doc comment |
 /// | `depends_on` | `["kv-store", "clock >=1.2"]`: names, each with an optional semver requirement | none |
 /// | `factory` | `path::to::function` returning the struct | `Default::default` |
+/// | `config` | a type, `GreeterConfig` or `Settings<u8>`: the plugin is built from it (see below); excludes `factory` | none |
 /// | `crate` | path to this crate, for crates that re-export it | `::plugin_factory` |
 /// | `required` | (a flag) the lifecycle fails if this plugin is excluded | optional |
 ///
 /// Each rule is checked at compile time and reported at the offending token: an unknown or
 /// repeated key, an invalid name, version or requirement, a plugin depending on itself, use on
 /// anything but a non-generic struct, a struct that does not implement `Plugin` or has no
-/// factory.
+/// factory, `config` together with `factory`, a struct that does not implement
+/// `Configurable<C>` or a config type that does not implement `Deserialize` and `JsonSchema`.
 ///
 /// The expansion keeps the struct as written and adds one `static`
 /// [`PluginEntry`](registry::PluginEntry) in the [`registry`]; on the default backend nothing
@@ -153,6 +155,45 @@ pub use crate::manager::phase;
 /// #[derive(Default)]
 /// struct Bad;
 /// impl plugin_factory::Plugin for Bad {}
+/// ```
+///
+/// # Typed configuration: `config = Type`
+///
+/// With `config = C`, the plugin has no factory: the manager reads each instance's `config`
+/// into a `C` and builds the instance with [`Configurable::from_config`], so the struct
+/// implements [`Configurable<C>`](Configurable) (and need not implement `Default`). `C` derives
+/// `serde::Deserialize` and `schemars::JsonSchema` (plugin crates depend on `serde` and
+/// `schemars` 1 for the derives). An instance given no config gets `C::default()` if `C`
+/// implements `Default`, and an error naming the missing config otherwise. The entry carries
+/// the type as a [`ConfigSpec`](registry::ConfigSpec): see
+/// [`PluginEntry::config`](registry::PluginEntry::config).
+///
+/// ```standalone_crate
+/// use plugin_factory::{Configurable, Context, Plugin, PluginError, plugin};
+///
+/// #[derive(Default, serde::Deserialize, schemars::JsonSchema)]
+/// #[serde(default)]
+/// struct PoolConfig {
+///     size: usize,
+/// }
+///
+/// #[plugin(config = PoolConfig)]
+/// struct Pool {
+///     size: usize,
+/// }
+///
+/// impl Plugin for Pool {}
+///
+/// impl Configurable<PoolConfig> for Pool {
+///     fn from_config(config: PoolConfig, _: &Context<'_>) -> Result<Self, PluginError> {
+///         Ok(Self { size: config.size.max(1) })
+///     }
+/// }
+///
+/// let entry = plugin_factory::registry::entries().find(|e| e.name() == "pool").unwrap();
+/// let spec = entry.config().unwrap();
+/// assert!(spec.type_name().ends_with("PoolConfig"));
+/// assert!(spec.default_value().is_some());
 /// ```
 pub use plugin_factory_macros::plugin;
 
@@ -191,7 +232,7 @@ macro_rules! link_plugins {
 pub mod __private {
     pub use crate::__submit_plugin_entry as submit;
     pub use crate::contract::{Dependency, Origin, PluginMetadata};
-    pub use crate::registry::PluginEntry;
+    pub use crate::registry::{ConfigSpec, ConfigValue, PluginEntry};
     pub use ::std::boxed::Box;
 
     #[cfg(not(feature = "inventory"))]
@@ -227,6 +268,71 @@ pub mod __private {
     impl<T: Default> DefaultFactory for T {
         fn create() -> Self {
             T::default()
+        }
+    }
+
+    /// The `ConfigSpec` of plugin `P` built from config `C`: [`ConfigSpec::of`], with bounds
+    /// that say what a config type needs when it lacks `Deserialize` or `JsonSchema`.
+    pub const fn config_spec<P, C>(default: fn() -> Option<ConfigValue>) -> ConfigSpec
+    where
+        P: crate::Configurable<C>,
+        C: ConfigDeserialize + ConfigSchema + Send + 'static,
+    {
+        ConfigSpec::of::<P, C>(default)
+    }
+
+    /// `serde::de::DeserializeOwned`, with an error that says what to derive.
+    #[diagnostic::on_unimplemented(
+        message = "the config type `{Self}` does not implement `serde::Deserialize`",
+        label = "an instance's `config` is deserialized into this type",
+        note = "derive it: `#[derive(serde::Deserialize, schemars::JsonSchema)]`"
+    )]
+    pub trait ConfigDeserialize: ::serde::de::DeserializeOwned {}
+
+    impl<T: ::serde::de::DeserializeOwned> ConfigDeserialize for T {}
+
+    /// `schemars::JsonSchema`, with an error that says what to derive.
+    #[diagnostic::on_unimplemented(
+        message = "the config type `{Self}` does not implement `schemars::JsonSchema`",
+        label = "the schema of an instance's `config` is this type's",
+        note = "derive it: `#[derive(serde::Deserialize, schemars::JsonSchema)]`"
+    )]
+    pub trait ConfigSchema: ::schemars::JsonSchema {}
+
+    impl<T: ::schemars::JsonSchema> ConfigSchema for T {}
+
+    /// The config type `C` of a `#[plugin(config = C)]`, as a value to call methods on: the
+    /// generated default function calls `(&&ConfigProbe::<C>::NEW).__plugin_factory_default()`
+    /// with [`ConfigDefault`] and [`ConfigNoDefault`] in scope. Method lookup tries the receiver
+    /// `&&ConfigProbe<C>` first, where only `ConfigDefault` is implemented, and only if
+    /// `C: Default`; otherwise it derefs once, to `&ConfigProbe<C>`, where `ConfigNoDefault`
+    /// always is ("autoref specialization").
+    pub struct ConfigProbe<C>(::core::marker::PhantomData<fn() -> C>);
+
+    impl<C> ConfigProbe<C> {
+        /// The probe for `C`.
+        pub const NEW: Self = Self(::core::marker::PhantomData);
+    }
+
+    /// The default config of a config type that implements `Default`: `Some(C::default())`.
+    pub trait ConfigDefault {
+        fn __plugin_factory_default(&self) -> Option<ConfigValue>;
+    }
+
+    impl<C: Default + Send + 'static> ConfigDefault for &ConfigProbe<C> {
+        fn __plugin_factory_default(&self) -> Option<ConfigValue> {
+            Some(Box::new(C::default()))
+        }
+    }
+
+    /// The default config of a config type without `Default`: none.
+    pub trait ConfigNoDefault {
+        fn __plugin_factory_default(&self) -> Option<ConfigValue>;
+    }
+
+    impl<C> ConfigNoDefault for ConfigProbe<C> {
+        fn __plugin_factory_default(&self) -> Option<ConfigValue> {
+            None
         }
     }
 }
