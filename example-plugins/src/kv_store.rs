@@ -2,19 +2,76 @@
 
 use std::collections::BTreeMap;
 
-use plugin_factory::{Context, Plugin, PluginError, plugin};
+use plugin_factory::{Configurable, Context, Plugin, PluginError, Reconfigure, plugin};
 
-/// An in-memory key-value store that other plugins can depend on.
-#[plugin(name = "kv-store")]
-#[derive(Debug, Default)]
+/// How a key-value store is configured.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct KvStoreConfig {
+    /// How many keys the store holds at most.
+    pub capacity: usize,
+}
+
+impl Default for KvStoreConfig {
+    fn default() -> Self {
+        Self { capacity: 1024 }
+    }
+}
+
+/// An in-memory key-value store that other plugins can depend on. Several instances can run,
+/// each with its own capacity.
+#[plugin(name = "kv-store", config = KvStoreConfig)]
+#[derive(Debug)]
 pub struct KvStore {
     entries: BTreeMap<String, String>,
+    capacity: usize,
+}
+
+impl Configurable<KvStoreConfig> for KvStore {
+    fn from_config(config: KvStoreConfig, _: &Context<'_>) -> Result<Self, PluginError> {
+        Ok(Self {
+            entries: BTreeMap::new(),
+            capacity: config.capacity,
+        })
+    }
+
+    /// A larger capacity applies in place; one smaller than what is stored cannot, and the
+    /// store starts afresh.
+    fn reconfigure(
+        &mut self,
+        config: KvStoreConfig,
+        ctx: &Context<'_>,
+    ) -> Result<Reconfigure, PluginError> {
+        if config.capacity < self.entries.len() {
+            log::info!(target: ctx.log_target(), "capacity {} is below the {} stored entries: restarting", config.capacity, self.entries.len());
+            return Ok(Reconfigure::Restart);
+        }
+        self.capacity = config.capacity;
+        Ok(Reconfigure::Applied)
+    }
 }
 
 impl KvStore {
-    /// Stores `value` under `key`, returning the previous value.
-    pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) -> Option<String> {
-        self.entries.insert(key.into(), value.into())
+    /// Stores `value` under `key`, returning the previous value; a new key beyond the
+    /// capacity is refused.
+    pub fn set(
+        &mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Option<String>, PluginError> {
+        let key = key.into();
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(&key) {
+            return Err(PluginError::msg(format!(
+                "the store is full ({} keys)",
+                self.capacity
+            )));
+        }
+        Ok(self.entries.insert(key, value.into()))
+    }
+
+    /// How many keys the store holds at most.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// The value under `key`.
@@ -35,13 +92,13 @@ impl KvStore {
 
 impl Plugin for KvStore {
     fn init(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        self.set("kv-store.version", ctx.metadata().version());
+        self.set("kv-store.version", ctx.metadata().version())?;
         Ok(())
     }
 
     fn shutdown(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         log::info!(target: ctx.log_target(), "releasing {} entries", self.entries.len());
-        println!("[kv-store] released {} entries", self.entries.len());
+        println!("[{}] released {} entries", ctx.name(), self.entries.len());
         self.entries.clear();
         Ok(())
     }
