@@ -155,7 +155,9 @@ pub use crate::manager::phase;
 /// ```
 pub use plugin_factory_macros::plugin;
 
-pub use crate::contract::{Configurable, Context, Plugin, PluginError, PluginMetadata, Reconfigure};
+pub use crate::contract::{
+    Configurable, Context, Plugin, PluginError, PluginMetadata, Reconfigure,
+};
 pub use crate::error::Error;
 pub use crate::lifecycle::PluginState;
 pub use crate::manager::PluginManager;

@@ -204,6 +204,11 @@ mod tests {
             upper.to_string(),
             "invalid name \"Kv\": 'K' is not allowed; use 1 to 64 characters from lowercase `a-z`, `0-9` and `-`"
         );
-        assert!(Name::new(String::new()).unwrap_err().problem.starts_with("it is empty"));
+        assert!(
+            Name::new(String::new())
+                .unwrap_err()
+                .problem
+                .starts_with("it is empty")
+        );
     }
 }

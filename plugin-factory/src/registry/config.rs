@@ -62,7 +62,11 @@ impl ConfigSpec {
 
     /// Builds an instance from a value that [`parse`](Self::parse) or
     /// [`default_value`](Self::default_value) returned.
-    pub fn create(&self, config: ConfigValue, ctx: &Context<'_>) -> Result<Box<dyn Plugin>, PluginError> {
+    pub fn create(
+        &self,
+        config: ConfigValue,
+        ctx: &Context<'_>,
+    ) -> Result<Box<dyn Plugin>, PluginError> {
         (self.create)(config, ctx)
     }
 

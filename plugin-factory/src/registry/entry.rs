@@ -81,7 +81,11 @@ impl PluginEntry {
     /// (the value its [`ConfigSpec`] parsed or defaulted). Plugin code runs here and may panic;
     /// the manager catches it.
     /// A configured kind given no config fails with an error that says so.
-    pub fn create(&self, name: &str, config: Option<ConfigValue>) -> Result<Box<dyn Plugin>, PluginError> {
+    pub fn create(
+        &self,
+        name: &str,
+        config: Option<ConfigValue>,
+    ) -> Result<Box<dyn Plugin>, PluginError> {
         let ctx = Context::new(&self.metadata, name);
         match (&self.make, config) {
             (Make::Factory(factory), _) => Ok(factory(&ctx)),
