@@ -1,33 +1,40 @@
-//! STUB: replaced by the real deserializer.
-use super::{Location, Node};
+//! Typed configuration from a tree: a serde `Deserializer` over a [`Node`] whose errors carry
+//! the key path (`plugins.greeter.config.ports[1]`) and the location of the value at fault.
+//!
+//! A struct refuses keys it does not know, with or without `#[serde(deny_unknown_fields)]`:
+//! serde's derive skips such a key by ignoring its value, and the deserializer records the key
+//! then, while it reads a map as a struct. The message names the closest field, if one is close,
+//! and the fields in order: "unknown key `gretting`; did you mean `greeting`? expected one of
+//! `greeting`, `loud`". A struct with `#[serde(flatten)]` is read as a plain map, so its keys are
+//! not checked.
+
+mod error;
+mod node;
+
 use serde::de::DeserializeOwned;
-use std::fmt;
 
-/// A value that does not fit the type it is read into.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeError {
-    /// The full key path of the value, e.g. `plugins.greeter.config.greeting`.
-    pub path: String,
-    /// What is wrong, in serde's words.
-    pub message: String,
-    /// Where the value was read, if known.
-    pub at: Option<Location>,
-}
+use self::error::Collector;
+pub use self::error::DeError;
+use self::node::NodeDe;
+use super::node::Node;
 
-impl fmt::Display for DeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)?;
-        if let Some(at) = &self.at {
-            write!(f, " (at {at})")?;
+/// Reads `T` from `node`, found at key path `path`.
+///
+/// The error of the first value that does not fit, or else every key that no struct knows.
+pub fn deserialize<T: DeserializeOwned>(node: &Node, path: &str) -> Result<T, Vec<DeError>> {
+    let collector = Collector::default();
+    match T::deserialize(NodeDe::new(node, path, &collector)) {
+        Ok(value) => {
+            let unknown = collector.into_unknown();
+            if unknown.is_empty() {
+                Ok(value)
+            } else {
+                Err(unknown)
+            }
         }
-        Ok(())
+        Err(error) => Err(vec![error.into_de_error(path, node)]),
     }
 }
 
-impl std::error::Error for DeError {}
-
-/// Reads `T` from `node`, found at key path `path`.
-pub fn deserialize<T: DeserializeOwned>(node: &Node, path: &str) -> Result<T, Vec<DeError>> {
-    let _ = (node, path);
-    todo!()
-}
+#[cfg(test)]
+mod tests;

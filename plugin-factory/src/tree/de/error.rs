@@ -1,0 +1,200 @@
+//! The errors of deserializing a tree: [`DeError`], the one a caller sees, with the key path and
+//! location of the value at fault; [`Error`], serde's error type inside the deserializer, which
+//! takes the path and location of the innermost node it passes; and the collector of unknown
+//! keys.
+
+use std::cell::RefCell;
+use std::fmt;
+
+use crate::tree::node::{Location, Node};
+
+/// A value that does not fit the type it is read into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeError {
+    /// The full key path of the value, e.g. `plugins.greeter.config.greeting`.
+    pub path: String,
+    /// What is wrong, in serde's words.
+    pub message: String,
+    /// Where the value was read, if known.
+    pub at: Option<Location>,
+}
+
+impl fmt::Display for DeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)?;
+        if let Some(at) = &self.at {
+            write!(f, " (at {at})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DeError {}
+
+/// serde's error inside the deserializer: a message, and once a node has seen it pass, that
+/// node's path and location.
+#[derive(Debug)]
+pub(super) struct Error {
+    message: String,
+    place: Option<(String, Location)>,
+}
+
+impl Error {
+    /// Places the error at `node`, at key path `path`, unless a node inside it already did.
+    pub(super) fn locate(mut self, path: &str, node: &Node) -> Self {
+        if self.place.is_none() {
+            self.place = Some((path.to_owned(), node.at.clone()));
+        }
+        self
+    }
+
+    /// The error for the caller; one that no node placed is the whole tree's.
+    pub(super) fn into_de_error(self, path: &str, node: &Node) -> DeError {
+        let (path, at) = self
+            .place
+            .unwrap_or_else(|| (path.to_owned(), node.at.clone()));
+        DeError {
+            path,
+            message: self.message,
+            at: Some(at),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl serde::de::Error for Error {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        Self {
+            message: message.to_string(),
+            place: None,
+        }
+    }
+
+    /// The unknown-key message, so that a type with `deny_unknown_fields` reads the same.
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        Self {
+            message: unknown_key(field, expected),
+            place: None,
+        }
+    }
+}
+
+/// `unknown key `gretting`; did you mean `greeting`? expected one of `greeting`, `loud``.
+pub(super) fn unknown_key(key: &str, fields: &[&str]) -> String {
+    let mut message = format!("unknown key `{key}`; ");
+    let closest = fields
+        .iter()
+        .map(|field| (strsim::jaro_winkler(key, field), field))
+        .filter(|(score, _)| *score >= 0.8)
+        // The first of equally close fields: `max_by` would take the last.
+        .fold(None, |best: Option<(f64, &&str)>, candidate| match best {
+            Some(best) if best.0 >= candidate.0 => Some(best),
+            _ => Some(candidate),
+        });
+    if let Some((_, field)) = closest {
+        message += &format!("did you mean `{field}`? ");
+    }
+    let list = |fields: &[&str]| {
+        fields
+            .iter()
+            .map(|field| format!("`{field}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    message += &match fields {
+        [] => "expected no keys".to_owned(),
+        [field] => format!("expected `{field}`"),
+        fields => format!("expected one of {}", list(fields)),
+    };
+    message
+}
+
+/// What deserializing the whole tree gathers besides its result: the keys no struct knows.
+#[derive(Default)]
+pub(super) struct Collector {
+    unknown: RefCell<Vec<DeError>>,
+}
+
+impl Collector {
+    /// Records key `key` (at `path`, holding `node`) of a struct whose fields are `fields`.
+    pub(super) fn unknown_key(&self, key: &str, fields: &[&str], path: &str, node: &Node) {
+        self.unknown.borrow_mut().push(DeError {
+            path: path.to_owned(),
+            message: unknown_key(key, fields),
+            at: Some(node.at.clone()),
+        });
+    }
+
+    pub(super) fn into_unknown(self) -> Vec<DeError> {
+        self.unknown.into_inner()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn unknown_keys_suggest_a_close_field() {
+        assert_eq!(
+            unknown_key("gretting", &["greeting", "loud"]),
+            "unknown key `gretting`; did you mean `greeting`? expected one of `greeting`, `loud`"
+        );
+        assert_eq!(
+            unknown_key("colour", &["greeting", "loud"]),
+            "unknown key `colour`; expected one of `greeting`, `loud`"
+        );
+        assert_eq!(unknown_key("x", &[]), "unknown key `x`; expected no keys");
+        assert_eq!(
+            unknown_key("Port", &["port"]),
+            "unknown key `Port`; did you mean `port`? expected `port`"
+        );
+    }
+
+    #[test]
+    fn de_errors_display_with_and_without_location() {
+        let at = Location::File {
+            path: Path::new("host.toml").into(),
+            line: 7,
+            column: 12,
+        };
+        let error = DeError {
+            path: "a.b".into(),
+            message: "bad".into(),
+            at: Some(at),
+        };
+        assert_eq!(error.to_string(), "a.b: bad (at host.toml:7:12)");
+        let error = DeError {
+            path: "a.b".into(),
+            message: "bad".into(),
+            at: None,
+        };
+        assert_eq!(error.to_string(), "a.b: bad");
+    }
+
+    #[test]
+    fn the_innermost_node_places_an_error() {
+        use serde::de::Error as _;
+        let inner = Node::new(crate::tree::Value::Null, Location::Code);
+        let outer = Node::new(
+            crate::tree::Value::Null,
+            Location::Env {
+                variable: "X".into(),
+            },
+        );
+        let error = Error::custom("bad")
+            .locate("a.b", &inner)
+            .locate("a", &outer);
+        let error = error.into_de_error("root", &outer);
+        assert_eq!(error.to_string(), "a.b: bad (at code)");
+    }
+}

@@ -1,0 +1,479 @@
+//! YAML 1.2 through `saphyr-parser`, the parser of the maintained `saphyr` project (`serde_yaml`
+//! and its fork `serde_yml` are deprecated). Its events carry markers, and building the tree
+//! from them here, rather than with `saphyr`'s loader, lets the tree turn keys into strings,
+//! point a repeated key at its first occurrence, and bound what aliases expand to.
+//!
+//! Scalars are typed by the core schema (`null`, `true`, `0x1f`, `1e3`, `.inf`) unless quoted,
+//! written as a block, or tagged (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`; other tags
+//! are refused). A key is a string as written, so `8080:` and `true:` are the keys `"8080"` and
+//! `"true"` (the deserializer reads them back as numbers or flags where the type asks); a list
+//! or map as a key is an error.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, Tag};
+
+use super::core_schema::core_schema;
+use super::node::{Location, Node, Value};
+use super::source::{MAX_DEPTH, MapBuilder, ParseError, Source};
+
+/// How many values aliases may add to a file: each alias copies its anchor's value, so a few
+/// lines of nested aliases could otherwise fill the memory.
+const MAX_ALIASED: usize = 100_000;
+
+pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
+    let mut builder = Builder {
+        source,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        documents: 0,
+        aliased: 0,
+    };
+    for event in Parser::new_from_str(source.text) {
+        let (event, span) =
+            event.map_err(|error| source.error(error.info(), location(source, error.marker())))?;
+        builder.event(event, span)?;
+    }
+    Ok(builder
+        .root
+        .unwrap_or_else(|| Node::new(Value::Null, source.line_column(1, 1))))
+}
+
+fn location(source: &Source<'_>, marker: &Marker) -> Location {
+    source.line_column(marker.line(), marker.col() + 1)
+}
+
+/// A list or map being read.
+struct Frame {
+    kind: Kind,
+    at: Location,
+    anchor: usize,
+    /// How many values it holds, itself included.
+    size: usize,
+    /// How many levels of collections it holds, itself included.
+    height: usize,
+}
+
+enum Kind {
+    List(Vec<Node>),
+    /// A map, and the key read for the value to come.
+    Map(MapBuilder, Option<(String, Location)>),
+}
+
+/// An anchored value, for its aliases.
+struct Anchored {
+    node: Node,
+    /// The text of a scalar, for an alias used as a key.
+    text: Option<String>,
+    size: usize,
+    height: usize,
+}
+
+struct Builder<'s, 'a> {
+    source: &'s Source<'a>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchored>,
+    root: Option<Node>,
+    documents: usize,
+    /// Values copied by aliases so far.
+    aliased: usize,
+}
+
+impl Builder<'_, '_> {
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), ParseError> {
+        let at = location(self.source, &span.start);
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(self.source.error("more than one YAML document", at));
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if self.wants_key() {
+                    // An anchored key may be aliased as a value too.
+                    let value = self.scalar(&text, style, tag.as_deref(), &at);
+                    let value = value.unwrap_or_else(|_| Value::String(text.to_string()));
+                    self.remember(anchor, &Node::new(value, at.clone()), Some(&text), 1, 0);
+                    self.set_key(text.into_owned(), at);
+                } else {
+                    let value = self.scalar(&text, style, tag.as_deref(), &at)?;
+                    self.complete(Node::new(value, at), anchor, Some(&text), 1, 0)?;
+                }
+            }
+            Event::Alias(id) => {
+                let Some(anchored) = self.anchors.get(&id) else {
+                    return Err(self.source.error("unknown alias", at));
+                };
+                if self.wants_key() {
+                    let Some(text) = anchored.text.clone() else {
+                        return Err(self.source.error("a map key must be a string", at));
+                    };
+                    self.set_key(text, at);
+                    return Ok(());
+                }
+                let (size, height) = (anchored.size, anchored.height);
+                self.aliased += size;
+                if self.aliased > MAX_ALIASED {
+                    let message = format!("aliases expand to more than {MAX_ALIASED} values");
+                    return Err(self.source.error(message, at));
+                }
+                if self.stack.len() + height > MAX_DEPTH {
+                    return Err(self.source.too_deep(at));
+                }
+                // The alias's own place; what it holds keeps the places it was written at.
+                let node = Node::new(anchored.node.value.clone(), at);
+                self.complete(node, 0, None, size, height)?;
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.open(Kind::List(Vec::new()), "seq", anchor, tag, at)?;
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.open(
+                    Kind::Map(MapBuilder::default(), None),
+                    "map",
+                    anchor,
+                    tag,
+                    at,
+                )?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(frame) = self.stack.pop() {
+                    let value = match frame.kind {
+                        Kind::List(items) => Node::new(Value::List(items), frame.at),
+                        Kind::Map(map, _) => map.finish(frame.at),
+                    };
+                    self.complete(value, frame.anchor, None, frame.size, frame.height)?;
+                }
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    /// Whether the next value is a key.
+    fn wants_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame {
+                kind: Kind::Map(_, None),
+                ..
+            })
+        )
+    }
+
+    fn set_key(&mut self, key: String, at: Location) {
+        if let Some(Frame {
+            kind: Kind::Map(_, pending),
+            ..
+        }) = self.stack.last_mut()
+        {
+            *pending = Some((key, at));
+        }
+    }
+
+    fn open(
+        &mut self,
+        kind: Kind,
+        core_tag: &str,
+        anchor: usize,
+        tag: Option<Cow<'_, Tag>>,
+        at: Location,
+    ) -> Result<(), ParseError> {
+        if self.wants_key() {
+            return Err(self.source.error("a map key must be a string", at));
+        }
+        if let Some(tag) = tag
+            && !(nonspecific(&tag) || tag.is_yaml_core_schema() && tag.suffix == core_tag)
+        {
+            return Err(self
+                .source
+                .error(format!("unsupported tag `{}`", name(&tag)), at));
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(self.source.too_deep(at));
+        }
+        self.stack.push(Frame {
+            kind,
+            at,
+            anchor,
+            size: 1,
+            height: 1,
+        });
+        Ok(())
+    }
+
+    /// Places a finished value in the collection being read, or as the document.
+    fn complete(
+        &mut self,
+        node: Node,
+        anchor: usize,
+        text: Option<&str>,
+        size: usize,
+        height: usize,
+    ) -> Result<(), ParseError> {
+        self.remember(anchor, &node, text, size, height);
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        frame.size += size;
+        frame.height = frame.height.max(height + 1);
+        match &mut frame.kind {
+            Kind::List(items) => items.push(node),
+            Kind::Map(map, key) => {
+                if let Some((key, key_at)) = key.take() {
+                    map.insert(key, key_at, node)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn remember(
+        &mut self,
+        anchor: usize,
+        node: &Node,
+        text: Option<&str>,
+        size: usize,
+        height: usize,
+    ) {
+        if anchor != 0 {
+            let text = text.map(str::to_owned);
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    text,
+                    size,
+                    height,
+                },
+            );
+        }
+    }
+
+    fn scalar(
+        &self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        at: &Location,
+    ) -> Result<Value, ParseError> {
+        let Some(tag) = tag else {
+            return Ok(match style {
+                ScalarStyle::Plain => core_schema(text),
+                _ => Value::String(text.to_owned()),
+            });
+        };
+        if nonspecific(tag) {
+            return Ok(Value::String(text.to_owned()));
+        }
+        let typed = core_schema(text);
+        let value = match (
+            tag.is_yaml_core_schema().then_some(tag.suffix.as_str()),
+            typed,
+        ) {
+            (Some("str"), _) => Some(Value::String(text.to_owned())),
+            (Some("null"), Value::Null) => Some(Value::Null),
+            (Some("bool"), Value::Bool(flag)) => Some(Value::Bool(flag)),
+            (Some("int"), Value::Integer(integer)) => Some(Value::Integer(integer)),
+            (Some("float"), Value::Float(float)) => Some(Value::Float(float)),
+            (Some("float"), Value::Integer(integer)) => Some(Value::Float(integer as f64)),
+            (Some("null" | "bool" | "int" | "float"), _) => None,
+            _ => {
+                let message = format!("unsupported tag `{}`", name(tag));
+                return Err(self.source.error(message, at.clone()));
+            }
+        };
+        value.ok_or_else(|| {
+            let message = format!("`{text}` is not a valid `{}`", name(tag));
+            self.source.error(message, at.clone())
+        })
+    }
+}
+
+/// Whether a tag is the bare `!`, which makes a scalar a string.
+fn nonspecific(tag: &Tag) -> bool {
+    tag.handle.is_empty() && tag.suffix == "!"
+}
+
+/// A tag as it is written: `!!int`, `!local`, `!<tag:example.com,2000:x>`.
+fn name(tag: &Tag) -> String {
+    if tag.is_yaml_core_schema() {
+        format!("!!{}", tag.suffix)
+    } else if tag.handle.is_empty() {
+        format!("!<{}>", tag.suffix)
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::tree::{Format, Location, Node, ParseError, Value, parse};
+
+    fn yaml(text: &str) -> Result<Node, ParseError> {
+        parse(text, Format::Yaml, Path::new("f").into())
+    }
+
+    fn at(line: u32, column: u32) -> Location {
+        Location::File {
+            path: Path::new("f").into(),
+            line,
+            column,
+        }
+    }
+
+    fn items(node: &Node) -> &[Node] {
+        match &node.value {
+            Value::List(items) => items,
+            other => panic!("not a list: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_node_has_its_position() {
+        let text = "# settings\nname: x\nserver:\n  port: 8080\n  hosts:\n    - a\n    - 'b'\n  \
+                    limits: {cpu: 1.5, on: true}\n";
+        let root = yaml(text).unwrap();
+        assert_eq!(root.at, at(2, 1));
+        assert_eq!(root.get("name").unwrap().at, at(2, 7));
+        let server = root.get("server").unwrap();
+        assert_eq!(server.at, at(4, 3));
+        let port = server.get("port").unwrap();
+        assert!(matches!(port.value, Value::Integer(8080)));
+        assert_eq!(port.at, at(4, 9));
+        let hosts = server.get("hosts").unwrap();
+        assert_eq!(hosts.at, at(6, 5));
+        assert_eq!(items(hosts)[1].at, at(7, 7));
+        assert!(matches!(&items(hosts)[1].value, Value::String(s) if s == "b"));
+        let limits = server.get("limits").unwrap();
+        assert_eq!(limits.at, at(8, 11));
+        assert_eq!(limits.get("cpu").unwrap().at, at(8, 17));
+        assert!(matches!(limits.get("on").unwrap().value, Value::Bool(true)));
+    }
+
+    #[test]
+    fn scalars_follow_the_core_schema() {
+        let root = yaml(
+            "a: ~\nb: True\nc: 0x1F\nd: 0o17\ne: -12\nf: 1e3\ng: .5\nh: -.INF\ni: '3'\nj: yes\n\
+             k: 1.2.3\nl: |\n  text\nm: !!str 5\nn: !!float 2\no: 99999999999999999999\n",
+        )
+        .unwrap();
+        let value = |key: &str| root.get(key).unwrap().value.clone();
+        assert!(matches!(value("a"), Value::Null));
+        assert!(matches!(value("b"), Value::Bool(true)));
+        assert!(matches!(value("c"), Value::Integer(31)));
+        assert!(matches!(value("d"), Value::Integer(15)));
+        assert!(matches!(value("e"), Value::Integer(-12)));
+        assert!(matches!(value("f"), Value::Float(f) if f == 1000.0));
+        assert!(matches!(value("g"), Value::Float(f) if f == 0.5));
+        assert!(matches!(value("h"), Value::Float(f) if f == f64::NEG_INFINITY));
+        assert!(matches!(value("i"), Value::String(s) if s == "3"));
+        // YAML 1.2: `yes` is a string.
+        assert!(matches!(value("j"), Value::String(s) if s == "yes"));
+        assert!(matches!(value("k"), Value::String(s) if s == "1.2.3"));
+        assert!(matches!(value("l"), Value::String(s) if s == "text\n"));
+        assert!(matches!(value("m"), Value::String(s) if s == "5"));
+        assert!(matches!(value("n"), Value::Float(f) if f == 2.0));
+        assert!(matches!(value("o"), Value::Float(f) if f == 1e20));
+    }
+
+    #[test]
+    fn keys_are_strings_as_written() {
+        let root = yaml("8080: a\ntrue: b\n~: c\n").unwrap();
+        let Value::Map(entries) = &root.value else {
+            panic!()
+        };
+        let keys: Vec<_> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["8080", "true", "~"]);
+        let error = yaml("? [a, b]\n: c\n").unwrap_err();
+        assert_eq!(error.to_string(), "a map key must be a string (at f:1:3)");
+    }
+
+    #[test]
+    fn aliases_resolve() {
+        let root = yaml("base: &b\n  port: 1\nother: *b\nkey: &k name\nmap:\n  *k : 2\n").unwrap();
+        let other = root.get("other").unwrap();
+        assert_eq!(other.at, at(3, 8));
+        // What the alias holds keeps where it was written.
+        assert_eq!(other.get("port").unwrap().at, at(2, 9));
+        assert!(matches!(
+            root.pointer(["map", "name"]).unwrap().value,
+            Value::Integer(2)
+        ));
+        let error = yaml("a: *nope\n").unwrap_err();
+        assert_eq!(error.at.to_string(), "f:1:4");
+    }
+
+    #[test]
+    fn aliases_cannot_explode() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text += &format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n");
+        }
+        let error = yaml(&text).unwrap_err();
+        assert_eq!(error.message, "aliases expand to more than 100000 values");
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_at_the_second() {
+        let error = yaml("a: 1\nb:\n  a: 2\na: 3\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "duplicate key `a` (first at f:1:1) (at f:4:1)"
+        );
+        // Keys compare as strings.
+        let error = yaml("{1: a, '1': b}").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "duplicate key `1` (first at f:1:2) (at f:1:8)"
+        );
+    }
+
+    #[test]
+    fn empty_text_is_null() {
+        for text in ["", "\n", "# only a comment\n"] {
+            let root = yaml(text).unwrap();
+            assert!(matches!(root.value, Value::Null));
+            assert_eq!(root.at, at(1, 1));
+        }
+    }
+
+    #[test]
+    fn one_document_only() {
+        let error = yaml("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(error.to_string(), "more than one YAML document (at f:2:1)");
+        assert!(yaml("---\na: 1\n...\n").is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let error = yaml("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(
+            matches!(error.at, Location::File { line: 2, .. }),
+            "{error}"
+        );
+        let error = yaml("a: b: c\n").unwrap_err();
+        assert_eq!(error.at, at(1, 5), "{error}");
+    }
+
+    #[test]
+    fn tags() {
+        let error = yaml("a: !!int x\n").unwrap_err();
+        assert_eq!(error.to_string(), "`x` is not a valid `!!int` (at f:1:4)");
+        let error = yaml("a: !custom x\n").unwrap_err();
+        assert_eq!(error.to_string(), "unsupported tag `!custom` (at f:1:4)");
+        let error = yaml("a: !<tag:x> 1\n").unwrap_err();
+        assert_eq!(error.message, "unsupported tag `!<tag:x>`");
+        let error = yaml("a: !!seq {b: 1}\n").unwrap_err();
+        assert_eq!(error.to_string(), "unsupported tag `!!seq` (at f:1:4)");
+        let root = yaml("a: ! 12\nb: !!map {c: 1}\n").unwrap();
+        assert!(matches!(&root.get("a").unwrap().value, Value::String(s) if s == "12"));
+    }
+}
