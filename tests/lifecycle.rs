@@ -200,7 +200,10 @@ fn timings_are_recorded_only_when_asked_for() {
         .shutdown();
     for plugin in timed.plugins() {
         // Every hook of the lifecycle ran; `reconfigure` runs only on a configuration reload.
-        for hook in Hook::ALL.into_iter().filter(|&hook| hook != Hook::Reconfigure) {
+        for hook in Hook::ALL
+            .into_iter()
+            .filter(|&hook| hook != Hook::Reconfigure)
+        {
             assert!(
                 plugin.timings().get(hook).is_some(),
                 "{} {hook}",

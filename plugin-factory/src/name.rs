@@ -192,7 +192,8 @@ mod tests {
         assert_eq!(index.get("kv-primary"), Some(&1));
         assert_eq!(index.get("greeter"), Some(&2));
         assert_eq!(format!("{:?}", Name::from("greeter")), "\"greeter\"");
-        assert!(Name::from("a") < Name::new("b".into()).unwrap());
+        let (a, b) = (Name::from("a"), Name::new("b".into()).unwrap());
+        assert!(a < b, "names order as strings, whatever they hold");
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! kind's config type) without regard to case and with `_` for `-`. A variable that matches no
 //! key is an error rather than a setting silently ignored.
 
-use super::error::Problem;
 use super::resolve::{nearest, quoted};
 use super::schema::config_keys;
 use crate::registry::PluginEntry;
+use crate::tree::Problem;
 use crate::tree::{Location, Node, Value};
 
 /// Lays the variables under `prefix` over `root`; returns a problem for each that names no

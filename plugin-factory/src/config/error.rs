@@ -3,14 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::tree::{DeError, ParseError};
-
-/// One problem in a configuration: the key path it is about, what is wrong, and where the
-/// value was read (a file's line and column, an environment variable, an override).
-///
-/// `Display`: `plugins.greeter.config.greeting: invalid type: integer `3`, expected a string
-/// (at host.toml:7:12)`.
-pub type Problem = DeError;
+use crate::tree::{ParseError, Problem};
 
 /// Why a configuration could not be read, or is not valid.
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +74,7 @@ pub(crate) fn problem(
     message: impl Into<String>,
     at: &crate::tree::Node,
 ) -> Problem {
-    DeError {
+    Problem {
         path: path.into(),
         message: message.into(),
         at: Some(at.at.clone()),

@@ -3,7 +3,7 @@
 
 use crate::name::Name;
 use crate::registry::PluginEntry;
-use crate::tree::{DeError, Location, Node};
+use crate::tree::{Location, Node, Problem};
 
 /// One instance to run: its name, its kind's entry, and what the configuration says of it.
 #[derive(Debug, Clone)]
@@ -20,7 +20,7 @@ pub(crate) struct Instance {
     pub(crate) bind: Vec<(Name, Name)>,
     /// What is wrong with its configuration: a non-empty list excludes it before its factory
     /// runs.
-    pub(crate) problems: Vec<DeError>,
+    pub(crate) problems: Vec<Problem>,
     /// Where the configuration describes it (`Code` for an instance it does not mention).
     pub(crate) at: Location,
 }

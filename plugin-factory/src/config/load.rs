@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::Config;
+use super::document::Config;
 use super::env;
-use super::error::{ConfigError, Problem};
+use super::error::ConfigError;
 use crate::registry::{self, PluginEntry};
+use crate::tree::Problem;
 use crate::tree::{self, Format, Location, Node, Value};
 
 /// Reads a [`Config`] from files, environment variables and overrides, in that order.
@@ -30,10 +31,13 @@ use crate::tree::{self, Format, Location, Node, Value};
 #[must_use = "a loader does nothing until `load` is called"]
 pub struct Loader {
     files: Vec<Source>,
-    env: Option<(String, Option<Vec<(String, String)>>)>,
+    env: Option<EnvLayer>,
     overrides: Vec<Override>,
     kinds: Option<Vec<&'static PluginEntry>>,
 }
+
+/// The environment layer: the prefix, and the variables if given instead of the process's.
+type EnvLayer = (String, Option<Vec<(String, String)>>);
 
 #[derive(Debug)]
 enum Source {
@@ -170,6 +174,19 @@ impl Loader {
         } else {
             Err(ConfigError::Invalid { problems })
         }
+    }
+}
+
+impl Config {
+    /// A loader to read a configuration from its sources.
+    pub fn loader() -> Loader {
+        Loader::new()
+    }
+
+    /// Reads one file, in the format its extension names. Same as
+    /// `Config::loader().file(path).load()`.
+    pub fn from_file(path: impl Into<std::path::PathBuf>) -> Result<Self, ConfigError> {
+        Loader::new().file(path).load()
     }
 }
 

@@ -26,6 +26,7 @@
 //! [`apply`](crate::PluginManager::apply). [`schema`] gives the JSON Schema for editors.
 //! `docs/configuration.md` is the full guide.
 
+mod document;
 mod env;
 mod error;
 mod instance;
@@ -34,46 +35,12 @@ mod plan;
 mod resolve;
 mod schema;
 
-pub use self::error::{ConfigError, Problem};
+pub use self::document::Config;
+pub use self::error::ConfigError;
 pub use self::load::Loader;
 pub use self::plan::{Applied, Change, Effect, Outcome, Plan, PlannedChange};
 pub use self::schema::schema;
-pub use crate::tree::{Format, Location, Node, ParseError, Value};
+pub use crate::tree::{Format, Location, Node, ParseError, Problem, Value};
 
 pub(crate) use self::instance::Instance;
 pub(crate) use self::resolve::{Resolved, resolve};
-
-/// A configuration as read: one tree of values, each with where it was read. Checked against
-/// the kinds compiled in when a manager takes it.
-///
-/// The default is the empty configuration: every kind runs, one instance each.
-#[derive(Debug, Clone)]
-pub struct Config {
-    root: Node,
-}
-
-impl Config {
-    /// A loader to read a configuration from its sources.
-    pub fn loader() -> Loader {
-        Loader::new()
-    }
-
-    /// Reads one file, in the format its extension names. Same as
-    /// `Config::loader().file(path).load()`.
-    pub fn from_file(path: impl Into<std::path::PathBuf>) -> Result<Self, ConfigError> {
-        Loader::new().file(path).load()
-    }
-
-    /// The values, as layered.
-    pub fn tree(&self) -> &Node {
-        &self.root
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            root: Node::empty_map(),
-        }
-    }
-}

@@ -99,9 +99,10 @@ impl fmt::Display for PlannedChange {
             Change::Remove => ('-', "remove".to_owned()),
             Change::Reconfigure => ('~', "reconfigure".to_owned()),
             Change::Recreate => ('!', "re-create".to_owned()),
-            Change::Restart { dependency } => {
-                ('*', format!("restart, because {dependency:?} is re-created"))
-            }
+            Change::Restart { dependency } => (
+                '*',
+                format!("restart, because {dependency:?} is re-created"),
+            ),
             Change::Add => ('+', "add".to_owned()),
         };
         write!(f, "{sign} {} ({}): {what}", self.instance, self.kind)

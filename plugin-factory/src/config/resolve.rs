@@ -2,10 +2,12 @@
 //! [`Instance`]s to run, each with the problems of its own configuration, plus the problems
 //! that belong to no instance (an unknown kind, an invalid name, an unknown key at the top).
 
-use super::error::{Problem, problem};
-use super::{Config, Instance};
-use crate::name::{self, Name};
+use super::document::Config;
+use super::error::problem;
+use super::instance::Instance;
+use crate::name::Name;
 use crate::registry::PluginEntry;
+use crate::tree::Problem;
 use crate::tree::{self, Node, Value};
 
 /// The keys of the configuration's top level.
@@ -346,10 +348,4 @@ pub(crate) fn quoted<'a>(items: impl Iterator<Item = &'a str>) -> String {
     } else {
         items.join(", ")
     }
-}
-
-/// Checks a name by the naming rule, for messages about names given outside a configuration
-/// file (an `--enable` list, say).
-pub(crate) fn name_problem(name: &str) -> Option<String> {
-    name::problem(name)
 }

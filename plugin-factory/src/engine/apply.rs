@@ -13,8 +13,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::reload::Checked;
-use super::{Engine, Ops, PluginHook};
 use super::slots::{SlotAccess, Slots};
+use super::{Engine, Ops, PluginHook};
 use crate::config::{Applied, Change, Config, ConfigError, Effect, Outcome, Plan, PlannedChange};
 use crate::contract::{Context, PluginError, Reconfigure};
 use crate::lifecycle::{Hook, PluginState};
@@ -42,9 +42,17 @@ impl Engine {
         let mut changes = plan.changes.clone();
 
         // Reconfigure in place where the instance takes it.
-        for planned in plan.changes.iter().filter(|p| p.change == Change::Reconfigure) {
-            let i = self.find(&planned.instance).expect("planned from this engine");
-            let j = next.find(&planned.instance).expect("planned from the new layout");
+        for planned in plan
+            .changes
+            .iter()
+            .filter(|p| p.change == Change::Reconfigure)
+        {
+            let i = self
+                .find(&planned.instance)
+                .expect("planned from this engine");
+            let j = next
+                .find(&planned.instance)
+                .expect("planned from the new layout");
             let node = next.slots.spec(j).config.clone();
             self.slots.spec_mut(i).config = node;
             match self.ops().reconfigure(i) {
@@ -59,13 +67,14 @@ impl Engine {
                 Err(()) => {}
             }
         }
-        let recreate = |effects: &FxHashMap<Name, Effect>, planned: &PlannedChange| match &planned
-            .change
-        {
-            Change::Recreate | Change::Remove => true,
-            Change::Reconfigure => matches!(effects.get(&planned.instance), Some(Effect::Recreated)),
-            _ => false,
-        };
+        let recreate =
+            |effects: &FxHashMap<Name, Effect>, planned: &PlannedChange| match &planned.change {
+                Change::Recreate | Change::Remove => true,
+                Change::Reconfigure => {
+                    matches!(effects.get(&planned.instance), Some(Effect::Recreated))
+                }
+                _ => false,
+            };
 
         // Stop what goes, is re-created or restarts: dependents first.
         let mut stopping: Vec<(usize, bool)> = changes
@@ -137,7 +146,9 @@ impl Engine {
             .into_iter()
             .map(|planned| {
                 let result = match self.find(&planned.instance) {
-                    Some(i) if planned.change != Change::Remove && !self.slots.state(i).is_live() => {
+                    Some(i)
+                        if planned.change != Change::Remove && !self.slots.state(i).is_live() =>
+                    {
                         Effect::Excluded(self.slots.reason(i).unwrap_or(
                             ExclusionReason::InvalidMetadata {
                                 detail: "not running after the reload".to_owned(),
@@ -185,14 +196,19 @@ impl<S: SlotAccess> Ops<'_, S> {
             }
         };
         let entry = self.slots.slots().entry(i);
-        let spec = entry.config().expect("a kind with a config value has a config type");
+        let spec = entry
+            .config()
+            .expect("a kind with a config value has a config type");
         let route = self.route;
         let outcome = self.slots.with_instance(i, |instance, name| {
             let Some(plugin) = instance.as_mut() else {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
             let ctx = Context::new(entry.metadata(), name);
-            route.catch(|| name.clone(), || spec.reconfigure(plugin.as_mut(), value, &ctx))
+            route.catch(
+                || name.clone(),
+                || spec.reconfigure(plugin.as_mut(), value, &ctx),
+            )
         });
         let cause = match outcome {
             Ok(Ok(done)) => return Ok(done),

@@ -15,7 +15,7 @@ use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
 use crate::registry::ConfigValue;
 use crate::report::{ExclusionReason, FailureCause, HookFailure};
-use crate::tree::{DeError, Node};
+use crate::tree::{Node, Problem};
 
 /// The hook runner.
 impl<S: SlotAccess> Ops<'_, S> {
@@ -54,7 +54,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// The typed config of `i`, for a kind that has a config type: read from the instance's
     /// configuration, or the type's `Default` if it has none (and if the type has no `Default`,
     /// read from an empty map, which names the missing keys).
-    pub(super) fn config_value(&self, i: usize) -> Result<Option<ConfigValue>, Vec<DeError>> {
+    pub(super) fn config_value(&self, i: usize) -> Result<Option<ConfigValue>, Vec<Problem>> {
         let slots = self.slots.slots();
         let Some(spec) = slots.entry(i).config() else {
             return Ok(None);

@@ -55,7 +55,7 @@ use crate::registry::PluginEntry;
 use crate::report::ExclusionReason;
 use crate::report::table::Report;
 use crate::runtime::Action;
-use crate::tree::DeError;
+use crate::tree::Problem;
 
 /// Settings fixed when the manager is built.
 #[derive(Debug, Clone, Copy, Default)]
@@ -146,11 +146,11 @@ pub(crate) struct Engine {
     options: Options,
     observers: Observers,
     /// The configuration problems of instances, by slot, until discovery excludes them.
-    invalid: Vec<(usize, Vec<DeError>)>,
+    invalid: Vec<(usize, Vec<Problem>)>,
     /// The configuration the instances come from.
     config: Config,
     /// Its problems that belong to no instance, shown in every report.
-    config_problems: Vec<DeError>,
+    config_problems: Vec<Problem>,
     /// The kinds the configuration is resolved against: the registry, or the builder's entries.
     kinds: Vec<&'static PluginEntry>,
     /// Tells this manager apart from others in the re-entrancy guard.
@@ -241,7 +241,7 @@ impl Engine {
         &mut self,
         kinds: Vec<&'static PluginEntry>,
         config: Config,
-        problems: Vec<DeError>,
+        problems: Vec<Problem>,
     ) {
         self.kinds = kinds;
         self.config = config;

@@ -271,13 +271,22 @@ impl Engine {
 
     /// Where slot `i` is in the start order (slots outside it last, in slot order).
     pub(super) fn place(&self, i: usize) -> (u32, usize) {
-        let plan = self.plan.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let plan = self
+            .plan
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         (plan.position.get(i).copied().unwrap_or(u32::MAX), i)
     }
 }
 
 /// The instances of a configuration, for a caller that only needs to know they resolve.
-#[allow(dead_code, reason = "kept beside `check` for the benchmark of resolution alone")]
-pub(crate) fn instances(config: &Config, kinds: &[&'static crate::registry::PluginEntry]) -> Vec<Instance> {
+#[allow(
+    dead_code,
+    reason = "kept beside `check` for the benchmark of resolution alone"
+)]
+pub(crate) fn instances(
+    config: &Config,
+    kinds: &[&'static crate::registry::PluginEntry],
+) -> Vec<Instance> {
     resolve(config, kinds).instances
 }

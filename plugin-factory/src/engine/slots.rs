@@ -15,7 +15,7 @@ use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::registry::PluginEntry;
 use crate::report::{Details, ExclusionReason};
-use crate::tree::{DeError, Location, Node};
+use crate::tree::{Location, Node, Problem};
 
 /// A plugin instance, locked on its own so that access to one plugin never waits for another.
 pub(crate) type Held = Mutex<Option<Box<dyn Plugin>>>;
@@ -25,8 +25,6 @@ pub(crate) type Held = Mutex<Option<Box<dyn Plugin>>>;
 pub(crate) struct Spec {
     /// Its `config` value as read, if it has one.
     pub(crate) config: Option<Node>,
-    /// Which instance satisfies a dependency on a kind: `(kind, instance)`.
-    pub(crate) bind: Vec<(Name, Name)>,
     /// Whether the configuration enables it.
     pub(crate) enabled: bool,
     /// Where the configuration describes it.
@@ -50,7 +48,7 @@ pub(crate) struct Slots {
 impl Slots {
     /// One slot per instance, in the order given, every one `Registered`; returns, beside the
     /// slots, the configuration problems of each instance that has some.
-    pub(crate) fn new(instances: Vec<Instance>) -> (Self, Vec<(usize, Vec<DeError>)>) {
+    pub(crate) fn new(instances: Vec<Instance>) -> (Self, Vec<(usize, Vec<Problem>)>) {
         let n = instances.len();
         let mut entries = Vec::with_capacity(n);
         let mut names = Vec::with_capacity(n);
@@ -61,7 +59,6 @@ impl Slots {
             names.push(instance.name);
             specs.push(Spec {
                 config: instance.config,
-                bind: instance.bind,
                 enabled: instance.enabled,
                 at: instance.at,
             });

@@ -21,8 +21,8 @@
 mod access;
 pub(crate) mod builder;
 mod control;
-mod reload;
 pub mod phase;
+mod reload;
 
 use std::fmt;
 use std::marker::PhantomData;

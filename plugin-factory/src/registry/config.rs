@@ -8,10 +8,13 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 
 use crate::contract::{Configurable, Context, Plugin, PluginError, Reconfigure};
-use crate::tree::{self, DeError, Node};
+use crate::tree::{self, Node, Problem};
 
 /// A parsed configuration value, of the kind's config type.
 pub type ConfigValue = Box<dyn Any + Send>;
+
+/// Builds an instance from its config value.
+type Create = fn(ConfigValue, &Context<'_>) -> Result<Box<dyn Plugin>, PluginError>;
 
 /// The typed configuration of one kind: how to read it, what it defaults to, how to build an
 /// instance from it and hand a running instance a new one, and its JSON Schema.
@@ -20,9 +23,9 @@ pub type ConfigValue = Box<dyn Any + Send>;
 /// run time except through these function pointers.
 pub struct ConfigSpec {
     type_name: fn() -> &'static str,
-    parse: fn(&Node, &str) -> Result<ConfigValue, Vec<DeError>>,
+    parse: fn(&Node, &str) -> Result<ConfigValue, Vec<Problem>>,
     default: fn() -> Option<ConfigValue>,
-    create: fn(ConfigValue, &Context<'_>) -> Result<Box<dyn Plugin>, PluginError>,
+    create: Create,
     reconfigure: fn(&mut dyn Plugin, ConfigValue, &Context<'_>) -> Result<Reconfigure, PluginError>,
     schema: fn(&mut SchemaGenerator) -> Schema,
 }
@@ -51,7 +54,7 @@ impl ConfigSpec {
     }
 
     /// Reads the config found at key path `path`.
-    pub fn parse(&self, node: &Node, path: &str) -> Result<ConfigValue, Vec<DeError>> {
+    pub fn parse(&self, node: &Node, path: &str) -> Result<ConfigValue, Vec<Problem>> {
         (self.parse)(node, path)
     }
 
@@ -97,7 +100,7 @@ impl fmt::Debug for ConfigSpec {
 fn parse<C: DeserializeOwned + Send + 'static>(
     node: &Node,
     path: &str,
-) -> Result<ConfigValue, Vec<DeError>> {
+) -> Result<ConfigValue, Vec<Problem>> {
     tree::deserialize::<C>(node, path).map(|config| Box::new(config) as ConfigValue)
 }
 

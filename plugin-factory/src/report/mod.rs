@@ -107,7 +107,7 @@ pub enum ExclusionReason {
     #[error("invalid configuration: {}", list(.problems))]
     InvalidConfig {
         /// Every problem found, each with its key path and where it was read.
-        problems: Vec<crate::tree::DeError>,
+        problems: Vec<crate::tree::Problem>,
     },
     /// A plugin this one depends on was excluded.
     #[error("depends on excluded {dependency:?}")]

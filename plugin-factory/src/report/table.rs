@@ -6,7 +6,7 @@ use std::fmt;
 use super::{ExclusionReason, PluginReport};
 use crate::lifecycle::PluginState;
 use crate::name::Name;
-use crate::tree::DeError;
+use crate::tree::Problem;
 
 /// The state of every plugin, in the order they were started (dependencies first), then the
 /// ones that never started, by name.
@@ -22,18 +22,18 @@ use crate::tree::DeError;
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     plugins: Vec<PluginReport>,
-    problems: Vec<DeError>,
+    problems: Vec<Problem>,
 }
 
 impl Report {
-    pub(crate) fn new(plugins: Vec<PluginReport>, problems: Vec<DeError>) -> Self {
+    pub(crate) fn new(plugins: Vec<PluginReport>, problems: Vec<Problem>) -> Self {
         Self { plugins, problems }
     }
 
     /// The configuration's problems that belong to no instance (an unknown kind, an invalid
     /// instance name, an unknown key): each kept its instance from existing. An instance whose
     /// own configuration is invalid is listed among the plugins, excluded, instead.
-    pub fn config_problems(&self) -> &[DeError] {
+    pub fn config_problems(&self) -> &[Problem] {
         &self.problems
     }
 

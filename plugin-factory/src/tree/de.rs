@@ -14,14 +14,14 @@ mod node;
 use serde::de::DeserializeOwned;
 
 use self::error::Collector;
-pub use self::error::DeError;
+pub use self::error::Problem;
 use self::node::NodeDe;
 use super::node::Node;
 
 /// Reads `T` from `node`, found at key path `path`.
 ///
 /// The error of the first value that does not fit, or else every key that no struct knows.
-pub fn deserialize<T: DeserializeOwned>(node: &Node, path: &str) -> Result<T, Vec<DeError>> {
+pub(crate) fn deserialize<T: DeserializeOwned>(node: &Node, path: &str) -> Result<T, Vec<Problem>> {
     let collector = Collector::default();
     match T::deserialize(NodeDe::new(node, path, &collector)) {
         Ok(value) => {

@@ -23,7 +23,9 @@ mod node;
 mod parse;
 mod source;
 
-pub use self::de::{DeError, deserialize};
+pub use self::de::Problem;
+pub(crate) use self::de::deserialize;
 pub use self::node::{Location, Node, Value};
-pub use self::parse::{Format, parse};
+pub use self::parse::Format;
+pub(crate) use self::parse::parse;
 pub use self::source::ParseError;

@@ -41,7 +41,7 @@ impl Format {
 /// Empty text is an empty map in TOML, `null` in YAML and a syntax error in JSON. A YAML file
 /// holds one document; its anchors and aliases are resolved, and its scalars typed by the YAML
 /// 1.2 core schema. Map keys are unique: a repeated one is an error at the second occurrence.
-pub fn parse(text: &str, format: Format, path: Arc<Path>) -> Result<Node, ParseError> {
+pub(crate) fn parse(text: &str, format: Format, path: Arc<Path>) -> Result<Node, ParseError> {
     let source = Source::new(text, path);
     match format {
         Format::Toml => from_toml::parse(&source),

@@ -1,4 +1,4 @@
-//! The errors of deserializing a tree: [`DeError`], the one a caller sees, with the key path and
+//! The errors of deserializing a tree: [`Problem`], the one a caller sees, with the key path and
 //! location of the value at fault; [`Error`], serde's error type inside the deserializer, which
 //! takes the path and location of the innermost node it passes; and the collector of unknown
 //! keys.
@@ -8,18 +8,22 @@ use std::fmt;
 
 use crate::tree::node::{Location, Node};
 
-/// A value that does not fit the type it is read into.
+/// One problem in a configuration: the key path it is about, what is wrong, and where the
+/// value was read (a file's line and column, an environment variable, an override).
+///
+/// `Display`: ``plugins.greeter.config.greeting: invalid type: integer `3`, expected a string
+/// (at host.toml:7:12)``.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeError {
+pub struct Problem {
     /// The full key path of the value, e.g. `plugins.greeter.config.greeting`.
     pub path: String,
-    /// What is wrong, in serde's words.
+    /// What is wrong (for a value that does not fit its type, in serde's words).
     pub message: String,
     /// Where the value was read, if known.
     pub at: Option<Location>,
 }
 
-impl fmt::Display for DeError {
+impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.path, self.message)?;
         if let Some(at) = &self.at {
@@ -29,7 +33,7 @@ impl fmt::Display for DeError {
     }
 }
 
-impl std::error::Error for DeError {}
+impl std::error::Error for Problem {}
 
 /// serde's error inside the deserializer: a message, and once a node has seen it pass, that
 /// node's path and location.
@@ -49,11 +53,11 @@ impl Error {
     }
 
     /// The error for the caller; one that no node placed is the whole tree's.
-    pub(super) fn into_de_error(self, path: &str, node: &Node) -> DeError {
+    pub(super) fn into_de_error(self, path: &str, node: &Node) -> Problem {
         let (path, at) = self
             .place
             .unwrap_or_else(|| (path.to_owned(), node.at.clone()));
-        DeError {
+        Problem {
             path,
             message: self.message,
             at: Some(at),
@@ -119,20 +123,20 @@ pub(super) fn unknown_key(key: &str, fields: &[&str]) -> String {
 /// What deserializing the whole tree gathers besides its result: the keys no struct knows.
 #[derive(Default)]
 pub(super) struct Collector {
-    unknown: RefCell<Vec<DeError>>,
+    unknown: RefCell<Vec<Problem>>,
 }
 
 impl Collector {
     /// Records key `key` (at `path`, holding `node`) of a struct whose fields are `fields`.
     pub(super) fn unknown_key(&self, key: &str, fields: &[&str], path: &str, node: &Node) {
-        self.unknown.borrow_mut().push(DeError {
+        self.unknown.borrow_mut().push(Problem {
             path: path.to_owned(),
             message: unknown_key(key, fields),
             at: Some(node.at.clone()),
         });
     }
 
-    pub(super) fn into_unknown(self) -> Vec<DeError> {
+    pub(super) fn into_unknown(self) -> Vec<Problem> {
         self.unknown.into_inner()
     }
 }
@@ -167,13 +171,13 @@ mod tests {
             line: 7,
             column: 12,
         };
-        let error = DeError {
+        let error = Problem {
             path: "a.b".into(),
             message: "bad".into(),
             at: Some(at),
         };
         assert_eq!(error.to_string(), "a.b: bad (at host.toml:7:12)");
-        let error = DeError {
+        let error = Problem {
             path: "a.b".into(),
             message: "bad".into(),
             at: None,

@@ -4,7 +4,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use serde::Deserialize;
 
-use crate::tree::{DeError, Format, Location, Node, Value, deserialize, parse};
+use crate::tree::{Format, Location, Node, Problem, Value, deserialize, parse};
 
 fn toml(text: &str) -> Node {
     parse(text, Format::Toml, Path::new("host.toml").into()).unwrap()
@@ -29,7 +29,7 @@ fn errors<T: serde::de::DeserializeOwned + std::fmt::Debug>(
     node: &Node,
     path: &str,
 ) -> Vec<String> {
-    let errors: Vec<DeError> = deserialize::<T>(node, path).unwrap_err();
+    let errors: Vec<Problem> = deserialize::<T>(node, path).unwrap_err();
     errors.iter().map(ToString::to_string).collect()
 }
 
