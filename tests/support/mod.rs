@@ -55,7 +55,7 @@ pub(crate) fn calls(journal: &[String], what: &str) -> Vec<String> {
         .collect()
 }
 
-fn record(name: &str, what: &str) {
+pub(crate) fn record(name: &str, what: &str) {
     JOURNAL.with_borrow_mut(|journal| journal.push(format!("{name}:{what}")));
 }
 

@@ -3,7 +3,7 @@
 //! kind's config type) without regard to case and with `_` for `-`. A variable that matches no
 //! key is an error rather than a setting silently ignored.
 
-use super::resolve::{nearest, quoted};
+use super::resolve::{nearest, ticked};
 use super::schema::config_keys;
 use crate::registry::PluginEntry;
 use crate::tree::Problem;
@@ -92,6 +92,9 @@ fn key_path(
             }
             _ => Vec::new(),
         };
+        let mut known = known;
+        let mut seen = std::collections::HashSet::new();
+        known.retain(|key| seen.insert(key.clone()));
         let wanted = normalise(segment);
         let Some(key) = known.iter().find(|key| normalise(key) == wanted) else {
             let shown = if here.is_empty() {
@@ -105,25 +108,14 @@ fn key_path(
                     segments.len() - depth
                 )
             } else {
-                let lower = segment.to_ascii_lowercase().replace('_', "-");
-                let mut message = format!(
-                    "names no known key: {shown} has no key {:?}",
-                    segment.to_ascii_lowercase()
-                );
-                if let Some(near) =
-                    nearest(&lower, known.iter().map(String::as_str)).or_else(|| {
-                        nearest(
-                            &segment.to_ascii_lowercase(),
-                            known.iter().map(String::as_str),
-                        )
-                    })
-                {
-                    message.push_str(&format!("; did you mean {near:?}?"));
+                let segment = segment.to_ascii_lowercase();
+                let dashed = segment.replace('_', "-");
+                let keys = || known.iter().map(String::as_str);
+                let mut message = format!("names no known key: {shown} has no key `{segment}`");
+                if let Some(near) = nearest(&dashed, keys()).or_else(|| nearest(&segment, keys())) {
+                    message.push_str(&format!("; did you mean `{near}`?"));
                 }
-                message.push_str(&format!(
-                    " Known keys: {}",
-                    quoted(known.iter().map(String::as_str))
-                ));
+                message.push_str(&format!(" expected one of {}", ticked(keys())));
                 message
             };
             return Err((shown_path(&path, segment), message));

@@ -161,19 +161,24 @@ impl Applied {
     }
 }
 
+impl fmt::Display for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Effect::Done => f.write_str("done"),
+            Effect::ReconfiguredInPlace => f.write_str("done, in place"),
+            Effect::Recreated => f.write_str("done, re-created"),
+            Effect::Excluded(reason) => write!(f, "excluded: {reason}"),
+        }
+    }
+}
+
 impl fmt::Display for Applied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.outcomes.is_empty() {
             return writeln!(f, "nothing changed");
         }
         for outcome in &self.outcomes {
-            let result = match &outcome.result {
-                Effect::Done => "done".to_owned(),
-                Effect::ReconfiguredInPlace => "done, in place".to_owned(),
-                Effect::Recreated => "done, re-created".to_owned(),
-                Effect::Excluded(reason) => format!("excluded: {reason}"),
-            };
-            writeln!(f, "{}: {result}", outcome.planned)?;
+            writeln!(f, "{}: {}", outcome.planned, outcome.result)?;
         }
         Ok(())
     }

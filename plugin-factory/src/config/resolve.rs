@@ -299,17 +299,23 @@ fn is_empty(node: &Node) -> bool {
     }
 }
 
-/// An unknown key, with the nearest known one.
+/// An unknown key, with the nearest known one, worded as for a typed config's keys.
 fn unknown_key(path: &str, key: &str, known: &[&str], at: &Node) -> Problem {
-    let mut message = format!("unknown key {key:?}");
+    let mut message = format!("unknown key `{key}`");
     if let Some(near) = nearest(key, known.iter().copied()) {
-        message.push_str(&format!("; did you mean {near:?}?"));
+        message.push_str(&format!("; did you mean `{near}`?"));
     }
     message.push_str(&format!(
         " expected one of {}",
-        quoted(known.iter().copied())
+        ticked(known.iter().copied())
     ));
     problem(path, message, at)
+}
+
+/// `` `a`, `b`, `c` ``: keys, as serde names them.
+pub(crate) fn ticked<'a>(keys: impl Iterator<Item = &'a str>) -> String {
+    let keys: Vec<String> = keys.map(|key| format!("`{key}`")).collect();
+    keys.join(", ")
 }
 
 /// An unknown kind: the kinds compiled in, the nearest one, and the cargo-feature hint.

@@ -106,13 +106,14 @@ impl Engine {
                 *self.slots.spec_mut(i) = next.slots.spec(i).clone();
             }
         } else {
+            // Every instance that keeps its kind keeps its slot's contents: the running ones
+            // their instance, the excluded ones their reason; those to bring up are created
+            // afresh below, whatever state they were left in.
             for j in 0..next.slots.len() {
                 let Some(i) = self.find(next.slots.name(j)) else {
                     continue;
                 };
-                let kept = self.slots.state(i).is_live()
-                    || !changes.iter().any(|p| p.instance == *next.slots.name(j));
-                if kept && std::ptr::eq(self.slots.entry(i), next.slots.entry(j)) {
+                if std::ptr::eq(self.slots.entry(i), next.slots.entry(j)) {
                     next.slots.take_over(j, &mut self.slots, i);
                 }
             }
@@ -145,19 +146,15 @@ impl Engine {
         let outcomes = changes
             .into_iter()
             .map(|planned| {
-                let result = match self.find(&planned.instance) {
-                    Some(i)
-                        if planned.change != Change::Remove && !self.slots.state(i).is_live() =>
-                    {
-                        Effect::Excluded(self.slots.reason(i).unwrap_or(
-                            ExclusionReason::InvalidMetadata {
-                                detail: "not running after the reload".to_owned(),
-                            },
-                        ))
-                    }
-                    _ => effects.remove(&planned.instance).unwrap_or(Effect::Done),
+                let excluded = self
+                    .find(&planned.instance)
+                    .filter(|&i| planned.change != Change::Remove && !self.slots.state(i).is_live())
+                    .and_then(|i| self.slots.reason(i));
+                let result = match excluded {
+                    Some(reason) => Effect::Excluded(reason),
+                    None => effects.remove(&planned.instance).unwrap_or(Effect::Done),
                 };
-                log::info!(target: planned.instance.as_str(), "reload: {planned}: {result:?}");
+                log::info!(target: planned.instance.as_str(), "reload: {planned}: {result}");
                 Outcome { planned, result }
             })
             .collect();

@@ -78,12 +78,15 @@ impl fmt::Display for Report {
             .chain([7])
             .max()
             .unwrap_or(7);
+        // A kind column only when an instance is named apart from its kind.
         let kind_width = self
             .plugins
             .iter()
-            .filter(|plugin| plugin.name() != plugin.kind())
-            .map(|plugin| plugin.kind().len().max(4))
-            .max();
+            .any(|plugin| plugin.name() != plugin.kind())
+            .then(|| {
+                let widest = self.plugins.iter().map(|plugin| plugin.kind().len());
+                widest.chain([4]).max().unwrap_or(4)
+            });
         let timed = self
             .plugins
             .iter()

@@ -1,0 +1,350 @@
+//! Live reload: `plan` says what a new configuration changes without touching anything;
+//! `apply` changes exactly that. Unchanged instances see nothing; a bad configuration changes
+//! nothing and lists every problem; a failing hook excludes only its instance.
+
+#[path = "support/kinds.rs"]
+mod kinds;
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use plugin_factory::config::{Change, Config, Effect, Format, Loader};
+use plugin_factory::observe::Event;
+use plugin_factory::phase::Active;
+use plugin_factory::{Error, PluginManager, PluginState};
+
+use kinds::{Echo, Store};
+use support::{calls, journal};
+
+const BASE: &str = "
+[plugins.echo.config]
+greeting = \"hi\"
+
+[plugins.store-a]
+kind = \"store\"
+
+[plugins.store-b]
+kind = \"store\"
+
+[plugins.app]
+bind = { store = \"store-a\" }
+
+[plugins.flaky]
+[plugins.plain]
+";
+
+fn toml(text: &str) -> Config {
+    Loader::new()
+        .text("host.toml", Format::Toml, text)
+        .load()
+        .expect("the configuration parses")
+}
+
+/// `BASE` with `extra` laid over it, as a later layer.
+fn changed(extra: &str) -> Config {
+    Loader::new()
+        .text("host.toml", Format::Toml, BASE)
+        .text("change.toml", Format::Toml, extra)
+        .load()
+        .expect("the change parses")
+}
+
+/// The running manager on `BASE`, with an observer that collects the names in every event.
+fn running() -> (PluginManager<Active>, Arc<Mutex<Vec<String>>>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let manager = support::start_with(
+        PluginManager::builder()
+            .config(toml(BASE))
+            .observe(move |event: &Event| sink.lock().unwrap().push(event.plugin().to_string())),
+    );
+    events.lock().unwrap().clear();
+    journal();
+    (manager, events)
+}
+
+fn serial(manager: &mut PluginManager<Active>, name: &str) -> u32 {
+    match manager.plugin_mut::<Store>(name) {
+        Some(store) => store.serial,
+        None => manager.plugin_mut::<Echo>(name).unwrap().serial,
+    }
+}
+
+fn state(manager: &PluginManager<Active>, name: &str) -> Option<PluginState> {
+    manager.info(name).map(|info| info.state())
+}
+
+#[test]
+fn the_same_configuration_plans_nothing_and_applies_nothing() {
+    let (mut manager, events) = running();
+    let before = serial(&mut manager, "store-a");
+    let plan = manager.plan(&toml(BASE)).unwrap();
+    assert!(plan.is_empty(), "{plan}");
+    assert_eq!(plan.unchanged().len(), 6);
+    let applied = manager.apply(toml(BASE)).unwrap();
+    assert!(applied.outcomes().is_empty());
+    assert_eq!(serial(&mut manager, "store-a"), before, "the same instance");
+    assert!(events.lock().unwrap().is_empty());
+    assert!(journal().is_empty());
+}
+
+#[test]
+fn a_plan_lists_each_change_and_touches_nothing() {
+    let (manager, events) = running();
+    let next = changed(
+        "[plugins.store-c]\nkind = \"store\"\n[plugins.store-b]\nenabled = false\n[plugins.echo.config]\ngreeting = \"hello\"\n",
+    );
+    let plan = manager.plan(&next).unwrap();
+    assert_eq!(
+        plan.to_string(),
+        "- store-b (store): remove\n~ echo (echo): reconfigure\n+ store-c (store): add\n4 unchanged\n"
+    );
+    assert_eq!(plan.change("echo"), Some(&Change::Reconfigure));
+    assert!(events.lock().unwrap().is_empty());
+    assert!(journal().is_empty());
+    assert_eq!(state(&manager, "store-b"), Some(PluginState::Running));
+}
+
+#[test]
+fn apply_adds_removes_and_reconfigures_in_place_and_leaves_the_rest_alone() {
+    let (mut manager, events) = running();
+    let untouched = serial(&mut manager, "store-a");
+    let next = changed(
+        "[plugins.store-c]\nkind = \"store\"\n[plugins.store-b]\nenabled = false\n[plugins.store-a.config]\ncapacity = 20\n",
+    );
+    let applied = manager.apply(next).unwrap();
+    assert!(applied.is_clean(), "{applied}");
+    assert!(matches!(
+        applied.outcome("store-a").unwrap().result,
+        Effect::ReconfiguredInPlace
+    ));
+    assert_eq!(
+        serial(&mut manager, "store-a"),
+        untouched,
+        "reconfigured in place"
+    );
+    assert_eq!(
+        manager
+            .plugin_mut::<Store>("store-a")
+            .unwrap()
+            .config
+            .capacity,
+        20
+    );
+    assert_eq!(state(&manager, "store-c"), Some(PluginState::Running));
+    assert!(state(&manager, "store-b").is_none_or(|state| !state.is_live()));
+    let journal = journal();
+    assert_eq!(calls(&journal, "stop"), ["store-b"]);
+    assert_eq!(calls(&journal, "reconfigure"), ["store-a"]);
+    assert_eq!(calls(&journal, "start"), ["store-c"]);
+    let mut touched = events.lock().unwrap().clone();
+    touched.sort();
+    touched.dedup();
+    assert_eq!(
+        touched,
+        ["store-b", "store-c"],
+        "no event for anything else"
+    );
+    assert_eq!(
+        manager.live(),
+        ["echo", "flaky", "plain", "store-a", "app", "store-c"]
+    );
+}
+
+#[test]
+fn a_declined_reconfigure_recreates_the_instance_and_restarts_its_dependents() {
+    let (mut manager, _) = running();
+    let app_before = manager.info("app").unwrap().state();
+    let store_before = serial(&mut manager, "store-a");
+    let applied = manager
+        .apply(changed("[plugins.store-a.config]\ncapacity = 1\n"))
+        .unwrap();
+    assert_eq!(
+        applied.to_string(),
+        "~ store-a (store): reconfigure: done, re-created\n* app (app): restart, because \"store-a\" is re-created: done\n"
+    );
+    assert_ne!(
+        serial(&mut manager, "store-a"),
+        store_before,
+        "a new instance"
+    );
+    assert_eq!(
+        manager
+            .plugin_mut::<Store>("store-a")
+            .unwrap()
+            .config
+            .capacity,
+        1
+    );
+    let journal = journal();
+    assert_eq!(
+        calls(&journal, "stop"),
+        ["app", "store-a"],
+        "the dependent first"
+    );
+    assert_eq!(calls(&journal, "start"), ["store-a", "app"]);
+    assert_eq!(app_before, state(&manager, "app").unwrap());
+}
+
+#[test]
+fn a_new_binding_recreates_the_dependent_only() {
+    let (mut manager, _) = running();
+    let store_a = serial(&mut manager, "store-a");
+    let plan = manager
+        .plan(&changed("[plugins.app]\nbind = { store = \"store-b\" }\n"))
+        .unwrap();
+    assert_eq!(plan.to_string(), "! app (app): re-create\n5 unchanged\n");
+    manager
+        .apply(changed("[plugins.app]\nbind = { store = \"store-b\" }\n"))
+        .unwrap();
+    assert_eq!(manager.info("store-b").unwrap().dependents(), ["app"]);
+    assert!(manager.info("store-a").unwrap().dependents().is_empty());
+    assert_eq!(serial(&mut manager, "store-a"), store_a);
+}
+
+#[test]
+fn removing_a_dependency_takes_its_dependents_down_first() {
+    let (mut manager, _) = running();
+    let applied = manager
+        .apply(changed(
+            "[plugins.store-a]\nenabled = false\n[plugins.app]\nenabled = false\n",
+        ))
+        .unwrap();
+    assert!(applied.is_clean(), "{applied}");
+    assert_eq!(calls(&journal(), "stop"), ["app", "store-a"]);
+    assert!(
+        !manager
+            .live()
+            .iter()
+            .any(|name| name == "app" || name == "store-a")
+    );
+}
+
+#[test]
+fn a_bad_configuration_changes_nothing_and_lists_every_problem() {
+    let (mut manager, events) = running();
+    let bad = changed(
+        "[plugins.echo.config]\ngreeting = 3\n[plugins.cache]\nkind = \"stor\"\n[plugins.app]\nbind = { store = \"nowhere\" }\n",
+    );
+    let error = manager.apply(bad).unwrap_err();
+    let Error::Config(error) = &error else {
+        panic!("{error}")
+    };
+    let problems: Vec<String> = error.problems().iter().map(|p| p.path.clone()).collect();
+    assert_eq!(
+        problems,
+        [
+            "plugins.cache",
+            "plugins.echo.config.greeting",
+            "plugins.app.bind.store"
+        ]
+    );
+    assert!(
+        error.to_string().starts_with(
+            "invalid configuration: 3 problems\n  plugins.cache: unknown kind \"stor\""
+        ),
+        "{error}"
+    );
+    assert!(events.lock().unwrap().is_empty());
+    assert!(journal().is_empty());
+    assert_eq!(manager.live().len(), 6);
+}
+
+#[test]
+fn a_dependency_that_would_not_resolve_is_refused_before_anything_changes() {
+    let (mut manager, _) = running();
+    let unbound = BASE.replace("bind = { store = \"store-a\" }", "");
+    let error = manager.plan(&toml(&unbound)).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid configuration: plugins.app: depends on \"store\", which has several instances (\"store-a\", \"store-b\"): choose one with `bind = { store = \"...\" }` (at host.toml:11:1)"
+    );
+    let error = manager
+        .apply(changed("[plugins.store-a]\nenabled = false\n"))
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid configuration: plugins.app: depends on \"store-a\", which is not enabled (at host.toml:11:1)"
+    );
+    assert_eq!(manager.live().len(), 6);
+}
+
+#[test]
+fn a_reconfigure_that_fails_or_panics_excludes_that_instance_and_the_plan_goes_on() {
+    for (flag, message) in [
+        ("fail", "reconfigure failed: flaky refuses the new config"),
+        ("panic", "reconfigure panicked: flaky panics on reconfigure"),
+    ] {
+        let (mut manager, _) = running();
+        let applied = manager
+            .apply(changed(&format!(
+                "[plugins.flaky.config]\n{flag} = true\n[plugins.store-c]\nkind = \"store\"\n"
+            )))
+            .unwrap();
+        assert!(!applied.is_clean());
+        match &applied.outcome("flaky").unwrap().result {
+            Effect::Excluded(reason) => assert_eq!(reason.to_string(), message),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(state(&manager, "flaky"), Some(PluginState::Excluded));
+        assert_eq!(
+            state(&manager, "store-c"),
+            Some(PluginState::Running),
+            "the rest goes on"
+        );
+        assert_eq!(state(&manager, "store-a"), Some(PluginState::Running));
+    }
+}
+
+#[test]
+fn an_excluded_instance_whose_configuration_is_fixed_comes_back() {
+    let mut manager = support::start_with(
+        PluginManager::builder().config(toml("[plugins.echo.config]\ngreeting = 3\n")),
+    );
+    assert_eq!(state(&manager, "echo"), Some(PluginState::Excluded));
+    let fixed = toml("[plugins.echo.config]\ngreeting = \"now\"\n");
+    assert_eq!(
+        manager.plan(&fixed).unwrap().change("echo"),
+        Some(&Change::Recreate)
+    );
+    manager.apply(fixed).unwrap();
+    assert_eq!(state(&manager, "echo"), Some(PluginState::Running));
+    assert!(manager.info("echo").unwrap().reason().is_none());
+    assert_eq!(
+        manager.plugin_mut::<Echo>("echo").unwrap().config.greeting,
+        "now"
+    );
+}
+
+#[test]
+fn a_kind_change_recreates_the_instance_under_the_same_name() {
+    let (mut manager, _) = running();
+    let applied = manager
+        .apply(changed(
+            "[plugins.plain]\nkind = \"flaky\"\n[plugins.flaky]\nenabled = false\n",
+        ))
+        .unwrap();
+    assert!(applied.is_clean(), "{applied}");
+    assert_eq!(manager.info("plain").unwrap().kind(), "flaky");
+    assert_eq!(state(&manager, "plain"), Some(PluginState::Running));
+}
+
+#[test]
+fn the_final_report_and_shutdown_cover_reloaded_instances() {
+    let (mut manager, _) = running();
+    manager
+        .apply(changed("[plugins.store-c]\nkind = \"store\"\n"))
+        .unwrap();
+    let report = manager.stop().shutdown();
+    assert_eq!(
+        report.in_state(PluginState::Shutdown).count(),
+        7,
+        "{report}"
+    );
+    let journal = journal();
+    assert_eq!(
+        calls(&journal, "stop").len(),
+        5,
+        "every running instance stopped once"
+    );
+}
