@@ -43,7 +43,7 @@ fn reason(manager: &PluginManager<Active>, name: &str) -> String {
 fn without_a_configuration_each_kind_runs_once_under_its_own_name() {
     // `echo` has a required key and no default: without a configuration it cannot run.
     let manager = start(Config::default());
-    assert_eq!(manager.live(), ["flaky", "plain", "store", "app"]);
+    assert_eq!(manager.live(), ["core", "flaky", "plain", "store", "app"]);
     assert_eq!(
         reason(&manager, "echo"),
         "invalid configuration: plugins.echo.config: missing field `greeting` (at code)"
@@ -318,7 +318,7 @@ fn an_unknown_kind_lists_the_kinds_and_suggests_the_nearest() {
     assert_eq!(
         problems,
         [
-            "plugins.cache: unknown kind \"stor\"; did you mean \"store\"? The kinds compiled into this binary are \"app\", \"echo\", \"flaky\", \"plain\", \"store\"; a kind whose cargo feature is off is not compiled in (at host.toml:4:8)"
+            "plugins.cache: unknown kind \"stor\"; did you mean \"store\"? The kinds compiled into this binary are \"app\", \"core\", \"echo\", \"flaky\", \"plain\", \"store\"; a kind whose cargo feature is off is not compiled in (at host.toml:4:8)"
         ]
     );
     assert_eq!(state(&manager, "store"), Some(PluginState::Running));
@@ -434,7 +434,7 @@ fn the_schema_describes_every_kind_and_its_config() {
     );
     assert_eq!(
         schema["x-kinds"],
-        serde_json::json!(["app", "echo", "flaky", "plain", "store"])
+        serde_json::json!(["app", "core", "echo", "flaky", "plain", "store"])
     );
 }
 

@@ -80,7 +80,7 @@ fn the_same_configuration_plans_nothing_and_applies_nothing() {
     let before = serial(&mut manager, "store-a");
     let plan = manager.plan(&toml(BASE)).unwrap();
     assert!(plan.is_empty(), "{plan}");
-    assert_eq!(plan.unchanged().len(), 6);
+    assert_eq!(plan.unchanged().len(), 7);
     let applied = manager.apply(toml(BASE)).unwrap();
     assert!(applied.outcomes().is_empty());
     assert_eq!(serial(&mut manager, "store-a"), before, "the same instance");
@@ -97,7 +97,7 @@ fn a_plan_lists_each_change_and_touches_nothing() {
     let plan = manager.plan(&next).unwrap();
     assert_eq!(
         plan.to_string(),
-        "- store-b (store): remove\n~ echo (echo): reconfigure\n+ store-c (store): add\n4 unchanged\n"
+        "- store-b (store): remove\n~ echo (echo): reconfigure\n+ store-c (store): add\n5 unchanged\n"
     );
     assert_eq!(plan.change("echo"), Some(&Change::Reconfigure));
     assert!(events.lock().unwrap().is_empty());
@@ -147,7 +147,9 @@ fn apply_adds_removes_and_reconfigures_in_place_and_leaves_the_rest_alone() {
     );
     assert_eq!(
         manager.live(),
-        ["echo", "flaky", "plain", "store-a", "app", "store-c"]
+        [
+            "core", "echo", "flaky", "plain", "store-a", "app", "store-c"
+        ]
     );
 }
 
@@ -193,7 +195,7 @@ fn a_new_binding_recreates_the_dependent_only() {
     let plan = manager
         .plan(&changed("[plugins.app]\nbind = { store = \"store-b\" }\n"))
         .unwrap();
-    assert_eq!(plan.to_string(), "! app (app): re-create\n5 unchanged\n");
+    assert_eq!(plan.to_string(), "! app (app): re-create\n6 unchanged\n");
     manager
         .apply(changed("[plugins.app]\nbind = { store = \"store-b\" }\n"))
         .unwrap();
@@ -247,7 +249,7 @@ fn a_bad_configuration_changes_nothing_and_lists_every_problem() {
     );
     assert!(events.lock().unwrap().is_empty());
     assert!(journal().is_empty());
-    assert_eq!(manager.live().len(), 6);
+    assert_eq!(manager.live().len(), 7);
 }
 
 #[test]
@@ -266,7 +268,7 @@ fn a_dependency_that_would_not_resolve_is_refused_before_anything_changes() {
         error.to_string(),
         "invalid configuration: plugins.app: depends on \"store-a\", which is not enabled (at host.toml:11:1)"
     );
-    assert_eq!(manager.live().len(), 6);
+    assert_eq!(manager.live().len(), 7);
 }
 
 #[test]
@@ -330,6 +332,19 @@ fn a_kind_change_recreates_the_instance_under_the_same_name() {
 }
 
 #[test]
+fn a_reload_may_not_take_a_required_instance_away() {
+    let (mut manager, _) = running();
+    let error = manager
+        .apply(changed("[plugins.core]\nenabled = false\n"))
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid configuration: plugins.core: plugin \"core\" is required: it cannot be removed or disabled (at code)"
+    );
+    assert_eq!(state(&manager, "core"), Some(PluginState::Running));
+}
+
+#[test]
 fn the_final_report_and_shutdown_cover_reloaded_instances() {
     let (mut manager, _) = running();
     manager
@@ -338,7 +353,7 @@ fn the_final_report_and_shutdown_cover_reloaded_instances() {
     let report = manager.stop().shutdown();
     assert_eq!(
         report.in_state(PluginState::Shutdown).count(),
-        7,
+        8,
         "{report}"
     );
     let journal = journal();

@@ -348,4 +348,6 @@ mod markdown_docs {
     mod examples {}
     #[doc = include_str!("../../docs/runtime.md")]
     mod runtime {}
+    #[doc = include_str!("../../docs/configuration.md")]
+    mod configuration {}
 }

@@ -1,8 +1,9 @@
 //! Plugin kinds with typed configs, for the configuration and reload tests: `echo` (a config
 //! with a required key), `store` (a config with defaults that reconfigures in place when it
-//! grows), `app` (depends on `store`), `plain` (no config), and `flaky` (a reconfigure that
-//! fails on demand). Each instance gets a serial number when created, so a test can tell a
-//! kept instance from a re-created one; the journal records every hook by instance name.
+//! grows), `app` (depends on `store`), `plain` (no config), `core` (required), and `flaky` (a
+//! reconfigure that fails on demand). Each instance gets a serial number when created, so a
+//! test can tell a kept instance from a re-created one; the journal records every hook by
+//! instance name.
 
 #![allow(
     dead_code,
@@ -139,6 +140,13 @@ impl Plugin for App {
 #[plugin]
 #[derive(Default)]
 pub(crate) struct Plain;
+
+/// A required kind: a reload may not take it away.
+#[plugin(required)]
+#[derive(Default)]
+pub(crate) struct Core;
+
+impl Plugin for Core {}
 
 impl Plugin for Plain {}
 
