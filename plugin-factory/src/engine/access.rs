@@ -5,7 +5,8 @@
 use std::any::{Any, TypeId};
 use std::sync::PoisonError;
 
-use super::{Busy, Engine};
+use super::Engine;
+use super::busy::Busy;
 use crate::contract::Plugin;
 use crate::error::Error;
 use crate::lifecycle::PluginState;

@@ -10,16 +10,19 @@
 //! | `hooks.rs` | running a hook (panics caught, state checked, events sent), exclusion and its cascade, the walks over every plugin |
 //! | `resolve.rs` | duplicates, creation, dependencies, versions, cycles |
 //! | `control.rs` | the runtime operations: stop, start, restart, add, remove one plugin |
+//! | `reload.rs` | checking a new configuration whole and planning the move to it |
+//! | `apply.rs` | carrying a reload plan out |
 //! | `query.rs` | reports, infos, the live list |
 //! | `access.rs` | reaching a plugin instance: locked for callers, direct for the owner |
 //! | `order.rs` | the start order, the slot layout, the published [`Plan`] |
 //! | `slots.rs` | per-plugin storage in dense arrays |
-//! | `graph.rs` | the dependency graph |
+//! | `graph.rs` | the dependency graph, each dependency bound to an instance |
 //! | `catch.rs` | catching panics of plugin code |
 //! | `observe.rs` | events and observers |
 
 mod access;
 mod apply;
+mod busy;
 mod catch;
 mod control;
 mod graph;
@@ -33,7 +36,6 @@ mod slots;
 #[cfg(test)]
 mod testing;
 
-use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError, RwLock};
@@ -41,6 +43,7 @@ use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
+use self::busy::Busy;
 use self::catch::Route;
 use self::graph::Graph;
 use self::observe::Observers;
@@ -390,40 +393,6 @@ impl Drop for Engine {
     }
 }
 
-thread_local! {
-    /// The calls in progress on this thread whose re-entry would deadlock: the manager and
-    /// the operation.
-    static BUSY: RefCell<Vec<(u64, &'static str)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Marks this thread busy with an operation on one manager until dropped. Calls on other
-/// managers are not affected: a closure on one manager may use another.
-struct Busy {
-    manager: u64,
-}
-
-impl Busy {
-    fn enter(manager: u64, operation: &'static str) -> Result<Self, Error> {
-        BUSY.with_borrow_mut(|busy| {
-            if let Some(&(_, during)) = busy.iter().find(|(other, _)| *other == manager) {
-                return Err(Error::Reentrant { operation, during });
-            }
-            busy.push((manager, operation));
-            Ok(Self { manager })
-        })
-    }
-}
-
-impl Drop for Busy {
-    fn drop(&mut self) {
-        BUSY.with_borrow_mut(|busy| {
-            if let Some(k) = busy.iter().rposition(|(other, _)| *other == self.manager) {
-                busy.remove(k);
-            }
-        });
-    }
-}
-
 /// The lifecycle logic, over either kind of slot access: what one phase transition or one
 /// control operation works with.
 pub(crate) struct Ops<'e, S> {
@@ -478,36 +447,5 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     /// Whether `i` is marked `#[plugin(required)]`.
     fn is_required(&self, i: usize) -> bool {
         self.slots.slots().entry(i).metadata().is_required()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::testing::entry;
-    use super::*;
-
-    fn engine() -> Engine {
-        Engine::new(
-            vec![Instance::of_kind(entry!("alpha"))],
-            Options::default(),
-            Observers::default(),
-        )
-    }
-
-    #[test]
-    fn a_manager_refuses_re_entry_but_another_manager_is_free() {
-        let (one, two) = (engine(), engine());
-        let outer = Busy::enter(one.id, "with_plugin").unwrap();
-        assert!(matches!(
-            Busy::enter(one.id, "stop_plugin"),
-            Err(Error::Reentrant {
-                operation: "stop_plugin",
-                during: "with_plugin"
-            })
-        ));
-        let inner = Busy::enter(two.id, "stop_plugin").expect("another manager is not busy");
-        drop(inner);
-        drop(outer);
-        assert!(Busy::enter(one.id, "stop_plugin").is_ok(), "free again");
     }
 }

@@ -37,7 +37,8 @@ impl PluginManager<Active> {
     /// # plugin_factory::link_plugins!(example_plugins);
     ///
     /// let manager = plugin_factory::PluginManager::discover()?.validate()?.init()?.start()?;
-    /// manager.with_plugin("kv-store", |kv: &mut KvStore| kv.set("answer", "42"))?;
+    /// let stored = manager.with_plugin("kv-store", |kv: &mut KvStore| kv.set("answer", "42"))?;
+    /// assert!(stored.is_ok(), "the store had room");
     /// let answer = manager.with_plugin("kv-store", |kv: &mut KvStore| kv.get("answer").map(str::to_owned))?;
     /// assert_eq!(answer.as_deref(), Some("42"));
     /// # Ok::<(), plugin_factory::Error>(())
@@ -97,7 +98,8 @@ impl PluginManager<Active> {
     /// # plugin_factory::link_plugins!(example_plugins);
     ///
     /// let mut manager = plugin_factory::PluginManager::discover()?.validate()?.init()?.start()?;
-    /// manager.plugin_mut::<KvStore>("kv-store").unwrap().set("answer", "42");
+    /// let kv = manager.plugin_mut::<KvStore>("kv-store").unwrap();
+    /// assert!(kv.set("answer", "42").is_ok());
     /// assert!(manager.plugin_mut::<KvStore>("clock").is_none(), "another type");
     /// # Ok::<(), plugin_factory::Error>(())
     /// ```
