@@ -43,6 +43,14 @@
 //! # Ok::<(), plugin_factory::Error>(())
 //! ```
 //!
+//! # Configuration
+//!
+//! The binary carries plugin *kinds*; a [`config::Config`] (TOML, JSON or YAML, with
+//! environment and programmatic overrides) runs named *instances* of them, each with a typed
+//! config (`#[plugin(config = T)]` and [`Configurable`]), and a running manager moves to a
+//! changed configuration with [`plan`](PluginManager::plan) and [`apply`](PluginManager::apply),
+//! touching only what differs. See the [`config`] module and `docs/configuration.md`.
+//!
 //! # Linking plugin crates
 //!
 //! Rust links a dependency only if the code names it. A plugin crate that the host lists in
