@@ -218,10 +218,8 @@ fn a_malformed_file_says_where() {
     );
     assert_eq!(
         load_error("host.yaml", Format::Yaml, "plugins:\n  echo: [1, 2\n"),
-        load_error("host.yaml", Format::Yaml, "plugins:\n  echo: [1, 2\n"),
+        "while parsing a flow sequence, expected ',' or ']' (at host.yaml:3:1)"
     );
-    let yaml = load_error("host.yaml", Format::Yaml, "plugins:\n  echo: [1, 2\n");
-    assert!(yaml.contains("(at host.yaml:"), "{yaml}");
 }
 
 #[test]
@@ -256,12 +254,14 @@ fn a_duplicate_instance_name_is_an_error_at_the_second() {
         ),
         "duplicate key `echo` (first at host.yaml:2:3) (at host.yaml:3:3)"
     );
-    let toml = load_error(
-        "host.toml",
-        Format::Toml,
-        "[plugins.echo]\n[plugins.echo]\n",
+    assert_eq!(
+        load_error(
+            "host.toml",
+            Format::Toml,
+            "[plugins.echo]\n[plugins.echo]\n"
+        ),
+        "duplicate key `echo` (at host.toml:2:10)"
     );
-    assert!(toml.contains("(at host.toml:2:"), "{toml}");
 }
 
 /// Starts `config` and returns the problems its report lists for no instance, and the manager.

@@ -9,7 +9,20 @@ pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
     let table = DeTable::parse(source.text).map_err(|error| {
         // The plain message: the error's `Display` renders a snippet with carets.
         let offset = error.span().map_or(0, |span| span.start);
-        source.error(error.message().trim_end(), source.at(offset))
+        let message = error.message().trim_end();
+        // toml says "duplicate key" without the key; the span holds it. Worded as the JSON
+        // and YAML readers word it.
+        let key = error
+            .span()
+            .and_then(|span| source.text.get(span))
+            .filter(|key| message == "duplicate key" && !key.is_empty());
+        match key {
+            Some(key) => source.error(
+                &format!("duplicate key `{}`", key.trim_matches('"')),
+                source.at(offset),
+            ),
+            None => source.error(message, source.at(offset)),
+        }
     })?;
     // The document is a map that starts where the file does, whatever comes first in it.
     table_node(source, table.get_ref(), 0, 0)
