@@ -209,7 +209,7 @@ mod tests {
         assert!(!error.message.contains('|'), "{}", error.message);
         assert!(!error.message.is_empty());
         let error = toml("a = 1\na = 2\n").unwrap_err();
-        assert_eq!(error.message, "duplicate key");
+        assert_eq!(error.message, "duplicate key `a`");
         assert_eq!(error.at, at(2, 1));
         let error = toml("n = 99999999999999999999\n").unwrap_err();
         assert_eq!(error.to_string(), "integer number overflowed (at f:1:5)");
