@@ -5,6 +5,8 @@
 use super::document::Config;
 use super::error::problem;
 use super::instance::Instance;
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::name::Name;
 use crate::registry::PluginEntry;
 use crate::tree::Problem;
@@ -39,6 +41,13 @@ impl Resolved {
 /// Resolves `config` against `kinds`, checking each instance's typed config.
 pub(crate) fn resolve(config: &Config, kinds: &[&'static PluginEntry]) -> Resolved {
     let root = config.tree();
+    // Kinds by name, the first registered of a name winning (two of one name are excluded as
+    // duplicates later, if both run).
+    let mut by_name: FxHashMap<&str, &'static PluginEntry> =
+        FxHashMap::with_capacity_and_hasher(kinds.len(), Default::default());
+    for &entry in kinds {
+        by_name.entry(entry.name()).or_insert(entry);
+    }
     let mut problems = Vec::new();
     let mut instances = Vec::new();
     if let Value::Map(entries) = &root.value {
@@ -68,7 +77,7 @@ pub(crate) fn resolve(config: &Config, kinds: &[&'static PluginEntry]) -> Resolv
         None | Some(Value::Null) => {}
         Some(Value::Map(entries)) => {
             for (name, node) in entries {
-                match instance(name, node, kinds) {
+                match instance(name, node, &by_name, kinds) {
                     Ok(instance) => instances.push(instance),
                     Err(problem) => problems.push(problem),
                 }
@@ -87,14 +96,14 @@ pub(crate) fn resolve(config: &Config, kinds: &[&'static PluginEntry]) -> Resolv
         }
     }
     if run_unlisted {
-        let mentioned = |kind: &str| {
-            instances
-                .iter()
-                .any(|instance: &Instance| instance.entry.name() == kind || instance.name == kind)
-        };
+        let mut mentioned: FxHashSet<&str> = FxHashSet::default();
+        for instance in &instances {
+            mentioned.insert(instance.entry.name());
+            mentioned.insert(instance.name.as_str());
+        }
         let unlisted: Vec<Instance> = kinds
             .iter()
-            .filter(|entry| !mentioned(entry.name()))
+            .filter(|entry| !mentioned.contains(entry.name()))
             .map(|&entry| Instance::of_kind(entry))
             .collect();
         instances.extend(unlisted);
@@ -108,7 +117,12 @@ pub(crate) fn resolve(config: &Config, kinds: &[&'static PluginEntry]) -> Resolv
 
 /// The instance `name`, configured by `node`; an error if it cannot exist at all (an invalid
 /// name, an unknown kind, a value that is no map).
-fn instance(name: &str, node: &Node, kinds: &[&'static PluginEntry]) -> Result<Instance, Problem> {
+fn instance(
+    name: &str,
+    node: &Node,
+    by_name: &FxHashMap<&str, &'static PluginEntry>,
+    kinds: &[&'static PluginEntry],
+) -> Result<Instance, Problem> {
     let path = format!("plugins.{name}");
     let name = Name::new(name.to_owned()).map_err(|invalid| {
         problem(
@@ -153,7 +167,7 @@ fn instance(name: &str, node: &Node, kinds: &[&'static PluginEntry]) -> Result<I
             .map_err(|mut errors| errors.remove(0))?,
         None => name.to_string(),
     };
-    let Some(&entry) = kinds.iter().find(|entry| entry.name() == kind) else {
+    let Some(&entry) = by_name.get(kind.as_str()) else {
         return Err(unknown_kind(&path, &kind, kind_node.unwrap_or(node), kinds));
     };
     let enabled = match node.get("enabled") {
@@ -256,15 +270,22 @@ fn bindings(
 
 /// Checks that every binding names an instance of the right kind, now that all are known.
 fn check_bindings(instances: &mut [Instance]) {
+    if instances.iter().all(|instance| instance.bind.is_empty()) {
+        return;
+    }
     let found: Vec<(Name, &'static str)> = instances
         .iter()
         .map(|instance| (instance.name.clone(), instance.entry.name()))
+        .collect();
+    let kind_of: FxHashMap<&str, &'static str> = found
+        .iter()
+        .map(|(name, kind)| (name.as_str(), *kind))
         .collect();
     for instance in instances.iter_mut() {
         let mut problems = Vec::new();
         for (kind, target) in &instance.bind {
             let key = format!("plugins.{}.bind.{kind}", instance.name);
-            let message = match found.iter().find(|(name, _)| name == target) {
+            let message = match kind_of.get(target.as_str()) {
                 None => {
                     let names = found
                         .iter()
@@ -275,7 +296,7 @@ fn check_bindings(instances: &mut [Instance]) {
                         quoted(names)
                     )
                 }
-                Some((_, found_kind)) if found_kind != kind => format!(
+                Some(found_kind) if found_kind != kind => format!(
                     "binds {kind:?} to {target:?}, which is an instance of {found_kind:?}, not of {kind:?}"
                 ),
                 Some(_) => continue,
