@@ -124,8 +124,15 @@ impl Hash for Name {
 impl PartialEq for Name {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        same(self.as_str(), other.as_str())
     }
+}
+
+/// String equality that first checks whether both are the same string in memory: a kind's
+/// name and the instance named after it are, so comparing them costs no byte comparison.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
 }
 
 impl Eq for Name {}
@@ -143,14 +150,16 @@ impl Ord for Name {
 }
 
 impl PartialEq<str> for Name {
+    #[inline]
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        same(self.as_str(), other)
     }
 }
 
 impl PartialEq<&str> for Name {
+    #[inline]
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        same(self.as_str(), other)
     }
 }
 

@@ -1,5 +1,5 @@
 //! [`Instance`]: one plugin instance as a configuration (or its absence) decided it, the input
-//! from which a manager lays out its slots.
+//! from which a manager lays out its slots; and its [`Spec`], what the configuration says of it.
 
 use crate::name::Name;
 use crate::registry::PluginEntry;
@@ -12,17 +12,49 @@ pub(crate) struct Instance {
     pub(crate) name: Name,
     /// Its kind.
     pub(crate) entry: &'static PluginEntry,
+    /// What the configuration says of it; `None` for an instance it does not mention, which
+    /// then costs no allocation (the usual case without a configuration).
+    pub(crate) spec: Option<Box<Spec>>,
+    /// What is wrong with its configuration: a non-empty list excludes it before its factory
+    /// runs.
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// What a configuration says of one instance, beyond its name and kind.
+#[derive(Debug, Clone)]
+pub(crate) struct Spec {
     /// Whether it runs; a disabled instance is left out, as `ManagerBuilder::disable` does.
     pub(crate) enabled: bool,
     /// Its `config` value as read, if the configuration gave one.
     pub(crate) config: Option<Node>,
     /// Which instance satisfies a dependency on a kind: `(kind, instance)`.
     pub(crate) bind: Vec<(Name, Name)>,
-    /// What is wrong with its configuration: a non-empty list excludes it before its factory
-    /// runs.
-    pub(crate) problems: Vec<Problem>,
     /// Where the configuration describes it (`Code` for an instance it does not mention).
     pub(crate) at: Location,
+}
+
+impl Spec {
+    /// The spec of an instance that no configuration mentions.
+    pub(crate) const DEFAULT: Spec = Spec {
+        enabled: true,
+        config: None,
+        bind: Vec::new(),
+        at: Location::Code,
+    };
+
+    /// The instance this spec binds a dependency on `kind` to, if it says.
+    pub(crate) fn bound(&self, kind: &str) -> Option<&Name> {
+        self.bind
+            .iter()
+            .find(|(bound_kind, _)| bound_kind == kind)
+            .map(|(_, instance)| instance)
+    }
+}
+
+/// The spec behind an optional box: the default where there is none.
+pub(crate) fn spec_of(spec: &Option<Box<Spec>>) -> &Spec {
+    static DEFAULT: Spec = Spec::DEFAULT;
+    spec.as_deref().unwrap_or(&DEFAULT)
 }
 
 impl Instance {
@@ -31,19 +63,19 @@ impl Instance {
         Self {
             name: Name::from(entry.name()),
             entry,
-            enabled: true,
-            config: None,
-            bind: Vec::new(),
+            spec: None,
             problems: Vec::new(),
-            at: Location::Code,
         }
     }
 
-    /// The instance this one binds a dependency on `kind` to, if the configuration says.
-    pub(crate) fn bound(&self, kind: &str) -> Option<&Name> {
-        self.bind
-            .iter()
-            .find(|(bound_kind, _)| bound_kind == kind)
-            .map(|(_, instance)| instance)
+    /// What the configuration says of it.
+    pub(crate) fn spec(&self) -> &Spec {
+        spec_of(&self.spec)
+    }
+
+    /// What the configuration says of it, to change.
+    #[cfg(test)]
+    pub(crate) fn spec_mut(&mut self) -> &mut Spec {
+        self.spec.get_or_insert_with(|| Box::new(Spec::DEFAULT))
     }
 }

@@ -42,5 +42,5 @@ pub use self::plan::{Applied, Change, Effect, Outcome, Plan, PlannedChange};
 pub use self::schema::schema;
 pub use crate::tree::{Format, Location, Node, ParseError, Problem, Value};
 
-pub(crate) use self::instance::Instance;
-pub(crate) use self::resolve::{Resolved, resolve};
+pub(crate) use self::instance::{Instance, Spec, spec_of};
+pub(crate) use self::resolve::{Resolved, resolve, resolve_with};

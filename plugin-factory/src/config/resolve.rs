@@ -4,13 +4,16 @@
 
 use super::document::Config;
 use super::error::problem;
-use super::instance::Instance;
+use super::instance::{Instance, Spec};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::name::Name;
 use crate::registry::PluginEntry;
 use crate::tree::Problem;
 use crate::tree::{self, Node, Value};
+
+/// Says whether the config of an instance (by name and kind) was checked already.
+pub(crate) type Checked<'a> = dyn Fn(&str, &'static PluginEntry, &Node) -> bool + 'a;
 
 /// The keys of the configuration's top level.
 const TOP_KEYS: &[&str] = &["plugins", "run_unlisted"];
@@ -40,6 +43,16 @@ impl Resolved {
 
 /// Resolves `config` against `kinds`, checking each instance's typed config.
 pub(crate) fn resolve(config: &Config, kinds: &[&'static PluginEntry]) -> Resolved {
+    resolve_with(config, kinds, &|_, _, _| false)
+}
+
+/// [`resolve`], skipping the typed check of each config that `checked(name, kind, config)`
+/// says was checked already (a reload leaves unchanged configs alone).
+pub(crate) fn resolve_with(
+    config: &Config,
+    kinds: &[&'static PluginEntry],
+    checked: &Checked<'_>,
+) -> Resolved {
     let root = config.tree();
     // Kinds by name, the first registered of a name winning (two of one name are excluded as
     // duplicates later, if both run).
@@ -77,7 +90,7 @@ pub(crate) fn resolve(config: &Config, kinds: &[&'static PluginEntry]) -> Resolv
         None | Some(Value::Null) => {}
         Some(Value::Map(entries)) => {
             for (name, node) in entries {
-                match instance(name, node, &by_name, kinds) {
+                match instance(name, node, &by_name, kinds, checked) {
                     Ok(instance) => instances.push(instance),
                     Err(problem) => problems.push(problem),
                 }
@@ -122,6 +135,7 @@ fn instance(
     node: &Node,
     by_name: &FxHashMap<&str, &'static PluginEntry>,
     kinds: &[&'static PluginEntry],
+    checked: &Checked<'_>,
 ) -> Result<Instance, Problem> {
     let path = format!("plugins.{name}");
     let name = Name::new(name.to_owned()).map_err(|invalid| {
@@ -181,6 +195,7 @@ fn instance(
     let config = node.get("config").cloned();
     let config_path = format!("{path}.config");
     match (entry.config(), &config) {
+        (Some(_), Some(config)) if checked(&name, entry, config) => {}
         (Some(spec), Some(config)) => {
             if let Err(errors) = spec.parse(config, &config_path) {
                 problems.extend(errors);
@@ -204,11 +219,13 @@ fn instance(
     Ok(Instance {
         name,
         entry,
-        enabled,
-        config,
-        bind,
+        spec: Some(Box::new(Spec {
+            enabled,
+            config,
+            bind,
+            at: node.at.clone(),
+        })),
         problems,
-        at: node.at.clone(),
     })
 }
 
@@ -270,7 +287,10 @@ fn bindings(
 
 /// Checks that every binding names an instance of the right kind, now that all are known.
 fn check_bindings(instances: &mut [Instance]) {
-    if instances.iter().all(|instance| instance.bind.is_empty()) {
+    if instances
+        .iter()
+        .all(|instance| instance.spec().bind.is_empty())
+    {
         return;
     }
     let found: Vec<(Name, &'static str)> = instances
@@ -283,7 +303,7 @@ fn check_bindings(instances: &mut [Instance]) {
         .collect();
     for instance in instances.iter_mut() {
         let mut problems = Vec::new();
-        for (kind, target) in &instance.bind {
+        for (kind, target) in &instance.spec().bind {
             let key = format!("plugins.{}.bind.{kind}", instance.name);
             let message = match kind_of.get(target.as_str()) {
                 None => {
@@ -304,7 +324,7 @@ fn check_bindings(instances: &mut [Instance]) {
             problems.push(Problem {
                 path: key,
                 message,
-                at: Some(instance.at.clone()),
+                at: Some(instance.spec().at.clone()),
             });
         }
         instance.problems.extend(problems);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::reload::Checked;
+use super::reload::{Checked, Next};
 use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
 use crate::config::{Applied, Change, Config, ConfigError, Effect, Outcome, Plan, PlannedChange};
@@ -29,11 +29,7 @@ impl Engine {
 
     /// Checks `config` whole and carries out the plan to it (see the module docs).
     pub(crate) fn apply(&mut self, config: Config) -> Result<Applied, ConfigError> {
-        let Checked {
-            mut next,
-            plan,
-            same_layout,
-        } = self.check(&config)?;
+        let Checked { next, plan } = self.check(&config)?;
         if plan.is_empty() {
             self.config = config;
             return Ok(Applied::default());
@@ -50,10 +46,16 @@ impl Engine {
             let i = self
                 .find(&planned.instance)
                 .expect("planned from this engine");
-            let j = next
-                .find(&planned.instance)
-                .expect("planned from the new layout");
-            let node = next.slots.spec(j).config.clone();
+            let node = match &next {
+                Next::Same(instances) => instances
+                    .iter()
+                    .find(|instance| instance.name == planned.instance)
+                    .and_then(|instance| instance.spec().config.clone()),
+                Next::Layout(next) => {
+                    let j = next.find(&planned.instance).expect("planned from it");
+                    next.slots.spec(j).config.clone()
+                }
+            };
             self.slots.spec_mut(i).config = node;
             match self.ops().reconfigure(i) {
                 Ok(Reconfigure::Applied) => {
@@ -100,29 +102,38 @@ impl Engine {
             }
         }
 
-        // The new layout takes over, or the new specs go into the running one.
-        if same_layout {
-            for i in 0..self.slots.len() {
-                *self.slots.spec_mut(i) = next.slots.spec(i).clone();
-            }
-        } else {
-            // Every instance that keeps its kind keeps its slot's contents: the running ones
-            // their instance, the excluded ones their reason; those to bring up are created
-            // afresh below, whatever state they were left in.
-            for j in 0..next.slots.len() {
-                let Some(i) = self.find(next.slots.name(j)) else {
-                    continue;
-                };
-                if std::ptr::eq(self.slots.entry(i), next.slots.entry(j)) {
-                    next.slots.take_over(j, &mut self.slots, i);
+        // The new specs go into the running layout, or the new layout takes over.
+        match next {
+            Next::Same(instances) => {
+                for instance in instances {
+                    let i = self.find(&instance.name).expect("the same instances");
+                    self.slots.set_spec(i, instance.spec);
                 }
             }
-            next.observers = std::mem::take(&mut self.observers);
-            next.kinds = std::mem::take(&mut self.kinds);
-            next.id = self.id;
-            // Whatever is still live in the old layout is shut down as it is dropped: nothing
-            // should be, since every instance that stays was taken over.
-            drop(std::mem::replace(self, next));
+            Next::Layout(mut next) if self.same_layout(&next) => {
+                for i in 0..self.slots.len() {
+                    self.slots.set_spec(i, next.slots.take_spec(i));
+                }
+            }
+            Next::Layout(mut next) => {
+                // Every instance that keeps its kind keeps its slot's contents: the running ones
+                // their instance, the excluded ones their reason; those to bring up are created
+                // afresh below, whatever state they were left in.
+                for j in 0..next.slots.len() {
+                    let Some(i) = self.find(next.slots.name(j)) else {
+                        continue;
+                    };
+                    if std::ptr::eq(self.slots.entry(i), next.slots.entry(j)) {
+                        next.slots.take_over(j, &mut self.slots, i);
+                    }
+                }
+                next.observers = std::mem::take(&mut self.observers);
+                next.kinds = std::mem::take(&mut self.kinds);
+                next.id = self.id;
+                // Whatever is still live in the old layout is shut down as it is dropped: nothing
+                // should be, since every instance that stays was taken over.
+                drop(std::mem::replace(self, *next));
+            }
         }
         self.config = config;
         self.config_problems.clear();
@@ -202,10 +213,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
             let ctx = Context::new(entry.metadata(), name);
-            route.catch(
-                || name.clone(),
-                || spec.reconfigure(plugin.as_mut(), value, &ctx),
-            )
+            route.catch(name, || spec.reconfigure(plugin.as_mut(), value, &ctx))
         });
         let cause = match outcome {
             Ok(Ok(done)) => return Ok(done),

@@ -35,32 +35,31 @@ pub(crate) fn routing() -> Route {
 pub(crate) struct Route(bool);
 
 impl Route {
-    /// Runs `f`, plugin code on behalf of the plugin that `plugin` names, and turns a panic into
-    /// its message. The name is read only when panics are routed.
+    /// Runs `f`, plugin code on behalf of the plugin called `plugin`, and turns a panic into
+    /// its message. The name is noted (cloned, out of line) only when panics are routed.
     #[inline(always)]
-    pub(crate) fn catch<R>(
-        self,
-        plugin: impl FnOnce() -> Name,
-        f: impl FnOnce() -> R,
-    ) -> Result<R, String> {
-        let outer = if self.0 { enter(plugin()) } else { None };
-        let result = panic::catch_unwind(AssertUnwindSafe(f));
+    pub(crate) fn catch<R>(self, plugin: &Name, f: impl FnOnce() -> R) -> Result<R, String> {
         if self.0 {
-            CATCHING.set(outer);
+            return catch_routed(plugin, f);
         }
-        result.map_err(panic_message)
+        panic::catch_unwind(AssertUnwindSafe(f)).map_err(panic_message)
     }
 }
 
-/// [`Route::catch`] with the routing read now, for callers outside an operation.
-pub(crate) fn catch<R>(plugin: impl FnOnce() -> Name, f: impl FnOnce() -> R) -> Result<R, String> {
-    routing().catch(plugin, f)
+/// [`Route::catch`] while panics are routed: the plugin is noted for the panic hook, out of
+/// the hot path (nothing of it is paid for while routing is off).
+#[cold]
+#[inline(never)]
+fn catch_routed<R>(plugin: &Name, f: impl FnOnce() -> R) -> Result<R, String> {
+    let outer = CATCHING.replace(Some(plugin.clone()));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    CATCHING.set(outer);
+    result.map_err(panic_message)
 }
 
-/// Notes that `plugin`'s code runs on this thread; returns what was noted before.
-#[cold]
-fn enter(plugin: Name) -> Option<Name> {
-    CATCHING.replace(Some(plugin))
+/// [`Route::catch`] with the routing read now, for callers outside an operation.
+pub(crate) fn catch<R>(plugin: &Name, f: impl FnOnce() -> R) -> Result<R, String> {
+    routing().catch(plugin, f)
 }
 
 /// The message of a panic payload (`&str` or `String`, as `panic!` makes them).
@@ -118,13 +117,13 @@ mod tests {
 
     #[test]
     fn a_panic_becomes_its_message_and_a_value_passes_through() {
-        assert_eq!(catch(|| "p".into(), || 7), Ok(7));
+        assert_eq!(catch(&"p".into(), || 7), Ok(7));
         assert_eq!(
-            catch(|| "p".into(), || panic!("boom {}", 1)),
+            catch(&"p".into(), || panic!("boom {}", 1)),
             Err::<(), _>("boom 1".into())
         );
         assert_eq!(
-            catch(|| "p".into(), || std::panic::panic_any(42)),
+            catch(&"p".into(), || std::panic::panic_any(42)),
             Err::<(), _>("a non-string panic payload".into())
         );
     }
@@ -133,16 +132,13 @@ mod tests {
     fn the_plugin_is_known_only_while_its_code_runs() {
         ROUTING.store(true, Relaxed);
         assert_eq!(CATCHING.with_borrow(Clone::clone), None);
-        let inner = catch(
-            || "outer".into(),
-            || {
-                let inner = catch(|| "inner".into(), || CATCHING.with_borrow(Clone::clone));
-                (inner, CATCHING.with_borrow(Clone::clone))
-            },
-        );
+        let inner = catch(&"outer".into(), || {
+            let inner = catch(&"inner".into(), || CATCHING.with_borrow(Clone::clone));
+            (inner, CATCHING.with_borrow(Clone::clone))
+        });
         assert_eq!(inner, Ok((Ok(Some("inner".into())), Some("outer".into()))));
         assert_eq!(CATCHING.with_borrow(Clone::clone), None);
-        let _ = catch(|| "p".into(), || panic!("unwinds through catch"));
+        let _ = catch(&"p".into(), || panic!("unwinds through catch"));
         assert_eq!(CATCHING.with_borrow(Clone::clone), None);
     }
 }

@@ -28,7 +28,7 @@ impl<'a> Binder<'a> {
                     by_kind.entry(instance.entry.name()).or_default().push(i);
                 }
                 for slots in by_kind.values_mut() {
-                    slots.sort_by_key(|&i| !instances[i].enabled);
+                    slots.sort_by_key(|&i| !instances[i].spec().enabled);
                 }
                 by_kind
             });
@@ -45,7 +45,7 @@ impl<'a> Binder<'a> {
             dependency,
             missing: Missing::NotRegistered,
         };
-        if let Some(bound) = instance.bound(kind) {
+        if let Some(bound) = instance.spec.as_ref().and_then(|spec| spec.bound(kind)) {
             return match self.index.get(bound.as_str()) {
                 Some(&i) if self.instances[i].entry.name() == kind => Ok(i),
                 _ => Err(missing(bound.clone())),
@@ -62,7 +62,10 @@ impl<'a> Binder<'a> {
             None | Some([]) => Err(missing(Name::from(kind))),
             Some([only]) => Ok(*only),
             Some(slots) => {
-                let enabled = slots.iter().filter(|&&i| self.instances[i].enabled).count();
+                let enabled = slots
+                    .iter()
+                    .filter(|&&i| self.instances[i].spec().enabled)
+                    .count();
                 if enabled <= 1 {
                     return Ok(slots[0]);
                 }
@@ -339,16 +342,16 @@ mod tests {
             "depends on \"kv\", which has several instances (\"kv-a\", \"kv-b\"): choose one with `bind = { kv = \"...\" }`"
         );
         let mut bound = two();
-        bound[2].bind = vec![(Name::from("kv"), Name::from("kv-b"))];
+        bound[2].spec_mut().bind = vec![(Name::from("kv"), Name::from("kv-b"))];
         let (graph, unresolved) = graph_of(bound);
         assert_eq!(list(graph.dependencies(2)), [0]);
         assert!(unresolved.is_empty());
         let mut one_enabled = two();
-        one_enabled[0].enabled = false;
+        one_enabled[0].spec_mut().enabled = false;
         let (graph, _) = graph_of(one_enabled);
         assert_eq!(list(graph.dependencies(2)), [1]);
         let mut wrong = two();
-        wrong[2].bind = vec![(Name::from("kv"), Name::from("app"))];
+        wrong[2].spec_mut().bind = vec![(Name::from("kv"), Name::from("app"))];
         let (_, unresolved) = graph_of(wrong);
         assert_eq!(
             unresolved[0].1.to_string(),

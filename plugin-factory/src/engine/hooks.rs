@@ -54,7 +54,18 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// The typed config of `i`, for a kind that has a config type: read from the instance's
     /// configuration, or the type's `Default` if it has none (and if the type has no `Default`,
     /// read from an empty map, which names the missing keys).
+    #[inline]
     pub(super) fn config_value(&self, i: usize) -> Result<Option<ConfigValue>, Vec<Problem>> {
+        let slots = self.slots.slots();
+        match slots.entry(i).config() {
+            None => Ok(None),
+            Some(_) => self.read_config(i),
+        }
+    }
+
+    /// [`config_value`](Self::config_value) for a kind that has a config type.
+    #[cold]
+    fn read_config(&self, i: usize) -> Result<Option<ConfigValue>, Vec<Problem>> {
         let slots = self.slots.slots();
         let Some(spec) = slots.entry(i).config() else {
             return Ok(None);
@@ -90,9 +101,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let started = self.clock_start();
         let slots = self.slots.slots();
         let name = slots.name(i);
-        let created = self
-            .route
-            .catch(|| name.clone(), || entry.create(name, config));
+        let created = self.route.catch(name, || entry.create(name, config));
         self.record_time(i, Hook::Create, started);
         let cause = match created {
             Ok(Ok(plugin)) => {
@@ -123,7 +132,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
             let ctx = Context::new(metadata, name);
-            route.catch(|| name.clone(), || hook.run(plugin.as_mut(), &ctx))
+            route.catch(name, || hook.run(plugin.as_mut(), &ctx))
         });
         self.record_time(i, hook.hook(), started);
         let cause = match outcome {
@@ -191,9 +200,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let instance = self.slots.with_instance(i, |instance, _| instance.take());
         let slots = self.slots.slots();
         if let Some(plugin) = instance
-            && let Err(message) = self
-                .route
-                .catch(|| slots.name(i).clone(), move || drop(plugin))
+            && let Err(message) = self.route.catch(slots.name(i), move || drop(plugin))
         {
             let name = self.name(i);
             log::error!(target: name, "plugin {name:?} panicked while dropped: {message}");

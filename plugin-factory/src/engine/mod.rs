@@ -202,14 +202,7 @@ impl Engine {
             .into_iter()
             .map(|(i, reason)| (layout.slot(i), reason))
             .collect();
-        let mut placed = vec![None; n];
-        for (i, instance) in instances.into_iter().enumerate() {
-            placed[layout.slot(i)] = Some(instance);
-        }
-        let placed = placed
-            .into_iter()
-            .map(|instance| instance.expect("a slot per instance"));
-        let (slots, problems) = Slots::new(placed.collect());
+        let (slots, problems) = Slots::new(instances, &layout.order);
 
         let plan = Plan {
             order: Vec::with_capacity(n),

@@ -100,7 +100,7 @@ impl Observers {
         {
             let list = self.list.read().unwrap_or_else(PoisonError::into_inner);
             for (id, observer) in list.iter() {
-                if let Err(message) = catch(|| event.plugin().clone(), || observer(&event)) {
+                if let Err(message) = catch(event.plugin(), || observer(&event)) {
                     log::error!(
                         target: event.plugin(),
                         "observer {} panicked on {event:?} and was removed: {message}",

@@ -7,30 +7,66 @@ use rustc_hash::FxHashSet;
 
 use super::Engine;
 use super::observe::Observers;
-use crate::config::{Change, Config, ConfigError, Instance, Plan, PlannedChange, Problem, resolve};
+use crate::config::{
+    Change, Config, ConfigError, Instance, Node, Plan, PlannedChange, Problem, resolve_with,
+};
 use crate::lifecycle::PluginState;
 use crate::name::Name;
+use crate::registry::PluginEntry;
 use crate::report::{ExclusionReason, Missing};
 
-/// A configuration checked against a running manager: its instances laid out in an engine of
-/// their own (nothing created), and the plan from the running one to it.
+/// A configuration checked against a running manager, and the plan from the running
+/// instances to it.
 pub(super) struct Checked {
-    /// The new layout. Becomes the manager's engine when the layout changes.
-    pub(super) next: Engine,
+    pub(super) next: Next,
     pub(super) plan: Plan,
-    /// Whether the new layout has the same instances, kinds and dependency edges in the same
-    /// slots as the running one: then the plan is carried out in place.
-    pub(super) same_layout: bool,
+}
+
+/// Where a checked configuration's instances go.
+pub(super) enum Next {
+    /// The same instances, kinds, enabled flags and bindings as now, so the same layout: the
+    /// plan is carried out in place, with these specs (each instance's new config).
+    Same(Vec<Instance>),
+    /// Another layout, laid out in an engine of its own (nothing created), which becomes the
+    /// manager's engine.
+    Layout(Box<Engine>),
 }
 
 impl Engine {
     /// Resolves `config` against this manager's kinds and checks it whole; every problem is
     /// listed, not only the first.
     pub(super) fn check(&self, config: &Config) -> Result<Checked, ConfigError> {
-        let resolved = resolve(config, &self.kinds);
+        // A config that reads the same as the running instance's was checked when it came in.
+        let checked = |name: &str, entry: &'static PluginEntry, node: &Node| {
+            self.find(name).is_some_and(|i| {
+                let slots = &self.slots;
+                std::ptr::eq(slots.entry(i), entry)
+                    && slots
+                        .spec(i)
+                        .config
+                        .as_ref()
+                        .is_some_and(|old| old.same_value(node))
+                    && slots.details(i).as_ref().is_none_or(|details| {
+                        !matches!(details.reason, Some(ExclusionReason::InvalidConfig { .. }))
+                    })
+            })
+        };
+        let resolved = resolve_with(config, &self.kinds, &checked);
         let mut problems = resolved.all_problems();
         if !problems.is_empty() {
             return Err(ConfigError::Invalid { problems });
+        }
+        if self.same_structure(&resolved.instances) {
+            // The layout the manager has is the one the configuration gives.
+            problems.extend(self.static_problems());
+            if !problems.is_empty() {
+                return Err(ConfigError::Invalid { problems });
+            }
+            let plan = self.diff_configs(&resolved.instances);
+            return Ok(Checked {
+                next: Next::Same(resolved.instances),
+                plan,
+            });
         }
         let next = Engine::new(resolved.instances, self.options, Observers::default());
         problems.extend(next.static_problems());
@@ -39,12 +75,70 @@ impl Engine {
             return Err(ConfigError::Invalid { problems });
         }
         let plan = self.diff(&next);
-        let same_layout = self.same_layout(&next);
         Ok(Checked {
-            next,
+            next: Next::Layout(Box::new(next)),
             plan,
-            same_layout,
         })
+    }
+
+    /// Whether `instances` are the running ones with the same kinds, enabled flags and
+    /// bindings (their configs may differ): then they lay out exactly as now.
+    fn same_structure(&self, instances: &[Instance]) -> bool {
+        let slots = &self.slots;
+        instances.len() == slots.len()
+            && instances.iter().all(|instance| {
+                self.find(&instance.name).is_some_and(|i| {
+                    let spec = slots.spec(i);
+                    std::ptr::eq(slots.entry(i), instance.entry)
+                        && spec.enabled == instance.spec().enabled
+                        && spec.bind == instance.spec().bind
+                })
+            })
+    }
+
+    /// The plan to `instances`, which differ from the running ones in their configs at most.
+    fn diff_configs(&self, instances: &[Instance]) -> Plan {
+        let slots = &self.slots;
+        let mut changed = Vec::new();
+        let mut unchanged = Vec::new();
+        for instance in instances {
+            let i = self.find(&instance.name).expect("the same instances");
+            let same_config = match (&slots.spec(i).config, &instance.spec().config) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same_value(b),
+                _ => false,
+            };
+            let state = slots.state(i);
+            let change =
+                if same_config || !instance.spec().enabled || state == PluginState::Registered {
+                    None
+                } else if state.is_live() {
+                    Some(Change::Reconfigure)
+                } else {
+                    Some(Change::Recreate)
+                };
+            match change {
+                Some(change) => changed.push(PlannedChange {
+                    instance: instance.name.clone(),
+                    kind: instance.entry.name(),
+                    change,
+                }),
+                None => unchanged.push(instance.name.clone()),
+            }
+        }
+        let recreated: Vec<usize> = changed
+            .iter()
+            .filter(|planned| planned.change == Change::Recreate)
+            .filter_map(|planned| self.find(&planned.instance))
+            .collect();
+        let mut restarts = self.restarts_for(&recreated, &changed, &[]);
+        unchanged.retain(|name| !restarts.iter().any(|planned| planned.instance == *name));
+        changed.sort_by_key(|planned| self.find(&planned.instance).map(|i| self.place(i)));
+        changed.append(&mut restarts);
+        Plan {
+            changes: changed,
+            unchanged,
+        }
     }
 
     /// What keeps an enabled instance of this (unstarted) layout from running: a dependency
@@ -135,7 +229,7 @@ impl Engine {
     }
 
     /// Whether `next` has the same instances, kinds and edges in the same slots.
-    fn same_layout(&self, next: &Engine) -> bool {
+    pub(super) fn same_layout(&self, next: &Engine) -> bool {
         let (old, new) = (&self.slots, &next.slots);
         old.len() == new.len()
             && self.topology.placed == next.topology.placed
@@ -277,16 +371,4 @@ impl Engine {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         (plan.position.get(i).copied().unwrap_or(u32::MAX), i)
     }
-}
-
-/// The instances of a configuration, for a caller that only needs to know they resolve.
-#[allow(
-    dead_code,
-    reason = "kept beside `check` for the benchmark of resolution alone"
-)]
-pub(crate) fn instances(
-    config: &Config,
-    kinds: &[&'static crate::registry::PluginEntry],
-) -> Vec<Instance> {
-    resolve(config, kinds).instances
 }

@@ -9,35 +9,24 @@
 use std::sync::atomic::{AtomicU8, Ordering::Acquire, Ordering::Release};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
-use crate::config::Instance;
+use crate::config::{Instance, Spec, spec_of};
 use crate::contract::Plugin;
 use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::registry::PluginEntry;
 use crate::report::{Details, ExclusionReason};
-use crate::tree::{Location, Node, Problem};
+use crate::tree::Problem;
 
 /// A plugin instance, locked on its own so that access to one plugin never waits for another.
 pub(crate) type Held = Mutex<Option<Box<dyn Plugin>>>;
-
-/// What the configuration says of one instance, beyond its name and kind.
-#[derive(Debug, Clone)]
-pub(crate) struct Spec {
-    /// Its `config` value as read, if it has one.
-    pub(crate) config: Option<Node>,
-    /// Whether the configuration enables it.
-    pub(crate) enabled: bool,
-    /// Where the configuration describes it.
-    pub(crate) at: Location,
-}
 
 /// Everything the manager keeps per registered plugin, indexed by slot.
 pub(crate) struct Slots {
     entries: Box<[&'static PluginEntry]>,
     /// Each instance's name, so that names are read without touching the larger entries.
     names: Box<[Name]>,
-    /// What the configuration says of each instance, read rarely.
-    specs: Box<[Spec]>,
+    /// What the configuration says of each instance, read rarely; `None` for the default.
+    specs: Box<[Option<Box<Spec>>]>,
     /// Written only under the control lock (or by the owner), read by anyone without a lock.
     states: Box<[AtomicU8]>,
     instances: Box<[Held]>,
@@ -46,24 +35,23 @@ pub(crate) struct Slots {
 }
 
 impl Slots {
-    /// One slot per instance, in the order given, every one `Registered`; returns, beside the
-    /// slots, the configuration problems of each instance that has some.
-    pub(crate) fn new(instances: Vec<Instance>) -> (Self, Vec<(usize, Vec<Problem>)>) {
+    /// One slot per instance, slot `k` holding `instances[order[k]]`, every one `Registered`;
+    /// returns, beside the slots, the configuration problems of each slot that has some.
+    pub(crate) fn new(
+        instances: Vec<Instance>,
+        order: &[usize],
+    ) -> (Self, Vec<(usize, Vec<Problem>)>) {
         let n = instances.len();
-        let mut entries = Vec::with_capacity(n);
-        let mut names = Vec::with_capacity(n);
-        let mut specs = Vec::with_capacity(n);
+        debug_assert_eq!(order.len(), n);
+        let mut by_index: Vec<Instance> = instances;
+        let entries: Vec<&'static PluginEntry> = order.iter().map(|&i| by_index[i].entry).collect();
+        let names: Vec<Name> = order.iter().map(|&i| by_index[i].name.clone()).collect();
+        let specs: Vec<Option<Box<Spec>>> =
+            order.iter().map(|&i| by_index[i].spec.take()).collect();
         let mut problems = Vec::new();
-        for (i, instance) in instances.into_iter().enumerate() {
-            entries.push(instance.entry);
-            names.push(instance.name);
-            specs.push(Spec {
-                config: instance.config,
-                enabled: instance.enabled,
-                at: instance.at,
-            });
-            if !instance.problems.is_empty() {
-                problems.push((i, instance.problems));
+        for (slot, &i) in order.iter().enumerate() {
+            if !by_index[i].problems.is_empty() {
+                problems.push((slot, std::mem::take(&mut by_index[i].problems)));
             }
         }
         let slots = Self {
@@ -94,12 +82,22 @@ impl Slots {
 
     /// What the configuration says of `i`.
     pub(crate) fn spec(&self, i: usize) -> &Spec {
-        &self.specs[i]
+        spec_of(&self.specs[i])
     }
 
     /// What the configuration says of `i`, for its owner to change.
     pub(crate) fn spec_mut(&mut self, i: usize) -> &mut Spec {
-        &mut self.specs[i]
+        self.specs[i].get_or_insert_with(|| Box::new(Spec::DEFAULT))
+    }
+
+    /// Replaces what the configuration says of `i`.
+    pub(crate) fn set_spec(&mut self, i: usize, spec: Option<Box<Spec>>) {
+        self.specs[i] = spec;
+    }
+
+    /// Takes what the configuration says of `i`, leaving the default.
+    pub(crate) fn take_spec(&mut self, i: usize) -> Option<Box<Spec>> {
+        self.specs[i].take()
     }
 
     /// The state of `i` now.
@@ -236,7 +234,8 @@ mod tests {
 
     fn slots(n: usize) -> Slots {
         let instances = (0..n).map(|_| Instance::of_kind(entry!("probe"))).collect();
-        Slots::new(instances).0
+        let order: Vec<usize> = (0..n).collect();
+        Slots::new(instances, &order).0
     }
 
     #[test]

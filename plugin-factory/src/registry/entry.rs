@@ -81,6 +81,7 @@ impl PluginEntry {
     /// (the value its [`ConfigSpec`] parsed or defaulted). Plugin code runs here and may panic;
     /// the manager catches it.
     /// A configured kind given no config fails with an error that says so.
+    #[inline]
     pub fn create(
         &self,
         name: &str,

@@ -18,7 +18,7 @@ pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
             .filter(|key| message == "duplicate key" && !key.is_empty());
         match key {
             Some(key) => source.error(
-                &format!("duplicate key `{}`", key.trim_matches('"')),
+                format!("duplicate key `{}`", key.trim_matches('"')),
                 source.at(offset),
             ),
             None => source.error(message, source.at(offset)),
