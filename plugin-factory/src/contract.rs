@@ -156,16 +156,16 @@ impl From<std::io::Error> for PluginError {
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     metadata: &'a PluginMetadata,
-    name: &'a str,
+    name: &'static str,
 }
 
 impl<'a> Context<'a> {
-    pub(crate) fn new(metadata: &'a PluginMetadata, name: &'a str) -> Self {
+    pub(crate) fn new(metadata: &'a PluginMetadata, name: &'static str) -> Self {
         Self { metadata, name }
     }
 
     /// The instance's name: its kind's name unless a configuration named it otherwise.
-    pub fn name(&self) -> &'a str {
+    pub fn name(&self) -> &'static str {
         self.name
     }
 
@@ -176,7 +176,7 @@ impl<'a> Context<'a> {
 
     /// The `log` target for messages about this instance: its name, so that
     /// `RUST_LOG=kv-store=debug` selects one instance's messages, the manager's included.
-    pub fn log_target(&self) -> &'a str {
+    pub fn log_target(&self) -> &'static str {
         self.name
     }
 

@@ -1,23 +1,28 @@
 //! [`Name`]: the name of a plugin instance, and the rule every such name follows. The bottom
 //! layer: it depends on nothing else in the crate.
 //!
-//! A plugin kind's name is a `&'static str` from its annotation, and without a configuration
-//! every instance is named after its kind, so a `Name` either borrows that string (no
-//! allocation, copied for free) or shares one allocation made when a configuration named the
-//! instance. Both hash, compare and print as the string they hold, so a lookup by `&str` finds
-//! either.
+//! A kind's name is a `&'static str` from its annotation, and without a configuration every
+//! instance is named after its kind. A name that a configuration chose is *interned*: the first
+//! time the process sees it, it is stored once for the life of the process, and every later
+//! `Name` of the same text points there. So every `Name` is a `&'static str` underneath: copied
+//! for free, dropped for free, hashed and compared as the string, found by a lookup with a
+//! plain `&str`. Lookups, dispatch and teardown cost what they cost when every name came from
+//! an annotation (see `docs/performance.md`). The price is the memory of each distinct
+//! configured name, kept until the process ends: at most 64 bytes of text each, and names come
+//! from configuration files that people write, not from input that grows without bound.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Mutex, PoisonError};
 
 /// The name of a plugin instance: the kind's own name unless a configuration chose another.
 ///
-/// Cheap to clone (a pointer copy, or one reference-count increment for configured names); it
-/// dereferences to `str` and compares equal to the string it holds.
+/// `Copy`, and a `&'static str` underneath (see the module docs for how configured names are
+/// interned); it dereferences to `str` and compares equal to the string it holds.
 ///
 /// ```
 /// use plugin_factory::runtime::Name;
@@ -28,14 +33,11 @@ use std::sync::Arc;
 /// assert_eq!(kind, "kv-store");
 /// assert!(Name::new("Kv_Store".to_string()).is_err());
 /// ```
-#[derive(Clone)]
-pub struct Name(Repr);
+#[derive(Clone, Copy)]
+pub struct Name(&'static str);
 
-#[derive(Clone)]
-enum Repr {
-    Static(&'static str),
-    Shared(Arc<str>),
-}
+/// Every name a configuration chose, stored once.
+static INTERNED: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
 
 /// The rule every plugin and instance name follows, as error messages state it.
 pub(crate) const NAME_RULE: &str = "use 1 to 64 characters from lowercase `a-z`, `0-9` and `-`";
@@ -44,19 +46,24 @@ impl Name {
     /// A name chosen at run time (by a configuration, say), checked against the naming rule:
     /// 1 to 64 characters from lowercase `a-z`, `0-9` and `-`.
     pub fn new(name: String) -> Result<Self, InvalidName> {
-        match problem(&name) {
-            None => Ok(Self(Repr::Shared(name.into()))),
-            Some(problem) => Err(InvalidName { name, problem }),
+        if let Some(problem) = problem(&name) {
+            return Err(InvalidName { name, problem });
         }
+        // A poisoned lock means a panic while inserting: the set is still a set of names.
+        let mut interned = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
+        let interned = interned.get_or_insert_with(HashSet::new);
+        if let Some(&known) = interned.get(name.as_str()) {
+            return Ok(Self(known));
+        }
+        let stored: &'static str = Box::leak(name.into_boxed_str());
+        interned.insert(stored);
+        Ok(Self(stored))
     }
 
-    /// The name as a string slice.
+    /// The name as a string slice, which lives as long as the process.
     #[inline]
-    pub fn as_str(&self) -> &str {
-        match &self.0 {
-            Repr::Static(name) => name,
-            Repr::Shared(name) => name,
-        }
+    pub fn as_str(&self) -> &'static str {
+        self.0
     }
 }
 
@@ -88,8 +95,9 @@ pub struct InvalidName {
 
 impl From<&'static str> for Name {
     /// A kind's name from its annotation: the macro has already checked it.
+    #[inline]
     fn from(name: &'static str) -> Self {
-        Self(Repr::Static(name))
+        Self(name)
     }
 }
 
@@ -115,9 +123,10 @@ impl Borrow<str> for Name {
 }
 
 impl Hash for Name {
+    /// As the string hashes, so that a map keyed by names is searched with a `&str`.
     #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        self.0.hash(state);
     }
 }
 
@@ -191,6 +200,13 @@ impl fmt::Debug for Name {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_configured_name_is_stored_once() {
+        let one = Name::new("interned-once".to_string()).unwrap();
+        let two = Name::new("interned-once".to_string()).unwrap();
+        assert!(std::ptr::eq(one.as_str(), two.as_str()));
+    }
 
     #[test]
     fn static_and_shared_names_are_interchangeable() {

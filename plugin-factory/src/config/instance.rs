@@ -12,12 +12,11 @@ pub(crate) struct Instance {
     pub(crate) name: Name,
     /// Its kind.
     pub(crate) entry: &'static PluginEntry,
-    /// What the configuration says of it; `None` for an instance it does not mention, which
-    /// then costs no allocation (the usual case without a configuration).
+    /// What the configuration says of it; `None` only for an instance that no configuration
+    /// mentions, named after its kind, which then costs no allocation and nothing to drop (the
+    /// usual case without a configuration). The layout binds dependencies by kind only when
+    /// some instance has a spec.
     pub(crate) spec: Option<Box<Spec>>,
-    /// What is wrong with its configuration: a non-empty list excludes it before its factory
-    /// runs.
-    pub(crate) problems: Vec<Problem>,
 }
 
 /// What a configuration says of one instance, beyond its name and kind.
@@ -31,6 +30,9 @@ pub(crate) struct Spec {
     pub(crate) bind: Vec<(Name, Name)>,
     /// Where the configuration describes it (`Code` for an instance it does not mention).
     pub(crate) at: Location,
+    /// What is wrong with its configuration: a non-empty list excludes it before its factory
+    /// runs.
+    pub(crate) problems: Vec<Problem>,
 }
 
 impl Spec {
@@ -40,6 +42,7 @@ impl Spec {
         config: None,
         bind: Vec::new(),
         at: Location::Code,
+        problems: Vec::new(),
     };
 
     /// The instance this spec binds a dependency on `kind` to, if it says.
@@ -64,7 +67,6 @@ impl Instance {
             name: Name::from(entry.name()),
             entry,
             spec: None,
-            problems: Vec::new(),
         }
     }
 
@@ -74,7 +76,6 @@ impl Instance {
     }
 
     /// What the configuration says of it, to change.
-    #[cfg(test)]
     pub(crate) fn spec_mut(&mut self) -> &mut Spec {
         self.spec.get_or_insert_with(|| Box::new(Spec::DEFAULT))
     }

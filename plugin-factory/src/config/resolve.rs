@@ -35,7 +35,7 @@ impl Resolved {
     pub(crate) fn all_problems(&self) -> Vec<Problem> {
         let mut all = self.problems.clone();
         for instance in &self.instances {
-            all.extend(instance.problems.iter().cloned());
+            all.extend(instance.spec().problems.iter().cloned());
         }
         all
     }
@@ -224,8 +224,8 @@ fn instance(
             config,
             bind,
             at: node.at.clone(),
+            problems,
         })),
-        problems,
     })
 }
 
@@ -295,7 +295,7 @@ fn check_bindings(instances: &mut [Instance]) {
     }
     let found: Vec<(Name, &'static str)> = instances
         .iter()
-        .map(|instance| (instance.name.clone(), instance.entry.name()))
+        .map(|instance| (instance.name, instance.entry.name()))
         .collect();
     let kind_of: FxHashMap<&str, &'static str> = found
         .iter()
@@ -327,7 +327,9 @@ fn check_bindings(instances: &mut [Instance]) {
                 at: Some(instance.spec().at.clone()),
             });
         }
-        instance.problems.extend(problems);
+        if !problems.is_empty() {
+            instance.spec_mut().problems.extend(problems);
+        }
     }
 }
 

@@ -26,7 +26,7 @@ impl Engine {
         let i = find(self)?;
         let mut instance = self.slots.lock_instance(i);
         match instance.as_deref_mut() {
-            Some(plugin) => f(plugin, self.slots.name(i)),
+            Some(plugin) => f(plugin, &self.slots.name(i)),
             None => Err(self.not_live(i)),
         }
     }
@@ -47,7 +47,7 @@ impl Engine {
 
     fn not_live(&self, i: usize) -> Error {
         Error::NotLive {
-            plugin: self.slots.name(i).clone(),
+            plugin: self.slots.name(i),
             state: self.slots.state(i),
         }
     }

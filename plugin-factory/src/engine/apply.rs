@@ -44,7 +44,7 @@ impl Engine {
             .filter(|p| p.change == Change::Reconfigure)
         {
             let i = self
-                .find(&planned.instance)
+                .find(planned.instance)
                 .expect("planned from this engine");
             let node = match &next {
                 Next::Same(instances) => instances
@@ -52,17 +52,17 @@ impl Engine {
                     .find(|instance| instance.name == planned.instance)
                     .and_then(|instance| instance.spec().config.clone()),
                 Next::Layout(next) => {
-                    let j = next.find(&planned.instance).expect("planned from it");
+                    let j = next.find(planned.instance).expect("planned from it");
                     next.slots.spec(j).config.clone()
                 }
             };
             self.slots.spec_mut(i).config = node;
             match self.ops().reconfigure(i) {
                 Ok(Reconfigure::Applied) => {
-                    effects.insert(planned.instance.clone(), Effect::ReconfiguredInPlace);
+                    effects.insert(planned.instance, Effect::ReconfiguredInPlace);
                 }
                 Ok(_) => {
-                    effects.insert(planned.instance.clone(), Effect::Recreated);
+                    effects.insert(planned.instance, Effect::Recreated);
                     let restarts = self.restarts_for(&[i], &changes, &[]);
                     changes.extend(restarts);
                 }
@@ -82,7 +82,7 @@ impl Engine {
         let mut stopping: Vec<(usize, bool)> = changes
             .iter()
             .filter_map(|planned| {
-                let i = self.find(&planned.instance)?;
+                let i = self.find(planned.instance)?;
                 let restart = matches!(planned.change, Change::Restart { .. });
                 (restart || recreate(&effects, planned)).then_some((i, restart))
             })
@@ -106,7 +106,7 @@ impl Engine {
         match next {
             Next::Same(instances) => {
                 for instance in instances {
-                    let i = self.find(&instance.name).expect("the same instances");
+                    let i = self.find(instance.name).expect("the same instances");
                     self.slots.set_spec(i, instance.spec);
                 }
             }
@@ -142,7 +142,7 @@ impl Engine {
         let mut bring_up = Vec::new();
         let mut restart = Vec::new();
         for planned in &changes {
-            let Some(i) = self.find(&planned.instance) else {
+            let Some(i) = self.find(planned.instance) else {
                 continue;
             };
             match &planned.change {
@@ -158,7 +158,7 @@ impl Engine {
             .into_iter()
             .map(|planned| {
                 let excluded = self
-                    .find(&planned.instance)
+                    .find(planned.instance)
                     .filter(|&i| planned.change != Change::Remove && !self.slots.state(i).is_live())
                     .and_then(|i| self.slots.reason(i));
                 let result = match excluded {
@@ -212,7 +212,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             let Some(plugin) = instance.as_mut() else {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
-            let ctx = Context::new(entry.metadata(), name);
+            let ctx = Context::new(entry.metadata(), name.as_str());
             route.catch(name, || spec.reconfigure(plugin.as_mut(), value, &ctx))
         });
         let cause = match outcome {
@@ -236,7 +236,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 continue;
             }
             if let Some(d) = self.first_dependency_gone(i) {
-                let dependency = self.name(d).clone();
+                let dependency = self.name(d);
                 self.exclude_unstarted(i, ExclusionReason::DependsOnExcluded { dependency });
                 continue;
             }
@@ -255,7 +255,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             }
             match self.first_dependency_not_running(i) {
                 Some(d) => {
-                    let dependency = self.name(d).clone();
+                    let dependency = self.name(d);
                     let _ = self.tear_down(i);
                     self.exclude_unstarted(i, ExclusionReason::DependsOnExcluded { dependency });
                 }

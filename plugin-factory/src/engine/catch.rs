@@ -51,7 +51,7 @@ impl Route {
 #[cold]
 #[inline(never)]
 fn catch_routed<R>(plugin: &Name, f: impl FnOnce() -> R) -> Result<R, String> {
-    let outer = CATCHING.replace(Some(plugin.clone()));
+    let outer = CATCHING.replace(Some(*plugin));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     CATCHING.set(outer);
     result.map_err(panic_message)

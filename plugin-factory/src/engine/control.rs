@@ -19,14 +19,14 @@ impl<S: SlotAccess> Ops<'_, S> {
         let state = self.state(i);
         if state != PluginState::Running {
             return Err(Error::NotRunning {
-                plugin: self.name(i).clone(),
+                plugin: self.name(i),
                 state,
             });
         }
         let dependents = self.stop_running_dependents(i);
         let mut stopped = self.names(dependents);
         self.attempt(i, |ops| ops.step(i, PluginHook::Stop))?;
-        stopped.push(self.name(i).clone());
+        stopped.push(self.name(i));
         Ok(stopped)
     }
 
@@ -34,7 +34,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(crate) fn start_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
         match self.state(i) {
             PluginState::Running => Err(Error::AlreadyRunning {
-                plugin: self.name(i).clone(),
+                plugin: self.name(i),
             }),
             PluginState::Stopped | PluginState::Initialized => {
                 let chain = self.startable_chain(i)?;
@@ -52,7 +52,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             PluginState::Initialized | PluginState::Running | PluginState::Stopped
         ) {
             return Err(Error::NotLive {
-                plugin: self.name(i).clone(),
+                plugin: self.name(i),
                 state,
             });
         }
@@ -66,7 +66,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             if self.first_dependency_gone(dependent).is_none()
                 && self.step(dependent, PluginHook::Start).is_ok()
             {
-                affected.push(self.name(dependent).clone());
+                affected.push(self.name(dependent));
             }
         }
         Ok(affected)
@@ -76,7 +76,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// its stopped dependencies.
     pub(crate) fn add_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
         let state = self.state(i);
-        let plugin = self.name(i).clone();
+        let plugin = self.name(i);
         if state.is_live() {
             return Err(Error::AlreadyLive { plugin, state });
         }
@@ -107,14 +107,14 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(crate) fn remove_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
         if self.is_required(i) {
             return Err(Error::RequiredPlugin {
-                plugin: self.name(i).clone(),
+                plugin: self.name(i),
                 action: Action::Remove,
             });
         }
         let state = self.state(i);
         if !state.is_live() {
             return Err(Error::NotLive {
-                plugin: self.name(i).clone(),
+                plugin: self.name(i),
                 state,
             });
         }
@@ -124,7 +124,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let mut removed = self.names(dependents);
         self.attempt(i, |ops| ops.tear_down(i))?;
         log::info!(target: self.name(i).as_str(), "plugin {:?} removed", self.name(i));
-        removed.push(self.name(i).clone());
+        removed.push(self.name(i));
         Ok(removed)
     }
 }
@@ -139,7 +139,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         step: impl FnOnce(&mut Self) -> Result<(), HookFailure>,
     ) -> Result<(), Error> {
         step(self).map_err(|failure| Error::HookFailed {
-            plugin: self.name(i).clone(),
+            plugin: self.name(i),
             failure,
             rolled_back: Vec::new(),
         })
@@ -184,8 +184,8 @@ impl<S: SlotAccess> Ops<'_, S> {
                     }
                     state => {
                         return Err(Error::DependencyUnavailable {
-                            plugin: self.name(next).clone(),
-                            dependency: self.name(dependency).clone(),
+                            plugin: self.name(next),
+                            dependency: self.name(dependency),
                             state: Some(state),
                         });
                     }
@@ -210,11 +210,11 @@ impl<S: SlotAccess> Ops<'_, S> {
                     if self.state(done) == PluginState::Running
                         && self.step(done, PluginHook::Stop).is_ok()
                     {
-                        rolled_back.push(self.name(done).clone());
+                        rolled_back.push(self.name(done));
                     }
                 }
                 return Err(Error::HookFailed {
-                    plugin: self.name(i).clone(),
+                    plugin: self.name(i),
                     failure,
                     rolled_back,
                 });
@@ -225,6 +225,6 @@ impl<S: SlotAccess> Ops<'_, S> {
     }
 
     fn names(&self, slots: Vec<usize>) -> Vec<Name> {
-        slots.into_iter().map(|i| self.name(i).clone()).collect()
+        slots.into_iter().map(|i| self.name(i)).collect()
     }
 }

@@ -4,34 +4,31 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::config::Instance;
+use super::slots::Columns;
 use crate::name::Name;
 use crate::report::{ExclusionReason, Missing};
 
 /// Binds dependencies, which name kinds, to instances.
 struct Binder<'a> {
     index: &'a FxHashMap<Name, usize>,
-    instances: &'a [Instance],
-    /// Each kind's instances, enabled ones first; built only when some instance is not named
-    /// after its kind (without a configuration, a kind's name is its instance's).
+    instances: &'a Columns,
+    /// Each kind's instances, enabled ones first; built only when a configuration describes
+    /// some instance (without one, each kind has one instance, named after it).
     by_kind: Option<FxHashMap<&'static str, Vec<usize>>>,
 }
 
 impl<'a> Binder<'a> {
-    fn new(instances: &'a [Instance], index: &'a FxHashMap<Name, usize>) -> Self {
-        let by_kind = instances
-            .iter()
-            .any(|instance| instance.name != instance.entry.name())
-            .then(|| {
-                let mut by_kind: FxHashMap<&'static str, Vec<usize>> = FxHashMap::default();
-                for (i, instance) in instances.iter().enumerate() {
-                    by_kind.entry(instance.entry.name()).or_default().push(i);
-                }
-                for slots in by_kind.values_mut() {
-                    slots.sort_by_key(|&i| !instances[i].spec().enabled);
-                }
-                by_kind
-            });
+    fn new(instances: &'a Columns, index: &'a FxHashMap<Name, usize>) -> Self {
+        let by_kind = instances.specs.is_some().then(|| {
+            let mut by_kind: FxHashMap<&'static str, Vec<usize>> = FxHashMap::default();
+            for (i, entry) in instances.entries.iter().enumerate() {
+                by_kind.entry(entry.name()).or_default().push(i);
+            }
+            for slots in by_kind.values_mut() {
+                slots.sort_by_key(|&i| !instances.spec(i).enabled);
+            }
+            by_kind
+        });
         Self {
             index,
             instances,
@@ -40,15 +37,20 @@ impl<'a> Binder<'a> {
     }
 
     /// The instance that satisfies `instance`'s dependency on `kind`.
-    fn bind(&self, instance: &Instance, kind: &'static str) -> Result<usize, ExclusionReason> {
+    fn bind(&self, source: usize, kind: &'static str) -> Result<usize, ExclusionReason> {
         let missing = |dependency: Name| ExclusionReason::MissingDependency {
             dependency,
             missing: Missing::NotRegistered,
         };
-        if let Some(bound) = instance.spec.as_ref().and_then(|spec| spec.bound(kind)) {
+        // Only a configured instance binds; without a configuration there is nothing to read.
+        let bound = self
+            .by_kind
+            .as_ref()
+            .and_then(|_| self.instances.spec(source).bound(kind));
+        if let Some(bound) = bound {
             return match self.index.get(bound.as_str()) {
-                Some(&i) if self.instances[i].entry.name() == kind => Ok(i),
-                _ => Err(missing(bound.clone())),
+                Some(&i) if self.instances.entries[i].name() == kind => Ok(i),
+                _ => Err(missing(*bound)),
             };
         }
         let Some(by_kind) = &self.by_kind else {
@@ -64,14 +66,14 @@ impl<'a> Binder<'a> {
             Some(slots) => {
                 let enabled = slots
                     .iter()
-                    .filter(|&&i| self.instances[i].spec().enabled)
+                    .filter(|&&i| self.instances.spec(i).enabled)
                     .count();
                 if enabled <= 1 {
                     return Ok(slots[0]);
                 }
                 let mut candidates: Vec<Name> = slots[..enabled]
                     .iter()
-                    .map(|&i| self.instances[i].name.clone())
+                    .map(|&i| self.instances.names[i])
                     .collect();
                 candidates.sort();
                 Err(ExclusionReason::AmbiguousDependency { kind, candidates })
@@ -146,21 +148,22 @@ impl Graph {
     /// Returns, beside the graph, the first dependency of each instance that binds to nothing,
     /// with the reason.
     pub(super) fn new(
-        instances: &[Instance],
+        instances: &Columns,
         index: &FxHashMap<Name, usize>,
     ) -> (Self, Vec<(usize, ExclusionReason)>) {
         let binder = Binder::new(instances, index);
+        let n = instances.entries.len();
         let mut dependencies = Adjacency {
-            offsets: Vec::with_capacity(instances.len() + 1),
+            offsets: Vec::with_capacity(n + 1),
             targets: Vec::new(),
         };
-        let mut needs_metadata = vec![false; instances.len()];
+        let mut needs_metadata = vec![false; n];
         let mut unresolved = Vec::new();
         dependencies.offsets.push(0);
-        for (source, instance) in instances.iter().enumerate() {
+        for (source, entry) in instances.entries.iter().enumerate() {
             let mut unbound = None;
-            for dependency in instance.entry.metadata().dependencies() {
-                match binder.bind(instance, dependency.name()) {
+            for dependency in entry.metadata().dependencies() {
+                match binder.bind(source, dependency.name()) {
                     Ok(target) => {
                         dependencies.targets.push(target as u32);
                         needs_metadata[source] |= dependency.requirement().is_some();
@@ -240,6 +243,7 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Instance;
 
     fn list(it: impl Iterator<Item = usize>) -> Vec<usize> {
         it.collect()
@@ -313,14 +317,16 @@ mod tests {
         let index: FxHashMap<Name, usize> = instances
             .iter()
             .enumerate()
-            .map(|(i, instance)| (instance.name.clone(), i))
+            .map(|(i, instance)| (instance.name, i))
             .collect();
-        Graph::new(&instances, &index)
+        Graph::new(&Columns::new(instances), &index)
     }
 
+    /// An instance a configuration names (so it has a spec, as every configured one does).
     fn named(name: &str, entry: &'static crate::registry::PluginEntry) -> Instance {
         Instance {
             name: Name::new(name.to_owned()).unwrap(),
+            spec: Some(Box::new(crate::config::Spec::DEFAULT)),
             ..Instance::of_kind(entry)
         }
     }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::observe::Event;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
-use crate::contract::{Context, PluginError};
+use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
@@ -33,7 +33,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     fn move_from(&mut self, i: usize, from: PluginState, next: PluginState) {
         if !from.can_become(next) {
             let error = Error::InvalidTransition {
-                plugin: self.name(i).clone(),
+                plugin: self.name(i),
                 from,
                 to: next,
             };
@@ -45,7 +45,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         self.left_live |= from.is_live() && !next.is_live();
         log::debug!(target: self.name(i).as_str(), "{}: {from} -> {next}", self.name(i));
         self.observers.emit(|| Event::StateChanged {
-            plugin: self.name(i).clone(),
+            plugin: self.name(i),
             from,
             to: next,
         });
@@ -84,24 +84,19 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Reads the config of plugin `i` and runs its factory, and keeps the instance; or
     /// excludes the plugin (with its dependents) and returns the failure. An invalid config
     /// excludes it before the factory runs.
+    #[inline]
     pub(super) fn create(&mut self, i: usize) -> Result<(), HookFailure> {
         let entry = self.slots.slots().entry(i);
-        let config = match self.config_value(i) {
-            Ok(config) => config,
-            Err(problems) => {
-                let reason = ExclusionReason::InvalidConfig { problems };
-                let failure = HookFailure {
-                    hook: Hook::Create,
-                    cause: FailureCause::Error(Arc::new(PluginError::msg(reason.to_string()))),
-                };
-                self.exclude_unstarted(i, reason);
-                return Err(failure);
+        let name = self.name(i);
+        let (started, created) = match entry.factory() {
+            // A kind without a config type: its factory, called directly.
+            Some(factory) => {
+                let started = self.clock_start();
+                let ctx = Context::new(entry.metadata(), name.as_str());
+                (started, self.route.catch(&name, || Ok(factory(&ctx))))
             }
+            None => self.create_configured(i)?,
         };
-        let started = self.clock_start();
-        let slots = self.slots.slots();
-        let name = slots.name(i);
-        let created = self.route.catch(name, || entry.create(name, config));
         self.record_time(i, Hook::Create, started);
         let cause = match created {
             Ok(Ok(plugin)) => {
@@ -121,6 +116,46 @@ impl<S: SlotAccess> Ops<'_, S> {
         Err(failure)
     }
 
+    /// The factory of a kind with a config type: the config read (an invalid one excludes the
+    /// plugin before anything runs), then `from_config`. Returns when it started and what it
+    /// made, as the factory's part of [`create`](Self::create).
+    #[cold]
+    #[allow(
+        clippy::type_complexity,
+        reason = "the factory's outcome as `catch` gives it: made or failed, or panicked"
+    )]
+    fn create_configured(
+        &mut self,
+        i: usize,
+    ) -> Result<
+        (
+            Option<Instant>,
+            Result<Result<Box<dyn Plugin>, PluginError>, String>,
+        ),
+        HookFailure,
+    > {
+        let entry = self.slots.slots().entry(i);
+        let name = self.name(i);
+        let config = match self.config_value(i) {
+            Ok(config) => config,
+            Err(problems) => {
+                let reason = ExclusionReason::InvalidConfig { problems };
+                let message = PluginError::msg(reason.to_string());
+                let failure = HookFailure {
+                    hook: Hook::Create,
+                    cause: FailureCause::Error(Arc::new(message)),
+                };
+                self.exclude_unstarted(i, reason);
+                return Err(failure);
+            }
+        };
+        let started = self.clock_start();
+        let created = self
+            .route
+            .catch(&name, || entry.create(name.as_str(), config));
+        Ok((started, created))
+    }
+
     /// Runs one hook of plugin `i`, catching a panic.
     #[inline(always)]
     fn call(&mut self, i: usize, hook: PluginHook) -> Result<(), HookFailure> {
@@ -131,7 +166,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             let Some(plugin) = instance.as_mut() else {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
-            let ctx = Context::new(metadata, name);
+            let ctx = Context::new(metadata, name.as_str());
             route.catch(name, || hook.run(plugin.as_mut(), &ctx))
         });
         self.record_time(i, hook.hook(), started);
@@ -200,10 +235,10 @@ impl<S: SlotAccess> Ops<'_, S> {
         let instance = self.slots.with_instance(i, |instance, _| instance.take());
         let slots = self.slots.slots();
         if let Some(plugin) = instance
-            && let Err(message) = self.route.catch(slots.name(i), move || drop(plugin))
+            && let Err(message) = self.route.catch(&slots.name(i), move || drop(plugin))
         {
             let name = self.name(i);
-            log::error!(target: name, "plugin {name:?} panicked while dropped: {message}");
+            log::error!(target: name.as_str(), "plugin {name:?} panicked while dropped: {message}");
         }
     }
 }
@@ -246,9 +281,9 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Logs a hook failure, tells observers, and keeps it in the plugin's details.
     fn record_failure(&mut self, i: usize, failure: HookFailure) {
         let name = self.name(i);
-        log::error!(target: name, "plugin {name:?}: {failure}");
+        log::error!(target: name.as_str(), "plugin {name:?}: {failure}");
         self.observers.emit(|| Event::Failed {
-            plugin: name.clone(),
+            plugin: name,
             failure: failure.clone(),
         });
         self.slots
@@ -291,7 +326,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 .dependencies(dependent)
                 .find(|&d| d == i || doomed.contains(&d))
                 .map_or(i, |d| d);
-            let dependency = self.name(dependency).clone();
+            let dependency = self.name(dependency);
             // If a teardown hook fails, the plugin is already excluded with that failure as the
             // reason, which says more than `why`.
             if self.tear_down(dependent).is_ok() {
@@ -323,9 +358,9 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Records `reason`, moves `i` to `Excluded`, and notes a required plugin.
     fn exclude(&mut self, i: usize, reason: ExclusionReason) {
         let name = self.name(i);
-        log::warn!(target: name, "plugin {name:?} excluded: {reason}");
+        log::warn!(target: name.as_str(), "plugin {name:?} excluded: {reason}");
         self.observers.emit(|| Event::Excluded {
-            plugin: name.clone(),
+            plugin: name,
             reason: reason.clone(),
         });
         self.slots

@@ -48,7 +48,7 @@ use self::catch::Route;
 use self::graph::Graph;
 use self::observe::Observers;
 use self::order::{Layout, Plan};
-use self::slots::{SlotAccess, Slots};
+use self::slots::{Columns, SlotAccess, Slots};
 use crate::config::{Config, Instance};
 use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
@@ -175,22 +175,19 @@ impl Engine {
         let n = instances.len();
         let mut index = FxHashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
         let mut duplicates = Vec::new();
-        // Gathered once, in registry order: Kahn's algorithm reads them in its own order.
-        let names: Vec<Name> = instances
-            .iter()
-            .map(|instance| instance.name.clone())
-            .collect();
-        for (i, name) in names.iter().enumerate() {
-            match index.entry(name.clone()) {
+        // One array per field, in registry order: Kahn's algorithm reads the names in its own.
+        let columns = Columns::new(instances);
+        for (i, name) in columns.names.iter().enumerate() {
+            match index.entry(*name) {
                 Entry::Occupied(first) => duplicates.push((*first.get(), i)),
                 Entry::Vacant(slot) => {
                     slot.insert(i);
                 }
             }
         }
-        let (graph, unresolved) = Graph::new(&instances, &index);
+        let (graph, unresolved) = Graph::new(&columns, &index);
 
-        let layout = Layout::new(&names, &graph);
+        let layout = Layout::new(&columns.names, &graph);
         for slot in index.values_mut() {
             *slot = layout.slot(*slot);
         }
@@ -202,7 +199,7 @@ impl Engine {
             .into_iter()
             .map(|(i, reason)| (layout.slot(i), reason))
             .collect();
-        let (slots, problems) = Slots::new(instances, &layout.order);
+        let (slots, problems) = Slots::new(columns, &layout.order, &layout.slot_of);
 
         let plan = Plan {
             order: Vec::with_capacity(n),
@@ -268,7 +265,7 @@ impl Engine {
             let i = self.slot(&name)?;
             if self.slots.entry(i).metadata().is_required() {
                 return Err(Error::RequiredPlugin {
-                    plugin: self.slots.name(i).clone(),
+                    plugin: self.slots.name(i),
                     action: Action::Disable,
                 });
             }
@@ -319,7 +316,7 @@ impl Engine {
         let Some(i) = ops.required_excluded else {
             return Ok(());
         };
-        let plugin = self.slots.name(i).clone();
+        let plugin = self.slots.name(i);
         let reason = self
             .slots
             .reason(i)
@@ -428,7 +425,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     }
 
     #[inline]
-    fn name(&self, i: usize) -> &Name {
+    fn name(&self, i: usize) -> Name {
         self.slots.slots().name(i)
     }
 

@@ -228,7 +228,7 @@ pub(super) fn report_order<'p>(
     let mut rest: Vec<usize> = (0..slots.len())
         .filter(|&i| plan.position[i] == Plan::UNORDERED)
         .collect();
-    rest.sort_by_key(|&i| NameKey::new(slots.name(i)));
+    rest.sort_by_key(|&i| NameKey::new(slots.name(i).as_str()));
     plan.order.iter().copied().chain(rest)
 }
 
@@ -251,7 +251,7 @@ mod tests {
     }
 
     fn names_in(order: &[usize], names: &[Name]) -> Vec<Name> {
-        order.iter().map(|&i| names[i].clone()).collect()
+        order.iter().map(|&i| names[i]).collect()
     }
 
     fn to_names(names: &[&'static str]) -> Vec<Name> {

@@ -21,8 +21,8 @@ impl Engine {
 
     /// The slot of the plugin called `name`, if one is registered.
     #[inline]
-    pub(crate) fn find(&self, name: &str) -> Option<usize> {
-        self.topology.index.get(name).copied()
+    pub(crate) fn find(&self, name: impl AsRef<str>) -> Option<usize> {
+        self.topology.index.get(name.as_ref()).copied()
     }
 
     /// The slot of the plugin called `name`, or [`Error::UnknownPlugin`].
@@ -57,11 +57,11 @@ impl Engine {
             .topology
             .graph
             .dependents(i)
-            .map(|d| slots.name(d).clone())
+            .map(|d| slots.name(d))
             .collect();
         dependents.sort_unstable();
         PluginInfo::new(
-            slots.name(i).clone(),
+            slots.name(i),
             slots.entry(i).metadata(),
             slots.state(i),
             details.and_then(|d| d.reason.clone()),
@@ -77,7 +77,7 @@ impl Engine {
         let slots = &self.slots;
         report_order(&plan, slots)
             .filter(|&i| slots.state(i).is_live())
-            .map(|i| slots.name(i).clone())
+            .map(|i| slots.name(i))
             .collect()
     }
 
@@ -106,7 +106,7 @@ impl Engine {
 fn line(slots: &Slots, i: usize, details: Option<Box<Details>>) -> PluginReport {
     let metadata = slots.entry(i).metadata();
     PluginReport::new(
-        slots.name(i).clone(),
+        slots.name(i),
         metadata.name(),
         metadata.version(),
         slots.state(i),

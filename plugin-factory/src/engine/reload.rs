@@ -87,7 +87,7 @@ impl Engine {
         let slots = &self.slots;
         instances.len() == slots.len()
             && instances.iter().all(|instance| {
-                self.find(&instance.name).is_some_and(|i| {
+                self.find(instance.name).is_some_and(|i| {
                     let spec = slots.spec(i);
                     std::ptr::eq(slots.entry(i), instance.entry)
                         && spec.enabled == instance.spec().enabled
@@ -102,7 +102,7 @@ impl Engine {
         let mut changed = Vec::new();
         let mut unchanged = Vec::new();
         for instance in instances {
-            let i = self.find(&instance.name).expect("the same instances");
+            let i = self.find(instance.name).expect("the same instances");
             let same_config = match (&slots.spec(i).config, &instance.spec().config) {
                 (None, None) => true,
                 (Some(a), Some(b)) => a.same_value(b),
@@ -119,21 +119,21 @@ impl Engine {
                 };
             match change {
                 Some(change) => changed.push(PlannedChange {
-                    instance: instance.name.clone(),
+                    instance: instance.name,
                     kind: instance.entry.name(),
                     change,
                 }),
-                None => unchanged.push(instance.name.clone()),
+                None => unchanged.push(instance.name),
             }
         }
         let recreated: Vec<usize> = changed
             .iter()
             .filter(|planned| planned.change == Change::Recreate)
-            .filter_map(|planned| self.find(&planned.instance))
+            .filter_map(|planned| self.find(planned.instance))
             .collect();
         let mut restarts = self.restarts_for(&recreated, &changed, &[]);
         unchanged.retain(|name| !restarts.iter().any(|planned| planned.instance == *name));
-        changed.sort_by_key(|planned| self.find(&planned.instance).map(|i| self.place(i)));
+        changed.sort_by_key(|planned| self.find(planned.instance).map(|i| self.place(i)));
         changed.append(&mut restarts);
         Plan {
             changes: changed,
@@ -178,7 +178,7 @@ impl Engine {
         for (dependency, target) in declared.iter().zip(self.topology.graph.dependencies(i)) {
             if !slots.spec(target).enabled {
                 return Some(ExclusionReason::MissingDependency {
-                    dependency: slots.name(target).clone(),
+                    dependency: slots.name(target),
                     missing: Missing::NotEnabled,
                 });
             }
@@ -188,7 +188,7 @@ impl Engine {
                     Ok(true) => {}
                     Ok(false) => {
                         return Some(ExclusionReason::VersionMismatch {
-                            dependency: slots.name(target).clone(),
+                            dependency: slots.name(target),
                             requirement,
                             found,
                         });
@@ -221,7 +221,7 @@ impl Engine {
     }
 
     /// The names that `i`'s dependencies bind to.
-    fn targets(&self, i: usize) -> impl Iterator<Item = &Name> + '_ {
+    fn targets(&self, i: usize) -> impl Iterator<Item = Name> + '_ {
         self.topology
             .graph
             .dependencies(i)
@@ -254,7 +254,7 @@ impl Engine {
             let gone = next.find(old.name(i)).is_none_or(|j| !new.spec(j).enabled);
             if gone && old.state(i) != PluginState::Registered {
                 removes.push(PlannedChange {
-                    instance: old.name(i).clone(),
+                    instance: old.name(i),
                     kind: old.entry(i).name(),
                     change: Change::Remove,
                 });
@@ -268,13 +268,13 @@ impl Engine {
                 if spec.enabled {
                     adds.push(j);
                 } else {
-                    unchanged.push(name.clone());
+                    unchanged.push(name);
                 }
                 continue;
             };
             if !spec.enabled {
                 if old.state(i) == PluginState::Registered {
-                    unchanged.push(name.clone());
+                    unchanged.push(name);
                 }
                 continue;
             }
@@ -300,27 +300,27 @@ impl Engine {
             match change {
                 Some(Change::Add) => adds.push(j),
                 Some(change) => changed.push(PlannedChange {
-                    instance: name.clone(),
+                    instance: name,
                     kind,
                     change,
                 }),
-                None => unchanged.push(name.clone()),
+                None => unchanged.push(name),
             }
         }
         // Live dependents of a re-created instance restart with it.
         let recreated: Vec<usize> = changed
             .iter()
             .filter(|planned| planned.change == Change::Recreate)
-            .filter_map(|planned| self.find(&planned.instance))
+            .filter_map(|planned| self.find(planned.instance))
             .collect();
         let mut restarts = self.restarts_for(&recreated, &changed, &removes);
         unchanged.retain(|name| !restarts.iter().any(|planned| planned.instance == *name));
-        changed.sort_by_key(|planned| self.find(&planned.instance).map(|i| self.place(i)));
+        changed.sort_by_key(|planned| self.find(planned.instance).map(|i| self.place(i)));
         let mut changes = removes;
         changes.extend(changed);
         changes.append(&mut restarts);
         changes.extend(adds.into_iter().map(|j| PlannedChange {
-            instance: new.name(j).clone(),
+            instance: new.name(j),
             kind: new.entry(j).name(),
             change: Change::Add,
         }));
@@ -348,10 +348,10 @@ impl Engine {
                     restarts.push((
                         self.place(dependent),
                         PlannedChange {
-                            instance: name.clone(),
+                            instance: name,
                             kind: self.slots.entry(dependent).name(),
                             change: Change::Restart {
-                                dependency: self.slots.name(cause).clone(),
+                                dependency: self.slots.name(cause),
                             },
                         },
                     ));

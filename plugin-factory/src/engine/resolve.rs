@@ -60,7 +60,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         if graph.needs_metadata(i) {
             return self.unsatisfied_dependency(i).or_else(|| {
                 let gone = self.first_dependency_gone(i)?;
-                let dependency = self.name(gone).clone();
+                let dependency = self.name(gone);
                 Some(ExclusionReason::DependsOnExcluded { dependency })
             });
         }
@@ -70,7 +70,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             match self.state(d) {
                 PluginState::Registered => {
                     return Some(ExclusionReason::MissingDependency {
-                        dependency: self.name(d).clone(),
+                        dependency: self.name(d),
                         missing: Missing::NotEnabled,
                     });
                 }
@@ -80,7 +80,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 _ => {}
             }
         }
-        let dependency = self.name(gone?).clone();
+        let dependency = self.name(gone?);
         Some(ExclusionReason::DependsOnExcluded { dependency })
     }
 
@@ -102,7 +102,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 .dependencies(i)
                 .find(|&d| self.state(d) == PluginState::Registered)?;
             return Some(ExclusionReason::MissingDependency {
-                dependency: self.name(left_out).clone(),
+                dependency: self.name(left_out),
                 missing: Missing::NotEnabled,
             });
         }
@@ -115,7 +115,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         for (dependency, target) in declared.iter().zip(graph.dependencies(i)) {
             if self.state(target) == PluginState::Registered {
                 return Some(ExclusionReason::MissingDependency {
-                    dependency: self.name(target).clone(),
+                    dependency: self.name(target),
                     missing: Missing::NotEnabled,
                 });
             }
@@ -125,7 +125,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                     Ok(true) => {}
                     Ok(false) => {
                         return Some(ExclusionReason::VersionMismatch {
-                            dependency: self.name(target).clone(),
+                            dependency: self.name(target),
                             requirement,
                             found,
                         });
@@ -155,7 +155,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 self.exclude_unstarted(i, reason);
             }
         }
-        stuck.sort_by_key(|&i| NameKey::new(self.name(i)));
+        stuck.sort_by_key(|&i| NameKey::new(self.name(i).as_str()));
         let mut on_path = vec![false; n];
         for start in stuck {
             if self.state(start) != PluginState::Created {
@@ -187,7 +187,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             let cycle_len = cycle_start.map_or(0, |k| path.len() - k);
             let cycle: Vec<Name> = path[path.len() - cycle_len..]
                 .iter()
-                .map(|&p| self.name(p).clone())
+                .map(|&p| self.name(p))
                 .collect();
             for (step, &p) in path.iter().enumerate() {
                 let reason = if step >= path.len() - cycle_len {
@@ -197,12 +197,12 @@ impl<S: SlotAccess> Ops<'_, S> {
                         .chain(&cycle[..offset])
                         .cloned()
                         .collect();
-                    rotated.push(rotated[0].clone());
+                    rotated.push(rotated[0]);
                     ExclusionReason::DependencyCycle { cycle: rotated }
                 } else {
                     let next = path.get(step + 1).copied().unwrap_or(current);
                     ExclusionReason::DependsOnExcluded {
-                        dependency: self.name(next).clone(),
+                        dependency: self.name(next),
                     }
                 };
                 self.exclude_unstarted(p, reason);

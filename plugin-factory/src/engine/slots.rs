@@ -20,13 +20,54 @@ use crate::tree::Problem;
 /// A plugin instance, locked on its own so that access to one plugin never waits for another.
 pub(crate) type Held = Mutex<Option<Box<dyn Plugin>>>;
 
+/// The instances of a manager as columns, in registry order: what the layout reads, one array
+/// per field, so that each pass touches only what it needs (specs only when a configuration
+/// says something of some instance).
+pub(crate) struct Columns {
+    pub(crate) entries: Vec<&'static PluginEntry>,
+    pub(crate) names: Vec<Name>,
+    pub(crate) specs: Option<Vec<Option<Box<Spec>>>>,
+}
+
+impl Columns {
+    /// Splits `instances` into columns in one pass.
+    pub(crate) fn new(instances: Vec<Instance>) -> Self {
+        let n = instances.len();
+        let mut entries = Vec::with_capacity(n);
+        let mut names = Vec::with_capacity(n);
+        let mut specs: Option<Vec<Option<Box<Spec>>>> = None;
+        for (i, instance) in instances.into_iter().enumerate() {
+            entries.push(instance.entry);
+            names.push(instance.name);
+            if let Some(spec) = instance.spec {
+                specs.get_or_insert_with(|| vec![None; n])[i] = Some(spec);
+            }
+        }
+        Self {
+            entries,
+            names,
+            specs,
+        }
+    }
+
+    /// What the configuration says of instance `i`.
+    pub(crate) fn spec(&self, i: usize) -> &Spec {
+        match &self.specs {
+            Some(specs) => spec_of(&specs[i]),
+            None => spec_of(&None),
+        }
+    }
+}
+
 /// Everything the manager keeps per registered plugin, indexed by slot.
 pub(crate) struct Slots {
     entries: Box<[&'static PluginEntry]>,
     /// Each instance's name, so that names are read without touching the larger entries.
     names: Box<[Name]>,
-    /// What the configuration says of each instance, read rarely; `None` for the default.
-    specs: Box<[Option<Box<Spec>>]>,
+    /// What the configuration says of each instance, read rarely: `None` for the default, and
+    /// no array at all while every instance has the default (no per-slot cost without a
+    /// configuration).
+    specs: Option<Box<[Option<Box<Spec>>]>>,
     /// Written only under the control lock (or by the owner), read by anyone without a lock.
     states: Box<[AtomicU8]>,
     instances: Box<[Held]>,
@@ -35,28 +76,36 @@ pub(crate) struct Slots {
 }
 
 impl Slots {
-    /// One slot per instance, slot `k` holding `instances[order[k]]`, every one `Registered`;
-    /// returns, beside the slots, the configuration problems of each slot that has some.
+    /// One slot per instance, slot `k` holding instance `order[k]` of `columns` (`slot_of` is
+    /// the inverse of `order`), every one `Registered`; returns, beside the slots, the
+    /// configuration problems of each slot that has some.
     pub(crate) fn new(
-        instances: Vec<Instance>,
+        columns: Columns,
         order: &[usize],
+        slot_of: &[u32],
     ) -> (Self, Vec<(usize, Vec<Problem>)>) {
-        let n = instances.len();
+        let n = columns.entries.len();
         debug_assert_eq!(order.len(), n);
-        let mut by_index: Vec<Instance> = instances;
-        let entries: Vec<&'static PluginEntry> = order.iter().map(|&i| by_index[i].entry).collect();
-        let names: Vec<Name> = order.iter().map(|&i| by_index[i].name.clone()).collect();
-        let specs: Vec<Option<Box<Spec>>> =
-            order.iter().map(|&i| by_index[i].spec.take()).collect();
+        let entries: Vec<&'static PluginEntry> =
+            order.iter().map(|&i| columns.entries[i]).collect();
+        let names: Vec<Name> = order.iter().map(|&i| columns.names[i]).collect();
         let mut problems = Vec::new();
-        for (slot, &i) in order.iter().enumerate() {
-            if !by_index[i].problems.is_empty() {
-                problems.push((slot, std::mem::take(&mut by_index[i].problems)));
+        let specs = columns.specs.map(|by_index| {
+            let mut specs: Vec<Option<Box<Spec>>> = vec![None; n];
+            for (i, spec) in by_index.into_iter().enumerate() {
+                let slot = slot_of[i] as usize;
+                if let Some(mut spec) = spec {
+                    if !spec.problems.is_empty() {
+                        problems.push((slot, std::mem::take(&mut spec.problems)));
+                    }
+                    specs[slot] = Some(spec);
+                }
             }
-        }
+            specs
+        });
         let slots = Self {
             names: names.into_boxed_slice(),
-            specs: specs.into_boxed_slice(),
+            specs: specs.map(Vec::into_boxed_slice),
             states: (0..n)
                 .map(|_| AtomicU8::new(PluginState::Registered as u8))
                 .collect(),
@@ -76,28 +125,40 @@ impl Slots {
     }
 
     #[inline]
-    pub(crate) fn name(&self, i: usize) -> &Name {
-        &self.names[i]
+    pub(crate) fn name(&self, i: usize) -> Name {
+        self.names[i]
     }
 
     /// What the configuration says of `i`.
     pub(crate) fn spec(&self, i: usize) -> &Spec {
-        spec_of(&self.specs[i])
+        match &self.specs {
+            Some(specs) => spec_of(&specs[i]),
+            None => spec_of(&None),
+        }
+    }
+
+    /// The specs of every slot, made on first use.
+    fn specs_mut(&mut self) -> &mut [Option<Box<Spec>>] {
+        let n = self.len();
+        self.specs
+            .get_or_insert_with(|| vec![None; n].into_boxed_slice())
     }
 
     /// What the configuration says of `i`, for its owner to change.
     pub(crate) fn spec_mut(&mut self, i: usize) -> &mut Spec {
-        self.specs[i].get_or_insert_with(|| Box::new(Spec::DEFAULT))
+        self.specs_mut()[i].get_or_insert_with(|| Box::new(Spec::DEFAULT))
     }
 
     /// Replaces what the configuration says of `i`.
     pub(crate) fn set_spec(&mut self, i: usize, spec: Option<Box<Spec>>) {
-        self.specs[i] = spec;
+        if spec.is_some() || self.specs.is_some() {
+            self.specs_mut()[i] = spec;
+        }
     }
 
     /// Takes what the configuration says of `i`, leaving the default.
     pub(crate) fn take_spec(&mut self, i: usize) -> Option<Box<Spec>> {
-        self.specs[i].take()
+        self.specs.as_mut()?[i].take()
     }
 
     /// The state of `i` now.
@@ -235,7 +296,8 @@ mod tests {
     fn slots(n: usize) -> Slots {
         let instances = (0..n).map(|_| Instance::of_kind(entry!("probe"))).collect();
         let order: Vec<usize> = (0..n).collect();
-        Slots::new(instances, &order).0
+        let slot_of: Vec<u32> = (0..n as u32).collect();
+        Slots::new(Columns::new(instances), &order, &slot_of).0
     }
 
     #[test]

@@ -140,7 +140,7 @@ fn downcast<'p, T: Plugin>(plugin: &'p mut dyn Plugin, name: &Name) -> Result<&'
 #[cold]
 fn wrong_type(plugin: &Name, expected: &'static str) -> Error {
     Error::WrongType {
-        plugin: plugin.clone(),
+        plugin: *plugin,
         expected,
     }
 }

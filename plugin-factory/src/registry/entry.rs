@@ -69,6 +69,15 @@ impl PluginEntry {
         self.metadata.name()
     }
 
+    /// The factory of a kind without a config type.
+    #[inline]
+    pub(crate) fn factory(&self) -> Option<Factory> {
+        match self.make {
+            Make::Factory(factory) => Some(factory),
+            Make::Configured(_) => None,
+        }
+    }
+
     /// The kind's typed configuration, if it has one.
     pub fn config(&self) -> Option<&ConfigSpec> {
         match &self.make {
@@ -77,14 +86,14 @@ impl PluginEntry {
         }
     }
 
-    /// Creates a fresh instance called `name`, from `config` if the kind has a config type
-    /// (the value its [`ConfigSpec`] parsed or defaulted). Plugin code runs here and may panic;
-    /// the manager catches it.
-    /// A configured kind given no config fails with an error that says so.
+    /// Creates a fresh instance called `name` (see [`Name::as_str`](crate::runtime::Name::as_str)
+    /// for a name chosen at run time), from `config` if the kind has a config type (the value
+    /// its [`ConfigSpec`] parsed or defaulted). Plugin code runs here and may panic; the manager
+    /// catches it. A configured kind given no config fails with an error that says so.
     #[inline]
     pub fn create(
         &self,
-        name: &str,
+        name: &'static str,
         config: Option<ConfigValue>,
     ) -> Result<Box<dyn Plugin>, PluginError> {
         let ctx = Context::new(&self.metadata, name);
