@@ -137,10 +137,11 @@ fn instance(
     kinds: &[&'static PluginEntry],
     checked: &Checked<'_>,
 ) -> Result<Instance, Problem> {
-    let path = format!("plugins.{name}");
+    // Key paths are for messages: made only when there is a problem to report.
+    let path = || format!("plugins.{name}");
     let name = Name::new(name.to_owned()).map_err(|invalid| {
         problem(
-            &path,
+            path(),
             format!(
                 "invalid instance name {:?}: {}",
                 invalid.name, invalid.problem
@@ -155,7 +156,7 @@ fn instance(
         Value::Null => &empty,
         other => {
             return Err(problem(
-                &path,
+                path(),
                 format!(
                     "expected a map (kind, enabled, config, bind), found {}",
                     other.kind()
@@ -168,7 +169,7 @@ fn instance(
     for (key, value) in entries {
         if !INSTANCE_KEYS.contains(&key.as_str()) {
             problems.push(unknown_key(
-                &format!("{path}.{key}"),
+                &format!("{}.{key}", path()),
                 key,
                 INSTANCE_KEYS,
                 value,
@@ -177,45 +178,67 @@ fn instance(
     }
     let kind_node = node.get("kind");
     let kind = match kind_node {
-        Some(kind) => tree::deserialize::<String>(kind, &format!("{path}.kind"))
-            .map_err(|mut errors| errors.remove(0))?,
-        None => name.to_string(),
+        Some(kind) => match &kind.value {
+            Value::String(kind) | Value::Text(kind) => kind.as_str(),
+            // Not text: serde words the problem.
+            _ => {
+                let path = format!("{}.kind", path());
+                let errors = tree::deserialize::<String>(kind, &path).err();
+                return Err(errors
+                    .and_then(|e| e.into_iter().next())
+                    .unwrap_or_else(|| problem(path, "expected a kind's name", kind)));
+            }
+        },
+        None => name.as_str(),
     };
-    let Some(&entry) = by_name.get(kind.as_str()) else {
-        return Err(unknown_kind(&path, &kind, kind_node.unwrap_or(node), kinds));
+    let Some(&entry) = by_name.get(kind) else {
+        return Err(unknown_kind(
+            &path(),
+            kind,
+            kind_node.unwrap_or(node),
+            kinds,
+        ));
     };
     let enabled = match node.get("enabled") {
-        Some(enabled) => tree::deserialize::<bool>(enabled, &format!("{path}.enabled"))
-            .unwrap_or_else(|errors| {
-                problems.extend(errors);
-                true
-            }),
         None => true,
+        Some(enabled) => match &enabled.value {
+            Value::Bool(flag) => *flag,
+            _ => tree::deserialize::<bool>(enabled, &format!("{}.enabled", path())).unwrap_or_else(
+                |errors| {
+                    problems.extend(errors);
+                    true
+                },
+            ),
+        },
     };
     let config = node.get("config").cloned();
-    let config_path = format!("{path}.config");
+    let config_path = || format!("{}.config", path());
     match (entry.config(), &config) {
         (Some(_), Some(config)) if checked(&name, entry, config) => {}
         (Some(spec), Some(config)) => {
-            if let Err(errors) = spec.parse(config, &config_path) {
+            if let Err(errors) = spec.parse(config, &config_path()) {
                 problems.extend(errors);
             }
         }
         (Some(spec), None) => {
             if spec.default_value().is_none()
-                && let Err(errors) = spec.parse(&Node::empty_map_at(node.at.clone()), &config_path)
+                && let Err(errors) =
+                    spec.parse(&Node::empty_map_at(node.at.clone()), &config_path())
             {
                 problems.extend(errors);
             }
         }
         (None, Some(config)) if !is_empty(config) => problems.push(problem(
-            &config_path,
+            config_path(),
             format!("kind {kind:?} takes no configuration: it declares no config type"),
             config,
         )),
         (None, _) => {}
     }
-    let bind = bindings(&path, node.get("bind"), entry, &mut problems);
+    let bind = match node.get("bind") {
+        None => Vec::new(),
+        bind => bindings(&path(), bind, entry, &mut problems),
+    };
     Ok(Instance {
         name,
         entry,
