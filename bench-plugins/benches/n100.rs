@@ -3,5 +3,5 @@
 include!(concat!(env!("OUT_DIR"), "/set_100.rs"));
 
 fn main() {
-    bench_plugins::run(&set::SET);
+    bench_plugins::run(&set::SET, None);
 }

@@ -1,4 +1,5 @@
-//! The benchmarks P1 to P4 over one generated set, each beside its baseline.
+//! The benchmarks P1 to P4 over one generated set, each beside its baseline (and C1 to C3, in
+//! `configured.rs`, when the target defines the configurable kinds).
 
 use std::any::{Any, TypeId};
 use std::hint::black_box;
@@ -12,22 +13,30 @@ use crate::baseline::{
     HandLive, HandPlugin, RAW_LINKME, RawInventoryEntry, hand_lifecycle,
     hand_lifecycle_with_name_map,
 };
+use crate::configured::{self, ConfigKinds};
 use crate::{Set, alloc, summary};
 
 /// Checks that every mechanism holds the set, runs P1 to P4 with criterion (command-line
-/// arguments as for any criterion bench), then prints the allocation checks and the table of
-/// medians and ratios.
-pub fn run(set: &'static Set) {
+/// arguments as for any criterion bench), and C1 to C3 if the target defines the configurable
+/// kinds, then prints the allocation checks and the table of medians and ratios.
+pub fn run(set: &'static Set, config: Option<&'static ConfigKinds>) {
     let started = std::time::SystemTime::now();
     let entries = framework_entries(set);
-    check(set, &entries);
+    check(set, &entries, config.map_or(0, |kinds| kinds.names().len()));
+    if let Some(kinds) = config {
+        configured::check(kinds);
+    }
     // Under `--profile-time` the profile should show the benchmark alone.
     let profiling = std::env::args().any(|arg| arg == "--profile-time");
-    let (allocations, stages) = if profiling {
+    let (mut allocations, stages) = if profiling {
         (String::new(), String::new())
     } else {
         (allocation_checks(set, &entries), stages(set, &entries))
     };
+    if let Some(kinds) = config.filter(|_| !profiling) {
+        allocations.push('\n');
+        allocations.push_str(&configured::allocations(kinds));
+    }
 
     let output = summary::output_directory();
     let mut criterion = Criterion::default()
@@ -41,10 +50,16 @@ pub fn run(set: &'static Set) {
     p2_dispatch(&mut criterion, set, &entries);
     p3_lookup(&mut criterion, set, &entries);
     p4_registry(&mut criterion, set);
+    if let Some(kinds) = config {
+        configured::bench(&mut criterion, kinds);
+    }
     criterion.final_summary();
 
     println!("\n{allocations}\n{stages}");
     summary::print(&output, started, set);
+    if config.is_some() {
+        summary::print_config(&output, started);
+    }
 }
 
 /// The registry's entries of this set (the bench binary links no other plugins; the filter
@@ -80,12 +95,17 @@ fn framework_lifecycle(entries: &[&'static PluginEntry], time_hooks: bool) -> us
     report.in_state(PluginState::Shutdown).count()
 }
 
-/// The benchmarks must measure the normal path: every mechanism holds exactly the set, and
-/// every plugin goes through the whole lifecycle.
-fn check(set: &Set, entries: &[&'static PluginEntry]) {
+/// The benchmarks must measure the normal path: every mechanism holds exactly the set (the
+/// registry also the `other_kinds` configurable kinds of C1 to C3, if the target defines them),
+/// and every plugin goes through the whole lifecycle.
+fn check(set: &Set, entries: &[&'static PluginEntry], other_kinds: usize) {
     let n = set.n;
     assert_eq!(entries.len(), n, "registry entries of the set");
-    assert_eq!(registry::entries().count(), n, "registry entries in all");
+    assert_eq!(
+        registry::entries().count(),
+        n + other_kinds,
+        "registry entries in all"
+    );
     assert_eq!(RAW_LINKME.len(), n, "raw linkme entries");
     assert_eq!(
         inventory::iter::<RawInventoryEntry>.into_iter().count(),

@@ -9,6 +9,10 @@
 //! P4, see `docs/performance.md`), an allocation counter, and the table of ratios printed at the
 //! end of a run.
 //!
+//! The `n1000` target also runs the configuration benchmarks C1 to C3 (loading, checking and
+//! applying a configuration of 1,000 instances), over two configurable kinds it defines itself
+//! so that the other targets' registries hold exactly their generated set.
+//!
 //! ```text
 //! cargo bench -p bench-plugins -- --warm-up-time 1 --measurement-time 3
 //! cargo bench -p bench-plugins --features n10000 --bench n10000 -- --warm-up-time 1 --measurement-time 3
@@ -17,6 +21,7 @@
 pub mod alloc;
 mod baseline;
 mod bench;
+mod configured;
 mod summary;
 
 pub use crate::baseline::{
@@ -24,6 +29,7 @@ pub use crate::baseline::{
     hand_lifecycle, hand_lifecycle_with_name_map, make,
 };
 pub use crate::bench::run;
+pub use crate::configured::{Calls, ConfigKinds};
 
 /// One generated plugin set, as the build script describes it to the benchmarks.
 #[derive(Debug)]

@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use criterion::BenchmarkId;
 
 use crate::Set;
+use crate::configured::INSTANCES;
 
 /// Each group, its baseline, and the benchmarks compared with it.
 const GROUPS: [(&str, &str, &[&str]); 5] = [
@@ -141,6 +142,90 @@ pub(crate) fn print(output: &Path, started: SystemTime, set: &Set) {
                 "P1 time at N = {n} over time at N = {smaller} (the latter from its latest run; target <= 11x):\n{lines}"
             );
         }
+    }
+    println!("{out}");
+}
+
+/// The configuration benchmarks, each group's functions in the order printed.
+const CONFIG_GROUPS: [(&str, &[&str]); 4] = [
+    (
+        "config/load",
+        &[
+            "parse_json",
+            "parse_toml",
+            "check",
+            "parse_json_check",
+            "parse_json_build",
+        ],
+    ),
+    ("config/apply_noop", &["clone", "apply", "clone_apply"]),
+    ("config/apply_one", &["in_place", "recreated"]),
+    ("config/restart_plus_noop", &["in_place", "recreated"]),
+];
+
+/// Prints the medians of C1 to C3 that ran since `started`, per instance, and the ratios their
+/// targets are stated in.
+pub(crate) fn print_config(output: &Path, started: SystemTime) {
+    let n = INSTANCES;
+    // Criterion names a group's directory after the group, `/` replaced.
+    let get = |group: &str, function: &str| {
+        median(output, started, &group.replace('/', "_"), function, n)
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "Configuration of {n} instances (C1 to C3), medians:");
+    let _ = writeln!(
+        out,
+        "  {:<26} {:<18} {:>12} {:>15}",
+        "group", "benchmark", "median", "per instance"
+    );
+    let mut any = false;
+    for (group, functions) in CONFIG_GROUPS {
+        for function in functions {
+            if let Some(value) = get(group, function) {
+                any = true;
+                let _ = writeln!(
+                    out,
+                    "  {group:<26} {function:<18} {:>12} {:>12.1} ns",
+                    time(value),
+                    value / n as f64
+                );
+            }
+        }
+    }
+    if !any {
+        return;
+    }
+    if let Some(apply) = get("config/apply_noop", "apply") {
+        let _ = writeln!(
+            out,
+            "C2 no-op apply: {} (target: well under 1 ms){}",
+            time(apply),
+            get("config/apply_noop", "clone_apply")
+                .map(|both| format!("; with the clone {}", time(both)))
+                .unwrap_or_default()
+        );
+    }
+    let mut lines = String::new();
+    for function in ["in_place", "recreated"] {
+        if let (Some(one), Some(base)) = (
+            get("config/apply_one", function),
+            get("config/restart_plus_noop", function),
+        ) {
+            let _ = writeln!(
+                lines,
+                "  {function:<18} {:>12} {:>12} {:>6.2}x",
+                time(one),
+                time(base),
+                one / base
+            );
+        }
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(
+            out,
+            "C3 apply of one changed instance over restart_plugin + no-op apply (target <= 1.5x):\n  {:<18} {:>12} {:>12} {:>7}\n{lines}",
+            "kind", "apply", "restart+noop", "ratio"
+        );
     }
     println!("{out}");
 }
