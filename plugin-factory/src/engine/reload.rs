@@ -7,13 +7,14 @@ use rustc_hash::FxHashSet;
 
 use super::Engine;
 use super::observe::Observers;
+use super::resolve::dependency_problem;
 use crate::config::{
     Change, Config, ConfigError, Instance, Node, Plan, PlannedChange, Problem, resolve_with,
 };
 use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::registry::PluginEntry;
-use crate::report::{ExclusionReason, Missing};
+use crate::report::ExclusionReason;
 
 /// A configuration checked against a running manager, and the plan from the running
 /// instances to it.
@@ -175,29 +176,12 @@ impl Engine {
     fn static_dependency_problem(&self, i: usize) -> Option<ExclusionReason> {
         let slots = &self.slots;
         let declared = slots.entry(i).metadata().dependencies();
-        for (dependency, target) in declared.iter().zip(self.topology.graph.dependencies(i)) {
-            if !slots.spec(target).enabled {
-                return Some(ExclusionReason::MissingDependency {
-                    dependency: slots.name(target),
-                    missing: Missing::NotEnabled,
-                });
-            }
-            if let Some(requirement) = dependency.requirement() {
-                let found = slots.entry(target).metadata().version();
-                match super::resolve::version_satisfies(found, requirement) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        return Some(ExclusionReason::VersionMismatch {
-                            dependency: slots.name(target),
-                            requirement,
-                            found,
-                        });
-                    }
-                    Err(detail) => return Some(ExclusionReason::InvalidMetadata { detail }),
-                }
-            }
-        }
-        None
+        declared
+            .iter()
+            .zip(self.topology.graph.dependencies(i))
+            .find_map(|(dependency, target)| {
+                dependency_problem(slots, dependency, target, slots.spec(target).enabled)
+            })
     }
 
     /// A problem for each live required instance that `next` leaves out.

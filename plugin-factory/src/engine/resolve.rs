@@ -3,7 +3,8 @@
 
 use super::Ops;
 use super::order::NameKey;
-use super::slots::SlotAccess;
+use super::slots::{SlotAccess, Slots};
+use crate::contract::Dependency;
 use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::report::{ExclusionReason, Missing};
@@ -112,29 +113,14 @@ impl<S: SlotAccess> Ops<'_, S> {
         if graph.dependencies(i).count() != declared.len() {
             return self.topology.unresolved.get(&i).cloned();
         }
-        for (dependency, target) in declared.iter().zip(graph.dependencies(i)) {
-            if self.state(target) == PluginState::Registered {
-                return Some(ExclusionReason::MissingDependency {
-                    dependency: self.name(target),
-                    missing: Missing::NotEnabled,
-                });
-            }
-            if let Some(requirement) = dependency.requirement() {
-                let found = self.slots.slots().entry(target).metadata().version();
-                match version_satisfies(found, requirement) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        return Some(ExclusionReason::VersionMismatch {
-                            dependency: self.name(target),
-                            requirement,
-                            found,
-                        });
-                    }
-                    Err(detail) => return Some(ExclusionReason::InvalidMetadata { detail }),
-                }
-            }
-        }
-        None
+        let slots = self.slots.slots();
+        declared
+            .iter()
+            .zip(graph.dependencies(i))
+            .find_map(|(dependency, target)| {
+                let enabled = slots.state(target) != PluginState::Registered;
+                dependency_problem(slots, dependency, target, enabled)
+            })
     }
 
     /// Excludes the created plugins that Kahn's algorithm could not order: the members of a
@@ -208,6 +194,33 @@ impl<S: SlotAccess> Ops<'_, S> {
                 self.exclude_unstarted(p, reason);
             }
         }
+    }
+}
+
+/// What is wrong with `dependency`, bound to slot `target`: it is not `enabled`, or its
+/// version does not satisfy the requirement.
+pub(super) fn dependency_problem(
+    slots: &Slots,
+    dependency: &Dependency,
+    target: usize,
+    enabled: bool,
+) -> Option<ExclusionReason> {
+    if !enabled {
+        return Some(ExclusionReason::MissingDependency {
+            dependency: slots.name(target),
+            missing: Missing::NotEnabled,
+        });
+    }
+    let requirement = dependency.requirement()?;
+    let found = slots.entry(target).metadata().version();
+    match version_satisfies(found, requirement) {
+        Ok(true) => None,
+        Ok(false) => Some(ExclusionReason::VersionMismatch {
+            dependency: slots.name(target),
+            requirement,
+            found,
+        }),
+        Err(detail) => Some(ExclusionReason::InvalidMetadata { detail }),
     }
 }
 
