@@ -31,7 +31,6 @@ impl Engine {
     pub(crate) fn apply(&mut self, config: Config) -> Result<Applied, ConfigError> {
         let Checked { next, plan } = self.check(&config)?;
         if plan.is_empty() {
-            self.config = config;
             return Ok(Applied::default());
         }
         let mut effects: FxHashMap<Name, Effect> = FxHashMap::default();
@@ -135,7 +134,6 @@ impl Engine {
                 drop(std::mem::replace(self, *next));
             }
         }
-        self.config = config;
         self.config_problems.clear();
 
         // Bring up what is new or re-created, start what restarts.

@@ -49,7 +49,7 @@ use self::graph::Graph;
 use self::observe::Observers;
 use self::order::{Layout, Plan};
 use self::slots::{Columns, SlotAccess, Slots};
-use crate::config::{Config, Instance};
+use crate::config::Instance;
 use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
 use crate::lifecycle::{Hook, PluginState};
@@ -150,8 +150,6 @@ pub(crate) struct Engine {
     observers: Observers,
     /// The configuration problems of instances, by slot, until discovery excludes them.
     invalid: Vec<(usize, Vec<Problem>)>,
-    /// The configuration the instances come from.
-    config: Config,
     /// Its problems that belong to no instance, shown in every report.
     config_problems: Vec<Problem>,
     /// The kinds the configuration is resolved against: the registry, or the builder's entries.
@@ -220,7 +218,6 @@ impl Engine {
             options,
             observers,
             invalid: problems,
-            config: Config::default(),
             config_problems: Vec::new(),
             kinds: Vec::new(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -228,16 +225,10 @@ impl Engine {
         }
     }
 
-    /// Records the configuration the instances come from, and its problems that belong to no
-    /// instance.
-    pub(crate) fn set_config(
-        &mut self,
-        kinds: Vec<&'static PluginEntry>,
-        config: Config,
-        problems: Vec<Problem>,
-    ) {
+    /// Records the kinds a configuration is resolved against, and the configuration's problems
+    /// that belong to no instance.
+    pub(crate) fn set_config(&mut self, kinds: Vec<&'static PluginEntry>, problems: Vec<Problem>) {
         self.kinds = kinds;
-        self.config = config;
         self.config_problems = problems;
     }
 

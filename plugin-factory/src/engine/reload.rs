@@ -104,11 +104,7 @@ impl Engine {
         let mut unchanged = Vec::new();
         for instance in instances {
             let i = self.find(instance.name).expect("the same instances");
-            let same_config = match (&slots.spec(i).config, &instance.spec().config) {
-                (None, None) => true,
-                (Some(a), Some(b)) => a.same_value(b),
-                _ => false,
-            };
+            let same_config = same_config(&slots.spec(i).config, &instance.spec().config);
             let state = slots.state(i);
             let change =
                 if same_config || !instance.spec().enabled || state == PluginState::Registered {
@@ -127,14 +123,7 @@ impl Engine {
                 None => unchanged.push(instance.name),
             }
         }
-        let recreated: Vec<usize> = changed
-            .iter()
-            .filter(|planned| planned.change == Change::Recreate)
-            .filter_map(|planned| self.find(planned.instance))
-            .collect();
-        let mut restarts = self.restarts_for(&recreated, &changed, &[]);
-        unchanged.retain(|name| !restarts.iter().any(|planned| planned.instance == *name));
-        changed.sort_by_key(|planned| self.find(planned.instance).map(|i| self.place(i)));
+        let mut restarts = self.finish_changes(&mut changed, &mut unchanged, &[]);
         changed.append(&mut restarts);
         Plan {
             changes: changed,
@@ -264,11 +253,7 @@ impl Engine {
             }
             let same_kind = std::ptr::eq(old.entry(i), new.entry(j));
             let same_targets = self.targets(i).eq(next.targets(j));
-            let same_config = match (&old.spec(i).config, &spec.config) {
-                (None, None) => true,
-                (Some(a), Some(b)) => a.same_value(b),
-                _ => false,
-            };
+            let same_config = same_config(&old.spec(i).config, &spec.config);
             let change = if !old.spec(i).enabled || old.state(i) == PluginState::Registered {
                 Some(Change::Add)
             } else if !old.state(i).is_live() {
@@ -291,15 +276,7 @@ impl Engine {
                 None => unchanged.push(name),
             }
         }
-        // Live dependents of a re-created instance restart with it.
-        let recreated: Vec<usize> = changed
-            .iter()
-            .filter(|planned| planned.change == Change::Recreate)
-            .filter_map(|planned| self.find(planned.instance))
-            .collect();
-        let mut restarts = self.restarts_for(&recreated, &changed, &removes);
-        unchanged.retain(|name| !restarts.iter().any(|planned| planned.instance == *name));
-        changed.sort_by_key(|planned| self.find(planned.instance).map(|i| self.place(i)));
+        let mut restarts = self.finish_changes(&mut changed, &mut unchanged, &removes);
         let mut changes = removes;
         changes.extend(changed);
         changes.append(&mut restarts);
@@ -309,6 +286,28 @@ impl Engine {
             change: Change::Add,
         }));
         Plan { changes, unchanged }
+    }
+
+    /// The tail both plans share: puts `changed` in start order, and returns a `Restart` for
+    /// each live dependent of a re-created instance, taking it out of `unchanged`.
+    fn finish_changes(
+        &self,
+        changed: &mut [PlannedChange],
+        unchanged: &mut Vec<Name>,
+        removes: &[PlannedChange],
+    ) -> Vec<PlannedChange> {
+        let recreated: Vec<usize> = changed
+            .iter()
+            .filter(|planned| planned.change == Change::Recreate)
+            .filter_map(|planned| self.find(planned.instance))
+            .collect();
+        let restarts = self.restarts_for(&recreated, changed, removes);
+        if !restarts.is_empty() {
+            let restarted: FxHashSet<Name> = restarts.iter().map(|p| p.instance).collect();
+            unchanged.retain(|name| !restarted.contains(name));
+        }
+        changed.sort_by_key(|planned| self.find(planned.instance).map(|i| self.place(i)));
+        restarts
     }
 
     /// `Restart` for each live dependent of the `recreated` slots that has no change of its own.
@@ -354,5 +353,14 @@ impl Engine {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         (plan.position.get(i).copied().unwrap_or(u32::MAX), i)
+    }
+}
+
+/// Whether two `config` values read the same, wherever they were read.
+fn same_config(a: &Option<Node>, b: &Option<Node>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.same_value(b),
+        _ => false,
     }
 }

@@ -138,7 +138,7 @@ impl ManagerBuilder {
             }
         };
         let mut engine = Engine::new(instances, self.options, self.observers);
-        engine.set_config(entries, self.config.unwrap_or_default(), problems);
+        engine.set_config(entries, problems);
         engine.discover(self.disabled)?;
         Ok(PluginManager::enter(engine))
     }
