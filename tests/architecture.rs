@@ -14,13 +14,16 @@ use std::path::Path;
 /// The top-level modules of `plugin-factory`, lowest layer first. A module may refer only to
 /// modules of a lower rank (or within itself).
 const LAYERS: &[(&str, u8)] = &[
+    ("busy", 0),
     ("contract", 0),
     ("lifecycle", 0),
     ("name", 0),
     ("tree", 0),
+    ("catch", 1),
     ("registry", 1),
     ("report", 1),
     ("config", 2),
+    ("extension", 2),
     ("runtime", 2),
     ("error", 3),
     ("engine", 4),

@@ -24,7 +24,7 @@ fn metadata_comes_from_the_annotation_and_the_defining_crate() {
     assert_eq!(metadata.package(), "example-plugins");
     assert_eq!(
         metadata.description(),
-        "Keeps an audit trail of what happened to it; needs the key-value store."
+        "Keeps an audit trail of what it is told and of its own lifecycle, in memory and in the key-value store it depends on."
     );
     assert_eq!(
         metadata.location().module_path(),

@@ -1,44 +1,69 @@
-//! The `audit-log` plugin.
+//! The `audit-log` plugin, and the [`AuditSink`] extension point it implements.
+
+use std::sync::{Arc, Mutex, PoisonError};
 
 use plugin_factory::{Context, Plugin, PluginError, plugin};
 
-/// Keeps an audit trail of what happened to it; needs the key-value store.
-#[plugin(depends_on = ["kv-store >=0.1"])]
-#[derive(Debug, Default)]
+use crate::kv_store::Storage;
+pub use crate::points::AuditSink;
+
+/// Keeps an audit trail of what it is told and of its own lifecycle, in memory and in the
+/// key-value store it depends on.
+///
+/// It implements [`AuditSink`], and writes through the store's [`Storage`] service.
+#[plugin(depends_on = ["kv-store >=0.1"], implements = [AuditSink])]
+#[derive(Default)]
 pub struct AuditLog {
-    trail: Vec<String>,
+    trail: Mutex<Vec<String>>,
+    /// The store's service, taken in `start` and let go in `stop`.
+    storage: Option<Arc<dyn Storage>>,
 }
 
 impl AuditLog {
     /// The entries recorded so far.
-    pub fn trail(&self) -> &[String] {
-        &self.trail
+    pub fn trail(&self) -> Vec<String> {
+        self.trail
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
-    fn record(&mut self, ctx: &Context<'_>, what: &str) {
-        log::info!(target: ctx.log_target(), "audit: {what}");
-        self.trail.push(what.to_owned());
+    fn note(&self, entry: String) -> Result<(), PluginError> {
+        let mut trail = self.trail.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(storage) = &self.storage {
+            storage.put(&format!("audit.{}", trail.len()), &entry)?;
+        }
+        trail.push(entry);
+        Ok(())
+    }
+}
+
+impl AuditSink for AuditLog {
+    fn record(&self, source: &str, event: &str) -> Result<(), PluginError> {
+        log::info!(target: "audit-log", "audit: {source}: {event}");
+        self.note(format!("{source}: {event}"))
     }
 }
 
 impl Plugin for AuditLog {
-    fn init(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        self.record(ctx, "initialized");
-        Ok(())
-    }
-
     fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        self.record(ctx, "started");
+        self.storage = Some(ctx.service::<dyn Storage>("kv-store")?);
+        self.note(format!("{}: started", ctx.name()))?;
         println!(
-            "[audit-log] recording ({} entries so far)",
-            self.trail.len()
+            "[{}] recording into kv-store ({} entries so far)",
+            ctx.name(),
+            self.trail
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .len()
         );
         Ok(())
     }
 
     fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        self.record(ctx, "stopped");
-        println!("[audit-log] trail: {}", self.trail.join(", "));
+        self.note(format!("{}: stopped", ctx.name()))?;
+        self.storage = None;
+        println!("[{}] trail: {}", ctx.name(), self.trail().join("; "));
         Ok(())
     }
 }

@@ -2,6 +2,8 @@
 
 use plugin_factory::{Configurable, Context, Plugin, PluginError, Reconfigure, plugin};
 
+use crate::points::AuditSink;
+
 /// The greeter's configuration. Every key is optional:
 ///
 /// ```toml
@@ -27,7 +29,8 @@ impl Default for GreeterConfig {
     }
 }
 
-/// Greets the world when it starts and says goodbye when it stops.
+/// Greets the world when it starts and says goodbye when it stops; tells every
+/// [`AuditSink`] what it said.
 #[plugin(config = GreeterConfig)]
 #[derive(Debug)]
 pub struct Greeter {
@@ -67,7 +70,13 @@ impl Configurable<GreeterConfig> for Greeter {
             config.greeting,
             self.config.greeting
         );
+        let event = format!("greeting changed to {:?}", config.greeting);
         self.config = config;
+        let name = ctx.name();
+        let told = ctx
+            .extension::<dyn AuditSink>()
+            .call(|sink| sink.record(name, &event))?;
+        log::debug!(target: ctx.log_target(), "{} audit sinks told, {} failed", told.reached(), told.failures().len());
         Ok(Reconfigure::Applied)
     }
 }
@@ -84,6 +93,12 @@ impl Plugin for Greeter {
         let greeting = self.said();
         log::info!(target: ctx.log_target(), "{greeting}, world!");
         println!("[{}] {greeting}, world!", ctx.name());
+        // Historic: an audit sink that starts later (or again) hears it too.
+        let (name, event) = (ctx.name(), format!("said {greeting:?}"));
+        let told = ctx
+            .extension::<dyn AuditSink>()
+            .historic(move |sink| sink.record(name, &event))?;
+        log::debug!(target: ctx.log_target(), "{} audit sinks told so far", told.reached());
         Ok(())
     }
 

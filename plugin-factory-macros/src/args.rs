@@ -6,9 +6,10 @@ use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
 use syn::{Expr, ExprLit, Ident, Lit, LitStr, Path, Type};
 
+use crate::implements::{self, Implemented};
+
 /// The keys `#[plugin(...)]` accepts, for error messages.
-const KEYS: &str =
-    "`name`, `version`, `description`, `depends_on`, `factory`, `config`, `crate` and `required`";
+const KEYS: &str = "`name`, `version`, `description`, `depends_on`, `factory`, `config`, `implements`, `crate` and `required`";
 
 /// The annotation as written; every value keeps its span for diagnostics.
 #[derive(Default)]
@@ -21,6 +22,7 @@ pub(crate) struct Args {
     pub(crate) config: Option<Keyed<Type>>,
     pub(crate) krate: Option<Path>,
     pub(crate) required: bool,
+    pub(crate) implements: Vec<Implemented>,
     seen: Vec<String>,
 }
 
@@ -73,6 +75,7 @@ impl Args {
                 self.required = true;
             }
             "depends_on" => self.depends_on = parse_string_list(&meta)?,
+            "implements" => self.implements = implements::parse(&meta)?,
             _ => return Err(meta.error(format!("unknown key `{key}`; expected one of {KEYS}"))),
         }
         self.seen.push(key);
@@ -196,6 +199,8 @@ mod tests {
 
     #[test]
     fn the_key_list_names_config() {
-        assert!(error(quote!(author = "me")).contains("`factory`, `config`, `crate`"));
+        assert!(
+            error(quote!(author = "me")).contains("`factory`, `config`, `implements`, `crate`")
+        );
     }
 }

@@ -13,6 +13,7 @@ use syn::{Expr, ExprLit, Item, ItemStruct, Lit, LitStr, Path, Type};
 
 use crate::args::Args;
 use crate::errors::Errors;
+use crate::implements::{self, Implemented};
 
 /// A plugin as `expand` generates it: everything resolved and checked, every value with its
 /// span.
@@ -38,6 +39,8 @@ pub(crate) struct PluginDef {
     pub(crate) krate: TokenStream,
     /// Whether the plugin is `required`.
     pub(crate) required: bool,
+    /// The extension points it implements, in the order written.
+    pub(crate) implements: Vec<Implemented>,
 }
 
 /// A dependency split into the plugin name and its optional semver requirement.
@@ -89,6 +92,7 @@ pub(crate) fn plugin(args: syn::Result<Args>, item: Item) -> syn::Result<PluginD
             ),
         ));
     }
+    implements::check(&args.implements, name_problem, &mut errors);
     errors.check()?;
 
     let krate = match &args.krate {
@@ -109,6 +113,7 @@ pub(crate) fn plugin(args: syn::Result<Args>, item: Item) -> syn::Result<PluginD
         config: args.config.map(|config| config.value),
         krate,
         required: args.required,
+        implements: args.implements,
     })
 }
 

@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, Type};
 
 use crate::check::PluginDef;
+use crate::implements;
 
 /// The struct of `plugin` and its registry entry.
 pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
@@ -20,6 +21,7 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
         config,
         krate,
         required,
+        implements,
     } = plugin;
     let ident = &item.ident;
     let private = quote!(#krate::__private);
@@ -79,6 +81,13 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
         }
     };
 
+    // A kind that implements extension points: its `Implements` impls, and the entry made
+    // with its `Implementations`.
+    let (implementations, entry) = match implements::expand(ident, implements, &private) {
+        Some((items, implementations)) => (items, quote!(#entry.implementing(#implementations))),
+        None => (TokenStream::new(), entry),
+    };
+
     quote! {
         #item
 
@@ -86,6 +95,7 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
             // Items of this block shadow the caller's: their names must not be ones a user's
             // `factory = path` or `config = Type` could mean.
             #make_fn
+            #implementations
 
             // A constant, so that the registry's own macro gets one identifier to place, not
             // the whole expression to parse.

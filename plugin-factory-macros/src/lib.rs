@@ -20,6 +20,7 @@ mod args;
 mod check;
 mod errors;
 mod expand;
+mod implements;
 
 use proc_macro::TokenStream;
 

@@ -1,7 +1,9 @@
 //! [`Error`]: what the manager returns. (What a plugin's hooks return, `PluginError`, is part of
 //! the contract.)
 
+use crate::busy::Refused;
 use crate::config::ConfigError;
+use crate::extension::{CallError, ServiceError};
 use crate::lifecycle::PluginState;
 use crate::report::table::Report;
 use crate::report::{ExclusionReason, HookFailure};
@@ -16,6 +18,12 @@ pub enum Error {
     /// [`apply`](crate::PluginManager::apply), which then change nothing).
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// An extension point call that did not run, or stopped at a failure.
+    #[error(transparent)]
+    Call(#[from] CallError),
+    /// A service that could not be provided or obtained.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
     /// A state change that the lifecycle's transition table forbids. The manager only asks for
     /// moves the table allows: this error in a log is a bug in the manager, and the move was not
     /// made.
@@ -137,4 +145,10 @@ pub enum Error {
         /// The call in progress.
         during: &'static str,
     },
+}
+
+impl From<Refused> for Error {
+    fn from(Refused { operation, during }: Refused) -> Self {
+        Self::Reentrant { operation, during }
+    }
 }

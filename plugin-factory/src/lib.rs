@@ -94,10 +94,13 @@
 //!
 //! `docs/architecture.md` in the repository maps the modules for contributors.
 
+mod busy;
+mod catch;
 pub mod config;
 mod contract;
 mod engine;
 mod error;
+pub mod extension;
 mod lifecycle;
 mod manager;
 mod name;
@@ -240,8 +243,10 @@ macro_rules! link_plugins {
 pub mod __private {
     pub use crate::__submit_plugin_entry as submit;
     pub use crate::contract::{Dependency, Origin, PluginMetadata};
-    pub use crate::registry::{ConfigSpec, ConfigValue, PluginEntry};
+    pub use crate::extension::declare::{Implements, implementation};
+    pub use crate::registry::{ConfigSpec, ConfigValue, Implementations, Placement, PluginEntry};
     pub use ::std::boxed::Box;
+    pub use ::std::sync::Arc;
 
     #[cfg(not(feature = "inventory"))]
     pub use crate::registry::PLUGIN_ENTRIES;

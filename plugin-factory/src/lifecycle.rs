@@ -141,11 +141,14 @@ pub enum Hook {
     Stop,
     /// [`Plugin::shutdown`](crate::Plugin::shutdown).
     Shutdown,
+    /// A callback of an extension point the plugin implements (the failure's message names
+    /// the point).
+    Callback,
 }
 
 impl Hook {
     /// Every hook, in lifecycle order.
-    pub const ALL: [Hook; 7] = [
+    pub const ALL: [Hook; 8] = [
         Self::Create,
         Self::Validate,
         Self::Init,
@@ -153,6 +156,7 @@ impl Hook {
         Self::Reconfigure,
         Self::Stop,
         Self::Shutdown,
+        Self::Callback,
     ];
 
     /// The hook's name as it appears in code (`"create"` for the factory).
@@ -165,6 +169,7 @@ impl Hook {
             Self::Reconfigure => "reconfigure",
             Self::Stop => "stop",
             Self::Shutdown => "shutdown",
+            Self::Callback => "extension point",
         }
     }
 }

@@ -6,7 +6,8 @@ use std::any::{Any, TypeId};
 use std::sync::PoisonError;
 
 use super::Engine;
-use super::busy::Busy;
+use super::instance::Instance;
+use crate::busy::Busy;
 use crate::contract::Plugin;
 use crate::error::Error;
 use crate::lifecycle::PluginState;
@@ -25,8 +26,17 @@ impl Engine {
         let _busy = Busy::enter(self.id, operation)?;
         let i = find(self)?;
         let mut instance = self.slots.lock_instance(i);
-        match instance.as_deref_mut() {
-            Some(plugin) => f(plugin, &self.slots.name(i)),
+        let name = self.slots.name(i);
+        match instance.as_mut() {
+            Some(instance @ Instance::Owned(_)) => {
+                f(instance.get_mut().expect("an owned instance"), &name)
+            }
+            Some(instance) => {
+                self.with_unshared(i, instance, |instance| match instance.get_mut() {
+                    Some(plugin) => f(plugin, &name),
+                    None => Err(self.not_live(i)),
+                })
+            }
             None => Err(self.not_live(i)),
         }
     }
@@ -35,8 +45,8 @@ impl Engine {
     pub(crate) fn slot_of_type<T: Plugin>(&self) -> Option<usize> {
         let slots = &self.slots;
         let is_a_t = |i: usize| {
-            slots.lock_instance(i).as_deref().is_some_and(|plugin| {
-                let plugin: &dyn Any = plugin;
+            slots.lock_instance(i).as_ref().is_some_and(|instance| {
+                let plugin: &dyn Any = instance.get();
                 plugin.type_id() == TypeId::of::<T>()
             })
         };
@@ -60,17 +70,32 @@ impl Engine {
     #[inline]
     pub(crate) fn instance_mut(&mut self, name: &str) -> Option<&mut dyn Plugin> {
         let i = self.find(name)?;
-        self.slots.instance_mut(i).as_deref_mut()
+        self.owned(i)
+    }
+
+    /// The instance of `i` for the owner; a shared one is first taken out of its extension
+    /// points until the next call or operation.
+    #[inline]
+    fn owned(&mut self, i: usize) -> Option<&mut dyn Plugin> {
+        if self.slots.entry(i).implementations().is_some() {
+            self.unshare(i);
+        }
+        self.slots.instance_mut(i).as_mut()?.get_mut()
     }
 
     /// The instance of the live plugin of type `T` with the smallest name.
     pub(crate) fn instance_of_type_mut<T: Plugin>(&mut self) -> Option<&mut dyn Plugin> {
         let i = self.slot_of_type::<T>()?;
-        self.slots.instance_mut(i).as_deref_mut()
+        self.owned(i)
     }
 
     /// Calls `f` on every running plugin, in start order.
     pub(crate) fn for_each_running_mut(&mut self, mut f: impl FnMut(&mut dyn Plugin)) {
+        for i in 0..self.slots.len() {
+            if self.slots.entry(i).implementations().is_some() {
+                self.unshare(i);
+            }
+        }
         let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
         let slots = &mut self.slots;
         if plan.in_slot_order {
@@ -80,7 +105,7 @@ impl Engine {
         }
         for &i in &plan.order {
             if slots.state(i) == PluginState::Running
-                && let Some(plugin) = slots.instance_mut(i).as_deref_mut()
+                && let Some(plugin) = slots.instance_mut(i).as_mut().and_then(Instance::get_mut)
             {
                 f(plugin);
             }

@@ -12,11 +12,13 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use super::instance::Instance;
 use super::reload::{Checked, Next};
 use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
 use crate::config::{Applied, Change, Config, ConfigError, Effect, Outcome, Plan, PlannedChange};
 use crate::contract::{Context, PluginError, Reconfigure};
+use crate::extension::Hub;
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
 use crate::report::{ExclusionReason, FailureCause, HookFailure};
@@ -126,6 +128,15 @@ impl Engine {
                         next.slots.take_over(j, &mut self.slots, i);
                     }
                 }
+                // The hub stays (its historic calls with it), its instances moved to their
+                // new slots.
+                let slot_of = |i: usize| {
+                    let j = next.find(self.slots.name(i))?;
+                    std::ptr::eq(self.slots.entry(i), next.slots.entry(j)).then_some(j)
+                };
+                let links = next.links();
+                self.hub.relink(links, Some(&slot_of));
+                next.hub = std::mem::replace(&mut self.hub, Hub::new());
                 next.observers = std::mem::take(&mut self.observers);
                 next.kinds = std::mem::take(&mut self.kinds);
                 next.id = self.id;
@@ -205,16 +216,25 @@ impl<S: SlotAccess> Ops<'_, S> {
         let spec = entry
             .config()
             .expect("a kind with a config value has a config type");
-        let route = self.route;
+        let (route, hub) = (self.route, self.hub);
+        let shared = entry.implementations().is_some() || hub.has_services();
+        if shared {
+            self.withdraw(i);
+        }
         let outcome = self.slots.with_instance(i, |instance, name| {
-            let Some(plugin) = instance.as_mut() else {
+            let Some(plugin) = instance.as_mut().and_then(Instance::get_mut) else {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
-            let ctx = Context::new(entry.metadata(), name.as_str());
-            route.catch(name, || spec.reconfigure(plugin.as_mut(), value, &ctx))
+            let ctx = Context::at(entry.metadata(), name.as_str(), hub, i);
+            route.catch(name, || spec.reconfigure(plugin, value, &ctx))
         });
         let cause = match outcome {
-            Ok(Ok(done)) => return Ok(done),
+            Ok(Ok(done)) => {
+                if shared && self.state(i) == PluginState::Running {
+                    self.publish(i, false);
+                }
+                return Ok(done);
+            }
             Ok(Err(error)) => FailureCause::Error(Arc::new(error)),
             Err(message) => FailureCause::Panic(message),
         };

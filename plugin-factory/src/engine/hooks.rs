@@ -6,6 +6,7 @@ use std::cmp::Reverse;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::instance::Instance;
 use super::observe::Event;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
@@ -100,8 +101,9 @@ impl<S: SlotAccess> Ops<'_, S> {
         self.record_time(i, Hook::Create, started);
         let cause = match created {
             Ok(Ok(plugin)) => {
-                self.slots
-                    .with_instance(i, |instance, _| *instance = Some(plugin));
+                self.slots.with_instance(i, |instance, _| {
+                    *instance = Some(Instance::new(entry, plugin))
+                });
                 self.set_state(i, PluginState::Created);
                 return Ok(());
             }
@@ -159,15 +161,19 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Runs one hook of plugin `i`, catching a panic.
     #[inline(always)]
     fn call(&mut self, i: usize, hook: PluginHook) -> Result<(), HookFailure> {
-        let metadata = self.slots.slots().entry(i).metadata();
-        let route = self.route;
+        let entry = self.slots.slots().entry(i);
+        if hook.withdraws() && (entry.implementations().is_some() || self.hub.has_services()) {
+            self.withdraw(i);
+        }
+        let metadata = entry.metadata();
+        let (route, hub) = (self.route, self.hub);
         let started = self.clock_start();
         let outcome = self.slots.with_instance(i, |instance, name| {
-            let Some(plugin) = instance.as_mut() else {
+            let Some(plugin) = instance.as_mut().and_then(Instance::get_mut) else {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
-            let ctx = Context::new(metadata, name.as_str());
-            route.catch(name, || hook.run(plugin.as_mut(), &ctx))
+            let ctx = Context::at(metadata, name.as_str(), hub, i);
+            route.catch(name, || hook.run(plugin, &ctx))
         });
         self.record_time(i, hook.hook(), started);
         let cause = match outcome {
@@ -220,6 +226,12 @@ impl<S: SlotAccess> Ops<'_, S> {
         match self.call(i, hook) {
             Ok(()) => {
                 self.move_from(i, from, hook.reaches());
+                if hook == PluginHook::Start
+                    && (self.slots.slots().entry(i).implementations().is_some()
+                        || self.hub.has_services())
+                {
+                    self.publish(i, true);
+                }
                 Ok(())
             }
             Err(failure) => {
@@ -232,6 +244,10 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Drops the instance of `i`. A panicking `Drop` is caught and logged: the instance is gone
     /// either way.
     fn drop_instance(&mut self, i: usize) {
+        if self.slots.slots().entry(i).implementations().is_some() || self.hub.has_services() {
+            self.withdraw(i);
+            self.hub.forget(i);
+        }
         let instance = self.slots.with_instance(i, |instance, _| instance.take());
         let slots = self.slots.slots();
         if let Some(plugin) = instance
@@ -248,8 +264,13 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Takes plugin `i` out of the live set because its own hook failed: its live dependents go
     /// first, then it is stopped and shut down as far as it had got, and dropped.
     pub(super) fn fail(&mut self, i: usize, failure: HookFailure) {
-        let before = self.state(i);
         self.record_failure(i, failure.clone());
+        self.take_out(i, failure);
+    }
+
+    /// [`fail`](Self::fail) for a failure already recorded.
+    pub(super) fn take_out(&mut self, i: usize, failure: HookFailure) {
+        let before = self.state(i);
         if before.is_live() {
             self.set_state(i, PluginState::Failed);
         }
@@ -279,7 +300,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     }
 
     /// Logs a hook failure, tells observers, and keeps it in the plugin's details.
-    fn record_failure(&mut self, i: usize, failure: HookFailure) {
+    pub(super) fn record_failure(&mut self, i: usize, failure: HookFailure) {
         let name = self.name(i);
         log::error!(target: name.as_str(), "plugin {name:?}: {failure}");
         self.observers.emit(|| Event::Failed {

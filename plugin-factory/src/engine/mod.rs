@@ -14,24 +14,25 @@
 //! | `apply.rs` | carrying a reload plan out |
 //! | `query.rs` | reports, infos, the live list |
 //! | `access.rs` | reaching a plugin instance: locked for callers, direct for the owner |
+//! | `share.rs` | extension points and services of running plugins: publish, withdraw, failed callbacks |
+//! | `instance.rs` | one instance: boxed, or shared with extension point calls |
 //! | `order.rs` | the start order, the slot layout, the published [`Plan`] |
 //! | `slots.rs` | per-plugin storage in dense arrays |
 //! | `graph.rs` | the dependency graph, each dependency bound to an instance |
-//! | `catch.rs` | catching panics of plugin code |
 //! | `observe.rs` | events and observers |
 
 mod access;
 mod apply;
-mod busy;
-mod catch;
 mod control;
 mod graph;
 mod hooks;
+mod instance;
 pub mod observe;
 mod order;
 mod query;
 mod reload;
 mod resolve;
+mod share;
 mod slots;
 #[cfg(test)]
 mod testing;
@@ -43,15 +44,16 @@ use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
-use self::busy::Busy;
-use self::catch::Route;
 use self::graph::Graph;
 use self::observe::Observers;
 use self::order::{Layout, Plan};
 use self::slots::{Columns, SlotAccess, Slots};
+use crate::busy::Busy;
+use crate::catch::{self, Route};
 use crate::config::Instance;
 use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
+use crate::extension::{FailurePolicy, Hub};
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
 use crate::registry::PluginEntry;
@@ -64,6 +66,7 @@ use crate::tree::Problem;
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Options {
     pub(crate) time_hooks: bool,
+    pub(crate) callback_failures: FailurePolicy,
 }
 
 /// What the entries alone decide, fixed when the manager is built.
@@ -126,6 +129,12 @@ impl PluginHook {
         }
     }
 
+    /// Whether the hook takes a running plugin out of its extension points and services first.
+    #[inline(always)]
+    pub(super) fn withdraws(self) -> bool {
+        matches!(self, Self::Stop | Self::Shutdown)
+    }
+
     #[inline(always)]
     pub(super) fn run(self, plugin: &mut dyn Plugin, ctx: &Context<'_>) -> Result<(), PluginError> {
         match self {
@@ -148,6 +157,11 @@ pub(crate) struct Engine {
     control: Mutex<()>,
     options: Options,
     observers: Observers,
+    /// Extension points and services; kept across reloads (historic calls live here).
+    hub: Hub,
+    /// Running instances that owner access took out of their extension points, to publish
+    /// again before the next call or operation.
+    stale: Mutex<Vec<usize>>,
     /// The configuration problems of instances, by slot, until discovery excludes them.
     invalid: Vec<(usize, Vec<Problem>)>,
     /// Its problems that belong to no instance, shown in every report.
@@ -204,7 +218,7 @@ impl Engine {
             position: vec![Plan::UNORDERED; n],
             in_slot_order: true,
         };
-        Self {
+        let engine = Self {
             slots,
             topology: Topology {
                 placed: layout.placed,
@@ -217,12 +231,16 @@ impl Engine {
             control: Mutex::new(()),
             options,
             observers,
+            hub: Hub::new(),
+            stale: Mutex::new(Vec::new()),
             invalid: problems,
             config_problems: Vec::new(),
             kinds: Vec::new(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             finished: false,
-        }
+        };
+        engine.hub.relink(engine.links(), None);
+        engine
     }
 
     /// Records the kinds a configuration is resolved against, and the configuration's problems
@@ -234,6 +252,7 @@ impl Engine {
 
     /// The lifecycle logic for the owner of the manager: no lock anywhere.
     fn ops(&mut self) -> Ops<'_, &mut Slots> {
+        self.republish_stale();
         let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
         Ops::new(
             &mut self.slots,
@@ -241,6 +260,7 @@ impl Engine {
             plan,
             self.options,
             &self.observers,
+            &self.hub,
         )
     }
 
@@ -303,6 +323,7 @@ impl Engine {
     fn transition(&mut self, step: impl FnOnce(&mut Ops<'_, &mut Slots>)) -> Result<(), Error> {
         let mut ops = self.ops();
         step(&mut ops);
+        ops.settle_failures();
         ops.retain_live();
         let Some(i) = ops.required_excluded else {
             return Ok(());
@@ -337,8 +358,18 @@ impl Engine {
         f: impl FnOnce(&mut Ops<'_, &Slots>, usize) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let i = self.slot(name)?;
+        self.operate(operation, |ops| f(ops, i))
+    }
+
+    /// [`control`](Self::control) for an operation on no plugin in particular.
+    fn operate<R>(
+        &self,
+        operation: &'static str,
+        f: impl FnOnce(&mut Ops<'_, &Slots>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         let _busy = Busy::enter(self.id, operation)?;
         let _control = self.control.lock().unwrap_or_else(PoisonError::into_inner);
+        self.republish_stale();
         let mut plan = self
             .plan
             .read()
@@ -350,8 +381,10 @@ impl Engine {
             &mut plan,
             self.options,
             &self.observers,
+            &self.hub,
         );
-        let result = f(&mut ops, i);
+        let result = f(&mut ops);
+        ops.settle_failures();
         // Published orders hold live plugins only, as after every phase transition.
         ops.retain_live();
         *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
@@ -382,6 +415,7 @@ pub(crate) struct Ops<'e, S> {
     plan: &'e mut Plan,
     options: Options,
     observers: &'e Observers,
+    hub: &'e Hub,
     /// Set when a `#[plugin(required)]` plugin is excluded: the transition must fail.
     required_excluded: Option<usize>,
     /// Whether a plugin left the live set during this operation (if none did, the start order
@@ -401,6 +435,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         plan: &'e mut Plan,
         options: Options,
         observers: &'e Observers,
+        hub: &'e Hub,
     ) -> Self {
         Self {
             slots,
@@ -408,6 +443,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
             plan,
             options,
             observers,
+            hub,
             required_excluded: None,
             left_live: false,
             boundary: None,

@@ -6,12 +6,12 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
 
-use super::catch::catch;
+use crate::catch::catch;
 use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
 
-pub use super::catch::log_plugin_panics;
+pub use crate::catch::log_plugin_panics;
 
 /// Something that happened to a plugin, in the order it happened.
 #[derive(Debug, Clone)]

@@ -9,7 +9,8 @@
 use std::sync::atomic::{AtomicU8, Ordering::Acquire, Ordering::Release};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
-use crate::config::{Instance, Spec, spec_of};
+use super::instance::Instance;
+use crate::config::{Instance as Declared, Spec, spec_of};
 use crate::contract::Plugin;
 use crate::lifecycle::PluginState;
 use crate::name::Name;
@@ -18,7 +19,7 @@ use crate::report::{Details, ExclusionReason};
 use crate::tree::Problem;
 
 /// A plugin instance, locked on its own so that access to one plugin never waits for another.
-pub(crate) type Held = Mutex<Option<Box<dyn Plugin>>>;
+pub(crate) type Held = Mutex<Option<Instance>>;
 
 /// The instances of a manager as columns, in registry order: what the layout reads, one array
 /// per field, so that each pass touches only what it needs (specs only when a configuration
@@ -31,7 +32,7 @@ pub(crate) struct Columns {
 
 impl Columns {
     /// Splits `instances` into columns in one pass.
-    pub(crate) fn new(instances: Vec<Instance>) -> Self {
+    pub(crate) fn new(instances: Vec<Declared>) -> Self {
         let n = instances.len();
         let mut entries = Vec::with_capacity(n);
         let mut names = Vec::with_capacity(n);
@@ -169,7 +170,7 @@ impl Slots {
 
     /// The instance of `i`, locked. A poisoned lock only means that a caller's closure
     /// panicked while it held the plugin; the slot itself is consistent, so it is used as it is.
-    pub(crate) fn lock_instance(&self, i: usize) -> MutexGuard<'_, Option<Box<dyn Plugin>>> {
+    pub(crate) fn lock_instance(&self, i: usize) -> MutexGuard<'_, Option<Instance>> {
         self.instances[i]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -178,7 +179,7 @@ impl Slots {
     /// The instance of `i` for its owner, without locking (a poisoned lock is used as it is,
     /// as in [`lock_instance`](Self::lock_instance)).
     #[inline]
-    pub(crate) fn instance_mut(&mut self, i: usize) -> &mut Option<Box<dyn Plugin>> {
+    pub(crate) fn instance_mut(&mut self, i: usize) -> &mut Option<Instance> {
         self.instances[i]
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
@@ -198,7 +199,8 @@ impl Slots {
                 instance
                     .get_mut()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .as_deref_mut()
+                    .as_mut()
+                    .and_then(Instance::get_mut)
             })
     }
 
@@ -234,7 +236,7 @@ pub(crate) trait SlotAccess {
     fn with_instance<R>(
         &mut self,
         i: usize,
-        f: impl FnOnce(&mut Option<Box<dyn Plugin>>, &Name) -> R,
+        f: impl FnOnce(&mut Option<Instance>, &Name) -> R,
     ) -> R;
 }
 
@@ -254,7 +256,7 @@ impl SlotAccess for &mut Slots {
     fn with_instance<R>(
         &mut self,
         i: usize,
-        f: impl FnOnce(&mut Option<Box<dyn Plugin>>, &Name) -> R,
+        f: impl FnOnce(&mut Option<Instance>, &Name) -> R,
     ) -> R {
         let Slots {
             instances, names, ..
@@ -282,7 +284,7 @@ impl SlotAccess for &Slots {
     fn with_instance<R>(
         &mut self,
         i: usize,
-        f: impl FnOnce(&mut Option<Box<dyn Plugin>>, &Name) -> R,
+        f: impl FnOnce(&mut Option<Instance>, &Name) -> R,
     ) -> R {
         f(&mut self.lock_instance(i), &self.names[i])
     }
@@ -294,7 +296,7 @@ mod tests {
     use super::*;
 
     fn slots(n: usize) -> Slots {
-        let instances = (0..n).map(|_| Instance::of_kind(entry!("probe"))).collect();
+        let instances = (0..n).map(|_| Declared::of_kind(entry!("probe"))).collect();
         let order: Vec<usize> = (0..n).collect();
         let slot_of: Vec<u32> = (0..n as u32).collect();
         Slots::new(Columns::new(instances), &order, &slot_of).0
@@ -317,7 +319,9 @@ mod tests {
         let mut slots = slots(2);
         let mut owned = &mut slots;
         owned.store_state(0, PluginState::Created);
-        owned.with_instance(0, |instance, _| *instance = Some(Box::new(Probe)));
+        owned.with_instance(0, |instance, _| {
+            *instance = Some(Instance::Owned(Box::new(Probe)))
+        });
         owned.with_details(0, |details| details.failures.clear());
         assert_eq!(slots.state(0), PluginState::Created);
         assert!(
@@ -344,7 +348,7 @@ mod tests {
     fn running_instances_are_handed_out_even_after_a_caller_panicked() {
         let mut slots = slots(3);
         for i in 0..3 {
-            *slots.instance_mut(i) = Some(Box::new(Probe));
+            *slots.instance_mut(i) = Some(Instance::Owned(Box::new(Probe)));
         }
         let mut owned = &mut slots;
         owned.store_state(0, PluginState::Running);

@@ -39,7 +39,7 @@ impl PluginManager<Active> {
     /// let manager = plugin_factory::PluginManager::discover()?.validate()?.init()?.start()?;
     /// let stored = manager.with_plugin("kv-store", |kv: &mut KvStore| kv.set("answer", "42"))?;
     /// assert!(stored.is_ok(), "the store had room");
-    /// let answer = manager.with_plugin("kv-store", |kv: &mut KvStore| kv.get("answer").map(str::to_owned))?;
+    /// let answer = manager.with_plugin("kv-store", |kv: &mut KvStore| kv.get("answer"))?;
     /// assert_eq!(answer.as_deref(), Some("42"));
     /// # Ok::<(), plugin_factory::Error>(())
     /// ```

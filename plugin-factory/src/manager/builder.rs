@@ -6,6 +6,7 @@ use crate::config::{Config, Instance, Resolved, resolve};
 use crate::engine::observe::{Event, Observers};
 use crate::engine::{Engine, Options};
 use crate::error::Error;
+use crate::extension::FailurePolicy;
 use crate::registry::{self, PluginEntry};
 
 impl PluginManager<Assembled> {
@@ -104,6 +105,13 @@ impl ManagerBuilder {
     /// costs more than a hook that does little (see `docs/performance.md`).
     pub fn time_hooks(mut self, on: bool) -> Self {
         self.options.time_hooks = on;
+        self
+    }
+
+    /// What happens to a plugin whose extension point callbacks fail: it stays (the default),
+    /// or it is excluded after so many failures. See [`FailurePolicy`].
+    pub fn callback_failures(mut self, policy: FailurePolicy) -> Self {
+        self.options.callback_failures = policy;
         self
     }
 

@@ -21,6 +21,7 @@
 mod access;
 pub(crate) mod builder;
 mod control;
+mod extend;
 pub mod phase;
 mod reload;
 

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::config::{ConfigSpec, ConfigValue};
+use super::implementation::Implementations;
 use crate::contract::{Context, Plugin, PluginError, PluginMetadata};
 
 /// One registered plugin kind: its metadata and how to create an instance of it.
@@ -13,6 +14,7 @@ use crate::contract::{Context, Plugin, PluginError, PluginMetadata};
 pub struct PluginEntry {
     metadata: PluginMetadata,
     make: Make,
+    implements: Option<&'static Implementations>,
 }
 
 /// How an instance is made.
@@ -48,6 +50,7 @@ impl PluginEntry {
         Self {
             metadata,
             make: Make::Factory(factory),
+            implements: None,
         }
     }
 
@@ -56,7 +59,20 @@ impl PluginEntry {
         Self {
             metadata,
             make: Make::Configured(config),
+            implements: None,
         }
+    }
+
+    /// The entry of a kind that implements extension points (`#[plugin(implements = [...])]`).
+    pub const fn implementing(mut self, implementations: &'static Implementations) -> Self {
+        self.implements = Some(implementations);
+        self
+    }
+
+    /// The extension points the kind implements, if any.
+    #[inline]
+    pub fn implementations(&self) -> Option<&'static Implementations> {
+        self.implements
     }
 
     /// What the annotation recorded.
@@ -114,6 +130,7 @@ impl fmt::Debug for PluginEntry {
         f.debug_struct("PluginEntry")
             .field("metadata", &self.metadata)
             .field("config", &self.config())
+            .field("implements", &self.implements)
             .finish_non_exhaustive()
     }
 }

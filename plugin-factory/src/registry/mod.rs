@@ -31,9 +31,11 @@ mod backend;
 
 mod config;
 mod entry;
+mod implementation;
 
 pub use self::config::{ConfigSpec, ConfigValue};
 pub use self::entry::{Factory, PluginEntry};
+pub use self::implementation::{Implementation, Implementations, Placement, Shared};
 pub use crate::contract::{Dependency, Origin, SourceLocation};
 
 /// Every plugin linked into this binary, in link (or registration) order; the manager starts

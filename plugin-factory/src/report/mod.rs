@@ -156,7 +156,8 @@ impl fmt::Display for Missing {
 /// How long each hook of one plugin took, when timing is on
 /// ([`ManagerBuilder::time_hooks`](crate::ManagerBuilder::time_hooks)).
 ///
-/// Kept as nanoseconds plus one (zero: the hook has not run), 56 bytes for all seven hooks.
+/// Kept as nanoseconds plus one (zero: the hook has not run), 8 bytes per hook. (Callbacks of
+/// extension points are not timed.)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HookTimings([u64; Hook::ALL.len()]);
 
@@ -190,6 +191,8 @@ pub(crate) struct Details {
     pub(crate) reason: Option<ExclusionReason>,
     pub(crate) failures: Vec<HookFailure>,
     pub(crate) timings: HookTimings,
+    /// How many extension point callbacks of the plugin failed, for the failure policy.
+    pub(crate) callback_failures: u32,
 }
 
 /// One plugin's line in the [`Report`](crate::Report).

@@ -7,7 +7,8 @@
 //! by calling [`log_plugin_panics`].
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::ops::ControlFlow;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -43,6 +44,54 @@ impl Route {
             return catch_routed(plugin, f);
         }
         panic::catch_unwind(AssertUnwindSafe(f)).map_err(panic_message)
+    }
+}
+
+impl Route {
+    /// Runs `step(k)` for `k` in `0..n`, plugin code on behalf of the plugin `name(k)` names,
+    /// until a step breaks. A step that panics is passed to `panicked(k, message)` and the walk
+    /// goes on with the next one. While panics are not routed, the whole walk runs inside one
+    /// `catch_unwind` (resumed after a panic), so a step costs no more than its call: this is
+    /// the loop of every extension point call.
+    #[inline]
+    pub(crate) fn walk(
+        self,
+        n: usize,
+        name: impl Fn(usize) -> Name,
+        mut step: impl FnMut(usize) -> ControlFlow<()>,
+        mut panicked: impl FnMut(usize, String),
+    ) {
+        if self.0 {
+            for k in 0..n {
+                match catch_routed(&name(k), || step(k)) {
+                    Ok(ControlFlow::Break(())) => return,
+                    Ok(ControlFlow::Continue(())) => {}
+                    Err(message) => panicked(k, message),
+                }
+            }
+            return;
+        }
+        let at = Cell::new(0);
+        loop {
+            let walked = panic::catch_unwind(AssertUnwindSafe(|| {
+                let mut k = at.get();
+                while k < n {
+                    at.set(k);
+                    if step(k).is_break() {
+                        return;
+                    }
+                    k += 1;
+                }
+            }));
+            match walked {
+                Ok(()) => return,
+                Err(payload) => {
+                    let k = at.get();
+                    panicked(k, panic_message(payload));
+                    at.set(k + 1);
+                }
+            }
+        }
     }
 }
 
@@ -126,6 +175,29 @@ mod tests {
             catch(&"p".into(), || std::panic::panic_any(42)),
             Err::<(), _>("a non-string panic payload".into())
         );
+    }
+
+    #[test]
+    fn a_walk_goes_on_after_a_panic_and_stops_when_told() {
+        for route in [Route(false), Route(true)] {
+            let mut seen = Vec::new();
+            let mut panics = Vec::new();
+            route.walk(
+                6,
+                |_| "p".into(),
+                |k| {
+                    seen.push(k);
+                    match k {
+                        1 | 2 => panic!("step {k}"),
+                        4 => ControlFlow::Break(()),
+                        _ => ControlFlow::Continue(()),
+                    }
+                },
+                |k, message| panics.push((k, message)),
+            );
+            assert_eq!(seen, [0, 1, 2, 3, 4]);
+            assert_eq!(panics, [(1, "step 1".into()), (2, "step 2".into())]);
+        }
     }
 
     #[test]

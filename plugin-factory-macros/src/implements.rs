@@ -1,0 +1,243 @@
+//! `implements = [Trait, Trait(priority = 1, before = ["x"], after = ["y"])]`: the extension
+//! points a kind implements, through the whole pipeline (parse, check, expand), since the key
+//! has a grammar of its own.
+//!
+//! The expansion is one `Implements<dyn Trait>` impl per point, whose body coerces
+//! `Arc<Self>` to `Arc<dyn Trait>`: spanned at the trait's path, so that a struct that does not
+//! implement the trait, a path that is not a trait, or a trait that is not `Send + Sync` is
+//! reported in the annotation, at the trait.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Path, UnOp};
+
+use crate::errors::Errors;
+
+const SHAPE: &str = "`implements` takes a list of extension point traits: `implements = [OnRequest, Metrics(priority = 10, before = [\"x\"], after = [\"y\"])]`";
+const KEYS: &str = "`priority`, `before` and `after`";
+
+/// One extension point as the annotation names it.
+pub(crate) struct Implemented {
+    pub(crate) path: Path,
+    pub(crate) priority: Option<LitInt>,
+    pub(crate) before: Vec<LitStr>,
+    pub(crate) after: Vec<LitStr>,
+}
+
+/// Parses `= [...]`.
+pub(crate) fn parse(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Implemented>> {
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(SHAPE));
+    }
+    let value: Expr = meta.value()?.parse()?;
+    let Expr::Array(array) = value else {
+        return Err(syn::Error::new_spanned(value, SHAPE));
+    };
+    if array.elems.is_empty() {
+        return Err(syn::Error::new_spanned(
+            array,
+            "`implements` lists no extension point: name at least one trait, or leave the key out",
+        ));
+    }
+    array.elems.into_iter().map(one).collect()
+}
+
+fn one(element: Expr) -> syn::Result<Implemented> {
+    match element {
+        Expr::Path(path) if path.qself.is_none() => Ok(Implemented {
+            path: path.path,
+            priority: None,
+            before: Vec::new(),
+            after: Vec::new(),
+        }),
+        Expr::Call(call) => {
+            let Expr::Path(path) = *call.func else {
+                return Err(syn::Error::new_spanned(call.func, SHAPE));
+            };
+            let mut implemented = Implemented {
+                path: path.path,
+                priority: None,
+                before: Vec::new(),
+                after: Vec::new(),
+            };
+            let mut seen: Vec<String> = Vec::new();
+            for arg in call.args {
+                let Expr::Assign(assign) = arg else {
+                    return Err(syn::Error::new_spanned(
+                        arg,
+                        format!("expected `key = value`, with a key among {KEYS}"),
+                    ));
+                };
+                let key = match &*assign.left {
+                    Expr::Path(key) => key.path.get_ident().cloned(),
+                    _ => None,
+                };
+                let Some(key) = key else {
+                    return Err(syn::Error::new_spanned(
+                        assign.left,
+                        format!("expected a key among {KEYS}"),
+                    ));
+                };
+                let name = key.to_string();
+                if seen.contains(&name) {
+                    return Err(syn::Error::new_spanned(
+                        &key,
+                        format!("`{name}` is given more than once"),
+                    ));
+                }
+                match name.as_str() {
+                    "priority" => implemented.priority = Some(priority(*assign.right)?),
+                    "before" => implemented.before = names(&key, *assign.right)?,
+                    "after" => implemented.after = names(&key, *assign.right)?,
+                    _ => {
+                        return Err(syn::Error::new_spanned(
+                            &key,
+                            format!("unknown key `{name}`; expected one of {KEYS}"),
+                        ));
+                    }
+                }
+                seen.push(name);
+            }
+            Ok(implemented)
+        }
+        other => Err(syn::Error::new_spanned(
+            other,
+            "expected the path of an extension point trait, such as `OnRequest` or `hooks::OnRequest(priority = 10)`",
+        )),
+    }
+}
+
+/// An integer literal, possibly negative.
+fn priority(value: Expr) -> syn::Result<LitInt> {
+    let (negative, literal) = match value {
+        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => (true, *unary.expr),
+        other => (false, other),
+    };
+    match literal {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) => {
+            let text = if negative {
+                format!("-{}", int.base10_digits())
+            } else {
+                int.base10_digits().to_owned()
+            };
+            Ok(LitInt::new(&text, int.span()))
+        }
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`priority` takes an integer: higher runs first, the default is 0",
+        )),
+    }
+}
+
+/// A list of plugin names.
+fn names(key: &Ident, value: Expr) -> syn::Result<Vec<LitStr>> {
+    let example = format!("`{key} = [\"kv-store\"]`");
+    let Expr::Array(array) = value else {
+        return Err(syn::Error::new_spanned(
+            value,
+            format!("`{key}` takes a list of plugin names: {example}"),
+        ));
+    };
+    array
+        .elems
+        .into_iter()
+        .map(|element| match element {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(literal),
+                ..
+            }) => Ok(literal),
+            other => Err(syn::Error::new_spanned(
+                other,
+                format!("expected a plugin name such as \"kv-store\": {example}"),
+            )),
+        })
+        .collect()
+}
+
+/// Checks the values: a priority that fits an `i32`, valid plugin names, no point twice.
+pub(crate) fn check(
+    implemented: &[Implemented],
+    name_problem: fn(&str) -> Option<String>,
+    errors: &mut Errors,
+) {
+    for (k, point) in implemented.iter().enumerate() {
+        let text = path_text(&point.path);
+        if implemented[..k].iter().any(|p| path_text(&p.path) == text) {
+            errors.push(syn::Error::new_spanned(
+                &point.path,
+                format!("`{text}` is listed twice in `implements`"),
+            ));
+        }
+        if let Some(priority) = &point.priority
+            && priority.base10_parse::<i32>().is_err()
+        {
+            errors.push(syn::Error::new_spanned(
+                priority,
+                "`priority` must fit an `i32`",
+            ));
+        }
+        for target in point.before.iter().chain(&point.after) {
+            if let Some(problem) = name_problem(&target.value()) {
+                errors.push(syn::Error::new_spanned(
+                    target,
+                    format!("invalid plugin name {:?}: {problem}", target.value()),
+                ));
+            }
+        }
+    }
+}
+
+fn path_text(path: &Path) -> String {
+    quote!(#path).to_string().replace(' ', "")
+}
+
+/// The `Implements` impls of `ident` and the expression of its `Implementations`, or nothing
+/// when it implements no point.
+pub(crate) fn expand(
+    ident: &Ident,
+    implemented: &[Implemented],
+    private: &TokenStream,
+) -> Option<(TokenStream, TokenStream)> {
+    if implemented.is_empty() {
+        return None;
+    }
+    let impls = implemented.iter().map(|point| {
+        let path = &point.path;
+        let span = path.span();
+        quote_spanned! {span=>
+            impl #private::Implements<dyn #path> for #ident {
+                fn cast(this: #private::Arc<Self>) -> #private::Arc<dyn #path> {
+                    this
+                }
+            }
+        }
+    });
+    let entries = implemented.iter().map(|point| {
+        let path = &point.path;
+        let priority = match &point.priority {
+            Some(priority) => quote!(#priority),
+            None => quote!(0),
+        };
+        let (before, after) = (&point.before, &point.after);
+        quote_spanned! {path.span()=>
+            #private::implementation::<#ident, dyn #path>(#private::Placement {
+                priority: #priority,
+                before: &[#(#before),*],
+                after: &[#(#after),*],
+            })
+        }
+    });
+    // `Implementations::of` requires the kind to be `Sync`: calls share it between threads.
+    let sync = Span::call_site().located_at(implemented[0].path.span());
+    let of = quote_spanned!(sync=> #private::Implementations::of::<#ident>);
+    let items = quote! {
+        #(#impls)*
+        static __PLUGIN_FACTORY_IMPLEMENTATIONS: #private::Implementations =
+            #of(&[#(#entries),*]);
+    };
+    Some((items, quote!(&__PLUGIN_FACTORY_IMPLEMENTATIONS)))
+}

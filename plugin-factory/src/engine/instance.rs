@@ -1,0 +1,79 @@
+//! One plugin instance as a slot holds it: boxed, or, for a kind that implements extension
+//! points, shared with the calls that reach it.
+//!
+//! A shared instance is an `Arc` whose other holders are the snapshots of the points it is live
+//! in (and the calls that read them). The manager takes `&mut` to it (to run `stop`, or for a
+//! closure access) only once it is unique: after withdrawing it from its points and waiting for
+//! the calls in flight to end ([`Instance::wait_unique`]). So no call ever runs on an instance
+//! that is being stopped, with no lock on the call path and no `unsafe` code.
+
+use std::thread;
+use std::time::Duration;
+
+use crate::contract::Plugin;
+use crate::registry::{Implementations, PluginEntry, Shared};
+
+/// A plugin instance.
+pub(crate) enum Instance {
+    Owned(Box<dyn Plugin>),
+    Shared(Shared, &'static Implementations),
+}
+
+impl Instance {
+    /// A fresh instance of `entry`'s kind: shared if the kind implements extension points.
+    pub(crate) fn new(entry: &PluginEntry, plugin: Box<dyn Plugin>) -> Self {
+        match entry.implementations() {
+            None => Self::Owned(plugin),
+            Some(implementations) => Self::Shared(implementations.share(plugin), implementations),
+        }
+    }
+
+    /// The plugin, for reading.
+    pub(crate) fn get(&self) -> &dyn Plugin {
+        match self {
+            Self::Owned(plugin) => plugin.as_ref(),
+            Self::Shared(shared, implementations) => implementations.as_plugin(shared.as_ref()),
+        }
+    }
+
+    /// The plugin, for its hooks; `None` for a shared instance that a call may still reach
+    /// (the engine withdraws and waits first, so this is a bug if it happens).
+    #[inline(always)]
+    pub(crate) fn get_mut(&mut self) -> Option<&mut dyn Plugin> {
+        match self {
+            Self::Owned(plugin) => Some(plugin.as_mut()),
+            Self::Shared(shared, implementations) => {
+                let shared = std::sync::Arc::get_mut(shared)?;
+                Some(implementations.as_plugin_mut(shared))
+            }
+        }
+    }
+
+    /// The shared instance and what it implements, if it is one.
+    pub(crate) fn shared(&self) -> Option<(&Shared, &'static Implementations)> {
+        match self {
+            Self::Owned(_) => None,
+            Self::Shared(shared, implementations) => Some((shared, implementations)),
+        }
+    }
+
+    /// Waits until no call holds the instance any more. Only for an instance withdrawn from
+    /// every point: calls that start now cannot reach it, so the wait ends when the calls in
+    /// flight do.
+    pub(crate) fn wait_unique(&mut self) {
+        let Self::Shared(shared, _) = self else {
+            return;
+        };
+        let mut spins = 0u32;
+        while std::sync::Arc::strong_count(shared) > 1 || std::sync::Arc::weak_count(shared) > 0 {
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else if spins < 128 {
+                thread::yield_now();
+            } else {
+                thread::sleep(Duration::from_micros(50));
+            }
+        }
+    }
+}

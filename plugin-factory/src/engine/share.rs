@@ -1,0 +1,238 @@
+//! Extension points and services of running plugins: an instance is published (its
+//! implementations made reachable, after the historic calls are replayed to it; its services
+//! shown) once it runs, and withdrawn before anything takes `&mut` to it (`stop`, `shutdown`,
+//! `reconfigure`, a closure access), waiting for the calls in flight to end. Also where failed
+//! callbacks are recorded and the failure policy applied.
+
+use std::sync::{Arc, PoisonError};
+
+use super::instance::Instance;
+use super::slots::{SlotAccess, Slots};
+use super::{Engine, Ops};
+use crate::catch::Route;
+use crate::contract::PluginError;
+use crate::extension::{Extension, FailurePolicy, Hub, Links, Member, ServiceError, Settle};
+use crate::lifecycle::{Hook, PluginState};
+use crate::report::{FailureCause, HookFailure};
+
+impl<S: SlotAccess> Ops<'_, S> {
+    /// Makes running instance `i` reachable: its services shown, its implementations live (the
+    /// historic calls replayed to it first if `replay`).
+    pub(super) fn publish(&mut self, i: usize, replay: bool) {
+        publish(
+            self.slots.slots(),
+            self.hub,
+            i,
+            replay.then_some(self.route),
+        );
+    }
+
+    /// Takes instance `i` out of its extension points and hides its services, then waits until
+    /// no call holds it.
+    pub(super) fn withdraw(&mut self, i: usize) {
+        let hub = self.hub;
+        withdraw_points(self.slots.slots(), hub, i);
+        self.slots.with_instance(i, |instance, _| {
+            if let Some(instance) = instance {
+                instance.wait_unique();
+            }
+        });
+    }
+
+    /// Records the callbacks that failed since the last time, and applies the failure policy:
+    /// a plugin that reached its limit is taken out as if a hook had failed.
+    pub(super) fn settle_failures(&mut self) {
+        let failures = self.hub.take_failures();
+        for failure in failures {
+            let Some(&i) = self.topology.index.get(&failure.plugin()) else {
+                continue;
+            };
+            let point = failure.point();
+            let cause = match failure.cause() {
+                FailureCause::Error(error) => {
+                    FailureCause::Error(Arc::new(PluginError::msg(format!("{point}: {error}"))))
+                }
+                FailureCause::Panic(message) => FailureCause::Panic(format!("{point}: {message}")),
+            };
+            let failure = HookFailure {
+                hook: Hook::Callback,
+                cause,
+            };
+            self.record_failure(i, failure.clone());
+            let count = self.slots.with_details(i, |details| {
+                details.callback_failures += 1;
+                details.callback_failures
+            });
+            if let FailurePolicy::ExcludeAfter(limit) = self.options.callback_failures
+                && count >= limit.get()
+                && self.state(i).is_live()
+            {
+                self.take_out(i, failure);
+            }
+        }
+    }
+}
+
+/// Publishes instance `i` of `slots` in `hub` (see [`Ops::publish`]); `replay` is how to catch
+/// the panics of replayed historic calls, `None` to replay nothing.
+fn publish(slots: &Slots, hub: &Hub, i: usize, replay: Option<Route>) {
+    hub.set_visible(i, true);
+    let entry = slots.entry(i);
+    let Some(implementations) = entry.implementations() else {
+        return;
+    };
+    let shared = slots
+        .lock_instance(i)
+        .as_ref()
+        .and_then(Instance::shared)
+        .map(|(shared, _)| shared.clone());
+    let Some(shared) = shared else {
+        return;
+    };
+    let member = Member {
+        slot: i,
+        name: slots.name(i),
+        kind: entry.name(),
+    };
+    for implementation in implementations.points() {
+        let failures =
+            hub.table_for(implementation)
+                .publish(implementation, &shared, member, replay);
+        if !failures.is_empty() {
+            hub.queue(&failures);
+        }
+    }
+}
+
+/// Takes instance `i` out of its points and hides its services (without waiting).
+fn withdraw_points(slots: &Slots, hub: &Hub, i: usize) {
+    hub.set_visible(i, false);
+    if let Some(implementations) = slots.entry(i).implementations() {
+        for implementation in implementations.points() {
+            if let Some(table) = hub.table(implementation.point()) {
+                table.withdraw(i);
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// What the access rule reads: every instance's name and declared dependencies, with the
+    /// instance each is bound to.
+    pub(super) fn links(&self) -> Links {
+        let n = self.slots.len();
+        let names: Vec<_> = (0..n).map(|i| self.slots.name(i)).collect();
+        let dependencies = (0..n)
+            .map(|i| {
+                let bound: Vec<usize> = self.topology.graph.dependencies(i).collect();
+                self.slots
+                    .entry(i)
+                    .metadata()
+                    .dependencies()
+                    .iter()
+                    .map(|dependency| {
+                        let kind = dependency.name();
+                        let slot = bound
+                            .iter()
+                            .copied()
+                            .find(|&b| self.slots.entry(b).name() == kind);
+                        (kind, slot)
+                    })
+                    .collect()
+            })
+            .collect();
+        Links {
+            names,
+            index: self.topology.index.clone(),
+            dependencies,
+        }
+    }
+
+    /// A host's call to the extension point `E`.
+    pub(crate) fn extension<E: ?Sized + Send + Sync + 'static>(&self) -> Extension<'_, E> {
+        self.republish_stale();
+        Extension::new(&self.hub, Some((self.id, self)))
+    }
+
+    /// The service of type `T` of the instance called `provider`, for the host.
+    pub(crate) fn service<T: ?Sized + Send + Sync + 'static>(
+        &self,
+        provider: &str,
+    ) -> Result<Arc<T>, ServiceError> {
+        self.hub.service::<T>(None, provider)
+    }
+
+    /// Owner access to instance `i`: a running shared instance is taken out of its points
+    /// (no call is in flight: calls need `&self`) until the next call or operation.
+    pub(super) fn unshare(&mut self, i: usize) {
+        if self.slots.entry(i).implementations().is_none()
+            || self.slots.state(i) != PluginState::Running
+        {
+            return;
+        }
+        withdraw_points(&self.slots, &self.hub, i);
+        if let Some(instance) = self.slots.instance_mut(i) {
+            instance.wait_unique();
+        }
+        let stale = self.stale.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if !stale.contains(&i) {
+            stale.push(i);
+        }
+    }
+
+    /// Publishes again what owner access took out.
+    pub(super) fn republish_stale(&self) {
+        let mut stale = self.stale.lock().unwrap_or_else(PoisonError::into_inner);
+        for i in stale.drain(..) {
+            if self.slots.state(i) == PluginState::Running {
+                publish(&self.slots, &self.hub, i, None);
+            }
+        }
+    }
+
+    /// Runs `f` on shared instance `i` with `&mut`: taken out of its points (calls that start
+    /// meanwhile do not reach it), the calls in flight ended, published again afterwards
+    /// (without replaying history: it is the same instance).
+    pub(super) fn with_unshared<R>(
+        &self,
+        i: usize,
+        instance: &mut Instance,
+        f: impl FnOnce(&mut Instance) -> R,
+    ) -> R {
+        let published = self.slots.state(i) == PluginState::Running;
+        if published {
+            withdraw_points(&self.slots, &self.hub, i);
+            instance.wait_unique();
+        }
+        let result = f(instance);
+        if published {
+            // `publish` locks the instance itself: the caller still holds it, so the tables
+            // are updated from the shared handle directly.
+            if let Some((shared, implementations)) = instance.shared() {
+                self.hub.set_visible(i, true);
+                let member = Member {
+                    slot: i,
+                    name: self.slots.name(i),
+                    kind: self.slots.entry(i).name(),
+                };
+                for implementation in implementations.points() {
+                    let _ = self.hub.table_for(implementation).publish(
+                        implementation,
+                        shared,
+                        member,
+                        None,
+                    );
+                }
+            }
+        }
+        result
+    }
+}
+
+impl Settle for Engine {
+    fn settle(&self) {
+        let _ = self.operate("settle failed callbacks", |_| {
+            Ok::<(), crate::error::Error>(())
+        });
+    }
+}

@@ -1,0 +1,365 @@
+//! Calling an extension point: [`Extension`], its result policies, and what a call returns.
+
+use std::cell::RefCell;
+use std::marker::PhantomData;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+use super::error::{CallError, CallbackFailure};
+use super::hub::Hub;
+use super::point::{Callback, Historic, Point, Snapshot, Table};
+use crate::busy::{self, Busy};
+use crate::catch;
+use crate::contract::PluginError;
+use crate::name::Name;
+use crate::report::FailureCause;
+
+/// What a callback may return: nothing, an `Option`, or a `Result` whose error converts into
+/// a [`PluginError`] (an error is a failure of that implementation, reported like a panic).
+pub trait CallbackResult {
+    /// The value a successful callback gives.
+    type Value;
+    /// The value, or the implementation's error.
+    fn into_result(self) -> Result<Self::Value, PluginError>;
+}
+
+impl CallbackResult for () {
+    type Value = ();
+    #[inline(always)]
+    fn into_result(self) -> Result<(), PluginError> {
+        Ok(())
+    }
+}
+
+impl<T> CallbackResult for Option<T> {
+    type Value = Option<T>;
+    #[inline(always)]
+    fn into_result(self) -> Result<Option<T>, PluginError> {
+        Ok(self)
+    }
+}
+
+impl<T, E: Into<PluginError>> CallbackResult for Result<T, E> {
+    type Value = T;
+    #[inline(always)]
+    fn into_result(self) -> Result<T, PluginError> {
+        self.map_err(Into::into)
+    }
+}
+
+/// Values by the plugin that gave them, in call order.
+pub type ByPlugin<T> = Vec<(Name, T)>;
+
+/// What a call gives back: the policy's value, and every implementation that failed on the way
+/// (each also logged, recorded in the [`Report`](crate::Report), and counted by the manager's
+/// [`FailurePolicy`](super::FailurePolicy)).
+#[derive(Debug)]
+#[must_use = "a call's failures are in its outcome"]
+pub struct Calls<T> {
+    value: T,
+    reached: usize,
+    failures: Vec<CallbackFailure>,
+}
+
+impl<T> Calls<T> {
+    /// The policy's value.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// The policy's value, by value.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    /// How many implementations were called.
+    pub fn reached(&self) -> usize {
+        self.reached
+    }
+
+    /// The implementations that returned an error or panicked.
+    pub fn failures(&self) -> &[CallbackFailure] {
+        &self.failures
+    }
+}
+
+/// Runs the failed-callback policy once a call has ended.
+pub(crate) trait Settle: Sync {
+    /// Records the failures a call queued and applies the policy to them.
+    fn settle(&self);
+}
+
+/// A call to the extension point whose trait object type is `E` (for example
+/// `dyn OnRequest`), on every live implementation in call order; made by
+/// [`PluginManager::extension`](crate::PluginManager::extension) or
+/// [`Context::extension`](crate::Context::extension). Pick a subset with [`only`](Self::only),
+/// then a policy: [`call`](Self::call), [`collect`](Self::collect),
+/// [`first_some`](Self::first_some), [`until_error`](Self::until_error), [`fold`](Self::fold),
+/// or [`historic`](Self::historic).
+///
+/// A callback that returns an error or panics is reported (with the plugin, the point and the
+/// message) and the call goes on with the next implementation, except under `until_error`.
+pub struct Extension<'a, E: ?Sized + 'static> {
+    table: Option<Arc<dyn Table>>,
+    _point: PhantomData<fn(&E)>,
+    hub: &'a Hub,
+    only: Option<&'a [&'a str]>,
+    /// The manager to settle failures with and to refuse re-entry into, for a host's call.
+    host: Option<(u64, &'a dyn Settle)>,
+}
+
+impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
+    pub(crate) fn new(hub: &'a Hub, host: Option<(u64, &'a dyn Settle)>) -> Self {
+        Self {
+            table: hub.point::<E>(),
+            _point: PhantomData,
+            hub,
+            only: None,
+            host,
+        }
+    }
+
+    /// Calls only the plugins named here (instance names), in call order. A name the manager
+    /// does not have fails the call; a plugin that is not live or does not implement the point
+    /// is simply not called.
+    pub fn only(mut self, names: &'a [&'a str]) -> Self {
+        self.only = Some(names);
+        self
+    }
+
+    /// Calls every implementation; the failures are in the outcome.
+    pub fn call<R: CallbackResult<Value = ()>>(
+        self,
+        f: impl Fn(&E) -> R,
+    ) -> Result<Calls<()>, CallError> {
+        self.run((), |(), _, target| {
+            (f(target).into_result(), ControlFlow::Continue(()))
+        })
+    }
+
+    /// Calls every implementation and collects what each returned, by plugin, in call order.
+    pub fn collect<R: CallbackResult>(
+        self,
+        f: impl Fn(&E) -> R,
+    ) -> Result<Calls<ByPlugin<R::Value>>, CallError> {
+        self.run(Vec::new(), |results, name, target| {
+            let result = f(target)
+                .into_result()
+                .map(|value| results.push((name, value)));
+            (result, ControlFlow::Continue(()))
+        })
+    }
+
+    /// Calls implementations in order until one returns `Some`, and gives that value with its
+    /// plugin (pluggy's `firstresult`). The implementations after it are not called.
+    pub fn first_some<T, R: CallbackResult<Value = Option<T>>>(
+        self,
+        f: impl Fn(&E) -> R,
+    ) -> Result<Calls<Option<(Name, T)>>, CallError> {
+        self.run(None, |found, name, target| match f(target).into_result() {
+            Ok(Some(value)) => {
+                *found = Some((name, value));
+                (Ok(()), ControlFlow::Break(()))
+            }
+            Ok(None) => (Ok(()), ControlFlow::Continue(())),
+            Err(error) => (Err(error), ControlFlow::Continue(())),
+        })
+    }
+
+    /// Calls implementations in order and collects their values, but stops at the first one
+    /// that fails: that failure is the error (the implementations before it did run).
+    pub fn until_error<R: CallbackResult>(
+        self,
+        f: impl Fn(&E) -> R,
+    ) -> Result<Calls<ByPlugin<R::Value>>, CallError> {
+        let calls = self.run_with(true, Vec::new(), |results, name, target| {
+            match f(target).into_result() {
+                Ok(value) => {
+                    results.push((name, value));
+                    (Ok(()), ControlFlow::Continue(()))
+                }
+                Err(error) => (Err(error), ControlFlow::Break(())),
+            }
+        })?;
+        match calls.failures.first() {
+            Some(failure) => Err(CallError::Failed(failure.clone())),
+            None => Ok(calls),
+        }
+    }
+
+    /// Folds every implementation into `init`, in call order. A failing callback leaves the
+    /// accumulator as it left it.
+    pub fn fold<A, R: CallbackResult<Value = ()>>(
+        self,
+        init: A,
+        f: impl Fn(&mut A, &E) -> R,
+    ) -> Result<Calls<A>, CallError> {
+        self.run(init, |acc, _, target| {
+            (f(acc, target).into_result(), ControlFlow::Continue(()))
+        })
+    }
+
+    /// Calls every implementation, and remembers the call: every implementation that becomes
+    /// live later (added, restarted, reloaded) gets it too, before any other call reaches it, so
+    /// that a late plugin sees the same setup as the early ones. Each instance sees each
+    /// historic call once; a restarted or re-created one (a new instance) sees it again. With
+    /// [`only`](Self::only), the replays too reach only the plugins named.
+    ///
+    /// A replay that fails is reported like any failed callback. Historic calls are kept for
+    /// the manager's life: use them for setup, not for traffic.
+    pub fn historic<R: CallbackResult<Value = ()>>(
+        mut self,
+        f: impl Fn(&E) -> R + Send + Sync + 'static,
+    ) -> Result<Calls<()>, CallError> {
+        if self.table.is_none() {
+            self.table = Some(self.hub.point_or_new::<E>());
+        }
+        let point = self.point().expect("the table is the point's");
+        let f: Callback<E> = Arc::new(move |target: &E| f(target).into_result());
+        let only = self
+            .only
+            .map(|only| only.iter().map(|&name| name.to_owned()).collect());
+        let snapshot = point.remember(Historic {
+            callback: f.clone(),
+            only,
+        });
+        self.run_on(snapshot, false, (), |(), _, target| {
+            (f(target), ControlFlow::Continue(()))
+        })
+    }
+
+    fn run<A>(
+        self,
+        acc: A,
+        step: impl FnMut(&mut A, Name, &E) -> (Result<(), PluginError>, ControlFlow<()>),
+    ) -> Result<Calls<A>, CallError> {
+        self.run_with(false, acc, step)
+    }
+
+    fn run_with<A>(
+        self,
+        stop_on_failure: bool,
+        acc: A,
+        step: impl FnMut(&mut A, Name, &E) -> (Result<(), PluginError>, ControlFlow<()>),
+    ) -> Result<Calls<A>, CallError> {
+        let Some(point) = self.point() else {
+            self.check_only(None)?;
+            return Ok(Calls {
+                value: acc,
+                reached: 0,
+                failures: Vec::new(),
+            });
+        };
+        let snapshot = point.snapshot();
+        self.run_on(snapshot, stop_on_failure, acc, step)
+    }
+
+    /// The loop every policy shares: one snapshot, one catch for the whole walk, the subset
+    /// checked per implementation only when there is one.
+    fn run_on<A>(
+        self,
+        snapshot: Arc<Snapshot<E>>,
+        stop_on_failure: bool,
+        mut acc: A,
+        mut step: impl FnMut(&mut A, Name, &E) -> (Result<(), PluginError>, ControlFlow<()>),
+    ) -> Result<Calls<A>, CallError> {
+        let point_name = self.point().map_or("", Point::name);
+        self.check_only(Some(point_name))?;
+        if let Some(cycle) = &snapshot.cycle {
+            return Err(CallError::OrderCycle {
+                point: point_name,
+                cycle: cycle.clone(),
+            });
+        }
+        let busy = match self.host {
+            Some((manager, _)) => {
+                Some(
+                    Busy::enter(manager, busy::CALL).map_err(|refused| CallError::Reentrant {
+                        operation: refused.operation,
+                        during: refused.during,
+                    })?,
+                )
+            }
+            None => None,
+        };
+        let (targets, names) = (&*snapshot.targets, &*snapshot.names);
+        let only = self.only;
+        let mut reached = 0;
+        let failures: RefCell<Vec<CallbackFailure>> = RefCell::new(Vec::new());
+        catch::routing().walk(
+            targets.len(),
+            |k| names[k],
+            |k| {
+                if let Some(only) = only
+                    && !only.contains(&names[k].as_str())
+                {
+                    return ControlFlow::Continue(());
+                }
+                reached += 1;
+                let (result, flow) = step(&mut acc, names[k], &targets[k]);
+                if let Err(error) = result {
+                    failures.borrow_mut().push(CallbackFailure::new(
+                        names[k],
+                        point_name,
+                        FailureCause::Error(Arc::new(error)),
+                    ));
+                    if stop_on_failure {
+                        return ControlFlow::Break(());
+                    }
+                }
+                flow
+            },
+            |k, message| {
+                failures.borrow_mut().push(CallbackFailure::new(
+                    names[k],
+                    point_name,
+                    FailureCause::Panic(message),
+                ));
+            },
+        );
+        drop(snapshot);
+        drop(busy);
+        let mut failures = failures.into_inner();
+        if stop_on_failure && failures.len() > 1 {
+            failures.truncate(1);
+        }
+        if !failures.is_empty() {
+            self.report(&failures);
+        }
+        Ok(Calls {
+            value: acc,
+            reached,
+            failures,
+        })
+    }
+
+    fn point(&self) -> Option<&Point<E>> {
+        self.table.as_deref()?.as_any().downcast_ref()
+    }
+
+    /// Fails the call if [`only`](Self::only) names a plugin the manager does not have.
+    fn check_only(&self, point: Option<&'static str>) -> Result<(), CallError> {
+        let Some(only) = self.only else {
+            return Ok(());
+        };
+        match only.iter().find(|name| !self.hub.has_plugin(name)) {
+            Some(name) => Err(CallError::UnknownPlugin {
+                point: point.unwrap_or(std::any::type_name::<E>()),
+                name: (*name).to_owned(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Queues the failures for the manager, and lets it settle them once no call of this
+    /// thread is in progress (a policy may exclude a plugin, which waits for calls to end).
+    #[cold]
+    fn report(&self, failures: &[CallbackFailure]) {
+        self.hub.queue(failures);
+        if let Some((manager, settle)) = self.host
+            && Busy::is_idle(manager)
+        {
+            settle.settle();
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The [`Hub`]: one manager's extension point tables, the services its plugins provide, and
+//! what the access rule reads (each instance's declared dependencies and the instances they
+//! are bound to).
+
+use std::any::{Any, TypeId};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use rustc_hash::FxHashMap;
+
+use super::declare::point_name;
+use super::error::{CallbackFailure, ServiceError};
+use super::point::{Point, Table};
+use crate::name::Name;
+use crate::registry::Implementation;
+
+/// The instances as the access rule sees them, indexed by slot.
+#[derive(Debug, Default)]
+pub(crate) struct Links {
+    pub(crate) names: Vec<Name>,
+    pub(crate) index: FxHashMap<Name, usize>,
+    /// Each instance's declared dependencies (kind names) and the slot each is bound to.
+    pub(crate) dependencies: Vec<Vec<(&'static str, Option<usize>)>>,
+}
+
+/// A service an instance provides: an `Arc<T>`, kept as `Box<dyn Any>` under `T`'s `TypeId`.
+struct Service {
+    type_id: TypeId,
+    value: Box<dyn Any + Send + Sync>,
+}
+
+/// What one instance provides, and whether others may see it now.
+#[derive(Default)]
+struct Provided {
+    services: Vec<Service>,
+    /// False from the moment the provider starts to stop until it runs again.
+    visible: bool,
+}
+
+/// The extension points and services of one manager.
+pub(crate) struct Hub {
+    /// The table of every point an instance has been live in.
+    points: RwLock<FxHashMap<TypeId, Arc<dyn Table>>>,
+    links: RwLock<Links>,
+    services: RwLock<FxHashMap<usize, Provided>>,
+    /// Whether any instance has provided a service: until one has, lifecycle steps skip the
+    /// service bookkeeping.
+    any_services: AtomicBool,
+    /// Failed callbacks not yet recorded by the manager.
+    failed: Mutex<Vec<CallbackFailure>>,
+}
+
+impl Hub {
+    pub(crate) fn new() -> Self {
+        Self {
+            points: RwLock::new(FxHashMap::default()),
+            links: RwLock::new(Links::default()),
+            services: RwLock::new(FxHashMap::default()),
+            any_services: AtomicBool::new(false),
+            failed: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The table of the point `E`, if an instance has been live in it.
+    #[inline]
+    pub(crate) fn point<E: ?Sized + Send + Sync + 'static>(&self) -> Option<Arc<dyn Table>> {
+        let points = self.points.read().unwrap_or_else(PoisonError::into_inner);
+        points.get(&TypeId::of::<E>()).cloned()
+    }
+
+    /// The table of the point `E`, made now if no instance has been live in it yet (a historic
+    /// call made before any implementation runs must be kept for the first one).
+    pub(crate) fn point_or_new<E: ?Sized + Send + Sync + 'static>(&self) -> Arc<dyn Table> {
+        if let Some(table) = self.point::<E>() {
+            return table;
+        }
+        let mut points = self.points.write().unwrap_or_else(PoisonError::into_inner);
+        points
+            .entry(TypeId::of::<E>())
+            .or_insert_with(|| Arc::new(Point::<E>::new(point_name::<E>())))
+            .clone()
+    }
+
+    /// The table of a point by its `TypeId`.
+    pub(crate) fn table(&self, point: TypeId) -> Option<Arc<dyn Table>> {
+        let points = self.points.read().unwrap_or_else(PoisonError::into_inner);
+        points.get(&point).cloned()
+    }
+
+    /// The table of the point `implementation` implements, made on first use.
+    pub(crate) fn table_for(&self, implementation: &Implementation) -> Arc<dyn Table> {
+        if let Some(table) = self.table(implementation.point()) {
+            return table;
+        }
+        let mut points = self.points.write().unwrap_or_else(PoisonError::into_inner);
+        points
+            .entry(implementation.point())
+            .or_insert_with(|| {
+                *implementation
+                    .table()
+                    .downcast::<Arc<dyn Table>>()
+                    .unwrap_or_else(|_| unreachable!("a point's table is a `Table`"))
+            })
+            .clone()
+    }
+
+    /// Whether any instance has provided a service.
+    #[inline]
+    pub(crate) fn has_services(&self) -> bool {
+        self.any_services.load(Relaxed)
+    }
+
+    /// Replaces what the access rule reads, and moves every implementation and service to its
+    /// new slot (`slot_of` gives none for an instance that is gone).
+    pub(crate) fn relink(&self, links: Links, slot_of: Option<&dyn Fn(usize) -> Option<usize>>) {
+        if let Some(slot_of) = slot_of {
+            let points = self.points.read().unwrap_or_else(PoisonError::into_inner);
+            for table in points.values() {
+                table.relabel(slot_of);
+            }
+            let mut services = self
+                .services
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            let moved = std::mem::take(&mut *services)
+                .into_iter()
+                .filter_map(|(slot, provided)| Some((slot_of(slot)?, provided)))
+                .collect();
+            *services = moved;
+        }
+        *self.links.write().unwrap_or_else(PoisonError::into_inner) = links;
+    }
+
+    /// Whether the manager has an instance called `name`.
+    pub(crate) fn has_plugin(&self, name: &str) -> bool {
+        let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
+        links.index.contains_key(name)
+    }
+
+    /// Keeps failed callbacks for the manager to record.
+    pub(crate) fn queue(&self, failures: &[CallbackFailure]) {
+        let mut failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
+        failed.extend_from_slice(failures);
+    }
+
+    /// The failed callbacks not yet recorded.
+    pub(crate) fn take_failures(&self) -> Vec<CallbackFailure> {
+        std::mem::take(&mut *self.failed.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Services.
+impl Hub {
+    /// Records `value` (an `Arc<T>`) as the service of type `type_id` of the instance in `slot`,
+    /// replacing one of the same type.
+    pub(crate) fn provide(&self, slot: usize, type_id: TypeId, value: Box<dyn Any + Send + Sync>) {
+        let mut services = self
+            .services
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let provided = services.entry(slot).or_default();
+        provided.services.retain(|s| s.type_id != type_id);
+        provided.services.push(Service { type_id, value });
+        provided.visible = true;
+        self.any_services.store(true, Relaxed);
+    }
+
+    /// Shows or hides the services of `slot`.
+    pub(crate) fn set_visible(&self, slot: usize, visible: bool) {
+        let mut services = self
+            .services
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(provided) = services.get_mut(&slot) {
+            provided.visible = visible;
+        }
+    }
+
+    /// Drops the services of `slot`: its instance is gone.
+    pub(crate) fn forget(&self, slot: usize) {
+        let mut services = self
+            .services
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        services.remove(&slot);
+    }
+
+    /// The service of type `T` of the instance called `provider`, as `caller` may see it: a
+    /// plugin only from what it declared in `depends_on` (the instance that dependency is bound
+    /// to), the host (`caller` `None`) from anyone.
+    pub(crate) fn service<T: ?Sized + Send + Sync + 'static>(
+        &self,
+        caller: Option<usize>,
+        provider: &str,
+    ) -> Result<Arc<T>, ServiceError> {
+        let service = std::any::type_name::<T>();
+        let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
+        let slot = match caller {
+            None => *links
+                .index
+                .get(provider)
+                .ok_or_else(|| ServiceError::UnknownPlugin {
+                    provider: provider.to_owned(),
+                    service,
+                })?,
+            Some(caller) => {
+                let bound = links.dependencies[caller].iter().find(|(kind, bound)| {
+                    *kind == provider || bound.is_some_and(|b| links.names[b] == provider)
+                });
+                match bound {
+                    Some((_, Some(slot))) => *slot,
+                    Some((_, None)) => {
+                        return Err(ServiceError::Unavailable {
+                            plugin: Some(links.names[caller]),
+                            provider: provider.to_owned(),
+                            service,
+                        });
+                    }
+                    None => {
+                        return Err(ServiceError::Undeclared {
+                            plugin: links.names[caller],
+                            provider: provider.to_owned(),
+                            service,
+                        });
+                    }
+                }
+            }
+        };
+        let plugin = caller.map(|c| links.names[c]);
+        let provider = links.names[slot];
+        drop(links);
+        let services = self.services.read().unwrap_or_else(PoisonError::into_inner);
+        let provided = services.get(&slot);
+        if !provided.is_some_and(|p| p.visible) {
+            return Err(ServiceError::Unavailable {
+                plugin,
+                provider: provider.as_str().to_owned(),
+                service,
+            });
+        }
+        provided
+            .into_iter()
+            .flat_map(|p| &p.services)
+            .find(|s| s.type_id == TypeId::of::<T>())
+            .and_then(|s| s.value.downcast_ref::<Arc<T>>())
+            .cloned()
+            .ok_or(ServiceError::NotProvided {
+                plugin,
+                provider,
+                service,
+            })
+    }
+}
