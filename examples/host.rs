@@ -1,6 +1,7 @@
 //! The host: discovers every linked plugin (or the instances a configuration names), runs the
-//! whole lifecycle, manages plugins at run time (typed access, a restart, a hot remove and
-//! add), reloads a changed configuration, and prints the report.
+//! whole lifecycle, calls extension points (its own, `Status`, implemented by two plugins of
+//! its own, and the example plugins' `AuditSink`), manages plugins at run time (typed access,
+//! a restart, a hot remove and add), reloads a changed configuration, and prints the report.
 //!
 //! ```text
 //! cargo run --example host
@@ -12,13 +13,72 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use plugin_factory::config::{Config, Loader};
 use plugin_factory::phase::Active;
 use plugin_factory::runtime::Name;
-use plugin_factory::{Error, PluginManager};
+use plugin_factory::{Context, Error, Plugin, PluginError, PluginManager, plugin};
 
 plugin_factory::link_plugins!(example_plugins);
+
+/// The host's own extension point: a one-line status from each plugin that has one.
+pub trait Status: Send + Sync {
+    /// The status line, if the plugin has something to say.
+    fn status(&self) -> Option<String>;
+}
+
+/// Reports how long the host has run. First in the combined status line.
+#[plugin(name = "uptime", implements = [Status(priority = 10)])]
+struct Uptime {
+    since: std::time::Instant,
+}
+
+impl Default for Uptime {
+    fn default() -> Self {
+        Self {
+            since: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Plugin for Uptime {}
+
+impl Status for Uptime {
+    fn status(&self) -> Option<String> {
+        Some(format!("up {:.1?}", self.since.elapsed()))
+    }
+}
+
+/// Reports how many entries the key-value store it depends on holds, through the store's
+/// `Storage` service (it may ask only what it depends on).
+#[cfg(feature = "kv-store")]
+#[plugin(name = "store-stats", depends_on = ["kv-store"], implements = [Status])]
+#[derive(Default)]
+struct StoreStats {
+    storage: Option<Arc<dyn example_plugins::kv_store::Storage>>,
+}
+
+#[cfg(feature = "kv-store")]
+impl Plugin for StoreStats {
+    fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.storage = Some(ctx.service("kv-store")?);
+        Ok(())
+    }
+
+    fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        self.storage = None;
+        Ok(())
+    }
+}
+
+#[cfg(feature = "kv-store")]
+impl Status for StoreStats {
+    fn status(&self) -> Option<String> {
+        let storage = self.storage.as_ref()?;
+        Some(format!("{} entries stored", storage.len()))
+    }
+}
 
 /// The prefix of the environment variables that override the configuration.
 const ENV_PREFIX: &str = "HOST";
@@ -79,6 +139,7 @@ fn run(config_path: Option<PathBuf>) -> Result<(), Error> {
     }
     let mut manager = builder.discover()?.validate()?.init()?.start()?;
     println!("running: {}", manager.live().join(", "));
+    call_extension_points(&manager)?;
     manage_at_run_time(&manager);
     if let Some(path) = &config_path {
         reload(&mut manager, path)?;
@@ -111,6 +172,23 @@ fn reload(manager: &mut PluginManager<Active>, path: &PathBuf) -> Result<(), Err
     Ok(())
 }
 
+/// The host calls its own extension point and prints the combined result, then tells every
+/// audit sink that it checked in.
+fn call_extension_points(manager: &PluginManager<Active>) -> Result<(), Error> {
+    let statuses = manager.extension::<dyn Status>().collect(|s| s.status())?;
+    let line: Vec<String> = statuses
+        .value()
+        .iter()
+        .filter_map(|(plugin, status)| Some(format!("{plugin}: {}", status.as_ref()?)))
+        .collect();
+    println!("status: {}", line.join("; "));
+    let told = manager
+        .extension::<dyn example_plugins::points::AuditSink>()
+        .call(|sink| sink.record("host", "checked in"))?;
+    println!("audit sinks told: {}", told.reached());
+    Ok(())
+}
+
 /// The runtime API on whichever of the example plugins this build has.
 fn manage_at_run_time(manager: &PluginManager<Active>) {
     #[cfg(feature = "kv-store")]
@@ -132,11 +210,13 @@ fn manage_at_run_time(manager: &PluginManager<Active>) {
         report("restart greeter", manager.restart_plugin("greeter"));
     }
     if present("kv-store") {
-        // Takes `audit-log` with it, then brings both back, dependency first.
+        // Takes `audit-log` and `store-stats` with it, then brings them back, dependency first.
         report("remove kv-store", manager.remove_plugin("kv-store"));
         report("add kv-store", manager.add_plugin("kv-store"));
-        if manager.info("audit-log").is_some() {
-            report("add audit-log", manager.add_plugin("audit-log"));
+        for dependent in ["audit-log", "store-stats"] {
+            if manager.info(dependent).is_some() {
+                report(&format!("add {dependent}"), manager.add_plugin(dependent));
+            }
         }
     }
     if manager.info("panics-on-start").is_some() {

@@ -161,7 +161,9 @@ impl Engine {
                 _ => {}
             }
         }
-        self.ops().bring_up_all(&bring_up, &restart);
+        let mut ops = self.ops();
+        ops.bring_up_all(&bring_up, &restart);
+        ops.settle_failures();
 
         let outcomes = changes
             .into_iter()

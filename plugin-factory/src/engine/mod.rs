@@ -315,6 +315,7 @@ impl Engine {
     pub(crate) fn stop_all(&mut self) {
         let mut ops = self.ops();
         ops.stop_all();
+        ops.settle_failures();
         ops.retain_live();
     }
 
@@ -343,7 +344,9 @@ impl Engine {
 
     /// Shuts everything down and returns the final report, moving the details into it.
     pub(crate) fn finish(&mut self) -> Report {
-        self.ops().shut_down_all();
+        let mut ops = self.ops();
+        ops.shut_down_all();
+        ops.settle_failures();
         self.finished = true;
         self.take_report()
     }
