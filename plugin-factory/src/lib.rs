@@ -363,4 +363,6 @@ mod markdown_docs {
     mod runtime {}
     #[doc = include_str!("../../docs/configuration.md")]
     mod configuration {}
+    #[doc = include_str!("../../docs/extension-points.md")]
+    mod extension_points {}
 }

@@ -25,7 +25,7 @@
 //! | `service.rs` | what a [`Context`](crate::Context) reaches |
 //! | `error.rs` | [`CallbackFailure`], [`CallError`], [`ServiceError`] |
 //!
-//! ```
+//! ```standalone_crate
 //! use plugin_factory::{Context, Plugin, PluginError, PluginManager, plugin};
 //!
 //! /// The host's extension point.
