@@ -124,6 +124,7 @@ pub use crate::manager::phase;
 /// | `depends_on` | `["kv-store", "clock >=1.2"]`: names, each with an optional semver requirement | none |
 /// | `factory` | `path::to::function` returning the struct | `Default::default` |
 /// | `config` | a type, `GreeterConfig` or `Settings<u8>`: the plugin is built from it (see below); excludes `factory` | none |
+/// | `implements` | extension point traits, `[OnRequest, Metrics(priority = 10, before = ["x"])]`: the struct implements each (checked) and is `Sync`; see [`extension`] | none |
 /// | `crate` | path to this crate, for crates that re-export it | `::plugin_factory` |
 /// | `required` | (a flag) the lifecycle fails if this plugin is excluded | optional |
 ///
@@ -243,7 +244,9 @@ macro_rules! link_plugins {
 pub mod __private {
     pub use crate::__submit_plugin_entry as submit;
     pub use crate::contract::{Dependency, Origin, PluginMetadata};
-    pub use crate::extension::declare::{Implements, implementation};
+    pub use crate::extension::declare::{
+        ExtensionPoint, Implements, SharedKind, implementation, implementations,
+    };
     pub use crate::registry::{ConfigSpec, ConfigValue, Implementations, Placement, PluginEntry};
     pub use ::std::boxed::Box;
     pub use ::std::sync::Arc;
