@@ -31,6 +31,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// no call holds it.
     pub(super) fn withdraw(&mut self, i: usize) {
         let hub = self.hub;
+        hub.set_visible(i, false);
         withdraw_points(self.slots.slots(), hub, i);
         self.slots.with_instance(i, |instance, _| {
             if let Some(instance) = instance {
@@ -104,16 +105,17 @@ fn publish(slots: &Slots, hub: &Hub, i: usize, replay: Option<Route>) {
     }
 }
 
-/// Takes instance `i` out of its points and hides its services (without waiting).
-fn withdraw_points(slots: &Slots, hub: &Hub, i: usize) {
-    hub.set_visible(i, false);
+/// Takes instance `i` out of its points (without waiting); returns whether it was in any.
+fn withdraw_points(slots: &Slots, hub: &Hub, i: usize) -> bool {
+    let mut published = false;
     if let Some(implementations) = slots.entry(i).implementations() {
         for implementation in implementations.points() {
             if let Some(table) = hub.table(implementation.point()) {
-                table.withdraw(i);
+                published |= table.withdraw(i);
             }
         }
     }
+    published
 }
 
 impl Engine {
@@ -167,10 +169,10 @@ impl Engine {
     pub(super) fn unshare(&mut self, i: usize) {
         if self.slots.entry(i).implementations().is_none()
             || self.slots.state(i) != PluginState::Running
+            || !withdraw_points(&self.slots, &self.hub, i)
         {
             return;
         }
-        withdraw_points(&self.slots, &self.hub, i);
         if let Some(instance) = self.slots.instance_mut(i) {
             instance.wait_unique();
         }
@@ -192,16 +194,16 @@ impl Engine {
 
     /// Runs `f` on shared instance `i` with `&mut`: taken out of its points (calls that start
     /// meanwhile do not reach it), the calls in flight ended, published again afterwards
-    /// (without replaying history: it is the same instance).
+    /// (without replaying history: it is the same instance). One that was not published (not
+    /// running, or starting and not yet published by its operation) is left so.
     pub(super) fn with_unshared<R>(
         &self,
         i: usize,
         instance: &mut Instance,
         f: impl FnOnce(&mut Instance) -> R,
     ) -> R {
-        let published = self.slots.state(i) == PluginState::Running;
+        let published = withdraw_points(&self.slots, &self.hub, i);
         if published {
-            withdraw_points(&self.slots, &self.hub, i);
             instance.wait_unique();
         }
         let result = f(instance);
@@ -209,7 +211,6 @@ impl Engine {
             // `publish` locks the instance itself: the caller still holds it, so the tables
             // are updated from the shared handle directly.
             if let Some((shared, implementations)) = instance.shared() {
-                self.hub.set_visible(i, true);
                 let member = Member {
                     slot: i,
                     name: self.slots.name(i),

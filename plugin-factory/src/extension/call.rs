@@ -215,6 +215,14 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
             self.table = Some(self.hub.point_or_new::<E>());
         }
         let point = self.point().expect("the table is the point's");
+        // What would fail the call fails it before it is remembered.
+        self.check_only(Some(point.name()))?;
+        if let Some(cycle) = &point.snapshot().cycle {
+            return Err(CallError::OrderCycle {
+                point: point.name(),
+                cycle: cycle.clone(),
+            });
+        }
         let f: Callback<E> = Arc::new(move |target: &E| f(target).into_result());
         let only = self
             .only

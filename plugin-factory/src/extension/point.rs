@@ -188,8 +188,9 @@ pub(crate) trait Table: Send + Sync {
         member: Member,
         replay: Option<Route>,
     ) -> Vec<CallbackFailure>;
-    /// Makes the instance in `slot` unreachable by calls that start from now on.
-    fn withdraw(&self, slot: usize);
+    /// Makes the instance in `slot` unreachable by calls that start from now on; returns
+    /// whether it was reachable.
+    fn withdraw(&self, slot: usize) -> bool;
     /// Moves every implementation to the slot `slot_of` gives, after a reload laid the slots out
     /// anew; one it gives none for is withdrawn.
     fn relabel(&self, slot_of: &dyn Fn(usize) -> Option<usize>);
@@ -214,7 +215,7 @@ impl<E: ?Sized + Send + Sync + 'static> Table for Point<E> {
         self.add(*target, member, implementation.placement(), replay)
     }
 
-    fn withdraw(&self, slot: usize) {
+    fn withdraw(&self, slot: usize) -> bool {
         let present = self
             .live
             .lock()
@@ -224,6 +225,7 @@ impl<E: ?Sized + Send + Sync + 'static> Table for Point<E> {
         if present {
             self.publish_with(|live| live.retain(|l| l.member.slot != slot));
         }
+        present
     }
 
     fn relabel(&self, slot_of: &dyn Fn(usize) -> Option<usize>) {
