@@ -11,17 +11,21 @@
 //!
 //! The `n1000` target also runs the configuration benchmarks C1 to C3 (loading, checking and
 //! applying a configuration of 1,000 instances), over two configurable kinds it defines itself
-//! so that the other targets' registries hold exactly their generated set.
+//! so that the other targets' registries hold exactly their generated set. The
+//! `extension_points` target runs P6 (calling an extension point on 1,000 live
+//! implementations, see [`points`]) over one kind it defines itself, for the same reason.
 //!
 //! ```text
 //! cargo bench -p bench-plugins -- --warm-up-time 1 --measurement-time 3
 //! cargo bench -p bench-plugins --features n10000 --bench n10000 -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p bench-plugins --bench extension_points
 //! ```
 
 pub mod alloc;
 mod baseline;
 mod bench;
 mod configured;
+pub mod points;
 mod summary;
 
 pub use crate::baseline::{
@@ -30,6 +34,7 @@ pub use crate::baseline::{
 };
 pub use crate::bench::run;
 pub use crate::configured::{Calls, ConfigKinds};
+pub use crate::points::{Noop, NoopKind};
 
 /// One generated plugin set, as the build script describes it to the benchmarks.
 #[derive(Debug)]

@@ -10,6 +10,7 @@ use criterion::BenchmarkId;
 
 use crate::Set;
 use crate::configured::INSTANCES;
+use crate::points::{FEW, IMPLEMENTATIONS};
 
 /// Each group, its baseline, and the benchmarks compared with it.
 const GROUPS: [(&str, &str, &[&str]); 5] = [
@@ -225,6 +226,60 @@ pub(crate) fn print_config(output: &Path, started: SystemTime) {
             out,
             "C3 apply of one changed instance over restart_plugin + no-op apply (target <= 1.5x):\n  {:<18} {:>12} {:>12} {:>7}\n{lines}",
             "kind", "apply", "restart+noop", "ratio"
+        );
+    }
+    println!("{out}");
+}
+
+/// Prints the medians of P6 that ran since `started`, and the ratios its targets are stated
+/// in: `call` through the manager over the direct loop, and `first_some` with 1,000
+/// implementations over 10.
+pub(crate) fn print_points(output: &Path, started: SystemTime) {
+    let (n, few) = (IMPLEMENTATIONS, FEW);
+    let get = |group: &str, function: &str, n: usize| median(output, started, group, function, n);
+    let mut out = String::new();
+    let _ = writeln!(out, "Extension point calls (P6), medians:");
+    let _ = writeln!(
+        out,
+        "  {:<10} {:<12} {:>6} {:>12} {:>12}",
+        "group", "benchmark", "N", "median", "per item"
+    );
+    let rows = [
+        ("p6_call", "direct", n),
+        ("p6_call", "framework", n),
+        ("p6_first", "direct", few),
+        ("p6_first", "framework", few),
+        ("p6_first", "direct", n),
+        ("p6_first", "framework", n),
+    ];
+    for (group, function, n) in rows {
+        if let Some(value) = get(group, function, n) {
+            let per = if group == "p6_call" { n as f64 } else { 1.0 };
+            let _ = writeln!(
+                out,
+                "  {group:<10} {function:<12} {n:>6} {:>12} {:>9.2} ns",
+                time(value),
+                value / per
+            );
+        }
+    }
+    if let (Some(framework), Some(direct)) =
+        (get("p6_call", "framework", n), get("p6_call", "direct", n))
+    {
+        let _ = writeln!(
+            out,
+            "P6 call, framework over direct loop, N = {n}: {:.2}x (target <= 1.2x)",
+            framework / direct
+        );
+    }
+    if let (Some(big), Some(small)) = (
+        get("p6_first", "framework", n),
+        get("p6_first", "framework", few),
+    ) {
+        let _ = writeln!(
+            out,
+            "P6 first_some answered by the first, N = {n} over N = {few}: {:.2}x (target: O(1), about 1x)",
+            big / small
         );
     }
     println!("{out}");

@@ -173,5 +173,41 @@ mod tests {
         ));
         assert!(expanded.contains("create_default::<Greeter>"));
         assert!(!expanded.contains("configured"), "{expanded}");
+        assert!(!expanded.contains("implementing"), "{expanded}");
+    }
+
+    #[test]
+    fn implements_makes_an_impl_per_point_and_an_implementing_entry() {
+        let expanded = expand(quote!(
+            implements = [OnRequest, hooks::Metrics(priority = -2)]
+        ));
+        assert!(
+            expanded.contains(
+                "impl::plugin_factory::__private::Implements<dynOnRequest>forGreeter{fncast(this:::plugin_factory::__private::Arc<Self>)->::plugin_factory::__private::Arc<dynOnRequest>{this}}"
+            ),
+            "{expanded}"
+        );
+        assert!(
+            expanded.contains(
+                "impl::plugin_factory::__private::Implements<dynhooks::Metrics>forGreeter"
+            ),
+            "{expanded}"
+        );
+        assert!(
+            expanded.contains(".implementing(&__PLUGIN_FACTORY_IMPLEMENTATIONS)"),
+            "{expanded}"
+        );
+        assert!(
+            expanded.contains(
+                "::plugin_factory::__private::implementations::<Greeter>(&[::plugin_factory::__private::implementation::<Greeter,dynOnRequest>(::plugin_factory::__private::Placement{priority:0,before:&[],after:&[],}),"
+            ),
+            "{expanded}"
+        );
+        assert!(
+            expanded.contains(
+                "implementation::<Greeter,dynhooks::Metrics>(::plugin_factory::__private::Placement{priority:-2,"
+            ),
+            "{expanded}"
+        );
     }
 }

@@ -3,9 +3,10 @@
 //! has a grammar of its own.
 //!
 //! The expansion is one `Implements<dyn Trait>` impl per point, whose body coerces
-//! `Arc<Self>` to `Arc<dyn Trait>`: spanned at the trait's path, so that a struct that does not
-//! implement the trait, a path that is not a trait, or a trait that is not `Send + Sync` is
-//! reported in the annotation, at the trait.
+//! `Arc<Self>` to `Arc<dyn Trait>`, and the kind's `Implementations`: spanned at the trait's
+//! path, so that a struct that does not implement the trait, a path that is not a trait, or a
+//! trait that is not `Send + Sync` is reported in the annotation, at the trait, and a struct
+//! that is not `Sync` at the first trait.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -158,10 +159,11 @@ fn names(key: &Ident, value: Expr) -> syn::Result<Vec<LitStr>> {
         .collect()
 }
 
-/// Checks the values: a priority that fits an `i32`, valid plugin names, no point twice.
+/// Checks the values: a priority that fits an `i32`, valid plugin names (`check_name` reports
+/// an invalid one at the span it is given), no point twice.
 pub(crate) fn check(
     implemented: &[Implemented],
-    name_problem: fn(&str) -> Option<String>,
+    check_name: fn(&str, Span, &mut Errors),
     errors: &mut Errors,
 ) {
     for (k, point) in implemented.iter().enumerate() {
@@ -181,12 +183,7 @@ pub(crate) fn check(
             ));
         }
         for target in point.before.iter().chain(&point.after) {
-            if let Some(problem) = name_problem(&target.value()) {
-                errors.push(syn::Error::new_spanned(
-                    target,
-                    format!("invalid plugin name {:?}: {problem}", target.value()),
-                ));
-            }
+            check_name(&target.value(), target.span(), errors);
         }
     }
 }
@@ -216,6 +213,11 @@ pub(crate) fn expand(
             }
         }
     });
+    // The functions below require the kind to be `Sync` (calls share its instance between
+    // threads): rustc reports a bound at the generic argument it is on, so the kind is spanned
+    // at the first point of the annotation, once for all of them.
+    let mut kind = ident.clone();
+    kind.set_span(implemented[0].path.span());
     let entries = implemented.iter().map(|point| {
         let path = &point.path;
         let priority = match &point.priority {
@@ -224,20 +226,167 @@ pub(crate) fn expand(
         };
         let (before, after) = (&point.before, &point.after);
         quote_spanned! {path.span()=>
-            #private::implementation::<#ident, dyn #path>(#private::Placement {
+            #private::implementation::<#kind, dyn #path>(#private::Placement {
                 priority: #priority,
                 before: &[#(#before),*],
                 after: &[#(#after),*],
             })
         }
     });
-    // `Implementations::of` requires the kind to be `Sync`: calls share it between threads.
-    let sync = Span::call_site().located_at(implemented[0].path.span());
-    let of = quote_spanned!(sync=> #private::Implementations::of::<#ident>);
     let items = quote! {
         #(#impls)*
         static __PLUGIN_FACTORY_IMPLEMENTATIONS: #private::Implementations =
-            #of(&[#(#entries),*]);
+            #private::implementations::<#kind>(&[#(#entries),*]);
     };
     Some((items, quote!(&__PLUGIN_FACTORY_IMPLEMENTATIONS)))
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+    use crate::args::Args;
+
+    /// The points of `#[plugin(tokens)]`.
+    fn points(tokens: TokenStream) -> Vec<Implemented> {
+        Args::parse(tokens)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .implements
+    }
+
+    fn error(tokens: TokenStream) -> String {
+        match Args::parse(tokens) {
+            Ok(_) => panic!("the arguments parsed"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    fn texts(names: &[LitStr]) -> Vec<String> {
+        names.iter().map(LitStr::value).collect()
+    }
+
+    /// The messages `check` gives, with a name check that rejects uppercase.
+    fn check_messages(tokens: TokenStream) -> Vec<String> {
+        fn lowercase(name: &str, span: Span, errors: &mut Errors) {
+            if name.chars().any(char::is_uppercase) {
+                errors.push(syn::Error::new(span, format!("bad name {name:?}")));
+            }
+        }
+        let mut errors = Errors::new();
+        check(&points(tokens), lowercase, &mut errors);
+        errors.messages()
+    }
+
+    #[test]
+    fn a_negative_priority_parses() {
+        let points = points(quote!(implements = [OnRequest(priority = -5)]));
+        let priority = points[0]
+            .priority
+            .as_ref()
+            .expect("the priority is recorded");
+        assert_eq!(priority.base10_parse::<i32>().unwrap(), -5);
+        assert_eq!(priority.to_string(), "-5");
+    }
+
+    #[test]
+    fn every_key_is_recorded() {
+        let points = points(quote!(
+            name = "x",
+            implements = [
+                hooks::OnRequest(priority = 10, before = ["auth", "cache"], after = ["log"]),
+                Metrics,
+                Audit(after = []),
+            ]
+        ));
+        let paths: Vec<String> = points.iter().map(|p| path_text(&p.path)).collect();
+        assert_eq!(paths, ["hooks::OnRequest", "Metrics", "Audit"]);
+        let on_request = &points[0];
+        assert_eq!(
+            on_request
+                .priority
+                .as_ref()
+                .map(LitInt::to_string)
+                .as_deref(),
+            Some("10")
+        );
+        assert_eq!(texts(&on_request.before), ["auth", "cache"]);
+        assert_eq!(texts(&on_request.after), ["log"]);
+        for point in &points[1..] {
+            assert!(point.priority.is_none());
+            assert!(point.before.is_empty() && point.after.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_shape_is_rejected() {
+        assert!(error(quote!(implements = OnRequest)).starts_with("`implements` takes a list"));
+        assert!(error(quote!(implements(OnRequest))).starts_with("`implements` takes a list"));
+        assert!(error(quote!(implements = [])).contains("lists no extension point"));
+        assert!(
+            error(quote!(implements = ["OnRequest"]))
+                .contains("the path of an extension point trait")
+        );
+        assert_eq!(
+            error(quote!(implements = [OnRequest(priority = "high")])),
+            "`priority` takes an integer: higher runs first, the default is 0"
+        );
+        assert_eq!(
+            error(quote!(implements = [OnRequest(before = "x")])),
+            "`before` takes a list of plugin names: `before = [\"kv-store\"]`"
+        );
+        assert!(
+            error(quote!(implements = [OnRequest(after = [x])])).contains("expected a plugin name")
+        );
+        assert!(
+            error(quote!(implements = [OnRequest(priority)])).starts_with("expected `key = value`")
+        );
+    }
+
+    #[test]
+    fn an_unknown_or_repeated_key_is_rejected() {
+        assert_eq!(
+            error(quote!(implements = [OnRequest(prio = 1)])),
+            "unknown key `prio`; expected one of `priority`, `before` and `after`"
+        );
+        assert_eq!(
+            error(quote!(
+                implements = [OnRequest(before = ["a"], before = ["b"])]
+            )),
+            "`before` is given more than once"
+        );
+    }
+
+    #[test]
+    fn check_reports_every_bad_value() {
+        let messages = check_messages(quote!(
+            implements = [
+                OnRequest(priority = 3_000_000_000, before = ["Auth"]),
+                Metrics(after = ["log", "Cache"]),
+                OnRequest,
+            ]
+        ));
+        assert_eq!(
+            messages,
+            [
+                "`priority` must fit an `i32`",
+                "bad name \"Auth\"",
+                "bad name \"Cache\"",
+                "`OnRequest` is listed twice in `implements`",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_same_trait_by_another_path_is_not_a_duplicate() {
+        // Paths are compared as written: two paths may name one trait, which rustc then
+        // reports as conflicting `Implements` impls.
+        let mut errors = Errors::new();
+        check(
+            &points(quote!(implements = [OnRequest, hooks::OnRequest])),
+            |_, _, _| {},
+            &mut errors,
+        );
+        assert!(errors.check().is_ok());
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::point::table;
 use crate::contract::Plugin;
-use crate::registry::{Implementation, Placement, Shared};
+use crate::registry::{Implementation, Implementations, Placement, Shared};
 
 /// Implemented by `#[plugin(implements = [E])]` for the kind and each point `E` it names: the
 /// unsizing coercion in `cast` is what checks, at compile time, that the kind implements `E`.
@@ -16,11 +16,45 @@ pub trait Implements<E: ?Sized> {
     fn cast(this: Arc<Self>) -> Arc<E>;
 }
 
+/// The bound of an extension point: its trait object is `Send + Sync`, since calls reach the
+/// implementations from any thread. A trait of its own so that a point without those
+/// supertraits is reported as such, at the trait in the annotation.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an extension point: it is not `Send + Sync`",
+    label = "an extension point trait needs `Send + Sync` supertraits",
+    note = "calls reach the implementations from any thread: declare the trait as `trait Name: Send + Sync {{ ... }}`"
+)]
+pub trait ExtensionPoint: Send + Sync {}
+
+#[diagnostic::do_not_recommend]
+impl<E: ?Sized + Send + Sync> ExtensionPoint for E {}
+
+/// The bound of a kind that implements extension points: it is `Sync`, since calls on any
+/// thread share its running instance. A trait of its own so that a kind that is not is reported
+/// as such, with what to do.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot implement extension points: it is not `Sync`",
+    label = "calls on any thread share an instance of `{Self}`",
+    note = "keep the plugin's state in types that are `Sync` (atomics, `Mutex`, `RwLock`, `OnceLock`) instead of `Cell` or `RefCell`"
+)]
+pub trait SharedKind: Sync {}
+
+#[diagnostic::do_not_recommend]
+impl<P: Sync> SharedKind for P {}
+
+/// The [`Implementations`] of kind `P`: [`Implementations::of`], with the bound that reports a
+/// kind that is not `Sync` as such.
+pub const fn implementations<P: Plugin + SharedKind>(
+    points: &'static [Implementation],
+) -> Implementations {
+    Implementations::of::<P>(points)
+}
+
 /// The [`Implementation`] of point `E` by kind `P`.
 pub const fn implementation<P, E>(placement: Placement) -> Implementation
 where
-    P: Implements<E> + Plugin + Sync,
-    E: ?Sized + Send + Sync + 'static,
+    P: Implements<E> + Plugin + SharedKind,
+    E: ?Sized + ExtensionPoint + 'static,
 {
     Implementation::new(
         TypeId::of::<E>,
