@@ -92,7 +92,7 @@ pub(crate) fn plugin(args: syn::Result<Args>, item: Item) -> syn::Result<PluginD
             ),
         ));
     }
-    implements::check(&args.implements, name, &mut errors);
+    implements::check(&args.implements, &plugin_name.value(), name, &mut errors);
     errors.check()?;
 
     let krate = match &args.krate {

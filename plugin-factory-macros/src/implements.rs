@@ -163,6 +163,7 @@ fn names(key: &Ident, value: Expr) -> syn::Result<Vec<LitStr>> {
 /// an invalid one at the span it is given), no point twice.
 pub(crate) fn check(
     implemented: &[Implemented],
+    plugin: &str,
     check_name: fn(&str, Span, &mut Errors),
     errors: &mut Errors,
 ) {
@@ -184,6 +185,14 @@ pub(crate) fn check(
         }
         for target in point.before.iter().chain(&point.after) {
             check_name(&target.value(), target.span(), errors);
+            if target.value() == plugin {
+                errors.push(syn::Error::new_spanned(
+                    target,
+                    format!(
+                        "{plugin:?} is this plugin's own name: an implementation cannot run before or after itself (with several instances of the kind, every call would fail with an ordering cycle)"
+                    ),
+                ));
+            }
         }
     }
 }
@@ -274,8 +283,15 @@ mod tests {
             }
         }
         let mut errors = Errors::new();
-        check(&points(tokens), lowercase, &mut errors);
+        check(&points(tokens), "self-named", lowercase, &mut errors);
         errors.messages()
+    }
+
+    #[test]
+    fn a_constraint_on_its_own_name_is_refused() {
+        let messages = check_messages(quote!(implements = [OnRequest(before = ["self-named"])]));
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("this plugin's own name"), "{messages:?}");
     }
 
     #[test]
@@ -384,6 +400,7 @@ mod tests {
         let mut errors = Errors::new();
         check(
             &points(quote!(implements = [OnRequest, hooks::OnRequest])),
+            "x",
             |_, _, _| {},
             &mut errors,
         );
