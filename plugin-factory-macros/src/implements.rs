@@ -291,7 +291,10 @@ mod tests {
     fn a_constraint_on_its_own_name_is_refused() {
         let messages = check_messages(quote!(implements = [OnRequest(before = ["self-named"])]));
         assert_eq!(messages.len(), 1, "{messages:?}");
-        assert!(messages[0].contains("this plugin's own name"), "{messages:?}");
+        assert!(
+            messages[0].contains("this plugin's own name"),
+            "{messages:?}"
+        );
     }
 
     #[test]

@@ -49,24 +49,28 @@ impl Route {
 
 impl Route {
     /// Runs `step(k)` for `k` in `0..n`, plugin code on behalf of the plugin `name(k)` names,
-    /// until a step breaks. A step that panics is passed to `panicked(k, message)` and the walk
-    /// goes on with the next one. While panics are not routed, the whole walk runs inside one
-    /// `catch_unwind` (resumed after a panic), so a step costs no more than its call: this is
-    /// the loop of every extension point call.
+    /// until a step breaks. A step that panics is passed to `panicked(k, message)`, which says
+    /// whether the walk goes on with the next one or stops there. While panics are not routed,
+    /// the whole walk runs inside one `catch_unwind` (resumed after a panic), so a step costs
+    /// no more than its call: this is the loop of every extension point call.
     #[inline]
     pub(crate) fn walk(
         self,
         n: usize,
         name: impl Fn(usize) -> Name,
         mut step: impl FnMut(usize) -> ControlFlow<()>,
-        mut panicked: impl FnMut(usize, String),
+        mut panicked: impl FnMut(usize, String) -> ControlFlow<()>,
     ) {
         if self.0 {
             for k in 0..n {
                 match catch_routed(&name(k), || step(k)) {
                     Ok(ControlFlow::Break(())) => return,
                     Ok(ControlFlow::Continue(())) => {}
-                    Err(message) => panicked(k, message),
+                    Err(message) => {
+                        if panicked(k, message).is_break() {
+                            return;
+                        }
+                    }
                 }
             }
             return;
@@ -87,7 +91,9 @@ impl Route {
                 Ok(()) => return,
                 Err(payload) => {
                     let k = at.get();
-                    panicked(k, panic_message(payload));
+                    if panicked(k, panic_message(payload)).is_break() {
+                        return;
+                    }
                     at.set(k + 1);
                 }
             }
@@ -193,10 +199,38 @@ mod tests {
                         _ => ControlFlow::Continue(()),
                     }
                 },
-                |k, message| panics.push((k, message)),
+                |k, message| {
+                    panics.push((k, message));
+                    ControlFlow::Continue(())
+                },
             );
             assert_eq!(seen, [0, 1, 2, 3, 4]);
             assert_eq!(panics, [(1, "step 1".into()), (2, "step 2".into())]);
+        }
+    }
+
+    #[test]
+    fn a_walk_stops_at_a_panic_when_told() {
+        for route in [Route(false), Route(true)] {
+            let mut seen = Vec::new();
+            let mut panics = Vec::new();
+            route.walk(
+                4,
+                |_| "p".into(),
+                |k| {
+                    seen.push(k);
+                    match k {
+                        1 => panic!("step {k}"),
+                        _ => ControlFlow::Continue(()),
+                    }
+                },
+                |k, message| {
+                    panics.push((k, message));
+                    ControlFlow::Break(())
+                },
+            );
+            assert_eq!(seen, [0, 1]);
+            assert_eq!(panics, [(1, "step 1".into())]);
         }
     }
 

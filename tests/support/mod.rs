@@ -59,15 +59,19 @@ pub(crate) fn record(name: &str, what: &str) {
     JOURNAL.with_borrow_mut(|journal| journal.push(format!("{name}:{what}")));
 }
 
-fn scripted(name: &str, hook: Hook) -> Result<(), PluginError> {
-    record(name, hook.as_str());
-    let fault = FAULTS.with_borrow(|faults| {
+/// The fault the script gives `hook` of the plugin called `name`, if any.
+pub(crate) fn fault(name: &str, hook: Hook) -> Option<Fault> {
+    FAULTS.with_borrow(|faults| {
         faults
             .iter()
             .find(|(other, h, _)| *other == name && *h == hook)
             .map(|(.., fault)| *fault)
-    });
-    match fault {
+    })
+}
+
+fn scripted(name: &str, hook: Hook) -> Result<(), PluginError> {
+    record(name, hook.as_str());
+    match fault(name, hook) {
         None => Ok(()),
         Some(Fault::Error) => Err(format!("scripted {hook} error").into()),
         Some(Fault::Panic) => panic!("scripted {hook} panic"),

@@ -233,7 +233,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let cause = match outcome {
             Ok(Ok(done)) => {
                 if shared && self.state(i) == PluginState::Running {
-                    self.publish(i, false);
+                    self.publish(i);
                 }
                 return Ok(done);
             }

@@ -234,6 +234,12 @@ impl Graph {
         self.dependencies.neighbours(i)
     }
 
+    /// Every slot's dependencies as one list: those of `i` are
+    /// `targets[offsets[i]..offsets[i + 1]]`.
+    pub(super) fn dependency_lists(&self) -> (&[u32], &[u32]) {
+        (&self.dependencies.offsets, &self.dependencies.targets)
+    }
+
     /// The slots that depend on `i`.
     pub(super) fn dependents(&self, i: usize) -> impl DoubleEndedIterator<Item = usize> + '_ {
         self.dependents.neighbours(i)

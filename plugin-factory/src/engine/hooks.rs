@@ -168,13 +168,17 @@ impl<S: SlotAccess> Ops<'_, S> {
         let metadata = entry.metadata();
         let (route, hub) = (self.route, self.hub);
         let started = self.clock_start();
-        let outcome = self.slots.with_instance(i, |instance, name| {
-            let Some(plugin) = instance.as_mut().and_then(Instance::get_mut) else {
-                return Ok(Err(PluginError::msg("the plugin has no instance")));
-            };
-            let ctx = Context::at(metadata, name.as_str(), hub, i);
-            route.catch(name, || hook.run(plugin, &ctx))
-        });
+        let outcome = self.slots.with_instance(
+            i,
+            #[inline(always)]
+            |instance, name| {
+                let Some(plugin) = instance.as_mut().and_then(Instance::get_mut) else {
+                    return Ok(Err(PluginError::msg("the plugin has no instance")));
+                };
+                let ctx = Context::at(metadata, name.as_str(), hub, i);
+                route.catch(name, || hook.run(plugin, &ctx))
+            },
+        );
         self.record_time(i, hook.hook(), started);
         let cause = match outcome {
             Ok(Ok(())) => return Ok(()),
@@ -230,7 +234,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                     && (self.slots.slots().entry(i).implementations().is_some()
                         || self.hub.has_services())
                 {
-                    self.publish(i, true);
+                    self.publish(i);
                 }
                 Ok(())
             }

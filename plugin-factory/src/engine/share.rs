@@ -17,18 +17,17 @@ use crate::report::{FailureCause, HookFailure};
 
 impl<S: SlotAccess> Ops<'_, S> {
     /// Makes running instance `i` reachable: its services shown, its implementations live (the
-    /// historic calls replayed to it first if `replay`).
-    pub(super) fn publish(&mut self, i: usize, replay: bool) {
-        publish(
-            self.slots.slots(),
-            self.hub,
-            i,
-            replay.then_some(self.route),
-        );
+    /// historic calls it has not seen replayed to it first).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn publish(&mut self, i: usize) {
+        publish(self.slots.slots(), self.hub, i, self.route);
     }
 
     /// Takes instance `i` out of its extension points and hides its services, then waits until
     /// no call holds it.
+    #[cold]
+    #[inline(never)]
     pub(super) fn withdraw(&mut self, i: usize) {
         let hub = self.hub;
         hub.set_visible(i, false);
@@ -74,9 +73,9 @@ impl<S: SlotAccess> Ops<'_, S> {
     }
 }
 
-/// Publishes instance `i` of `slots` in `hub` (see [`Ops::publish`]); `replay` is how to catch
-/// the panics of replayed historic calls, `None` to replay nothing.
-fn publish(slots: &Slots, hub: &Hub, i: usize, replay: Option<Route>) {
+/// Publishes instance `i` of `slots` in `hub` (see [`Ops::publish`]); `route` is how to catch
+/// the panics of replayed historic calls.
+fn publish(slots: &Slots, hub: &Hub, i: usize, route: Route) {
     hub.set_visible(i, true);
     let entry = slots.entry(i);
     let Some(implementations) = entry.implementations() else {
@@ -98,7 +97,7 @@ fn publish(slots: &Slots, hub: &Hub, i: usize, replay: Option<Route>) {
     for implementation in implementations.points() {
         let failures =
             hub.table_for(implementation)
-                .publish(implementation, &shared, member, replay);
+                .publish(implementation, &shared, member, route);
         if !failures.is_empty() {
             hub.queue(&failures);
         }
@@ -119,35 +118,12 @@ fn withdraw_points(slots: &Slots, hub: &Hub, i: usize) -> bool {
 }
 
 impl Engine {
-    /// What the access rule reads: every instance's name and declared dependencies, with the
-    /// instance each is bound to.
+    /// What the access rule reads: every instance's name and kind, and the instances its
+    /// dependencies are bound to.
     pub(super) fn links(&self) -> Links {
-        let n = self.slots.len();
-        let names: Vec<_> = (0..n).map(|i| self.slots.name(i)).collect();
-        let dependencies = (0..n)
-            .map(|i| {
-                let bound: Vec<usize> = self.topology.graph.dependencies(i).collect();
-                self.slots
-                    .entry(i)
-                    .metadata()
-                    .dependencies()
-                    .iter()
-                    .map(|dependency| {
-                        let kind = dependency.name();
-                        let slot = bound
-                            .iter()
-                            .copied()
-                            .find(|&b| self.slots.entry(b).name() == kind);
-                        (kind, slot)
-                    })
-                    .collect()
-            })
-            .collect();
-        Links {
-            names,
-            index: self.topology.index.clone(),
-            dependencies,
-        }
+        let (names, kinds) = self.slots.columns();
+        let (offsets, bound) = self.topology.graph.dependency_lists();
+        Links::new(names, kinds, offsets.into(), bound.into())
     }
 
     /// A host's call to the extension point `E`.
@@ -187,15 +163,15 @@ impl Engine {
         let mut stale = self.stale.lock().unwrap_or_else(PoisonError::into_inner);
         for i in stale.drain(..) {
             if self.slots.state(i) == PluginState::Running {
-                publish(&self.slots, &self.hub, i, None);
+                publish(&self.slots, &self.hub, i, crate::catch::routing());
             }
         }
     }
 
     /// Runs `f` on shared instance `i` with `&mut`: taken out of its points (calls that start
-    /// meanwhile do not reach it), the calls in flight ended, published again afterwards
-    /// (without replaying history: it is the same instance). One that was not published (not
-    /// running, or starting and not yet published by its operation) is left so.
+    /// meanwhile do not reach it), the calls in flight ended, published again afterwards (with
+    /// the historic calls made meanwhile). One that was not published (not running, or starting
+    /// and not yet published by its operation) is left so.
     pub(super) fn with_unshared<R>(
         &self,
         i: usize,
@@ -216,13 +192,17 @@ impl Engine {
                     name: self.slots.name(i),
                     kind: self.slots.entry(i).name(),
                 };
+                let route = crate::catch::routing();
                 for implementation in implementations.points() {
-                    let _ = self.hub.table_for(implementation).publish(
+                    let failures = self.hub.table_for(implementation).publish(
                         implementation,
                         shared,
                         member,
-                        None,
+                        route,
                     );
+                    if !failures.is_empty() {
+                        self.hub.queue(&failures);
+                    }
                 }
             }
         }

@@ -7,7 +7,7 @@
 //! details: a walk touches only what it reads.
 
 use std::sync::atomic::{AtomicU8, Ordering::Acquire, Ordering::Release};
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
 use super::instance::Instance;
 use crate::config::{Instance as Declared, Spec, spec_of};
@@ -62,9 +62,10 @@ impl Columns {
 
 /// Everything the manager keeps per registered plugin, indexed by slot.
 pub(crate) struct Slots {
-    entries: Box<[&'static PluginEntry]>,
+    /// Shared with the access rule of extension points and services (`extension::Links`).
+    entries: Arc<[&'static PluginEntry]>,
     /// Each instance's name, so that names are read without touching the larger entries.
-    names: Box<[Name]>,
+    names: Arc<[Name]>,
     /// What the configuration says of each instance, read rarely: `None` for the default, and
     /// no array at all while every instance has the default (no per-slot cost without a
     /// configuration).
@@ -87,9 +88,9 @@ impl Slots {
     ) -> (Self, Vec<(usize, Vec<Problem>)>) {
         let n = columns.entries.len();
         debug_assert_eq!(order.len(), n);
-        let entries: Vec<&'static PluginEntry> =
+        let entries: Arc<[&'static PluginEntry]> =
             order.iter().map(|&i| columns.entries[i]).collect();
-        let names: Vec<Name> = order.iter().map(|&i| columns.names[i]).collect();
+        let names: Arc<[Name]> = order.iter().map(|&i| columns.names[i]).collect();
         let mut problems = Vec::new();
         let specs = columns.specs.map(|by_index| {
             let mut specs: Vec<Option<Box<Spec>>> = vec![None; n];
@@ -105,16 +106,21 @@ impl Slots {
             specs
         });
         let slots = Self {
-            names: names.into_boxed_slice(),
+            names,
             specs: specs.map(Vec::into_boxed_slice),
             states: (0..n)
                 .map(|_| AtomicU8::new(PluginState::Registered as u8))
                 .collect(),
             instances: (0..n).map(|_| Mutex::new(None)).collect(),
             details: (0..n).map(|_| RwLock::new(None)).collect(),
-            entries: entries.into_boxed_slice(),
+            entries,
         };
         (slots, problems)
+    }
+
+    /// Every instance's name and kind, in slot order, shared.
+    pub(crate) fn columns(&self) -> (Arc<[Name]>, Arc<[&'static PluginEntry]>) {
+        (self.names.clone(), self.entries.clone())
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
+use super::declare::point_name;
 use super::error::{CallError, CallbackFailure};
 use super::hub::Hub;
 use super::point::{Callback, Historic, Point, Snapshot, Table};
@@ -217,21 +218,21 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         let point = self.point().expect("the table is the point's");
         // What would fail the call fails it before it is remembered.
         self.check_only(Some(point.name()))?;
-        if let Some(cycle) = &point.snapshot().cycle {
-            return Err(CallError::OrderCycle {
-                point: point.name(),
-                cycle: cycle.clone(),
-            });
-        }
+        let busy = self.enter()?;
         let f: Callback<E> = Arc::new(move |target: &E| f(target).into_result());
         let only = self
             .only
             .map(|only| only.iter().map(|&name| name.to_owned()).collect());
-        let snapshot = point.remember(Historic {
-            callback: f.clone(),
-            only,
-        });
-        self.run_on(snapshot, false, (), |(), _, target| {
+        let snapshot = point
+            .remember(Historic {
+                callback: f.clone(),
+                only,
+            })
+            .map_err(|cycle| CallError::OrderCycle {
+                point: point.name(),
+                cycle,
+            })?;
+        self.walk(snapshot, busy, false, (), |(), _, target| {
             (f(target), ControlFlow::Continue(()))
         })
     }
@@ -262,34 +263,49 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         self.run_on(snapshot, stop_on_failure, acc, step)
     }
 
-    /// The loop every policy shares: one snapshot, one catch for the whole walk, the subset
-    /// checked per implementation only when there is one.
+    /// A call on `snapshot`, once nothing fails it: the subset names known plugins, the order
+    /// has no cycle, and a host's call does not re-enter its manager.
     fn run_on<A>(
         self,
         snapshot: Arc<Snapshot<E>>,
+        stop_on_failure: bool,
+        acc: A,
+        step: impl FnMut(&mut A, Name, &E) -> (Result<(), PluginError>, ControlFlow<()>),
+    ) -> Result<Calls<A>, CallError> {
+        self.check_only(self.point().map(Point::name))?;
+        if let Some(cycle) = &snapshot.cycle {
+            return Err(CallError::OrderCycle {
+                point: self.point().map_or("", Point::name),
+                cycle: cycle.clone(),
+            });
+        }
+        let busy = self.enter()?;
+        self.walk(snapshot, busy, stop_on_failure, acc, step)
+    }
+
+    /// Marks a host's call in progress on its manager, or refuses it if it would re-enter it.
+    fn enter(&self) -> Result<Option<Busy>, CallError> {
+        let Some((manager, _)) = self.host else {
+            return Ok(None);
+        };
+        let busy = Busy::enter(manager, busy::CALL).map_err(|refused| CallError::Reentrant {
+            operation: refused.operation,
+            during: refused.during,
+        })?;
+        Ok(Some(busy))
+    }
+
+    /// The loop every policy shares: one snapshot, one catch for the whole walk, the subset
+    /// checked per implementation only when there is one.
+    fn walk<A>(
+        self,
+        snapshot: Arc<Snapshot<E>>,
+        busy: Option<Busy>,
         stop_on_failure: bool,
         mut acc: A,
         mut step: impl FnMut(&mut A, Name, &E) -> (Result<(), PluginError>, ControlFlow<()>),
     ) -> Result<Calls<A>, CallError> {
         let point_name = self.point().map_or("", Point::name);
-        self.check_only(Some(point_name))?;
-        if let Some(cycle) = &snapshot.cycle {
-            return Err(CallError::OrderCycle {
-                point: point_name,
-                cycle: cycle.clone(),
-            });
-        }
-        let busy = match self.host {
-            Some((manager, _)) => {
-                Some(
-                    Busy::enter(manager, busy::CALL).map_err(|refused| CallError::Reentrant {
-                        operation: refused.operation,
-                        during: refused.during,
-                    })?,
-                )
-            }
-            None => None,
-        };
         let (targets, names) = (&*snapshot.targets, &*snapshot.names);
         let only = self.only;
         let mut reached = 0;
@@ -323,16 +339,22 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
                     point_name,
                     FailureCause::Panic(message),
                 ));
+                if stop_on_failure {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
             },
         );
         drop(snapshot);
         drop(busy);
-        let mut failures = failures.into_inner();
-        if stop_on_failure && failures.len() > 1 {
-            failures.truncate(1);
-        }
+        let failures = failures.into_inner();
         if !failures.is_empty() {
-            self.report(&failures);
+            self.hub.queue(&failures);
+        }
+        // Also those of calls nested in this one, which could not settle them.
+        if self.host.is_some() && self.hub.has_queued() {
+            self.settle();
         }
         Ok(Calls {
             value: acc,
@@ -352,18 +374,17 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         };
         match only.iter().find(|name| !self.hub.has_plugin(name)) {
             Some(name) => Err(CallError::UnknownPlugin {
-                point: point.unwrap_or(std::any::type_name::<E>()),
+                point: point.unwrap_or_else(point_name::<E>),
                 name: (*name).to_owned(),
             }),
             None => Ok(()),
         }
     }
 
-    /// Queues the failures for the manager, and lets it settle them once no call of this
-    /// thread is in progress (a policy may exclude a plugin, which waits for calls to end).
+    /// Lets the manager settle the queued failures once no call of this thread is in progress
+    /// (a policy may exclude a plugin, which waits for calls to end).
     #[cold]
-    fn report(&self, failures: &[CallbackFailure]) {
-        self.hub.queue(failures);
+    fn settle(&self) {
         if let Some((manager, settle)) = self.host
             && Busy::is_idle(manager)
         {

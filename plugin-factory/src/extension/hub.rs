@@ -3,8 +3,8 @@
 //! are bound to).
 
 use std::any::{Any, TypeId};
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use rustc_hash::FxHashMap;
 
@@ -12,15 +12,68 @@ use super::declare::point_name;
 use super::error::{CallbackFailure, ServiceError};
 use super::point::{Point, Table};
 use crate::name::Name;
-use crate::registry::Implementation;
+use crate::registry::{Implementation, PluginEntry};
 
-/// The instances as the access rule sees them, indexed by slot.
-#[derive(Debug, Default)]
+/// The instances as the access rule sees them, indexed by slot: the manager's columns (shared)
+/// and a copy of its dependency lists, with the index by name made on first use.
+#[derive(Debug)]
 pub(crate) struct Links {
-    pub(crate) names: Vec<Name>,
-    pub(crate) index: FxHashMap<Name, usize>,
-    /// Each instance's declared dependencies (kind names) and the slot each is bound to.
-    pub(crate) dependencies: Vec<Vec<(&'static str, Option<usize>)>>,
+    pub(crate) names: Arc<[Name]>,
+    pub(crate) kinds: Arc<[&'static PluginEntry]>,
+    /// The instances each one's dependencies are bound to: `bound[offsets[i]..offsets[i + 1]]`.
+    pub(crate) offsets: Box<[u32]>,
+    pub(crate) bound: Box<[u32]>,
+    index: OnceLock<FxHashMap<Name, usize>>,
+}
+
+impl Links {
+    pub(crate) fn new(
+        names: Arc<[Name]>,
+        kinds: Arc<[&'static PluginEntry]>,
+        offsets: Box<[u32]>,
+        bound: Box<[u32]>,
+    ) -> Self {
+        Self {
+            names,
+            kinds,
+            offsets,
+            bound,
+            index: OnceLock::new(),
+        }
+    }
+
+    fn slot(&self, name: &str) -> Option<usize> {
+        self.index
+            .get_or_init(|| {
+                let mut index = FxHashMap::default();
+                for (i, name) in self.names.iter().enumerate() {
+                    index.entry(*name).or_insert(i);
+                }
+                index
+            })
+            .get(name)
+            .copied()
+    }
+
+    /// The instance `caller`'s dependency `dependency` (a kind it declared, or the instance
+    /// that dependency is bound to) is bound to: `Ok(None)` if declared but bound to none,
+    /// `Err(())` if not declared.
+    fn dependency(&self, caller: usize, dependency: &str) -> Result<Option<usize>, ()> {
+        let range = self.offsets[caller] as usize..self.offsets[caller + 1] as usize;
+        let bound = self.bound[range].iter().map(|&b| b as usize);
+        let found = bound
+            .clone()
+            .find(|&b| self.kinds[b].name() == dependency || self.names[b] == dependency);
+        if found.is_some() {
+            return Ok(found);
+        }
+        let declared = self.kinds[caller]
+            .metadata()
+            .dependencies()
+            .iter()
+            .any(|d| d.name() == dependency);
+        if declared { Ok(None) } else { Err(()) }
+    }
 }
 
 /// A service an instance provides: an `Arc<T>`, kept as `Box<dyn Any>` under `T`'s `TypeId`.
@@ -48,16 +101,24 @@ pub(crate) struct Hub {
     any_services: AtomicBool,
     /// Failed callbacks not yet recorded by the manager.
     failed: Mutex<Vec<CallbackFailure>>,
+    /// Whether `failed` holds any, read by every host's call without the lock.
+    queued: AtomicBool,
 }
 
 impl Hub {
     pub(crate) fn new() -> Self {
         Self {
             points: RwLock::new(FxHashMap::default()),
-            links: RwLock::new(Links::default()),
+            links: RwLock::new(Links::new(
+                Arc::new([]),
+                Arc::new([]),
+                Box::new([0]),
+                Box::new([]),
+            )),
             services: RwLock::new(FxHashMap::default()),
             any_services: AtomicBool::new(false),
             failed: Mutex::new(Vec::new()),
+            queued: AtomicBool::new(false),
         }
     }
 
@@ -134,18 +195,27 @@ impl Hub {
     /// Whether the manager has an instance called `name`.
     pub(crate) fn has_plugin(&self, name: &str) -> bool {
         let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
-        links.index.contains_key(name)
+        links.slot(name).is_some()
     }
 
     /// Keeps failed callbacks for the manager to record.
     pub(crate) fn queue(&self, failures: &[CallbackFailure]) {
         let mut failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
         failed.extend_from_slice(failures);
+        self.queued.store(true, Release);
+    }
+
+    /// Whether failed callbacks wait to be recorded.
+    #[inline]
+    pub(crate) fn has_queued(&self) -> bool {
+        self.queued.load(Acquire)
     }
 
     /// The failed callbacks not yet recorded.
     pub(crate) fn take_failures(&self) -> Vec<CallbackFailure> {
-        std::mem::take(&mut *self.failed.lock().unwrap_or_else(PoisonError::into_inner))
+        let mut failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
+        self.queued.store(false, Release);
+        std::mem::take(&mut *failed)
     }
 }
 
@@ -176,8 +246,17 @@ impl Hub {
         }
     }
 
-    /// Drops the services of `slot`: its instance is gone.
+    /// Forgets the instance in `slot`, which is dropped: its services, and which historic calls
+    /// it has seen.
     pub(crate) fn forget(&self, slot: usize) {
+        for table in self
+            .points
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+        {
+            table.forget(slot);
+        }
         let mut services = self
             .services
             .write()
@@ -196,35 +275,29 @@ impl Hub {
         let service = std::any::type_name::<T>();
         let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
         let slot = match caller {
-            None => *links
-                .index
-                .get(provider)
+            None => links
+                .slot(provider)
                 .ok_or_else(|| ServiceError::UnknownPlugin {
                     provider: provider.to_owned(),
                     service,
                 })?,
-            Some(caller) => {
-                let bound = links.dependencies[caller].iter().find(|(kind, bound)| {
-                    *kind == provider || bound.is_some_and(|b| links.names[b] == provider)
-                });
-                match bound {
-                    Some((_, Some(slot))) => *slot,
-                    Some((_, None)) => {
-                        return Err(ServiceError::Unavailable {
-                            plugin: Some(links.names[caller]),
-                            provider: provider.to_owned(),
-                            service,
-                        });
-                    }
-                    None => {
-                        return Err(ServiceError::Undeclared {
-                            plugin: links.names[caller],
-                            provider: provider.to_owned(),
-                            service,
-                        });
-                    }
+            Some(caller) => match links.dependency(caller, provider) {
+                Ok(Some(slot)) => slot,
+                Ok(None) => {
+                    return Err(ServiceError::Unavailable {
+                        plugin: Some(links.names[caller]),
+                        provider: provider.to_owned(),
+                        service,
+                    });
                 }
-            }
+                Err(()) => {
+                    return Err(ServiceError::Undeclared {
+                        plugin: links.names[caller],
+                        provider: provider.to_owned(),
+                        service,
+                    });
+                }
+            },
         };
         let plugin = caller.map(|c| links.names[c]);
         let provider = links.names[slot];

@@ -9,6 +9,8 @@
 use std::any::Any;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use rustc_hash::FxHashMap;
+
 use super::error::CallbackFailure;
 use super::order::{Key, call_order};
 use crate::catch::Route;
@@ -75,10 +77,18 @@ pub(crate) struct Point<E: ?Sized> {
     current: RwLock<Arc<Snapshot<E>>>,
     /// The live implementations in call order; held while a new snapshot is made and published.
     live: Mutex<Vec<Live<E>>>,
-    /// The historic calls so far, replayed to every implementation that becomes live; held
-    /// across a replay and the publication that follows it, so that each implementation sees
-    /// each historic call exactly once.
-    history: Mutex<Vec<Historic<E>>>,
+    /// The historic calls so far, and how many of them each instance has seen; held across a
+    /// replay and the publication that follows it, and across a historic call's registration
+    /// and the snapshot it is made on, so that each instance sees each historic call once.
+    history: Mutex<History<E>>,
+}
+
+/// The historic calls of a point.
+struct History<E: ?Sized> {
+    calls: Vec<Historic<E>>,
+    /// How many of `calls` the instance in each slot has seen (from its creation to its drop:
+    /// a withdrawn instance that comes back hears only what it missed).
+    seen: FxHashMap<usize, usize>,
 }
 
 impl<E: ?Sized + Send + Sync + 'static> Point<E> {
@@ -87,7 +97,10 @@ impl<E: ?Sized + Send + Sync + 'static> Point<E> {
             name,
             current: RwLock::new(Arc::new(Snapshot::empty())),
             live: Mutex::new(Vec::new()),
-            history: Mutex::new(Vec::new()),
+            history: Mutex::new(History {
+                calls: Vec::new(),
+                seen: FxHashMap::default(),
+            }),
         }
     }
 
@@ -106,11 +119,23 @@ impl<E: ?Sized + Send + Sync + 'static> Point<E> {
     }
 
     /// Remembers `call` for implementations that become live later, and returns the snapshot
-    /// to make it on now.
-    pub(crate) fn remember(&self, call: Historic<E>) -> Arc<Snapshot<E>> {
+    /// to make it on now; or, if the order of the live implementations has a cycle (the call
+    /// fails), remembers nothing and returns the cycle.
+    pub(crate) fn remember(&self, call: Historic<E>) -> Result<Arc<Snapshot<E>>, Box<[Name]>> {
         let mut history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
-        history.push(call);
-        self.snapshot()
+        let snapshot = self.snapshot();
+        if let Some(cycle) = &snapshot.cycle {
+            return Err(cycle.clone());
+        }
+        history.calls.push(call);
+        // The live instances get it now, from the snapshot (an instance withdrawn meanwhile is
+        // not stopped before the calls in flight on it end).
+        let heard = history.calls.len();
+        let live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        for l in live.iter() {
+            history.seen.insert(l.member.slot, heard);
+        }
+        Ok(snapshot)
     }
 
     fn publish_with(&self, change: impl FnOnce(&mut Vec<Live<E>>)) {
@@ -147,13 +172,15 @@ impl<E: ?Sized + Send + Sync + 'static> Point<E> {
         target: Arc<E>,
         member: Member,
         placement: Placement,
-        replay: Option<Route>,
+        route: Route,
     ) -> Vec<CallbackFailure> {
-        let history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
         let mut failures = Vec::new();
-        let replayed = history.iter().filter(|call| call.reaches(member.name));
-        for call in replayed.take(if replay.is_some() { usize::MAX } else { 0 }) {
-            let route = replay.unwrap_or_else(crate::catch::routing);
+        let seen = history.seen.get(&member.slot).copied().unwrap_or(0);
+        let missed = history.calls[seen..]
+            .iter()
+            .filter(|call| call.reaches(member.name));
+        for call in missed {
             let outcome = route.catch(&member.name, || (call.callback)(&target));
             let cause = match outcome {
                 Ok(Ok(())) => continue,
@@ -162,6 +189,8 @@ impl<E: ?Sized + Send + Sync + 'static> Point<E> {
             };
             failures.push(CallbackFailure::new(member.name, self.name, cause));
         }
+        let heard = history.calls.len();
+        history.seen.insert(member.slot, heard);
         self.publish_with(|live| {
             live.retain(|l| l.member.slot != member.slot);
             live.push(Live {
@@ -178,16 +207,18 @@ impl<E: ?Sized + Send + Sync + 'static> Point<E> {
 /// What the engine does with a point without knowing its type.
 pub(crate) trait Table: Send + Sync {
     fn as_any(&self) -> &dyn Any;
-    /// Makes the instance in `member`'s slot reachable, after replaying the historic calls to
-    /// it if `replay` says how to catch their panics (a new instance; not one that a closure
-    /// access took out for a moment); returns the replays that failed.
+    /// Makes the instance in `member`'s slot reachable, after replaying to it the historic
+    /// calls it has not seen (all of them for a new instance; those made while it was out for
+    /// one withdrawn for a while); returns the replays that failed.
     fn publish(
         &self,
         implementation: &Implementation,
         shared: &Shared,
         member: Member,
-        replay: Option<Route>,
+        route: Route,
     ) -> Vec<CallbackFailure>;
+    /// Forgets what the instance in `slot` has seen: it is dropped.
+    fn forget(&self, slot: usize);
     /// Makes the instance in `slot` unreachable by calls that start from now on; returns
     /// whether it was reachable.
     fn withdraw(&self, slot: usize) -> bool;
@@ -206,13 +237,18 @@ impl<E: ?Sized + Send + Sync + 'static> Table for Point<E> {
         implementation: &Implementation,
         shared: &Shared,
         member: Member,
-        replay: Option<Route>,
+        route: Route,
     ) -> Vec<CallbackFailure> {
         let target = implementation.target(shared);
         let Ok(target) = target.downcast::<Arc<E>>() else {
             unreachable!("an implementation's target is the point's trait object");
         };
-        self.add(*target, member, implementation.placement(), replay)
+        self.add(*target, member, implementation.placement(), route)
+    }
+
+    fn forget(&self, slot: usize) {
+        let mut history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
+        history.seen.remove(&slot);
     }
 
     fn withdraw(&self, slot: usize) -> bool {
@@ -229,6 +265,14 @@ impl<E: ?Sized + Send + Sync + 'static> Table for Point<E> {
     }
 
     fn relabel(&self, slot_of: &dyn Fn(usize) -> Option<usize>) {
+        {
+            let mut history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
+            let seen = std::mem::take(&mut history.seen);
+            history.seen = seen
+                .into_iter()
+                .filter_map(|(slot, heard)| Some((slot_of(slot)?, heard)))
+                .collect();
+        }
         self.publish_with(|live| {
             live.retain_mut(|l| match slot_of(l.member.slot) {
                 Some(slot) => {

@@ -1,0 +1,507 @@
+//! Extension points, services and the kinds that use them, for the extension point tests.
+//!
+//! `Listen` is the point most tests call. The kinds that implement it keep a [`Core`]: its
+//! `start` and `stop` are journaled, each call to it is journaled as `"name:hear"` and kept in
+//! the instance, and it fails when a test injects a fault for `Hook::Callback`. Each instance
+//! gets a serial number when created, so a test can tell which instances a call reached. The
+//! kinds differ in their placement among the implementations (priority, `before`, `after`) and
+//! in their dependencies.
+//!
+//! `provider`, `outsider` and `consumer` provide and take a [`Stamp`] service; `load-a`,
+//! `load-b` and `load-c` implement `Tally` for the concurrency test, with global counters.
+
+#![allow(
+    dead_code,
+    reason = "the test binary reads different parts of each kind in different tests"
+)]
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Barrier, Mutex, PoisonError};
+
+use plugin_factory::extension::ServiceError;
+use plugin_factory::registry::{self, PluginEntry};
+use plugin_factory::report::Hook;
+use plugin_factory::{Configurable, Context, Plugin, PluginError, Reconfigure, plugin};
+
+use crate::support::{Fault, fault, record};
+
+static SERIAL: AtomicU32 = AtomicU32::new(0);
+
+fn serial() -> u32 {
+    SERIAL.fetch_add(1, SeqCst)
+}
+
+/// The entries of the kinds called `names` (each test picks its own plugins).
+pub(crate) fn kinds(names: &[&str]) -> Vec<&'static PluginEntry> {
+    let entries: Vec<_> = registry::entries()
+        .filter(|entry| names.contains(&entry.name()))
+        .collect();
+    assert_eq!(entries.len(), names.len(), "unknown kind among {names:?}");
+    entries
+}
+
+/// The extension point most tests call.
+pub(crate) trait Listen: Send + Sync {
+    /// Hears `message`: journals `"name:hear"` (`"name:hear while not running"` if the
+    /// instance is not running), keeps the message, and fails if the test injected a fault for
+    /// `Hook::Callback`. Gives the instance's serial number.
+    fn hear(&self, message: &str) -> Result<u32, PluginError>;
+    /// The instance's name.
+    fn name(&self) -> &'static str;
+    /// The instance's serial number.
+    fn serial(&self) -> u32;
+}
+
+/// What every `Listen` implementation keeps.
+#[derive(Debug)]
+pub(crate) struct Core {
+    /// The instance's name, known from `start` on.
+    name: &'static str,
+    pub(crate) serial: u32,
+    running: AtomicBool,
+    heard: Mutex<Vec<String>>,
+}
+
+impl Default for Core {
+    fn default() -> Self {
+        Self {
+            name: "",
+            serial: serial(),
+            running: AtomicBool::new(false),
+            heard: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Core {
+    fn start(&mut self, ctx: &Context<'_>) {
+        self.name = ctx.name();
+        record(self.name, "start");
+        self.running.store(true, SeqCst);
+    }
+
+    fn stop(&mut self, ctx: &Context<'_>) {
+        record(ctx.name(), "stop");
+        self.running.store(false, SeqCst);
+    }
+
+    /// The messages this instance heard, in order.
+    pub(crate) fn heard(&self) -> Vec<String> {
+        self.heard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn hear(&self, message: &str) -> Result<u32, PluginError> {
+        let name = self.name;
+        if self.running.load(SeqCst) {
+            record(name, "hear");
+        } else {
+            record(name, "hear while not running");
+        }
+        self.heard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(message.to_owned());
+        match fault(name, Hook::Callback) {
+            None => Ok(self.serial),
+            Some(Fault::Error) => Err(format!("{name} refuses {message:?}").into()),
+            Some(Fault::Panic) => panic!("{name} panics on {message:?}"),
+        }
+    }
+}
+
+/// A kind that is only a [`Core`] implementing `Listen`; the rest is the `#[plugin]` arguments.
+macro_rules! listener {
+    ($kind:ident, $($plugin:tt)*) => {
+        #[plugin($($plugin)*)]
+        #[derive(Default)]
+        pub(crate) struct $kind(pub(crate) Core);
+
+        impl Plugin for $kind {
+            fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+                self.0.start(ctx);
+                Ok(())
+            }
+
+            fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+                self.0.stop(ctx);
+                Ok(())
+            }
+        }
+
+        impl Listen for $kind {
+            fn hear(&self, message: &str) -> Result<u32, PluginError> {
+                self.0.hear(message)
+            }
+
+            fn name(&self) -> &'static str {
+                self.0.name
+            }
+
+            fn serial(&self) -> u32 {
+                self.0.serial
+            }
+        }
+    };
+}
+
+// Plain implementations, called by dependency order then name.
+listener!(Alpha, name = "alpha", implements = [Listen]);
+listener!(Beta, name = "beta", implements = [Listen]);
+listener!(Gamma, name = "gamma", implements = [Listen]);
+// Depends on `beta`, to be excluded with it.
+listener!(
+    Follower,
+    name = "follower",
+    depends_on = ["beta"],
+    implements = [Listen]
+);
+
+// Priorities and constraints. Without them, the order would be by name.
+listener!(ALow, name = "a-low", implements = [Listen]);
+listener!(BMid, name = "b-mid", implements = [Listen(priority = 5)]);
+listener!(CHigh, name = "c-high", implements = [Listen(priority = 10)]);
+listener!(
+    DLate,
+    name = "d-late",
+    implements = [Listen(before = ["c-high"])]
+);
+listener!(
+    EEager,
+    name = "e-eager",
+    implements = [Listen(priority = 20, after = ["a-low"])]
+);
+listener!(
+    FPolite,
+    name = "f-polite",
+    implements = [Listen(priority = 7, before = ["nobody"], after = ["ghost"])]
+);
+
+// Equal priorities: `tie-app` depends on `tie-zed`.
+listener!(TieZed, name = "tie-zed", implements = [Listen]);
+listener!(
+    TieApp,
+    name = "tie-app",
+    depends_on = ["tie-zed"],
+    implements = [Listen]
+);
+listener!(TieBob, name = "tie-bob", implements = [Listen]);
+
+// A cycle: `cyc-a` before `cyc-b`, `cyc-b` before `cyc-c`, `cyc-c` before `cyc-a`.
+listener!(
+    CycA,
+    name = "cyc-a",
+    implements = [Listen(before = ["cyc-b"], after = ["cyc-c"])]
+);
+listener!(CycB, name = "cyc-b", implements = [Listen]);
+listener!(
+    CycC,
+    name = "cyc-c",
+    implements = [Listen(after = ["cyc-b"])]
+);
+
+/// Implements no point.
+#[plugin(name = "bystander")]
+#[derive(Default)]
+pub(crate) struct Bystander;
+
+impl Plugin for Bystander {}
+
+/// Calls `Listen` through its context in its own `start` and `stop`, and journals whom each
+/// call reached (`"caller:start reached alpha beta"`); implements `Listen` too.
+#[plugin(name = "caller", implements = [Listen])]
+#[derive(Default)]
+pub(crate) struct Caller(pub(crate) Core);
+
+impl Caller {
+    fn call_out(ctx: &Context<'_>, hook: &str) -> Result<(), PluginError> {
+        let message = format!("{} {hook}", ctx.name());
+        let calls = ctx
+            .extension::<dyn Listen>()
+            .collect(|listener| listener.hear(&message))?;
+        assert_eq!(calls.reached(), calls.value().len(), "no failure");
+        let reached: Vec<&str> = calls
+            .value()
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let what = format!("{hook} reached {}", reached.join(" "));
+        record(ctx.name(), what.trim_end());
+        Ok(())
+    }
+}
+
+impl Plugin for Caller {
+    fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.0.start(ctx);
+        Self::call_out(ctx, "start")
+    }
+
+    fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.0.stop(ctx);
+        Self::call_out(ctx, "stop")
+    }
+}
+
+impl Listen for Caller {
+    fn hear(&self, message: &str) -> Result<u32, PluginError> {
+        self.0.hear(message)
+    }
+
+    fn name(&self) -> &'static str {
+        self.0.name
+    }
+
+    fn serial(&self) -> u32 {
+        self.0.serial
+    }
+}
+
+/// Set by the one test that uses `gated`: its next `stop` waits at [`STOPPING`], then at
+/// [`RESUME`], so that the test can call the point while it is stopping.
+pub(crate) static HOLD: AtomicBool = AtomicBool::new(false);
+/// Where a held `stop` of `gated` says it is running.
+pub(crate) static STOPPING: Barrier = Barrier::new(2);
+/// Where a held `stop` of `gated` waits to go on.
+pub(crate) static RESUME: Barrier = Barrier::new(2);
+
+/// A `Listen` implementation whose `stop` can be held (see [`HOLD`]).
+#[plugin(name = "gated", implements = [Listen])]
+#[derive(Default)]
+pub(crate) struct Gated(pub(crate) Core);
+
+impl Plugin for Gated {
+    fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.0.start(ctx);
+        Ok(())
+    }
+
+    fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.0.stop(ctx);
+        if HOLD.swap(false, SeqCst) {
+            STOPPING.wait();
+            RESUME.wait();
+        }
+        Ok(())
+    }
+}
+
+impl Listen for Gated {
+    fn hear(&self, message: &str) -> Result<u32, PluginError> {
+        self.0.hear(message)
+    }
+
+    fn name(&self) -> &'static str {
+        self.0.name
+    }
+
+    fn serial(&self) -> u32 {
+        self.0.serial
+    }
+}
+
+/// `tuned`'s config.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(default)]
+pub(crate) struct TunedConfig {
+    pub(crate) level: u32,
+}
+
+impl Default for TunedConfig {
+    fn default() -> Self {
+        Self { level: 1 }
+    }
+}
+
+/// A configured `Listen` implementation: a higher level applies in place, a lower one
+/// re-creates the instance.
+#[plugin(name = "tuned", config = TunedConfig, implements = [Listen])]
+pub(crate) struct Tuned {
+    pub(crate) core: Core,
+    pub(crate) level: AtomicU32,
+}
+
+impl Configurable<TunedConfig> for Tuned {
+    fn from_config(config: TunedConfig, _: &Context<'_>) -> Result<Self, PluginError> {
+        Ok(Self {
+            core: Core::default(),
+            level: AtomicU32::new(config.level),
+        })
+    }
+
+    fn reconfigure(
+        &mut self,
+        config: TunedConfig,
+        ctx: &Context<'_>,
+    ) -> Result<Reconfigure, PluginError> {
+        record(ctx.name(), "reconfigure");
+        if config.level < self.level.load(SeqCst) {
+            return Ok(Reconfigure::Restart);
+        }
+        self.level.store(config.level, SeqCst);
+        Ok(Reconfigure::Applied)
+    }
+}
+
+impl Plugin for Tuned {
+    fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.core.start(ctx);
+        Ok(())
+    }
+
+    fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.core.stop(ctx);
+        Ok(())
+    }
+}
+
+impl Listen for Tuned {
+    fn hear(&self, message: &str) -> Result<u32, PluginError> {
+        self.core.hear(message)
+    }
+
+    fn name(&self) -> &'static str {
+        self.core.name
+    }
+
+    fn serial(&self) -> u32 {
+        self.core.serial
+    }
+}
+
+/// The service `provider` and `outsider` provide.
+pub(crate) trait Stamp: Send + Sync {
+    /// The serial number of the instance that provided it.
+    fn serial(&self) -> u32;
+}
+
+struct Token(u32);
+
+impl Stamp for Token {
+    fn serial(&self) -> u32 {
+        self.0
+    }
+}
+
+/// Provides a [`Stamp`] with its serial number in `init`.
+#[plugin(name = "provider")]
+pub(crate) struct Provider {
+    pub(crate) serial: u32,
+}
+
+impl Default for Provider {
+    fn default() -> Self {
+        Self { serial: serial() }
+    }
+}
+
+impl Plugin for Provider {
+    fn init(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        ctx.provide::<dyn Stamp>(Arc::new(Token(self.serial)))?;
+        Ok(())
+    }
+}
+
+/// Provides a [`Stamp`] too, but `consumer` does not depend on it.
+#[plugin(name = "outsider")]
+#[derive(Default)]
+pub(crate) struct Outsider;
+
+impl Plugin for Outsider {
+    fn init(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        ctx.provide::<dyn Stamp>(Arc::new(Token(u32::MAX)))?;
+        Ok(())
+    }
+}
+
+/// Takes `provider`'s [`Stamp`] in `start` and lets it go in `stop`; also asks `outsider`,
+/// which it does not depend on, and keeps the error.
+#[plugin(name = "consumer", depends_on = ["provider"])]
+#[derive(Default)]
+pub(crate) struct Consumer {
+    pub(crate) stamp: Option<Arc<dyn Stamp>>,
+    pub(crate) undeclared: Option<ServiceError>,
+}
+
+impl Plugin for Consumer {
+    fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.stamp = Some(ctx.service::<dyn Stamp>("provider")?);
+        self.undeclared = ctx.service::<dyn Stamp>("outsider").err();
+        Ok(())
+    }
+
+    fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        self.stamp = None;
+        Ok(())
+    }
+}
+
+/// The extension point of the concurrency test.
+pub(crate) trait Tally: Send + Sync {
+    /// Counts the call for its kind, and a violation if the instance is not running.
+    fn tick(&self);
+}
+
+/// How many times each `load-*` kind was called, by `Tally::tick` (all instances together).
+pub(crate) static TICKS: [AtomicUsize; 3] = [const { AtomicUsize::new(0) }; 3];
+/// How many calls reached a `load-*` instance that was not running.
+pub(crate) static VIOLATIONS: AtomicUsize = AtomicUsize::new(0);
+/// How many `load-*` instances were made.
+pub(crate) static LOADS: AtomicUsize = AtomicUsize::new(0);
+
+/// A `Tally` implementation counted under `TICKS[$index]`.
+macro_rules! load {
+    ($kind:ident, $index:literal, $($plugin:tt)*) => {
+        #[plugin($($plugin)*)]
+        pub(crate) struct $kind {
+            running: AtomicBool,
+        }
+
+        impl Default for $kind {
+            fn default() -> Self {
+                LOADS.fetch_add(1, SeqCst);
+                Self {
+                    running: AtomicBool::new(false),
+                }
+            }
+        }
+
+        impl Plugin for $kind {
+            fn start(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+                self.running.store(true, SeqCst);
+                Ok(())
+            }
+
+            fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+                self.running.store(false, SeqCst);
+                Ok(())
+            }
+        }
+
+        impl Tally for $kind {
+            fn tick(&self) {
+                if !self.running.load(SeqCst) {
+                    VIOLATIONS.fetch_add(1, SeqCst);
+                }
+                TICKS[$index].fetch_add(1, SeqCst);
+            }
+        }
+    };
+}
+
+load!(LoadA, 0, name = "load-a", implements = [Tally]);
+load!(
+    LoadB,
+    1,
+    name = "load-b",
+    implements = [Tally(priority = 1)]
+);
+load!(
+    LoadC,
+    2,
+    name = "load-c",
+    depends_on = ["load-a"],
+    implements = [Tally(after = ["load-b"])]
+);
