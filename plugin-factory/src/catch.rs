@@ -48,51 +48,50 @@ impl Route {
 }
 
 impl Route {
-    /// Runs `step(k)` for `k` in `0..n`, plugin code on behalf of the plugin `name(k)` names,
-    /// until a step breaks. A step that panics is passed to `panicked(k, message)`, which says
-    /// whether the walk goes on with the next one or stops there. While panics are not routed,
-    /// the whole walk runs inside one `catch_unwind` (resumed after a panic), so a step costs
-    /// no more than its call: this is the loop of every extension point call.
+    /// Runs `step(k, item)` on the items in order, plugin code on behalf of the plugin
+    /// `name(k)` names, until a step breaks; returns how many items a step ran on. A step that
+    /// panics is passed to `panicked(k, message)`, which says whether the walk goes on with the
+    /// next item or stops there. While panics are not routed, the whole walk runs inside one
+    /// `catch_unwind` (resumed after a panic), so a step costs no more than its call: this is
+    /// the loop of every extension point call.
     #[inline]
-    pub(crate) fn walk(
+    pub(crate) fn walk<T>(
         self,
-        n: usize,
+        items: &[T],
         name: impl Fn(usize) -> Name,
-        mut step: impl FnMut(usize) -> ControlFlow<()>,
+        mut step: impl FnMut(usize, &T) -> ControlFlow<()>,
         mut panicked: impl FnMut(usize, String) -> ControlFlow<()>,
-    ) {
+    ) -> usize {
         if self.0 {
-            for k in 0..n {
-                match catch_routed(&name(k), || step(k)) {
-                    Ok(ControlFlow::Break(())) => return,
-                    Ok(ControlFlow::Continue(())) => {}
-                    Err(message) => {
-                        if panicked(k, message).is_break() {
-                            return;
-                        }
-                    }
+            for (k, item) in items.iter().enumerate() {
+                let stop = match catch_routed(&name(k), || step(k, item)) {
+                    Ok(flow) => flow.is_break(),
+                    Err(message) => panicked(k, message).is_break(),
+                };
+                if stop {
+                    return k + 1;
                 }
             }
-            return;
+            return items.len();
         }
         let at = Cell::new(0);
         loop {
+            let start = at.get();
             let walked = panic::catch_unwind(AssertUnwindSafe(|| {
-                let mut k = at.get();
-                while k < n {
+                for (k, item) in items.iter().enumerate().skip(start) {
                     at.set(k);
-                    if step(k).is_break() {
-                        return;
+                    if step(k, item).is_break() {
+                        return Some(k + 1);
                     }
-                    k += 1;
                 }
+                None
             }));
             match walked {
-                Ok(()) => return,
+                Ok(stopped) => return stopped.unwrap_or(items.len()),
                 Err(payload) => {
                     let k = at.get();
                     if panicked(k, panic_message(payload)).is_break() {
-                        return;
+                        return k + 1;
                     }
                     at.set(k + 1);
                 }
@@ -188,10 +187,10 @@ mod tests {
         for route in [Route(false), Route(true)] {
             let mut seen = Vec::new();
             let mut panics = Vec::new();
-            route.walk(
-                6,
+            let walked = route.walk(
+                &[(); 6],
                 |_| "p".into(),
-                |k| {
+                |k, ()| {
                     seen.push(k);
                     match k {
                         1 | 2 => panic!("step {k}"),
@@ -205,6 +204,7 @@ mod tests {
                 },
             );
             assert_eq!(seen, [0, 1, 2, 3, 4]);
+            assert_eq!(walked, 5, "the breaking step counts");
             assert_eq!(panics, [(1, "step 1".into()), (2, "step 2".into())]);
         }
     }
@@ -214,10 +214,10 @@ mod tests {
         for route in [Route(false), Route(true)] {
             let mut seen = Vec::new();
             let mut panics = Vec::new();
-            route.walk(
-                4,
+            let walked = route.walk(
+                &[(); 4],
                 |_| "p".into(),
-                |k| {
+                |k, ()| {
                     seen.push(k);
                     match k {
                         1 => panic!("step {k}"),
@@ -230,6 +230,7 @@ mod tests {
                 },
             );
             assert_eq!(seen, [0, 1]);
+            assert_eq!(walked, 2);
             assert_eq!(panics, [(1, "step 1".into())]);
         }
     }

@@ -38,7 +38,7 @@ mod slots;
 mod testing;
 
 use std::collections::hash_map::Entry;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
@@ -162,6 +162,8 @@ pub(crate) struct Engine {
     /// Running instances that owner access took out of their extension points, to publish
     /// again before the next call or operation.
     stale: Mutex<Vec<usize>>,
+    /// Whether `stale` holds any, read by every host's call without the lock.
+    has_stale: AtomicBool,
     /// The configuration problems of instances, by slot, until discovery excludes them.
     invalid: Vec<(usize, Vec<Problem>)>,
     /// Its problems that belong to no instance, shown in every report.
@@ -233,6 +235,7 @@ impl Engine {
             observers,
             hub: Hub::new(),
             stale: Mutex::new(Vec::new()),
+            has_stale: AtomicBool::new(false),
             invalid: problems,
             config_problems: Vec::new(),
             kinds: Vec::new(),

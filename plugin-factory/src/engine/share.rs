@@ -128,7 +128,9 @@ impl Engine {
 
     /// A host's call to the extension point `E`.
     pub(crate) fn extension<E: ?Sized + Send + Sync + 'static>(&self) -> Extension<'_, E> {
-        self.republish_stale();
+        if self.has_stale.load(std::sync::atomic::Ordering::Acquire) {
+            self.republish_stale();
+        }
         Extension::new(&self.hub, Some((self.id, self)))
     }
 
@@ -156,11 +158,14 @@ impl Engine {
         if !stale.contains(&i) {
             stale.push(i);
         }
+        *self.has_stale.get_mut() = true;
     }
 
     /// Publishes again what owner access took out.
     pub(super) fn republish_stale(&self) {
         let mut stale = self.stale.lock().unwrap_or_else(PoisonError::into_inner);
+        self.has_stale
+            .store(false, std::sync::atomic::Ordering::Release);
         for i in stale.drain(..) {
             if self.slots.state(i) == PluginState::Running {
                 publish(&self.slots, &self.hub, i, crate::catch::routing());

@@ -84,6 +84,20 @@ impl<T> Calls<T> {
     }
 }
 
+/// Where a walk is: the implementation's position, for a policy that keeps its name (looked up
+/// only then, so that the others pay nothing for it).
+#[derive(Clone, Copy)]
+struct At<'s> {
+    names: &'s [Name],
+    k: usize,
+}
+
+impl At<'_> {
+    fn name(self) -> Name {
+        self.names[self.k]
+    }
+}
+
 /// Runs the failed-callback policy once a call has ended.
 pub(crate) trait Settle: Sync {
     /// Records the failures a call queued and applies the policy to them.
@@ -143,10 +157,10 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         self,
         f: impl Fn(&E) -> R,
     ) -> Result<Calls<ByPlugin<R::Value>>, CallError> {
-        self.run(Vec::new(), |results, name, target| {
+        self.run(Vec::new(), |results, at, target| {
             let result = f(target)
                 .into_result()
-                .map(|value| results.push((name, value)));
+                .map(|value| results.push((at.name(), value)));
             (result, ControlFlow::Continue(()))
         })
     }
@@ -157,9 +171,9 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         self,
         f: impl Fn(&E) -> R,
     ) -> Result<Calls<Option<(Name, T)>>, CallError> {
-        self.run(None, |found, name, target| match f(target).into_result() {
+        self.run(None, |found, at, target| match f(target).into_result() {
             Ok(Some(value)) => {
-                *found = Some((name, value));
+                *found = Some((at.name(), value));
                 (Ok(()), ControlFlow::Break(()))
             }
             Ok(None) => (Ok(()), ControlFlow::Continue(())),
@@ -173,10 +187,10 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         self,
         f: impl Fn(&E) -> R,
     ) -> Result<Calls<ByPlugin<R::Value>>, CallError> {
-        let calls = self.run_with(true, Vec::new(), |results, name, target| {
+        let calls = self.run_with(true, Vec::new(), |results, at, target| {
             match f(target).into_result() {
                 Ok(value) => {
-                    results.push((name, value));
+                    results.push((at.name(), value));
                     (Ok(()), ControlFlow::Continue(()))
                 }
                 Err(error) => (Err(error), ControlFlow::Break(())),
@@ -240,7 +254,7 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
     fn run<A>(
         self,
         acc: A,
-        step: impl FnMut(&mut A, Name, &E) -> (Result<(), PluginError>, ControlFlow<()>),
+        step: impl FnMut(&mut A, At<'_>, &E) -> (Result<(), PluginError>, ControlFlow<()>),
     ) -> Result<Calls<A>, CallError> {
         self.run_with(false, acc, step)
     }
@@ -249,7 +263,7 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         self,
         stop_on_failure: bool,
         acc: A,
-        step: impl FnMut(&mut A, Name, &E) -> (Result<(), PluginError>, ControlFlow<()>),
+        step: impl FnMut(&mut A, At<'_>, &E) -> (Result<(), PluginError>, ControlFlow<()>),
     ) -> Result<Calls<A>, CallError> {
         let Some(point) = self.point() else {
             self.check_only(None)?;
@@ -270,7 +284,7 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         snapshot: Arc<Snapshot<E>>,
         stop_on_failure: bool,
         acc: A,
-        step: impl FnMut(&mut A, Name, &E) -> (Result<(), PluginError>, ControlFlow<()>),
+        step: impl FnMut(&mut A, At<'_>, &E) -> (Result<(), PluginError>, ControlFlow<()>),
     ) -> Result<Calls<A>, CallError> {
         self.check_only(self.point().map(Point::name))?;
         if let Some(cycle) = &snapshot.cycle {
@@ -303,49 +317,53 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         busy: Option<Busy>,
         stop_on_failure: bool,
         mut acc: A,
-        mut step: impl FnMut(&mut A, Name, &E) -> (Result<(), PluginError>, ControlFlow<()>),
+        mut step: impl FnMut(&mut A, At<'_>, &E) -> (Result<(), PluginError>, ControlFlow<()>),
     ) -> Result<Calls<A>, CallError> {
         let point_name = self.point().map_or("", Point::name);
         let (targets, names) = (&*snapshot.targets, &*snapshot.names);
-        let only = self.only;
-        let mut reached = 0;
         let failures: RefCell<Vec<CallbackFailure>> = RefCell::new(Vec::new());
-        catch::routing().walk(
-            targets.len(),
-            |k| names[k],
-            |k| {
-                if let Some(only) = only
-                    && !only.contains(&names[k].as_str())
-                {
-                    return ControlFlow::Continue(());
-                }
-                reached += 1;
-                let (result, flow) = step(&mut acc, names[k], &targets[k]);
-                if let Err(error) = result {
-                    failures.borrow_mut().push(CallbackFailure::new(
-                        names[k],
-                        point_name,
-                        FailureCause::Error(Arc::new(error)),
-                    ));
-                    if stop_on_failure {
-                        return ControlFlow::Break(());
-                    }
-                }
-                flow
-            },
-            |k, message| {
-                failures.borrow_mut().push(CallbackFailure::new(
-                    names[k],
-                    point_name,
-                    FailureCause::Panic(message),
-                ));
-                if stop_on_failure {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            },
-        );
+        let fail = |k: usize, cause: FailureCause| {
+            failures
+                .borrow_mut()
+                .push(CallbackFailure::new(names[k], point_name, cause));
+            if stop_on_failure {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let mut one = |k: usize, target: &Arc<E>| {
+            let (result, flow) = step(&mut acc, At { names, k }, target);
+            match result {
+                Ok(()) => flow,
+                Err(error) => match fail(k, FailureCause::Error(Arc::new(error))) {
+                    ControlFlow::Break(()) => ControlFlow::Break(()),
+                    ControlFlow::Continue(()) => flow,
+                },
+            }
+        };
+        let panicked = |k: usize, message: String| fail(k, FailureCause::Panic(message));
+        let route = catch::routing();
+        let reached = match self.only {
+            // The hot loop: nothing but the step per implementation.
+            None => route.walk(targets, |k| names[k], &mut one, panicked),
+            Some(only) => {
+                let mut reached = 0;
+                route.walk(
+                    targets,
+                    |k| names[k],
+                    |k, target| {
+                        if !only.contains(&names[k].as_str()) {
+                            return ControlFlow::Continue(());
+                        }
+                        reached += 1;
+                        one(k, target)
+                    },
+                    panicked,
+                );
+                reached
+            }
+        };
         drop(snapshot);
         drop(busy);
         let failures = failures.into_inner();
