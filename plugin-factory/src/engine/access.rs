@@ -91,9 +91,11 @@ impl Engine {
 
     /// Calls `f` on every running plugin, in start order.
     pub(crate) fn for_each_running_mut(&mut self, mut f: impl FnMut(&mut dyn Plugin)) {
-        for i in 0..self.slots.len() {
-            if self.slots.entry(i).implementations().is_some() {
-                self.unshare(i);
+        if self.shares {
+            for i in 0..self.slots.len() {
+                if self.slots.entry(i).implementations().is_some() {
+                    self.unshare(i);
+                }
             }
         }
         let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);

@@ -254,8 +254,10 @@ impl<S: SlotAccess> Ops<'_, S> {
         }
         let instance = self.slots.with_instance(i, |instance, _| instance.take());
         let slots = self.slots.slots();
-        if let Some(plugin) = instance
-            && let Err(message) = self.route.catch(&slots.name(i), move || drop(plugin))
+        if let Some(instance) = instance
+            && let Err(message) = self
+                .route
+                .catch(&slots.name(i), move || instance.drop_now())
         {
             let name = self.name(i);
             log::error!(target: name.as_str(), "plugin {name:?} panicked while dropped: {message}");

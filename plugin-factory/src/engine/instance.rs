@@ -57,6 +57,16 @@ impl Instance {
         }
     }
 
+    /// Drops the instance here (a shared one is unique by now: it was withdrawn and waited
+    /// for), the boxed kind without a detour through the enum's drop.
+    #[inline(always)]
+    pub(crate) fn drop_now(self) {
+        match self {
+            Self::Owned(plugin) => drop(plugin),
+            Self::Shared(shared, _) => drop(shared),
+        }
+    }
+
     /// Waits until no call holds the instance any more. Only for an instance withdrawn from
     /// every point: calls that start now cannot reach it, so the wait ends when the calls in
     /// flight do.

@@ -164,6 +164,9 @@ pub(crate) struct Engine {
     stale: Mutex<Vec<usize>>,
     /// Whether `stale` holds any, read by every host's call without the lock.
     has_stale: AtomicBool,
+    /// Whether any instance's kind implements extension points (owner access then has
+    /// instances to take out of them).
+    shares: bool,
     /// The configuration problems of instances, by slot, until discovery excludes them.
     invalid: Vec<(usize, Vec<Problem>)>,
     /// Its problems that belong to no instance, shown in every report.
@@ -200,6 +203,10 @@ impl Engine {
             }
         }
         let (graph, unresolved) = Graph::new(&columns, &index);
+        let shares = columns
+            .entries
+            .iter()
+            .any(|entry| entry.implementations().is_some());
 
         let layout = Layout::new(&columns.names, &graph);
         for slot in index.values_mut() {
@@ -236,6 +243,7 @@ impl Engine {
             hub: Hub::new(),
             stale: Mutex::new(Vec::new()),
             has_stale: AtomicBool::new(false),
+            shares,
             invalid: problems,
             config_problems: Vec::new(),
             kinds: Vec::new(),
@@ -255,7 +263,9 @@ impl Engine {
 
     /// The lifecycle logic for the owner of the manager: no lock anywhere.
     fn ops(&mut self) -> Ops<'_, &mut Slots> {
-        self.republish_stale();
+        if self.has_stale.load(Ordering::Acquire) {
+            self.republish_stale();
+        }
         let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
         Ops::new(
             &mut self.slots,
@@ -375,7 +385,9 @@ impl Engine {
     ) -> Result<R, Error> {
         let _busy = Busy::enter(self.id, operation)?;
         let _control = self.control.lock().unwrap_or_else(PoisonError::into_inner);
-        self.republish_stale();
+        if self.has_stale.load(Ordering::Acquire) {
+            self.republish_stale();
+        }
         let mut plan = self
             .plan
             .read()

@@ -4,6 +4,7 @@
 //! `reconfigure`, a closure access), waiting for the calls in flight to end. Also where failed
 //! callbacks are recorded and the failure policy applied.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 
 use super::instance::Instance;
@@ -42,6 +43,9 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Records the callbacks that failed since the last time, and applies the failure policy:
     /// a plugin that reached its limit is taken out as if a hook had failed.
     pub(super) fn settle_failures(&mut self) {
+        if !self.hub.has_queued() {
+            return;
+        }
         let failures = self.hub.take_failures();
         for failure in failures {
             let Some(&i) = self.topology.index.get(&failure.plugin()) else {
@@ -128,7 +132,7 @@ impl Engine {
 
     /// A host's call to the extension point `E`.
     pub(crate) fn extension<E: ?Sized + Send + Sync + 'static>(&self) -> Extension<'_, E> {
-        if self.has_stale.load(std::sync::atomic::Ordering::Acquire) {
+        if self.has_stale.load(Ordering::Acquire) {
             self.republish_stale();
         }
         Extension::new(&self.hub, Some((self.id, self)))
@@ -164,8 +168,7 @@ impl Engine {
     /// Publishes again what owner access took out.
     pub(super) fn republish_stale(&self) {
         let mut stale = self.stale.lock().unwrap_or_else(PoisonError::into_inner);
-        self.has_stale
-            .store(false, std::sync::atomic::Ordering::Release);
+        self.has_stale.store(false, Ordering::Release);
         for i in stale.drain(..) {
             if self.slots.state(i) == PluginState::Running {
                 publish(&self.slots, &self.hub, i, crate::catch::routing());
