@@ -63,7 +63,7 @@ impl fmt::Display for CallbackFailure {
 
 impl std::error::Error for CallbackFailure {}
 
-/// Why an extension point call did not run (or, with [`Extension::until_error`], stopped).
+/// Why an extension point call did not run (or, with [`Extension::until_error`](super::Extension::until_error), stopped).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum CallError {
@@ -78,7 +78,7 @@ pub enum CallError {
         /// The cycle, closed on its first plugin.
         cycle: Box<[Name]>,
     },
-    /// [`Extension::only`] named a plugin the manager does not have.
+    /// [`Extension::only`](super::Extension::only) named a plugin the manager does not have.
     #[error("extension point {point}: no plugin is called {name:?}")]
     UnknownPlugin {
         /// The extension point.
@@ -96,7 +96,7 @@ pub enum CallError {
         during: &'static str,
     },
     /// An implementation failed and the policy stops at the first failure
-    /// ([`Extension::until_error`]).
+    /// ([`Extension::until_error`](super::Extension::until_error)).
     #[error(transparent)]
     Failed(#[from] CallbackFailure),
 }
