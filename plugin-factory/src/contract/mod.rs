@@ -4,13 +4,11 @@
 //! layer: it depends on nothing else in the crate.
 
 use std::any::Any;
-use std::borrow::Cow;
-use std::error::Error as StdError;
 use std::fmt;
 
-mod context;
+mod error;
 
-pub use self::context::Context;
+pub use self::error::PluginError;
 
 /// The contract every plugin implements.
 ///
@@ -100,59 +98,78 @@ pub trait Plugin: Any + Send {
     }
 }
 
-/// The error a plugin's hook returns.
-///
-/// Build one from a message (`"disk full".into()`, [`PluginError::msg`]) or wrap any error with
-/// [`PluginError::other`]; `?` converts [`std::io::Error`] directly.
-///
-/// ```
-/// use plugin_factory::PluginError;
-///
-/// fn open() -> Result<(), PluginError> {
-///     std::fs::read("/definitely/not/here")?;
-///     Ok(())
-/// }
-/// assert!(open().is_err());
-/// assert_eq!(PluginError::msg("no token").to_string(), "no token");
-/// ```
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum PluginError {
-    /// A plain message.
-    #[error("{0}")]
-    Message(Cow<'static, str>),
-    /// Another error, kept as the source.
-    #[error(transparent)]
-    Other(Box<dyn StdError + Send + Sync + 'static>),
+/// What a hook knows about the plugin instance it runs for.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    metadata: &'a PluginMetadata,
+    name: &'static str,
+    site: Option<Site<'a>>,
 }
 
-impl PluginError {
-    /// An error with a message.
-    pub fn msg(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::Message(message.into())
-    }
+/// Where a hook runs: its manager's extension points and services (type-erased here, read by
+/// the `extension` module), and the instance's slot.
+#[derive(Clone, Copy)]
+pub(crate) struct Site<'a> {
+    pub(crate) hub: &'a (dyn Any + Send + Sync),
+    pub(crate) slot: usize,
+}
 
-    /// Wraps any error.
-    pub fn other(error: impl StdError + Send + Sync + 'static) -> Self {
-        Self::Other(Box::new(error))
+impl fmt::Debug for Site<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Site").field("slot", &self.slot).finish()
     }
 }
 
-impl From<&'static str> for PluginError {
-    fn from(message: &'static str) -> Self {
-        Self::msg(message)
+impl<'a> Context<'a> {
+    /// A context outside any manager (a factory run by `PluginEntry::create`): it reaches no
+    /// extension point and no service.
+    pub(crate) fn new(metadata: &'a PluginMetadata, name: &'static str) -> Self {
+        Self {
+            metadata,
+            name,
+            site: None,
+        }
     }
-}
 
-impl From<String> for PluginError {
-    fn from(message: String) -> Self {
-        Self::msg(message)
+    /// The context of the instance in `slot` of a manager.
+    #[inline(always)]
+    pub(crate) fn at(
+        metadata: &'a PluginMetadata,
+        name: &'static str,
+        hub: &'a (dyn Any + Send + Sync),
+        slot: usize,
+    ) -> Self {
+        Self {
+            metadata,
+            name,
+            site: Some(Site { hub, slot }),
+        }
     }
-}
 
-impl From<std::io::Error> for PluginError {
-    fn from(error: std::io::Error) -> Self {
-        Self::other(error)
+    /// Where the hook runs, if inside a manager.
+    pub(crate) fn site(&self) -> Option<Site<'a>> {
+        self.site
+    }
+
+    /// The instance's name: its kind's name unless a configuration named it otherwise.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The name of the instance's kind: the plugin's name as registered.
+    pub fn kind(&self) -> &'static str {
+        self.metadata.name
+    }
+
+    /// The `log` target for messages about this instance: its name, so that
+    /// `RUST_LOG=kv-store=debug` selects one instance's messages, the manager's included.
+    pub fn log_target(&self) -> &'static str {
+        self.name
+    }
+
+    /// The kind's metadata.
+    pub fn metadata(&self) -> &'a PluginMetadata {
+        self.metadata
     }
 }
 
