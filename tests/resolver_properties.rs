@@ -149,7 +149,7 @@ proptest! {
                     ExclusionReason::MissingDependency { dependency, .. }
                     | ExclusionReason::DependsOnExcluded { dependency } => {
                         node.dependencies.iter().any(|(to, _)| dependency == to.as_str())
-                            && position(&dependency).is_none()
+                            && position(dependency).is_none()
                     }
                     ExclusionReason::VersionMismatch { dependency, requirement, found } => {
                         node.dependencies.iter().any(|(to, r)| dependency == to.as_str() && *r == *requirement)
