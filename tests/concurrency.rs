@@ -64,7 +64,7 @@ fn entries() -> Vec<&'static PluginEntry> {
     ];
     metadata
         .into_iter()
-        .map(|metadata| &*Box::leak(Box::new(PluginEntry::new(metadata, Counter::create))))
+        .map(|metadata| support::keep(PluginEntry::new(metadata, Counter::create)))
         .collect()
 }
 

@@ -9,6 +9,7 @@
 )]
 
 use std::cell::RefCell;
+use std::sync::{Mutex, PoisonError};
 
 use plugin_factory::phase::Active;
 use plugin_factory::registry::{Dependency, PluginEntry};
@@ -121,6 +122,21 @@ impl Drop for Probe {
     }
 }
 
+/// The entries tests build by hand. A manager needs `&'static` entries, so they live as long as
+/// the test binary; keeping them here (rather than only leaking them) keeps them reachable, so
+/// that the leak checker CI runs the tests under reports no loss.
+static FIXTURES: Mutex<Vec<&'static PluginEntry>> = Mutex::new(Vec::new());
+
+/// `entry`, for the rest of the test binary's life.
+pub(crate) fn keep(entry: PluginEntry) -> &'static PluginEntry {
+    let entry: &'static PluginEntry = Box::leak(Box::new(entry));
+    FIXTURES
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(entry);
+    entry
+}
+
 /// An entry for a probe called `name` that depends on `dependencies` (`"db"` or `"db >=2"`).
 pub(crate) fn probe(name: &'static str, dependencies: &[&'static str]) -> &'static PluginEntry {
     probe_with(PluginMetadata::new(name, "1.0.0"), dependencies)
@@ -150,7 +166,7 @@ pub(crate) fn probe_with(
         })
         .collect();
     let metadata = metadata.with_dependencies(dependencies.leak());
-    Box::leak(Box::new(PluginEntry::new(metadata, Probe::create)))
+    keep(PluginEntry::new(metadata, Probe::create))
 }
 
 /// A manager of `entries` taken through discover, validate, init and start.
