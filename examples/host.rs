@@ -1,5 +1,5 @@
 //! The host: discovers every linked plugin (or the instances a configuration names), runs the
-//! whole lifecycle, calls extension points (its own, `Status`, implemented by two plugins of
+//! whole lifecycle, checks the plugins' health, calls extension points (its own, `Status`, implemented by two plugins of
 //! its own, and the example plugins' `AuditSink`), manages plugins at run time (typed access,
 //! a restart, a hot remove and add), reloads a changed configuration, and prints the report.
 //!
@@ -186,6 +186,7 @@ fn call_extension_points(manager: &PluginManager<Active>) -> Result<(), Error> {
         .extension::<dyn example_plugins::points::AuditSink>()
         .call(|sink| sink.record("host", "checked in"))?;
     println!("audit sinks told: {}", told.reached());
+    println!("health:\n{}", manager.check_health()?);
     Ok(())
 }
 

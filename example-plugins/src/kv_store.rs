@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use plugin_factory::{Configurable, Context, Plugin, PluginError, Reconfigure, plugin};
+use plugin_factory::{Configurable, Context, Health, Plugin, PluginError, Reconfigure, plugin};
 
 /// A key-value storage service: what `kv-store` provides in `init`, under `dyn Storage`.
 ///
@@ -150,6 +150,18 @@ impl Plugin for KvStore {
         let storage: Arc<dyn Storage> = self.entries.clone();
         ctx.provide(storage)?;
         Ok(())
+    }
+
+    /// Degraded from 90% of the capacity, unhealthy when full.
+    fn health(&self, _: &Context<'_>) -> Health {
+        let (stored, capacity) = (self.len(), self.capacity());
+        if stored >= capacity {
+            Health::unhealthy(format!("full ({capacity} keys)"))
+        } else if stored * 10 >= capacity * 9 {
+            Health::degraded(format!("{stored} of {capacity} keys used"))
+        } else {
+            Health::Healthy
+        }
     }
 
     fn shutdown(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {

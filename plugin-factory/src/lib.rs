@@ -210,7 +210,7 @@ pub use crate::manager::phase;
 pub use plugin_factory_macros::plugin;
 
 pub use crate::contract::{
-    Configurable, Context, Plugin, PluginError, PluginMetadata, Reconfigure,
+    Configurable, Context, Health, Plugin, PluginError, PluginMetadata, Reconfigure,
 };
 pub use crate::error::Error;
 pub use crate::lifecycle::PluginState;

@@ -1,13 +1,16 @@
 //! Supporting types of the runtime API: what [`info`](crate::PluginManager::info) and
-//! [`plugins`](crate::PluginManager::plugins) return about one plugin ([`PluginInfo`]), and which
+//! [`plugins`](crate::PluginManager::plugins) return about one plugin ([`PluginInfo`]), what
+//! [`check_health`](crate::PluginManager::check_health) finds ([`HealthReport`]), and which
 //! request a required plugin refused ([`Action`]).
 
 use std::fmt;
+use std::time::SystemTime;
 
-use crate::contract::{Dependency, PluginMetadata};
+use crate::contract::{Dependency, Health, PluginMetadata};
 use crate::lifecycle::PluginState;
 use crate::report::{ExclusionReason, HookFailure};
 
+pub use crate::contract::Checked;
 pub use crate::name::{InvalidName, Name};
 
 /// Everything the manager knows about one plugin instance, at the time of the query.
@@ -19,6 +22,7 @@ pub struct PluginInfo {
     reason: Option<ExclusionReason>,
     failures: Vec<HookFailure>,
     dependents: Vec<Name>,
+    health: Option<Checked>,
 }
 
 impl PluginInfo {
@@ -29,6 +33,7 @@ impl PluginInfo {
         reason: Option<ExclusionReason>,
         failures: Vec<HookFailure>,
         dependents: Vec<Name>,
+        health: Option<Checked>,
     ) -> Self {
         Self {
             name,
@@ -37,7 +42,14 @@ impl PluginInfo {
             reason,
             failures,
             dependents,
+            health,
         }
+    }
+
+    /// The last health check of this instance (kept, with its time, after it stops), if it
+    /// was checked while running.
+    pub fn health(&self) -> Option<&Checked> {
+        self.health.as_ref()
     }
 
     /// The instance's name.
@@ -79,6 +91,87 @@ impl PluginInfo {
     /// The instances that depend on it, by name.
     pub fn dependents(&self) -> &[Name] {
         &self.dependents
+    }
+}
+
+/// What one health check of the running plugins found: each one's health, in start order, and
+/// the roll-up.
+///
+/// ```
+/// # plugin_factory::link_plugins!(example_plugins);
+/// let manager = plugin_factory::PluginManager::discover()?.validate()?.init()?.start()?;
+/// let health = manager.check_health()?;
+/// assert!(health.overall().is_healthy(), "{health}");
+/// assert_eq!(health.plugins().len(), manager.live().len());
+/// # Ok::<(), plugin_factory::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct HealthReport {
+    at: SystemTime,
+    plugins: Vec<(Name, Health)>,
+}
+
+impl HealthReport {
+    pub(crate) fn new(at: SystemTime, plugins: Vec<(Name, Health)>) -> Self {
+        Self { at, plugins }
+    }
+
+    /// When the check was made.
+    pub fn checked_at(&self) -> SystemTime {
+        self.at
+    }
+
+    /// Each running plugin's health, in start order.
+    pub fn plugins(&self) -> &[(Name, Health)] {
+        &self.plugins
+    }
+
+    /// The health of the plugin called `name`, if it was checked.
+    pub fn get(&self, name: &str) -> Option<&Health> {
+        self.plugins
+            .iter()
+            .find(|(plugin, _)| *plugin == name)
+            .map(|(_, health)| health)
+    }
+
+    /// The roll-up: the worst health found, with the plugins in that state as the reason
+    /// (`unhealthy: kv-store: disk full; db: no connection`); healthy when all are, or none
+    /// runs.
+    pub fn overall(&self) -> Health {
+        let Some(worst) = self.plugins.iter().map(|(_, health)| health).max() else {
+            return Health::Healthy;
+        };
+        if worst.is_healthy() {
+            return Health::Healthy;
+        }
+        let reasons: Vec<String> = self
+            .plugins
+            .iter()
+            .filter(|(_, health)| health.as_str() == worst.as_str())
+            .map(|(plugin, health)| format!("{plugin}: {}", health.reason().unwrap_or_default()))
+            .collect();
+        let reason = reasons.join("; ");
+        if worst.is_unhealthy() {
+            Health::unhealthy(reason)
+        } else {
+            Health::degraded(reason)
+        }
+    }
+}
+
+impl fmt::Display for HealthReport {
+    /// One line per plugin, then the roll-up.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self
+            .plugins
+            .iter()
+            .map(|(name, _)| name.len())
+            .max()
+            .unwrap_or(0);
+        for (name, health) in &self.plugins {
+            writeln!(f, "{:width$}  {health}", name.as_str())?;
+        }
+        write!(f, "overall: {}", self.overall())
     }
 }
 

@@ -7,8 +7,10 @@ use std::any::Any;
 use std::fmt;
 
 mod error;
+mod health;
 
 pub use self::error::PluginError;
+pub use self::health::{Checked, Health};
 
 /// The contract every plugin implements.
 ///
@@ -95,6 +97,15 @@ pub trait Plugin: Any + Send {
     fn shutdown(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         let _ = ctx;
         Ok(())
+    }
+
+    /// Says how the running plugin is doing, when the manager checks
+    /// ([`PluginManager::check_health`](crate::PluginManager::check_health)). Runs only while
+    /// it is running, with the plugin locked as for a plugin access; keep it quick. A panic is
+    /// reported as [`Health::Unhealthy`]. The default is healthy.
+    fn health(&self, ctx: &Context<'_>) -> Health {
+        let _ = ctx;
+        Health::Healthy
     }
 }
 

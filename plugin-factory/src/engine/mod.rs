@@ -13,6 +13,7 @@
 //! | `reload.rs` | checking a new configuration whole and planning the move to it |
 //! | `apply.rs` | carrying a reload plan out |
 //! | `query.rs` | reports, infos, the live list |
+//! | `health.rs` | health checks of the running plugins |
 //! | `access.rs` | reaching a plugin instance: locked for callers, direct for the owner |
 //! | `share.rs` | extension points and services of running plugins: publish, withdraw, failed callbacks |
 //! | `instance.rs` | one instance: boxed, or shared with extension point calls |
@@ -25,6 +26,7 @@ mod access;
 mod apply;
 mod control;
 mod graph;
+mod health;
 mod hooks;
 mod instance;
 pub mod observe;

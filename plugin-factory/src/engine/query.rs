@@ -67,6 +67,7 @@ impl Engine {
             details.and_then(|d| d.reason.clone()),
             details.map(|d| d.failures.clone()).unwrap_or_default(),
             dependents,
+            details.and_then(|d| d.health.clone()),
         )
     }
 

@@ -22,6 +22,7 @@ mod access;
 pub(crate) mod builder;
 mod control;
 mod extend;
+mod health;
 pub mod phase;
 mod reload;
 

@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::contract::{PluginError, SourceLocation};
+use crate::contract::{Checked, PluginError, SourceLocation};
 use crate::lifecycle::PluginState;
 use crate::name::Name;
 
@@ -193,6 +193,8 @@ pub(crate) struct Details {
     pub(crate) timings: HookTimings,
     /// How many extension point callbacks of the plugin failed, for the failure policy.
     pub(crate) callback_failures: u32,
+    /// The last health check, while the instance runs.
+    pub(crate) health: Option<Checked>,
 }
 
 /// One plugin's line in the [`Report`](crate::Report).
