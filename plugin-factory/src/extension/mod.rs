@@ -24,6 +24,7 @@
 //! | `hub.rs` | one manager's tables, services, and what the access rule reads |
 //! | `service.rs` | what a [`Context`](crate::Context) reaches |
 //! | `error.rs` | [`CallbackFailure`], [`CallError`], [`ServiceError`] |
+//! | `declare.rs` | what `implements = [...]` expands to, through the hidden support module |
 //!
 //! ```standalone_crate
 //! use plugin_factory::{Context, Plugin, PluginError, PluginManager, plugin};
