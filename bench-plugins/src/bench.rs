@@ -3,7 +3,7 @@
 
 use std::any::{Any, TypeId};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput, measurement::WallTime};
 use plugin_factory::registry::{self, PluginEntry};
@@ -39,12 +39,7 @@ pub fn run(set: &'static Set, config: Option<&'static ConfigKinds>) {
     }
 
     let output = summary::output_directory();
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(50)
-        .output_directory(&output)
-        .configure_from_args();
+    let mut criterion = summary::criterion(&output);
 
     p1_lifecycle(&mut criterion, set, &entries);
     p2_dispatch(&mut criterion, set, &entries);

@@ -14,7 +14,7 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, measurement::WallTime};
 use plugin_factory::PluginManager;
@@ -185,12 +185,7 @@ pub fn run(kind: &'static NoopKind) {
     );
 
     let output = summary::output_directory();
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(50)
-        .output_directory(&output)
-        .configure_from_args();
+    let mut criterion = summary::criterion(&output);
     p6_call(&mut criterion, kind);
     p6_first(&mut criterion, kind);
     criterion.final_summary();

@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use criterion::BenchmarkId;
+use criterion::{BenchmarkId, Criterion};
 
 use crate::Set;
 use crate::configured::INSTANCES;
@@ -45,6 +45,17 @@ pub(crate) fn backend() -> &'static str {
     } else {
         "linkme"
     }
+}
+
+/// Criterion as every bench target runs it: 1 s of warm-up, 3 s of measurement, 50 samples,
+/// results in `output` (where the summary reads them), then the command line's options.
+pub(crate) fn criterion(output: &Path) -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(50)
+        .output_directory(output)
+        .configure_from_args()
 }
 
 /// Where criterion keeps its results: the same choice criterion makes (`CRITERION_HOME`, else
