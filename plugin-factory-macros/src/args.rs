@@ -127,12 +127,22 @@ fn parse_type(meta: &ParseNestedMeta<'_>) -> syn::Result<Type> {
 
 /// Parses `= ["a", "b >=1"]`.
 fn parse_string_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
-    let value: Expr = meta.value()?.parse()?;
+    string_list(
+        meta.value()?.parse()?,
+        "`depends_on` takes a list of strings: `depends_on = [\"kv-store\", \"clock >=1.2\"]`",
+        "expected a string such as \"kv-store\" or \"kv-store >=1.2\"",
+    )
+}
+
+/// The string literals of the array `value`; `not_a_list` at the value if it is no array,
+/// `not_a_string` at an element that is no string literal.
+pub(crate) fn string_list(
+    value: Expr,
+    not_a_list: impl std::fmt::Display,
+    not_a_string: impl std::fmt::Display,
+) -> syn::Result<Vec<LitStr>> {
     let Expr::Array(array) = value else {
-        return Err(syn::Error::new_spanned(
-            value,
-            "`depends_on` takes a list of strings: `depends_on = [\"kv-store\", \"clock >=1.2\"]`",
-        ));
+        return Err(syn::Error::new_spanned(value, not_a_list));
     };
     array
         .elems
@@ -142,10 +152,7 @@ fn parse_string_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
                 lit: Lit::Str(literal),
                 ..
             }) => Ok(literal),
-            other => Err(syn::Error::new_spanned(
-                other,
-                "expected a string such as \"kv-store\" or \"kv-store >=1.2\"",
-            )),
+            other => Err(syn::Error::new_spanned(other, &not_a_string)),
         })
         .collect()
 }

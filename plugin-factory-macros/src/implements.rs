@@ -14,6 +14,7 @@ use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Path, UnOp};
 
+use crate::args::string_list;
 use crate::errors::Errors;
 
 const SHAPE: &str = "`implements` takes a list of extension point traits: `implements = [OnRequest, Metrics(priority = 10, before = [\"x\"], after = [\"y\"])]`";
@@ -137,26 +138,11 @@ fn priority(value: Expr) -> syn::Result<LitInt> {
 /// A list of plugin names.
 fn names(key: &Ident, value: Expr) -> syn::Result<Vec<LitStr>> {
     let example = format!("`{key} = [\"kv-store\"]`");
-    let Expr::Array(array) = value else {
-        return Err(syn::Error::new_spanned(
-            value,
-            format!("`{key}` takes a list of plugin names: {example}"),
-        ));
-    };
-    array
-        .elems
-        .into_iter()
-        .map(|element| match element {
-            Expr::Lit(ExprLit {
-                lit: Lit::Str(literal),
-                ..
-            }) => Ok(literal),
-            other => Err(syn::Error::new_spanned(
-                other,
-                format!("expected a plugin name such as \"kv-store\": {example}"),
-            )),
-        })
-        .collect()
+    string_list(
+        value,
+        format!("`{key}` takes a list of plugin names: {example}"),
+        format!("expected a plugin name such as \"kv-store\": {example}"),
+    )
 }
 
 /// Checks the values: a priority that fits an `i32`, valid plugin names (`check_name` reports
