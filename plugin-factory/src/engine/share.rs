@@ -14,6 +14,7 @@ use crate::catch::Route;
 use crate::contract::PluginError;
 use crate::extension::{Extension, FailurePolicy, Hub, Links, Member, ServiceError, Settle};
 use crate::lifecycle::{Hook, PluginState};
+use crate::registry::{Implementations, Shared};
 use crate::report::{FailureCause, HookFailure};
 
 impl<S: SlotAccess> Ops<'_, S> {
@@ -90,18 +91,30 @@ fn publish(slots: &Slots, hub: &Hub, i: usize, route: Route) {
         .as_ref()
         .and_then(Instance::shared)
         .map(|(shared, _)| shared.clone());
-    let Some(shared) = shared else {
-        return;
-    };
+    if let Some(shared) = shared {
+        publish_shared(slots, hub, i, &shared, implementations, route);
+    }
+}
+
+/// Publishes `shared`, instance `i`, into each point it implements, queueing the failures of
+/// the historic calls replayed to it.
+fn publish_shared(
+    slots: &Slots,
+    hub: &Hub,
+    i: usize,
+    shared: &Shared,
+    implementations: &Implementations,
+    route: Route,
+) {
     let member = Member {
         slot: i,
         name: slots.name(i),
-        kind: entry.name(),
+        kind: slots.entry(i).name(),
     };
     for implementation in implementations.points() {
-        let failures =
-            hub.table_for(implementation)
-                .publish(implementation, &shared, member, route);
+        let failures = hub
+            .table_for(implementation)
+            .publish(implementation, shared, member, route);
         if !failures.is_empty() {
             hub.queue(&failures);
         }
@@ -191,34 +204,19 @@ impl Engine {
             instance.wait_unique();
         }
         let result = f(instance);
-        if published {
-            // `publish` locks the instance itself: the caller still holds it, so the tables
-            // are updated from the shared handle directly.
-            if let Some((shared, implementations)) = instance.shared() {
-                let member = Member {
-                    slot: i,
-                    name: self.slots.name(i),
-                    kind: self.slots.entry(i).name(),
-                };
-                let route = crate::catch::routing();
-                for implementation in implementations.points() {
-                    let failures = self.hub.table_for(implementation).publish(
-                        implementation,
-                        shared,
-                        member,
-                        route,
-                    );
-                    if !failures.is_empty() {
-                        self.hub.queue(&failures);
-                    }
-                }
-            }
+        // `publish` locks the instance itself: the caller still holds it, so the tables are
+        // updated from the shared handle directly.
+        if published && let Some((shared, implementations)) = instance.shared() {
+            let route = crate::catch::routing();
+            publish_shared(&self.slots, &self.hub, i, shared, implementations, route);
         }
         result
     }
 }
 
 impl Settle for Engine {
+    /// An operation with nothing of its own to do: every operation settles the queued failures
+    /// as it ends, under the control lock.
     fn settle(&self) {
         let _ = self.operate("settle failed callbacks", |_| {
             Ok::<(), crate::error::Error>(())

@@ -273,23 +273,13 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
                 failures: Vec::new(),
             });
         };
+        // What fails the call: a subset naming an unknown plugin, a cycle in the order, a
+        // host's call re-entering its manager.
+        self.check_only(Some(point.name()))?;
         let snapshot = point.snapshot();
-        self.run_on(snapshot, stop_on_failure, acc, step)
-    }
-
-    /// A call on `snapshot`, once nothing fails it: the subset names known plugins, the order
-    /// has no cycle, and a host's call does not re-enter its manager.
-    fn run_on<A>(
-        self,
-        snapshot: Arc<Snapshot<E>>,
-        stop_on_failure: bool,
-        acc: A,
-        step: impl FnMut(&mut A, At<'_>, &E) -> (Result<(), PluginError>, ControlFlow<()>),
-    ) -> Result<Calls<A>, CallError> {
-        self.check_only(self.point().map(Point::name))?;
         if let Some(cycle) = &snapshot.cycle {
             return Err(CallError::OrderCycle {
-                point: self.point().map_or("", Point::name),
+                point: point.name(),
                 cycle: cycle.clone(),
             });
         }
