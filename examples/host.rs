@@ -20,7 +20,7 @@ use plugin_factory::phase::Active;
 use plugin_factory::runtime::Name;
 use plugin_factory::{Context, Error, Plugin, PluginError, PluginManager, plugin};
 
-plugin_factory::link_plugins!(example_plugins);
+plugin_factory::link_plugins!();
 
 /// The host's own extension point: a one-line status from each plugin that has one.
 pub trait Status: Send + Sync {

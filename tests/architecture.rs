@@ -21,14 +21,14 @@ const LAYERS: &[(&str, u8)] = &[
     ("tree", 0),
     ("catch", 1),
     ("registry", 1),
-    ("report", 1),
-    ("config", 2),
-    ("extension", 2),
-    ("runtime", 2),
-    ("error", 3),
-    ("engine", 4),
-    ("manager", 5),
-    ("", 6), // the crate root, lib.rs
+    ("report", 2),
+    ("config", 3),
+    ("extension", 3),
+    ("runtime", 3),
+    ("error", 4),
+    ("engine", 5),
+    ("manager", 6),
+    ("", 7), // the crate root, lib.rs
 ];
 
 type Module = Vec<String>;

@@ -1,17 +1,26 @@
-//! Plugins defined in another crate are found once the host names that crate with
-//! `link_plugins!`. CI runs this file on both backends, in debug and in release with fat LTO.
+//! Plugins defined in another crate are found once the host links that crate: here with
+//! `link_plugins!()`, which links every plugin crate the package's build script found among its
+//! dependencies (`link_plugins!(example_plugins)` in the other tests names it by hand). CI runs
+//! this file on both backends, in debug and in release with fat LTO.
 
 mod support;
 
 use plugin_factory::{PluginManager, PluginState, registry};
 
-plugin_factory::link_plugins!(example_plugins);
+plugin_factory::link_plugins!();
 
 #[test]
 fn every_plugin_of_a_linked_crate_is_registered() {
     let mut names: Vec<_> = registry::entries().map(|entry| entry.name()).collect();
     names.sort_unstable();
     assert_eq!(names, ["audit-log", "clock", "greeter", "kv-store"]);
+}
+
+#[test]
+fn no_plugin_crate_is_left_unlinked() {
+    assert_eq!(registry::unlinked_crates(), []);
+    let manager = PluginManager::discover().unwrap();
+    assert!(manager.report().unlinked_crates().is_empty());
 }
 
 #[test]

@@ -220,8 +220,19 @@ pub use crate::report::table::Report;
 
 /// Links plugin crates into this binary so that their plugins are registered.
 ///
-/// Expands to `use the_crate as _;` for each crate. Without it, a plugin crate that the host's
-/// code never names is not passed to the linker, and none of its plugins exist at run time.
+/// A plugin crate that the host's code never names is not passed to the linker, and none of its
+/// plugins exist at run time. Two forms name them:
+///
+/// - `link_plugins!(a, b)` names these crates (`use a as _;` each).
+/// - `link_plugins!()` names every plugin crate among the package's dependencies, found by
+///   `plugin_factory_build::link_plugin_crates()` in the package's build script (the
+///   `plugin-factory-build` crate; see `docs/examples.md`). Without that build script it does
+///   not compile, and says so.
+///
+/// Under the build script, either form also records which plugin crates the package depends
+/// on, and discovery warns about each one that neither is named nor registered anything, with
+/// the line that fixes it (see [`registry::unlinked_crates`] and
+/// [`Report::unlinked_crates`]).
 ///
 /// ```
 /// plugin_factory::link_plugins!(example_plugins);
@@ -231,11 +242,37 @@ pub use crate::report::table::Report;
 /// ```
 #[macro_export]
 macro_rules! link_plugins {
+    () => {
+        include!(env!(
+            "PLUGIN_FACTORY_LINK_FILE",
+            "`link_plugins!()` links the plugin crates that the package's build script finds: \
+             add `plugin-factory-build` to [build-dependencies] and call \
+             `plugin_factory_build::link_plugin_crates();` in build.rs, or name the crates: \
+             `link_plugins!(my_plugins)`"
+        ));
+    };
     ($($plugin_crate:ident),+ $(,)?) => {
-        $(
-            #[allow(unused_imports, reason = "naming the crate is what links it")]
-            use $plugin_crate as _;
-        )+
+        $crate::__link_crates!($($plugin_crate),+);
+    };
+}
+
+/// Not public API: what both forms of `link_plugins!` expand to.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __link_crates {
+    ($($plugin_crate:ident),* $(,)?) => {
+        const _: () = {
+            $(
+                #[allow(unused_imports, reason = "naming the crate is what links it")]
+                use $plugin_crate as _;
+            )*
+            $crate::__submit_link_record! {
+                ($crate) $crate::__private::LinkRecord::new(
+                    &[$(stringify!($plugin_crate)),*],
+                    ::std::option_env!("PLUGIN_FACTORY_PLUGIN_CRATES"),
+                )
+            }
+        };
     };
 }
 
@@ -247,12 +284,14 @@ pub mod __private {
     pub use crate::extension::declare::{
         ExtensionPoint, Implements, SharedKind, implementation, implementations,
     };
-    pub use crate::registry::{ConfigSpec, ConfigValue, Implementations, Placement, PluginEntry};
+    pub use crate::registry::{
+        ConfigSpec, ConfigValue, Implementations, LinkRecord, Placement, PluginEntry,
+    };
     pub use ::std::boxed::Box;
     pub use ::std::sync::Arc;
 
     #[cfg(not(feature = "inventory"))]
-    pub use crate::registry::PLUGIN_ENTRIES;
+    pub use crate::registry::{PLUGIN_ENTRIES, PLUGIN_LINKS};
     #[cfg(feature = "inventory")]
     pub use ::inventory;
     pub use ::linkme;

@@ -58,7 +58,7 @@ use crate::error::Error;
 use crate::extension::{FailurePolicy, Hub};
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
-use crate::registry::PluginEntry;
+use crate::registry::{PluginEntry, UnlinkedCrate};
 use crate::report::ExclusionReason;
 use crate::report::table::Report;
 use crate::runtime::Action;
@@ -173,6 +173,8 @@ pub(crate) struct Engine {
     invalid: Vec<(usize, Vec<Problem>)>,
     /// Its problems that belong to no instance, shown in every report.
     config_problems: Vec<Problem>,
+    /// The plugin crates the host depends on but did not link, shown in every report.
+    unlinked: Vec<UnlinkedCrate>,
     /// The kinds the configuration is resolved against: the registry, or the builder's entries.
     kinds: Vec<&'static PluginEntry>,
     /// Tells this manager apart from others in the re-entrancy guard.
@@ -248,6 +250,7 @@ impl Engine {
             shares,
             invalid: problems,
             config_problems: Vec::new(),
+            unlinked: Vec::new(),
             kinds: Vec::new(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             finished: false,
@@ -261,6 +264,11 @@ impl Engine {
     pub(crate) fn set_config(&mut self, kinds: Vec<&'static PluginEntry>, problems: Vec<Problem>) {
         self.kinds = kinds;
         self.config_problems = problems;
+    }
+
+    /// Records the plugin crates the host depends on but did not link.
+    pub(crate) fn set_unlinked(&mut self, unlinked: Vec<UnlinkedCrate>) {
+        self.unlinked = unlinked;
     }
 
     /// The lifecycle logic for the owner of the manager: no lock anywhere.

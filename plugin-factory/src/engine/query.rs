@@ -87,7 +87,11 @@ impl Engine {
         let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
         let slots = &self.slots;
         let lines = report_order(&plan, slots).map(|i| line(slots, i, slots.details(i).clone()));
-        Report::new(lines.collect(), self.config_problems.clone())
+        Report::new(
+            lines.collect(),
+            self.config_problems.clone(),
+            self.unlinked.clone(),
+        )
     }
 
     /// The final report, moving each plugin's details into it instead of cloning them.
@@ -99,7 +103,7 @@ impl Engine {
             let details = slots.details_mut(i).take();
             lines.push(line(slots, i, details));
         }
-        Report::new(lines, self.config_problems.clone())
+        Report::new(lines, self.config_problems.clone(), self.unlinked.clone())
     }
 }
 

@@ -125,10 +125,17 @@ impl ManagerBuilder {
     /// Creates every enabled plugin with its factory. Fails if a disabled name is not
     /// registered or names a required plugin, or if a required plugin's factory fails or its
     /// name is taken twice.
+    ///
+    /// From the global registry, it first warns about every dependency crate that registers
+    /// plugins but is not linked (see [`registry::unlinked_crates`]); the report lists them.
     pub fn discover(self) -> Result<PluginManager<Assembled>, Error> {
-        let entries = self
-            .entries
-            .unwrap_or_else(|| registry::entries().collect());
+        let (entries, unlinked) = match self.entries {
+            Some(entries) => (entries, Vec::new()),
+            None => (registry::entries().collect(), registry::unlinked_crates()),
+        };
+        for unlinked_crate in &unlinked {
+            log::warn!("plugin manager: {unlinked_crate}");
+        }
         let (instances, problems) = match &self.config {
             None => (
                 entries.iter().copied().map(Instance::of_kind).collect(),
@@ -147,6 +154,7 @@ impl ManagerBuilder {
         };
         let mut engine = Engine::new(instances, self.options, self.observers);
         engine.set_config(entries, problems);
+        engine.set_unlinked(unlinked);
         engine.discover(self.disabled)?;
         Ok(PluginManager::enter(engine))
     }

@@ -16,14 +16,15 @@
 //! platforms listed; on any other target the build fails: use the `inventory` feature there.)
 //!
 //! Either way a plugin crate is only linked into a binary that *names* it: see
-//! [`link_plugins!`](crate::link_plugins).
+//! [`link_plugins!`](crate::link_plugins), which can name every plugin crate among the
+//! dependencies for the host, and [`unlinked_crates`], which tells a host the ones it missed.
 
 #[cfg(not(feature = "inventory"))]
 #[path = "linkme.rs"]
 mod backend;
 #[cfg(not(feature = "inventory"))]
 #[doc(hidden)]
-pub use self::backend::PLUGIN_ENTRIES;
+pub use self::backend::{PLUGIN_ENTRIES, PLUGIN_LINKS};
 
 #[cfg(feature = "inventory")]
 #[path = "inventory.rs"]
@@ -32,10 +33,14 @@ mod backend;
 mod config;
 mod entry;
 mod implementation;
+mod link;
 
 pub use self::config::{ConfigSpec, ConfigValue};
 pub use self::entry::{Factory, PluginEntry};
 pub use self::implementation::{Implementation, Implementations, Placement, Shared};
+#[doc(hidden)]
+pub use self::link::LinkRecord;
+pub use self::link::UnlinkedCrate;
 pub use crate::contract::{Dependency, Origin, SourceLocation};
 
 /// Every plugin linked into this binary, in link (or registration) order; the manager starts
@@ -48,4 +53,18 @@ pub use crate::contract::{Dependency, Origin, SourceLocation};
 /// ```
 pub fn entries() -> impl Iterator<Item = &'static PluginEntry> + Clone {
     self::backend::entries()
+}
+
+/// The plugin crates this binary's `link_plugins!` lines expect (from the package's build
+/// script) but that neither are named by one nor registered a plugin, sorted and without
+/// repeats. Empty when no build script told them what to expect.
+///
+/// ```
+/// plugin_factory::link_plugins!(example_plugins);
+/// assert!(plugin_factory::registry::unlinked_crates().is_empty());
+/// ```
+pub fn unlinked_crates() -> Vec<UnlinkedCrate> {
+    self::link::unlinked(self::backend::link_records(), || {
+        entries().map(|entry| entry.metadata().package())
+    })
 }

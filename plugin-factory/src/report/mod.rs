@@ -314,6 +314,7 @@ mod tests {
                 ),
             ],
             Vec::new(),
+            Vec::new(),
         );
         let table = report.to_string();
         let lines: Vec<_> = table.lines().collect();
@@ -340,10 +341,14 @@ mod tests {
             Some(Box::new(details)),
         );
         assert_eq!(timed.timings().total(), Duration::from_micros(5));
-        let report = Report::new(vec![timed], Vec::new());
+        let report = Report::new(vec![timed], Vec::new(), Vec::new());
         assert!(report.to_string().lines().next().unwrap().contains("time"));
         assert!(report.to_string().contains("5.0µs"));
-        let untimed = Report::new(vec![line("alpha", PluginState::Running, None)], Vec::new());
+        let untimed = Report::new(
+            vec![line("alpha", PluginState::Running, None)],
+            Vec::new(),
+            Vec::new(),
+        );
         assert!(!untimed.to_string().contains("time"));
     }
 

@@ -6,6 +6,7 @@ use std::fmt;
 use super::{ExclusionReason, PluginReport};
 use crate::lifecycle::PluginState;
 use crate::name::Name;
+use crate::registry::UnlinkedCrate;
 use crate::tree::Problem;
 
 /// The state of every plugin, in the order they were started (dependencies first), then the
@@ -23,11 +24,26 @@ use crate::tree::Problem;
 pub struct Report {
     plugins: Vec<PluginReport>,
     problems: Vec<Problem>,
+    unlinked: Vec<UnlinkedCrate>,
 }
 
 impl Report {
-    pub(crate) fn new(plugins: Vec<PluginReport>, problems: Vec<Problem>) -> Self {
-        Self { plugins, problems }
+    pub(crate) fn new(
+        plugins: Vec<PluginReport>,
+        problems: Vec<Problem>,
+        unlinked: Vec<UnlinkedCrate>,
+    ) -> Self {
+        Self {
+            plugins,
+            problems,
+            unlinked,
+        }
+    }
+
+    /// The dependency crates that register plugins but contributed none to this binary, as
+    /// discovery found them (see [`registry::unlinked_crates`](crate::registry::unlinked_crates)).
+    pub fn unlinked_crates(&self) -> &[UnlinkedCrate] {
+        &self.unlinked
     }
 
     /// The configuration's problems that belong to no instance (an unknown kind, an invalid
@@ -129,6 +145,9 @@ impl fmt::Display for Report {
         }
         for problem in &self.problems {
             writeln!(f, "configuration problem: {problem}")?;
+        }
+        for unlinked in &self.unlinked {
+            writeln!(f, "unlinked: {unlinked}")?;
         }
         Ok(())
     }
