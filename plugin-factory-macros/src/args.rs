@@ -7,9 +7,10 @@ use syn::parse::Parser;
 use syn::{Expr, ExprLit, Ident, Lit, LitStr, Path, Type};
 
 use crate::implements::{self, Implemented};
+use crate::on_failure::{self, Policy};
 
 /// The keys `#[plugin(...)]` accepts, for error messages.
-const KEYS: &str = "`name`, `version`, `description`, `depends_on`, `factory`, `config`, `implements`, `crate` and `required`";
+const KEYS: &str = "`name`, `version`, `description`, `depends_on`, `factory`, `config`, `implements`, `on_failure` and `crate`";
 
 /// The annotation as written; every value keeps its span for diagnostics.
 #[derive(Default)]
@@ -21,7 +22,7 @@ pub(crate) struct Args {
     pub(crate) factory: Option<Path>,
     pub(crate) config: Option<Keyed<Type>>,
     pub(crate) krate: Option<Path>,
-    pub(crate) required: bool,
+    pub(crate) on_failure: Option<Policy>,
     pub(crate) implements: Vec<Implemented>,
     seen: Vec<String>,
 }
@@ -66,14 +67,8 @@ impl Args {
                     value,
                 });
             }
-            "required" => {
-                if meta.input.peek(syn::Token![=]) {
-                    return Err(meta.error(
-                        "`required` is a flag and takes no value: write `#[plugin(required)]`, or leave it out",
-                    ));
-                }
-                self.required = true;
-            }
+            "on_failure" => self.on_failure = Some(on_failure::parse(&meta)?),
+            "required" => return Err(meta.error(on_failure::REQUIRED_RENAMED)),
             "depends_on" => self.depends_on = parse_string_list(&meta)?,
             "implements" => self.implements = implements::parse(&meta)?,
             _ => return Err(meta.error(format!("unknown key `{key}`; expected one of {KEYS}"))),
@@ -205,9 +200,18 @@ mod tests {
     }
 
     #[test]
-    fn the_key_list_names_config() {
+    fn the_key_list_names_config_and_on_failure() {
         assert!(
-            error(quote!(author = "me")).contains("`factory`, `config`, `implements`, `crate`")
+            error(quote!(author = "me"))
+                .contains("`factory`, `config`, `implements`, `on_failure` and `crate`")
+        );
+    }
+
+    #[test]
+    fn required_points_to_its_replacement() {
+        assert_eq!(
+            error(quote!(required)),
+            "`required` is now a failure policy: write `on_failure = \"fail\"`"
         );
     }
 }

@@ -14,6 +14,7 @@ use syn::{Expr, ExprLit, Item, ItemStruct, Lit, LitStr, Path, Type};
 use crate::args::Args;
 use crate::errors::Errors;
 use crate::implements::{self, Implemented};
+use crate::on_failure::Policy;
 
 /// A plugin as `expand` generates it: everything resolved and checked, every value with its
 /// span.
@@ -37,8 +38,8 @@ pub(crate) struct PluginDef {
     pub(crate) config: Option<Type>,
     /// The path of the runtime crate: as given with `crate = ...`, or `::plugin_factory`.
     pub(crate) krate: TokenStream,
-    /// Whether the plugin is `required`.
-    pub(crate) required: bool,
+    /// What happens when it fails (`on_failure`, `exclude` unless given).
+    pub(crate) on_failure: Policy,
     /// The extension points it implements, in the order written.
     pub(crate) implements: Vec<Implemented>,
 }
@@ -112,7 +113,7 @@ pub(crate) fn plugin(args: syn::Result<Args>, item: Item) -> syn::Result<PluginD
         factory: args.factory,
         config: args.config.map(|config| config.value),
         krate,
-        required: args.required,
+        on_failure: args.on_failure.unwrap_or(Policy::Exclude),
         implements: args.implements,
     })
 }

@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, Type};
 
 use crate::check::PluginDef;
-use crate::implements;
+use crate::{implements, on_failure};
 
 /// The struct of `plugin` and its registry entry.
 pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
@@ -20,7 +20,7 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
         factory,
         config,
         krate,
-        required,
+        on_failure,
         implements,
     } = plugin;
     let ident = &item.ident;
@@ -31,13 +31,14 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
     };
     let dependency_names = dependencies.iter().map(|d| &d.name);
     let dependency_requirements = dependencies.iter().map(|d| &d.requirement);
+    let on_failure = on_failure::expand(on_failure, &private);
     let metadata = quote! {
         #private::PluginMetadata::__new(
             #name,
             #version,
             #description,
             &[#(#private::Dependency::new(#dependency_names, #dependency_requirements)),*],
-            #required,
+            #on_failure,
             // The same constant for every plugin of the module: stored once.
             &#private::Origin::new(
                 ::core::env!("CARGO_PKG_NAME"),

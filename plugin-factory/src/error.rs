@@ -36,7 +36,7 @@ pub enum Error {
         /// The state asked for.
         to: PluginState,
     },
-    /// A plugin marked `#[plugin(required)]` was excluded, so the transition failed. Everything
+    /// A required plugin (`on_failure = "fail"`) was excluded, so the transition failed. Everything
     /// already started has been stopped and shut down; the report says what happened to each.
     #[error("required plugin {plugin:?} was excluded: {reason}")]
     RequiredPluginExcluded {
@@ -48,7 +48,7 @@ pub enum Error {
         report: Box<Report>,
     },
     /// A request to leave out (`disable`) or take out (`remove_plugin`) a plugin marked
-    /// `#[plugin(required)]`; nothing was changed.
+    /// required (`on_failure = "fail"`); nothing was changed.
     #[error("plugin {plugin:?} is required: it cannot be {action}")]
     RequiredPlugin {
         /// The required plugin.

@@ -126,7 +126,7 @@ pub use crate::manager::phase;
 /// | `config` | a type, `GreeterConfig` or `Settings<u8>`: the plugin is built from it (see below); excludes `factory` | none |
 /// | `implements` | extension point traits, `[OnRequest, Metrics(priority = 10, before = ["x"])]`: the struct implements each (checked) and is `Sync`; see [`extension`] | none |
 /// | `crate` | path to this crate, for crates that re-export it | `::plugin_factory` |
-/// | `required` | (a flag) the lifecycle fails if this plugin is excluded | optional |
+/// | `on_failure` | `"exclude"`, `"fail"` (the lifecycle fails if this plugin is excluded), `"retry"` or `retry(attempts = 5, delay_ms = 100, max_delay_ms = 10000)` (a failing `init` or `start` is called again with backoff); see [`runtime::OnFailure`] | `"exclude"` |
 ///
 /// Each rule is checked at compile time and reported at the offending token: an unknown or
 /// repeated key, an invalid name, version or requirement, a plugin depending on itself, use on
@@ -280,7 +280,7 @@ macro_rules! __link_crates {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__submit_plugin_entry as submit;
-    pub use crate::contract::{Dependency, Origin, PluginMetadata};
+    pub use crate::contract::{Backoff, Dependency, OnFailure, Origin, PluginMetadata};
     pub use crate::extension::declare::{
         ExtensionPoint, Implements, SharedKind, implementation, implementations,
     };

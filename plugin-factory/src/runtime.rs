@@ -1,16 +1,17 @@
 //! Supporting types of the runtime API: what [`info`](crate::PluginManager::info) and
 //! [`plugins`](crate::PluginManager::plugins) return about one plugin ([`PluginInfo`]), what
 //! [`check_health`](crate::PluginManager::check_health) finds ([`HealthReport`]), and which
-//! request a required plugin refused ([`Action`]).
+//! request a required plugin refused ([`Action`]), and what happens when a plugin fails
+//! ([`OnFailure`], [`Backoff`]).
 
 use std::fmt;
 use std::time::SystemTime;
 
 use crate::contract::{Dependency, Health, PluginMetadata};
 use crate::lifecycle::PluginState;
-use crate::report::{ExclusionReason, HookFailure};
+use crate::report::{Details, ExclusionReason, HookFailure};
 
-pub use crate::contract::Checked;
+pub use crate::contract::{Backoff, Checked, OnFailure};
 pub use crate::name::{InvalidName, Name};
 
 /// Everything the manager knows about one plugin instance, at the time of the query.
@@ -19,6 +20,7 @@ pub struct PluginInfo {
     name: Name,
     metadata: &'static PluginMetadata,
     state: PluginState,
+    on_failure: OnFailure,
     reason: Option<ExclusionReason>,
     failures: Vec<HookFailure>,
     dependents: Vec<Name>,
@@ -30,20 +32,26 @@ impl PluginInfo {
         name: Name,
         metadata: &'static PluginMetadata,
         state: PluginState,
-        reason: Option<ExclusionReason>,
-        failures: Vec<HookFailure>,
+        on_failure: OnFailure,
+        details: Option<&Details>,
         dependents: Vec<Name>,
-        health: Option<Checked>,
     ) -> Self {
         Self {
             name,
             metadata,
             state,
-            reason,
-            failures,
+            on_failure,
+            reason: details.and_then(|d| d.reason.clone()),
+            failures: details.map(|d| d.failures.clone()).unwrap_or_default(),
             dependents,
-            health,
+            health: details.and_then(|d| d.health.clone()),
         }
+    }
+
+    /// What happens when this instance fails: as its configuration says, else as its
+    /// annotation says ([`PluginMetadata::on_failure`]).
+    pub fn on_failure(&self) -> OnFailure {
+        self.on_failure
     }
 
     /// The last health check of this instance (kept, with its time, after it stops), if it

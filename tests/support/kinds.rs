@@ -142,7 +142,7 @@ impl Plugin for App {
 pub(crate) struct Plain;
 
 /// A required kind: a reload may not take it away.
-#[plugin(required)]
+#[plugin(on_failure = "fail")]
 #[derive(Default)]
 pub(crate) struct Core;
 

@@ -14,6 +14,7 @@ use std::sync::{Mutex, PoisonError};
 use plugin_factory::phase::Active;
 use plugin_factory::registry::{Dependency, PluginEntry};
 use plugin_factory::report::Hook;
+use plugin_factory::runtime::OnFailure;
 use plugin_factory::{Context, ManagerBuilder, Plugin, PluginError, PluginManager, PluginMetadata};
 
 /// How a scripted hook misbehaves.
@@ -26,13 +27,19 @@ pub(crate) enum Fault {
 }
 
 thread_local! {
-    static FAULTS: RefCell<Vec<(&'static str, Hook, Fault)>> = const { RefCell::new(Vec::new()) };
+    /// Each fault with the number of calls it still applies to (`u32::MAX`: every call).
+    static FAULTS: RefCell<Vec<(&'static str, Hook, Fault, u32)>> = const { RefCell::new(Vec::new()) };
     static JOURNAL: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Makes `hook` of the plugin called `name` misbehave from now on.
 pub(crate) fn inject(name: &'static str, hook: Hook, fault: Fault) {
-    FAULTS.with_borrow_mut(|faults| faults.push((name, hook, fault)));
+    inject_times(name, hook, fault, u32::MAX);
+}
+
+/// Makes the next `times` calls of `hook` of the plugin called `name` misbehave, then behave.
+pub(crate) fn inject_times(name: &'static str, hook: Hook, fault: Fault, times: u32) {
+    FAULTS.with_borrow_mut(|faults| faults.push((name, hook, fault, times)));
 }
 
 /// Makes the plugin behave again.
@@ -62,11 +69,14 @@ pub(crate) fn record(name: &str, what: &str) {
 
 /// The fault the script gives `hook` of the plugin called `name`, if any.
 pub(crate) fn fault(name: &str, hook: Hook) -> Option<Fault> {
-    FAULTS.with_borrow(|faults| {
-        faults
-            .iter()
-            .find(|(other, h, _)| *other == name && *h == hook)
-            .map(|(.., fault)| *fault)
+    FAULTS.with_borrow_mut(|faults| {
+        let (.., fault, times) = faults
+            .iter_mut()
+            .find(|(other, h, _, times)| *other == name && *h == hook && *times > 0)?;
+        if *times != u32::MAX {
+            *times -= 1;
+        }
+        Some(*fault)
     })
 }
 
@@ -142,13 +152,13 @@ pub(crate) fn probe(name: &'static str, dependencies: &[&'static str]) -> &'stat
     probe_with(PluginMetadata::new(name, "1.0.0"), dependencies)
 }
 
-/// Like [`probe`], but required.
+/// Like [`probe`], but required (`on_failure = "fail"`).
 pub(crate) fn required_probe(
     name: &'static str,
     dependencies: &[&'static str],
 ) -> &'static PluginEntry {
     probe_with(
-        PluginMetadata::new(name, "1.0.0").with_required(true),
+        PluginMetadata::new(name, "1.0.0").with_on_failure(OnFailure::Fail),
         dependencies,
     )
 }

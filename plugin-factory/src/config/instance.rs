@@ -1,6 +1,7 @@
 //! [`Instance`]: one plugin instance as a configuration (or its absence) decided it, the input
 //! from which a manager lays out its slots; and its [`Spec`], what the configuration says of it.
 
+use crate::contract::OnFailure;
 use crate::name::Name;
 use crate::registry::PluginEntry;
 use crate::tree::{Location, Node, Problem};
@@ -28,6 +29,8 @@ pub(crate) struct Spec {
     pub(crate) config: Option<Node>,
     /// Which instance satisfies a dependency on a kind: `(kind, instance)`.
     pub(crate) bind: Vec<(Name, Name)>,
+    /// What happens when it fails, if the configuration says (else the annotation decides).
+    pub(crate) on_failure: Option<OnFailure>,
     /// Where the configuration describes it (`Code` for an instance it does not mention).
     pub(crate) at: Location,
     /// What is wrong with its configuration: a non-empty list excludes it before its factory
@@ -41,6 +44,7 @@ impl Spec {
         enabled: true,
         config: None,
         bind: Vec::new(),
+        on_failure: None,
         at: Location::Code,
         problems: Vec::new(),
     };

@@ -31,6 +31,7 @@ mod env;
 mod error;
 mod instance;
 mod load;
+mod on_failure;
 mod plan;
 mod resolve;
 mod schema;

@@ -18,7 +18,7 @@ pub(crate) type Checked<'a> = dyn Fn(&str, &'static PluginEntry, &Node) -> bool 
 /// The keys of the configuration's top level.
 const TOP_KEYS: &[&str] = &["plugins", "run_unlisted"];
 /// The keys of one instance.
-const INSTANCE_KEYS: &[&str] = &["kind", "enabled", "config", "bind"];
+const INSTANCE_KEYS: &[&str] = &["kind", "enabled", "config", "bind", "on_failure"];
 
 /// What a configuration decides, against the kinds compiled in.
 #[derive(Debug)]
@@ -158,7 +158,7 @@ fn instance(
             return Err(problem(
                 path(),
                 format!(
-                    "expected a map (kind, enabled, config, bind), found {}",
+                    "expected a map (kind, enabled, config, bind, on_failure), found {}",
                     other.kind()
                 ),
                 node,
@@ -239,6 +239,9 @@ fn instance(
         None => Vec::new(),
         bind => bindings(&path(), bind, entry, &mut problems),
     };
+    let on_failure = node
+        .get("on_failure")
+        .and_then(|policy| super::on_failure::parse(&path(), policy, &mut problems));
     Ok(Instance {
         name,
         entry,
@@ -246,6 +249,7 @@ fn instance(
             enabled,
             config,
             bind,
+            on_failure,
             at: node.at.clone(),
             problems,
         })),

@@ -7,6 +7,7 @@ use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
+use crate::contract::OnFailure;
 use crate::registry::PluginEntry;
 
 /// The JSON Schema (draft 2020-12) of a configuration for these kinds: `plugins` maps instance
@@ -89,8 +90,43 @@ fn instance_schema(entry: &PluginEntry, config: Value) -> Value {
                 "type": "object",
                 "properties": bind,
                 "additionalProperties": false
-            }
+            },
+            "on_failure": on_failure_schema(metadata.on_failure())
         }
+    })
+}
+
+/// The schema of `on_failure`, with the annotation's policy as its default.
+fn on_failure_schema(annotated: OnFailure) -> Value {
+    let default = match annotated {
+        OnFailure::Retry(backoff) => json!({ "retry": {
+            "attempts": backoff.attempts(),
+            "delay_ms": backoff.delay().as_millis(),
+            "max_delay_ms": backoff.max_delay().as_millis(),
+        }}),
+        other => json!(other.to_string()),
+    };
+    let whole = json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX });
+    json!({
+        "description": "What happens when the instance fails to come up: excluded, the transition fails, or init and start are retried with backoff.",
+        "default": default,
+        "oneOf": [
+            { "enum": ["exclude", "fail", "retry"] },
+            {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["retry"],
+                "properties": { "retry": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "attempts": { "type": "integer", "minimum": 1, "maximum": u32::MAX },
+                        "delay_ms": whole,
+                        "max_delay_ms": whole
+                    }
+                }}
+            }
+        ]
     })
 }
 

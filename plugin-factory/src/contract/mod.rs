@@ -7,9 +7,11 @@ use std::any::Any;
 use std::fmt;
 
 mod error;
+mod failure;
 mod health;
 
 pub use self::error::PluginError;
+pub use self::failure::{Backoff, OnFailure};
 pub use self::health::{Checked, Health};
 
 /// The contract every plugin implements.
@@ -258,7 +260,7 @@ pub struct PluginMetadata {
     /// (and, in a position-independent executable, one relocation instead of three).
     origin: &'static Origin,
     line: u32,
-    required: bool,
+    on_failure: OnFailure,
 }
 
 impl PluginMetadata {
@@ -270,7 +272,7 @@ impl PluginMetadata {
         version: &'static str,
         description: &'static str,
         dependencies: &'static [Dependency],
-        required: bool,
+        on_failure: OnFailure,
         origin: &'static Origin,
         line: u32,
     ) -> Self {
@@ -281,12 +283,12 @@ impl PluginMetadata {
             dependencies,
             origin,
             line,
-            required,
+            on_failure,
         }
     }
 
     /// Metadata for an entry built by hand (tests, embedders): no description, dependencies or
-    /// origin, not required. `#[plugin]` checks names and versions at compile time; here an
+    /// origin, excluded on failure. `#[plugin]` checks names and versions at compile time; here an
     /// invalid version shows up when a dependency requirement is matched against it.
     pub const fn new(name: &'static str, version: &'static str) -> Self {
         Self {
@@ -296,7 +298,7 @@ impl PluginMetadata {
             dependencies: &[],
             origin: &Origin::UNKNOWN,
             line: 0,
-            required: false,
+            on_failure: OnFailure::Exclude,
         }
     }
 
@@ -312,9 +314,9 @@ impl PluginMetadata {
         self
     }
 
-    /// Marks the plugin required (see [`is_required`](Self::is_required)).
-    pub const fn with_required(mut self, required: bool) -> Self {
-        self.required = required;
+    /// Sets what happens when the plugin fails (see [`OnFailure`]).
+    pub const fn with_on_failure(mut self, on_failure: OnFailure) -> Self {
+        self.on_failure = on_failure;
         self
     }
 
@@ -355,10 +357,16 @@ impl PluginMetadata {
         self.dependencies
     }
 
-    /// Whether the application cannot run without this plugin (`#[plugin(required)]`): its
-    /// exclusion fails the whole lifecycle transition.
+    /// What happens when the plugin fails, as the annotation says (`on_failure = ...`); a
+    /// configuration can override it per instance.
+    pub fn on_failure(&self) -> OnFailure {
+        self.on_failure
+    }
+
+    /// Whether the annotation says the application cannot run without this plugin
+    /// (`on_failure = "fail"`): its exclusion fails the whole lifecycle transition.
     pub fn is_required(&self) -> bool {
-        self.required
+        self.on_failure.is_required()
     }
 
     /// Where the annotated struct is defined.

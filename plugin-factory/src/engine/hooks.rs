@@ -10,7 +10,7 @@ use super::instance::Instance;
 use super::observe::Event;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
-use crate::contract::{Context, Plugin, PluginError};
+use crate::contract::{Context, OnFailure, Plugin, PluginError};
 use crate::error::Error;
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
@@ -160,7 +160,7 @@ impl<S: SlotAccess> Ops<'_, S> {
 
     /// Runs one hook of plugin `i`, catching a panic.
     #[inline(always)]
-    fn call(&mut self, i: usize, hook: PluginHook) -> Result<(), HookFailure> {
+    pub(super) fn call(&mut self, i: usize, hook: PluginHook) -> Result<(), HookFailure> {
         let entry = self.slots.slots().entry(i);
         if hook.withdraws() && (entry.implementations().is_some() || self.hub.has_services()) {
             self.withdraw(i);
@@ -229,19 +229,30 @@ impl<S: SlotAccess> Ops<'_, S> {
     ) -> Result<(), HookFailure> {
         match self.call(i, hook) {
             Ok(()) => {
-                self.move_from(i, from, hook.reaches());
-                if hook == PluginHook::Start
-                    && (self.slots.slots().entry(i).implementations().is_some()
-                        || self.hub.has_services())
-                {
-                    self.publish(i);
-                }
+                self.moved_on(i, from, hook);
                 Ok(())
             }
             Err(failure) => {
+                if let OnFailure::Retry(backoff) = self.slots.slots().on_failure(i)
+                    && matches!(hook, PluginHook::Init | PluginHook::Start)
+                {
+                    return self.retry(i, from, hook, failure, backoff);
+                }
                 self.fail(i, failure.clone());
                 Err(failure)
             }
+        }
+    }
+
+    /// What follows a hook that succeeded on `i`: its next state, and, once started, its
+    /// place in the extension points it implements.
+    #[inline(always)]
+    pub(super) fn moved_on(&mut self, i: usize, from: PluginState, hook: PluginHook) {
+        self.move_from(i, from, hook.reaches());
+        if hook == PluginHook::Start
+            && (self.slots.slots().entry(i).implementations().is_some() || self.hub.has_services())
+        {
+            self.publish(i);
         }
     }
 
@@ -276,6 +287,13 @@ impl<S: SlotAccess> Ops<'_, S> {
 
     /// [`fail`](Self::fail) for a failure already recorded.
     pub(super) fn take_out(&mut self, i: usize, failure: HookFailure) {
+        self.take_out_failed(i, failure.hook, ExclusionReason::Hook(failure));
+    }
+
+    /// Takes plugin `i` out because its `hook` failed, with `reason`: its live dependents go
+    /// first, then it is stopped and shut down as far as it had got (but for the hook that
+    /// failed), and dropped.
+    pub(super) fn take_out_failed(&mut self, i: usize, hook: Hook, reason: ExclusionReason) {
         let before = self.state(i);
         if before.is_live() {
             self.set_state(i, PluginState::Failed);
@@ -283,18 +301,18 @@ impl<S: SlotAccess> Ops<'_, S> {
         self.evict_dependents(i, |dependency| ExclusionReason::DependsOnExcluded {
             dependency,
         });
-        if before == PluginState::Running && failure.hook != Hook::Stop {
+        if before == PluginState::Running && hook != Hook::Stop {
             self.call_and_record(i, PluginHook::Stop);
         }
         let initialized = matches!(
             before,
             PluginState::Initialized | PluginState::Running | PluginState::Stopped
         );
-        if initialized && failure.hook != Hook::Shutdown {
+        if initialized && hook != Hook::Shutdown {
             self.call_and_record(i, PluginHook::Shutdown);
         }
         self.drop_instance(i);
-        self.exclude(i, ExclusionReason::Hook(failure));
+        self.exclude(i, reason);
     }
 
     /// Runs a teardown hook of a plugin that is already on its way out: a failure is recorded

@@ -8,6 +8,7 @@
 //! | file | owns |
 //! |---|---|
 //! | `hooks.rs` | running a hook (panics caught, state checked, events sent), exclusion and its cascade, the walks over every plugin |
+//! | `retry.rs` | calling a failed `init` or `start` again, with backoff (`on_failure = retry(...)`) |
 //! | `resolve.rs` | duplicates, creation, dependencies, versions, cycles |
 //! | `control.rs` | the runtime operations: stop, start, restart, add, remove one plugin |
 //! | `reload.rs` | checking a new configuration whole and planning the move to it |
@@ -34,6 +35,7 @@ mod order;
 mod query;
 mod reload;
 mod resolve;
+mod retry;
 mod share;
 mod slots;
 #[cfg(test)]
@@ -297,7 +299,7 @@ impl Engine {
             .collect();
         for name in disabled {
             let i = self.slot(&name)?;
-            if self.slots.entry(i).metadata().is_required() {
+            if self.slots.on_failure(i).is_required() {
                 return Err(Error::RequiredPlugin {
                     plugin: self.slots.name(i),
                     action: Action::Disable,
@@ -444,7 +446,7 @@ pub(crate) struct Ops<'e, S> {
     options: Options,
     observers: &'e Observers,
     hub: &'e Hub,
-    /// Set when a `#[plugin(required)]` plugin is excluded: the transition must fail.
+    /// Set when a plugin with `on_failure = "fail"` is excluded: the transition must fail.
     required_excluded: Option<usize>,
     /// Whether a plugin left the live set during this operation (if none did, the start order
     /// needs no pruning).
@@ -489,8 +491,8 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         self.slots.slots().state(i)
     }
 
-    /// Whether `i` is marked `#[plugin(required)]`.
+    /// Whether `i` fails the transition when it is excluded (`on_failure = "fail"`).
     fn is_required(&self, i: usize) -> bool {
-        self.slots.slots().entry(i).metadata().is_required()
+        self.slots.slots().on_failure(i).is_required()
     }
 }

@@ -5,9 +5,10 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
+use std::time::Duration;
 
 use crate::catch::catch;
-use crate::lifecycle::PluginState;
+use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
 
@@ -33,6 +34,18 @@ pub enum Event {
         /// What failed.
         failure: HookFailure,
     },
+    /// A hook of a plugin with `on_failure = retry(...)` failed and will be called again after
+    /// `delay` (sent after the `Failed` event of that attempt).
+    Retrying {
+        /// The plugin.
+        plugin: Name,
+        /// The hook that failed.
+        hook: Hook,
+        /// The attempt that comes next: 2 for the first retry.
+        attempt: u32,
+        /// How long the manager waits before it.
+        delay: Duration,
+    },
     /// The plugin left the live set.
     Excluded {
         /// The plugin.
@@ -48,6 +61,7 @@ impl Event {
         match self {
             Self::StateChanged { plugin, .. }
             | Self::Failed { plugin, .. }
+            | Self::Retrying { plugin, .. }
             | Self::Excluded { plugin, .. } => plugin,
         }
     }

@@ -64,10 +64,9 @@ impl Engine {
             slots.name(i),
             slots.entry(i).metadata(),
             slots.state(i),
-            details.and_then(|d| d.reason.clone()),
-            details.map(|d| d.failures.clone()).unwrap_or_default(),
+            slots.on_failure(i),
+            details,
             dependents,
-            details.and_then(|d| d.health.clone()),
         )
     }
 

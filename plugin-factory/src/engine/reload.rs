@@ -177,7 +177,7 @@ impl Engine {
     fn lost_required(&self, next: &Engine) -> Vec<Problem> {
         let slots = &self.slots;
         (0..slots.len())
-            .filter(|&i| slots.entry(i).metadata().is_required() && slots.state(i).is_live())
+            .filter(|&i| slots.on_failure(i).is_required() && slots.state(i).is_live())
             .filter(|&i| {
                 next.find(slots.name(i))
                     .is_none_or(|j| !next.slots.spec(j).enabled)

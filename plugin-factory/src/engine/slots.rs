@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
 use super::instance::Instance;
 use crate::config::{Instance as Declared, Spec, spec_of};
-use crate::contract::Plugin;
+use crate::contract::{OnFailure, Plugin};
 use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::registry::PluginEntry;
@@ -142,6 +142,13 @@ impl Slots {
             Some(specs) => spec_of(&specs[i]),
             None => spec_of(&None),
         }
+    }
+
+    /// What happens when `i` fails: as its configuration says, else as its annotation says.
+    pub(crate) fn on_failure(&self, i: usize) -> OnFailure {
+        self.spec(i)
+            .on_failure
+            .unwrap_or_else(|| self.entry(i).metadata().on_failure())
     }
 
     /// The specs of every slot, made on first use.

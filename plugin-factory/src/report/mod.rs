@@ -115,6 +115,25 @@ pub enum ExclusionReason {
         /// The excluded dependency.
         dependency: Name,
     },
+    /// Its `init` or `start` failed on every attempt its `on_failure = retry(...)` allows.
+    #[error("{} failed {} times, giving up: {}", .attempts[0].hook, .attempts.len(), numbered(.attempts))]
+    RetriesExhausted {
+        /// Every attempt's failure, in order (never empty).
+        attempts: Vec<HookFailure>,
+    },
+}
+
+/// `1: cause; 2: cause` for the attempts of one hook.
+fn numbered(failures: &[HookFailure]) -> String {
+    let parts: Vec<String> = failures
+        .iter()
+        .enumerate()
+        .map(|(i, failure)| match &failure.cause {
+            FailureCause::Error(error) => format!("{}: {error}", i + 1),
+            FailureCause::Panic(message) => format!("{}: panicked: {message}", i + 1),
+        })
+        .collect();
+    parts.join("; ")
 }
 
 /// Items joined by `, ` (names quoted) or `; ` (problems).
@@ -268,16 +287,16 @@ impl PluginReport {
     /// failed during the teardown, say); none if the reason was not a hook failure.
     pub fn failures_after_reason(&self) -> &[HookFailure] {
         let failures = self.failures();
-        match self.reason() {
-            Some(ExclusionReason::Hook(reason)) => {
-                let last = failures
-                    .iter()
-                    .rposition(|failure| failure.hook == reason.hook)
-                    .map_or(0, |i| i + 1);
-                &failures[last..]
-            }
-            _ => &[],
-        }
+        let hook = match self.reason() {
+            Some(ExclusionReason::Hook(reason)) => reason.hook,
+            Some(ExclusionReason::RetriesExhausted { attempts }) => attempts[0].hook,
+            _ => return &[],
+        };
+        let last = failures
+            .iter()
+            .rposition(|failure| failure.hook == hook)
+            .map_or(0, |i| i + 1);
+        &failures[last..]
     }
 }
 

@@ -137,6 +137,9 @@ impl fmt::Display for Report {
             }
             if let Some(reason) = plugin.reason() {
                 line.push_str(&format!("  {reason}"));
+            } else if plugin.state().is_live() && !plugin.failures().is_empty() {
+                let failures: Vec<_> = plugin.failures().iter().map(ToString::to_string).collect();
+                line.push_str(&format!("  failed before: {}", failures.join("; ")));
             }
             for failure in plugin.failures_after_reason() {
                 line.push_str(&format!("; then {failure}"));

@@ -10,7 +10,7 @@ use plugin_factory::{Context, Plugin, PluginError, plugin};
     depends_on = ["kv-store", "clock >=0.1, <2"],
     factory = make_cache,
     crate = ::plugin_factory,
-    required,
+    on_failure = "fail",
 )]
 struct SessionCache {
     capacity: usize,

@@ -1,6 +1,6 @@
 use plugin_factory::{Plugin, plugin};
 
-#[plugin(required = true)]
+#[plugin(on_failure = retry(attempts = "5"))]
 #[derive(Default)]
 struct Database;
 

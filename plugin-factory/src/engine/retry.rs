@@ -1,0 +1,65 @@
+//! `on_failure = retry(...)`: a failing `init` or `start` called again on the same instance,
+//! after a delay that doubles each time, until it succeeds or the attempts run out.
+
+use std::thread;
+
+use super::observe::Event;
+use super::slots::SlotAccess;
+use super::{Ops, PluginHook};
+use crate::contract::Backoff;
+use crate::lifecycle::PluginState;
+use crate::report::{ExclusionReason, HookFailure};
+
+impl<S: SlotAccess> Ops<'_, S> {
+    /// `hook` failed on `i` (found in `from`) with `first`: records it, waits, and calls the
+    /// hook again, up to the backoff's attempts. At the first success `i` moves on; when the
+    /// attempts run out it is taken out with every attempt's failure as the reason, and the
+    /// last failure is returned.
+    ///
+    /// The wait blocks the caller: the phase transition or runtime operation that runs the
+    /// hook (and, for an operation, other operations on the manager). Dependents wait anyway.
+    #[cold]
+    pub(super) fn retry(
+        &mut self,
+        i: usize,
+        from: PluginState,
+        hook: PluginHook,
+        first: HookFailure,
+        backoff: Backoff,
+    ) -> Result<(), HookFailure> {
+        let name = self.name(i);
+        let mut attempts = vec![first];
+        for attempt in 2..=backoff.attempts() {
+            let failed = attempts.last().expect("the first failure is there").clone();
+            let delay = backoff.delay_before(attempt);
+            self.record_failure(i, failed.clone());
+            log::warn!(
+                target: name.as_str(),
+                "plugin {name:?}: attempt {} of {} failed; trying {} again in {delay:?}",
+                attempt - 1,
+                backoff.attempts(),
+                failed.hook,
+            );
+            self.observers.emit(|| Event::Retrying {
+                plugin: name,
+                hook: failed.hook,
+                attempt,
+                delay,
+            });
+            thread::sleep(delay);
+            match self.call(i, hook) {
+                Ok(()) => {
+                    log::info!(target: name.as_str(), "plugin {name:?}: {} succeeded on attempt {attempt}", failed.hook);
+                    self.moved_on(i, from, hook);
+                    return Ok(());
+                }
+                Err(failure) => attempts.push(failure),
+            }
+        }
+        let last = attempts.last().expect("at least one attempt").clone();
+        self.record_failure(i, last.clone());
+        let reason = ExclusionReason::RetriesExhausted { attempts };
+        self.take_out_failed(i, last.hook, reason);
+        Err(last)
+    }
+}
