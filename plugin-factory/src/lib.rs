@@ -216,6 +216,7 @@ pub use crate::error::Error;
 pub use crate::lifecycle::PluginState;
 pub use crate::manager::PluginManager;
 pub use crate::manager::builder::ManagerBuilder;
+pub use crate::manager::watch::Watched;
 pub use crate::report::table::Report;
 
 /// Links plugin crates into this binary so that their plugins are registered.

@@ -2,16 +2,16 @@
 //! [`plugins`](crate::PluginManager::plugins) return about one plugin ([`PluginInfo`]), what
 //! [`check_health`](crate::PluginManager::check_health) finds ([`HealthReport`]), and which
 //! request a required plugin refused ([`Action`]), and what happens when a plugin fails
-//! ([`OnFailure`], [`Backoff`]).
+//! ([`OnFailure`], [`Backoff`]) or goes bad ([`OnUnhealthy`], [`Intensity`]).
 
 use std::fmt;
 use std::time::SystemTime;
 
 use crate::contract::{Dependency, Health, PluginMetadata};
 use crate::lifecycle::PluginState;
-use crate::report::{Details, ExclusionReason, HookFailure};
+use crate::report::{Details, ExclusionReason, HookFailure, Restart};
 
-pub use crate::contract::{Backoff, Checked, OnFailure};
+pub use crate::contract::{Backoff, Checked, Intensity, OnFailure, OnUnhealthy};
 pub use crate::name::{InvalidName, Name};
 
 /// Everything the manager knows about one plugin instance, at the time of the query.
@@ -21,10 +21,12 @@ pub struct PluginInfo {
     metadata: &'static PluginMetadata,
     state: PluginState,
     on_failure: OnFailure,
+    on_unhealthy: OnUnhealthy,
     reason: Option<ExclusionReason>,
     failures: Vec<HookFailure>,
     dependents: Vec<Name>,
     health: Option<Checked>,
+    restarts: Vec<Restart>,
 }
 
 impl PluginInfo {
@@ -33,6 +35,7 @@ impl PluginInfo {
         metadata: &'static PluginMetadata,
         state: PluginState,
         on_failure: OnFailure,
+        on_unhealthy: OnUnhealthy,
         details: Option<&Details>,
         dependents: Vec<Name>,
     ) -> Self {
@@ -41,6 +44,8 @@ impl PluginInfo {
             metadata,
             state,
             on_failure,
+            on_unhealthy,
+            restarts: details.map(|d| d.restarts.clone()).unwrap_or_default(),
             reason: details.and_then(|d| d.reason.clone()),
             failures: details.map(|d| d.failures.clone()).unwrap_or_default(),
             dependents,
@@ -52,6 +57,19 @@ impl PluginInfo {
     /// annotation says ([`PluginMetadata::on_failure`]).
     pub fn on_failure(&self) -> OnFailure {
         self.on_failure
+    }
+
+    /// What a health check does when it finds this instance unhealthy: as its configuration
+    /// says, else as the manager's builder says
+    /// ([`ManagerBuilder::on_unhealthy`](crate::ManagerBuilder::on_unhealthy)).
+    pub fn on_unhealthy(&self) -> OnUnhealthy {
+        self.on_unhealthy
+    }
+
+    /// The supervisor's recent restarts of this instance (those within the window when it
+    /// last restarted it), oldest first.
+    pub fn restarts(&self) -> &[Restart] {
+        &self.restarts
     }
 
     /// The last health check of this instance (kept, with its time, after it stops), if it
@@ -117,11 +135,26 @@ impl PluginInfo {
 pub struct HealthReport {
     at: SystemTime,
     plugins: Vec<(Name, Health)>,
+    supervised: Vec<(Name, Supervision)>,
 }
 
 impl HealthReport {
     pub(crate) fn new(at: SystemTime, plugins: Vec<(Name, Health)>) -> Self {
-        Self { at, plugins }
+        Self {
+            at,
+            plugins,
+            supervised: Vec::new(),
+        }
+    }
+
+    pub(crate) fn record(&mut self, plugin: Name, supervision: Supervision) {
+        self.supervised.push((plugin, supervision));
+    }
+
+    /// What the supervisor did after the check, by plugin, for the unhealthy plugins whose
+    /// policy is [`OnUnhealthy::Restart`]; empty when none is.
+    pub fn supervised(&self) -> &[(Name, Supervision)] {
+        &self.supervised
     }
 
     /// When the check was made.
@@ -179,7 +212,38 @@ impl fmt::Display for HealthReport {
         for (name, health) in &self.plugins {
             writeln!(f, "{:width$}  {health}", name.as_str())?;
         }
-        write!(f, "overall: {}", self.overall())
+        write!(f, "overall: {}", self.overall())?;
+        for (name, supervision) in &self.supervised {
+            write!(f, "\nsupervisor: {name} {supervision}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What the supervisor did about one unhealthy plugin ([`OnUnhealthy::Restart`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Supervision {
+    /// It was restarted, with its dependents: the `restart`th restart within the window.
+    Restarted {
+        /// How many restarts the window now holds, this one included.
+        restart: u32,
+    },
+    /// It was restarted, but the new instance did not come up: the error (it is excluded as
+    /// its failure policy says).
+    RestartFailed(String),
+    /// The restart intensity was reached: it was excluded, with its dependents
+    /// ([`ExclusionReason::RestartLimit`]).
+    GaveUp,
+}
+
+impl fmt::Display for Supervision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Restarted { restart } => write!(f, "restarted (restart {restart} in the window)"),
+            Self::RestartFailed(error) => write!(f, "restart failed: {error}"),
+            Self::GaveUp => f.write_str("excluded: restarted too often"),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! [`Instance`]: one plugin instance as a configuration (or its absence) decided it, the input
 //! from which a manager lays out its slots; and its [`Spec`], what the configuration says of it.
 
-use crate::contract::OnFailure;
+use crate::contract::{OnFailure, OnUnhealthy};
 use crate::name::Name;
 use crate::registry::PluginEntry;
 use crate::tree::{Location, Node, Problem};
@@ -31,6 +31,9 @@ pub(crate) struct Spec {
     pub(crate) bind: Vec<(Name, Name)>,
     /// What happens when it fails, if the configuration says (else the annotation decides).
     pub(crate) on_failure: Option<OnFailure>,
+    /// What a health check that finds it unhealthy does, if the configuration says (else the
+    /// manager's default decides).
+    pub(crate) on_unhealthy: Option<OnUnhealthy>,
     /// Where the configuration describes it (`Code` for an instance it does not mention).
     pub(crate) at: Location,
     /// What is wrong with its configuration: a non-empty list excludes it before its factory
@@ -45,6 +48,7 @@ impl Spec {
         config: None,
         bind: Vec::new(),
         on_failure: None,
+        on_unhealthy: None,
         at: Location::Code,
         problems: Vec::new(),
     };

@@ -31,8 +31,8 @@ mod env;
 mod error;
 mod instance;
 mod load;
-mod on_failure;
 mod plan;
+mod policy;
 mod resolve;
 mod schema;
 

@@ -18,7 +18,14 @@ pub(crate) type Checked<'a> = dyn Fn(&str, &'static PluginEntry, &Node) -> bool 
 /// The keys of the configuration's top level.
 const TOP_KEYS: &[&str] = &["plugins", "run_unlisted"];
 /// The keys of one instance.
-const INSTANCE_KEYS: &[&str] = &["kind", "enabled", "config", "bind", "on_failure"];
+const INSTANCE_KEYS: &[&str] = &[
+    "kind",
+    "enabled",
+    "config",
+    "bind",
+    "on_failure",
+    "on_unhealthy",
+];
 
 /// What a configuration decides, against the kinds compiled in.
 #[derive(Debug)]
@@ -158,7 +165,7 @@ fn instance(
             return Err(problem(
                 path(),
                 format!(
-                    "expected a map (kind, enabled, config, bind, on_failure), found {}",
+                    "expected a map (kind, enabled, config, bind, on_failure, on_unhealthy), found {}",
                     other.kind()
                 ),
                 node,
@@ -241,7 +248,10 @@ fn instance(
     };
     let on_failure = node
         .get("on_failure")
-        .and_then(|policy| super::on_failure::parse(&path(), policy, &mut problems));
+        .and_then(|policy| super::policy::on_failure(&path(), policy, &mut problems));
+    let on_unhealthy = node
+        .get("on_unhealthy")
+        .and_then(|policy| super::policy::on_unhealthy(&path(), policy, &mut problems));
     Ok(Instance {
         name,
         entry,
@@ -250,6 +260,7 @@ fn instance(
             config,
             bind,
             on_failure,
+            on_unhealthy,
             at: node.at.clone(),
             problems,
         })),

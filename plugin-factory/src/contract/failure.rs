@@ -1,4 +1,5 @@
-//! [`OnFailure`]: what the manager does when a plugin fails, and the [`Backoff`] of a retry.
+//! What the manager does when a plugin fails to come up ([`OnFailure`], with the [`Backoff`] of
+//! a retry) or goes bad while it runs ([`OnUnhealthy`], with the restart [`Intensity`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -144,6 +145,90 @@ impl fmt::Display for Backoff {
             self.attempts,
             self.delay(),
             self.max_delay()
+        )
+    }
+}
+
+/// What the manager does when a health check finds a running plugin unhealthy. A deployment
+/// decision: set for every plugin with
+/// [`ManagerBuilder::on_unhealthy`](crate::ManagerBuilder::on_unhealthy) and per instance by
+/// the configuration (`on_unhealthy = "restart"`); see `docs/lifecycle.md`.
+///
+/// ```
+/// use std::time::Duration;
+/// use plugin_factory::runtime::{Intensity, OnUnhealthy};
+///
+/// let policy = OnUnhealthy::Restart(Intensity::new(2, Duration::from_secs(30)));
+/// assert_eq!(policy.to_string(), "restart (at most 2 restarts within 30s)");
+/// assert_eq!(OnUnhealthy::default(), OnUnhealthy::Report);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum OnUnhealthy {
+    /// The health is reported (log, report, `PluginInfo::health`); nothing else happens.
+    #[default]
+    Report,
+    /// The plugin is restarted, with a fresh instance, and its dependents with it, as
+    /// [`restart_plugin`](crate::PluginManager::restart_plugin) does; but when it has been
+    /// restarted [`Intensity::max_restarts`] times within [`Intensity::within`] already, it is
+    /// excluded instead, with those restarts as the reason (Erlang/OTP's restart intensity).
+    Restart(Intensity),
+}
+
+impl fmt::Display for OnUnhealthy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Report => f.write_str("report"),
+            Self::Restart(intensity) => write!(f, "restart ({intensity})"),
+        }
+    }
+}
+
+/// How many restarts [`OnUnhealthy::Restart`] allows in how long before it gives up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Intensity {
+    max_restarts: u32,
+    within: Duration,
+}
+
+impl Intensity {
+    /// The intensity of `restart` given without numbers: 3 restarts within 60 s.
+    pub const DEFAULT: Intensity = Intensity {
+        max_restarts: 3,
+        within: Duration::from_secs(60),
+    };
+
+    /// At most `max_restarts` restarts within any `within`.
+    pub const fn new(max_restarts: u32, within: Duration) -> Self {
+        Self {
+            max_restarts,
+            within,
+        }
+    }
+
+    /// The restarts allowed within [`within`](Self::within); one more is not made.
+    pub fn max_restarts(&self) -> u32 {
+        self.max_restarts
+    }
+
+    /// The window the restarts are counted in.
+    pub fn within(&self) -> Duration {
+        self.within
+    }
+}
+
+impl Default for Intensity {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+impl fmt::Display for Intensity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "at most {} restarts within {:?}",
+            self.max_restarts, self.within
         )
     }
 }

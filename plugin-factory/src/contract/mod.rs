@@ -11,7 +11,7 @@ mod failure;
 mod health;
 
 pub use self::error::PluginError;
-pub use self::failure::{Backoff, OnFailure};
+pub use self::failure::{Backoff, Intensity, OnFailure, OnUnhealthy};
 pub use self::health::{Checked, Health};
 
 /// The contract every plugin implements.

@@ -401,7 +401,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     }
 
     /// Records `reason`, moves `i` to `Excluded`, and notes a required plugin.
-    fn exclude(&mut self, i: usize, reason: ExclusionReason) {
+    pub(super) fn exclude(&mut self, i: usize, reason: ExclusionReason) {
         let name = self.name(i);
         log::warn!(target: name.as_str(), "plugin {name:?} excluded: {reason}");
         self.observers.emit(|| Event::Excluded {

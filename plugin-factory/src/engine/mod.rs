@@ -15,6 +15,7 @@
 //! | `apply.rs` | carrying a reload plan out |
 //! | `query.rs` | reports, infos, the live list |
 //! | `health.rs` | health checks of the running plugins |
+//! | `supervise.rs` | acting on a check: restarts within the restart intensity (`on_unhealthy`) |
 //! | `access.rs` | reaching a plugin instance: locked for callers, direct for the owner |
 //! | `share.rs` | extension points and services of running plugins: publish, withdraw, failed callbacks |
 //! | `instance.rs` | one instance: boxed, or shared with extension point calls |
@@ -38,6 +39,7 @@ mod resolve;
 mod retry;
 mod share;
 mod slots;
+mod supervise;
 #[cfg(test)]
 mod testing;
 
@@ -55,7 +57,7 @@ use self::slots::{Columns, SlotAccess, Slots};
 use crate::busy::Busy;
 use crate::catch::{self, Route};
 use crate::config::Instance;
-use crate::contract::{Context, Plugin, PluginError};
+use crate::contract::{Context, OnUnhealthy, Plugin, PluginError};
 use crate::error::Error;
 use crate::extension::{FailurePolicy, Hub};
 use crate::lifecycle::{Hook, PluginState};
@@ -71,6 +73,8 @@ use crate::tree::Problem;
 pub(crate) struct Options {
     pub(crate) time_hooks: bool,
     pub(crate) callback_failures: FailurePolicy,
+    /// What a health check does to an unhealthy plugin whose configuration does not say.
+    pub(crate) on_unhealthy: OnUnhealthy,
 }
 
 /// What the entries alone decide, fixed when the manager is built.

@@ -65,6 +65,10 @@ impl Engine {
             slots.entry(i).metadata(),
             slots.state(i),
             slots.on_failure(i),
+            slots
+                .spec(i)
+                .on_unhealthy
+                .unwrap_or(self.options.on_unhealthy),
             details,
             dependents,
         )

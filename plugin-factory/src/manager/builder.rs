@@ -3,6 +3,7 @@
 use super::PluginManager;
 use super::phase::Assembled;
 use crate::config::{Config, Instance, Resolved, resolve};
+use crate::contract::OnUnhealthy;
 use crate::engine::observe::{Event, Observers};
 use crate::engine::{Engine, Options};
 use crate::error::Error;
@@ -112,6 +113,28 @@ impl ManagerBuilder {
     /// or it is excluded after so many failures. See [`FailurePolicy`].
     pub fn callback_failures(mut self, policy: FailurePolicy) -> Self {
         self.options.callback_failures = policy;
+        self
+    }
+
+    /// What a health check does to a plugin it finds unhealthy, unless the plugin's
+    /// configuration says (`on_unhealthy = ...`): report it (the default), or restart it within
+    /// a restart intensity. See [`OnUnhealthy`] and `docs/lifecycle.md`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use plugin_factory::PluginManager;
+    /// use plugin_factory::runtime::{Intensity, OnUnhealthy};
+    /// # plugin_factory::link_plugins!(example_plugins);
+    ///
+    /// let intensity = Intensity::new(3, Duration::from_secs(60));
+    /// let manager = PluginManager::builder()
+    ///     .on_unhealthy(OnUnhealthy::Restart(intensity))
+    ///     .discover()?;
+    /// assert_eq!(manager.info("greeter").unwrap().on_unhealthy(), OnUnhealthy::Restart(intensity));
+    /// # Ok::<(), plugin_factory::Error>(())
+    /// ```
+    pub fn on_unhealthy(mut self, policy: OnUnhealthy) -> Self {
+        self.options.on_unhealthy = policy;
         self
     }
 

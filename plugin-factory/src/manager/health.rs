@@ -12,6 +12,8 @@ impl PluginManager<Active> {
     /// [`info`](Self::info) (`PluginInfo::health`). Refused (`Error::Reentrant`) from inside a
     /// plugin access or an observer of this manager.
     pub fn check_health(&self) -> Result<HealthReport, Error> {
-        self.engine.check_health()
+        let mut report = self.engine.check_health()?;
+        self.engine.supervise(&mut report);
+        Ok(report)
     }
 }

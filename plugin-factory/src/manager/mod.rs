@@ -1,7 +1,8 @@
 //! The typestate [`PluginManager`]: the facade over the engine. This file holds the phase
 //! transitions and the queries valid in every phase; `access.rs` the plugin accessors,
 //! `control.rs` the runtime operations of the [`Active`] phase, `builder.rs` the
-//! [`ManagerBuilder`](crate::ManagerBuilder) and the constructors, `phase.rs` the phase markers.
+//! [`ManagerBuilder`](crate::ManagerBuilder) and the constructors, `phase.rs` the phase markers,
+//! `health.rs` health checks and `watch.rs` the periodic checker ([`Watched`](crate::Watched)).
 //!
 //! # Phases
 //!
@@ -25,6 +26,7 @@ mod extend;
 mod health;
 pub mod phase;
 mod reload;
+pub(crate) mod watch;
 
 use std::fmt;
 use std::marker::PhantomData;

@@ -6,9 +6,9 @@ pub(crate) mod table;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
-use crate::contract::{Checked, PluginError, SourceLocation};
+use crate::contract::{Checked, Health, Intensity, PluginError, SourceLocation};
 use crate::lifecycle::PluginState;
 use crate::name::Name;
 
@@ -115,12 +115,47 @@ pub enum ExclusionReason {
         /// The excluded dependency.
         dependency: Name,
     },
+    /// A health check found it unhealthy when its `on_unhealthy = restart(...)` had restarted
+    /// it as often as allowed within the window already.
+    #[error("{health} after {} restarts within {:?}, giving up; restarted for: {}", .restarts.len(), .intensity.within(), numbered_health(.restarts))]
+    RestartLimit {
+        /// What the last check found.
+        health: Health,
+        /// The restarts within the window, oldest first.
+        restarts: Vec<Restart>,
+        /// The limit.
+        intensity: Intensity,
+    },
     /// Its `init` or `start` failed on every attempt its `on_failure = retry(...)` allows.
     #[error("{} failed {} times, giving up: {}", .attempts[0].hook, .attempts.len(), numbered(.attempts))]
     RetriesExhausted {
         /// Every attempt's failure, in order (never empty).
         attempts: Vec<HookFailure>,
     },
+}
+
+/// One restart the supervisor made (`on_unhealthy = restart(...)`).
+#[derive(Debug, Clone)]
+pub struct Restart {
+    /// When.
+    pub at: SystemTime,
+    /// What the health check that caused it found.
+    pub health: Health,
+    /// When, on the monotonic clock the window is measured with.
+    pub(crate) since: Instant,
+}
+
+/// `1: reason; 2: reason` for restarts.
+fn numbered_health(restarts: &[Restart]) -> String {
+    let parts: Vec<String> = restarts
+        .iter()
+        .enumerate()
+        .map(|(i, restart)| {
+            let health = &restart.health;
+            format!("{}: {}", i + 1, health.reason().unwrap_or(health.as_str()))
+        })
+        .collect();
+    parts.join("; ")
 }
 
 /// `1: cause; 2: cause` for the attempts of one hook.
@@ -214,6 +249,8 @@ pub(crate) struct Details {
     pub(crate) callback_failures: u32,
     /// The last health check, while the instance runs.
     pub(crate) health: Option<Checked>,
+    /// The supervisor's restarts within the current window, oldest first.
+    pub(crate) restarts: Vec<Restart>,
 }
 
 /// One plugin's line in the [`Report`](crate::Report).

@@ -1,0 +1,288 @@
+//! An instance's policies, each a word or a one-key table of numbers, overriding the default:
+//!
+//! - `on_failure`: `"exclude"`, `"fail"`, `"retry"`, or
+//!   `{ retry = { attempts = 5, delay_ms = 100, max_delay_ms = 10000 } }` (default: the kind's
+//!   annotation);
+//! - `on_unhealthy`: `"report"`, `"restart"`, or `{ restart = { max_restarts = 3, within_s = 60 } }`
+//!   (default: `ManagerBuilder::on_unhealthy`).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::error::problem;
+use crate::contract::{Backoff, Intensity, OnFailure, OnUnhealthy};
+use crate::tree::{self, Node, Problem, Value};
+
+const ON_FAILURE: &str =
+    "expected \"exclude\", \"fail\", \"retry\" or { retry = { attempts, delay_ms, max_delay_ms } }";
+const ON_UNHEALTHY: &str =
+    "expected \"report\", \"restart\" or { restart = { max_restarts, within_s } }";
+
+/// The numbers of `{ retry = {...} }`; each left out keeps its default.
+#[derive(Deserialize)]
+#[serde(default)]
+struct Retry {
+    attempts: u32,
+    delay_ms: u32,
+    max_delay_ms: u32,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        let backoff = Backoff::DEFAULT;
+        let ms = |duration: Duration| u32::try_from(duration.as_millis()).unwrap_or(u32::MAX);
+        Self {
+            attempts: backoff.attempts(),
+            delay_ms: ms(backoff.delay()),
+            max_delay_ms: ms(backoff.max_delay()),
+        }
+    }
+}
+
+/// The numbers of `{ restart = {...} }`; each left out keeps its default.
+#[derive(Deserialize)]
+#[serde(default)]
+struct Restart {
+    max_restarts: u32,
+    within_s: u64,
+}
+
+impl Default for Restart {
+    fn default() -> Self {
+        let intensity = Intensity::DEFAULT;
+        Self {
+            max_restarts: intensity.max_restarts(),
+            within_s: intensity.within().as_secs(),
+        }
+    }
+}
+
+/// How a policy is written.
+enum Written<'n> {
+    Word(&'n str),
+    /// `{ key = value }`, one key.
+    Table(&'n str, &'n Node),
+    Other,
+}
+
+fn written(node: &Node) -> Written<'_> {
+    match &node.value {
+        Value::String(word) | Value::Text(word) => Written::Word(word),
+        Value::Map(entries) => match entries.as_slice() {
+            [(key, value)] => Written::Table(key, value),
+            _ => Written::Other,
+        },
+        _ => Written::Other,
+    }
+}
+
+/// The failure policy `node` (at `{path}.on_failure`) gives, or `None` with its problems added.
+pub(super) fn on_failure(
+    path: &str,
+    node: &Node,
+    problems: &mut Vec<Problem>,
+) -> Option<OnFailure> {
+    let path = format!("{path}.on_failure");
+    let message = match written(node) {
+        Written::Word("exclude") => return Some(OnFailure::Exclude),
+        Written::Word("fail") => return Some(OnFailure::Fail),
+        Written::Word("retry") => return Some(OnFailure::Retry(Backoff::DEFAULT)),
+        Written::Word(other) => format!("unknown failure policy {other:?}: {ON_FAILURE}"),
+        Written::Table("retry", numbers) => {
+            let path = format!("{path}.retry");
+            let retry = deserialize::<Retry>(numbers, &path, problems)?;
+            let message = if retry.attempts == 0 {
+                "`attempts` counts every try, the first included: it must be at least 1".to_owned()
+            } else if retry.delay_ms > retry.max_delay_ms {
+                format!(
+                    "the first delay ({} ms) exceeds max_delay_ms ({} ms)",
+                    retry.delay_ms, retry.max_delay_ms
+                )
+            } else {
+                let backoff =
+                    Backoff::__from_millis(retry.attempts, retry.delay_ms, retry.max_delay_ms);
+                return Some(OnFailure::Retry(backoff));
+            };
+            problems.push(problem(path, message, node));
+            return None;
+        }
+        _ => format!("{ON_FAILURE}, found {}", describe(node)),
+    };
+    problems.push(problem(path, message, node));
+    None
+}
+
+/// The health policy `node` (at `{path}.on_unhealthy`) gives, or `None` with its problems
+/// added.
+pub(super) fn on_unhealthy(
+    path: &str,
+    node: &Node,
+    problems: &mut Vec<Problem>,
+) -> Option<OnUnhealthy> {
+    let path = format!("{path}.on_unhealthy");
+    let message = match written(node) {
+        Written::Word("report") => return Some(OnUnhealthy::Report),
+        Written::Word("restart") => return Some(OnUnhealthy::Restart(Intensity::DEFAULT)),
+        Written::Word(other) => format!("unknown health policy {other:?}: {ON_UNHEALTHY}"),
+        Written::Table("restart", numbers) => {
+            let path = format!("{path}.restart");
+            let restart = deserialize::<Restart>(numbers, &path, problems)?;
+            let within = Duration::from_secs(restart.within_s);
+            return Some(OnUnhealthy::Restart(Intensity::new(
+                restart.max_restarts,
+                within,
+            )));
+        }
+        _ => format!("{ON_UNHEALTHY}, found {}", describe(node)),
+    };
+    problems.push(problem(path, message, node));
+    None
+}
+
+fn deserialize<T: serde::de::DeserializeOwned>(
+    node: &Node,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    tree::deserialize::<T>(node, path)
+        .map_err(|errors| problems.extend(errors))
+        .ok()
+}
+
+/// What `node` is, for a message: its kind, or the keys of a map.
+fn describe(node: &Node) -> String {
+    match &node.value {
+        Value::Map(entries) => {
+            let keys: Vec<&str> = entries.iter().map(|(key, _)| key.as_str()).collect();
+            format!("a map with keys {}", keys.join(", "))
+        }
+        other => other.kind().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Format};
+
+    /// The policy of `[plugins.probe] on_failure = VALUE`, or the problems' messages.
+    fn policy(value: &str) -> Result<Option<OnFailure>, Vec<String>> {
+        let config = Config::loader()
+            .text("test.toml", Format::Toml, format!("on_failure = {value}"))
+            .load()
+            .unwrap();
+        let node = config.tree().get("on_failure").unwrap();
+        let mut problems = Vec::new();
+        let policy = on_failure("plugins.probe", node, &mut problems);
+        if problems.is_empty() {
+            Ok(policy)
+        } else {
+            Err(problems.iter().map(ToString::to_string).collect())
+        }
+    }
+
+    #[test]
+    fn words_name_the_policies() {
+        assert_eq!(policy("\"fail\""), Ok(Some(OnFailure::Fail)));
+        assert_eq!(policy("\"exclude\""), Ok(Some(OnFailure::Exclude)));
+        assert_eq!(
+            policy("\"retry\""),
+            Ok(Some(OnFailure::Retry(Backoff::DEFAULT)))
+        );
+    }
+
+    #[test]
+    fn retry_takes_its_numbers_and_defaults_the_rest() {
+        let expected = Backoff::__from_millis(5, 100, 2000);
+        assert_eq!(
+            policy("{ retry = { attempts = 5, max_delay_ms = 2000 } }"),
+            Ok(Some(OnFailure::Retry(expected)))
+        );
+        assert_eq!(
+            policy("{ retry = {} }"),
+            Ok(Some(OnFailure::Retry(Backoff::DEFAULT)))
+        );
+    }
+
+    #[test]
+    fn a_bad_policy_is_named_with_its_place() {
+        let problems = policy("\"sometimes\"").unwrap_err();
+        assert!(
+            problems[0].contains("plugins.probe.on_failure"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].contains("unknown failure policy \"sometimes\""),
+            "{problems:?}"
+        );
+        let problems = policy("{ retry = { attempts = 0 } }").unwrap_err();
+        assert!(problems[0].contains("must be at least 1"), "{problems:?}");
+        let problems = policy("{ retry = { delay_ms = 50, max_delay_ms = 10 } }").unwrap_err();
+        assert!(problems[0].contains("exceeds max_delay_ms"), "{problems:?}");
+        let problems = policy("{ retry = { tries = 3 } }").unwrap_err();
+        assert!(
+            problems[0].contains("plugins.probe.on_failure.retry"),
+            "{problems:?}"
+        );
+        assert!(problems[0].contains("tries"), "{problems:?}");
+        let problems = policy("3").unwrap_err();
+        assert!(problems[0].contains("found"), "{problems:?}");
+    }
+}
+
+#[cfg(test)]
+mod health_tests {
+    use super::*;
+    use crate::config::{Config, Format};
+
+    fn policy(value: &str) -> Result<Option<OnUnhealthy>, Vec<String>> {
+        let config = Config::loader()
+            .text("test.toml", Format::Toml, format!("on_unhealthy = {value}"))
+            .load()
+            .unwrap();
+        let node = config.tree().get("on_unhealthy").unwrap();
+        let mut problems = Vec::new();
+        let policy = on_unhealthy("plugins.probe", node, &mut problems);
+        if problems.is_empty() {
+            Ok(policy)
+        } else {
+            Err(problems.iter().map(ToString::to_string).collect())
+        }
+    }
+
+    #[test]
+    fn words_and_numbers_name_the_health_policies() {
+        assert_eq!(policy("\"report\""), Ok(Some(OnUnhealthy::Report)));
+        assert_eq!(
+            policy("\"restart\""),
+            Ok(Some(OnUnhealthy::Restart(Intensity::DEFAULT)))
+        );
+        assert_eq!(
+            policy("{ restart = { max_restarts = 1, within_s = 5 } }"),
+            Ok(Some(OnUnhealthy::Restart(Intensity::new(
+                1,
+                Duration::from_secs(5)
+            ))))
+        );
+    }
+
+    #[test]
+    fn a_bad_health_policy_is_named_with_its_place() {
+        let problems = policy("\"reboot\"").unwrap_err();
+        assert!(
+            problems[0].contains("plugins.probe.on_unhealthy: unknown health policy \"reboot\""),
+            "{problems:?}"
+        );
+        let problems = policy("{ retry = {} }").unwrap_err();
+        assert!(
+            problems[0].contains("found a map with keys retry"),
+            "{problems:?}"
+        );
+        let problems = policy("{ restart = { max_restarts = -1 } }").unwrap_err();
+        assert!(
+            problems[0].contains("plugins.probe.on_unhealthy.restart.max_restarts"),
+            "{problems:?}"
+        );
+    }
+}
