@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("name", 0),
     ("tree", 0),
     ("catch", 1),
+    ("fault", 1),
     ("registry", 1),
     ("report", 2),
     ("config", 3),
@@ -28,7 +29,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("error", 4),
     ("engine", 5),
     ("manager", 6),
-    ("", 7), // the crate root, lib.rs
+    ("testing", 7),
+    ("", 8), // the crate root, lib.rs
 ];
 
 type Module = Vec<String>;

@@ -101,12 +101,16 @@ mod contract;
 mod engine;
 mod error;
 pub mod extension;
+#[cfg(feature = "testing")]
+mod fault;
 mod lifecycle;
 mod manager;
 mod name;
 pub mod registry;
 pub mod report;
 pub mod runtime;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tree;
 
 pub use crate::engine::observe;
@@ -408,4 +412,7 @@ mod markdown_docs {
     mod configuration {}
     #[doc = include_str!("../../docs/extension-points.md")]
     mod extension_points {}
+    #[cfg(feature = "testing")]
+    #[doc = include_str!("../../docs/testing.md")]
+    mod testing {}
 }

@@ -250,7 +250,7 @@ pub enum Reconfigure {
 /// Everything `#[plugin]` records about a plugin, readable without creating it.
 ///
 /// Built at compile time by the macro and stored in the registry as a `static`.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct PluginMetadata {
     name: &'static str,
     version: &'static str,

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::instance::Instance;
+use super::options::injected;
 use super::reload::{Checked, Next};
 use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
@@ -218,7 +219,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let spec = entry
             .config()
             .expect("a kind with a config value has a config type");
-        let (route, hub) = (self.route, self.hub);
+        let (route, hub, options) = (self.route, self.hub, self.options);
         let shared = entry.implementations().is_some() || hub.has_services();
         if shared {
             self.withdraw(i);
@@ -228,7 +229,10 @@ impl<S: SlotAccess> Ops<'_, S> {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
             };
             let ctx = Context::at(entry.metadata(), name.as_str(), hub, i);
-            route.catch(name, || spec.reconfigure(plugin, value, &ctx))
+            route.catch(name, || {
+                injected(&options, name, Hook::Reconfigure)?;
+                spec.reconfigure(plugin, value, &ctx)
+            })
         });
         let cause = match outcome {
             Ok(Ok(done)) => {

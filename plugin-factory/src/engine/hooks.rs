@@ -1,6 +1,6 @@
 //! Running plugin code and taking plugins out: the hook runner (factory and hooks, panics
 //! caught, timing, a checked state change, events) and exclusion with its cascade to
-//! dependents, plus the walks that run a hook on every plugin.
+//! dependents. The walks that run a hook on every plugin are in `walk.rs`.
 
 use std::cmp::Reverse;
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use super::instance::Instance;
 use super::observe::Event;
+use super::options::injected;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
 use crate::contract::{Context, OnFailure, Plugin, PluginError};
@@ -94,7 +95,12 @@ impl<S: SlotAccess> Ops<'_, S> {
             Some(factory) => {
                 let started = self.clock_start();
                 let ctx = Context::new(entry.metadata(), name.as_str());
-                (started, self.route.catch(&name, || Ok(factory(&ctx))))
+                let options = self.options;
+                let made = self.route.catch(&name, || {
+                    injected(&options, &name, Hook::Create)?;
+                    Ok(factory(&ctx))
+                });
+                (started, made)
             }
             None => self.create_configured(i)?,
         };
@@ -152,9 +158,10 @@ impl<S: SlotAccess> Ops<'_, S> {
             }
         };
         let started = self.clock_start();
-        let created = self
-            .route
-            .catch(&name, || entry.create(name.as_str(), config));
+        let created = self.route.catch(&name, || {
+            injected(&self.options, &name, Hook::Create)?;
+            entry.create(name.as_str(), config)
+        });
         Ok((started, created))
     }
 
@@ -166,7 +173,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             self.withdraw(i);
         }
         let metadata = entry.metadata();
-        let (route, hub) = (self.route, self.hub);
+        let (route, hub, options) = (self.route, self.hub, self.options);
         let started = self.clock_start();
         let outcome = self.slots.with_instance(
             i,
@@ -176,7 +183,10 @@ impl<S: SlotAccess> Ops<'_, S> {
                     return Ok(Err(PluginError::msg("the plugin has no instance")));
                 };
                 let ctx = Context::at(metadata, name.as_str(), hub, i);
-                route.catch(name, || hook.run(plugin, &ctx))
+                route.catch(name, || {
+                    injected(&options, name, hook.hook())?;
+                    hook.run(plugin, &ctx)
+                })
             },
         );
         self.record_time(i, hook.hook(), started);
@@ -221,7 +231,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// manager changes states, and a hook cannot call back into it, so `from` still holds when
     /// the hook returns.
     #[inline(always)]
-    fn step_from(
+    pub(super) fn step_from(
         &mut self,
         i: usize,
         from: PluginState,
@@ -424,62 +434,5 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(super) fn exclude_unstarted(&mut self, i: usize, reason: ExclusionReason) {
         self.drop_instance(i);
         self.exclude(i, reason);
-    }
-}
-
-/// Walks over every plugin.
-impl<S: SlotAccess> Ops<'_, S> {
-    /// Runs `hook` on every plugin ready for it, in start order. Stops at once when a required
-    /// plugin is excluded.
-    pub(super) fn run_forward(&mut self, hook: PluginHook) {
-        for place in 0..self.plan.order.len() {
-            let i = self.plan.order[place];
-            let from = self.state(i);
-            if hook.runs_from(from) {
-                let _ = self.step_from(i, from, hook);
-                if self.required_excluded.is_some() {
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Stops every running plugin in reverse start order.
-    pub(super) fn stop_all(&mut self) {
-        for place in (0..self.plan.order.len()).rev() {
-            let i = self.plan.order[place];
-            let from = self.state(i);
-            if PluginHook::Stop.runs_from(from) {
-                let _ = self.step_from(i, from, PluginHook::Stop);
-            }
-        }
-    }
-
-    /// Stops, shuts down and drops everything live, in reverse start order, then drops the
-    /// instances that never started.
-    pub(super) fn shut_down_all(&mut self) {
-        self.stop_all();
-        for place in (0..self.plan.order.len()).rev() {
-            let i = self.plan.order[place];
-            if self.state(i).is_live() {
-                let _ = self.tear_down(i);
-            }
-        }
-        for i in (0..self.slots.slots().len()).rev() {
-            if self.state(i).is_live() {
-                let _ = self.tear_down(i);
-            }
-        }
-    }
-
-    /// Keeps only live plugins in the start order.
-    pub(super) fn retain_live(&mut self) {
-        if !self.left_live {
-            return;
-        }
-        let mut order = std::mem::take(&mut self.plan.order);
-        order.retain(|&i| self.state(i).is_live());
-        self.plan.order = order;
-        self.plan.reindex();
     }
 }

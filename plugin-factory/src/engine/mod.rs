@@ -8,6 +8,8 @@
 //! | file | owns |
 //! |---|---|
 //! | `hooks.rs` | running a hook (panics caught, state checked, events sent), exclusion and its cascade, the walks over every plugin |
+//! | `walk.rs` | the walks over every plugin (a hook in start order, stop and teardown in reverse) |
+//! | `options.rs` | the settings fixed when a manager is built, and the faults a test injects through them |
 //! | `retry.rs` | calling a failed `init` or `start` again, with backoff (`on_failure = retry(...)`) |
 //! | `resolve.rs` | duplicates, creation, dependencies, versions, cycles |
 //! | `control.rs` | the runtime operations: stop, start, restart, add, remove one plugin |
@@ -32,6 +34,7 @@ mod health;
 mod hooks;
 mod instance;
 pub mod observe;
+mod options;
 mod order;
 mod query;
 mod reload;
@@ -42,6 +45,7 @@ mod slots;
 mod supervise;
 #[cfg(test)]
 mod testing;
+mod walk;
 
 use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -52,14 +56,15 @@ use rustc_hash::FxHashMap;
 
 use self::graph::Graph;
 use self::observe::Observers;
+pub(crate) use self::options::Options;
 use self::order::{Layout, Plan};
 use self::slots::{Columns, SlotAccess, Slots};
 use crate::busy::Busy;
 use crate::catch::{self, Route};
 use crate::config::Instance;
-use crate::contract::{Context, OnUnhealthy, Plugin, PluginError};
+use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
-use crate::extension::{FailurePolicy, Hub};
+use crate::extension::Hub;
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
 use crate::registry::{PluginEntry, UnlinkedCrate};
@@ -67,15 +72,6 @@ use crate::report::ExclusionReason;
 use crate::report::table::Report;
 use crate::runtime::Action;
 use crate::tree::Problem;
-
-/// Settings fixed when the manager is built.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Options {
-    pub(crate) time_hooks: bool,
-    pub(crate) callback_failures: FailurePolicy,
-    /// What a health check does to an unhealthy plugin whose configuration does not say.
-    pub(crate) on_unhealthy: OnUnhealthy,
-}
 
 /// What the entries alone decide, fixed when the manager is built.
 struct Topology {

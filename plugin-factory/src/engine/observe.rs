@@ -3,6 +3,7 @@
 //! [`ManagerBuilder::observe`](crate::ManagerBuilder::observe), and
 //! [`log_plugin_panics`], which routes the messages of caught panics through `log`.
 
+use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
@@ -53,6 +54,27 @@ pub enum Event {
         /// Why.
         reason: ExclusionReason,
     },
+}
+
+impl fmt::Display for Event {
+    /// One line: `db: initialized -> running`, `db: start failed: no disk`,
+    /// `db: retrying start (attempt 2) in 100ms`, `db: excluded: start failed: no disk`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::StateChanged { plugin, from, to } => write!(f, "{plugin}: {from} -> {to}"),
+            Self::Failed { plugin, failure } => write!(f, "{plugin}: {failure}"),
+            Self::Retrying {
+                plugin,
+                hook,
+                attempt,
+                delay,
+            } => write!(
+                f,
+                "{plugin}: retrying {hook} (attempt {attempt}) in {delay:?}"
+            ),
+            Self::Excluded { plugin, reason } => write!(f, "{plugin}: excluded: {reason}"),
+        }
+    }
 }
 
 impl Event {

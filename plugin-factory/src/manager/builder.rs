@@ -138,6 +138,13 @@ impl ManagerBuilder {
         self
     }
 
+    /// Runs the faults of a testing harness before the hooks they name.
+    #[cfg(feature = "testing")]
+    pub(crate) fn faults(mut self, faults: &'static crate::fault::Faults) -> Self {
+        self.options.faults = Some(faults);
+        self
+    }
+
     /// Calls `observer` with every [`Event`] from discovery on (see
     /// [`PluginManager::observe`]).
     pub fn observe(self, observer: impl Fn(&Event) + Send + Sync + 'static) -> Self {

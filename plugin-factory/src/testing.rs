@@ -1,0 +1,237 @@
+//! A harness for testing plugins against the real manager (feature `testing`, for
+//! dev-dependencies): choose the kinds, replace a kind's factory by a test double, inject an
+//! error or a panic into a named hook of a named plugin, record every event, and compare the
+//! report and the events with what the test expects, with a diff when they differ.
+//!
+//! ```
+//! use plugin_factory::report::Hook;
+//! use plugin_factory::testing::{Fault, Harness, assert_lines};
+//! # plugin_factory::link_plugins!(example_plugins);
+//!
+//! let harness = Harness::kinds(&["kv-store", "audit-log"]);
+//! harness.inject("kv-store", Hook::Start, Fault::error("disk full"));
+//! let manager = harness.start()?;
+//! assert_lines(
+//!     &harness.report_lines(&manager.report()),
+//!     "audit-log: excluded: depends on excluded \"kv-store\"
+//!      kv-store: excluded: start failed: disk full",
+//! );
+//! assert!(harness.event_lines().contains("kv-store: start failed: disk full"));
+//! # Ok::<(), plugin_factory::Error>(())
+//! ```
+//!
+//! See `docs/testing.md` for a whole plugin crate's tests.
+
+use std::any::Any;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use similar::TextDiff;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::fault::Faults;
+use crate::lifecycle::Hook;
+use crate::manager::PluginManager;
+use crate::manager::builder::ManagerBuilder;
+use crate::manager::phase::Active;
+use crate::engine::observe::Event;
+use crate::registry::{self, Factory, PluginEntry};
+use crate::report::table::Report;
+
+pub use crate::fault::Fault;
+
+/// What harnesses made that managers must be able to borrow for as long as the test binary
+/// runs: replaced entries and fault tables. Kept reachable here rather than only leaked, so
+/// that a leak checker running the tests reports no loss.
+static KEPT: Mutex<Vec<&'static (dyn Any + Send + Sync)>> = Mutex::new(Vec::new());
+
+fn keep<T: Any + Send + Sync>(value: T) -> &'static T {
+    let value: &'static T = Box::leak(Box::new(value));
+    lock(&KEPT).push(value);
+    value
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Builds managers for a test: a chosen set of kinds, factory doubles, injected faults, and
+/// every event recorded. Each manager it builds shares its faults and its event record.
+pub struct Harness {
+    entries: Vec<&'static PluginEntry>,
+    faults: &'static Faults,
+    config: Option<Config>,
+    events: Arc<Mutex<Vec<Event>>>,
+}
+
+impl Harness {
+    /// Every kind linked into the test binary.
+    pub fn new() -> Self {
+        Self::entries(registry::entries())
+    }
+
+    /// Only these kinds, from the registry.
+    ///
+    /// # Panics
+    ///
+    /// If a name is not registered, naming the kinds that are (a test that asks for a kind
+    /// it did not link cannot test anything).
+    pub fn kinds(names: &[&str]) -> Self {
+        let entries: Vec<_> = registry::entries()
+            .filter(|entry| names.contains(&entry.name()))
+            .collect();
+        for name in names {
+            if !entries.iter().any(|entry| entry.name() == *name) {
+                let mut known: Vec<_> = registry::entries().map(PluginEntry::name).collect();
+                known.sort_unstable();
+                panic!(
+                    "no kind {name:?} is registered in this test binary; registered: {known:?} \
+                     (is its crate linked with `plugin_factory::link_plugins!`?)"
+                );
+            }
+        }
+        Self::entries(entries)
+    }
+
+    /// These entries (hand-made ones included).
+    pub fn entries(entries: impl IntoIterator<Item = &'static PluginEntry>) -> Self {
+        Self {
+            entries: entries.into_iter().collect(),
+            faults: keep(Faults::default()),
+            config: None,
+            events: Arc::default(),
+        }
+    }
+
+    /// Builds `kind`'s instances with `factory` instead of its own, keeping its name, version,
+    /// dependencies and failure policy: a test double. The double has no config type and
+    /// implements no extension point (it is another type); give it the kind's behaviour the
+    /// test needs.
+    ///
+    /// # Panics
+    ///
+    /// If `kind` is not among the harness's entries.
+    pub fn replace(mut self, kind: &str, factory: Factory) -> Self {
+        let Some(slot) = self.entries.iter_mut().find(|entry| entry.name() == kind) else {
+            panic!("cannot replace {kind:?}: the harness has no such kind");
+        };
+        *slot = keep(PluginEntry::new(*slot.metadata(), factory));
+        self
+    }
+
+    /// Runs the managers on `config` (see [`ManagerBuilder::config`]).
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Makes `hook` of the plugin (instance) called `plugin` misbehave as `fault` says, in
+    /// every manager of this harness, from now on: the error or panic takes the path a real
+    /// one does (failure policy, exclusion, events, report). Hooks that can be faulted: the
+    /// factory (`Hook::Create`), `validate`, `init`, `start`, `reconfigure`, `stop`,
+    /// `shutdown`.
+    pub fn inject(&self, plugin: &str, hook: Hook, fault: Fault) -> &Self {
+        self.faults.inject(plugin, hook, fault);
+        self
+    }
+
+    /// Takes every fault injected into `plugin` away.
+    pub fn heal(&self, plugin: &str) -> &Self {
+        self.faults.heal(plugin);
+        self
+    }
+
+    /// A builder with the harness's entries, configuration and faults, recording events: add
+    /// options (`disable`, `on_unhealthy`, ...) before `discover`.
+    pub fn builder(&self) -> ManagerBuilder {
+        let events = Arc::clone(&self.events);
+        let builder = PluginManager::builder()
+            .entries(self.entries.iter().copied())
+            .faults(self.faults)
+            .observe(move |event| lock(&events).push(event.clone()));
+        match &self.config {
+            Some(config) => builder.config(config.clone()),
+            None => builder,
+        }
+    }
+
+    /// A manager through discover, validate, init and start.
+    pub fn start(&self) -> Result<PluginManager<Active>, Error> {
+        self.builder().discover()?.validate()?.init()?.start()
+    }
+
+    /// Every event recorded so far, in order.
+    pub fn events(&self) -> Vec<Event> {
+        lock(&self.events).clone()
+    }
+
+    /// The recorded events, one line each (see `Event`'s `Display`), and forgets them: the
+    /// next call shows what happened since.
+    pub fn event_lines(&self) -> String {
+        let events = std::mem::take(&mut *lock(&self.events));
+        lines(events.iter().map(ToString::to_string))
+    }
+
+    /// One line per plugin of `report`, in its order: `name: state`, or
+    /// `name: excluded: reason`. Stable across versions and widths, unlike the table.
+    pub fn report_lines(&self, report: &Report) -> String {
+        lines(report.plugins().iter().map(|plugin| match plugin.reason() {
+            Some(reason) => format!("{}: {}: {reason}", plugin.name(), plugin.state()),
+            None => format!("{}: {}", plugin.name(), plugin.state()),
+        }))
+    }
+}
+
+impl Default for Harness {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn lines(lines: impl Iterator<Item = String>) -> String {
+    lines.collect::<Vec<_>>().join("\n")
+}
+
+/// Asserts that `actual` has the lines of `expected`, each trimmed (so `expected` can be an
+/// indented multi-line literal), and panics with a unified diff when it does not.
+///
+/// ```should_panic
+/// plugin_factory::testing::assert_lines("db: running\nweb: running", "db: running\nweb: stopped");
+/// ```
+#[track_caller]
+pub fn assert_lines(actual: &str, expected: &str) {
+    let normalize = |text: &str| {
+        let mut lines: Vec<&str> = text.lines().map(str::trim).collect();
+        while lines.last() == Some(&"") {
+            lines.pop();
+        }
+        lines.join("\n") + "\n"
+    };
+    let (actual, expected) = (normalize(actual), normalize(expected));
+    if actual != expected {
+        let diff = TextDiff::from_lines(&expected, &actual)
+            .unified_diff()
+            .context_radius(3)
+            .header("expected", "actual")
+            .to_string();
+        panic!("the lines differ (- expected, + actual):\n{diff}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_lines_pass_whatever_their_indentation() {
+        assert_lines("a: running\nb: stopped\n", "  a: running\n  b: stopped\n\n");
+    }
+
+    #[test]
+    fn different_lines_show_a_diff() {
+        let panic = std::panic::catch_unwind(|| assert_lines("a\nb\nc", "a\nx\nc")).unwrap_err();
+        let message = panic.downcast_ref::<String>().unwrap();
+        assert!(message.contains("--- expected"), "{message}");
+        assert!(message.contains("-x\n+b"), "{message}");
+    }
+}

@@ -1,0 +1,165 @@
+//! The testing harness (`plugin_factory::testing`), used as a plugin crate's tests would use it
+//! on the example plugins: chosen kinds, a factory double, injected errors and panics in named
+//! hooks, the event sequence and the report compared line by line.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use plugin_factory::config::{Config, Format};
+use plugin_factory::report::Hook;
+use plugin_factory::runtime::OnFailure;
+use plugin_factory::testing::{Fault, Harness, assert_lines};
+use plugin_factory::{Context, Plugin, PluginError, PluginState};
+
+plugin_factory::link_plugins!(example_plugins);
+
+#[test]
+fn a_clean_run_is_recorded_event_by_event() {
+    let harness = Harness::kinds(&["kv-store"]);
+    let manager = harness.start().unwrap();
+    assert_lines(
+        &harness.event_lines(),
+        "kv-store: registered -> created
+         kv-store: created -> validated
+         kv-store: validated -> initialized
+         kv-store: initialized -> running",
+    );
+    let report = manager.stop().shutdown();
+    assert_lines(&harness.report_lines(&report), "kv-store: shut down");
+    assert_lines(
+        &harness.event_lines(),
+        "kv-store: running -> stopped
+         kv-store: stopped -> shut down",
+    );
+}
+
+#[test]
+fn an_injected_error_takes_the_path_of_a_real_one() {
+    let harness = Harness::kinds(&["kv-store", "audit-log", "clock"]);
+    harness.inject("kv-store", Hook::Init, Fault::error("disk full"));
+    let manager = harness.start().unwrap();
+    assert_eq!(manager.live(), ["clock"]);
+    assert_lines(
+        &harness.report_lines(&manager.report()),
+        "clock: running
+         audit-log: excluded: depends on excluded \"kv-store\"
+         kv-store: excluded: init failed: disk full",
+    );
+    let events = harness.event_lines();
+    assert!(
+        events.contains("kv-store: init failed: disk full"),
+        "{events}"
+    );
+    assert!(
+        events.contains("kv-store: excluded: init failed: disk full"),
+        "{events}"
+    );
+}
+
+#[test]
+fn an_injected_panic_is_caught_and_reported() {
+    let harness = Harness::kinds(&["greeter"]);
+    harness.inject("greeter", Hook::Stop, Fault::panic("stuck"));
+    let manager = harness.start().unwrap();
+    let report = manager.stop().shutdown();
+    assert_lines(
+        &harness.report_lines(&report),
+        "greeter: excluded: stop panicked: stuck",
+    );
+}
+
+#[test]
+fn a_fault_that_passes_meets_the_failure_policy() {
+    // The factory double keeps the kind's name and metadata; the configuration asks for
+    // retries, and two injected failures are retried away.
+    let config = Config::loader()
+        .text(
+            "test.toml",
+            Format::Toml,
+            "[plugins.kv-store]\non_failure = { retry = { attempts = 3, delay_ms = 1 } }\n",
+        )
+        .load()
+        .unwrap();
+    let harness = Harness::kinds(&["kv-store"]).config(config);
+    harness.inject("kv-store", Hook::Start, Fault::error("not yet").times(2));
+    let manager = harness.start().unwrap();
+    assert_eq!(manager.state("kv-store"), Some(PluginState::Running));
+    assert_lines(
+        &harness.event_lines(),
+        "kv-store: registered -> created
+         kv-store: created -> validated
+         kv-store: validated -> initialized
+         kv-store: start failed: not yet
+         kv-store: retrying start (attempt 2) in 1ms
+         kv-store: start failed: not yet
+         kv-store: retrying start (attempt 3) in 2ms
+         kv-store: initialized -> running",
+    );
+    assert!(matches!(
+        manager.info("kv-store").unwrap().on_failure(),
+        OnFailure::Retry(_)
+    ));
+}
+
+static FAKE_STARTS: AtomicUsize = AtomicUsize::new(0);
+
+/// The double of `clock`: counts its starts instead of reading the time.
+#[derive(Default)]
+struct FakeClock;
+
+impl Plugin for FakeClock {
+    fn start(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        FAKE_STARTS.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_replaced_factory_builds_the_double_under_the_kind_s_name() {
+    let harness = Harness::kinds(&["clock", "greeter"]).replace("clock", |_| Box::new(FakeClock));
+    let mut manager = harness.start().unwrap();
+    assert_eq!(FAKE_STARTS.load(Ordering::SeqCst), 1);
+    assert!(manager.plugin_mut::<FakeClock>("clock").is_some());
+    let info = manager.info("clock").unwrap();
+    assert_eq!(info.kind(), "clock");
+    assert_eq!(manager.live(), ["clock", "greeter"]);
+    // Faults can be injected after the start and taken back.
+    harness.inject("greeter", Hook::Stop, Fault::error("cannot stop"));
+    harness.heal("greeter");
+    let report = manager.stop().shutdown();
+    assert_lines(
+        &harness.report_lines(&report),
+        "clock: shut down
+         greeter: shut down",
+    );
+}
+
+#[test]
+fn a_faulted_factory_excludes_the_plugin_before_it_exists() {
+    let harness = Harness::kinds(&["greeter"]);
+    harness.inject("greeter", Hook::Create, Fault::panic("no memory"));
+    let manager = harness.start().unwrap();
+    assert_lines(
+        &harness.report_lines(&manager.report()),
+        "greeter: excluded: create panicked: no memory",
+    );
+}
+
+#[test]
+#[should_panic(expected = "no kind \"nope\" is registered in this test binary")]
+fn asking_for_an_unlinked_kind_says_so() {
+    let _ = Harness::kinds(&["greeter", "nope"]);
+}
+
+#[test]
+fn a_mismatch_prints_a_diff() {
+    let harness = Harness::kinds(&["greeter"]);
+    let manager = harness.start().unwrap();
+    let lines = harness.report_lines(&manager.report());
+    let mismatch =
+        std::panic::catch_unwind(|| assert_lines(&lines, "greeter: stopped")).unwrap_err();
+    let message = mismatch.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("-greeter: stopped\n+greeter: running"),
+        "{message}"
+    );
+}
