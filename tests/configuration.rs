@@ -185,6 +185,18 @@ fn the_same_setup_reads_alike_from_toml_json_and_yaml() {
             .pointer(["kv-replica", "config", "capacity"])
             .unwrap();
         assert!(kv.at.to_string().starts_with(&path), "{}", kv.at);
+        for policy in [
+            ["on_failure", "retry", "attempts"],
+            ["on_unhealthy", "restart", "max_restarts"],
+        ] {
+            let mut keys = vec!["kv-primary"];
+            keys.extend(policy);
+            let value = &plugins.pointer(keys).unwrap().value;
+            assert!(
+                matches!(value, plugin_factory::config::Value::Integer(3)),
+                "{path}: {policy:?} is {value:?}"
+            );
+        }
         let names: Vec<String> = match &plugins.value {
             plugin_factory::config::Value::Map(entries) => {
                 entries.iter().map(|(k, _)| k.clone()).collect()

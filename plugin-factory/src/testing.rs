@@ -28,13 +28,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use similar::TextDiff;
 
 use crate::config::Config;
+use crate::engine::observe::Event;
 use crate::error::Error;
 use crate::fault::Faults;
 use crate::lifecycle::Hook;
 use crate::manager::PluginManager;
 use crate::manager::builder::ManagerBuilder;
 use crate::manager::phase::Active;
-use crate::engine::observe::Event;
 use crate::registry::{self, Factory, PluginEntry};
 use crate::report::table::Report;
 
