@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::instance::Instance;
-use super::options::injected;
+use super::options::Injector;
 use super::reload::{Checked, Next};
 use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
@@ -219,7 +219,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let spec = entry
             .config()
             .expect("a kind with a config value has a config type");
-        let (route, hub, options) = (self.route, self.hub, self.options);
+        let (route, hub, injector) = (self.route, self.hub, Injector::of(&self.options));
         let shared = entry.implementations().is_some() || hub.has_services();
         if shared {
             self.withdraw(i);
@@ -230,7 +230,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             };
             let ctx = Context::at(entry.metadata(), name.as_str(), hub, i);
             route.catch(name, || {
-                injected(&options, name, Hook::Reconfigure)?;
+                injector.check(name, Hook::Reconfigure)?;
                 spec.reconfigure(plugin, value, &ctx)
             })
         });

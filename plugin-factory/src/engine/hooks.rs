@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::instance::Instance;
 use super::observe::Event;
-use super::options::injected;
+use super::options::Injector;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
 use crate::contract::{Context, OnFailure, Plugin, PluginError};
@@ -95,9 +95,9 @@ impl<S: SlotAccess> Ops<'_, S> {
             Some(factory) => {
                 let started = self.clock_start();
                 let ctx = Context::new(entry.metadata(), name.as_str());
-                let options = self.options;
+                let injector = Injector::of(&self.options);
                 let made = self.route.catch(&name, || {
-                    injected(&options, &name, Hook::Create)?;
+                    injector.check(&name, Hook::Create)?;
                     Ok(factory(&ctx))
                 });
                 (started, made)
@@ -158,8 +158,9 @@ impl<S: SlotAccess> Ops<'_, S> {
             }
         };
         let started = self.clock_start();
+        let injector = Injector::of(&self.options);
         let created = self.route.catch(&name, || {
-            injected(&self.options, &name, Hook::Create)?;
+            injector.check(&name, Hook::Create)?;
             entry.create(name.as_str(), config)
         });
         Ok((started, created))
@@ -173,7 +174,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             self.withdraw(i);
         }
         let metadata = entry.metadata();
-        let (route, hub, options) = (self.route, self.hub, self.options);
+        let (route, hub, injector) = (self.route, self.hub, Injector::of(&self.options));
         let started = self.clock_start();
         let outcome = self.slots.with_instance(
             i,
@@ -184,7 +185,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 };
                 let ctx = Context::at(metadata, name.as_str(), hub, i);
                 route.catch(name, || {
-                    injected(&options, name, hook.hook())?;
+                    injector.check(name, hook.hook())?;
                     hook.run(plugin, &ctx)
                 })
             },

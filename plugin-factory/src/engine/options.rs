@@ -1,5 +1,5 @@
-//! [`Options`]: the settings fixed when a manager is built, and [`injected`], the faults a test
-//! injects through them (feature `testing`).
+//! [`Options`]: the settings fixed when a manager is built, and the [`Injector`] of the faults a
+//! test injects through them (feature `testing`).
 
 use crate::contract::{OnUnhealthy, PluginError};
 use crate::extension::FailurePolicy;
@@ -17,15 +17,34 @@ pub(crate) struct Options {
     pub(crate) faults: Option<&'static crate::fault::Faults>,
 }
 
-/// What the testing harness injected into `hook` of `plugin`: an error to return, or a panic
-/// raised here, inside the hook's `catch_unwind`. Always `Ok`, and nothing to run, without the
-/// `testing` feature.
-#[inline(always)]
-pub(super) fn injected(options: &Options, plugin: &str, hook: Hook) -> Result<(), PluginError> {
+/// What a hook's closure takes along to ask for injected faults: the harness's fault table, or,
+/// without the `testing` feature, nothing at all (a zero-sized value, so the hot path copies
+/// and checks nothing).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Injector {
     #[cfg(feature = "testing")]
-    if let Some(faults) = options.faults {
-        return faults.trigger(plugin, hook);
+    faults: Option<&'static crate::fault::Faults>,
+}
+
+impl Injector {
+    #[inline(always)]
+    pub(super) fn of(options: &Options) -> Self {
+        let _ = options;
+        Self {
+            #[cfg(feature = "testing")]
+            faults: options.faults,
+        }
     }
-    let _ = (options, plugin, hook);
-    Ok(())
+
+    /// What the testing harness injected into `hook` of `plugin`: an error to return, or a
+    /// panic raised here, inside the hook's `catch_unwind`. Always `Ok` without the feature.
+    #[inline(always)]
+    pub(super) fn check(self, plugin: &str, hook: Hook) -> Result<(), PluginError> {
+        #[cfg(feature = "testing")]
+        if let Some(faults) = self.faults {
+            return faults.trigger(plugin, hook);
+        }
+        let _ = (plugin, hook);
+        Ok(())
+    }
 }
