@@ -1,6 +1,7 @@
 //! Running plugin code and taking plugins out: the hook runner (factory and hooks, panics
 //! caught, timing, a checked state change, events) and exclusion with its cascade to
-//! dependents. The walks that run a hook on every plugin are in `walk.rs`.
+//! dependents, plus the walks that run a hook on every plugin (kept in this file: they inline
+//! the hook runner, which a split into another codegen unit measurably stopped).
 
 use std::cmp::Reverse;
 use std::sync::Arc;
@@ -232,7 +233,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// manager changes states, and a hook cannot call back into it, so `from` still holds when
     /// the hook returns.
     #[inline(always)]
-    pub(super) fn step_from(
+    fn step_from(
         &mut self,
         i: usize,
         from: PluginState,
@@ -435,5 +436,62 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(super) fn exclude_unstarted(&mut self, i: usize, reason: ExclusionReason) {
         self.drop_instance(i);
         self.exclude(i, reason);
+    }
+}
+
+/// Walks over every plugin.
+impl<S: SlotAccess> Ops<'_, S> {
+    /// Runs `hook` on every plugin ready for it, in start order. Stops at once when a required
+    /// plugin is excluded.
+    pub(super) fn run_forward(&mut self, hook: PluginHook) {
+        for place in 0..self.plan.order.len() {
+            let i = self.plan.order[place];
+            let from = self.state(i);
+            if hook.runs_from(from) {
+                let _ = self.step_from(i, from, hook);
+                if self.required_excluded.is_some() {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Stops every running plugin in reverse start order.
+    pub(super) fn stop_all(&mut self) {
+        for place in (0..self.plan.order.len()).rev() {
+            let i = self.plan.order[place];
+            let from = self.state(i);
+            if PluginHook::Stop.runs_from(from) {
+                let _ = self.step_from(i, from, PluginHook::Stop);
+            }
+        }
+    }
+
+    /// Stops, shuts down and drops everything live, in reverse start order, then drops the
+    /// instances that never started.
+    pub(super) fn shut_down_all(&mut self) {
+        self.stop_all();
+        for place in (0..self.plan.order.len()).rev() {
+            let i = self.plan.order[place];
+            if self.state(i).is_live() {
+                let _ = self.tear_down(i);
+            }
+        }
+        for i in (0..self.slots.slots().len()).rev() {
+            if self.state(i).is_live() {
+                let _ = self.tear_down(i);
+            }
+        }
+    }
+
+    /// Keeps only live plugins in the start order.
+    pub(super) fn retain_live(&mut self) {
+        if !self.left_live {
+            return;
+        }
+        let mut order = std::mem::take(&mut self.plan.order);
+        order.retain(|&i| self.state(i).is_live());
+        self.plan.order = order;
+        self.plan.reindex();
     }
 }

@@ -8,7 +8,6 @@
 //! | file | owns |
 //! |---|---|
 //! | `hooks.rs` | running a hook (panics caught, state checked, events sent), exclusion and its cascade, the walks over every plugin |
-//! | `walk.rs` | the walks over every plugin (a hook in start order, stop and teardown in reverse) |
 //! | `options.rs` | the settings fixed when a manager is built, and the faults a test injects through them |
 //! | `retry.rs` | calling a failed `init` or `start` again, with backoff (`on_failure = retry(...)`) |
 //! | `resolve.rs` | duplicates, creation, dependencies, versions, cycles |
@@ -45,7 +44,6 @@ mod slots;
 mod supervise;
 #[cfg(test)]
 mod testing;
-mod walk;
 
 use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
