@@ -12,7 +12,7 @@ use super::observe::Event;
 use super::options::Injector;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
-use crate::contract::{Context, OnFailure, Plugin, PluginError};
+use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
@@ -244,15 +244,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 self.moved_on(i, from, hook);
                 Ok(())
             }
-            Err(failure) => {
-                if let OnFailure::Retry(backoff) = self.slots.slots().on_failure(i)
-                    && matches!(hook, PluginHook::Init | PluginHook::Start)
-                {
-                    return self.retry(i, from, hook, failure, backoff);
-                }
-                self.fail(i, failure.clone());
-                Err(failure)
-            }
+            Err(failure) => self.failed(i, from, hook, failure),
         }
     }
 

@@ -1,16 +1,39 @@
-//! `on_failure = retry(...)`: a failing `init` or `start` called again on the same instance,
-//! after a delay that doubles each time, until it succeeds or the attempts run out.
+//! What a failed hook leads to under the plugin's failure policy: with `on_failure =
+//! retry(...)`, a failing `init` or `start` is called again on the same instance, after a delay
+//! that doubles each time, until it succeeds or the attempts run out; otherwise the plugin is
+//! taken out (and a required one fails the transition, in `mod.rs`).
 
 use std::thread;
 
 use super::observe::Event;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
-use crate::contract::Backoff;
+use crate::contract::{Backoff, OnFailure};
 use crate::lifecycle::PluginState;
 use crate::report::{ExclusionReason, HookFailure};
 
 impl<S: SlotAccess> Ops<'_, S> {
+    /// `hook` failed on `i` (found in `from`): called again as its failure policy says, or `i`
+    /// is taken out. Out of line, so that the walks that inline `step_from`
+    /// carry only a call for the failure path.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn failed(
+        &mut self,
+        i: usize,
+        from: PluginState,
+        hook: PluginHook,
+        failure: HookFailure,
+    ) -> Result<(), HookFailure> {
+        if let OnFailure::Retry(backoff) = self.slots.slots().on_failure(i)
+            && matches!(hook, PluginHook::Init | PluginHook::Start)
+        {
+            return self.retry(i, from, hook, failure, backoff);
+        }
+        self.fail(i, failure.clone());
+        Err(failure)
+    }
+
     /// `hook` failed on `i` (found in `from`) with `first`: records it, waits, and calls the
     /// hook again, up to the backoff's attempts. At the first success `i` moves on; when the
     /// attempts run out it is taken out with every attempt's failure as the reason, and the
