@@ -9,7 +9,7 @@
 //! |---|---|
 //! | `hooks.rs` | running a hook (panics caught, state checked, events sent), exclusion and its cascade, the walks over every plugin |
 //! | `options.rs` | the settings fixed when a manager is built, and the faults a test injects through them |
-//! | `retry.rs` | calling a failed `init` or `start` again, with backoff (`on_failure = retry(...)`) |
+//! | `retry.rs` | what a failed hook leads to under its failure policy: called again with backoff (`on_failure = retry(...)`), or the plugin taken out |
 //! | `resolve.rs` | duplicates, creation, dependencies, versions, cycles |
 //! | `control.rs` | the runtime operations: stop, start, restart, add, remove one plugin |
 //! | `reload.rs` | checking a new configuration whole and planning the move to it |
