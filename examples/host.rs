@@ -2,20 +2,24 @@
 //! whole lifecycle, checks the plugins' health, calls extension points (its own, `Status`, implemented by two plugins of
 //! its own, and the example plugins' `AuditSink`), manages plugins at run time (typed access,
 //! a restart, a hot remove and add), reloads a changed configuration, and prints the report.
+//! With a subcommand, it is the command line of `plugin_factory::cli` instead.
 //!
 //! ```text
 //! cargo run --example host
 //! cargo run --example host -- --config examples/config/host.toml     # or .json, .yaml
+//! cargo run --example host -- list                             # or info NAME, check, graph, health, schema
 //! HOST__PLUGINS__GREETER__CONFIG__GREETING=Hi cargo run --example host -- --config examples/config/host.yaml
 //! cargo run --example host --features example-plugins/broken   # faulty plugins are excluded
 //! RUST_LOG=debug cargo run --example host                      # every transition
 //! ```
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use plugin_factory::config::{Config, Loader};
+use clap::Parser;
+use plugin_factory::cli::{Command, Options, Runner};
+use plugin_factory::config::Loader;
 use plugin_factory::phase::Active;
 use plugin_factory::runtime::Name;
 use plugin_factory::{Context, Error, Plugin, PluginError, PluginManager, plugin};
@@ -83,25 +87,42 @@ impl Status for StoreStats {
 /// The prefix of the environment variables that override the configuration.
 const ENV_PREFIX: &str = "HOST";
 
-const USAGE: &str = "usage: host [--config PATH]
-
-  --config PATH   run the instances a TOML, JSON or YAML file describes, then reload it with
-                  changes (one instance added, one reconfigured, one removed); variables
-                  named HOST__<KEY>__<PATH> override its values";
+/// The host's command line: the plugin commands of `plugin_factory::cli`, and without one, the
+/// demo.
+#[derive(Parser)]
+#[command(
+    name = "host",
+    about = "Runs the example plugins through their whole lifecycle, or inspects them",
+    after_help = "Without a subcommand, runs the demo: the lifecycle, extension points, the runtime API \
+                  and, with --config, a reload (one instance added, one reconfigured, one removed). \
+                  Variables named HOST__<KEY>__<PATH> override the configuration's values.\n\n\
+                  Examples:\n  host --config examples/config/host.toml\n  host list --format json\n  \
+                  host graph | dot -Tpng -o plugins.png\n  host check --disable kv-store"
+)]
+struct HostCli {
+    #[command(flatten)]
+    options: Options,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = HostCli::parse();
+    let runner = Runner::new().env_prefix(ENV_PREFIX);
+    // The commands print what they find themselves: errors only in the log, unless RUST_LOG says.
+    let level = if cli.command.is_some() {
+        "error"
+    } else {
+        "info"
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level)).init();
     // Panics inside plugins are caught and reported by the manager: log where they happened
     // (at debug level) instead of printing them like a crash. Other panics still print.
     plugin_factory::observe::log_plugin_panics();
-    let config = match config_path(std::env::args().skip(1)) {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("{message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(config) {
+    if let Some(command) = &cli.command {
+        return runner.run(command, &cli.options).into();
+    }
+    match run(&runner, &cli.options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -113,35 +134,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// The `--config` path among the arguments, if any.
-fn config_path(mut args: impl Iterator<Item = String>) -> Result<Option<PathBuf>, String> {
-    let mut path = None;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--config" => match args.next() {
-                Some(value) => path = Some(PathBuf::from(value)),
-                None => return Err("--config needs a path".to_owned()),
-            },
-            "-h" | "--help" => return Err("Runs the example plugins.".to_owned()),
-            other => match other.strip_prefix("--config=") {
-                Some(value) => path = Some(PathBuf::from(value)),
-                None => return Err(format!("unknown argument {other:?}")),
-            },
-        }
-    }
-    Ok(path)
-}
-
-fn run(config_path: Option<PathBuf>) -> Result<(), Error> {
+fn run(runner: &Runner, options: &Options) -> Result<(), Error> {
     let mut builder = PluginManager::builder().time_hooks(true);
-    if let Some(path) = &config_path {
-        builder = builder.config(load(path)?);
+    if let Some(config) = runner.config(options)? {
+        builder = builder.config(config);
     }
     let mut manager = builder.discover()?.validate()?.init()?.start()?;
     println!("running: {}", manager.live().join(", "));
     call_extension_points(&manager)?;
     manage_at_run_time(&manager);
-    if let Some(path) = &config_path {
+    if let Some(path) = &options.config {
         reload(&mut manager, path)?;
     }
     let report = manager.stop().shutdown();
@@ -149,14 +151,9 @@ fn run(config_path: Option<PathBuf>) -> Result<(), Error> {
     Ok(())
 }
 
-/// The configuration file, with the environment's overrides.
-fn load(path: &PathBuf) -> Result<Config, Error> {
-    Ok(Loader::new().file(path).env(ENV_PREFIX).load()?)
-}
-
 /// Reloads the configuration with three changes made as a command line's `--set`, `--enable`
 /// and `--disable` would: one instance added, one reconfigured, one removed.
-fn reload(manager: &mut PluginManager<Active>, path: &PathBuf) -> Result<(), Error> {
+fn reload(manager: &mut PluginManager<Active>, path: &Path) -> Result<(), Error> {
     let changed = Loader::new()
         .file(path)
         .env(ENV_PREFIX)

@@ -30,6 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("engine", 5),
     ("manager", 6),
     ("testing", 7),
+    ("cli", 7),
     ("", 8), // the crate root, lib.rs
 ];
 

@@ -91,11 +91,16 @@
 //! - [`PluginState`]: where one plugin is; [`Report`] and its parts in [`report`]; [`Error`].
 //! - [`registry`]: the link-time collection, its entries and the metadata's parts.
 //! - [`observe`]: events, observers, and routing caught panics to `log`.
+//! - `testing` (feature `testing`): a harness for plugin tests, with factory doubles, injected
+//!   faults and diffing assertions (`docs/testing.md`).
+//! - `cli` (feature `cli`): a command line for host binaries (`docs/cli.md`).
 //!
 //! `docs/architecture.md` in the repository maps the modules for contributors.
 
 mod busy;
 mod catch;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod config;
 mod contract;
 mod engine;

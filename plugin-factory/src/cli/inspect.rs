@@ -1,0 +1,387 @@
+//! `list`, `info`, `check`, `health` and `schema`: what the binary links, what the configuration
+//! makes of it, and how it fares, without starting anything (but for `health`).
+
+use serde_json::{Value, json};
+
+use super::options::{Exit, Format, Options, Source};
+use super::render::{Io, cell, err, node_json, out, print_json, table};
+use crate::config::schema as config_schema;
+use crate::contract::Health;
+use crate::error::Error;
+use crate::lifecycle::PluginState;
+use crate::manager::PluginManager;
+use crate::manager::phase::Vetted;
+use crate::registry::{self, PluginEntry};
+use crate::runtime::PluginInfo;
+
+/// The manager `options` describe, discovered and validated; `Ok(Err(exit))` when a required
+/// plugin was excluded on the way (the error and the report are printed).
+fn validated(
+    source: &Source<'_>,
+    io: &mut Io<'_>,
+) -> Result<Result<PluginManager<Vetted>, Exit>, Error> {
+    let outcome = source
+        .builder()?
+        .discover()
+        .and_then(PluginManager::validate);
+    match outcome {
+        Ok(manager) => Ok(Ok(manager)),
+        Err(Error::RequiredPluginExcluded {
+            plugin,
+            reason,
+            report,
+        }) => {
+            err!(
+                io,
+                "error: required plugin {plugin:?} was excluded: {reason}\n\n{report}"
+            );
+            Ok(Err(Exit::Invalid))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The registry entry of `kind`.
+fn entry(kind: &str) -> Option<&'static PluginEntry> {
+    registry::entries().find(|entry| entry.name() == kind)
+}
+
+/// The extension points `kind` implements, by trait name.
+fn implements(kind: &str) -> Vec<&'static str> {
+    entry(kind)
+        .and_then(PluginEntry::implementations)
+        .map(|implementations| {
+            implementations
+                .points()
+                .iter()
+                .map(|point| point.point_name())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the instance runs, as far as the configuration says: a left-out one stays
+/// `Registered`.
+fn enabled(info: &PluginInfo) -> bool {
+    info.state() != PluginState::Registered
+}
+
+fn dependencies(info: &PluginInfo) -> Vec<String> {
+    info.dependencies()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// The kinds linked into the binary that have no instance (the configuration names none).
+fn kinds_without_instance(infos: &[PluginInfo]) -> Vec<&'static PluginEntry> {
+    let mut kinds: Vec<_> = registry::entries()
+        .filter(|entry| !infos.iter().any(|info| info.kind() == entry.name()))
+        .collect();
+    kinds.sort_by_key(|entry| entry.name());
+    kinds.dedup_by_key(|entry| entry.name());
+    kinds
+}
+
+pub(super) fn list(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let manager = match validated(source, io)? {
+        Ok(manager) => manager,
+        Err(exit) => return Ok(exit),
+    };
+    let infos = manager.plugins();
+    let idle = kinds_without_instance(&infos);
+    match source.format() {
+        Format::Json => {
+            let mut plugins: Vec<Value> = infos
+                .iter()
+                .map(|info| {
+                    json!({
+                        "name": info.name().as_str(),
+                        "kind": info.kind(),
+                        "version": info.metadata().version(),
+                        "enabled": enabled(info),
+                        "state": info.state().as_str(),
+                        "reason": info.reason().map(ToString::to_string),
+                        "depends_on": dependencies(info),
+                        "package": info.metadata().package(),
+                        "implements": implements(info.kind()),
+                    })
+                })
+                .collect();
+            plugins.extend(idle.iter().map(|entry| {
+                json!({
+                    "name": entry.name(),
+                    "kind": entry.name(),
+                    "version": entry.metadata().version(),
+                    "enabled": false,
+                    "state": null,
+                    "reason": "the configuration names no instance of this kind",
+                    "depends_on": entry.metadata().dependencies().iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "package": entry.metadata().package(),
+                    "implements": implements(entry.name()),
+                })
+            }));
+            print_json(io, json!({ "plugins": plugins }));
+        }
+        Format::Text => {
+            let mut rows: Vec<Vec<String>> = infos
+                .iter()
+                .map(|info| {
+                    vec![
+                        info.name().to_string(),
+                        info.kind().to_owned(),
+                        info.metadata().version().to_owned(),
+                        if enabled(info) { "yes" } else { "no" }.to_owned(),
+                        info.state().as_str().to_owned(),
+                        cell(&dependencies(info)),
+                        info.metadata().package().to_owned(),
+                        cell(&implements(info.kind())),
+                        info.reason().map(ToString::to_string).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            rows.extend(idle.iter().map(|entry| {
+                let dependencies: Vec<String> = entry
+                    .metadata()
+                    .dependencies()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                vec![
+                    entry.name().to_owned(),
+                    entry.name().to_owned(),
+                    entry.metadata().version().to_owned(),
+                    "no".to_owned(),
+                    "no instance".to_owned(),
+                    cell(&dependencies),
+                    entry.metadata().package().to_owned(),
+                    cell(&implements(entry.name())),
+                    String::new(),
+                ]
+            }));
+            let header = [
+                "plugin",
+                "kind",
+                "version",
+                "enabled",
+                "state",
+                "depends on",
+                "package",
+                "implements",
+                "reason",
+            ];
+            out!(io, "{}", table(&header, &rows));
+        }
+    }
+    Ok(Exit::Success)
+}
+
+pub(super) fn info(source: &Source<'_>, name: &str, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let manager = match validated(source, io)? {
+        Ok(manager) => manager,
+        Err(exit) => return Ok(exit),
+    };
+    let info = manager.info(name);
+    let kind = match &info {
+        Some(info) => entry(info.kind()),
+        None => entry(name),
+    };
+    let Some(kind) = kind else {
+        let mut known: Vec<String> = manager
+            .plugins()
+            .iter()
+            .map(|p| p.name().to_string())
+            .collect();
+        known.extend(registry::entries().map(|entry| entry.name().to_owned()));
+        known.sort_unstable();
+        known.dedup();
+        err!(
+            io,
+            "error: no plugin or kind is called {name:?}; known: {}",
+            known.join(", ")
+        );
+        return Ok(Exit::Invalid);
+    };
+    let metadata = kind.metadata();
+    let config = source.config()?;
+    let current = config
+        .as_ref()
+        .and_then(|config| config.tree().pointer(["plugins", name, "config"]))
+        .map(node_json);
+    let schema = kind.config().map(|spec| {
+        let mut generator =
+            schemars::SchemaGenerator::new(schemars::generate::SchemaSettings::draft2020_12());
+        let mut schema = spec.schema(&mut generator).to_value();
+        let definitions = generator.take_definitions(true);
+        if !definitions.is_empty() {
+            schema["$defs"] = Value::Object(definitions);
+        }
+        schema
+    });
+    let document = json!({
+        "name": name,
+        "kind": kind.name(),
+        "version": metadata.version(),
+        "description": metadata.description(),
+        "package": metadata.package(),
+        "location": metadata.location().to_string(),
+        "depends_on": metadata.dependencies().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "dependents": info.as_ref().map(|i| i.dependents().iter().map(|d| d.to_string()).collect::<Vec<_>>()).unwrap_or_default(),
+        "implements": implements(kind.name()),
+        "state": info.as_ref().map(|i| i.state().as_str()),
+        "reason": info.as_ref().and_then(|i| i.reason()).map(ToString::to_string),
+        "on_failure": info.as_ref().map_or(metadata.on_failure(), |i| i.on_failure()).to_string(),
+        "on_unhealthy": info.as_ref().map(|i| i.on_unhealthy().to_string()),
+        "config_schema": schema,
+        "config": current,
+    });
+    match source.format() {
+        Format::Json => print_json(io, document),
+        Format::Text => print_info_text(&document, io),
+    }
+    Ok(Exit::Success)
+}
+
+/// The fields of `info`, in the order the text shows them.
+const INFO_FIELDS: [&str; 16] = [
+    "name",
+    "kind",
+    "version",
+    "description",
+    "package",
+    "location",
+    "state",
+    "reason",
+    "depends_on",
+    "dependents",
+    "implements",
+    "on_failure",
+    "on_unhealthy",
+    "config",
+    "config_schema",
+    "health",
+];
+
+/// `key: value` lines; lists joined, nulls left out, the config and its schema as indented
+/// JSON.
+fn print_info_text(document: &Value, io: &mut Io<'_>) {
+    for key in INFO_FIELDS {
+        let label = key.replace('_', " ");
+        match document.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(text)) if text.is_empty() => {}
+            Some(Value::String(text)) => out!(io, "{label}: {text}"),
+            Some(Value::Array(items)) => {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|item| {
+                        item.as_str()
+                            .map_or_else(|| item.to_string(), str::to_owned)
+                    })
+                    .collect();
+                out!(io, "{label}: {}", cell(&items));
+            }
+            Some(other) => {
+                let pretty = serde_json::to_string_pretty(other).unwrap_or_default();
+                out!(io, "{label}:\n  {}", pretty.replace('\n', "\n  "));
+            }
+        }
+    }
+}
+
+pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let manager = match validated(source, io)? {
+        Ok(manager) => manager,
+        Err(exit) => return Ok(exit),
+    };
+    let report = manager.report();
+    let excluded: Vec<(String, String)> = report
+        .plugins()
+        .iter()
+        .filter_map(|plugin| {
+            let reason = plugin.reason()?;
+            Some((plugin.name().to_string(), reason.to_string()))
+        })
+        .collect();
+    let config: Vec<String> = report
+        .config_problems()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let unlinked: Vec<String> = report
+        .unlinked_crates()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let valid = excluded.is_empty() && config.is_empty() && unlinked.is_empty();
+    match source.format() {
+        Format::Json => print_json(
+            io,
+            json!({
+                "valid": valid,
+                "excluded": excluded.iter().map(|(plugin, reason)| json!({ "plugin": plugin, "reason": reason })).collect::<Vec<_>>(),
+                "config_problems": config,
+                "unlinked": unlinked,
+            }),
+        ),
+        Format::Text => {
+            for (plugin, reason) in &excluded {
+                out!(io, "excluded: {plugin}: {reason}");
+            }
+            for problem in &config {
+                out!(io, "configuration problem: {problem}");
+            }
+            for crate_ in &unlinked {
+                out!(io, "unlinked: {crate_}");
+            }
+            if valid {
+                out!(io, "ok: {} plugins valid", manager.live().len());
+            }
+        }
+    }
+    Ok(if valid { Exit::Success } else { Exit::Invalid })
+}
+
+pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let manager = match validated(source, io)? {
+        Ok(manager) => manager.init()?.start()?,
+        Err(exit) => return Ok(exit),
+    };
+    let health = manager.check_health()?;
+    manager.stop().shutdown();
+    let overall = health.overall();
+    match source.format() {
+        Format::Json => print_json(
+            io,
+            json!({
+                "overall": overall.as_str(),
+                "reason": overall.reason(),
+                "plugins": health.plugins().iter().map(|(plugin, health)| json!({
+                    "plugin": plugin.as_str(),
+                    "health": health.as_str(),
+                    "reason": health.reason(),
+                })).collect::<Vec<_>>(),
+            }),
+        ),
+        Format::Text => out!(io, "{health}"),
+    }
+    Ok(match overall {
+        Health::Healthy => Exit::Success,
+        Health::Degraded(_) => Exit::Degraded,
+        _ => Exit::Unhealthy,
+    })
+}
+
+pub(super) fn schema(options: &Options, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let schema = config_schema(registry::entries());
+    // The schema is JSON whatever the format: text prints it pretty, JSON wraps it.
+    match options.format {
+        Format::Json => print_json(io, json!({ "schema": schema })),
+        Format::Text => out!(
+            io,
+            "{}",
+            serde_json::to_string_pretty(&schema).expect("a JSON value always serializes")
+        ),
+    }
+    Ok(Exit::Success)
+}

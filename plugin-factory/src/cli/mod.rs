@@ -1,0 +1,189 @@
+//! A command line for host binaries (feature `cli`, built on `clap`): inspect the plugins a
+//! binary links and a configuration describes, check them, draw their dependency graph, print
+//! the configuration's JSON Schema, and check the plugins' health, as text or as JSON.
+//!
+//! One call runs it all:
+//!
+//! ```no_run
+//! fn main() -> std::process::ExitCode {
+//!     plugin_factory::cli::Runner::new().env_prefix("MYAPP").main()
+//! }
+//! ```
+//!
+//! or a host embeds it in its own `clap` parser, keeping its own behaviour when no subcommand is
+//! given (as `examples/host.rs` does):
+//!
+//! ```no_run
+//! use clap::Parser;
+//! use plugin_factory::cli::{Command, Options, Runner};
+//!
+//! #[derive(Parser)]
+//! struct Host {
+//!     #[command(flatten)]
+//!     options: Options,
+//!     #[command(subcommand)]
+//!     command: Option<Command>,
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     let host = Host::parse();
+//!     match &host.command {
+//!         Some(command) => Runner::new().run(command, &host.options).into(),
+//!         None => std::process::ExitCode::SUCCESS, // the host's own default
+//!     }
+//! }
+//! ```
+//!
+//! Exit codes ([`Exit`]): 0 success, 1 invalid plugins or configuration, 2 usage (from `clap`),
+//! 3 degraded and 4 unhealthy (`health`). Errors go to stderr, never as a panic. The JSON shapes
+//! carry `"format": 1` and are documented in `docs/cli.md`.
+
+mod graph;
+mod inspect;
+mod options;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use self::options::Source;
+use crate::config::Config;
+use crate::error::Error;
+use crate::manager::builder::ManagerBuilder;
+
+pub use self::graph::Style;
+pub use self::options::{Exit, Format, Options};
+pub use self::render::Io;
+use self::render::err;
+
+/// The whole command line, for [`Runner::main`]: the common options and a subcommand.
+#[derive(Debug, Parser)]
+#[command(about = "Inspect, check and run the plugins of this binary")]
+pub struct Cli {
+    /// The common options.
+    #[command(flatten)]
+    pub options: Options,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Clone, Subcommand)]
+#[non_exhaustive]
+pub enum Command {
+    /// Every configured instance and every compiled-in kind, with its state after validation.
+    List,
+    /// Everything known about one instance or kind.
+    Info {
+        /// The instance or kind.
+        name: String,
+    },
+    /// Discovers, configures and validates without starting anything; exits 1 on any problem.
+    Check,
+    /// The dependency graph, as Graphviz DOT or Mermaid.
+    Graph {
+        /// The graph language.
+        #[arg(long, value_enum, default_value_t = Style::Dot)]
+        style: Style,
+    },
+    /// Starts everything, checks every plugin's health, prints it, and stops.
+    Health,
+    /// The configuration's JSON Schema for this binary's kinds.
+    Schema,
+}
+
+/// Runs commands for a host: how its configuration is read.
+#[derive(Debug, Clone, Default)]
+pub struct Runner {
+    env_prefix: Option<String>,
+}
+
+impl Runner {
+    /// A runner that reads no environment variables.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads `PREFIX__PLUGINS__NAME__...` variables over the configuration, as
+    /// [`Loader::env`] does.
+    pub fn env_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.env_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Parses the process's arguments as [`Cli`] and runs the command (a usage error exits 2,
+    /// with `clap`'s message).
+    pub fn main(&self) -> ExitCode {
+        let cli = Cli::parse();
+        self.run(&cli.command, &cli.options).into()
+    }
+
+    /// Runs `command`, printing its result on stdout and any error on stderr.
+    pub fn run(&self, command: &Command, options: &Options) -> Exit {
+        let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+        self.run_to(command, options, &mut Io::new(&mut out, &mut err))
+    }
+
+    /// [`run`](Self::run), printing to `io` instead (for tests, and hosts that capture it).
+    ///
+    /// ```standalone_crate
+    /// use plugin_factory::cli::{Command, Io, Options, Runner};
+    /// plugin_factory::link_plugins!(example_plugins);
+    ///
+    /// # fn main() {
+    /// let (mut out, mut err) = (Vec::new(), Vec::new());
+    /// let mut io = Io::new(&mut out, &mut err);
+    /// let exit = Runner::new().run_to(&Command::Check, &Options::default(), &mut io);
+    /// assert_eq!(exit.code(), 0, "{}", String::from_utf8_lossy(&err));
+    /// assert_eq!(String::from_utf8(out).unwrap(), "ok: 4 plugins valid\n");
+    /// # }
+    /// ```
+    pub fn run_to(&self, command: &Command, options: &Options, io: &mut Io<'_>) -> Exit {
+        let outcome = match command {
+            Command::List => inspect::list(&self.source(options), io),
+            Command::Info { name } => inspect::info(&self.source(options), name, io),
+            Command::Check => inspect::check(&self.source(options), io),
+            Command::Graph { style } => graph::graph(&self.source(options), *style, io),
+            Command::Health => inspect::health(&self.source(options), io),
+            Command::Schema => inspect::schema(options, io),
+        };
+        match outcome {
+            Ok(exit) => exit,
+            Err(error) => {
+                err!(io, "error: {error}");
+                Exit::Invalid
+            }
+        }
+    }
+
+    /// The configuration `options` describe: none without a file, an override, `--enable` or
+    /// `--disable` (every kind then runs as one instance, as without a configuration).
+    pub fn config(&self, options: &Options) -> Result<Option<Config>, Error> {
+        self.source(options).config()
+    }
+
+    /// A builder with the configuration `options` describe.
+    pub fn builder(&self, options: &Options) -> Result<ManagerBuilder, Error> {
+        self.source(options).builder()
+    }
+
+    fn source<'a>(&'a self, options: &'a Options) -> Source<'a> {
+        Source {
+            options,
+            env_prefix: self.env_prefix.as_deref(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

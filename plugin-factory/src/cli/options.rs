@@ -1,0 +1,165 @@
+//! The options every subcommand takes, where they lead (the configuration and the manager's
+//! builder, as a [`Source`]), and how a command ends ([`Exit`]).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use crate::config::{Config, Loader};
+use crate::error::Error;
+use crate::manager::PluginManager;
+use crate::manager::builder::ManagerBuilder;
+
+/// The options every subcommand takes: where the configuration comes from, and how to print.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Options {
+    /// A configuration file: TOML, JSON or YAML, by its extension.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub config: Option<PathBuf>,
+    /// Overrides one configuration value, e.g. `plugins.greeter.config.greeting=Hi`.
+    #[arg(long = "set", value_name = "KEY=VALUE", global = true, value_parser = key_value)]
+    pub set: Vec<(String, String)>,
+    /// Runs the plugin (or instance) NAME, though the configuration disables it.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub enable: Vec<String>,
+    /// Leaves the plugin (or instance) NAME out.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub disable: Vec<String>,
+    /// How to print: `text` for people, `json` for scripts.
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    pub format: Format,
+}
+
+/// How a subcommand prints its result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text.
+    #[default]
+    Text,
+    /// One JSON document, with `"format": 1`.
+    Json,
+}
+
+/// How a command ended, as the process's exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Exit {
+    /// 0: done, and everything is valid (or healthy).
+    Success,
+    /// 1: a plugin or the configuration is invalid, or the command could not run.
+    Invalid,
+    /// 3: a plugin is degraded (`health`).
+    Degraded,
+    /// 4: a plugin is unhealthy (`health`).
+    Unhealthy,
+}
+
+impl Exit {
+    /// The exit status.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Invalid => 1,
+            Self::Degraded => 3,
+            Self::Unhealthy => 4,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit.code())
+    }
+}
+
+/// The options of one command with the runner's settings: where its configuration comes from.
+pub(super) struct Source<'a> {
+    pub(super) options: &'a Options,
+    pub(super) env_prefix: Option<&'a str>,
+}
+
+impl Source<'_> {
+    /// How to print.
+    pub(super) fn format(&self) -> Format {
+        self.options.format
+    }
+
+    pub(super) fn config(&self) -> Result<Option<Config>, Error> {
+        let options = self.options;
+        let described = options.config.is_some()
+            || !options.set.is_empty()
+            || !options.enable.is_empty()
+            || !options.disable.is_empty();
+        if !described {
+            return Ok(None);
+        }
+        let mut loader = Loader::new();
+        if let Some(path) = &options.config {
+            loader = loader.file(path);
+        }
+        if let Some(prefix) = self.env_prefix {
+            loader = loader.env(prefix);
+        }
+        for (key, value) in &options.set {
+            loader = loader.set(key, value);
+        }
+        for name in &options.enable {
+            loader = loader.enable(name);
+        }
+        for name in &options.disable {
+            loader = loader.disable(name);
+        }
+        Ok(Some(loader.load()?))
+    }
+
+    pub(super) fn builder(&self) -> Result<ManagerBuilder, Error> {
+        let builder = PluginManager::builder();
+        Ok(match self.config()? {
+            Some(config) => builder.config(config),
+            None => builder,
+        })
+    }
+}
+
+/// `KEY=VALUE` for `--set`.
+fn key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!(
+            "expected KEY=VALUE, e.g. plugins.greeter.enabled=false, found {text:?}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_takes_key_value_pairs() {
+        assert_eq!(
+            key_value("a.b=c=d"),
+            Ok(("a.b".to_owned(), "c=d".to_owned()))
+        );
+        assert!(
+            key_value("no-equals")
+                .unwrap_err()
+                .contains("expected KEY=VALUE")
+        );
+        assert!(key_value("=value").is_err());
+    }
+
+    #[test]
+    fn exit_codes_are_documented_numbers() {
+        let codes: Vec<u8> = [
+            Exit::Success,
+            Exit::Invalid,
+            Exit::Degraded,
+            Exit::Unhealthy,
+        ]
+        .map(Exit::code)
+        .into();
+        assert_eq!(codes, [0, 1, 3, 4]);
+    }
+}

@@ -1,0 +1,341 @@
+//! The command line (`plugin_factory::cli`): each subcommand in text and JSON, run in process
+//! on the example plugins with its output compared line by line, and the real host binary for
+//! exit codes and usage errors. The binary tests need `target/debug/examples/host`, which
+//! `cargo test --workspace` builds (with `--test cli` alone, build it first:
+//! `cargo build --example host`).
+
+use std::path::PathBuf;
+use std::process::{Command as Process, Output};
+
+use plugin_factory::cli::{Command, Exit, Format, Io, Options, Runner, Style};
+use plugin_factory::testing::assert_lines;
+use serde_json::Value;
+
+plugin_factory::link_plugins!(example_plugins);
+
+/// Runs `command` in process: the exit, stdout and stderr.
+fn run(command: Command, options: &Options) -> (Exit, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let exit = Runner::new().run_to(&command, options, &mut Io::new(&mut out, &mut err));
+    (
+        exit,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn json() -> Options {
+    Options {
+        format: Format::Json,
+        ..Options::default()
+    }
+}
+
+fn parse(text: &str) -> Value {
+    let document: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(document["format"], 1, "{text}");
+    document
+}
+
+#[test]
+fn list_shows_every_instance_with_its_state_dependencies_and_extension_points() {
+    let (exit, out, err) = run(Command::List, &Options::default());
+    assert_eq!(exit, Exit::Success, "{err}");
+    assert_lines(
+        &out,
+        "plugin     kind       version  enabled  state      depends on      package          implements  reason
+         audit-log  audit-log  0.1.0    yes      validated  kv-store >=0.1  example-plugins  AuditSink
+         clock      clock      0.1.0    yes      validated  -               example-plugins  -
+         greeter    greeter    0.1.0    yes      validated  -               example-plugins  -
+         kv-store   kv-store   0.1.0    yes      validated  -               example-plugins  -",
+    );
+}
+
+#[test]
+fn list_as_json_names_left_out_instances_and_kinds_without_one() {
+    let options = Options {
+        disable: vec!["clock".to_owned()],
+        set: vec![
+            ("run_unlisted".to_owned(), "false".to_owned()),
+            ("plugins.kv-main.kind".to_owned(), "kv-store".to_owned()),
+        ],
+        ..json()
+    };
+    let (exit, out, err) = run(Command::List, &options);
+    assert_eq!(exit, Exit::Success, "{err}");
+    let document = parse(&out);
+    let plugins = document["plugins"].as_array().unwrap();
+    let find = |name: &str| {
+        plugins
+            .iter()
+            .find(|plugin| plugin["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing: {out}"))
+    };
+    assert_eq!(find("clock")["enabled"], false);
+    assert_eq!(find("clock")["state"], "registered");
+    assert_eq!(find("kv-main")["kind"], "kv-store");
+    assert_eq!(find("kv-main")["state"], "validated");
+    // Only listed instances run: `greeter` and `audit-log` have none, and say so.
+    assert_eq!(find("greeter")["state"], Value::Null);
+    assert_eq!(find("audit-log")["implements"][0], "AuditSink");
+    assert_eq!(find("audit-log")["depends_on"][0], "kv-store >=0.1");
+    assert_eq!(
+        find("audit-log")["reason"],
+        "the configuration names no instance of this kind"
+    );
+    assert!(
+        !plugins.iter().any(|plugin| plugin["name"] == "kv-store"),
+        "{out}"
+    );
+}
+
+#[test]
+fn info_tells_everything_about_one_instance() {
+    let options = Options {
+        set: vec![
+            ("plugins.kv-main.kind".to_owned(), "kv-store".to_owned()),
+            ("plugins.kv-main.config.capacity".to_owned(), "7".to_owned()),
+        ],
+        ..Options::default()
+    };
+    let (exit, out, err) = run(
+        Command::Info {
+            name: "kv-main".to_owned(),
+        },
+        &options,
+    );
+    assert_eq!(exit, Exit::Success, "{err}");
+    let head: Vec<&str> = out.lines().take(6).collect();
+    assert_eq!(head[0], "name: kv-main");
+    assert_eq!(head[1], "kind: kv-store");
+    assert!(out.contains("dependents: audit-log"), "{out}");
+    assert!(out.contains("on failure: exclude"), "{out}");
+    assert!(
+        out.contains("config:\n  {\n    \"capacity\": \"7\"\n  }"),
+        "{out}"
+    );
+    assert!(out.contains("\"KvStoreConfig\""), "the schema: {out}");
+
+    let (_, out, _) = run(
+        Command::Info {
+            name: "kv-main".to_owned(),
+        },
+        &Options {
+            format: Format::Json,
+            ..options
+        },
+    );
+    let document = parse(&out);
+    assert_eq!(document["state"], "validated");
+    assert_eq!(
+        document["config_schema"]["$defs"]["KvStoreConfig"]["type"],
+        "object"
+    );
+}
+
+#[test]
+fn info_on_an_unknown_name_lists_the_known_ones() {
+    let (exit, out, err) = run(
+        Command::Info {
+            name: "kv-stor".to_owned(),
+        },
+        &Options::default(),
+    );
+    assert_eq!(exit, Exit::Invalid);
+    assert!(out.is_empty());
+    assert_eq!(
+        err.trim(),
+        "error: no plugin or kind is called \"kv-stor\"; known: audit-log, clock, greeter, kv-store"
+    );
+}
+
+#[test]
+fn check_passes_a_valid_setup_and_names_every_problem_of_another() {
+    let (exit, out, _) = run(Command::Check, &Options::default());
+    assert_eq!(exit, Exit::Success);
+    assert_lines(&out, "ok: 4 plugins valid");
+
+    let options = Options {
+        disable: vec!["kv-store".to_owned()],
+        set: vec![(
+            "plugins.greeter.config.shout".to_owned(),
+            "loudly".to_owned(),
+        )],
+        ..Options::default()
+    };
+    let (exit, out, _) = run(Command::Check, &options);
+    assert_eq!(exit, Exit::Invalid);
+    assert!(
+        out.contains("excluded: audit-log: depends on \"kv-store\", which is not enabled"),
+        "{out}"
+    );
+    assert!(
+        out.contains("excluded: greeter: invalid configuration: plugins.greeter.config.shout"),
+        "{out}"
+    );
+
+    let (exit, out, _) = run(
+        Command::Check,
+        &Options {
+            format: Format::Json,
+            ..options
+        },
+    );
+    assert_eq!(exit, Exit::Invalid);
+    let document = parse(&out);
+    assert_eq!(document["valid"], false);
+    assert_eq!(document["excluded"].as_array().unwrap().len(), 2, "{out}");
+}
+
+#[test]
+fn a_broken_configuration_file_is_an_error_with_its_place() {
+    let path = std::env::temp_dir().join(format!("plugin-factory-cli-{}.toml", std::process::id()));
+    std::fs::write(&path, "[plugins.greeter\nconfig = 1\n").unwrap();
+    let options = Options {
+        config: Some(path.clone()),
+        ..Options::default()
+    };
+    let (exit, out, err) = run(Command::Check, &options);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(exit, Exit::Invalid);
+    assert!(out.is_empty());
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(&format!("{}:1:", path.display())), "{err}");
+}
+
+#[test]
+fn graph_draws_dependencies_in_dot_and_mermaid() {
+    let (exit, out, _) = run(Command::Graph { style: Style::Dot }, &Options::default());
+    assert_eq!(exit, Exit::Success);
+    assert_lines(
+        &out,
+        "digraph plugins {
+           rankdir=LR;
+           node [shape=box];
+           n0 [label=\"audit-log\"];
+           n1 [label=\"clock\"];
+           n2 [label=\"greeter\"];
+           n3 [label=\"kv-store\"];
+           n0 -> n3;
+         }",
+    );
+    let options = Options {
+        set: vec![
+            ("plugins.kv-a.kind".to_owned(), "kv-store".to_owned()),
+            ("plugins.kv-b.kind".to_owned(), "kv-store".to_owned()),
+        ],
+        ..Options::default()
+    };
+    let (_, out, _) = run(
+        Command::Graph {
+            style: Style::Mermaid,
+        },
+        &options,
+    );
+    assert!(
+        out.starts_with("flowchart LR\n  subgraph kv-store\n"),
+        "{out}"
+    );
+    // Two stores and no binding: the audit log is excluded, and drawn so.
+    assert!(out.contains(":::excluded"), "{out}");
+    assert!(out.contains("which has several instances"), "{out}");
+
+    let (_, out, _) = run(Command::Graph { style: Style::Dot }, &json());
+    let document = parse(&out);
+    assert_eq!(document["edges"][0]["from"], "audit-log");
+    assert_eq!(document["edges"][0]["to"], "kv-store");
+}
+
+#[test]
+fn health_starts_checks_and_stops() {
+    let (exit, out, _) = run(Command::Health, &Options::default());
+    assert_eq!(exit, Exit::Success);
+    assert!(out.ends_with("overall: healthy\n"), "{out}");
+    let (_, out, _) = run(Command::Health, &json());
+    let document = parse(&out);
+    assert_eq!(document["overall"], "healthy");
+    assert_eq!(document["plugins"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn schema_is_the_configuration_s_json_schema() {
+    let (exit, out, _) = run(Command::Schema, &Options::default());
+    assert_eq!(exit, Exit::Success);
+    let schema: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        schema["x-kinds"],
+        serde_json::json!(["audit-log", "clock", "greeter", "kv-store"])
+    );
+}
+
+/// The host example, as built by `cargo test --workspace`.
+fn host() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples")
+        .join(format!("host{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo build --example host` (cargo test --workspace builds it)",
+        path.display()
+    );
+    path
+}
+
+fn host_run(args: &[&str]) -> Output {
+    Process::new(host()).args(args).output().unwrap()
+}
+
+#[test]
+fn the_host_binary_runs_the_subcommands_with_exit_codes() {
+    let listed = host_run(&["list"]);
+    assert!(listed.status.success());
+    let out = String::from_utf8_lossy(&listed.stdout);
+    assert!(out.contains("store-stats  store-stats"), "{out}");
+
+    let checked = host_run(&["--format", "json", "check", "--disable", "kv-store"]);
+    assert_eq!(checked.status.code(), Some(1));
+    let document = parse(&String::from_utf8_lossy(&checked.stdout));
+    assert_eq!(document["valid"], false);
+
+    let unknown = host_run(&["info", "nope"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        err.contains("no plugin or kind is called \"nope\""),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn the_host_binary_refuses_bad_arguments_with_usage() {
+    for args in [
+        &["bogus"][..],
+        &["list", "--format", "xml"],
+        &["--set", "no-equals", "list"],
+    ] {
+        let refused = host_run(args);
+        assert_eq!(refused.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&refused.stderr);
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert!(err.contains("--help"), "{args:?}: {err}");
+    }
+    let help = host_run(&["--help"]);
+    assert!(help.status.success());
+    let out = String::from_utf8_lossy(&help.stdout);
+    for word in [
+        "list",
+        "info",
+        "check",
+        "graph",
+        "health",
+        "schema",
+        "Examples:",
+    ] {
+        assert!(out.contains(word), "{word}: {out}");
+    }
+}
