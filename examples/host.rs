@@ -7,7 +7,7 @@
 //! ```text
 //! cargo run --example host
 //! cargo run --example host -- --config examples/config/host.toml     # or .json, .yaml
-//! cargo run --example host -- list                             # or info NAME, check, graph, health, schema
+//! cargo run --example host -- list            # or info NAME, check, graph, health, config schema, config plan FILE, run
 //! HOST__PLUGINS__GREETER__CONFIG__GREETING=Hi cargo run --example host -- --config examples/config/host.yaml
 //! cargo run --example host --features example-plugins/broken   # faulty plugins are excluded
 //! RUST_LOG=debug cargo run --example host                      # every transition
@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use plugin_factory::cli::{Command, Options, Runner};
 use plugin_factory::config::Loader;
 use plugin_factory::phase::Active;
@@ -97,7 +97,10 @@ const ENV_PREFIX: &str = "HOST";
                   and, with --config, a reload (one instance added, one reconfigured, one removed). \
                   Variables named HOST__<KEY>__<PATH> override the configuration's values.\n\n\
                   Examples:\n  host --config examples/config/host.toml\n  host list --format json\n  \
-                  host graph | dot -Tpng -o plugins.png\n  host check --disable kv-store"
+                  host graph | dot -Tpng -o plugins.png\n  host check --disable kv-store\n  \
+                  host --config examples/config/host.toml config plan examples/config/host.yaml\n  \
+                  host --config examples/config/host.toml run   # Ctrl-C stops; kill -HUP reloads\n  \
+                  host completions bash > host.bash"
 )]
 struct HostCli {
     #[command(flatten)]
@@ -108,14 +111,14 @@ struct HostCli {
 
 fn main() -> ExitCode {
     let cli = HostCli::parse();
-    let runner = Runner::new().env_prefix(ENV_PREFIX);
-    // The commands print what they find themselves: errors only in the log, unless RUST_LOG says.
-    let level = if cli.command.is_some() {
-        "error"
+    let runner = Runner::new().env_prefix(ENV_PREFIX).app(HostCli::command);
+    if cli.command.is_some() {
+        // Warnings and errors, or what -v, -q or RUST_LOG ask for.
+        plugin_factory::cli::init_logging(&cli.options);
     } else {
-        "info"
-    };
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level)).init();
+        // The demo narrates at info level.
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    }
     // Panics inside plugins are caught and reported by the manager: log where they happened
     // (at debug level) instead of printing them like a crash. Other panics still print.
     plugin_factory::observe::log_plugin_panics();

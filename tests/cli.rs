@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::{Command as Process, Output};
 
-use plugin_factory::cli::{Command, Exit, Format, Io, Options, Runner, Style};
+use plugin_factory::cli::{Command, ConfigCommand, Exit, Format, Io, Options, Runner, Style};
 use plugin_factory::testing::assert_lines;
 use serde_json::Value;
 
@@ -258,13 +258,114 @@ fn health_starts_checks_and_stops() {
 }
 
 #[test]
-fn schema_is_the_configuration_s_json_schema() {
-    let (exit, out, _) = run(Command::Schema, &Options::default());
+fn config_schema_is_the_configuration_s_json_schema() {
+    let schema = Command::Config {
+        command: ConfigCommand::Schema,
+    };
+    let (exit, out, _) = run(schema, &Options::default());
     assert_eq!(exit, Exit::Success);
     let schema: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         schema["x-kinds"],
         serde_json::json!(["audit-log", "clock", "greeter", "kv-store"])
+    );
+}
+
+/// A configuration file for one test, removed when dropped.
+struct TempConfig(PathBuf);
+
+impl TempConfig {
+    fn new(name: &str, text: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "plugin-factory-cli-{}-{name}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&path, text).unwrap();
+        Self(path)
+    }
+
+    fn write(&self, text: &str) {
+        std::fs::write(&self.0, text).unwrap();
+    }
+}
+
+impl Drop for TempConfig {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn config_plan_says_what_a_file_would_change_and_refuses_a_bad_one() {
+    let next = TempConfig::new(
+        "plan",
+        "[plugins.greeter.config]\ngreeting = \"Hi\"\n[plugins.clock]\nenabled = false\n",
+    );
+    let plan = || Command::Config {
+        command: ConfigCommand::Plan {
+            file: next.0.clone(),
+        },
+    };
+    let (exit, out, err) = run(plan(), &Options::default());
+    assert_eq!(exit, Exit::Success, "{err}");
+    assert_lines(
+        &out,
+        "- clock (clock): remove
+         ~ greeter (greeter): reconfigure
+         2 unchanged",
+    );
+    let (_, out, _) = run(plan(), &json());
+    let document = parse(&out);
+    assert_eq!(document["changes"][0]["change"], "remove");
+    assert_eq!(
+        document["unchanged"],
+        serde_json::json!(["kv-store", "audit-log"])
+    );
+
+    next.write("[plugins.greeter.config]\ngreeting = 3\n");
+    let (exit, out, err) = run(plan(), &Options::default());
+    assert_eq!(exit, Exit::Invalid);
+    assert!(out.is_empty());
+    assert!(err.contains("cannot be applied"), "{err}");
+    assert!(err.contains("plugins.greeter.config.greeting"), "{err}");
+}
+
+#[test]
+fn completions_describe_the_command_line() {
+    let (exit, out, _) = run(
+        Command::Completions {
+            shell: clap_complete::Shell::Bash,
+        },
+        &Options::default(),
+    );
+    assert_eq!(exit, Exit::Success);
+    assert!(out.contains("complete -F"), "{out}");
+    for word in ["list", "graph", "plan"] {
+        assert!(out.contains(word), "{word}");
+    }
+}
+
+#[test]
+fn verbosity_sets_the_default_log_level() {
+    let level = |verbose, quiet| {
+        Options {
+            verbose,
+            quiet,
+            ..Options::default()
+        }
+        .log_level()
+    };
+    use log::LevelFilter::{Debug, Error, Info, Off, Trace, Warn};
+    assert_eq!(
+        [
+            level(0, 0),
+            level(1, 0),
+            level(2, 0),
+            level(3, 0),
+            level(0, 1),
+            level(0, 2)
+        ],
+        [Warn, Info, Debug, Trace, Error, Off]
     );
 }
 
@@ -333,9 +434,141 @@ fn the_host_binary_refuses_bad_arguments_with_usage() {
         "check",
         "graph",
         "health",
-        "schema",
+        "config",
+        "run",
+        "completions",
         "Examples:",
     ] {
         assert!(out.contains(word), "{word}: {out}");
+    }
+}
+
+#[cfg(unix)]
+mod signals {
+    //! `run` under real signals: the host binary started, waited for, signalled with `kill`.
+
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, ChildStdout, Command as Process, Stdio};
+    use std::sync::mpsc::{self, Receiver};
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use super::{TempConfig, host};
+
+    /// The host's `run`, with its stdout and stderr lines arriving on channels.
+    struct Running {
+        child: Child,
+        out: Receiver<String>,
+        err: Receiver<String>,
+    }
+
+    fn lines<R: std::io::Read + Send + 'static>(pipe: R) -> Receiver<String> {
+        let (send, receive) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        receive
+    }
+
+    impl Running {
+        fn start(args: &[&str]) -> Self {
+            let mut child = Process::new(host())
+                .args(args)
+                .arg("run")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let out: ChildStdout = child.stdout.take().unwrap();
+            let err = child.stderr.take().unwrap();
+            let running = Self {
+                child,
+                out: lines(out),
+                err: lines(err),
+            };
+            running.wait_for_out("running: ");
+            running
+        }
+
+        /// Waits (at most 20 s) for a stdout line that starts with `prefix`.
+        fn wait_for_out(&self, prefix: &str) -> String {
+            wait_for(&self.out, prefix)
+        }
+
+        fn wait_for_err(&self, needle: &str) -> String {
+            wait_for(&self.err, needle)
+        }
+
+        fn signal(&self, name: &str) {
+            let status = Process::new("kill")
+                .args([&format!("-{name}"), &self.child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+
+        /// Waits (at most 20 s) for the process to end; its exit code.
+        fn wait(mut self) -> Option<i32> {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if let Some(status) = self.child.try_wait().unwrap() {
+                    return status.code();
+                }
+                thread::sleep(Duration::from_millis(10));
+            }
+            let _ = self.child.kill();
+            panic!("the host did not end within 20 s");
+        }
+    }
+
+    fn wait_for(lines: &Receiver<String>, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => break,
+            }
+        }
+        panic!("no line with {needle:?} within 20 s; seen: {seen:#?}");
+    }
+
+    #[test]
+    fn sigint_stops_everything_and_prints_the_final_report() {
+        let running = Running::start(&[]);
+        running.signal("INT");
+        running.wait_for_out("stopping (signal 2)");
+        let line = running.wait_for_out("kv-store ");
+        assert!(line.contains("shut down"), "{line}");
+        assert_eq!(running.wait(), Some(0));
+    }
+
+    #[test]
+    fn sighup_reloads_a_good_file_and_keeps_going_on_a_bad_one() {
+        let config = TempConfig::new("hup", "[plugins.greeter.config]\ngreeting = \"Hello\"\n");
+        let path = config.0.to_str().unwrap().to_owned();
+        let running = Running::start(&["--config", &path]);
+
+        config.write(
+            "[plugins.greeter.config]\ngreeting = \"Hi\"\n[plugins.clock]\nenabled = false\n",
+        );
+        running.signal("HUP");
+        running.wait_for_out("reloaded:");
+        let live = running.wait_for_out("running: ");
+        assert!(!live.contains("clock"), "{live}");
+
+        config.write("[plugins.greeter.config\ngreeting = \"broken\"\n");
+        running.signal("HUP");
+        let refused = running.wait_for_err("reload refused, nothing changed");
+        assert!(refused.contains(&path), "{refused}");
+
+        running.signal("TERM");
+        running.wait_for_out("stopping (signal 15)");
+        assert_eq!(running.wait(), Some(0));
     }
 }

@@ -1,11 +1,10 @@
-//! `list`, `info`, `check`, `health` and `schema`: what the binary links, what the configuration
-//! makes of it, and how it fares, without starting anything (but for `health`).
+//! `list`, `info`, `check` and `health`: what the binary links, what the configuration makes of
+//! it, and how it fares, without starting anything (but for `health`).
 
 use serde_json::{Value, json};
 
-use super::options::{Exit, Format, Options, Source};
+use super::options::{Exit, Format, Source};
 use super::render::{Io, cell, err, node_json, out, print_json, table};
-use crate::config::schema as config_schema;
 use crate::contract::Health;
 use crate::error::Error;
 use crate::lifecycle::PluginState;
@@ -370,18 +369,4 @@ pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error
         Health::Degraded(_) => Exit::Degraded,
         _ => Exit::Unhealthy,
     })
-}
-
-pub(super) fn schema(options: &Options, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let schema = config_schema(registry::entries());
-    // The schema is JSON whatever the format: text prints it pretty, JSON wraps it.
-    match options.format {
-        Format::Json => print_json(io, json!({ "schema": schema })),
-        Format::Text => out!(
-            io,
-            "{}",
-            serde_json::to_string_pretty(&schema).expect("a JSON value always serializes")
-        ),
-    }
-    Ok(Exit::Success)
 }

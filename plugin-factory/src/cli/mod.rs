@@ -38,14 +38,18 @@
 //! 3 degraded and 4 unhealthy (`health`). Errors go to stderr, never as a panic. The JSON shapes
 //! carry `"format": 1` and are documented in `docs/cli.md`.
 
+mod config;
 mod graph;
 mod inspect;
 mod options;
 mod render;
+#[cfg(unix)]
+mod run;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use self::options::Source;
 use crate::config::Config;
@@ -53,7 +57,7 @@ use crate::error::Error;
 use crate::manager::builder::ManagerBuilder;
 
 pub use self::graph::Style;
-pub use self::options::{Exit, Format, Options};
+pub use self::options::{Exit, Format, Options, init_logging};
 pub use self::render::Io;
 use self::render::err;
 
@@ -90,20 +94,66 @@ pub enum Command {
     },
     /// Starts everything, checks every plugin's health, prints it, and stops.
     Health,
-    /// The configuration's JSON Schema for this binary's kinds.
-    Schema,
+    /// The configuration: its JSON Schema, or what moving to another file would change.
+    Config {
+        /// What to do with it.
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Starts everything and runs until SIGINT or SIGTERM, then stops and prints the report;
+    /// SIGHUP reloads the configuration file.
+    #[cfg(unix)]
+    Run,
+    /// Prints the completion script of this command line for a shell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
-/// Runs commands for a host: how its configuration is read.
-#[derive(Debug, Clone, Default)]
+/// The subcommands of `config`.
+#[derive(Debug, Clone, Subcommand)]
+#[non_exhaustive]
+pub enum ConfigCommand {
+    /// The configuration's JSON Schema for this binary's kinds.
+    Schema,
+    /// What applying FILE to the current configuration would change; nothing is started or
+    /// changed.
+    Plan {
+        /// The next configuration.
+        file: PathBuf,
+    },
+}
+
+/// Runs commands for a host: how its configuration is read, and what its command line is (for
+/// completions).
+#[derive(Debug, Clone)]
 pub struct Runner {
     env_prefix: Option<String>,
+    app: fn() -> clap::Command,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Self {
+            env_prefix: None,
+            app: Cli::command,
+        }
+    }
 }
 
 impl Runner {
-    /// A runner that reads no environment variables.
+    /// A runner that reads no environment variables, for [`Cli`]'s command line.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The host's own command line, when it embeds [`Command`] in a parser of its own: what
+    /// `completions` describes (`MyHost::command`, from `clap::CommandFactory`).
+    pub fn app(mut self, app: fn() -> clap::Command) -> Self {
+        self.app = app;
+        self
     }
 
     /// Reads `PREFIX__PLUGINS__NAME__...` variables over the configuration, as
@@ -113,10 +163,12 @@ impl Runner {
         self
     }
 
-    /// Parses the process's arguments as [`Cli`] and runs the command (a usage error exits 2,
-    /// with `clap`'s message).
+    /// Parses the process's arguments as [`Cli`], installs `env_logger` at the level `-v` and
+    /// `-q` ask for (unless `RUST_LOG` says), and runs the command (a usage error exits 2, with
+    /// `clap`'s message).
     pub fn main(&self) -> ExitCode {
         let cli = Cli::parse();
+        init_logging(&cli.options);
         self.run(&cli.command, &cli.options).into()
     }
 
@@ -147,7 +199,20 @@ impl Runner {
             Command::Check => inspect::check(&self.source(options), io),
             Command::Graph { style } => graph::graph(&self.source(options), *style, io),
             Command::Health => inspect::health(&self.source(options), io),
-            Command::Schema => inspect::schema(options, io),
+            Command::Config {
+                command: ConfigCommand::Schema,
+            } => config::schema(options, io),
+            Command::Config {
+                command: ConfigCommand::Plan { file },
+            } => config::plan(&self.source(options), file, io),
+            #[cfg(unix)]
+            Command::Run => run::run(&self.source(options), io),
+            Command::Completions { shell } => {
+                let mut app = (self.app)();
+                let name = app.get_name().to_owned();
+                clap_complete::generate(*shell, &mut app, name, &mut io.out);
+                Ok(Exit::Success)
+            }
         };
         match outcome {
             Ok(exit) => exit,

@@ -29,6 +29,35 @@ pub struct Options {
     /// How to print: `text` for people, `json` for scripts.
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     pub format: Format,
+    /// Logs more: `-v` info, `-vv` debug, `-vvv` trace (`RUST_LOG`, if set, decides).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Logs less: `-q` errors only, `-qq` nothing.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub quiet: u8,
+}
+
+impl Options {
+    /// The log level `-v` and `-q` ask for, from warnings by default.
+    ///
+    /// ```
+    /// use plugin_factory::cli::Options;
+    ///
+    /// let verbose = Options { verbose: 2, ..Options::default() };
+    /// assert_eq!(verbose.log_level(), log::LevelFilter::Debug);
+    /// assert_eq!(Options::default().log_level(), log::LevelFilter::Warn);
+    /// ```
+    pub fn log_level(&self) -> log::LevelFilter {
+        use log::LevelFilter::{Debug, Error, Info, Off, Trace, Warn};
+        match (self.verbose, self.quiet) {
+            (0, 0) => Warn,
+            (0, 1) => Error,
+            (0, _) => Off,
+            (1, _) => Info,
+            (2, _) => Debug,
+            _ => Trace,
+        }
+    }
 }
 
 /// How a subcommand prints its result.
@@ -120,6 +149,14 @@ impl Source<'_> {
             None => builder,
         })
     }
+}
+
+/// Installs `env_logger` at the level `options` ask for (`-v`, `-q`), unless `RUST_LOG` says
+/// otherwise; does nothing if a logger is installed already.
+pub fn init_logging(options: &Options) {
+    let level = options.log_level().as_str().to_ascii_lowercase();
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
+        .try_init();
 }
 
 /// `KEY=VALUE` for `--set`.

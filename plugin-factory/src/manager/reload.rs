@@ -1,13 +1,15 @@
-//! Live reload of an [`Active`] manager: [`plan`](PluginManager::plan) says what a new
-//! configuration would change, [`apply`](PluginManager::apply) carries it out.
+//! Live reload: [`plan`](PluginManager::plan) says what a new configuration would change (in
+//! any phase), [`apply`](PluginManager::apply) carries it out on an [`Active`] manager.
 
 use super::PluginManager;
-use super::phase::Active;
+use super::phase::{Active, Phase};
 use crate::config::{Applied, Config, Plan};
 use crate::error::Error;
 
-impl PluginManager<Active> {
+impl<P: Phase> PluginManager<P> {
     /// What applying `config` would change, instance by instance, without changing anything.
+    /// Before the manager runs, the changes are the same, relative to the instances it has
+    /// (`check` and `config plan` of the command line plan on a validated manager).
     /// Fails, listing every problem, if the configuration is not valid against this binary's
     /// kinds (see [`apply`](Self::apply) for what is checked).
     ///
@@ -29,7 +31,9 @@ impl PluginManager<Active> {
     pub fn plan(&self, config: &Config) -> Result<Plan, Error> {
         Ok(self.engine.plan(config)?)
     }
+}
 
+impl PluginManager<Active> {
     /// Moves the running manager to `config`, changing exactly what differs.
     ///
     /// The whole configuration is checked first: it resolves against the kinds compiled in,

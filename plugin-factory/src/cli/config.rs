@@ -1,0 +1,76 @@
+//! `config schema` and `config plan FILE`: the configuration's JSON Schema for this binary, and
+//! what moving to another configuration would change.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::options::{Exit, Format, Options, Source};
+use super::render::{Io, err, out, print_json};
+use crate::config::{Change, Loader, schema as config_schema};
+use crate::error::Error;
+use crate::registry;
+
+pub(super) fn schema(options: &Options, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let schema = config_schema(registry::entries());
+    // The schema is JSON whatever the format: text prints it pretty, JSON wraps it.
+    match options.format {
+        Format::Json => print_json(io, json!({ "schema": schema })),
+        Format::Text => out!(
+            io,
+            "{}",
+            serde_json::to_string_pretty(&schema).expect("a JSON value always serializes")
+        ),
+    }
+    Ok(Exit::Success)
+}
+
+/// Validates the manager the options describe (nothing starts), reads `file` as the next
+/// configuration (with the same environment overrides), and prints the plan to it.
+pub(super) fn plan(source: &Source<'_>, file: &Path, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let manager = source.builder()?.discover()?.validate()?;
+    let mut next = Loader::new().file(file);
+    if let Some(prefix) = source.env_prefix {
+        next = next.env(prefix);
+    }
+    let plan = match next
+        .load()
+        .map_err(Error::from)
+        .and_then(|next| manager.plan(&next))
+    {
+        Ok(plan) => plan,
+        Err(error) => {
+            err!(io, "error: {} cannot be applied: {error}", file.display());
+            return Ok(Exit::Invalid);
+        }
+    };
+    match source.format() {
+        Format::Json => print_json(
+            io,
+            json!({
+                "changes": plan.changes().iter().map(|planned| json!({
+                    "instance": planned.instance.as_str(),
+                    "kind": planned.kind,
+                    "change": change_name(&planned.change),
+                    "because": match &planned.change {
+                        Change::Restart { dependency } => Some(dependency.as_str()),
+                        _ => None,
+                    },
+                })).collect::<Vec<_>>(),
+                "unchanged": plan.unchanged().iter().map(|name| name.as_str()).collect::<Vec<_>>(),
+            }),
+        ),
+        Format::Text => out!(io, "{}", plan.to_string().trim_end()),
+    }
+    Ok(Exit::Success)
+}
+
+fn change_name(change: &Change) -> &'static str {
+    match change {
+        Change::Remove => "remove",
+        Change::Reconfigure => "reconfigure",
+        Change::Recreate => "recreate",
+        Change::Restart { .. } => "restart",
+        Change::Add => "add",
+    }
+}
