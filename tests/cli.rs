@@ -396,6 +396,7 @@ fn the_host_binary_runs_the_subcommands_with_exit_codes() {
     assert!(listed.status.success());
     let out = String::from_utf8_lossy(&listed.stdout);
     assert!(out.contains("store-stats  store-stats"), "{out}");
+    assert!(!out.contains('\u{1b}'), "no colour into a pipe: {out}");
 
     let checked = host_run(&["--format", "json", "check", "--disable", "kv-store"]);
     assert_eq!(checked.status.code(), Some(1));

@@ -169,7 +169,8 @@ pub(super) fn list(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> 
                 "implements",
                 "reason",
             ];
-            out!(io, "{}", table(&header, &rows));
+            let text = table(io, &header, &rows, 4);
+            out!(io, "{text}");
         }
     }
     Ok(Exit::Success)

@@ -58,8 +58,8 @@ use crate::manager::builder::ManagerBuilder;
 
 pub use self::graph::Style;
 pub use self::options::{Exit, Format, Options, init_logging};
-pub use self::render::Io;
 use self::render::err;
+pub use self::render::{Io, color_wanted};
 
 /// The whole command line, for [`Runner::main`]: the common options and a subcommand.
 #[derive(Debug, Parser)]
@@ -175,7 +175,12 @@ impl Runner {
     /// Runs `command`, printing its result on stdout and any error on stderr.
     pub fn run(&self, command: &Command, options: &Options) -> Exit {
         let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-        self.run_to(command, options, &mut Io::new(&mut out, &mut err))
+        let color = options.format == Format::Text && color_wanted();
+        self.run_to(
+            command,
+            options,
+            &mut Io::new(&mut out, &mut err).with_color(color),
+        )
     }
 
     /// [`run`](Self::run), printing to `io` instead (for tests, and hosts that capture it).

@@ -14,13 +14,51 @@ pub(super) const FORMAT: u32 = 1;
 pub struct Io<'a> {
     pub(super) out: &'a mut dyn Write,
     pub(super) err: &'a mut dyn Write,
+    color: bool,
 }
 
 impl<'a> Io<'a> {
-    /// Results to `out`, errors to `err`.
+    /// Results to `out`, errors to `err`, without colour.
     pub fn new(out: &'a mut dyn Write, err: &'a mut dyn Write) -> Self {
-        Self { out, err }
+        Self {
+            out,
+            err,
+            color: false,
+        }
     }
+
+    /// Colours states and health in text output (a terminal that asked for it: see
+    /// [`color_wanted`]).
+    pub fn with_color(mut self, color: bool) -> Self {
+        self.color = color;
+        self
+    }
+
+    /// `text` in the colour that says what it is (a state or a health word), when colour is on.
+    pub(super) fn paint(&self, text: &str) -> String {
+        match self.color.then(|| style_of(text)).flatten() {
+            Some(style) => format!("{style}{text}{style:#}"),
+            None => text.to_owned(),
+        }
+    }
+}
+
+/// Whether stdout is a terminal and `NO_COLOR` is not set (to anything): when colour helps.
+pub fn color_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The colour of a state or health word: bad in red, doubtful in yellow, good in green.
+fn style_of(word: &str) -> Option<anstyle::Style> {
+    use anstyle::AnsiColor::{Green, Red, Yellow};
+    let color = match word {
+        "excluded" | "failed" | "unhealthy" => Red,
+        "degraded" | "registered" | "no instance" => Yellow,
+        "running" | "validated" | "healthy" | "ok" => Green,
+        _ => return None,
+    };
+    Some(anstyle::Style::new().fg_color(Some(color.into())))
 }
 
 /// A line of the command's result.
@@ -51,30 +89,35 @@ pub(super) fn print_json(io: &mut Io<'_>, document: Value) {
     out!(io, "{text}");
 }
 
-/// Rows under a header, each column as wide as its widest cell, the last one unpadded.
-pub(super) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+/// Rows under a header, each column as wide as its widest cell, the last one unpadded; the
+/// cells of column `painted` go through [`Io::paint`] after padding.
+pub(super) fn table(io: &Io<'_>, header: &[&str], rows: &[Vec<String>], painted: usize) -> String {
     let mut widths: Vec<usize> = header.iter().map(|cell| cell.len()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let line = |cells: &mut dyn Iterator<Item = &str>| {
+    let line = |cells: &mut dyn Iterator<Item = &str>, paint: bool| {
         let mut text = String::new();
         for (i, cell) in cells.enumerate() {
             if i > 0 {
                 text.push_str("  ");
             }
-            text.push_str(cell);
+            if paint && i == painted {
+                text.push_str(&io.paint(cell));
+            } else {
+                text.push_str(cell);
+            }
             let pad = widths[i].saturating_sub(cell.chars().count());
             text.extend(std::iter::repeat_n(' ', pad));
         }
         text.trim_end().to_owned()
     };
-    let mut out = line(&mut header.iter().copied());
+    let mut out = line(&mut header.iter().copied(), false);
     for row in rows {
         out.push('\n');
-        out.push_str(&line(&mut row.iter().map(String::as_str)));
+        out.push_str(&line(&mut row.iter().map(String::as_str), true));
     }
     out
 }
@@ -120,10 +163,21 @@ mod tests {
             vec!["kv-store".to_owned(), "running".to_owned()],
             vec!["db".to_owned(), "excluded".to_owned()],
         ];
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let io = Io::new(&mut out, &mut err);
         assert_eq!(
-            table(&["name", "state"], &rows),
+            table(&io, &["name", "state"], &rows, 1),
             "name      state\nkv-store  running\ndb        excluded"
         );
+        // With colour, only the painted column's words change, after padding.
+        let io = io.with_color(true);
+        let coloured = table(
+            &io,
+            &["state", "name"],
+            &[vec!["excluded".to_owned(), "db".to_owned()]],
+            0,
+        );
+        assert_eq!(coloured, "state     name\n\u{1b}[31mexcluded\u{1b}[0m  db");
     }
 
     #[test]
