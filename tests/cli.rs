@@ -188,6 +188,31 @@ fn check_passes_a_valid_setup_and_names_every_problem_of_another() {
 }
 
 #[test]
+fn check_as_json_is_a_stable_document() {
+    let options = Options {
+        set: vec![("plugins.greeter.config.shout".to_owned(), "loud".to_owned())],
+        ..json()
+    };
+    let (exit, out, _) = run(Command::Check, &options);
+    assert_eq!(exit, Exit::Invalid);
+    assert_lines(
+        &out,
+        r#"{
+             "config_problems": [],
+             "excluded": [
+               {
+                 "plugin": "greeter",
+                 "reason": "invalid configuration: plugins.greeter.config.shout: invalid type: string \"loud\", expected a boolean (at override plugins.greeter.config.shout)"
+               }
+             ],
+             "format": 1,
+             "unlinked": [],
+             "valid": false
+           }"#,
+    );
+}
+
+#[test]
 fn a_broken_configuration_file_is_an_error_with_its_place() {
     let path = std::env::temp_dir().join(format!("plugin-factory-cli-{}.toml", std::process::id()));
     std::fs::write(&path, "[plugins.greeter\nconfig = 1\n").unwrap();

@@ -63,7 +63,13 @@ pub use self::render::{Io, color_wanted};
 
 /// The whole command line, for [`Runner::main`]: the common options and a subcommand.
 #[derive(Debug, Parser)]
-#[command(about = "Inspect, check and run the plugins of this binary")]
+#[command(
+    about = "Inspect, check and run the plugins of this binary",
+    after_help = "Examples:\n  list --format json\n  check --config app.toml --disable metrics\n  \
+                  graph | dot -Tpng -o plugins.png\n  config plan next.toml --config app.toml\n  \
+                  run --config app.toml   # SIGINT or SIGTERM stops, SIGHUP reloads the file\n\n\
+                  Exit codes: 0 ok, 1 invalid plugins or configuration, 2 usage, 3 degraded, 4 unhealthy."
+)]
 pub struct Cli {
     /// The common options.
     #[command(flatten)]
