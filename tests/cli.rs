@@ -101,6 +101,7 @@ fn info_tells_everything_about_one_instance() {
     let (exit, out, err) = run(
         Command::Info {
             name: "kv-main".to_owned(),
+            health: false,
         },
         &options,
     );
@@ -115,10 +116,12 @@ fn info_tells_everything_about_one_instance() {
         "{out}"
     );
     assert!(out.contains("\"KvStoreConfig\""), "the schema: {out}");
+    assert!(!out.contains("health:"), "not started, not checked: {out}");
 
     let (_, out, _) = run(
         Command::Info {
             name: "kv-main".to_owned(),
+            health: true,
         },
         &Options {
             format: Format::Json,
@@ -127,6 +130,7 @@ fn info_tells_everything_about_one_instance() {
     );
     let document = parse(&out);
     assert_eq!(document["state"], "validated");
+    assert_eq!(document["health"], "healthy");
     assert_eq!(
         document["config_schema"]["$defs"]["KvStoreConfig"]["type"],
         "object"
@@ -138,6 +142,7 @@ fn info_on_an_unknown_name_lists_the_known_ones() {
     let (exit, out, err) = run(
         Command::Info {
             name: "kv-stor".to_owned(),
+            health: false,
         },
         &Options::default(),
     );
@@ -436,6 +441,36 @@ fn the_host_binary_runs_the_subcommands_with_exit_codes() {
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn every_subcommand_runs_in_the_real_binary_in_both_formats() {
+    let commands: [&[&str]; 7] = [
+        &["list"],
+        &["info", "kv-store"],
+        &["check"],
+        &["graph"],
+        &["graph", "--style", "mermaid"],
+        &["health"],
+        &["config", "schema"],
+    ];
+    for command in commands {
+        for format in ["text", "json"] {
+            let mut args = vec!["--format", format];
+            args.extend(command);
+            let done = host_run(&args);
+            let out = String::from_utf8_lossy(&done.stdout);
+            let err = String::from_utf8_lossy(&done.stderr);
+            assert_eq!(done.status.code(), Some(0), "{args:?}: {err}");
+            if format == "json" {
+                // Plugins print to stdout when they start: the document is the last part.
+                let start = out.find("{\n").unwrap_or_else(|| panic!("{args:?}: {out}"));
+                parse(&out[start..]);
+            } else {
+                assert!(!out.trim().is_empty(), "{args:?}");
+            }
+        }
+    }
 }
 
 #[test]

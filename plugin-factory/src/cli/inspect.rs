@@ -176,7 +176,12 @@ pub(super) fn list(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> 
     Ok(Exit::Success)
 }
 
-pub(super) fn info(source: &Source<'_>, name: &str, io: &mut Io<'_>) -> Result<Exit, Error> {
+pub(super) fn info(
+    source: &Source<'_>,
+    name: &str,
+    health: bool,
+    io: &mut Io<'_>,
+) -> Result<Exit, Error> {
     let manager = match validated(source, io)? {
         Ok(manager) => manager,
         Err(exit) => return Ok(exit),
@@ -218,7 +223,7 @@ pub(super) fn info(source: &Source<'_>, name: &str, io: &mut Io<'_>) -> Result<E
         }
         schema
     });
-    let document = json!({
+    let mut document = json!({
         "name": name,
         "kind": kind.name(),
         "version": metadata.version(),
@@ -235,6 +240,16 @@ pub(super) fn info(source: &Source<'_>, name: &str, io: &mut Io<'_>) -> Result<E
         "config_schema": schema,
         "config": current,
     });
+    if health {
+        let running = manager.init()?.start()?;
+        let checked = running.check_health()?;
+        let found = checked.get(name).map_or_else(
+            || "not running, so not checked".to_owned(),
+            ToString::to_string,
+        );
+        running.stop().shutdown();
+        document["health"] = json!(found);
+    }
     match source.format() {
         Format::Json => print_json(io, document),
         Format::Text => print_info_text(&document, io),

@@ -89,6 +89,9 @@ pub enum Command {
     Info {
         /// The instance or kind.
         name: String,
+        /// Also starts everything, checks this plugin's health, and stops.
+        #[arg(long)]
+        health: bool,
     },
     /// Discovers, configures and validates without starting anything; exits 1 on any problem.
     Check,
@@ -206,7 +209,9 @@ impl Runner {
     pub fn run_to(&self, command: &Command, options: &Options, io: &mut Io<'_>) -> Exit {
         let outcome = match command {
             Command::List => inspect::list(&self.source(options), io),
-            Command::Info { name } => inspect::info(&self.source(options), name, io),
+            Command::Info { name, health } => {
+                inspect::info(&self.source(options), name, *health, io)
+            }
             Command::Check => inspect::check(&self.source(options), io),
             Command::Graph { style } => graph::graph(&self.source(options), *style, io),
             Command::Health => inspect::health(&self.source(options), io),
