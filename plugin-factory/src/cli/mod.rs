@@ -166,7 +166,7 @@ impl Runner {
     }
 
     /// Reads `PREFIX__PLUGINS__NAME__...` variables over the configuration, as
-    /// [`Loader::env`] does.
+    /// [`Loader::env`](crate::config::Loader::env) does.
     pub fn env_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.env_prefix = Some(prefix.into());
         self
