@@ -167,3 +167,71 @@ fn a_diamond_is_ordered_once_per_plugin() {
     .unwrap();
     assert_eq!(running.live(), ["bottom", "left", "right", "top"]);
 }
+
+#[test]
+fn a_dependency_with_a_requirement_whose_factory_panics_takes_its_dependent_out() {
+    support::inject(
+        "vdep",
+        plugin_factory::report::Hook::Create,
+        support::Fault::Panic,
+    );
+    let manager = validate(vec![probe("vdep", &[]), probe("needs-vdep", &["vdep >=1"])]);
+    assert!(reason(&manager, "vdep").starts_with("create panicked"));
+    assert_eq!(
+        reason(&manager, "needs-vdep"),
+        "depends on excluded \"vdep\""
+    );
+    assert!(manager.live().is_empty());
+}
+
+#[test]
+fn of_two_dependencies_the_missing_one_is_named() {
+    let manager = validate(vec![
+        probe("there", &[]),
+        probe("user", &["there", "ghost"]),
+    ]);
+    assert_eq!(
+        reason(&manager, "user"),
+        "depends on \"ghost\", which is not registered"
+    );
+    assert_eq!(manager.live(), ["there"]);
+}
+
+#[test]
+fn a_cycle_member_with_its_own_version_mismatch_reports_the_mismatch() {
+    let manager = validate(vec![
+        probe_with(PluginMetadata::new("old", "0.9.0"), &[]),
+        probe("cyc-a", &["cyc-b", "old >=1"]),
+        probe("cyc-b", &["cyc-a"]),
+    ]);
+    assert_eq!(
+        reason(&manager, "cyc-a"),
+        "depends on \"old\" >=1, but version 0.9.0 is registered"
+    );
+    assert!(
+        reason(&manager, "cyc-b").contains("cyc-a"),
+        "{}",
+        reason(&manager, "cyc-b")
+    );
+    assert_eq!(manager.live(), ["old"]);
+}
+
+#[test]
+fn a_dependent_of_a_cycle_that_sorts_before_its_members_is_excluded_for_it() {
+    let manager = validate(vec![
+        probe("a-user", &["cyc-x"]),
+        probe("cyc-x", &["cyc-y"]),
+        probe("cyc-y", &["cyc-x"]),
+        probe("free", &[]),
+    ]);
+    assert_eq!(reason(&manager, "a-user"), "depends on excluded \"cyc-x\"");
+    assert_eq!(
+        reason(&manager, "cyc-x"),
+        "dependency cycle: cyc-x -> cyc-y -> cyc-x"
+    );
+    assert_eq!(
+        reason(&manager, "cyc-y"),
+        "dependency cycle: cyc-y -> cyc-x -> cyc-y"
+    );
+    assert_eq!(manager.live(), ["free"]);
+}

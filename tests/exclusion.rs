@@ -247,3 +247,44 @@ fn optional_plugins_do_not_fail_transitions() {
         .init();
     assert!(initialized.is_ok());
 }
+
+#[test]
+fn a_failing_stop_is_called_once_and_recorded_once() {
+    inject("sticky", Hook::Stop, Fault::Error);
+    let manager = start_all([probe("sticky", &[])]);
+    let report = manager.stop().shutdown();
+    assert_eq!(calls(&journal(), "stop"), ["sticky"]);
+    let sticky = report.get("sticky").unwrap();
+    let stops: Vec<_> = sticky
+        .failures()
+        .iter()
+        .filter(|failure| failure.hook == Hook::Stop)
+        .collect();
+    assert_eq!(stops.len(), 1, "{report}");
+}
+
+#[test]
+fn a_plugin_that_fails_start_is_reported_after_the_running_ones() {
+    inject("beta", Hook::Start, Fault::Error);
+    let manager = start_all([probe("alpha", &[]), probe("beta", &[]), probe("gamma", &[])]);
+    let report = manager.report();
+    let order: Vec<_> = report
+        .plugins()
+        .iter()
+        .map(|p| p.name().to_string())
+        .collect();
+    assert_eq!(order, ["alpha", "gamma", "beta"]);
+}
+
+#[test]
+fn the_table_prints_the_excluding_failure_once() {
+    inject("once", Hook::Init, Fault::Error);
+    let manager = start_all([probe("once", &[])]);
+    let table = manager.report().to_string();
+    assert_eq!(
+        table.matches("init failed: scripted init error").count(),
+        1,
+        "{table}"
+    );
+    assert!(!table.contains("; then"), "{table}");
+}

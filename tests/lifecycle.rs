@@ -236,3 +236,25 @@ fn observers_see_every_transition_in_order() {
         [Created, Validated, Initialized, Running, Stopped, Shutdown]
     );
 }
+
+#[test]
+fn shutdown_before_start_leaves_every_plugin_shut_down() {
+    let discovered =
+        PluginManager::from_entries([probe("db", &[]), probe("app", &["db"])]).unwrap();
+    let report = discovered.shutdown();
+    for plugin in report.plugins() {
+        assert_eq!(plugin.state(), PluginState::Shutdown, "{report}");
+    }
+    let validated = PluginManager::from_entries([probe("db", &[]), probe("app", &["db"])])
+        .unwrap()
+        .validate()
+        .unwrap();
+    let report = validated.shutdown();
+    for plugin in report.plugins() {
+        assert_eq!(plugin.state(), PluginState::Shutdown, "{report}");
+    }
+    // Never initialized: no shutdown hook ran, every instance was dropped.
+    let journal = journal();
+    assert!(calls(&journal, "shutdown").is_empty(), "{journal:?}");
+    assert_eq!(calls(&journal, "drop").len(), 4);
+}

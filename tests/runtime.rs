@@ -564,3 +564,43 @@ fn teardown_failures_reach_observers() {
         "{line}"
     );
 }
+
+#[test]
+fn adding_back_a_removed_plugin_starts_its_stopped_dependency_first() {
+    let manager = start_all([probe("db", &[]), probe("app", &["db"])]);
+    manager.remove_plugin("app").unwrap();
+    manager.stop_plugin("db").unwrap();
+    journal();
+    let started = manager.add_plugin("app").unwrap();
+    assert_eq!(started, ["db", "app"]);
+    assert_eq!(manager.state("db"), Some(PluginState::Running));
+    assert_eq!(manager.state("app"), Some(PluginState::Running));
+    assert_eq!(calls(&journal(), "start"), ["db", "app"]);
+}
+
+#[test]
+fn a_runtime_cascade_names_the_direct_dependency() {
+    let manager = start_all([
+        probe("root", &[]),
+        probe("mid", &["root"]),
+        probe("leaf", &["mid"]),
+    ]);
+    manager.remove_plugin("root").unwrap();
+    let reason = |name: &str| manager.info(name).unwrap().reason().unwrap().to_string();
+    assert_eq!(reason("mid"), "depends on \"root\", which was removed");
+    assert_eq!(reason("leaf"), "depends on \"mid\", which was removed");
+}
+
+#[test]
+fn a_plugin_removed_and_added_back_has_no_reason_left_over() {
+    let manager = start_all([probe("db", &[]), probe("app", &["db"])]);
+    manager.remove_plugin("db").unwrap();
+    assert!(manager.info("app").unwrap().reason().is_some());
+    manager.add_plugin("db").unwrap();
+    manager.add_plugin("app").unwrap();
+    for name in ["db", "app"] {
+        let info = manager.info(name).unwrap();
+        assert_eq!(info.state(), PluginState::Running);
+        assert!(info.reason().is_none(), "{name}: {:?}", info.reason());
+    }
+}

@@ -36,11 +36,15 @@ impl Plan {
         self.in_slot_order = self.order.is_sorted();
     }
 
-    /// Moves `slot` to the end of the order (it was just started after everything before it).
+    /// Appends `slot` to the order: a plugin brought back into the live set, just started after
+    /// everything before it. It is not in the order: operations prune the order to live plugins
+    /// when they end, and only a plugin outside the live set is added.
     pub(super) fn push_last(&mut self, slot: usize) {
-        if self.position[slot] != Self::UNORDERED {
-            self.order.retain(|&other| other != slot);
-        }
+        debug_assert_eq!(
+            self.position[slot],
+            Self::UNORDERED,
+            "slot {slot} is in the start order already"
+        );
         self.order.push(slot);
         self.reindex();
     }
@@ -290,14 +294,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_plan_moves_a_slot_to_the_end() {
+    fn plan_of(order: Vec<usize>, slots: usize) -> Plan {
         let mut plan = Plan {
-            order: vec![0, 1, 2],
-            position: vec![Plan::UNORDERED; 4],
+            order,
+            position: vec![Plan::UNORDERED; slots],
             in_slot_order: true,
         };
         plan.reindex();
+        plan
+    }
+
+    #[test]
+    fn the_plan_appends_a_slot_brought_back() {
+        let mut plan = plan_of(vec![1, 2], 4);
         assert!(plan.in_slot_order);
         plan.push_last(0);
         assert_eq!(plan.order, [1, 2, 0]);
@@ -306,6 +315,36 @@ mod tests {
         plan.push_last(3);
         assert_eq!(plan.order, [1, 2, 0, 3]);
         assert_eq!(plan.position[3], 3);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "slot 1 is in the start order already")]
+    fn appending_a_slot_already_in_the_plan_is_a_bug() {
+        plan_of(vec![0, 1], 2).push_last(1);
+    }
+
+    #[test]
+    fn names_longer_than_a_short_key_order_by_the_general_key() {
+        // Every name is over 12 bytes, so no short key is used; ties by name, then dependencies.
+        let names = to_names(&[
+            "zeta-long-plugin-name",
+            "alpha-long-plugin-name-2",
+            "alpha-long-plugin-name-1",
+            "middle-long-plugin-name",
+        ]);
+        // zeta needs alpha-...-2.
+        let graph = Graph::from_edges(4, &[(0, 1)]);
+        let order = start_order(&names, &graph);
+        assert_eq!(
+            names_in(&order, &names),
+            [
+                "alpha-long-plugin-name-1",
+                "alpha-long-plugin-name-2",
+                "middle-long-plugin-name",
+                "zeta-long-plugin-name"
+            ]
+        );
     }
 
     #[test]
