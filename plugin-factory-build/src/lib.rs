@@ -108,7 +108,7 @@ pub fn try_link_plugin_crates() -> Result<Vec<PluginCrate>, Error> {
         "cargo::rustc-env=PLUGIN_FACTORY_PLUGIN_CRATES={}",
         expected(&crates)
     );
-    for watched in graph.watched(&metadata) {
+    for watched in graph.watched() {
         println!("cargo::rerun-if-changed={}", watched.display());
     }
     Ok(crates)
@@ -223,7 +223,8 @@ impl<'m> Graph<'m> {
 
     /// Files whose change can change the answer: this manifest, the lock file, and the
     /// manifests of path dependencies (a sibling crate may start or stop using the runtime).
-    fn watched(&self, metadata: &Metadata) -> Vec<PathBuf> {
+    fn watched(&self) -> Vec<PathBuf> {
+        let metadata = self.metadata;
         let mut files = vec![
             metadata[&self.node.id]
                 .manifest_path

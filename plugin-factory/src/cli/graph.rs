@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use super::options::{Exit, Format, Source};
-use super::render::{Io, err, out, print_json};
+use super::render::{Io, or_required, out, print_json};
 use crate::error::Error;
 use crate::lifecycle::PluginState;
 use crate::manager::PluginManager;
@@ -193,16 +193,9 @@ pub(super) fn graph(source: &Source<'_>, style: Style, io: &mut Io<'_>) -> Resul
         .builder()?
         .discover()
         .and_then(PluginManager::validate);
-    let manager = match outcome {
+    let manager = match or_required(outcome, io)? {
         Ok(manager) => manager,
-        Err(Error::RequiredPluginExcluded { plugin, reason, .. }) => {
-            err!(
-                io,
-                "error: required plugin {plugin:?} was excluded: {reason}"
-            );
-            return Ok(Exit::Invalid);
-        }
-        Err(error) => return Err(error),
+        Err(exit) => return Ok(exit),
     };
     let (nodes, edges) = model(&manager.plugins());
     let text = match style {

@@ -4,8 +4,9 @@
 use serde_json::{Value, json};
 
 use super::options::{Exit, Format, Source};
-use super::render::{Io, cell, err, node_json, out, print_json, table};
+use super::render::{Io, cell, err, node_json, or_required, out, print_json, table};
 use crate::contract::Health;
+use crate::contract::PluginMetadata;
 use crate::error::Error;
 use crate::lifecycle::PluginState;
 use crate::manager::PluginManager;
@@ -23,21 +24,7 @@ fn validated(
         .builder()?
         .discover()
         .and_then(PluginManager::validate);
-    match outcome {
-        Ok(manager) => Ok(Ok(manager)),
-        Err(Error::RequiredPluginExcluded {
-            plugin,
-            reason,
-            report,
-        }) => {
-            err!(
-                io,
-                "error: required plugin {plugin:?} was excluded: {reason}\n\n{report}"
-            );
-            Ok(Err(Exit::Invalid))
-        }
-        Err(error) => Err(error),
-    }
+    or_required(outcome, io)
 }
 
 /// The registry entry of `kind`.
@@ -59,19 +46,6 @@ fn implements(kind: &str) -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
-/// Whether the instance runs, as far as the configuration says: a left-out one stays
-/// `Registered`.
-fn enabled(info: &PluginInfo) -> bool {
-    info.state() != PluginState::Registered
-}
-
-fn dependencies(info: &PluginInfo) -> Vec<String> {
-    info.dependencies()
-        .iter()
-        .map(ToString::to_string)
-        .collect()
-}
-
 /// The kinds linked into the binary that have no instance (the configuration names none).
 fn kinds_without_instance(infos: &[PluginInfo]) -> Vec<&'static PluginEntry> {
     let mut kinds: Vec<_> = registry::entries()
@@ -82,82 +56,97 @@ fn kinds_without_instance(infos: &[PluginInfo]) -> Vec<&'static PluginEntry> {
     kinds
 }
 
+/// One line of `list`: an instance, or a kind without one (`state` is then `None`).
+struct Row {
+    name: String,
+    kind: &'static str,
+    metadata: &'static PluginMetadata,
+    /// Whether the instance runs, as far as the configuration says: a left-out one stays
+    /// `Registered`.
+    enabled: bool,
+    state: Option<PluginState>,
+    reason: Option<String>,
+}
+
+impl Row {
+    fn of_instance(info: &PluginInfo) -> Self {
+        Self {
+            name: info.name().to_string(),
+            kind: info.kind(),
+            metadata: info.metadata(),
+            enabled: info.state() != PluginState::Registered,
+            state: Some(info.state()),
+            reason: info.reason().map(ToString::to_string),
+        }
+    }
+
+    fn of_kind(entry: &'static PluginEntry) -> Self {
+        Self {
+            name: entry.name().to_owned(),
+            kind: entry.name(),
+            metadata: entry.metadata(),
+            enabled: false,
+            state: None,
+            reason: Some("the configuration names no instance of this kind".to_owned()),
+        }
+    }
+
+    fn dependencies(&self) -> Vec<String> {
+        let dependencies = self.metadata.dependencies().iter();
+        dependencies.map(ToString::to_string).collect()
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "name": self.name,
+            "kind": self.kind,
+            "version": self.metadata.version(),
+            "enabled": self.enabled,
+            "state": self.state.map(PluginState::as_str),
+            "reason": self.reason,
+            "depends_on": self.dependencies(),
+            "package": self.metadata.package(),
+            "implements": implements(self.kind),
+        })
+    }
+
+    /// The table's cells; a kind without an instance says so in the state column.
+    fn cells(&self) -> Vec<String> {
+        let (state, reason) = match self.state {
+            Some(state) => (state.as_str(), self.reason.clone().unwrap_or_default()),
+            None => ("no instance", String::new()),
+        };
+        vec![
+            self.name.clone(),
+            self.kind.to_owned(),
+            self.metadata.version().to_owned(),
+            if self.enabled { "yes" } else { "no" }.to_owned(),
+            state.to_owned(),
+            cell(&self.dependencies()),
+            self.metadata.package().to_owned(),
+            cell(&implements(self.kind)),
+            reason,
+        ]
+    }
+}
+
 pub(super) fn list(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
     let manager = match validated(source, io)? {
         Ok(manager) => manager,
         Err(exit) => return Ok(exit),
     };
     let infos = manager.plugins();
-    let idle = kinds_without_instance(&infos);
+    let rows: Vec<Row> = infos
+        .iter()
+        .map(Row::of_instance)
+        .chain(kinds_without_instance(&infos).into_iter().map(Row::of_kind))
+        .collect();
     match source.format() {
         Format::Json => {
-            let mut plugins: Vec<Value> = infos
-                .iter()
-                .map(|info| {
-                    json!({
-                        "name": info.name().as_str(),
-                        "kind": info.kind(),
-                        "version": info.metadata().version(),
-                        "enabled": enabled(info),
-                        "state": info.state().as_str(),
-                        "reason": info.reason().map(ToString::to_string),
-                        "depends_on": dependencies(info),
-                        "package": info.metadata().package(),
-                        "implements": implements(info.kind()),
-                    })
-                })
-                .collect();
-            plugins.extend(idle.iter().map(|entry| {
-                json!({
-                    "name": entry.name(),
-                    "kind": entry.name(),
-                    "version": entry.metadata().version(),
-                    "enabled": false,
-                    "state": null,
-                    "reason": "the configuration names no instance of this kind",
-                    "depends_on": entry.metadata().dependencies().iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    "package": entry.metadata().package(),
-                    "implements": implements(entry.name()),
-                })
-            }));
+            let plugins: Vec<Value> = rows.iter().map(Row::json).collect();
             print_json(io, json!({ "plugins": plugins }));
         }
         Format::Text => {
-            let mut rows: Vec<Vec<String>> = infos
-                .iter()
-                .map(|info| {
-                    vec![
-                        info.name().to_string(),
-                        info.kind().to_owned(),
-                        info.metadata().version().to_owned(),
-                        if enabled(info) { "yes" } else { "no" }.to_owned(),
-                        info.state().as_str().to_owned(),
-                        cell(&dependencies(info)),
-                        info.metadata().package().to_owned(),
-                        cell(&implements(info.kind())),
-                        info.reason().map(ToString::to_string).unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            rows.extend(idle.iter().map(|entry| {
-                let dependencies: Vec<String> = entry
-                    .metadata()
-                    .dependencies()
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
-                vec![
-                    entry.name().to_owned(),
-                    entry.name().to_owned(),
-                    entry.metadata().version().to_owned(),
-                    "no".to_owned(),
-                    "no instance".to_owned(),
-                    cell(&dependencies),
-                    entry.metadata().package().to_owned(),
-                    cell(&implements(entry.name())),
-                    String::new(),
-                ]
-            }));
             let header = [
                 "plugin",
                 "kind",
@@ -169,7 +158,8 @@ pub(super) fn list(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> 
                 "implements",
                 "reason",
             ];
-            let text = table(io, &header, &rows, 4);
+            let cells: Vec<Vec<String>> = rows.iter().map(Row::cells).collect();
+            let text = table(io, &header, &cells, 4);
             out!(io, "{text}");
         }
     }
@@ -241,7 +231,11 @@ pub(super) fn info(
         "config": current,
     });
     if health {
-        let running = manager.init()?.start()?;
+        let started = manager.init().and_then(PluginManager::start);
+        let running = match or_required(started, io)? {
+            Ok(running) => running,
+            Err(exit) => return Ok(exit),
+        };
         let checked = running.check_health()?;
         let found = checked.get(name).map_or_else(
             || "not running, so not checked".to_owned(),
@@ -358,8 +352,12 @@ pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error>
 }
 
 pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let manager = match validated(source, io)? {
-        Ok(manager) => manager.init()?.start()?,
+    let started = match validated(source, io)? {
+        Ok(manager) => manager.init().and_then(PluginManager::start),
+        Err(exit) => return Ok(exit),
+    };
+    let manager = match or_required(started, io)? {
+        Ok(manager) => manager,
         Err(exit) => return Ok(exit),
     };
     let health = manager.check_health()?;

@@ -4,6 +4,9 @@ use std::io::Write;
 
 use serde_json::{Map, Value, json};
 
+use super::options::Exit;
+use crate::error::Error;
+
 use crate::config::{Node, Value as Tree};
 
 /// The version of the JSON shapes `docs/cli.md` documents.
@@ -76,6 +79,29 @@ macro_rules! err {
 }
 
 pub(super) use {err, out};
+
+/// `outcome` of a phase transition; when a required plugin was excluded on the way, the error
+/// and the final report go to `io`'s errors and the command ends with [`Exit::Invalid`].
+pub(super) fn or_required<T>(
+    outcome: Result<T, Error>,
+    io: &mut Io<'_>,
+) -> Result<Result<T, Exit>, Error> {
+    match outcome {
+        Ok(value) => Ok(Ok(value)),
+        Err(Error::RequiredPluginExcluded {
+            plugin,
+            reason,
+            report,
+        }) => {
+            err!(
+                io,
+                "error: required plugin {plugin:?} was excluded: {reason}\n\n{report}"
+            );
+            Ok(Err(Exit::Invalid))
+        }
+        Err(error) => Err(error),
+    }
+}
 
 /// `document` with `"format"` first, pretty-printed.
 pub(super) fn print_json(io: &mut Io<'_>, document: Value) {

@@ -10,7 +10,7 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use super::options::{Exit, Source};
-use super::render::{Io, err, out};
+use super::render::{Io, err, or_required, out};
 use crate::error::Error;
 use crate::manager::PluginManager;
 use crate::manager::phase::Active;
@@ -33,20 +33,9 @@ pub(super) fn run(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
         .and_then(PluginManager::validate)
         .and_then(PluginManager::init)
         .and_then(PluginManager::start);
-    let mut manager = match started {
+    let mut manager = match or_required(started, io)? {
         Ok(manager) => manager,
-        Err(Error::RequiredPluginExcluded {
-            plugin,
-            reason,
-            report,
-        }) => {
-            err!(
-                io,
-                "error: required plugin {plugin:?} was excluded: {reason}\n\n{report}"
-            );
-            return Ok(Exit::Invalid);
-        }
-        Err(error) => return Err(error),
+        Err(exit) => return Ok(exit),
     };
     out!(io, "running: {}", manager.live().join(", "));
     let _ = io.out.flush();

@@ -65,10 +65,7 @@ impl Engine {
             slots.entry(i).metadata(),
             slots.state(i),
             slots.on_failure(i),
-            slots
-                .spec(i)
-                .on_unhealthy
-                .unwrap_or(self.options.on_unhealthy),
+            self.on_unhealthy(i),
             details,
             dependents,
         )

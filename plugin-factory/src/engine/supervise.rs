@@ -12,6 +12,13 @@ use crate::report::{ExclusionReason, Restart};
 use crate::runtime::{HealthReport, Supervision};
 
 impl Engine {
+    /// What a health check does when it finds `i` unhealthy: as its configuration says, else as
+    /// the manager's builder says.
+    pub(super) fn on_unhealthy(&self, i: usize) -> OnUnhealthy {
+        let configured = self.slots.spec(i).on_unhealthy;
+        configured.unwrap_or(self.options.on_unhealthy)
+    }
+
     /// Applies each unhealthy plugin's `on_unhealthy` policy, one runtime operation each, and
     /// records what was done in `report`.
     pub(crate) fn supervise(&self, report: &mut HealthReport) {
@@ -25,9 +32,7 @@ impl Engine {
             let Ok(i) = self.slot(&name) else {
                 continue;
             };
-            let policy = self.slots.spec(i).on_unhealthy;
-            let OnUnhealthy::Restart(intensity) = policy.unwrap_or(self.options.on_unhealthy)
-            else {
+            let OnUnhealthy::Restart(intensity) = self.on_unhealthy(i) else {
                 continue;
             };
             let done = self.control("supervise", &name, |ops, i| {
