@@ -16,6 +16,7 @@ use std::path::Path;
 const LAYERS: &[(&str, u8)] = &[
     ("busy", 0),
     ("contract", 0),
+    ("executor", 0),
     ("lifecycle", 0),
     ("name", 0),
     ("tree", 0),

@@ -8,10 +8,13 @@
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
+use std::future::{Future, poll_fn};
 use std::ops::ControlFlow;
 use std::panic::{self, AssertUnwindSafe};
+use std::pin::pin;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::task::Poll;
 
 use crate::name::Name;
 
@@ -102,6 +105,26 @@ impl Route {
 
 /// [`Route::catch`] while panics are routed: the plugin is noted for the panic hook, out of
 /// the hot path (nothing of it is paid for while routing is off).
+impl Route {
+    /// Awaits `future`, catching a panic in any of its polls as [`catch`](Route::catch) does
+    /// for a call: the future is then dropped (cancelled) and the panic's message returned.
+    pub(crate) async fn catch_future<F: Future>(
+        self,
+        plugin: Name,
+        future: F,
+    ) -> Result<F::Output, String> {
+        let mut future = pin!(future);
+        poll_fn(
+            |cx| match self.catch(&plugin, || future.as_mut().poll(cx)) {
+                Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+                Ok(Poll::Pending) => Poll::Pending,
+                Err(message) => Poll::Ready(Err(message)),
+            },
+        )
+        .await
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn catch_routed<R>(plugin: &Name, f: impl FnOnce() -> R) -> Result<R, String> {

@@ -105,6 +105,7 @@ pub mod config;
 mod contract;
 mod engine;
 mod error;
+pub mod executor;
 pub mod extension;
 #[cfg(feature = "testing")]
 mod fault;
@@ -219,11 +220,13 @@ pub use crate::manager::phase;
 pub use plugin_factory_macros::plugin;
 
 pub use crate::contract::{
-    Configurable, Context, Health, Plugin, PluginError, PluginMetadata, Reconfigure,
+    AsyncPlugin, Configurable, Context, DynAsyncPlugin, Health, HookFuture, Plugin, PluginError,
+    PluginMetadata, Reconfigure,
 };
 pub use crate::error::Error;
 pub use crate::lifecycle::PluginState;
 pub use crate::manager::PluginManager;
+pub use crate::manager::asynchronous::AsyncManager;
 pub use crate::manager::builder::ManagerBuilder;
 pub use crate::manager::watch::Watched;
 pub use crate::report::table::Report;

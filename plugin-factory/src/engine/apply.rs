@@ -137,7 +137,7 @@ impl Engine {
                 };
                 let links = next.links();
                 self.hub.relink(links, Some(&slot_of));
-                next.hub = std::mem::replace(&mut self.hub, Hub::new());
+                next.hub = std::mem::replace(&mut self.hub, Arc::new(Hub::new()));
                 next.observers = std::mem::take(&mut self.observers);
                 next.kinds = std::mem::take(&mut self.kinds);
                 next.id = self.id;

@@ -37,7 +37,7 @@ impl Engine {
             };
             let name = self.slots.name(i);
             let metadata = self.slots.entry(i).metadata();
-            let ctx = Context::at(metadata, name.as_str(), &self.hub, i);
+            let ctx = Context::at(metadata, name.as_str(), &*self.hub, i);
             let health = match route.catch(&name, || instance.get().health(&ctx)) {
                 Ok(health) => health,
                 Err(message) => Health::unhealthy(format!("the health check panicked: {message}")),

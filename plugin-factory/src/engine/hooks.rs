@@ -262,7 +262,7 @@ impl<S: SlotAccess> Ops<'_, S> {
 
     /// Drops the instance of `i`. A panicking `Drop` is caught and logged: the instance is gone
     /// either way.
-    fn drop_instance(&mut self, i: usize) {
+    pub(super) fn drop_instance(&mut self, i: usize) {
         if self.slots.slots().entry(i).implementations().is_some() || self.hub.has_services() {
             self.withdraw(i);
             self.hub.forget(i);

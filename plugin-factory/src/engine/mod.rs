@@ -24,14 +24,19 @@
 //! | `slots.rs` | per-plugin storage in dense arrays |
 //! | `graph.rs` | the dependency graph, each dependency bound to an instance |
 //! | `observe.rs` | events and observers |
+//! | `concurrent.rs` | the async manager's walks: hooks awaited as the dependency graph allows, timeouts, retries on the executor's timer, shutdown's deadlines |
+//! | `job.rs` | one hook of one plugin as a future: an async hook awaited, or a sync one on the blocking pool |
+//! | `takeout.rs` | taking a plugin out in the async manager, each teardown hook awaited |
 
 mod access;
 mod apply;
+mod concurrent;
 mod control;
 mod graph;
 mod health;
 mod hooks;
 mod instance;
+mod job;
 pub mod observe;
 mod options;
 mod order;
@@ -42,19 +47,20 @@ mod retry;
 mod share;
 mod slots;
 mod supervise;
+mod takeout;
 #[cfg(test)]
 mod testing;
 
 use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
 use self::graph::Graph;
 use self::observe::Observers;
-pub(crate) use self::options::Options;
+pub(crate) use self::options::{AsyncSettings, Deadlines, Options};
 use self::order::{Layout, Plan};
 use self::slots::{Columns, SlotAccess, Slots};
 use crate::busy::Busy;
@@ -160,7 +166,7 @@ pub(crate) struct Engine {
     options: Options,
     observers: Observers,
     /// Extension points and services; kept across reloads (historic calls live here).
-    hub: Hub,
+    hub: Arc<Hub>,
     /// Running instances that owner access took out of their extension points, to publish
     /// again before the next call or operation.
     stale: Mutex<Vec<usize>>,
@@ -181,6 +187,8 @@ pub(crate) struct Engine {
     id: u64,
     /// Set by `finish`: nothing is live, so `Drop` has nothing to do.
     finished: bool,
+    /// Set for an async manager: its hooks must be awaited, so `Drop` cannot run them.
+    awaited: bool,
 }
 
 impl Engine {
@@ -244,7 +252,7 @@ impl Engine {
             control: Mutex::new(()),
             options,
             observers,
-            hub: Hub::new(),
+            hub: Arc::new(Hub::new()),
             stale: Mutex::new(Vec::new()),
             has_stale: AtomicBool::new(false),
             shares,
@@ -254,6 +262,7 @@ impl Engine {
             kinds: Vec::new(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             finished: false,
+            awaited: false,
         };
         engine.hub.relink(engine.links(), None);
         engine
@@ -264,6 +273,12 @@ impl Engine {
     pub(crate) fn set_config(&mut self, kinds: Vec<&'static PluginEntry>, problems: Vec<Problem>) {
         self.kinds = kinds;
         self.config_problems = problems;
+    }
+
+    /// Marks this engine as an async manager's: its hooks are awaited, and a drop without
+    /// shutdown drops the instances without running them.
+    pub(crate) fn set_awaited(&mut self) {
+        self.awaited = true;
     }
 
     /// Records the plugin crates the host depends on but did not link.
@@ -352,17 +367,24 @@ impl Engine {
         let Some(i) = ops.required_excluded else {
             return Ok(());
         };
+        let (plugin, reason) = self.required_excluded(i);
+        Err(Error::RequiredPluginExcluded {
+            plugin,
+            reason,
+            report: Box::new(self.finish()),
+        })
+    }
+
+    /// The required plugin `i` that a transition excluded, and why, logged (read before the
+    /// shutdown that follows moves the reason into the report).
+    fn required_excluded(&self, i: usize) -> (Name, ExclusionReason) {
         let plugin = self.slots.name(i);
         let reason = self
             .slots
             .reason(i)
             .expect("an excluded plugin has a reason");
         log::error!(target: plugin.as_str(), "required plugin {plugin:?} excluded: {reason}");
-        Err(Error::RequiredPluginExcluded {
-            plugin,
-            reason,
-            report: Box::new(self.finish()),
-        })
+        (plugin, reason)
     }
 
     /// Shuts everything down and returns the final report, moving the details into it.
@@ -429,9 +451,22 @@ impl Drop for Engine {
     /// Whatever phase the manager is dropped in, live plugins are stopped and shut down in
     /// reverse order, and every instance is dropped.
     fn drop(&mut self) {
-        if !self.finished {
-            self.ops().shut_down_all();
+        if self.finished {
+            return;
         }
+        if self.awaited {
+            let live = (0..self.slots.len())
+                .filter(|&i| self.slots.state(i).is_live())
+                .count();
+            if live > 0 {
+                log::warn!(
+                    "plugin manager (async): dropped without `shutdown().await`: {live} live \
+                     plugins are dropped without their stop and shutdown hooks"
+                );
+            }
+            return;
+        }
+        self.ops().shut_down_all();
     }
 }
 

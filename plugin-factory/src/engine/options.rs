@@ -1,7 +1,13 @@
 //! [`Options`]: the settings fixed when a manager is built, and the [`Injector`] of the faults a
-//! test injects through them (feature `testing`).
+//! test injects through them (feature `testing`); an async manager's [`AsyncSettings`], and
+//! the [`Deadlines`] of a shutdown.
+
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::contract::{OnUnhealthy, PluginError};
+use crate::executor::Executor;
 use crate::extension::FailurePolicy;
 use crate::lifecycle::Hook;
 
@@ -46,5 +52,49 @@ impl Injector {
         }
         let _ = (plugin, hook);
         Ok(())
+    }
+}
+
+/// How an async manager runs hooks, fixed when it is made.
+#[derive(Clone)]
+pub(crate) struct AsyncSettings {
+    pub(crate) executor: Arc<dyn Executor>,
+    /// The timeout of every hook of a plugin that has none of its own.
+    pub(crate) timeout: Option<Duration>,
+    /// How many hooks may run at once.
+    pub(crate) limit: Option<NonZeroUsize>,
+}
+
+/// Shutdown's deadlines: `grace` for the cooperative teardown, in dependency order; then
+/// `mercy` more, with the order no longer waited for; then whatever still runs is abandoned.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadlines {
+    pub(crate) began: Instant,
+    pub(crate) grace: Duration,
+    pub(crate) mercy: Duration,
+}
+
+/// Where a walk stands against shutdown's deadlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stage {
+    /// In dependency order, as usual.
+    Ordered,
+    /// The grace period has passed: everything left starts at once.
+    Hurried,
+    /// The mercy period has passed too: what still runs is abandoned.
+    Over,
+}
+
+impl Deadlines {
+    /// The stage now, and how long until the next one (`None` once it is over).
+    pub(super) fn stage(&self) -> (Stage, Option<Duration>) {
+        let elapsed = self.began.elapsed();
+        if elapsed < self.grace {
+            (Stage::Ordered, Some(self.grace - elapsed))
+        } else if elapsed < self.grace + self.mercy {
+            (Stage::Hurried, Some(self.grace + self.mercy - elapsed))
+        } else {
+            (Stage::Over, None)
+        }
     }
 }

@@ -58,6 +58,8 @@ impl<S: SlotAccess> Ops<'_, S> {
                     FailureCause::Error(Arc::new(PluginError::msg(format!("{point}: {error}"))))
                 }
                 FailureCause::Panic(message) => FailureCause::Panic(format!("{point}: {message}")),
+                // Callbacks are called, not awaited: nothing times them out.
+                other => other.clone(),
             };
             let failure = HookFailure {
                 hook: Hook::Callback,

@@ -57,6 +57,11 @@ impl fmt::Display for CallbackFailure {
                     "plugin {plugin:?}: extension point {point} panicked: {message}"
                 )
             }
+            // Callbacks are called, not awaited: nothing times them out or abandons them.
+            FailureCause::TimedOut(after) | FailureCause::Abandoned(after) => write!(
+                f,
+                "plugin {plugin:?}: extension point {point} did not finish within {after:?}"
+            ),
         }
     }
 }

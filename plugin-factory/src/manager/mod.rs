@@ -20,6 +20,7 @@
 //! ```
 
 mod access;
+pub(crate) mod asynchronous;
 pub(crate) mod builder;
 mod control;
 mod extend;

@@ -31,6 +31,12 @@ pub enum FailureCause {
     Error(Arc<PluginError>),
     /// The hook panicked with this message.
     Panic(String),
+    /// The hook (async, or a sync hook in the async manager) did not finish within its
+    /// timeout, and was cancelled.
+    TimedOut(Duration),
+    /// The hook was still running when shutdown's deadlines (grace and mercy) had passed, this
+    /// long after shutdown began, and was abandoned.
+    Abandoned(Duration),
 }
 
 impl fmt::Display for HookFailure {
@@ -38,6 +44,14 @@ impl fmt::Display for HookFailure {
         match &self.cause {
             FailureCause::Error(error) => write!(f, "{} failed: {error}", self.hook),
             FailureCause::Panic(message) => write!(f, "{} panicked: {message}", self.hook),
+            FailureCause::TimedOut(after) => {
+                write!(f, "did not finish {} within {after:?}", self.hook)
+            }
+            FailureCause::Abandoned(after) => write!(
+                f,
+                "{} was abandoned: still running {after:?} after shutdown began",
+                self.hook
+            ),
         }
     }
 }
@@ -166,6 +180,8 @@ fn numbered(failures: &[HookFailure]) -> String {
         .map(|(i, failure)| match &failure.cause {
             FailureCause::Error(error) => format!("{}: {error}", i + 1),
             FailureCause::Panic(message) => format!("{}: panicked: {message}", i + 1),
+            FailureCause::TimedOut(after) => format!("{}: did not finish within {after:?}", i + 1),
+            FailureCause::Abandoned(after) => format!("{}: abandoned after {after:?}", i + 1),
         })
         .collect();
     parts.join("; ")

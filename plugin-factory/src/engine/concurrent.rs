@@ -1,0 +1,467 @@
+//! The async manager's walks: a hook run on every plugin ready for it, each plugin's as soon as
+//! the same hook of all its dependencies has finished (of all its dependents, on the way down),
+//! concurrently up to an optional limit; per-hook timeouts; retries with backoff that wait on
+//! the executor's timer; shutdown with a grace and a mercy period.
+//!
+//! The bookkeeping is the sync engine's (`hooks.rs`): states move through `move_from`, failures
+//! are recorded, exclusions carry the same reasons. What differs is when: a plugin that fails
+//! is marked `Failed` at once (its dependents then never start), and taken out, dependents
+//! first, one at a time, once the walk's other hooks have finished.
+
+use std::collections::VecDeque;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::{Either, select};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use rustc_hash::FxHashMap;
+
+use super::job::{Call, Done, Runner};
+use super::observe::Event;
+use super::options::{AsyncSettings, Deadlines, Injector, Stage};
+use super::slots::{SlotAccess, Slots};
+use super::{Engine, Ops, PluginHook};
+use crate::catch;
+use crate::contract::OnFailure;
+use crate::error::Error;
+use crate::executor::BoxFuture;
+use crate::lifecycle::{Hook, PluginState};
+use crate::report::table::Report;
+use crate::report::{ExclusionReason, FailureCause, HookFailure};
+
+/// A plugin whose hook failed during a walk, to be taken out when the walk ends.
+pub(super) struct Failure {
+    pub(super) i: usize,
+    /// Its state before the hook that failed.
+    pub(super) before: PluginState,
+    pub(super) hook: Hook,
+    pub(super) reason: ExclusionReason,
+}
+
+/// Marks a slot that takes no part in a walk.
+const OUT: u32 = u32::MAX;
+
+impl Engine {
+    /// The hook runner of this manager's async walks.
+    fn runner(&self, settings: &AsyncSettings) -> Runner {
+        Runner {
+            hub: Arc::clone(&self.hub),
+            executor: Arc::clone(&settings.executor),
+            route: catch::routing(),
+            injector: Injector::of(&self.options),
+            timeout: settings.timeout,
+            time_hooks: self.options.time_hooks,
+        }
+    }
+
+    /// [`validate`](Engine::validate), with the hooks awaited concurrently.
+    pub(crate) async fn validate_async(&mut self, settings: &AsyncSettings) -> Result<(), Error> {
+        let run = self.runner(settings);
+        let mut ops = self.ops();
+        ops.resolve();
+        if ops.required_excluded.is_none() {
+            ops.walk(PluginHook::Validate, &run, settings.limit, None)
+                .await;
+        }
+        let required = ops.settle();
+        self.conclude_async(required, settings).await
+    }
+
+    /// [`run_forward`](Engine::run_forward) (`init` or `start`), with the hooks awaited
+    /// concurrently.
+    pub(crate) async fn run_forward_async(
+        &mut self,
+        hook: PluginHook,
+        settings: &AsyncSettings,
+    ) -> Result<(), Error> {
+        let run = self.runner(settings);
+        let mut ops = self.ops();
+        ops.walk(hook, &run, settings.limit, None).await;
+        let required = ops.settle();
+        self.conclude_async(required, settings).await
+    }
+
+    /// [`stop_all`](Engine::stop_all), with the hooks awaited concurrently.
+    pub(crate) async fn stop_all_async(&mut self, settings: &AsyncSettings) {
+        let run = self.runner(settings);
+        let mut ops = self.ops();
+        ops.walk(PluginHook::Stop, &run, settings.limit, None).await;
+        ops.settle_failures();
+        ops.retain_live();
+    }
+
+    /// [`finish`](Engine::finish), with the hooks awaited concurrently and, if given, within
+    /// shutdown's deadlines.
+    pub(crate) async fn finish_async(
+        &mut self,
+        settings: &AsyncSettings,
+        deadlines: Option<Deadlines>,
+    ) -> Report {
+        let run = self.runner(settings);
+        let mut ops = self.ops();
+        let deadlines = deadlines.as_ref();
+        ops.walk(PluginHook::Stop, &run, settings.limit, deadlines)
+            .await;
+        ops.walk(PluginHook::Shutdown, &run, settings.limit, deadlines)
+            .await;
+        // What no walk reached: plugins created or validated only, or outside the start order.
+        for i in (0..ops.slots.slots().len()).rev() {
+            if ops.state(i).is_live() {
+                let _ = ops.tear_down_async(i, &run).await;
+            }
+        }
+        ops.settle_failures();
+        self.finished = true;
+        self.take_report()
+    }
+
+    /// The end of an async phase transition that excluded `required` (a plugin with
+    /// `on_failure = "fail"`), if any: as [`transition`](Engine::transition)'s, with the
+    /// shutdown awaited.
+    async fn conclude_async(
+        &mut self,
+        required: Option<usize>,
+        settings: &AsyncSettings,
+    ) -> Result<(), Error> {
+        let Some(i) = required else {
+            return Ok(());
+        };
+        let (plugin, reason) = self.required_excluded(i);
+        let report = self.finish_async(settings, None).await;
+        Err(Error::RequiredPluginExcluded {
+            plugin,
+            reason,
+            report: Box::new(report),
+        })
+    }
+}
+
+impl<S: SlotAccess> Ops<'_, S> {
+    /// What every phase ends with: failed callbacks recorded, the start order pruned to live
+    /// plugins; returns the required plugin that was excluded, if one was.
+    fn settle(&mut self) -> Option<usize> {
+        self.settle_failures();
+        self.retain_live();
+        self.required_excluded
+    }
+}
+
+impl Ops<'_, &mut Slots> {
+    /// Runs `hook` on every plugin ready for it: each as soon as its prerequisites (its
+    /// dependencies, or on the way down its dependents) that take part have finished the same
+    /// hook, at most `limit` at a time. Plugins whose hook failed are taken out when the others
+    /// are done. With `deadlines`, a walk that outlasts the grace period stops waiting for the
+    /// order, and one that outlasts the mercy period abandons what still runs.
+    async fn walk(
+        &mut self,
+        hook: PluginHook,
+        run: &Runner,
+        limit: Option<NonZeroUsize>,
+        deadlines: Option<&Deadlines>,
+    ) {
+        let reverse = matches!(hook, PluginHook::Stop | PluginHook::Shutdown);
+        let mut order = self.plan.order.clone();
+        if reverse {
+            order.reverse();
+        }
+        let mut waiting = vec![OUT; self.slots.slots().len()];
+        let taking_part: Vec<usize> = order
+            .into_iter()
+            .filter(|&i| hook.runs_from(self.state(i)))
+            .collect();
+        for &i in &taking_part {
+            waiting[i] = 0;
+        }
+        for &i in &taking_part {
+            let count = self
+                .prerequisites(i, reverse)
+                .filter(|&p| waiting[p] != OUT);
+            waiting[i] = count.count() as u32;
+        }
+        let mut ready: VecDeque<usize> = taking_part
+            .iter()
+            .copied()
+            .filter(|&i| waiting[i] == 0)
+            .collect();
+
+        let mut flying = FuturesUnordered::new();
+        let mut from = vec![PluginState::Registered; waiting.len()];
+        let mut failures = Vec::new();
+        let mut attempts: FxHashMap<usize, Vec<HookFailure>> = FxHashMap::default();
+        let mut halted = false;
+        let (mut stage, mut alarm) = match deadlines.map(Deadlines::stage) {
+            None => (Stage::Ordered, None),
+            Some((stage, next)) => (stage, next.map(|after| run.executor.sleep(after))),
+        };
+        let mut hurried = false;
+        loop {
+            if stage != Stage::Ordered && !hurried {
+                // The order is no longer waited for: everything left starts now.
+                hurried = true;
+                for &i in &taking_part {
+                    if waiting[i] != 0 && waiting[i] != OUT {
+                        waiting[i] = 0;
+                        ready.push_back(i);
+                    }
+                }
+            }
+            while !halted && (stage != Stage::Ordered || below(limit, flying.len())) {
+                let Some(i) = ready.pop_front() else {
+                    break;
+                };
+                let state = self.state(i);
+                if hook.runs_from(state) {
+                    from[i] = state;
+                    flying.push(self.launch(i, hook, run, None));
+                }
+            }
+            if stage == Stage::Over {
+                self.abandon(hook, deadlines, &mut flying, &ready, &from);
+                break;
+            }
+            let done = match alarm.as_mut() {
+                None => flying.next().await,
+                Some(sleeping) => match select(flying.next(), sleeping).await {
+                    Either::Left((done, _)) => done,
+                    Either::Right(((), _)) => {
+                        let (next, after) = deadlines.map_or((Stage::Over, None), Deadlines::stage);
+                        self.log_deadline(next, flying.len(), deadlines);
+                        (stage, alarm) = (next, after.map(|after| run.executor.sleep(after)));
+                        continue;
+                    }
+                },
+            };
+            let Some(done) = done else {
+                break;
+            };
+            let i = done.i;
+            match self.land(done, from[i]) {
+                Ok(()) => {
+                    if attempts.remove(&i).is_some() {
+                        let name = self.name(i);
+                        log::info!(target: name.as_str(), "plugin {name:?}: {} succeeded after retrying", hook.hook());
+                    }
+                    self.release(i, reverse, &mut waiting, &mut ready);
+                }
+                Err(failure) => {
+                    if let Some(delay) = self.retry_delay(i, hook, &failure, &mut attempts) {
+                        flying.push(self.launch(i, hook, run, Some(delay)));
+                        continue;
+                    }
+                    let reason = match attempts.remove(&i) {
+                        Some(mut tried) => {
+                            tried.push(failure.clone());
+                            ExclusionReason::RetriesExhausted { attempts: tried }
+                        }
+                        None => ExclusionReason::Hook(failure.clone()),
+                    };
+                    self.record_failure(i, failure.clone());
+                    if from[i].is_live() {
+                        self.set_state(i, PluginState::Failed);
+                    }
+                    halted |= !reverse && self.is_required(i);
+                    if reverse {
+                        // On the way down, a failed stop does not hold its dependencies up.
+                        self.release(i, reverse, &mut waiting, &mut ready);
+                    }
+                    failures.push(Failure {
+                        i,
+                        before: from[i],
+                        hook: failure.hook,
+                        reason,
+                    });
+                }
+            }
+        }
+        for failure in failures {
+            self.take_out_async(failure, run).await;
+        }
+    }
+
+    /// The slots that must finish a hook before `i` runs it: its dependencies, or, on the way
+    /// down, its dependents.
+    fn prerequisites(&self, i: usize, reverse: bool) -> impl Iterator<Item = usize> + '_ {
+        let graph = &self.topology.graph;
+        let (down, up) = if reverse {
+            (None, Some(graph.dependents(i)))
+        } else {
+            (Some(graph.dependencies(i)), None)
+        };
+        down.into_iter().flatten().chain(up.into_iter().flatten())
+    }
+
+    /// `i` has finished: the plugins waiting for it have one prerequisite less.
+    fn release(&self, i: usize, reverse: bool, waiting: &mut [u32], ready: &mut VecDeque<usize>) {
+        let graph = &self.topology.graph;
+        let (up, down) = if reverse {
+            (None, Some(graph.dependencies(i)))
+        } else {
+            (Some(graph.dependents(i)), None)
+        };
+        for next in up.into_iter().flatten().chain(down.into_iter().flatten()) {
+            if waiting[next] != OUT && waiting[next] > 0 {
+                waiting[next] -= 1;
+                if waiting[next] == 0 {
+                    ready.push_back(next);
+                }
+            }
+        }
+    }
+
+    /// Takes the instance of `i` out of its slot (out of its extension points first, for a
+    /// teardown hook) and makes the job that runs `hook` on it.
+    pub(super) fn launch(
+        &mut self,
+        i: usize,
+        hook: PluginHook,
+        run: &Runner,
+        delay: Option<Duration>,
+    ) -> BoxFuture<'static, Done> {
+        let entry = self.slots.slots().entry(i);
+        if hook.withdraws() && (entry.implementations().is_some() || self.hub.has_services()) {
+            self.withdraw(i);
+        }
+        let instance = self.slots.with_instance(i, |instance, _| instance.take());
+        let call = Call {
+            i,
+            hook,
+            name: self.name(i),
+            metadata: entry.metadata(),
+            timeout: run.timeout,
+        };
+        run.job(call, instance, delay)
+    }
+
+    /// Puts a finished job's instance back and records its time; `Ok` if the hook succeeded.
+    pub(super) fn put_back(&mut self, done: Done) -> Result<(), HookFailure> {
+        let Done {
+            i,
+            hook,
+            instance,
+            outcome,
+            started,
+        } = done;
+        if instance.is_some() {
+            self.slots.with_instance(i, |slot, _| *slot = instance);
+        }
+        if let Some(started) = started {
+            let took = started.elapsed();
+            self.slots
+                .with_details(i, |details| details.timings.set(hook.hook(), took));
+        }
+        outcome.map_err(|cause| HookFailure {
+            hook: hook.hook(),
+            cause,
+        })
+    }
+
+    /// [`put_back`](Self::put_back), then, if the hook succeeded, what follows it: the next
+    /// state (and publication, once started); after `shutdown`, the instance dropped.
+    fn land(&mut self, done: Done, from: PluginState) -> Result<(), HookFailure> {
+        let (i, hook) = (done.i, done.hook);
+        self.put_back(done)?;
+        self.moved_on(i, from, hook);
+        if hook == PluginHook::Shutdown {
+            self.drop_instance(i);
+        }
+        Ok(())
+    }
+
+    /// If `i`'s failure policy retries `hook` and attempts are left: records the failure,
+    /// tells observers, and returns how long to wait before the next attempt.
+    fn retry_delay(
+        &mut self,
+        i: usize,
+        hook: PluginHook,
+        failure: &HookFailure,
+        attempts: &mut FxHashMap<usize, Vec<HookFailure>>,
+    ) -> Option<Duration> {
+        let OnFailure::Retry(backoff) = self.slots.slots().on_failure(i) else {
+            return None;
+        };
+        if !matches!(hook, PluginHook::Init | PluginHook::Start) {
+            return None;
+        }
+        let tried = attempts.entry(i).or_default();
+        let attempt = tried.len() as u32 + 2;
+        if attempt > backoff.attempts() {
+            return None;
+        }
+        tried.push(failure.clone());
+        let delay = backoff.delay_before(attempt);
+        let name = self.name(i);
+        self.record_failure(i, failure.clone());
+        log::warn!(
+            target: name.as_str(),
+            "plugin {name:?}: attempt {} of {} failed; trying {} again in {delay:?}",
+            attempt - 1,
+            backoff.attempts(),
+            failure.hook,
+        );
+        self.observers.emit(|| Event::Retrying {
+            plugin: name,
+            hook: failure.hook,
+            attempt,
+            delay,
+        });
+        Some(delay)
+    }
+
+    /// The mercy period is over: every job still running is dropped (an async hook is
+    /// cancelled and its instance dropped with it), and every plugin that was running one or
+    /// waiting to is excluded as abandoned.
+    fn abandon(
+        &mut self,
+        hook: PluginHook,
+        deadlines: Option<&Deadlines>,
+        flying: &mut FuturesUnordered<BoxFuture<'static, Done>>,
+        ready: &VecDeque<usize>,
+        from: &[PluginState],
+    ) {
+        let after = deadlines.map_or(Duration::ZERO, |d| d.began.elapsed());
+        let running = flying.len();
+        flying.clear();
+        let mut abandoned: Vec<usize> = (0..from.len())
+            .filter(|&i| hook.runs_from(from[i]) && self.state(i) == from[i])
+            .collect();
+        abandoned.extend(ready.iter().filter(|&&i| hook.runs_from(self.state(i))));
+        abandoned.sort_unstable();
+        abandoned.dedup();
+        log::error!(
+            "plugin manager: shutdown abandoned {} plugins ({running} still in {}) {after:?} after it began",
+            abandoned.len(),
+            hook.hook(),
+        );
+        for i in abandoned {
+            let failure = HookFailure {
+                hook: hook.hook(),
+                cause: FailureCause::Abandoned(after),
+            };
+            self.record_failure(i, failure.clone());
+            self.set_state(i, PluginState::Failed);
+            self.drop_instance(i);
+            self.exclude(i, ExclusionReason::Hook(failure));
+        }
+    }
+
+    fn log_deadline(&self, next: Stage, running: usize, deadlines: Option<&Deadlines>) {
+        let Some(deadlines) = deadlines else {
+            return;
+        };
+        match next {
+            Stage::Hurried => log::warn!(
+                "plugin manager: shutdown's grace period ({:?}) is over with {running} hooks running: \
+                 the rest are torn down without waiting for their dependents, for {:?} more",
+                deadlines.grace,
+                deadlines.mercy
+            ),
+            Stage::Over | Stage::Ordered => {}
+        }
+    }
+}
+
+/// Whether another hook may start while `running` run.
+fn below(limit: Option<NonZeroUsize>, running: usize) -> bool {
+    limit.is_none_or(|limit| running < limit.get())
+}

@@ -1,0 +1,222 @@
+//! One hook of one plugin as a future, for the async manager: the plugin's async hook awaited,
+//! or a sync plugin's hook on the executor's blocking pool; panics caught, a timeout enforced.
+//!
+//! A job owns the plugin's instance while it runs (taken out of its slot by the walk, put back
+//! when the job is done), so that jobs are `'static` and the walk keeps `&mut` to the slots for
+//! its bookkeeping. A cancelled async hook gives its instance back; a sync hook that timed out
+//! cannot be interrupted, and its instance is dropped on the blocking pool when it returns.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use futures_util::future::{Either, select};
+
+use super::PluginHook;
+use super::instance::Instance;
+use super::options::Injector;
+use crate::catch::Route;
+use crate::contract::{Context, DynAsyncPlugin, PluginError, PluginMetadata};
+use crate::executor::{BoxFuture, Executor};
+use crate::extension::Hub;
+use crate::name::Name;
+use crate::report::FailureCause;
+
+/// A hook's result: done, or how it failed.
+pub(super) type Outcome = Result<(), FailureCause>;
+
+/// What a job hands back to the walk.
+pub(super) struct Done {
+    pub(super) i: usize,
+    pub(super) hook: PluginHook,
+    /// The instance, back from the job; `None` if a sync hook was abandoned with it.
+    pub(super) instance: Option<Instance>,
+    pub(super) outcome: Outcome,
+    /// When the hook began, if timing is on.
+    pub(super) started: Option<Instant>,
+}
+
+/// What every job of one walk shares: where hooks run and how long they may take.
+#[derive(Clone)]
+pub(crate) struct Runner {
+    pub(super) hub: Arc<Hub>,
+    pub(super) executor: Arc<dyn Executor>,
+    pub(super) route: Route,
+    pub(super) injector: Injector,
+    /// The timeout of every hook, unless the plugin has its own.
+    pub(super) timeout: Option<Duration>,
+    pub(super) time_hooks: bool,
+}
+
+impl PluginHook {
+    /// The async form of this hook, on an async plugin.
+    fn run_async<'a>(
+        self,
+        plugin: &'a mut dyn DynAsyncPlugin,
+        ctx: &'a Context<'a>,
+    ) -> BoxFuture<'a, Result<(), PluginError>> {
+        match self {
+            Self::Validate => plugin.validate(ctx),
+            Self::Init => plugin.init(ctx),
+            Self::Start => plugin.start(ctx),
+            Self::Stop => plugin.stop(ctx),
+            Self::Shutdown => plugin.shutdown(ctx),
+        }
+    }
+}
+
+/// Which hook of which plugin a job runs, and for how long at most.
+#[derive(Clone, Copy)]
+pub(super) struct Call {
+    pub(super) i: usize,
+    pub(super) hook: PluginHook,
+    pub(super) name: Name,
+    pub(super) metadata: &'static PluginMetadata,
+    pub(super) timeout: Option<Duration>,
+}
+
+impl Runner {
+    /// The job that makes `call` on `instance`, after `delay` (a retry's backoff) if there is
+    /// one.
+    pub(super) fn job(
+        &self,
+        call: Call,
+        instance: Option<Instance>,
+        delay: Option<Duration>,
+    ) -> BoxFuture<'static, Done> {
+        let runner = self.clone();
+        let Call {
+            i,
+            hook,
+            name,
+            metadata,
+            timeout,
+        } = call;
+        Box::pin(async move {
+            if let Some(delay) = delay {
+                runner.executor.sleep(delay).await;
+            }
+            let started = runner.time_hooks.then(Instant::now);
+            let Some(mut instance) = instance else {
+                let error = PluginError::msg("the plugin has no instance");
+                return Done {
+                    i,
+                    hook,
+                    instance: None,
+                    outcome: Err(FailureCause::Error(Arc::new(error))),
+                    started,
+                };
+            };
+            let is_async = instance
+                .get_mut()
+                .is_some_and(|plugin| plugin.as_async().is_some());
+            let (instance, outcome) = if is_async {
+                let outcome = runner
+                    .run_async(i, hook, name, metadata, &mut instance, timeout)
+                    .await;
+                (Some(instance), outcome)
+            } else {
+                runner
+                    .run_blocking(i, hook, name, metadata, instance, timeout)
+                    .await
+            };
+            Done {
+                i,
+                hook,
+                instance,
+                outcome,
+                started,
+            }
+        })
+    }
+
+    /// Awaits an async plugin's hook, within `timeout`, catching panics.
+    async fn run_async(
+        &self,
+        i: usize,
+        hook: PluginHook,
+        name: Name,
+        metadata: &'static PluginMetadata,
+        instance: &mut Instance,
+        timeout: Option<Duration>,
+    ) -> Outcome {
+        let ctx = Context::at(metadata, name.as_str(), &*self.hub, i);
+        let injector = self.injector;
+        let work = async {
+            injector.check(name.as_str(), hook.hook())?;
+            let Some(plugin) = instance.get_mut().and_then(|plugin| plugin.as_async()) else {
+                return Err(PluginError::msg("the plugin has no instance"));
+            };
+            hook.run_async(plugin, &ctx).await
+        };
+        let caught = self.route.catch_future(name, work);
+        match self.within(timeout, caught).await {
+            Some(outcome) => flatten(outcome),
+            None => Err(FailureCause::TimedOut(timeout.unwrap_or_default())),
+        }
+    }
+
+    /// Runs a sync plugin's hook on the blocking pool, waiting at most `timeout` for it.
+    async fn run_blocking(
+        &self,
+        i: usize,
+        hook: PluginHook,
+        name: Name,
+        metadata: &'static PluginMetadata,
+        mut instance: Instance,
+        timeout: Option<Duration>,
+    ) -> (Option<Instance>, Outcome) {
+        type Slot = Mutex<Option<(Instance, Result<Result<(), PluginError>, String>)>>;
+        let back: Arc<Slot> = Arc::new(Mutex::new(None));
+        let put = Arc::clone(&back);
+        let (hub, route, injector) = (Arc::clone(&self.hub), self.route, self.injector);
+        let work = Box::new(move || {
+            let ctx = Context::at(metadata, name.as_str(), &*hub, i);
+            let outcome = route.catch(&name, || {
+                injector.check(name.as_str(), hook.hook())?;
+                match instance.get_mut() {
+                    Some(plugin) => hook.run(plugin, &ctx),
+                    None => Err(PluginError::msg("the plugin has no instance")),
+                }
+            });
+            *put.lock().unwrap_or_else(PoisonError::into_inner) = Some((instance, outcome));
+        });
+        let ran = self.executor.run_blocking(work);
+        if self.within(timeout, ran).await.is_none() {
+            return (
+                None,
+                Err(FailureCause::TimedOut(timeout.unwrap_or_default())),
+            );
+        }
+        match back.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            Some((instance, outcome)) => (Some(instance), flatten(outcome)),
+            None => {
+                let error = PluginError::msg("the executor dropped the hook before it ran");
+                (None, Err(FailureCause::Error(Arc::new(error))))
+            }
+        }
+    }
+
+    /// Awaits `future`, or gives up after `timeout` (`None`) and drops it.
+    async fn within<F: Future + Send>(
+        &self,
+        timeout: Option<Duration>,
+        future: F,
+    ) -> Option<F::Output> {
+        let Some(timeout) = timeout else {
+            return Some(future.await);
+        };
+        match select(std::pin::pin!(future), self.executor.sleep(timeout)).await {
+            Either::Left((output, _)) => Some(output),
+            Either::Right(((), _)) => None,
+        }
+    }
+}
+
+/// A caught hook's result as an [`Outcome`].
+fn flatten(caught: Result<Result<(), PluginError>, String>) -> Outcome {
+    match caught {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(FailureCause::Error(Arc::new(error))),
+        Err(message) => Err(FailureCause::Panic(message)),
+    }
+}

@@ -1,0 +1,564 @@
+//! The async manager: hooks awaited as the dependency graph allows (on both tokio flavours),
+//! concurrency limits, timeouts in every hook, panics, retries, sync plugins (blocking ones too)
+//! beside async ones, shutdown's grace and mercy periods, and the sync manager's refusal of
+//! async plugins.
+//!
+//! Plugins here act as a global script says (keyed by plugin name, each test with names of its
+//! own) and write every hook's beginning and end to a global journal: their hooks run on
+//! runtime and blocking-pool threads, so nothing thread-local would see them.
+
+mod support;
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use plugin_factory::executor::Tokio;
+use plugin_factory::observe::Event;
+use plugin_factory::registry::{Dependency, PluginEntry};
+use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
+use plugin_factory::runtime::{Backoff, OnFailure};
+use plugin_factory::{
+    AsyncManager, AsyncPlugin, Context, Error, Plugin, PluginError, PluginManager, PluginMetadata,
+    PluginState,
+};
+
+/// What a scripted hook does.
+#[derive(Debug, Clone, Copy)]
+enum Act {
+    /// Waits this long on the runtime's timer, then succeeds.
+    Wait(Duration),
+    /// Blocks its thread this long (a sync plugin's hook), then succeeds.
+    Block(Duration),
+    /// Returns an error.
+    Fail,
+    /// Returns an error this many times, then succeeds.
+    FailTimes(u32),
+    /// Panics.
+    Panic,
+    /// Never finishes.
+    Hang,
+}
+
+static SCRIPT: Mutex<Vec<(&'static str, &'static str, Act)>> = Mutex::new(Vec::new());
+static JOURNAL: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn script(plugin: &'static str, hook: &'static str, act: Act) {
+    lock(&SCRIPT).push((plugin, hook, act));
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn note(plugin: &str, what: &str) {
+    lock(&JOURNAL).push(format!("{plugin}:{what}"));
+}
+
+/// The journal's lines of the plugins whose names start with `prefix`.
+fn journal(prefix: &str) -> Vec<String> {
+    lock(&JOURNAL)
+        .iter()
+        .filter(|line| line.starts_with(prefix))
+        .cloned()
+        .collect()
+}
+
+/// What `plugin`'s `hook` is scripted to do now (a `FailTimes` counts down).
+fn act(plugin: &str, hook: &str) -> Option<Act> {
+    let mut script = lock(&SCRIPT);
+    let entry = script
+        .iter_mut()
+        .find(|(p, h, _)| *p == plugin && *h == hook)?;
+    let act = entry.2;
+    if let Act::FailTimes(n) = act {
+        entry.2 = if n > 1 {
+            Act::FailTimes(n - 1)
+        } else {
+            Act::Wait(Duration::ZERO)
+        };
+        return Some(Act::Fail);
+    }
+    Some(act)
+}
+
+/// Runs `hook` of `plugin` as scripted, journaling its beginning and its end.
+async fn perform(plugin: &'static str, hook: &'static str) -> Result<(), PluginError> {
+    note(plugin, &format!("{hook}>"));
+    match act(plugin, hook) {
+        None => {}
+        Some(Act::Wait(time)) => tokio::time::sleep(time).await,
+        Some(Act::Block(time)) => std::thread::sleep(time),
+        Some(Act::Fail | Act::FailTimes(_)) => {
+            return Err(PluginError::msg(format!("{hook} refused")));
+        }
+        Some(Act::Panic) => panic!("{hook} exploded"),
+        Some(Act::Hang) => std::future::pending::<()>().await,
+    }
+    note(plugin, &format!("{hook}<"));
+    Ok(())
+}
+
+/// An async plugin that does what the script says.
+struct Task {
+    name: &'static str,
+}
+
+impl Task {
+    fn create(ctx: &Context<'_>) -> Box<dyn Plugin> {
+        Box::new(Task { name: ctx.name() })
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        note(self.name, "drop");
+    }
+}
+
+impl AsyncPlugin for Task {
+    async fn validate(&self, _: &Context<'_>) -> Result<(), PluginError> {
+        perform(self.name, "validate").await
+    }
+    async fn init(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        perform(self.name, "init").await
+    }
+    async fn start(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        perform(self.name, "start").await
+    }
+    async fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        perform(self.name, "stop").await
+    }
+    async fn shutdown(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        perform(self.name, "shutdown").await
+    }
+}
+
+/// A sync plugin that does what the script says (`Block` blocks its thread).
+struct Chore {
+    name: &'static str,
+}
+
+impl Chore {
+    fn create(ctx: &Context<'_>) -> Box<dyn Plugin> {
+        Box::new(Chore { name: ctx.name() })
+    }
+
+    fn perform(&self, hook: &'static str) -> Result<(), PluginError> {
+        note(self.name, &format!("{hook}>"));
+        match act(self.name, hook) {
+            None => {}
+            Some(Act::Wait(time) | Act::Block(time)) => std::thread::sleep(time),
+            Some(Act::Fail | Act::FailTimes(_)) => {
+                return Err(PluginError::msg(format!("{hook} refused")));
+            }
+            Some(Act::Panic) => panic!("{hook} exploded"),
+            Some(Act::Hang) => std::thread::sleep(Duration::from_secs(3600)),
+        }
+        note(self.name, &format!("{hook}<"));
+        Ok(())
+    }
+}
+
+impl Drop for Chore {
+    fn drop(&mut self) {
+        note(self.name, "drop");
+    }
+}
+
+impl Plugin for Chore {
+    fn validate(&self, _: &Context<'_>) -> Result<(), PluginError> {
+        self.perform("validate")
+    }
+    fn init(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        self.perform("init")
+    }
+    fn start(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        self.perform("start")
+    }
+    fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        self.perform("stop")
+    }
+    fn shutdown(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        self.perform("shutdown")
+    }
+}
+
+fn dependencies(specs: &[&'static str]) -> &'static [Dependency] {
+    let list: Vec<Dependency> = specs.iter().map(|name| Dependency::new(name, "")).collect();
+    list.leak()
+}
+
+fn task(name: &'static str, deps: &[&'static str]) -> &'static PluginEntry {
+    task_with(PluginMetadata::new(name, "1.0.0"), deps)
+}
+
+fn task_with(metadata: PluginMetadata, deps: &[&'static str]) -> &'static PluginEntry {
+    let metadata = metadata.with_dependencies(dependencies(deps));
+    support::keep(PluginEntry::new(metadata, Task::create))
+}
+
+fn chore(name: &'static str, deps: &[&'static str]) -> &'static PluginEntry {
+    let metadata = PluginMetadata::new(name, "1.0.0").with_dependencies(dependencies(deps));
+    support::keep(PluginEntry::new(metadata, Chore::create))
+}
+
+fn discovered(
+    entries: Vec<&'static PluginEntry>,
+) -> AsyncManager<plugin_factory::phase::Assembled> {
+    PluginManager::from_entries(entries)
+        .unwrap()
+        .into_async(Tokio)
+}
+
+async fn started(
+    manager: AsyncManager<plugin_factory::phase::Assembled>,
+) -> AsyncManager<plugin_factory::phase::Active> {
+    manager
+        .validate()
+        .await
+        .unwrap()
+        .init()
+        .await
+        .unwrap()
+        .start()
+        .await
+        .unwrap()
+}
+
+/// The position of `line` in `journal`.
+fn at(journal: &[String], line: &str) -> usize {
+    journal
+        .iter()
+        .position(|l| l == line)
+        .unwrap_or_else(|| panic!("{line} is not in the journal: {journal:?}"))
+}
+
+fn flavours() -> [tokio::runtime::Runtime; 2] {
+    [
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap(),
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap(),
+    ]
+}
+
+/// `name`, leaked: each repetition of a test uses names of its own.
+fn named(name: String) -> &'static str {
+    name.leak()
+}
+
+#[test]
+fn a_dependent_never_runs_a_hook_before_its_dependencies_have_finished_it() {
+    for (flavour, runtime) in flavours().into_iter().enumerate() {
+        for round in 0..10 {
+            let n = |base: &str| named(format!("ord{flavour}-{round}-{base}"));
+            let (root, left, right, top, lone) =
+                (n("root"), n("left"), n("right"), n("top"), n("lone"));
+            for plugin in [root, left, right, top, lone] {
+                for hook in ["validate", "init", "start", "stop", "shutdown"] {
+                    script(plugin, hook, Act::Wait(Duration::from_millis(round % 3)));
+                }
+            }
+            let entries = vec![
+                task(top, &[left, right]),
+                task(left, &[root]),
+                task(right, &[root]),
+                task(root, &[]),
+                task(lone, &[]),
+            ];
+            let report = runtime.block_on(async {
+                started(discovered(entries))
+                    .await
+                    .stop()
+                    .await
+                    .shutdown()
+                    .await
+            });
+            assert_eq!(report.excluded().count(), 0);
+            let journal = journal(&format!("ord{flavour}-{round}-"));
+            let edges = [(left, root), (right, root), (top, left), (top, right)];
+            for (dependent, dependency) in edges {
+                for hook in ["validate", "init", "start"] {
+                    assert!(
+                        at(&journal, &format!("{dependency}:{hook}<"))
+                            < at(&journal, &format!("{dependent}:{hook}>")),
+                        "{dependent} began {hook} before {dependency} ended it: {journal:?}"
+                    );
+                }
+                for hook in ["stop", "shutdown"] {
+                    assert!(
+                        at(&journal, &format!("{dependent}:{hook}<"))
+                            < at(&journal, &format!("{dependency}:{hook}>")),
+                        "{dependency} began {hook} before {dependent} ended it: {journal:?}"
+                    );
+                }
+            }
+            for plugin in [root, left, right, top, lone] {
+                let drops = journal.iter().filter(|l| **l == format!("{plugin}:drop"));
+                assert_eq!(drops.count(), 1, "{plugin} dropped once: {journal:?}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn independent_hooks_overlap_and_a_limit_of_one_runs_them_one_at_a_time() {
+    let (a, b, c) = ("ovl-a", "ovl-b", "ovl-c");
+    for plugin in [a, b, c] {
+        script(plugin, "start", Act::Wait(Duration::from_millis(30)));
+    }
+    let running = started(discovered(vec![task(a, &[]), task(b, &[]), task(c, &[])])).await;
+    let lines = journal("ovl-");
+    // All three began before any ended.
+    let last_begin = [a, b, c]
+        .map(|p| at(&lines, &format!("{p}:start>")))
+        .into_iter()
+        .max();
+    let first_end = [a, b, c]
+        .map(|p| at(&lines, &format!("{p}:start<")))
+        .into_iter()
+        .min();
+    assert!(last_begin < first_end, "{lines:?}");
+    running.shutdown().await;
+
+    let (a, b, c) = ("one-a", "one-b", "one-c");
+    for plugin in [a, b, c] {
+        script(plugin, "start", Act::Wait(Duration::from_millis(5)));
+    }
+    let manager = discovered(vec![task(a, &[]), task(b, &[]), task(c, &[])])
+        .concurrency(NonZeroUsize::new(1).unwrap());
+    started(manager).await.shutdown().await;
+    let starts: Vec<String> = journal("one-")
+        .into_iter()
+        .filter(|l| l.contains(":start"))
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "one-a:start>",
+            "one-a:start<",
+            "one-b:start>",
+            "one-b:start<",
+            "one-c:start>",
+            "one-c:start<"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_hook_that_outlasts_its_timeout_is_cancelled_and_its_plugin_taken_out_with_its_dependents()
+ {
+    for hook in ["validate", "init", "start"] {
+        let n = |base: &str| named(format!("to-{hook}-{base}"));
+        let (slow, user, other) = (n("slow"), n("user"), n("other"));
+        script(slow, hook, Act::Hang);
+        let manager = discovered(vec![task(slow, &[]), task(user, &[slow]), task(other, &[])])
+            .hook_timeout(Duration::from_millis(40));
+        let running = started(manager).await;
+        assert_eq!(running.live(), [other]);
+        let report = running.shutdown().await;
+        let reason = report.get(slow).unwrap().reason().unwrap().to_string();
+        assert_eq!(reason, format!("did not finish {hook} within 40ms"));
+        assert!(matches!(
+            report.get(user).unwrap().reason(),
+            Some(ExclusionReason::DependsOnExcluded { dependency }) if *dependency == slow
+        ));
+        let journal = journal(&format!("to-{hook}-"));
+        // The cancelled hook never ended; what the plugin had initialized was shut down.
+        assert!(!journal.contains(&format!("{slow}:{hook}<")));
+        assert_eq!(
+            journal.contains(&format!("{slow}:shutdown>")),
+            hook == "start",
+            "{journal:?}"
+        );
+        for plugin in [slow, user, other] {
+            assert_eq!(
+                journal
+                    .iter()
+                    .filter(|l| **l == format!("{plugin}:drop"))
+                    .count(),
+                1
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_stop_or_shutdown_that_outlasts_its_timeout_is_recorded_and_the_plugin_still_dropped() {
+    for hook in ["stop", "shutdown"] {
+        let n = |base: &str| named(format!("td-{hook}-{base}"));
+        let (slow, user) = (n("slow"), n("user"));
+        script(slow, hook, Act::Hang);
+        let manager = discovered(vec![task(slow, &[]), task(user, &[slow])])
+            .hook_timeout(Duration::from_millis(40));
+        let report = started(manager).await.shutdown().await;
+        let reason = report.get(slow).unwrap().reason().unwrap().to_string();
+        assert_eq!(reason, format!("did not finish {hook} within 40ms"));
+        let journal = journal(&format!("td-{hook}-"));
+        // The dependent ran the hook before the dependency began it.
+        assert!(
+            at(&journal, &format!("{user}:{hook}<")) < at(&journal, &format!("{slow}:{hook}>"))
+        );
+        assert_eq!(
+            journal
+                .iter()
+                .filter(|l| **l == format!("{slow}:drop"))
+                .count(),
+            1
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_in_an_async_hook_is_contained_like_a_sync_one() {
+    let (bad, fine) = ("pan-bad", "pan-fine");
+    script(bad, "start", Act::Panic);
+    let running = started(discovered(vec![task(bad, &[]), task(fine, &[])])).await;
+    assert_eq!(running.live(), [fine]);
+    assert_eq!(running.state(bad), Some(PluginState::Excluded));
+    let report = running.shutdown().await;
+    assert_eq!(
+        report.get(bad).unwrap().reason().unwrap().to_string(),
+        "start panicked: start exploded"
+    );
+    let journal = journal("pan-");
+    assert!(journal.contains(&"pan-bad:shutdown>".to_owned()));
+    assert_eq!(journal.iter().filter(|l| l.ends_with(":drop")).count(), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_blocking_sync_hook_does_not_stall_the_async_plugins_beside_it() {
+    let (slow, quick) = ("blk-slow", "blk-quick");
+    script(slow, "start", Act::Block(Duration::from_millis(200)));
+    script(quick, "start", Act::Wait(Duration::from_millis(10)));
+    let running = started(discovered(vec![chore(slow, &[]), task(quick, &[])])).await;
+    assert_eq!(running.live().len(), 2);
+    let journal = journal("blk-");
+    // On one runtime thread, the async plugin finished while the sync one still blocked.
+    assert!(
+        at(&journal, "blk-quick:start<") < at(&journal, "blk-slow:start<"),
+        "{journal:?}"
+    );
+    let report = running.shutdown().await;
+    assert!(
+        report
+            .plugins()
+            .iter()
+            .all(|p| p.state() == PluginState::Shutdown)
+    );
+}
+
+#[tokio::test]
+async fn a_retried_start_waits_on_the_timer_and_succeeds() {
+    let flaky = "rt-flaky";
+    script(flaky, "start", Act::FailTimes(2));
+    let metadata = PluginMetadata::new(flaky, "1.0.0").with_on_failure(OnFailure::Retry(
+        Backoff::new(3, Duration::from_millis(5), Duration::from_millis(20)),
+    ));
+    let manager = discovered(vec![task_with(metadata, &[])]);
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&events);
+    manager.observe(move |event| {
+        if let Event::Retrying { attempt, .. } = event {
+            lock(&seen).push(*attempt);
+        }
+    });
+    let running = started(manager).await;
+    assert_eq!(running.state(flaky), Some(PluginState::Running));
+    assert_eq!(*lock(&events), [2, 3]);
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_required_plugin_that_fails_fails_the_transition_after_a_full_shutdown() {
+    let (core, other) = ("req-core", "req-other");
+    script(core, "init", Act::Fail);
+    let metadata = PluginMetadata::new(core, "1.0.0").with_on_failure(OnFailure::Fail);
+    let manager = discovered(vec![task_with(metadata, &[]), task(other, &[])]);
+    let error = manager.validate().await.unwrap().init().await.unwrap_err();
+    let Error::RequiredPluginExcluded { plugin, report, .. } = error else {
+        panic!("{error}");
+    };
+    assert_eq!(plugin, core);
+    assert!(report.plugins().iter().all(|p| !p.state().is_live()));
+    assert_eq!(
+        journal("req-")
+            .iter()
+            .filter(|l| l.ends_with(":drop"))
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn shutdown_within_abandons_what_outlasts_grace_and_mercy_and_names_it() {
+    let (stuck, user, fine) = ("gm-stuck", "gm-user", "gm-fine");
+    script(stuck, "stop", Act::Hang);
+    let running = started(discovered(vec![
+        task(stuck, &[]),
+        task(user, &[stuck]),
+        task(fine, &[]),
+    ]))
+    .await;
+    let report = running
+        .shutdown_within(Duration::from_millis(40), Duration::from_millis(40))
+        .await;
+    let reason = report.get(stuck).unwrap().reason().unwrap();
+    let ExclusionReason::Hook(failure) = reason else {
+        panic!("{reason}");
+    };
+    assert_eq!(failure.hook, Hook::Stop);
+    assert!(
+        matches!(failure.cause, FailureCause::Abandoned(after) if after >= Duration::from_millis(80))
+    );
+    assert!(
+        reason
+            .to_string()
+            .starts_with("stop was abandoned: still running")
+    );
+    // Their stops ran; shutdown's time was up before their shutdowns could.
+    for plugin in [user, fine] {
+        let reason = report.get(plugin).unwrap().reason().unwrap().to_string();
+        assert!(
+            reason.starts_with("shutdown was abandoned"),
+            "{plugin}: {reason}"
+        );
+    }
+    let journal = journal("gm-");
+    assert_eq!(
+        journal.iter().filter(|l| l.ends_with(":drop")).count(),
+        3,
+        "{journal:?}"
+    );
+}
+
+#[test]
+fn the_sync_manager_excludes_an_async_plugin_and_says_what_to_use() {
+    let entries = vec![task("sync-mgr-task", &[]), chore("sync-mgr-chore", &[])];
+    let running = support::start_all(entries);
+    assert_eq!(running.live(), ["sync-mgr-chore"]);
+    let reason = running
+        .info("sync-mgr-task")
+        .unwrap()
+        .reason()
+        .unwrap()
+        .to_string();
+    assert!(reason.contains("is an async plugin"), "{reason}");
+    assert!(reason.contains("AsyncManager"), "{reason}");
+}
+
+#[test]
+fn the_async_manager_and_its_transitions_are_send() {
+    fn send<T: Send>(_: &T) {}
+    let manager = discovered(vec![task("send-a", &[])]);
+    send(&manager);
+    let future = manager.validate();
+    send(&future);
+    drop(future);
+}
