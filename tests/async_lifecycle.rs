@@ -562,3 +562,91 @@ fn the_async_manager_and_its_transitions_are_send() {
     send(&future);
     drop(future);
 }
+
+/// The async example under a real SIGINT: started, left to probe its listener, interrupted,
+/// shut down within its grace period. Needs `target/debug/examples/async_host`, which
+/// `cargo test --workspace` builds (with `--test async_lifecycle` alone, build it first:
+/// `cargo build --example async_host`).
+#[cfg(unix)]
+#[test]
+fn the_async_example_shuts_down_on_ctrl_c_within_its_grace_period() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    let exe = std::env::current_exe().unwrap();
+    let binary = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples")
+        .join("async_host");
+    assert!(
+        binary.exists(),
+        "{} is not built: run `cargo build --example async_host`",
+        binary.display()
+    );
+    let mut child = Command::new(&binary)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    let (send, lines) = mpsc::channel();
+    for pipe in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let send = send.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = send.send(line);
+            }
+        });
+    }
+    let mut seen = Vec::new();
+    // Waits for a line with `needle`, on either pipe: their lines interleave in no fixed order.
+    let mut wait_for = |needle: &str| {
+        if seen.iter().any(|line: &String| line.contains(needle)) {
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return,
+                Ok(line) => seen.push(line),
+                Err(_) => break,
+            }
+        }
+        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        panic!("no line with {needle:?} within 30 s; seen: {seen:#?}");
+    };
+    wait_for("press Ctrl-C");
+    // The prober depends on the listener and the ticker, and has reached the listener.
+    wait_for("from listener");
+    let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+    drop(send);
+    // The rest of both pipes, whose lines interleave in no fixed order.
+    let rest: Vec<String> = seen.into_iter().chain(lines.iter()).collect();
+    for needle in [
+        "shutting down (grace 5 s, mercy 2 s)",
+        "no longer listening",
+    ] {
+        assert!(
+            rest.iter().any(|line| line.contains(needle)),
+            "no line with {needle:?}: {rest:#?}"
+        );
+    }
+    // The report's rows.
+    for plugin in ["listener", "ticker", "prober"] {
+        assert!(
+            rest.iter()
+                .any(|line| line.starts_with(&format!("{plugin} ")) && line.contains("shut down")),
+            "{plugin} is not shut down in the report: {rest:#?}"
+        );
+    }
+}

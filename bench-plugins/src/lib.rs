@@ -22,6 +22,7 @@
 //! ```
 
 pub mod alloc;
+pub mod asynchronous;
 mod baseline;
 mod bench;
 mod configured;

@@ -1,0 +1,213 @@
+//! An async host: plugins that do real async work, started concurrently as their dependencies
+//! allow, and shut down within a grace period on Ctrl-C (or after `--run-for SECONDS`).
+//!
+//! - `listener` binds a TCP listener on a loopback port and greets every connection;
+//! - `ticker` ticks on a timer;
+//! - `prober` depends on both: on every tick it connects to the listener and logs the greeting.
+//!
+//! The sync example plugins (`greeter`, `clock`, ...) run beside them, their hooks on tokio's
+//! blocking pool.
+//!
+//! ```text
+//! cargo run --example async_host                   # until Ctrl-C
+//! cargo run --example async_host -- --run-for 2    # two seconds, then the same shutdown
+//! RUST_LOG=debug cargo run --example async_host    # every state change
+//! ```
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use plugin_factory::executor::Tokio;
+use plugin_factory::{AsyncPlugin, Context, PluginError, PluginManager, plugin};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+plugin_factory::link_plugins!();
+
+/// The address `listener` listens on: the service its dependents connect to.
+#[derive(Debug, Clone, Copy)]
+struct Listening(SocketAddr);
+
+/// Accepts connections on a loopback port and answers each with a greeting.
+#[plugin(
+    name = "listener",
+    version = "1.0.0",
+    description = "Greets TCP connections on a loopback port"
+)]
+#[derive(Default)]
+struct Listener {
+    accepting: Option<JoinHandle<()>>,
+}
+
+impl AsyncPlugin for Listener {
+    async fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        let socket = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let address = socket.local_addr()?;
+        // Kept in `self` at once: a cancelled start leaves it for `shutdown` and `Drop`.
+        self.accepting = Some(tokio::spawn(async move {
+            let mut served = 0u64;
+            while let Ok((mut stream, _)) = socket.accept().await {
+                served += 1;
+                let greeting = format!("hello #{served} from listener\n");
+                let _ = stream.write_all(greeting.as_bytes()).await;
+            }
+        }));
+        ctx.provide(Arc::new(Listening(address)))
+            .map_err(PluginError::other)?;
+        log::info!(target: ctx.log_target(), "listening on {address}");
+        Ok(())
+    }
+
+    async fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        stop_task(self.accepting.take()).await;
+        log::info!(target: ctx.log_target(), "no longer listening");
+        Ok(())
+    }
+}
+
+/// Ticks on a timer; its dependents watch the tick count.
+#[plugin(name = "ticker", version = "1.0.0", description = "Ticks every 200 ms")]
+struct Ticker {
+    ticks: watch::Sender<u64>,
+    ticking: Option<JoinHandle<()>>,
+}
+
+impl Default for Ticker {
+    fn default() -> Self {
+        Self {
+            ticks: watch::channel(0).0,
+            ticking: None,
+        }
+    }
+}
+
+impl AsyncPlugin for Ticker {
+    async fn init(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        ctx.provide(Arc::new(self.ticks.subscribe()))
+            .map_err(PluginError::other)
+    }
+
+    async fn start(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        let ticks = self.ticks.clone();
+        self.ticking = Some(tokio::spawn(async move {
+            let mut interval = tokio::time::interval(Duration::from_millis(200));
+            loop {
+                interval.tick().await;
+                ticks.send_modify(|count| *count += 1);
+            }
+        }));
+        Ok(())
+    }
+
+    async fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        stop_task(self.ticking.take()).await;
+        Ok(())
+    }
+}
+
+/// On every tick, connects to the listener and logs what it says.
+#[plugin(
+    name = "prober",
+    version = "1.0.0",
+    description = "Probes the listener on every tick",
+    depends_on = ["listener", "ticker"]
+)]
+#[derive(Default)]
+struct Prober {
+    probing: Option<JoinHandle<()>>,
+}
+
+impl AsyncPlugin for Prober {
+    async fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        let Listening(address) = *ctx
+            .service::<Listening>("listener")
+            .map_err(PluginError::other)?;
+        let mut ticks = ctx
+            .service::<watch::Receiver<u64>>("ticker")
+            .map_err(PluginError::other)?
+            .as_ref()
+            .clone();
+        let target = ctx.log_target();
+        self.probing = Some(tokio::spawn(async move {
+            while ticks.changed().await.is_ok() {
+                let tick = *ticks.borrow_and_update();
+                match probe(address).await {
+                    Ok(greeting) => {
+                        log::info!(target: target, "tick {tick}: {}", greeting.trim_end())
+                    }
+                    Err(error) => log::warn!(target: target, "tick {tick}: {error}"),
+                }
+            }
+        }));
+        Ok(())
+    }
+
+    async fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        stop_task(self.probing.take()).await;
+        Ok(())
+    }
+}
+
+/// Connects to `address` and reads its greeting.
+async fn probe(address: SocketAddr) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(address).await?;
+    let mut greeting = String::new();
+    stream.read_to_string(&mut greeting).await?;
+    Ok(greeting)
+}
+
+/// Aborts a plugin's task and waits until it has ended.
+async fn stop_task(task: Option<JoinHandle<()>>) {
+    if let Some(task) = task {
+        task.abort();
+        let _ = task.await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    plugin_factory::observe::log_plugin_panics();
+    let run_for = run_for()?;
+
+    let manager = PluginManager::builder()
+        .time_hooks(true)
+        .discover()?
+        .into_async(Tokio)
+        .hook_timeout(Duration::from_secs(5));
+    let running = manager.validate().await?.init().await?.start().await?;
+    let live: Vec<String> = running.live().iter().map(|name| name.to_string()).collect();
+    println!("running: {}", live.join(", "));
+
+    match run_for {
+        Some(time) => tokio::time::sleep(time).await,
+        None => {
+            println!("press Ctrl-C to shut down");
+            tokio::signal::ctrl_c().await?;
+        }
+    }
+    println!("shutting down (grace 5 s, mercy 2 s)");
+    let report = running
+        .shutdown_within(Duration::from_secs(5), Duration::from_secs(2))
+        .await;
+    print!("{report}");
+    Ok(())
+}
+
+/// `--run-for SECONDS`, if given.
+fn run_for() -> Result<Option<Duration>, String> {
+    let mut args = std::env::args().skip(1);
+    match (args.next().as_deref(), args.next()) {
+        (None, _) => Ok(None),
+        (Some("--run-for"), Some(seconds)) => seconds
+            .parse::<f64>()
+            .map(|seconds| Some(Duration::from_secs_f64(seconds)))
+            .map_err(|error| format!("--run-for {seconds}: {error}")),
+        (Some(other), _) => Err(format!(
+            "unexpected argument {other:?}: the only option is --run-for SECONDS"
+        )),
+    }
+}
