@@ -423,4 +423,7 @@ mod markdown_docs {
     #[cfg(feature = "testing")]
     #[doc = include_str!("../../docs/testing.md")]
     mod testing {}
+    #[cfg(feature = "tokio")]
+    #[doc = include_str!("../../docs/async.md")]
+    mod asynchronous {}
 }

@@ -22,7 +22,7 @@ pub type HookFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// annotate the type with `#[plugin]` as usual; run it with the
 /// [`AsyncManager`](crate::AsyncManager).
 ///
-/// Hooks run in the same order and with the same meaning as [`Plugin`]'s; the async manager runs
+/// Hooks run in the same order and with the same meaning as [`Plugin`](crate::Plugin)'s; the async manager runs
 /// the hooks of independent plugins concurrently, each as soon as the same hook of all its
 /// dependencies has finished. A hook may be **cancelled** at any `.await`: when it exceeds its
 /// timeout, or when shutdown's deadlines pass. Cancellation drops the hook's future, not the
@@ -57,31 +57,31 @@ pub type HookFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 )]
 pub trait AsyncPlugin: Send + Sync + 'static {
     /// Checks that the plugin can run, before anything is initialized (see
-    /// [`Plugin::validate`]).
+    /// [`Plugin::validate`](crate::Plugin::validate)).
     fn validate(&self, ctx: &Context<'_>) -> impl Future<Output = Result<(), PluginError>> + Send {
         let _ = ctx;
         async { Ok(()) }
     }
 
-    /// Acquires what the plugin needs (see [`Plugin::init`]).
+    /// Acquires what the plugin needs (see [`Plugin::init`](crate::Plugin::init)).
     fn init(&mut self, ctx: &Context<'_>) -> impl Future<Output = Result<(), PluginError>> + Send {
         let _ = ctx;
         async { Ok(()) }
     }
 
-    /// Starts the plugin's work (see [`Plugin::start`]).
+    /// Starts the plugin's work (see [`Plugin::start`](crate::Plugin::start)).
     fn start(&mut self, ctx: &Context<'_>) -> impl Future<Output = Result<(), PluginError>> + Send {
         let _ = ctx;
         async { Ok(()) }
     }
 
-    /// Stops the plugin's work; it may be started again (see [`Plugin::stop`]).
+    /// Stops the plugin's work; it may be started again (see [`Plugin::stop`](crate::Plugin::stop)).
     fn stop(&mut self, ctx: &Context<'_>) -> impl Future<Output = Result<(), PluginError>> + Send {
         let _ = ctx;
         async { Ok(()) }
     }
 
-    /// Releases what `init` acquired, before the plugin is dropped (see [`Plugin::shutdown`]).
+    /// Releases what `init` acquired, before the plugin is dropped (see [`Plugin::shutdown`](crate::Plugin::shutdown)).
     fn shutdown(
         &mut self,
         ctx: &Context<'_>,
@@ -90,7 +90,7 @@ pub trait AsyncPlugin: Send + Sync + 'static {
         async { Ok(()) }
     }
 
-    /// Reports how the running plugin is doing (see [`Plugin::health`]).
+    /// Reports how the running plugin is doing (see [`Plugin::health`](crate::Plugin::health)).
     fn health(&self, ctx: &Context<'_>) -> impl Future<Output = Health> + Send {
         let _ = ctx;
         async { Health::Healthy }
@@ -99,7 +99,7 @@ pub trait AsyncPlugin: Send + Sync + 'static {
 
 /// [`AsyncPlugin`] in object-safe form, each hook's future boxed. Implemented for every
 /// `AsyncPlugin`; the manager holds plugins as `dyn Plugin` and reaches this through
-/// [`Plugin::as_async`].
+/// [`Plugin::as_async`](crate::Plugin::as_async).
 pub trait DynAsyncPlugin: Send + Sync {
     /// [`AsyncPlugin::validate`], boxed.
     fn validate<'a>(&'a self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>>;

@@ -36,7 +36,9 @@ use crate::runtime::{Name, PluginInfo};
 /// every instance without running `stop` or `shutdown` (it cannot await them), and says so in
 /// the log.
 ///
-/// ```
+/// ```standalone_crate
+/// # #[cfg(not(feature = "tokio"))] fn main() {}
+/// # #[cfg(feature = "tokio")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), plugin_factory::Error> {
 /// # plugin_factory::link_plugins!(example_plugins);
