@@ -650,3 +650,36 @@ fn the_async_example_shuts_down_on_ctrl_c_within_its_grace_period() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_kinds_timeout_overrides_the_managers_and_an_instances_overrides_both() {
+    let (own, configured, plain) = ("own-timeout", "cfg-timeout", "mgr-timeout");
+    for plugin in [own, configured, plain] {
+        script(plugin, "start", Act::Hang);
+    }
+    let short = |name| PluginMetadata::new(name, "1.0.0").with_timeout(Duration::from_millis(30));
+    let config = plugin_factory::config::Loader::new()
+        .text(
+            "timeouts.toml",
+            plugin_factory::config::Format::Toml,
+            "[plugins.cfg-timeout]\ntimeout_ms = 60\n",
+        )
+        .load()
+        .unwrap();
+    let manager = PluginManager::builder()
+        .entries([
+            task_with(short(own), &[]),
+            task_with(short(configured), &[]),
+            task(plain, &[]),
+        ])
+        .config(config)
+        .discover()
+        .unwrap()
+        .into_async(Tokio)
+        .hook_timeout(Duration::from_millis(90));
+    let report = started(manager).await.shutdown().await;
+    for (plugin, within) in [(own, "30ms"), (configured, "60ms"), (plain, "90ms")] {
+        let reason = report.get(plugin).unwrap().reason().unwrap().to_string();
+        assert_eq!(reason, format!("did not finish start within {within}"));
+    }
+}

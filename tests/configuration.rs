@@ -422,7 +422,7 @@ fn an_unknown_top_level_or_instance_key_is_reported_with_its_place() {
     let manager = start(toml(&format!("{ECHO}[plugins.store]\nenabeld = false\n")));
     assert_eq!(
         reason(&manager, "store"),
-        "invalid configuration: plugins.store.enabeld: unknown key `enabeld`; did you mean `enabled`? expected one of `kind`, `enabled`, `config`, `bind`, `on_failure`, `on_unhealthy` (at host.toml:4:11)"
+        "invalid configuration: plugins.store.enabeld: unknown key `enabeld`; did you mean `enabled`? expected one of `kind`, `enabled`, `config`, `bind`, `on_failure`, `on_unhealthy`, `timeout_ms` (at host.toml:4:11)"
     );
 }
 

@@ -4,13 +4,13 @@
 
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
-use syn::{Expr, ExprLit, Ident, Lit, LitStr, Path, Type};
+use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Path, Type};
 
 use crate::implements::{self, Implemented};
 use crate::on_failure::{self, Policy};
 
 /// The keys `#[plugin(...)]` accepts, for error messages.
-const KEYS: &str = "`name`, `version`, `description`, `depends_on`, `factory`, `config`, `implements`, `on_failure` and `crate`";
+const KEYS: &str = "`name`, `version`, `description`, `depends_on`, `factory`, `config`, `implements`, `on_failure`, `timeout_ms` and `crate`";
 
 /// The annotation as written; every value keeps its span for diagnostics.
 #[derive(Default)]
@@ -23,6 +23,7 @@ pub(crate) struct Args {
     pub(crate) config: Option<Keyed<Type>>,
     pub(crate) krate: Option<Path>,
     pub(crate) on_failure: Option<Policy>,
+    pub(crate) timeout_ms: Option<LitInt>,
     pub(crate) implements: Vec<Implemented>,
     seen: Vec<String>,
 }
@@ -69,12 +70,28 @@ impl Args {
             }
             "on_failure" => self.on_failure = Some(on_failure::parse(&meta)?),
             "required" => return Err(meta.error(on_failure::REQUIRED_RENAMED)),
+            "timeout_ms" => self.timeout_ms = Some(parse_millis(&meta)?),
             "depends_on" => self.depends_on = parse_string_list(&meta)?,
             "implements" => self.implements = implements::parse(&meta)?,
             _ => return Err(meta.error(format!("unknown key `{key}`; expected one of {KEYS}"))),
         }
         self.seen.push(key);
         Ok(())
+    }
+}
+
+/// Parses `= 5000`, with a specific error for anything but an integer.
+fn parse_millis(meta: &ParseNestedMeta<'_>) -> syn::Result<LitInt> {
+    const SHAPE: &str =
+        "`timeout_ms` takes whole milliseconds as an integer: write `timeout_ms = 5000`";
+    let input = meta.value()?;
+    let value: Expr = input.parse()?;
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(millis),
+            ..
+        }) => Ok(millis),
+        other => Err(syn::Error::new_spanned(other, SHAPE)),
     }
 }
 
@@ -202,8 +219,9 @@ mod tests {
     #[test]
     fn the_key_list_names_config_and_on_failure() {
         assert!(
-            error(quote!(author = "me"))
-                .contains("`factory`, `config`, `implements`, `on_failure` and `crate`")
+            error(quote!(author = "me")).contains(
+                "`factory`, `config`, `implements`, `on_failure`, `timeout_ms` and `crate`"
+            )
         );
     }
 

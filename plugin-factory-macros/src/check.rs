@@ -40,6 +40,8 @@ pub(crate) struct PluginDef {
     pub(crate) krate: TokenStream,
     /// What happens when it fails (`on_failure`, `exclude` unless given).
     pub(crate) on_failure: Policy,
+    /// How long each hook may run under the async manager, in milliseconds (`timeout_ms`).
+    pub(crate) timeout_ms: Option<u32>,
     /// The extension points it implements, in the order written.
     pub(crate) implements: Vec<Implemented>,
 }
@@ -114,8 +116,28 @@ pub(crate) fn plugin(args: syn::Result<Args>, item: Item) -> syn::Result<PluginD
         config: args.config.map(|config| config.value),
         krate,
         on_failure: args.on_failure.unwrap_or(Policy::Exclude),
+        timeout_ms: args.timeout_ms.as_ref().map(check_timeout).transpose()?,
         implements: args.implements,
     })
+}
+
+/// A `timeout_ms` that can be a timeout: a whole number of milliseconds, from 1 to `u32::MAX`.
+fn check_timeout(millis: &syn::LitInt) -> syn::Result<u32> {
+    let error = |message: &str| syn::Error::new_spanned(millis, message);
+    if !millis.suffix().is_empty() {
+        return Err(error(
+            "`timeout_ms` is in milliseconds already: write it without a suffix",
+        ));
+    }
+    match millis.base10_parse::<u32>() {
+        Ok(0) => Err(error(
+            "a timeout of 0 ms would cancel every hook: give at least 1, or leave `timeout_ms` out for the manager's `hook_timeout`",
+        )),
+        Ok(millis) => Ok(millis),
+        Err(_) => Err(error(
+            "`timeout_ms` must fit in a u32 (at most 4294967295 ms, about 49 days)",
+        )),
+    }
 }
 
 /// The struct `#[plugin]` is on, or an error at the token that makes it unusable.

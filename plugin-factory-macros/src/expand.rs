@@ -21,6 +21,7 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
         config,
         krate,
         on_failure,
+        timeout_ms,
         implements,
     } = plugin;
     let ident = &item.ident;
@@ -32,6 +33,9 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
     let dependency_names = dependencies.iter().map(|d| &d.name);
     let dependency_requirements = dependencies.iter().map(|d| &d.requirement);
     let on_failure = on_failure::expand(on_failure, &private);
+    let timeout = timeout_ms
+        .map(u64::from)
+        .map(|millis| quote!(.with_timeout(::core::time::Duration::from_millis(#millis))));
     let metadata = quote! {
         #private::PluginMetadata::__new(
             #name,
@@ -47,6 +51,7 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
             ),
             ::core::line!(),
         )
+        #timeout
     };
     // How an instance is made: a function item (if any) and the entry built with it.
     let (make_fn, entry) = match (config, factory) {

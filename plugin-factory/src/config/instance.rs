@@ -1,6 +1,8 @@
 //! [`Instance`]: one plugin instance as a configuration (or its absence) decided it, the input
 //! from which a manager lays out its slots; and its [`Spec`], what the configuration says of it.
 
+use std::time::Duration;
+
 use crate::contract::{OnFailure, OnUnhealthy};
 use crate::name::Name;
 use crate::registry::PluginEntry;
@@ -34,6 +36,8 @@ pub(crate) struct Spec {
     /// What a health check that finds it unhealthy does, if the configuration says (else the
     /// manager's default decides).
     pub(crate) on_unhealthy: Option<OnUnhealthy>,
+    /// `timeout_ms`: how long each hook may run under the async manager, if given.
+    pub(crate) timeout: Option<Duration>,
     /// Where the configuration describes it (`Code` for an instance it does not mention).
     pub(crate) at: Location,
     /// What is wrong with its configuration: a non-empty list excludes it before its factory
@@ -49,6 +53,7 @@ impl Spec {
         bind: Vec::new(),
         on_failure: None,
         on_unhealthy: None,
+        timeout: None,
         at: Location::Code,
         problems: Vec::new(),
     };

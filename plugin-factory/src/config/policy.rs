@@ -4,7 +4,9 @@
 //!   `{ retry = { attempts = 5, delay_ms = 100, max_delay_ms = 10000 } }` (default: the kind's
 //!   annotation);
 //! - `on_unhealthy`: `"report"`, `"restart"`, or `{ restart = { max_restarts = 3, within_s = 60 } }`
-//!   (default: `ManagerBuilder::on_unhealthy`).
+//!   (default: `ManagerBuilder::on_unhealthy`);
+//! - `timeout_ms`: how long each hook may run under the async manager, a whole number of
+//!   milliseconds from 1 (default: the kind's annotation, then `AsyncManager::hook_timeout`).
 
 use std::time::Duration;
 
@@ -138,6 +140,20 @@ pub(super) fn on_unhealthy(
     };
     problems.push(problem(path, message, node));
     None
+}
+
+/// The hook timeout `node` (at `{path}.timeout_ms`) gives, or `None` with its problems added.
+pub(super) fn timeout(path: &str, node: &Node, problems: &mut Vec<Problem>) -> Option<Duration> {
+    let path = format!("{path}.timeout_ms");
+    match deserialize::<u32>(node, &path, problems)? {
+        0 => {
+            let message = "a timeout of 0 ms would cancel every hook: give at least 1, or leave \
+                           the key out for the kind's or the manager's timeout";
+            problems.push(problem(path, message.to_owned(), node));
+            None
+        }
+        millis => Some(Duration::from_millis(u64::from(millis))),
+    }
 }
 
 fn deserialize<T: serde::de::DeserializeOwned>(
@@ -284,5 +300,37 @@ mod health_tests {
             problems[0].contains("plugins.probe.on_unhealthy.restart.max_restarts"),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn a_timeout_is_whole_milliseconds_from_one() {
+        let read = |value: &str| {
+            let config = Config::loader()
+                .text("test.toml", Format::Toml, format!("timeout_ms = {value}"))
+                .load()
+                .unwrap();
+            let node = config.tree().get("timeout_ms").unwrap();
+            let mut problems = Vec::new();
+            let timeout = timeout("plugins.probe", node, &mut problems);
+            (
+                timeout,
+                problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(read("250"), (Some(Duration::from_millis(250)), vec![]));
+        let (none, problems) = read("0");
+        assert_eq!(none, None);
+        assert!(
+            problems[0].contains("plugins.probe.timeout_ms: a timeout of 0 ms"),
+            "{problems:?}"
+        );
+        for wrong in ["\"5s\"", "-1", "2.5"] {
+            let (none, problems) = read(wrong);
+            assert_eq!(none, None, "{wrong}");
+            assert!(
+                problems[0].contains("plugins.probe.timeout_ms"),
+                "{wrong}: {problems:?}"
+            );
+        }
     }
 }

@@ -25,6 +25,7 @@ const INSTANCE_KEYS: &[&str] = &[
     "bind",
     "on_failure",
     "on_unhealthy",
+    "timeout_ms",
 ];
 
 /// What a configuration decides, against the kinds compiled in.
@@ -165,7 +166,7 @@ fn instance(
             return Err(problem(
                 path(),
                 format!(
-                    "expected a map (kind, enabled, config, bind, on_failure, on_unhealthy), found {}",
+                    "expected a map (kind, enabled, config, bind, on_failure, on_unhealthy, timeout_ms), found {}",
                     other.kind()
                 ),
                 node,
@@ -252,6 +253,9 @@ fn instance(
     let on_unhealthy = node
         .get("on_unhealthy")
         .and_then(|policy| super::policy::on_unhealthy(&path(), policy, &mut problems));
+    let timeout = node
+        .get("timeout_ms")
+        .and_then(|millis| super::policy::timeout(&path(), millis, &mut problems));
     Ok(Instance {
         name,
         entry,
@@ -261,6 +265,7 @@ fn instance(
             bind,
             on_failure,
             on_unhealthy,
+            timeout,
             at: node.at.clone(),
             problems,
         })),

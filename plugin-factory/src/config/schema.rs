@@ -91,9 +91,45 @@ fn instance_schema(entry: &PluginEntry, config: Value) -> Value {
                 "properties": bind,
                 "additionalProperties": false
             },
-            "on_failure": on_failure_schema(metadata.on_failure())
+            "on_failure": on_failure_schema(metadata.on_failure()),
+            "on_unhealthy": {
+                "description": "What a health check that finds the instance unhealthy leads to (default: the manager's policy)",
+                "oneOf": [
+                    { "enum": ["report", "restart"] },
+                    {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["restart"],
+                        "properties": {
+                            "restart": {
+                                "type": "object",
+                                "additionalProperties": false,
+                                "properties": {
+                                    "max_restarts": { "type": "integer", "minimum": 0 },
+                                    "within_s": { "type": "integer", "minimum": 0 }
+                                }
+                            }
+                        }
+                    }
+                ]
+            },
+            "timeout_ms": timeout_schema(metadata.timeout())
         }
     })
+}
+
+/// The schema of `timeout_ms`, with the annotation's timeout, if any, as its default.
+fn timeout_schema(annotated: Option<std::time::Duration>) -> Value {
+    let mut schema = json!({
+        "description": "How long each hook may run under the async manager, in milliseconds (default: the kind's annotation, then the manager's hook timeout)",
+        "type": "integer",
+        "minimum": 1,
+        "maximum": u32::MAX
+    });
+    if let Some(timeout) = annotated {
+        schema["default"] = json!(timeout.as_millis());
+    }
+    schema
 }
 
 /// The schema of `on_failure`, with the annotation's policy as its default.

@@ -2,6 +2,7 @@
 //! where it is defined ([`Origin`], [`SourceLocation`]).
 
 use std::fmt;
+use std::time::Duration;
 
 use super::failure::OnFailure;
 
@@ -18,6 +19,9 @@ pub struct PluginMetadata {
     /// (and, in a position-independent executable, one relocation instead of three).
     origin: &'static Origin,
     line: u32,
+    /// The async manager's limit on each hook, in milliseconds; 0 for the manager's default.
+    /// (A `u32` beside `line`: it fits in what was padding.)
+    timeout_ms: u32,
     on_failure: OnFailure,
 }
 
@@ -41,6 +45,7 @@ impl PluginMetadata {
             dependencies,
             origin,
             line,
+            timeout_ms: 0,
             on_failure,
         }
     }
@@ -56,6 +61,7 @@ impl PluginMetadata {
             dependencies: &[],
             origin: &Origin::UNKNOWN,
             line: 0,
+            timeout_ms: 0,
             on_failure: OnFailure::Exclude,
         }
     }
@@ -75,6 +81,20 @@ impl PluginMetadata {
     /// Sets what happens when the plugin fails (see [`OnFailure`]).
     pub const fn with_on_failure(mut self, on_failure: OnFailure) -> Self {
         self.on_failure = on_failure;
+        self
+    }
+
+    /// Sets how long each hook of this plugin may run under the async manager before it is
+    /// cancelled (`#[plugin(timeout_ms = 5000)]`); overrides the manager's
+    /// `hook_timeout`, and a configuration can override it per instance. Whole milliseconds,
+    /// at most `u32::MAX`; zero means the manager's default.
+    pub const fn with_timeout(mut self, timeout: Duration) -> Self {
+        let millis = timeout.as_millis();
+        self.timeout_ms = if millis > u32::MAX as u128 {
+            u32::MAX
+        } else {
+            millis as u32
+        };
         self
     }
 
@@ -113,6 +133,12 @@ impl PluginMetadata {
     /// The plugins this one needs, started before it and stopped after it.
     pub fn dependencies(&self) -> &'static [Dependency] {
         self.dependencies
+    }
+
+    /// How long each hook may run under the async manager, as the annotation says
+    /// (`timeout_ms = ...`); `None` for the manager's default.
+    pub fn timeout(&self) -> Option<Duration> {
+        (self.timeout_ms > 0).then(|| Duration::from_millis(u64::from(self.timeout_ms)))
     }
 
     /// What happens when the plugin fails, as the annotation says (`on_failure = ...`); a

@@ -328,7 +328,7 @@ impl Ops<'_, &mut Slots> {
             hook,
             name: self.name(i),
             metadata: entry.metadata(),
-            timeout: run.timeout,
+            timeout: self.slots.slots().timeout(i, run.timeout),
         };
         run.job(call, instance, delay)
     }

@@ -8,6 +8,7 @@
 
 use std::sync::atomic::{AtomicU8, Ordering::Acquire, Ordering::Release};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+use std::time::Duration;
 
 use super::instance::Instance;
 use crate::config::{Instance as Declared, Spec, spec_of};
@@ -149,6 +150,15 @@ impl Slots {
         self.spec(i)
             .on_failure
             .unwrap_or_else(|| self.entry(i).metadata().on_failure())
+    }
+
+    /// How long each hook of `i` may run under the async manager: its configuration's
+    /// `timeout_ms`, else its kind's, else `default` (the manager's).
+    pub(crate) fn timeout(&self, i: usize, default: Option<Duration>) -> Option<Duration> {
+        self.spec(i)
+            .timeout
+            .or_else(|| self.entry(i).metadata().timeout())
+            .or(default)
     }
 
     /// The specs of every slot, made on first use.

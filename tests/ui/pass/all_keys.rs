@@ -11,6 +11,7 @@ use plugin_factory::{Context, Plugin, PluginError, plugin};
     factory = make_cache,
     crate = ::plugin_factory,
     on_failure = "fail",
+    timeout_ms = 2500,
 )]
 struct SessionCache {
     capacity: usize,
@@ -35,6 +36,7 @@ fn main() {
     assert_eq!(metadata.version(), "2.1.0-beta.1");
     assert_eq!(metadata.description(), "Caches sessions");
     assert!(metadata.is_required());
+    assert_eq!(metadata.timeout(), Some(std::time::Duration::from_millis(2500)));
     let dependencies: Vec<_> = metadata
         .dependencies()
         .iter()
