@@ -19,8 +19,8 @@ use plugin_factory::registry::{Dependency, PluginEntry};
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
 use plugin_factory::runtime::{Backoff, OnFailure};
 use plugin_factory::{
-    AsyncManager, AsyncPlugin, Context, Error, Plugin, PluginError, PluginManager, PluginMetadata,
-    PluginState,
+    AsyncManager, AsyncPlugin, Context, Error, Health, Plugin, PluginError, PluginManager,
+    PluginMetadata, PluginState,
 };
 
 /// What a scripted hook does.
@@ -131,6 +131,18 @@ impl AsyncPlugin for Task {
     }
     async fn shutdown(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
         perform(self.name, "shutdown").await
+    }
+    async fn health(&self, _: &Context<'_>) -> Health {
+        match act(self.name, "health") {
+            None => Health::Healthy,
+            Some(Act::Wait(time) | Act::Block(time)) => {
+                tokio::time::sleep(time).await;
+                Health::degraded("slow")
+            }
+            Some(Act::Fail | Act::FailTimes(_)) => Health::unhealthy("scripted"),
+            Some(Act::Panic) => panic!("health exploded"),
+            Some(Act::Hang) => std::future::pending().await,
+        }
     }
 }
 
@@ -682,4 +694,58 @@ async fn a_kinds_timeout_overrides_the_managers_and_an_instances_overrides_both(
         let reason = report.get(plugin).unwrap().reason().unwrap().to_string();
         assert_eq!(reason, format!("did not finish start within {within}"));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_checks_run_at_once_and_a_hanging_or_panicking_check_is_unhealthy() {
+    let (fine, slow, sick, stuck, boom, chore_) = (
+        "hc-fine", "hc-slow", "hc-sick", "hc-stuck", "hc-boom", "hc-chore",
+    );
+    script(slow, "health", Act::Wait(Duration::from_millis(20)));
+    script(sick, "health", Act::Fail);
+    script(stuck, "health", Act::Hang);
+    script(boom, "health", Act::Panic);
+    let manager = discovered(vec![
+        task(fine, &[]),
+        task(slow, &[]),
+        task(sick, &[]),
+        task(stuck, &[]),
+        task(boom, &[]),
+        chore(chore_, &[]),
+    ])
+    .hook_timeout(Duration::from_millis(100));
+    let mut running = started(manager).await;
+    let report = running.check_health().await;
+    let seen: Vec<(String, String)> = report
+        .plugins()
+        .iter()
+        .map(|(name, health)| (name.to_string(), health.to_string()))
+        .collect();
+    let expected = [
+        (
+            boom,
+            "unhealthy: the health check panicked: health exploded",
+        ),
+        (chore_, "healthy"),
+        (fine, "healthy"),
+        (sick, "unhealthy: scripted"),
+        (slow, "degraded: slow"),
+        (
+            stuck,
+            "unhealthy: the health check did not finish within 100ms",
+        ),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(name, health)| (name.to_string(), health.to_string()))
+        .collect();
+    assert_eq!(seen, expected);
+    // Every instance is back: the plugins stop and shut down as usual.
+    let report = running.shutdown().await;
+    assert!(
+        report
+            .plugins()
+            .iter()
+            .all(|p| p.state() == PluginState::Shutdown)
+    );
 }

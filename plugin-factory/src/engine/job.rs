@@ -15,7 +15,7 @@ use super::PluginHook;
 use super::instance::Instance;
 use super::options::Injector;
 use crate::catch::Route;
-use crate::contract::{Context, DynAsyncPlugin, PluginError, PluginMetadata};
+use crate::contract::{Context, DynAsyncPlugin, Health, PluginError, PluginMetadata};
 use crate::executor::{BoxFuture, Executor};
 use crate::extension::Hub;
 use crate::name::Name;
@@ -194,6 +194,71 @@ impl Runner {
                 (None, Err(FailureCause::Error(Arc::new(error))))
             }
         }
+    }
+
+    /// The job that checks the health of `instance` (of plugin `i`): its async `health`
+    /// awaited, or its sync one on the blocking pool, within `timeout`. A check that panics or
+    /// does not finish in time is unhealthy.
+    pub(super) fn health(
+        &self,
+        call: Call,
+        instance: Instance,
+    ) -> BoxFuture<'static, (usize, Option<Instance>, Health)> {
+        let runner = self.clone();
+        let Call {
+            i,
+            name,
+            metadata,
+            timeout,
+            ..
+        } = call;
+        Box::pin(async move {
+            let is_async = instance.get().as_async_ref().is_some();
+            let (instance, checked) = if is_async {
+                let ctx = Context::at(metadata, name.as_str(), &*runner.hub, i);
+                // Only the async side is held across the `.await`: it is `Sync`.
+                let plugin: Option<&dyn DynAsyncPlugin> = instance.get().as_async_ref();
+                let check = async {
+                    match plugin {
+                        Some(plugin) => plugin.health(&ctx).await,
+                        None => Health::unhealthy("the plugin has no instance"),
+                    }
+                };
+                let caught = runner.route.catch_future(name, check);
+                let checked = runner.within(timeout, caught).await;
+                (Some(instance), checked)
+            } else {
+                type Slot = Mutex<Option<(Instance, Result<Health, String>)>>;
+                let back: Arc<Slot> = Arc::new(Mutex::new(None));
+                let put = Arc::clone(&back);
+                let (hub, route) = (Arc::clone(&runner.hub), runner.route);
+                let work = Box::new(move || {
+                    let ctx = Context::at(metadata, name.as_str(), &*hub, i);
+                    let health = route.catch(&name, || instance.get().health(&ctx));
+                    *put.lock().unwrap_or_else(PoisonError::into_inner) = Some((instance, health));
+                });
+                let ran = runner
+                    .within(timeout, runner.executor.run_blocking(work))
+                    .await;
+                let done =
+                    ran.and_then(|()| back.lock().unwrap_or_else(PoisonError::into_inner).take());
+                match done {
+                    Some((instance, health)) => (Some(instance), Some(health)),
+                    None => (None, None),
+                }
+            };
+            let health = match checked {
+                Some(Ok(health)) => health,
+                Some(Err(message)) => {
+                    Health::unhealthy(format!("the health check panicked: {message}"))
+                }
+                None => Health::unhealthy(format!(
+                    "the health check did not finish within {:?}",
+                    timeout.unwrap_or_default()
+                )),
+            };
+            (i, instance, health)
+        })
     }
 
     /// Awaits `future`, or gives up after `timeout` (`None`) and drops it.

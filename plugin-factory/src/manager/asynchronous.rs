@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::executor::Executor;
 use crate::lifecycle::PluginState;
 use crate::report::table::Report;
-use crate::runtime::{Name, PluginInfo};
+use crate::runtime::{HealthReport, Name, PluginInfo};
 
 /// The plugin manager for async hosts: the phases of [`PluginManager`], each transition
 /// `async`, on the [`Executor`] it was given.
@@ -225,6 +225,18 @@ impl<P: Phase> AsyncManager<P> {
     /// Removes an observer; `false` if it was not there.
     pub fn remove_observer(&self, id: ObserverId) -> bool {
         self.engine.observers().remove(id)
+    }
+}
+
+impl AsyncManager<Active> {
+    /// Checks the health of every running plugin at once (an async plugin's
+    /// [`health`](crate::AsyncPlugin::health) awaited, a sync plugin's on the blocking pool),
+    /// each check bounded by the plugin's hook timeout: one that panics or does not finish in
+    /// time is unhealthy. Each answer is kept (see [`PluginInfo`]'s `health`); the report lists
+    /// them in start order. Reports only: the async manager does not yet restart unhealthy
+    /// plugins (`on_unhealthy = "restart"` applies under the sync manager).
+    pub async fn check_health(&mut self) -> HealthReport {
+        self.engine.check_health_async(&self.settings).await
     }
 }
 
