@@ -12,7 +12,8 @@ command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 
 tests=(--lib)
 for test in dependencies exclusion lifecycle runtime failure_policies supervision health \
-    reload extension_points concurrency configuration logging harness resolver_properties; do
+    reload extension_points concurrency configuration logging harness resolver_properties unlinked \
+    async_lifecycle; do
     tests+=(--test "$test")
 done
 

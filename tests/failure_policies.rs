@@ -264,3 +264,18 @@ fn a_bad_policy_in_the_configuration_excludes_only_that_instance() {
         "{reason}"
     );
 }
+
+#[test]
+fn a_failure_after_exhausted_retries_is_listed_after_the_reason() {
+    inject("db", Hook::Start, Fault::Error);
+    inject("db", Hook::Shutdown, Fault::Error);
+    let report = start_with(PluginManager::builder().entries([retrying("db", &[])])).shutdown();
+    let db = report.get("db").unwrap();
+    assert!(matches!(
+        db.reason(),
+        Some(ExclusionReason::RetriesExhausted { attempts }) if attempts.len() == 3
+    ));
+    // The shutdown that failed during the teardown came after the reason, and is the only one.
+    let after: Vec<Hook> = db.failures_after_reason().iter().map(|f| f.hook).collect();
+    assert_eq!(after, [Hook::Shutdown]);
+}

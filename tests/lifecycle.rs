@@ -258,3 +258,14 @@ fn shutdown_before_start_leaves_every_plugin_shut_down() {
     assert!(calls(&journal, "shutdown").is_empty(), "{journal:?}");
     assert_eq!(calls(&journal, "drop").len(), 4);
 }
+
+#[test]
+fn the_report_gives_each_plugins_version() {
+    let report = start_all([
+        support::probe_with(plugin_factory::PluginMetadata::new("db", "2.3.4"), &[]),
+        probe("app", &["db"]),
+    ])
+    .shutdown();
+    assert_eq!(report.get("db").unwrap().version(), "2.3.4");
+    assert_eq!(report.get("app").unwrap().version(), "1.0.0");
+}

@@ -363,3 +363,18 @@ fn the_final_report_and_shutdown_cover_reloaded_instances() {
         "every running instance stopped once"
     );
 }
+
+#[test]
+fn a_re_created_instance_whose_new_dependency_was_stopped_is_not_started() {
+    let (mut manager, _) = running();
+    manager.stop_plugin("store-b").unwrap();
+    let applied = manager
+        .apply(changed("[plugins.app]\nbind = { store = \"store-b\" }\n"))
+        .unwrap();
+    // The stopped store stays stopped; the re-created app cannot run without it.
+    assert_eq!(state(&manager, "store-b"), Some(PluginState::Stopped));
+    assert_eq!(state(&manager, "app"), Some(PluginState::Excluded));
+    let reason = manager.info("app").unwrap().reason().unwrap().to_string();
+    assert!(reason.contains("\"store-b\""), "{reason}\n{applied}");
+    assert!(!calls(&journal(), "start").contains(&"app".to_owned()));
+}

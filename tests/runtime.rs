@@ -604,3 +604,15 @@ fn a_plugin_removed_and_added_back_has_no_reason_left_over() {
         assert!(info.reason().is_none(), "{name}: {:?}", info.reason());
     }
 }
+
+#[test]
+fn a_stopped_plugin_removed_and_added_back_runs_again_last_in_the_order() {
+    let manager = start_all([probe("db", &[]), probe("cache", &[])]);
+    manager.stop_plugin("cache").unwrap();
+    // Removing a stopped plugin is its only state change: it still leaves the start order.
+    manager.remove_plugin("cache").unwrap();
+    assert_eq!(manager.live(), ["db"]);
+    assert_eq!(manager.add_plugin("cache").unwrap(), ["cache"]);
+    assert_eq!(manager.live(), ["db", "cache"]);
+    assert_eq!(manager.state("cache"), Some(PluginState::Running));
+}
