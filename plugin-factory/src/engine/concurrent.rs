@@ -45,7 +45,7 @@ const OUT: u32 = u32::MAX;
 
 impl Engine {
     /// The hook runner of this manager's async walks.
-    fn runner(&self, settings: &AsyncSettings) -> Runner {
+    pub(super) fn runner(&self, settings: &AsyncSettings) -> Runner {
         Runner {
             hub: Arc::clone(&self.hub),
             executor: Arc::clone(&settings.executor),
@@ -372,65 +372,6 @@ impl Ops<'_, &mut Slots> {
         }
     }
 
-    /// Takes the instance of `i` out of its slot (out of its extension points first, for a
-    /// teardown hook) and makes the job that runs `hook` on it.
-    pub(super) fn launch(
-        &mut self,
-        i: usize,
-        hook: PluginHook,
-        run: &Runner,
-        delay: Option<Duration>,
-    ) -> BoxFuture<'static, Done> {
-        let entry = self.slots.slots().entry(i);
-        if hook.withdraws() && (entry.implementations().is_some() || self.hub.has_services()) {
-            self.withdraw(i);
-        }
-        let instance = self.slots.with_instance(i, |instance, _| instance.take());
-        let call = Call {
-            i,
-            hook,
-            name: self.name(i),
-            metadata: entry.metadata(),
-            timeout: self.slots.slots().timeout(i, run.timeout),
-        };
-        run.job(call, instance, delay)
-    }
-
-    /// Puts a finished job's instance back and records its time; `Ok` if the hook succeeded.
-    pub(super) fn put_back(&mut self, done: Done) -> Result<(), HookFailure> {
-        let Done {
-            i,
-            hook,
-            instance,
-            outcome,
-            started,
-        } = done;
-        if instance.is_some() {
-            self.slots.with_instance(i, |slot, _| *slot = instance);
-        }
-        if let Some(started) = started {
-            let took = started.elapsed();
-            self.slots
-                .with_details(i, |details| details.timings.set(hook.hook(), took));
-        }
-        outcome.map_err(|cause| HookFailure {
-            hook: hook.hook(),
-            cause,
-        })
-    }
-
-    /// [`put_back`](Self::put_back), then, if the hook succeeded, what follows it: the next
-    /// state (and publication, once started); after `shutdown`, the instance dropped.
-    fn land(&mut self, done: Done, from: PluginState) -> Result<(), HookFailure> {
-        let (i, hook) = (done.i, done.hook);
-        self.put_back(done)?;
-        self.moved_on(i, from, hook);
-        if hook == PluginHook::Shutdown {
-            self.drop_instance(i);
-        }
-        Ok(())
-    }
-
     /// If `i`'s failure policy retries `hook` and attempts are left: records the failure,
     /// tells observers, and returns how long to wait before the next attempt.
     fn retry_delay(
@@ -521,6 +462,67 @@ impl Ops<'_, &mut Slots> {
             ),
             Stage::Over | Stage::Ordered => {}
         }
+    }
+}
+
+impl<S: SlotAccess + Send> Ops<'_, S> {
+    /// Takes the instance of `i` out of its slot (out of its extension points first, for a
+    /// teardown hook) and makes the job that runs `hook` on it.
+    pub(super) fn launch(
+        &mut self,
+        i: usize,
+        hook: PluginHook,
+        run: &Runner,
+        delay: Option<Duration>,
+    ) -> BoxFuture<'static, Done> {
+        let entry = self.slots.slots().entry(i);
+        if hook.withdraws() && (entry.implementations().is_some() || self.hub.has_services()) {
+            self.withdraw(i);
+        }
+        let instance = self.slots.with_instance(i, |instance, _| instance.take());
+        let call = Call {
+            i,
+            hook,
+            name: self.name(i),
+            metadata: entry.metadata(),
+            timeout: self.slots.slots().timeout(i, run.timeout),
+        };
+        run.job(call, instance, delay)
+    }
+
+    /// Puts a finished job's instance back and records its time; `Ok` if the hook succeeded.
+    pub(super) fn put_back(&mut self, done: Done) -> Result<(), HookFailure> {
+        let Done {
+            i,
+            hook,
+            instance,
+            outcome,
+            started,
+        } = done;
+        if instance.is_some() {
+            self.slots.with_instance(i, |slot, _| *slot = instance);
+        }
+        if let Some(started) = started {
+            let took = started.elapsed();
+            self.slots
+                .with_details(i, |details| details.timings.set(hook.hook(), took));
+        }
+        outcome.map_err(|cause| HookFailure {
+            hook: hook.hook(),
+            cause,
+        })
+    }
+
+    /// [`put_back`](Self::put_back), then, if the hook succeeded, what follows it: the next
+    /// state (and publication, once started); after `shutdown`, the instance dropped.
+    fn land(&mut self, done: Done, from: PluginState) -> Result<(), HookFailure> {
+        let (i, hook) = (done.i, done.hook);
+        self.put_back(done)?;
+        self.moved_on(i, from, hook);
+        if hook == PluginHook::Shutdown {
+            self.drop_instance(i);
+        }
+        Ok(())
     }
 }
 

@@ -1,10 +1,16 @@
 //! The runtime operations on one plugin of a running manager: stop, start, restart, add and
-//! remove, each with its chain of dependents or dependencies. Each runs inside
+//! remove, each with its chain of dependents or dependencies; written once over a
+//! [`Drive`](super::drive::Drive), so that the sync manager calls hooks directly and the async
+//! manager awaits them. Each runs inside
 //! [`Engine::control`](super::Engine::control), which holds the control lock and publishes the
 //! start order when the operation ends.
 
+use std::sync::PoisonError;
+
+use super::drive::{Awaited, Direct, Drive, completed};
+use super::options::AsyncSettings;
 use super::slots::SlotAccess;
-use super::{Ops, PluginHook};
+use super::{Engine, Ops, PluginHook};
 use crate::error::Error;
 use crate::lifecycle::PluginState;
 use crate::name::Name;
@@ -12,10 +18,95 @@ use crate::report::{ExclusionReason, HookFailure};
 use crate::runtime::Action;
 
 /// The operations, as the manager's runtime API calls them.
-impl<S: SlotAccess> Ops<'_, S> {
+/// A runtime operation on one plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Control {
+    Stop,
+    Start,
+    Restart,
+    Add,
+    Remove,
+}
+
+impl Control {
+    /// The operation as the API names it.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Stop => "stop_plugin",
+            Self::Start => "start_plugin",
+            Self::Restart => "restart_plugin",
+            Self::Add => "add_plugin",
+            Self::Remove => "remove_plugin",
+        }
+    }
+}
+
+impl Engine {
+    /// Runs `operation` on the plugin called `name`, calling its hooks on this thread, inside
+    /// [`control`](Engine::control).
+    pub(crate) fn run_control(&self, operation: Control, name: &str) -> Result<Vec<Name>, Error> {
+        self.control(operation.name(), name, |ops, i| {
+            completed(ops.operate(operation, i, &Direct))
+        })
+    }
+
+    /// Runs `operation` on the plugin called `name`, its hooks awaited as jobs: one operation
+    /// at a time (the async queue stands for the control lock, which a future cannot hold), on
+    /// a copy of the start order that is published when it ends.
+    pub(crate) async fn run_control_async(
+        &self,
+        operation: Control,
+        name: &str,
+        settings: &AsyncSettings,
+    ) -> Result<Vec<Name>, Error> {
+        let i = self.slot(name)?;
+        let _queue = self.queue.lock().await;
+        let run = self.runner(settings);
+        let mut plan = self
+            .plan
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut ops = Ops::new(
+            &self.slots,
+            &self.topology,
+            &mut plan,
+            self.options,
+            &self.observers,
+            &self.hub,
+        );
+        let result = ops.operate(operation, i, &Awaited(&run)).await;
+        ops.settle_failures();
+        ops.retain_live();
+        *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
+        result
+    }
+}
+
+impl<S: SlotAccess + Send> Ops<'_, S> {
+    /// Runs `operation` on `i`.
+    async fn operate(
+        &mut self,
+        operation: Control,
+        i: usize,
+        drive: &impl Drive,
+    ) -> Result<Vec<Name>, Error> {
+        match operation {
+            Control::Stop => self.stop_plugin(i, drive).await,
+            Control::Start => self.start_plugin(i, drive).await,
+            Control::Restart => self.restart_plugin(i, drive).await,
+            Control::Add => self.add_plugin(i, drive).await,
+            Control::Remove => self.remove_plugin(i, drive).await,
+        }
+    }
+
     /// Stops `i`, after its running dependents (reverse start order). Returns every plugin
     /// stopped, in the order they stopped.
-    pub(crate) fn stop_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
+    pub(super) async fn stop_plugin(
+        &mut self,
+        i: usize,
+        drive: &impl Drive,
+    ) -> Result<Vec<Name>, Error> {
         let state = self.state(i);
         if state != PluginState::Running {
             return Err(Error::NotRunning {
@@ -23,29 +114,38 @@ impl<S: SlotAccess> Ops<'_, S> {
                 state,
             });
         }
-        let dependents = self.stop_running_dependents(i);
+        let dependents = self.stop_running_dependents(i, drive).await;
         let mut stopped = self.names(dependents);
-        self.attempt(i, |ops| ops.step(i, PluginHook::Stop))?;
+        let stopped_it = drive.step(self, i, PluginHook::Stop).await;
+        self.attempt(i, stopped_it)?;
         stopped.push(self.name(i));
         Ok(stopped)
     }
 
     /// Starts `i`, after its stopped dependencies; a plugin outside the live set is added.
-    pub(crate) fn start_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
+    pub(super) async fn start_plugin(
+        &mut self,
+        i: usize,
+        drive: &impl Drive,
+    ) -> Result<Vec<Name>, Error> {
         match self.state(i) {
             PluginState::Running => Err(Error::AlreadyRunning {
                 plugin: self.name(i),
             }),
             PluginState::Stopped | PluginState::Initialized => {
                 let chain = self.startable_chain(i)?;
-                self.start_chain(&chain)
+                self.start_chain(&chain, drive).await
             }
-            _ => self.add_plugin(i),
+            _ => Box::pin(self.add_plugin(i, drive)).await,
         }
     }
 
     /// Replaces `i` with a fresh instance, stopping and starting again what depends on it.
-    pub(crate) fn restart_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
+    pub(super) async fn restart_plugin(
+        &mut self,
+        i: usize,
+        drive: &impl Drive,
+    ) -> Result<Vec<Name>, Error> {
         let state = self.state(i);
         if !matches!(
             state,
@@ -57,14 +157,15 @@ impl<S: SlotAccess> Ops<'_, S> {
             });
         }
         let chain = self.startable_chain(i)?;
-        let mut dependents = self.stop_running_dependents(i);
-        self.attempt(i, |ops| ops.tear_down(i))?;
-        self.bring_up(i)?;
-        let mut affected = self.start_chain(&chain)?;
+        let mut dependents = self.stop_running_dependents(i, drive).await;
+        let torn_down = drive.tear_down(self, i).await;
+        self.attempt(i, torn_down)?;
+        self.bring_up(i, drive).await?;
+        let mut affected = self.start_chain(&chain, drive).await?;
         dependents.reverse();
         for dependent in dependents {
             if self.first_dependency_gone(dependent).is_none()
-                && self.step(dependent, PluginHook::Start).is_ok()
+                && drive.step(self, dependent, PluginHook::Start).await.is_ok()
             {
                 affected.push(self.name(dependent));
             }
@@ -74,7 +175,11 @@ impl<S: SlotAccess> Ops<'_, S> {
 
     /// Brings `i`, outside the live set, in through create, validate, init and start, after
     /// its stopped dependencies.
-    pub(crate) fn add_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
+    pub(super) async fn add_plugin(
+        &mut self,
+        i: usize,
+        drive: &impl Drive,
+    ) -> Result<Vec<Name>, Error> {
         let state = self.state(i);
         let plugin = self.name(i);
         if state.is_live() {
@@ -97,14 +202,18 @@ impl<S: SlotAccess> Ops<'_, S> {
         let mut chain = self.startable_chain(i)?;
         chain.retain(|&other| other != i);
         self.slots.with_details(i, |details| details.reason = None);
-        self.bring_up(i)?;
+        self.bring_up(i, drive).await?;
         self.plan.push_last(i);
         chain.push(i);
-        self.start_chain(&chain)
+        self.start_chain(&chain, drive).await
     }
 
     /// Takes `i` out after its live dependents (which are excluded), leaving it `Shutdown`.
-    pub(crate) fn remove_plugin(&mut self, i: usize) -> Result<Vec<Name>, Error> {
+    pub(super) async fn remove_plugin(
+        &mut self,
+        i: usize,
+        drive: &impl Drive,
+    ) -> Result<Vec<Name>, Error> {
         if self.is_required(i) {
             return Err(Error::RequiredPlugin {
                 plugin: self.name(i),
@@ -118,11 +227,14 @@ impl<S: SlotAccess> Ops<'_, S> {
                 state,
             });
         }
-        let dependents = self.evict_dependents(i, |dependency| {
-            ExclusionReason::DependencyRemoved { dependency }
-        });
+        let dependents = drive
+            .evict_dependents(self, i, |dependency| ExclusionReason::DependencyRemoved {
+                dependency,
+            })
+            .await;
         let mut removed = self.names(dependents);
-        self.attempt(i, |ops| ops.tear_down(i))?;
+        let torn_down = drive.tear_down(self, i).await;
+        self.attempt(i, torn_down)?;
         log::info!(target: self.name(i).as_str(), "plugin {:?} removed", self.name(i));
         removed.push(self.name(i));
         Ok(removed)
@@ -130,15 +242,11 @@ impl<S: SlotAccess> Ops<'_, S> {
 }
 
 /// The chains the operations share.
-impl<S: SlotAccess> Ops<'_, S> {
+impl<S: SlotAccess + Send> Ops<'_, S> {
     /// Runs one step of plugin code on `i`; a failure (which has excluded `i` with its
     /// dependents) becomes [`Error::HookFailed`], with nothing rolled back.
-    fn attempt(
-        &mut self,
-        i: usize,
-        step: impl FnOnce(&mut Self) -> Result<(), HookFailure>,
-    ) -> Result<(), Error> {
-        step(self).map_err(|failure| Error::HookFailed {
+    fn attempt(&self, i: usize, stepped: Result<(), HookFailure>) -> Result<(), Error> {
+        stepped.map_err(|failure| Error::HookFailed {
             plugin: self.name(i),
             failure,
             rolled_back: Vec::new(),
@@ -146,19 +254,22 @@ impl<S: SlotAccess> Ops<'_, S> {
     }
 
     /// Creates, validates and initializes `i` afresh (it must have no instance).
-    fn bring_up(&mut self, i: usize) -> Result<(), Error> {
-        self.attempt(i, |ops| ops.create(i))?;
-        self.attempt(i, |ops| ops.step(i, PluginHook::Validate))?;
-        self.attempt(i, |ops| ops.step(i, PluginHook::Init))
+    async fn bring_up(&mut self, i: usize, drive: &impl Drive) -> Result<(), Error> {
+        let created = self.create(i);
+        self.attempt(i, created)?;
+        let validated = drive.step(self, i, PluginHook::Validate).await;
+        self.attempt(i, validated)?;
+        let initialized = drive.step(self, i, PluginHook::Init).await;
+        self.attempt(i, initialized)
     }
 
     /// Stops the running plugins that depend on `i`, in reverse start order, and returns the
     /// ones that stopped cleanly (one whose `stop` fails is excluded).
-    fn stop_running_dependents(&mut self, i: usize) -> Vec<usize> {
+    async fn stop_running_dependents(&mut self, i: usize, drive: &impl Drive) -> Vec<usize> {
         let mut stopped = Vec::new();
         for dependent in self.live_dependents(i) {
             if self.state(dependent) == PluginState::Running
-                && self.step(dependent, PluginHook::Stop).is_ok()
+                && drive.step(self, dependent, PluginHook::Stop).await.is_ok()
             {
                 stopped.push(dependent);
             }
@@ -198,17 +309,21 @@ impl<S: SlotAccess> Ops<'_, S> {
     }
 
     /// Starts `chain` in order; on a failure, stops again what this call started.
-    fn start_chain(&mut self, chain: &[usize]) -> Result<Vec<Name>, Error> {
+    async fn start_chain(
+        &mut self,
+        chain: &[usize],
+        drive: &impl Drive,
+    ) -> Result<Vec<Name>, Error> {
         let mut started = Vec::new();
         for &i in chain {
             if self.state(i) == PluginState::Running {
                 continue;
             }
-            if let Err(failure) = self.step(i, PluginHook::Start) {
+            if let Err(failure) = drive.step(self, i, PluginHook::Start).await {
                 let mut rolled_back = Vec::new();
                 for &done in started.iter().rev() {
                     if self.state(done) == PluginState::Running
-                        && self.step(done, PluginHook::Stop).is_ok()
+                        && drive.step(self, done, PluginHook::Stop).await.is_ok()
                     {
                         rolled_back.push(self.name(done));
                     }

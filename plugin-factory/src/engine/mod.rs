@@ -11,7 +11,8 @@
 //! | `options.rs` | the settings fixed when a manager is built, and the faults a test injects through them |
 //! | `retry.rs` | what a failed hook leads to under its failure policy: called again with backoff (`on_failure = retry(...)`), or the plugin taken out |
 //! | `resolve.rs` | duplicates, creation, dependencies, versions, cycles |
-//! | `control.rs` | the runtime operations: stop, start, restart, add, remove one plugin |
+//! | `control.rs` | the runtime operations: stop, start, restart, add, remove one plugin, over either drive |
+//! | `drive.rs` | how an operation runs hooks: directly (sync manager) or as awaited jobs (async manager) |
 //! | `reload.rs` | checking a new configuration whole and planning the move to it |
 //! | `apply.rs` | carrying a reload plan out |
 //! | `query.rs` | reports, infos, the live list |
@@ -31,7 +32,8 @@
 mod access;
 mod apply;
 mod concurrent;
-mod control;
+pub(crate) mod control;
+mod drive;
 mod graph;
 mod health;
 mod hooks;
@@ -163,6 +165,8 @@ pub(crate) struct Engine {
     plan: RwLock<Plan>,
     /// Held for the whole of a control operation: they run one at a time.
     control: Mutex<()>,
+    /// The same, for the async manager's operations (a future cannot hold `control`).
+    queue: futures_util::lock::Mutex<()>,
     options: Options,
     observers: Observers,
     /// Extension points and services; kept across reloads (historic calls live here).
@@ -250,6 +254,7 @@ impl Engine {
             },
             plan: RwLock::new(plan),
             control: Mutex::new(()),
+            queue: futures_util::lock::Mutex::new(()),
             options,
             observers,
             hub: Arc::new(Hub::new()),

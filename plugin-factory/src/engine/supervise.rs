@@ -4,6 +4,7 @@
 
 use std::time::{Instant, SystemTime};
 
+use super::drive::{Direct, completed};
 use super::slots::SlotAccess;
 use super::{Engine, Ops};
 use crate::contract::{Health, Intensity, OnUnhealthy};
@@ -49,7 +50,7 @@ impl Engine {
     }
 }
 
-impl<S: SlotAccess> Ops<'_, S> {
+impl<S: SlotAccess + Send> Ops<'_, S> {
     /// Restarts `i`, found `health` (unhealthy), unless it was restarted `intensity` times
     /// within the window already: then excludes it (and its dependents). `None` if it no
     /// longer runs.
@@ -91,7 +92,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             target: name.as_str(),
             "plugin {name:?} is {health}: restarting it (restart {restart}, {intensity})"
         );
-        Some(match self.restart_plugin(i) {
+        Some(match completed(self.restart_plugin(i, &Direct)) {
             Ok(_) => Supervision::Restarted { restart },
             Err(error) => Supervision::RestartFailed(error.to_string()),
         })

@@ -1,72 +1,30 @@
-//! Taking a plugin out in the async manager: the sync path of `hooks.rs` (live dependents torn
-//! down first, then the plugin as far as it had got, dropped, excluded with its reason), with
-//! each teardown hook awaited, one at a time.
+//! Awaited steps for the async manager: a hook run as a job and the plugin moved on, or its
+//! failure handled as the sync path handles it (`hooks.rs`, `retry.rs`): retried with backoff
+//! on the executor's timer (`on_failure = retry(...)`), or the plugin taken out, its live
+//! dependents first, then itself as far as it had got, dropped and excluded with the reason.
+//! Teardown hooks run one at a time.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use super::concurrent::Failure;
 use super::job::Runner;
-use super::slots::{SlotAccess, Slots};
+use super::observe::Event;
+use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
+use crate::contract::OnFailure;
 use crate::lifecycle::{Hook, PluginState};
+use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
 
-impl Ops<'_, &mut Slots> {
-    /// Takes out a plugin whose hook failed during a walk (it is `Failed` already): its live
-    /// dependents go first, then its own `stop` and `shutdown` as far as it had got (but for the
-    /// hook that failed), and it is dropped and excluded.
-    pub(super) async fn take_out_async(&mut self, failure: Failure, run: &Runner) {
-        let Failure {
-            i,
-            before,
-            hook,
-            reason,
-        } = failure;
-        let doomed = self.live_dependents(i);
-        for &dependent in &doomed {
-            let dependency = self
-                .topology
-                .graph
-                .dependencies(dependent)
-                .find(|&d| d == i || doomed.contains(&d))
-                .map_or(i, |d| d);
-            let dependency = self.name(dependency);
-            if self.tear_down_async(dependent, run).await.is_ok() {
-                self.exclude(dependent, ExclusionReason::DependsOnExcluded { dependency });
-            }
-        }
-        self.finish_teardown(i, before, hook, run).await;
-        self.drop_instance(i);
-        self.exclude(i, reason);
-    }
+/// A boxed step, for the recursion between a failure and the teardown of its dependents.
+pub(super) type Step<'a> = Pin<Box<dyn Future<Output = Result<(), HookFailure>> + Send + 'a>>;
 
-    /// Stops (if running) and shuts down (if initialized) a live plugin and drops it, leaving it
-    /// `Shutdown`; a failing hook excludes it (the rest of its teardown done) and is returned.
-    pub(super) async fn tear_down_async(
-        &mut self,
-        i: usize,
-        run: &Runner,
-    ) -> Result<(), HookFailure> {
-        match self.state(i) {
-            PluginState::Running => {
-                self.step_async(i, PluginState::Running, PluginHook::Stop, run)
-                    .await?;
-                self.step_async(i, PluginState::Stopped, PluginHook::Shutdown, run)
-                    .await?;
-            }
-            from @ (PluginState::Initialized | PluginState::Stopped) => {
-                self.step_async(i, from, PluginHook::Shutdown, run).await?;
-            }
-            PluginState::Created | PluginState::Validated => {
-                self.set_state(i, PluginState::Shutdown);
-            }
-            _ => {}
-        }
-        self.drop_instance(i);
-        Ok(())
-    }
-
-    /// Runs a teardown `hook` on `i` (found in `from`) and moves it on; if the hook fails, `i`
-    /// is excluded with that failure, after the rest of its teardown.
-    async fn step_async(
+impl<S: SlotAccess + Send> Ops<'_, S> {
+    /// Runs `hook` on `i` (found in `from`) and moves it on; on failure, applies its failure
+    /// policy: retried (init and start under `retry`), or `i` taken out, and the failure
+    /// returned. The async form of `step_from`.
+    pub(super) async fn step_async(
         &mut self,
         i: usize,
         from: PluginState,
@@ -78,15 +36,141 @@ impl Ops<'_, &mut Slots> {
                 self.moved_on(i, from, hook);
                 Ok(())
             }
-            Err(failure) => {
-                self.record_failure(i, failure.clone());
-                self.set_state(i, PluginState::Failed);
-                self.finish_teardown(i, from, failure.hook, run).await;
-                self.drop_instance(i);
-                self.exclude(i, ExclusionReason::Hook(failure.clone()));
-                Err(failure)
+            Err(failure) => self.failed_async(i, from, hook, failure, run).await,
+        }
+    }
+
+    /// `hook` failed on `i`: called again after the backoff while its `retry` policy allows,
+    /// then (or at once, under another policy) `i` is taken out.
+    async fn failed_async(
+        &mut self,
+        i: usize,
+        from: PluginState,
+        hook: PluginHook,
+        first: HookFailure,
+        run: &Runner,
+    ) -> Result<(), HookFailure> {
+        let backoff = match self.slots.slots().on_failure(i) {
+            OnFailure::Retry(backoff) if matches!(hook, PluginHook::Init | PluginHook::Start) => {
+                backoff
+            }
+            _ => {
+                self.record_failure(i, first.clone());
+                let reason = ExclusionReason::Hook(first.clone());
+                self.take_out_async(failure(i, from, first.hook, reason), run)
+                    .await;
+                return Err(first);
+            }
+        };
+        let name = self.name(i);
+        let mut attempts = vec![first];
+        for attempt in 2..=backoff.attempts() {
+            let failed = attempts.last().expect("the first failure is there").clone();
+            let delay = backoff.delay_before(attempt);
+            self.record_failure(i, failed.clone());
+            log::warn!(
+                target: name.as_str(),
+                "plugin {name:?}: attempt {} of {} failed; trying {} again in {delay:?}",
+                attempt - 1,
+                backoff.attempts(),
+                failed.hook,
+            );
+            self.observers.emit(|| Event::Retrying {
+                plugin: name,
+                hook: failed.hook,
+                attempt,
+                delay,
+            });
+            run.executor.sleep(delay).await;
+            match self.call_async(i, hook, run).await {
+                Ok(()) => {
+                    log::info!(target: name.as_str(), "plugin {name:?}: {} succeeded on attempt {attempt}", failed.hook);
+                    self.moved_on(i, from, hook);
+                    return Ok(());
+                }
+                Err(failure) => attempts.push(failure),
             }
         }
+        let last = attempts.last().expect("at least one attempt").clone();
+        self.record_failure(i, last.clone());
+        let reason = ExclusionReason::RetriesExhausted { attempts };
+        self.take_out_async(failure(i, from, last.hook, reason), run)
+            .await;
+        Err(last)
+    }
+
+    /// Takes out a plugin whose hook failed (its failure recorded): its live dependents go
+    /// first, then its own `stop` and `shutdown` as far as it had got (but for the hook that
+    /// failed), and it is dropped and excluded.
+    pub(super) async fn take_out_async(&mut self, failure: Failure, run: &Runner) {
+        let Failure {
+            i,
+            before,
+            hook,
+            reason,
+        } = failure;
+        if self.state(i).is_live() {
+            self.set_state(i, PluginState::Failed);
+        }
+        self.evict_dependents_async(i, run, |dependency| ExclusionReason::DependsOnExcluded {
+            dependency,
+        })
+        .await;
+        self.finish_teardown(i, before, hook, run).await;
+        self.drop_instance(i);
+        self.exclude(i, reason);
+    }
+
+    /// Excludes every live plugin that depends on `i`, directly or not, dependents first (each
+    /// torn down), with the reason `why` gives for the dependency that takes it down. Returns
+    /// them in the order they went. The async form of `evict_dependents`.
+    pub(super) async fn evict_dependents_async(
+        &mut self,
+        i: usize,
+        run: &Runner,
+        why: fn(Name) -> ExclusionReason,
+    ) -> Vec<usize> {
+        let doomed = self.live_dependents(i);
+        for &dependent in &doomed {
+            let dependency = self
+                .topology
+                .graph
+                .dependencies(dependent)
+                .find(|&d| d == i || doomed.contains(&d))
+                .map_or(i, |d| d);
+            let dependency = self.name(dependency);
+            // A failing teardown hook excluded the dependent with that failure already.
+            if self.tear_down_async(dependent, run).await.is_ok() {
+                self.exclude(dependent, why(dependency));
+            }
+        }
+        doomed
+    }
+
+    /// Stops (if running) and shuts down (if initialized) a live plugin and drops it, leaving it
+    /// `Shutdown`; a failing hook has excluded and dropped it when this returns the failure.
+    /// (Boxed, and `Send` by its type: a failure here takes out the plugin's dependents, which
+    /// tears them down in turn.)
+    pub(super) fn tear_down_async<'a>(&'a mut self, i: usize, run: &'a Runner) -> Step<'a> {
+        Box::pin(async move {
+            match self.state(i) {
+                PluginState::Running => {
+                    self.step_async(i, PluginState::Running, PluginHook::Stop, run)
+                        .await?;
+                    self.step_async(i, PluginState::Stopped, PluginHook::Shutdown, run)
+                        .await?;
+                }
+                from @ (PluginState::Initialized | PluginState::Stopped) => {
+                    self.step_async(i, from, PluginHook::Shutdown, run).await?;
+                }
+                PluginState::Created | PluginState::Validated => {
+                    self.set_state(i, PluginState::Shutdown);
+                }
+                _ => {}
+            }
+            self.drop_instance(i);
+            Ok(())
+        })
     }
 
     /// The teardown hooks a plugin that was in `before` when its `failed` hook failed still
@@ -118,7 +202,7 @@ impl Ops<'_, &mut Slots> {
     }
 
     /// Runs one hook of `i` as a job and waits for it.
-    async fn call_async(
+    pub(super) async fn call_async(
         &mut self,
         i: usize,
         hook: PluginHook,
@@ -126,5 +210,14 @@ impl Ops<'_, &mut Slots> {
     ) -> Result<(), HookFailure> {
         let done = self.launch(i, hook, run, None).await;
         self.put_back(done)
+    }
+}
+
+fn failure(i: usize, before: PluginState, hook: Hook, reason: ExclusionReason) -> Failure {
+    Failure {
+        i,
+        before,
+        hook,
+        reason,
     }
 }

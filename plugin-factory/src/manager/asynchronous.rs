@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use super::PluginManager;
 use super::phase::{Active, Assembled, CanInit, CanStart, CanStop, CanValidate, Halted, Phase};
 use super::phase::{Primed, Vetted};
+use crate::engine::control::Control;
 use crate::engine::observe::{Event, ObserverId};
 use crate::engine::{AsyncSettings, Deadlines, Engine, PluginHook};
 use crate::error::Error;
@@ -229,6 +230,65 @@ impl<P: Phase> AsyncManager<P> {
 }
 
 impl AsyncManager<Active> {
+    /// Stops the running plugin called `name`, its running dependents first; returns what it
+    /// stopped, in order (see [`PluginManager::stop_plugin`]). Runtime operations take `&self`
+    /// and run one at a time; share the manager in an `Arc` to call them from several tasks.
+    ///
+    /// # Errors
+    ///
+    /// As [`PluginManager::stop_plugin`].
+    pub async fn stop_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
+        self.control(Control::Stop, name).await
+    }
+
+    /// Starts the stopped (or never started) plugin called `name`, its stopped dependencies
+    /// first, or brings an excluded or left-out one in; returns what it started, in order (see
+    /// [`PluginManager::start_plugin`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`PluginManager::start_plugin`].
+    pub async fn start_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
+        self.control(Control::Start, name).await
+    }
+
+    /// Replaces the plugin called `name` with a fresh instance and brings its dependents back
+    /// (see [`PluginManager::restart_plugin`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`PluginManager::restart_plugin`].
+    pub async fn restart_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
+        self.control(Control::Restart, name).await
+    }
+
+    /// Brings a plugin that is not live (left out, removed, or excluded for a cause that may
+    /// have passed) through create, validate, init and start (see
+    /// [`PluginManager::add_plugin`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`PluginManager::add_plugin`].
+    pub async fn add_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
+        self.control(Control::Add, name).await
+    }
+
+    /// Takes the plugin called `name` and its dependents out of the live set, dependents first
+    /// (see [`PluginManager::remove_plugin`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`PluginManager::remove_plugin`].
+    pub async fn remove_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
+        self.control(Control::Remove, name).await
+    }
+
+    async fn control(&self, operation: Control, name: &str) -> Result<Vec<Name>, Error> {
+        self.engine
+            .run_control_async(operation, name, &self.settings)
+            .await
+    }
+
     /// Checks the health of every running plugin at once (an async plugin's
     /// [`health`](crate::AsyncPlugin::health) awaited, a sync plugin's on the blocking pool),
     /// each check bounded by the plugin's hook timeout: one that panics or does not finish in

@@ -5,6 +5,7 @@
 
 use super::PluginManager;
 use super::phase::Active;
+use crate::engine::control::Control;
 use crate::error::Error;
 use crate::runtime::Name;
 
@@ -14,8 +15,7 @@ impl PluginManager<Active> {
     /// Stops one running plugin; its running dependents stop first, in reverse start order.
     /// Returns every plugin stopped, in the order they stopped. They stay in the live set.
     pub fn stop_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
-        self.engine
-            .control("stop_plugin", name, |ops, i| ops.stop_plugin(i))
+        self.engine.run_control(Control::Stop, name)
     }
 
     /// Starts a stopped plugin, after starting its stopped dependencies in start order. A
@@ -23,8 +23,7 @@ impl PluginManager<Active> {
     /// every plugin started. If a start fails part-way, the plugins this call started are
     /// stopped again and the error lists them.
     pub fn start_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
-        self.engine
-            .control("start_plugin", name, |ops, i| ops.start_plugin(i))
+        self.engine.run_control(Control::Start, name)
     }
 
     /// Replaces a live plugin with a fresh instance from its factory: running dependents stop,
@@ -32,8 +31,7 @@ impl PluginManager<Active> {
     /// initialized and started (with its stopped dependencies), and the dependents start again.
     /// Returns every plugin restarted or stopped and started again.
     pub fn restart_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
-        self.engine
-            .control("restart_plugin", name, |ops, i| ops.restart_plugin(i))
+        self.engine.run_control(Control::Restart, name)
     }
 
     /// Brings a plugin that is outside the live set (left out at startup, removed, or
@@ -41,8 +39,7 @@ impl PluginManager<Active> {
     /// Its stopped dependencies are started first. One that fails is excluded as at startup.
     /// Returns every plugin started.
     pub fn add_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
-        self.engine
-            .control("add_plugin", name, |ops, i| ops.add_plugin(i))
+        self.engine.run_control(Control::Add, name)
     }
 
     /// Takes a live plugin out: its live dependents are stopped, shut down, dropped and
@@ -50,7 +47,6 @@ impl PluginManager<Active> {
     /// dropped, leaving it `Shutdown` (it can be added again). Returns every plugin taken out,
     /// in order. A required plugin cannot be removed ([`Error::RequiredPlugin`]).
     pub fn remove_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
-        self.engine
-            .control("remove_plugin", name, |ops, i| ops.remove_plugin(i))
+        self.engine.run_control(Control::Remove, name)
     }
 }

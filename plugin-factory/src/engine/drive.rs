@@ -1,0 +1,110 @@
+//! How a runtime operation runs its hooks: directly, for the sync manager, or as awaited jobs,
+//! for the async manager. The operations (`control.rs`) are written once, as async functions
+//! over a [`Drive`]; the sync manager completes them in a single poll ([`completed`]), since a direct
+//! drive never waits.
+
+use std::future::Future;
+
+use futures_util::FutureExt;
+
+use super::job::Runner;
+use super::slots::SlotAccess;
+use super::{Ops, PluginHook};
+use crate::name::Name;
+use crate::report::{ExclusionReason, HookFailure};
+
+/// The hook-running steps a runtime operation is made of.
+pub(super) trait Drive {
+    /// Runs `hook` on `i` and moves it on, or applies its failure policy (see `Ops::step`).
+    async fn step<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure>;
+
+    /// Stops and shuts down `i` as far as it got, and drops it (see `Ops::tear_down`).
+    async fn tear_down<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+    ) -> Result<(), HookFailure>;
+
+    /// Takes `i`'s live dependents out, dependents first (see `Ops::evict_dependents`).
+    async fn evict_dependents<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        why: fn(Name) -> ExclusionReason,
+    ) -> Vec<usize>;
+}
+
+/// Hooks called on the calling thread: the sync manager's.
+pub(super) struct Direct;
+
+impl Drive for Direct {
+    async fn step<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure> {
+        ops.step(i, hook)
+    }
+
+    async fn tear_down<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+    ) -> Result<(), HookFailure> {
+        ops.tear_down(i)
+    }
+
+    async fn evict_dependents<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        why: fn(Name) -> ExclusionReason,
+    ) -> Vec<usize> {
+        ops.evict_dependents(i, why)
+    }
+}
+
+/// Hooks run as jobs and awaited: the async manager's.
+pub(super) struct Awaited<'r>(pub(super) &'r Runner);
+
+impl Drive for Awaited<'_> {
+    async fn step<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure> {
+        let from = ops.state(i);
+        ops.step_async(i, from, hook, self.0).await
+    }
+
+    async fn tear_down<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+    ) -> Result<(), HookFailure> {
+        ops.tear_down_async(i, self.0).await
+    }
+
+    async fn evict_dependents<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        why: fn(Name) -> ExclusionReason,
+    ) -> Vec<usize> {
+        ops.evict_dependents_async(i, self.0, why).await
+    }
+}
+
+/// The result of an operation over [`Direct`], which is ready at its first poll.
+pub(super) fn completed<T>(operation: impl Future<Output = T>) -> T {
+    operation
+        .now_or_never()
+        .expect("an operation over the direct drive never waits")
+}
