@@ -907,3 +907,55 @@ fn runtime_operations_from_several_tasks_keep_the_dependencies_and_drop_every_in
         );
     }
 }
+
+#[tokio::test]
+async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
+    let (db, app, extra, flaky) = ("ap-db", "ap-app", "ap-extra", "ap-flaky");
+    script(flaky, "start", Act::Fail);
+    let load = |text: &str| {
+        plugin_factory::config::Loader::new()
+            .text(
+                "reload.toml",
+                plugin_factory::config::Format::Toml,
+                text.to_owned(),
+            )
+            .load()
+            .unwrap()
+    };
+    let base = "[plugins.ap-db]\n[plugins.ap-app]\n[plugins.ap-extra]\nenabled = false\n\
+                [plugins.ap-flaky]\nenabled = false\n";
+    let manager = PluginManager::builder()
+        .entries([
+            task(db, &[]),
+            task(app, &[db]),
+            task(extra, &[db]),
+            task(flaky, &[]),
+        ])
+        .config(load(base))
+        .discover()
+        .unwrap()
+        .into_async(Tokio);
+    let mut running = started(manager).await;
+    assert_eq!(running.live(), [db, app]);
+    let before = journal("ap-").len();
+    let change = "[plugins.ap-db]\n[plugins.ap-app]\nenabled = false\n[plugins.ap-extra]\n\
+                  [plugins.ap-flaky]\n";
+    let plan = running.plan(&load(change)).unwrap();
+    assert_eq!(plan.changes().len(), 3, "{plan}");
+    let applied = running.apply(load(change)).await.unwrap();
+    assert!(!applied.is_clean(), "the flaky plugin failed: {applied}");
+    assert_eq!(running.live(), [db, extra]);
+    assert_eq!(running.state(flaky), Some(PluginState::Excluded));
+    let lines: Vec<String> = journal("ap-")[before..].to_vec();
+    // The database saw nothing; the app went down, the extra came up.
+    assert!(!lines.iter().any(|l| l.starts_with("ap-db:")), "{lines:?}");
+    for line in [
+        "ap-app:stop<",
+        "ap-app:shutdown<",
+        "ap-app:drop",
+        "ap-extra:start<",
+    ] {
+        assert!(lines.contains(&line.to_owned()), "{line}: {lines:?}");
+    }
+    running.shutdown().await;
+}

@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use super::drive::{Awaited, Direct, Drive, completed};
 use super::instance::Instance;
-use super::options::Injector;
+use super::options::{AsyncSettings, Injector};
 use super::reload::{Checked, Next};
 use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
@@ -32,6 +33,25 @@ impl Engine {
 
     /// Checks `config` whole and carries out the plan to it (see the module docs).
     pub(crate) fn apply(&mut self, config: Config) -> Result<Applied, ConfigError> {
+        completed(self.apply_with(config, &Direct))
+    }
+
+    /// [`apply`](Engine::apply) for the async manager: every hook awaited as a job.
+    pub(crate) async fn apply_async(
+        &mut self,
+        config: Config,
+        settings: &AsyncSettings,
+    ) -> Result<Applied, ConfigError> {
+        let run = self.runner(settings);
+        self.apply_with(config, &Awaited(&run)).await
+    }
+
+    /// Carries out the plan for `config`, running hooks through `drive`.
+    async fn apply_with(
+        &mut self,
+        config: Config,
+        drive: &impl Drive,
+    ) -> Result<Applied, ConfigError> {
         let Checked { next, plan } = self.check(&config)?;
         if plan.is_empty() {
             return Ok(Applied::default());
@@ -59,7 +79,12 @@ impl Engine {
                 }
             };
             self.slots.spec_mut(i).config = node;
-            match self.ops().reconfigure(i) {
+            let mut ops = self.ops();
+            let reconfigured = ops.reconfigure(i);
+            if let Err(failure) = &reconfigured {
+                drive.fail(&mut ops, i, failure.clone()).await;
+            }
+            match reconfigured {
                 Ok(Reconfigure::Applied) => {
                     effects.insert(planned.instance, Effect::ReconfiguredInPlace);
                 }
@@ -68,7 +93,7 @@ impl Engine {
                     let restarts = self.restarts_for(&[i], &changes, &[]);
                     changes.extend(restarts);
                 }
-                Err(()) => {}
+                Err(_) => {}
             }
         }
         let recreate =
@@ -96,10 +121,10 @@ impl Engine {
                 let state = ops.state(i);
                 if restart {
                     if state == PluginState::Running {
-                        let _ = ops.step(i, PluginHook::Stop);
+                        let _ = drive.step(&mut ops, i, PluginHook::Stop).await;
                     }
                 } else if state.is_live() {
-                    let _ = ops.tear_down(i);
+                    let _ = drive.tear_down(&mut ops, i).await;
                 }
             }
         }
@@ -163,7 +188,7 @@ impl Engine {
             }
         }
         let mut ops = self.ops();
-        ops.bring_up_all(&bring_up, &restart);
+        ops.bring_up_all(&bring_up, &restart, drive).await;
         ops.settle_failures();
 
         let outcomes = changes
@@ -197,10 +222,10 @@ impl Slots {
     }
 }
 
-impl<S: SlotAccess> Ops<'_, S> {
-    /// Hands running instance `i` its new config. A failure (or a panic) excludes it with its
-    /// dependents, as a failing hook does.
-    fn reconfigure(&mut self, i: usize) -> Result<Reconfigure, ()> {
+impl<S: SlotAccess + Send> Ops<'_, S> {
+    /// Hands running instance `i` its new config; a failure (or a panic, or an invalid config)
+    /// is returned for the caller's drive to take `i` out with, as a failing hook is.
+    fn reconfigure(&mut self, i: usize) -> Result<Reconfigure, HookFailure> {
         let failure = |cause| HookFailure {
             hook: Hook::Reconfigure,
             cause,
@@ -211,8 +236,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             Err(problems) => {
                 let reason = ExclusionReason::InvalidConfig { problems };
                 let message = PluginError::msg(reason.to_string());
-                self.fail(i, failure(FailureCause::Error(Arc::new(message))));
-                return Err(());
+                return Err(failure(FailureCause::Error(Arc::new(message))));
             }
         };
         let entry = self.slots.slots().entry(i);
@@ -244,13 +268,12 @@ impl<S: SlotAccess> Ops<'_, S> {
             Ok(Err(error)) => FailureCause::Error(Arc::new(error)),
             Err(message) => FailureCause::Panic(message),
         };
-        self.fail(i, failure(cause));
-        Err(())
+        Err(failure(cause))
     }
 
     /// Brings `fresh` up (create, validate, init) and then starts them and the `restart` ones,
     /// in start order; one whose dependency is not live is excluded instead.
-    fn bring_up_all(&mut self, fresh: &[usize], restart: &[usize]) {
+    async fn bring_up_all(&mut self, fresh: &[usize], restart: &[usize], drive: &impl Drive) {
         let placed = self.topology.placed;
         let mut order: Vec<usize> = fresh.iter().chain(restart).copied().collect();
         order.sort_unstable();
@@ -269,8 +292,8 @@ impl<S: SlotAccess> Ops<'_, S> {
                 self.slots.with_details(i, |details| details.reason = None);
             }
             let _ = self.create(i).is_ok()
-                && self.step(i, PluginHook::Validate).is_ok()
-                && self.step(i, PluginHook::Init).is_ok();
+                && drive.step(self, i, PluginHook::Validate).await.is_ok()
+                && drive.step(self, i, PluginHook::Init).await.is_ok();
         }
         for &i in &order {
             let state = self.state(i);
@@ -280,11 +303,11 @@ impl<S: SlotAccess> Ops<'_, S> {
             match self.first_dependency_not_running(i) {
                 Some(d) => {
                     let dependency = self.name(d);
-                    let _ = self.tear_down(i);
+                    let _ = drive.tear_down(self, i).await;
                     self.exclude_unstarted(i, ExclusionReason::DependsOnExcluded { dependency });
                 }
                 None => {
-                    let _ = self.step(i, PluginHook::Start);
+                    let _ = drive.step(self, i, PluginHook::Start).await;
                 }
             }
         }

@@ -7,6 +7,7 @@ use std::future::Future;
 
 use futures_util::FutureExt;
 
+use super::concurrent::Failure;
 use super::job::Runner;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
@@ -29,6 +30,15 @@ pub(super) trait Drive {
         ops: &mut Ops<'_, S>,
         i: usize,
     ) -> Result<(), HookFailure>;
+
+    /// Takes `i` out after its own hook failed with `failure`: its live dependents first,
+    /// then its teardown as far as it got (see `Ops::fail`).
+    async fn fail<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        failure: HookFailure,
+    );
 
     /// Takes `i`'s live dependents out, dependents first (see `Ops::evict_dependents`).
     async fn evict_dependents<S: SlotAccess + Send>(
@@ -58,6 +68,15 @@ impl Drive for Direct {
         i: usize,
     ) -> Result<(), HookFailure> {
         ops.tear_down(i)
+    }
+
+    async fn fail<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        failure: HookFailure,
+    ) {
+        ops.fail(i, failure);
     }
 
     async fn evict_dependents<S: SlotAccess + Send>(
@@ -90,6 +109,28 @@ impl Drive for Awaited<'_> {
         i: usize,
     ) -> Result<(), HookFailure> {
         ops.tear_down_async(i, self.0).await
+    }
+
+    async fn fail<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        failure: HookFailure,
+    ) {
+        let before = ops.state(i);
+        ops.record_failure(i, failure.clone());
+        let hook = failure.hook;
+        let reason = ExclusionReason::Hook(failure);
+        ops.take_out_async(
+            Failure {
+                i,
+                before,
+                hook,
+                reason,
+            },
+            self.0,
+        )
+        .await;
     }
 
     async fn evict_dependents<S: SlotAccess + Send>(

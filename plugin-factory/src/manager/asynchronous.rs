@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use super::PluginManager;
 use super::phase::{Active, Assembled, CanInit, CanStart, CanStop, CanValidate, Halted, Phase};
 use super::phase::{Primed, Vetted};
+use crate::config::{Applied, Config, Plan};
 use crate::engine::control::Control;
 use crate::engine::observe::{Event, ObserverId};
 use crate::engine::{AsyncSettings, Deadlines, Engine, PluginHook};
@@ -193,6 +194,15 @@ impl<P: Phase> AsyncManager<P> {
         report
     }
 
+    /// What `config` would change, without touching anything (see [`PluginManager::plan`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] with every problem of `config`.
+    pub fn plan(&self, config: &Config) -> Result<Plan, Error> {
+        Ok(self.engine.plan(config)?)
+    }
+
     /// The report so far (see [`PluginManager::report`]).
     pub fn report(&self) -> Report {
         self.engine.report()
@@ -281,6 +291,17 @@ impl AsyncManager<Active> {
     /// As [`PluginManager::remove_plugin`].
     pub async fn remove_plugin(&self, name: &str) -> Result<Vec<Name>, Error> {
         self.control(Control::Remove, name).await
+    }
+
+    /// Moves the running plugins to `config`, changing exactly what [`plan`](AsyncManager::plan)
+    /// says, every hook awaited (see [`PluginManager::apply`]): reconfigured in place where the
+    /// plugin takes it, stopped and re-created or restarted otherwise, dependents first.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] if `config` has a problem; then nothing changed.
+    pub async fn apply(&mut self, config: Config) -> Result<Applied, Error> {
+        Ok(self.engine.apply_async(config, &self.settings).await?)
     }
 
     async fn control(&self, operation: Control, name: &str) -> Result<Vec<Name>, Error> {
