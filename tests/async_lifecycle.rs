@@ -959,3 +959,51 @@ async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
     }
     running.shutdown().await;
 }
+
+/// What the host asks the speakers in the extension point test.
+trait Speak: Send + Sync {
+    fn speak(&self) -> Result<String, PluginError>;
+}
+
+/// An async plugin that implements `Speak`, its answer set by its `start`.
+#[plugin_factory::plugin(name = "ext-speaker", implements = [Speak])]
+#[derive(Default)]
+struct Speaker {
+    words: Option<String>,
+}
+
+impl AsyncPlugin for Speaker {
+    async fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        self.words = Some(format!("{} is up", ctx.name()));
+        Ok(())
+    }
+}
+
+impl Speak for Speaker {
+    fn speak(&self) -> Result<String, PluginError> {
+        self.words.clone().ok_or_else(|| "not started".into())
+    }
+}
+
+#[tokio::test]
+async fn the_host_calls_the_extension_points_of_running_async_plugins() {
+    let speaker = plugin_factory::registry::entries()
+        .find(|entry| entry.name() == "ext-speaker")
+        .expect("the speaker is registered");
+    let running = started(discovered(vec![speaker])).await;
+    let said = running
+        .extension::<dyn Speak>()
+        .collect(|point| point.speak())
+        .unwrap();
+    assert_eq!(said.value().len(), 1);
+    assert_eq!(said.value()[0].1, "ext-speaker is up");
+    running.stop_plugin("ext-speaker").await.unwrap();
+    // A stopped plugin is out of its points.
+    let said = running
+        .extension::<dyn Speak>()
+        .collect(|point| point.speak())
+        .unwrap();
+    assert_eq!(said.reached(), 0);
+    running.shutdown().await;
+}

@@ -189,7 +189,7 @@ impl Engine {
         }
         let mut ops = self.ops();
         ops.bring_up_all(&bring_up, &restart, drive).await;
-        ops.settle_failures();
+        drive.settle(&mut ops).await;
 
         let outcomes = changes
             .into_iter()

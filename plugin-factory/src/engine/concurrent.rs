@@ -65,7 +65,7 @@ impl Engine {
             ops.walk(PluginHook::Validate, &run, settings.limit, None)
                 .await;
         }
-        let required = ops.settle();
+        let required = ops.settle(&run).await;
         self.conclude_async(required, settings).await
     }
 
@@ -79,7 +79,7 @@ impl Engine {
         let run = self.runner(settings);
         let mut ops = self.ops();
         ops.walk(hook, &run, settings.limit, None).await;
-        let required = ops.settle();
+        let required = ops.settle(&run).await;
         self.conclude_async(required, settings).await
     }
 
@@ -88,8 +88,7 @@ impl Engine {
         let run = self.runner(settings);
         let mut ops = self.ops();
         ops.walk(PluginHook::Stop, &run, settings.limit, None).await;
-        ops.settle_failures();
-        ops.retain_live();
+        ops.settle(&run).await;
     }
 
     /// [`finish`](Engine::finish), with the hooks awaited concurrently and, if given, within
@@ -112,7 +111,7 @@ impl Engine {
                 let _ = ops.tear_down_async(i, &run).await;
             }
         }
-        ops.settle_failures();
+        ops.settle_failures_async(&run).await;
         self.finished = true;
         self.take_report()
     }
@@ -200,11 +199,11 @@ impl Engine {
     }
 }
 
-impl<S: SlotAccess> Ops<'_, S> {
-    /// What every phase ends with: failed callbacks recorded, the start order pruned to live
+impl<S: SlotAccess + Send> Ops<'_, S> {
+    /// What every phase ends with: failed callbacks settled, the start order pruned to live
     /// plugins; returns the required plugin that was excluded, if one was.
-    fn settle(&mut self) -> Option<usize> {
-        self.settle_failures();
+    async fn settle(&mut self, run: &Runner) -> Option<usize> {
+        self.settle_failures_async(run).await;
         self.retain_live();
         self.required_excluded
     }

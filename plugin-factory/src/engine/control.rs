@@ -76,7 +76,7 @@ impl Engine {
             &self.hub,
         );
         let result = ops.operate(operation, i, &Awaited(&run)).await;
-        ops.settle_failures();
+        ops.settle_failures_async(&run).await;
         ops.retain_live();
         *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
         result

@@ -40,6 +40,10 @@ pub(super) trait Drive {
         failure: HookFailure,
     );
 
+    /// Records the callbacks that failed and takes out the plugins their failure policy
+    /// excludes (see `Ops::settle_failures`).
+    async fn settle<S: SlotAccess + Send>(&self, ops: &mut Ops<'_, S>);
+
     /// Takes `i`'s live dependents out, dependents first (see `Ops::evict_dependents`).
     async fn evict_dependents<S: SlotAccess + Send>(
         &self,
@@ -77,6 +81,10 @@ impl Drive for Direct {
         failure: HookFailure,
     ) {
         ops.fail(i, failure);
+    }
+
+    async fn settle<S: SlotAccess + Send>(&self, ops: &mut Ops<'_, S>) {
+        ops.settle_failures();
     }
 
     async fn evict_dependents<S: SlotAccess + Send>(
@@ -131,6 +139,10 @@ impl Drive for Awaited<'_> {
             self.0,
         )
         .await;
+    }
+
+    async fn settle<S: SlotAccess + Send>(&self, ops: &mut Ops<'_, S>) {
+        ops.settle_failures_async(self.0).await;
     }
 
     async fn evict_dependents<S: SlotAccess + Send>(

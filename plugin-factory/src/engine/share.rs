@@ -44,9 +44,18 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Records the callbacks that failed since the last time, and applies the failure policy:
     /// a plugin that reached its limit is taken out as if a hook had failed.
     pub(super) fn settle_failures(&mut self) {
-        if !self.hub.has_queued() {
-            return;
+        for (i, failure) in self.record_callback_failures() {
+            self.take_out(i, failure);
         }
+    }
+
+    /// Records the callbacks that failed since the last time; returns the live plugins that
+    /// reached the failure policy's limit, with the failure to take each out for.
+    pub(super) fn record_callback_failures(&mut self) -> Vec<(usize, HookFailure)> {
+        if !self.hub.has_queued() {
+            return Vec::new();
+        }
+        let mut doomed = Vec::new();
         let failures = self.hub.take_failures();
         for failure in failures {
             let Some(&i) = self.topology.index.get(&failure.plugin()) else {
@@ -73,10 +82,12 @@ impl<S: SlotAccess> Ops<'_, S> {
             if let FailurePolicy::ExcludeAfter(limit) = self.options.callback_failures
                 && count >= limit.get()
                 && self.state(i).is_live()
+                && !doomed.iter().any(|&(j, _)| j == i)
             {
-                self.take_out(i, failure);
+                doomed.push((i, failure));
             }
         }
+        doomed
     }
 }
 
@@ -219,7 +230,12 @@ impl Engine {
 impl Settle for Engine {
     /// An operation with nothing of its own to do: every operation settles the queued failures
     /// as it ends, under the control lock.
+    /// An async manager's hooks cannot run here (this is called when a call ends, which cannot
+    /// wait): its queued failures are settled by its next operation or transition instead.
     fn settle(&self) {
+        if self.awaited {
+            return;
+        }
         let _ = self.operate("settle failed callbacks", |_| {
             Ok::<(), crate::error::Error>(())
         });

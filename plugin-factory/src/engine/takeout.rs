@@ -201,6 +201,29 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
         }
     }
 
+    /// [`settle_failures`](Ops::settle_failures), with the plugins that reached the callback
+    /// failure limit taken out by awaited hooks.
+    pub(super) async fn settle_failures_async(&mut self, run: &Runner) {
+        for (i, failure) in self.record_callback_failures() {
+            let before = self.state(i);
+            if !before.is_live() {
+                continue;
+            }
+            let hook = failure.hook;
+            let reason = ExclusionReason::Hook(failure);
+            self.take_out_async(
+                Failure {
+                    i,
+                    before,
+                    hook,
+                    reason,
+                },
+                run,
+            )
+            .await;
+        }
+    }
+
     /// Runs one hook of `i` as a job and waits for it.
     pub(super) async fn call_async(
         &mut self,

@@ -18,6 +18,7 @@ use crate::engine::observe::{Event, ObserverId};
 use crate::engine::{AsyncSettings, Deadlines, Engine, PluginHook};
 use crate::error::Error;
 use crate::executor::Executor;
+use crate::extension::{Extension, ServiceError};
 use crate::lifecycle::PluginState;
 use crate::report::table::Report;
 use crate::runtime::{HealthReport, Name, PluginInfo};
@@ -302,6 +303,28 @@ impl AsyncManager<Active> {
     /// [`Error::Config`] if `config` has a problem; then nothing changed.
     pub async fn apply(&mut self, config: Config) -> Result<Applied, Error> {
         Ok(self.engine.apply_async(config, &self.settings).await?)
+    }
+
+    /// Calls extension point `E` on the running plugins that implement it (see
+    /// [`PluginManager::extension`]): the callbacks are sync calls, made on this task. A
+    /// callback that fails is in the call's outcome at once; its plugin's record, and the
+    /// exclusion that `callback_failures(ExcludeAfter(n))` may call for, are made by the
+    /// manager's next operation or transition, whose hooks can be awaited.
+    pub fn extension<E: ?Sized + Send + Sync + 'static>(&self) -> Extension<'_, E> {
+        self.engine.extension()
+    }
+
+    /// The service of type `T` that the running plugin called `provider` provides (see
+    /// [`PluginManager::service`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`PluginManager::service`].
+    pub fn service<T: ?Sized + Send + Sync + 'static>(
+        &self,
+        provider: &str,
+    ) -> Result<Arc<T>, ServiceError> {
+        self.engine.service(provider)
     }
 
     async fn control(&self, operation: Control, name: &str) -> Result<Vec<Name>, Error> {
