@@ -479,6 +479,8 @@ fn the_host_binary_refuses_bad_arguments_with_usage() {
         &["bogus"][..],
         &["list", "--format", "xml"],
         &["--set", "no-equals", "list"],
+        &["run", "--grace", "soon"],
+        &["run", "--mercy", "-1"],
     ] {
         let refused = host_run(args);
         assert_eq!(refused.status.code(), Some(2), "{args:?}");
@@ -537,9 +539,15 @@ mod signals {
 
     impl Running {
         fn start(args: &[&str]) -> Self {
+            Self::start_with(args, &[])
+        }
+
+        /// `host ARGS run RUN_ARGS`.
+        fn start_with(args: &[&str], run_args: &[&str]) -> Self {
             let mut child = Process::new(host())
                 .args(args)
                 .arg("run")
+                .args(run_args)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -606,6 +614,14 @@ mod signals {
         running.wait_for_out("stopping (signal 2)");
         let line = running.wait_for_out("kv-store ");
         assert!(line.contains("shut down"), "{line}");
+        assert_eq!(running.wait(), Some(0));
+    }
+
+    #[test]
+    fn the_shutdown_after_a_signal_takes_the_grace_and_mercy_periods_given() {
+        let running = Running::start_with(&[], &["--grace", "0.25", "--mercy", "1.5"]);
+        running.signal("TERM");
+        running.wait_for_out("stopping (signal 15) within 250ms, then 1.5s more");
         assert_eq!(running.wait(), Some(0));
     }
 

@@ -48,6 +48,7 @@ mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
@@ -109,10 +110,19 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
-    /// Starts everything and runs until SIGINT or SIGTERM, then stops and prints the report;
-    /// SIGHUP reloads the configuration file.
+    /// Starts everything (on the async manager) and runs until SIGINT or SIGTERM, then shuts
+    /// down within the grace and mercy periods and prints the report; SIGHUP reloads the
+    /// configuration file.
     #[cfg(unix)]
-    Run,
+    Run {
+        /// Seconds the shutdown may take in order, dependents first.
+        #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = options::seconds)]
+        grace: Duration,
+        /// Seconds more, with the order no longer waited for, before what still runs is
+        /// abandoned.
+        #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = options::seconds)]
+        mercy: Duration,
+    },
     /// Prints the completion script of this command line for a shell.
     Completions {
         /// The shell.
@@ -183,7 +193,8 @@ impl Runner {
 
     /// Runs `command`, printing its result on stdout and any error on stderr.
     pub fn run(&self, command: &Command, options: &Options) -> Exit {
-        let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+        // Not locked for the whole command: under `run`, plugins print from other threads.
+        let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
         let color = options.format == Format::Text && color_wanted();
         self.run_to(
             command,
@@ -222,7 +233,13 @@ impl Runner {
                 command: ConfigCommand::Plan { file },
             } => config::plan(&self.source(options), file, io),
             #[cfg(unix)]
-            Command::Run => run::run(&self.source(options), io),
+            Command::Run { grace, mercy } => {
+                let deadlines = run::Deadlines {
+                    grace: *grace,
+                    mercy: *mercy,
+                };
+                run::run(&self.source(options), io, deadlines)
+            }
             Command::Completions { shell } => {
                 let mut app = (self.app)();
                 let name = app.get_name().to_owned();

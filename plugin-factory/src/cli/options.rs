@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::ValueEnum;
 
@@ -157,6 +158,14 @@ pub fn init_logging(options: &Options) {
     let level = options.log_level().as_str().to_ascii_lowercase();
     let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
         .try_init();
+}
+
+/// A number of seconds (`5`, `0.5`) for `run --grace` and `--mercy`.
+pub(super) fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| format!("expected a number of seconds, e.g. 5 or 0.5, found {text:?}"))
 }
 
 /// `KEY=VALUE` for `--set`.
