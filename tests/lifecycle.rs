@@ -269,3 +269,11 @@ fn the_report_gives_each_plugins_version() {
     assert_eq!(report.get("db").unwrap().version(), "2.3.4");
     assert_eq!(report.get("app").unwrap().version(), "1.0.0");
 }
+
+#[test]
+fn a_manager_shows_its_phase_and_how_many_plugins_it_holds() {
+    let manager = PluginManager::from_entries([probe("db", &[]), probe("app", &["db"])]).unwrap();
+    let shown = format!("{manager:?}");
+    assert!(shown.contains("phase: \"assembled\""), "{shown}");
+    assert!(shown.contains("plugins: 2"), "{shown}");
+}

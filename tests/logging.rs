@@ -111,3 +111,44 @@ fn caught_panics_are_logged_with_their_location_once_the_host_asks() {
             .any(|(.., message)| message.contains("not a plugin"))
     );
 }
+
+/// Healthy or not, as its name says.
+struct Moody(bool);
+
+impl plugin_factory::Plugin for Moody {
+    fn health(&self, _: &plugin_factory::Context<'_>) -> plugin_factory::Health {
+        if self.0 {
+            plugin_factory::Health::Healthy
+        } else {
+            plugin_factory::Health::unhealthy("out of disk")
+        }
+    }
+}
+
+#[test]
+fn an_unhealthy_plugin_is_logged_as_a_warning_and_a_healthy_one_is_not() {
+    use plugin_factory::registry::PluginEntry;
+    use plugin_factory::{PluginManager, PluginMetadata};
+    static WELL: PluginEntry = PluginEntry::new(PluginMetadata::new("log-well", "1.0.0"), |_| {
+        Box::new(Moody(true))
+    });
+    static ILL: PluginEntry = PluginEntry::new(PluginMetadata::new("log-ill", "1.0.0"), |_| {
+        Box::new(Moody(false))
+    });
+    let capture = capture();
+    let manager = support::start_with(PluginManager::builder().entries([&WELL, &ILL]));
+    manager.check_health().unwrap();
+    let records = capture.0.lock().unwrap();
+    let warnings = |target: &str| -> Vec<String> {
+        records
+            .iter()
+            .filter(|(level, t, _)| *level == Level::Warn && t == target)
+            .map(|(.., message)| message.clone())
+            .collect()
+    };
+    assert_eq!(
+        warnings("log-ill"),
+        ["plugin \"log-ill\" is unhealthy: out of disk"]
+    );
+    assert!(warnings("log-well").is_empty());
+}

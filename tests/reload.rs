@@ -378,3 +378,35 @@ fn a_re_created_instance_whose_new_dependency_was_stopped_is_not_started() {
     assert!(reason.contains("\"store-b\""), "{reason}\n{applied}");
     assert!(!calls(&journal(), "start").contains(&"app".to_owned()));
 }
+
+#[test]
+fn an_instance_excluded_for_its_config_is_checked_again_when_the_same_config_comes_back() {
+    let broken = "\n[plugins.echo-bad]\nkind = \"echo\"\nconfig = { greting = \"hi\" }\n";
+    let mut manager =
+        support::start_with(PluginManager::builder().config(toml(&format!("{BASE}{broken}"))));
+    assert_eq!(state(&manager, "echo-bad"), Some(PluginState::Excluded));
+    // The same invalid config is refused again, not taken as already checked.
+    let error = manager
+        .apply(changed(broken))
+        .expect_err("the config is still invalid");
+    assert!(
+        error.to_string().contains("plugins.echo-bad.config"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_changed_config_of_an_instance_left_out_changes_nothing() {
+    let extra = "\n[plugins.echo-out]\nkind = \"echo\"\nconfig = { greeting = \"a\" }\n";
+    let mut manager = support::start_with(
+        PluginManager::builder()
+            .config(toml(&format!("{BASE}{extra}")))
+            .disable("echo-out"),
+    );
+    assert_eq!(state(&manager, "echo-out"), Some(PluginState::Registered));
+    let next = extra.replace("\"a\"", "\"b\"");
+    let plan = manager.plan(&changed(&next)).unwrap();
+    assert!(plan.changes().is_empty(), "{plan}");
+    assert!(manager.apply(changed(&next)).unwrap().is_clean());
+    assert_eq!(state(&manager, "echo-out"), Some(PluginState::Registered));
+}
