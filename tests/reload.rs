@@ -410,3 +410,28 @@ fn a_changed_config_of_an_instance_left_out_changes_nothing() {
     assert!(manager.apply(changed(&next)).unwrap().is_clean());
     assert_eq!(state(&manager, "echo-out"), Some(PluginState::Registered));
 }
+
+#[test]
+fn an_excluded_instance_stays_excluded_through_a_new_layout_unless_its_config_changed() {
+    let (mut manager, _) = running();
+    let refused = "[plugins.flaky.config]\nfail = true\n";
+    manager.apply(changed(refused)).unwrap();
+    assert_eq!(state(&manager, "flaky"), Some(PluginState::Excluded));
+    // A new instance lays the slots out anew; flaky's config is what excluded it: it stays out.
+    let grown = format!("{refused}[plugins.store-c]\nkind = \"store\"\n");
+    let plan = manager.plan(&changed(&grown)).unwrap();
+    assert_eq!(
+        plan.to_string(),
+        "+ store-c (store): add\n7 unchanged\n",
+        "{plan}"
+    );
+    manager.apply(changed(&grown)).unwrap();
+    assert_eq!(state(&manager, "flaky"), Some(PluginState::Excluded));
+    // With its config changed back, it is re-created (and the layout grows again).
+    let healed = "[plugins.store-c]\nkind = \"store\"\n[plugins.store-d]\nkind = \"store\"\n";
+    let plan = manager.plan(&changed(healed)).unwrap();
+    let text = plan.to_string();
+    assert!(text.contains("flaky (flaky): re-create"), "{text}");
+    manager.apply(changed(healed)).unwrap();
+    assert_eq!(state(&manager, "flaky"), Some(PluginState::Running));
+}
