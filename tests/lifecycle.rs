@@ -277,3 +277,12 @@ fn a_manager_shows_its_phase_and_how_many_plugins_it_holds() {
     assert!(shown.contains("phase: \"assembled\""), "{shown}");
     assert!(shown.contains("plugins: 2"), "{shown}");
 }
+
+#[test]
+fn the_report_table_has_a_kind_column_only_when_an_instance_is_named_apart_from_its_kind() {
+    let report = start_all([probe("db", &[]), probe("app", &["db"])]).shutdown();
+    let table = report.to_string();
+    let header = table.lines().next().unwrap();
+    assert!(header.starts_with("plugin"), "{table}");
+    assert!(!header.contains("kind"), "{table}");
+}
