@@ -10,8 +10,8 @@
 
 use std::collections::VecDeque;
 use std::num::NonZeroUsize;
-use std::sync::{Arc, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::future::{Either, select};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -23,13 +23,12 @@ use super::options::{AsyncSettings, Deadlines, Injector, Stage};
 use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
 use crate::catch;
-use crate::contract::{Checked, OnFailure};
+use crate::contract::OnFailure;
 use crate::error::Error;
 use crate::executor::BoxFuture;
 use crate::lifecycle::{Hook, PluginState};
 use crate::report::table::Report;
 use crate::report::{ExclusionReason, FailureCause, HookFailure};
-use crate::runtime::HealthReport;
 
 /// A plugin whose hook failed during a walk, to be taken out when the walk ends.
 pub(super) struct Failure {
@@ -114,68 +113,6 @@ impl Engine {
         ops.settle_failures_async(&run).await;
         self.finished = true;
         self.take_report()
-    }
-
-    /// Checks every running plugin at once (each check bounded by its hook timeout; a check
-    /// that panics or times out is unhealthy), keeps each answer in the plugin's details, and
-    /// reports them in start order.
-    pub(crate) async fn check_health_async(&mut self, settings: &AsyncSettings) -> HealthReport {
-        let run = self.runner(settings);
-        let at = SystemTime::now();
-        let order = self
-            .plan
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .order
-            .clone();
-        let mut checks = FuturesUnordered::new();
-        for &i in &order {
-            if self.slots.state(i) != PluginState::Running {
-                continue;
-            }
-            let mut slots = &mut self.slots;
-            let Some(instance) = slots.with_instance(i, |instance, _| instance.take()) else {
-                continue;
-            };
-            let call = Call {
-                i,
-                hook: PluginHook::Validate,
-                name: self.slots.name(i),
-                metadata: self.slots.entry(i).metadata(),
-                timeout: self.slots.timeout(i, run.timeout),
-            };
-            checks.push(run.health(call, instance));
-        }
-        let mut answers = Vec::with_capacity(checks.len());
-        while let Some((i, instance, health)) = checks.next().await {
-            let mut slots = &mut self.slots;
-            if instance.is_some() {
-                slots.with_instance(i, |slot, _| *slot = instance);
-            }
-            let name = self.slots.name(i);
-            if !health.is_healthy() {
-                log::warn!(target: name.as_str(), "plugin {name:?} is {health}");
-            }
-            let checked = Checked {
-                health: health.clone(),
-                at,
-            };
-            (&mut self.slots).with_details(i, |details| details.health = Some(checked));
-            answers.push((i, name, health));
-        }
-        let position = &self
-            .plan
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .position;
-        answers.sort_by_key(|&(i, ..)| position[i]);
-        HealthReport::new(
-            at,
-            answers
-                .into_iter()
-                .map(|(_, name, health)| (name, health))
-                .collect(),
-        )
     }
 
     /// The end of an async phase transition that excluded `required` (a plugin with

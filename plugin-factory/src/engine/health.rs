@@ -1,11 +1,16 @@
 //! Health checks: each running plugin's `health` hook, run with the plugin locked as for a
-//! plugin access, its answer kept in the plugin's details.
+//! plugin access (the sync manager), or all at once as jobs (the async manager), its answer
+//! kept in the plugin's details.
 
 use std::sync::PoisonError;
 use std::time::SystemTime;
 
-use super::Engine;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use super::job::Call;
+use super::options::AsyncSettings;
 use super::slots::SlotAccess;
+use super::{Engine, PluginHook};
 use crate::busy::Busy;
 use crate::catch;
 use crate::contract::{Checked, Context, Health};
@@ -54,5 +59,69 @@ impl Engine {
             plugins.push((name, health));
         }
         Ok(HealthReport::new(at, plugins))
+    }
+}
+
+impl Engine {
+    /// Checks every running plugin at once (each check bounded by its hook timeout; a check
+    /// that panics or times out is unhealthy), keeps each answer in the plugin's details, and
+    /// reports them in start order.
+    pub(crate) async fn check_health_async(&mut self, settings: &AsyncSettings) -> HealthReport {
+        let run = self.runner(settings);
+        let at = SystemTime::now();
+        let order = self
+            .plan
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .order
+            .clone();
+        let mut checks = FuturesUnordered::new();
+        for &i in &order {
+            if self.slots.state(i) != PluginState::Running {
+                continue;
+            }
+            let mut slots = &mut self.slots;
+            let Some(instance) = slots.with_instance(i, |instance, _| instance.take()) else {
+                continue;
+            };
+            let call = Call {
+                i,
+                hook: PluginHook::Validate,
+                name: self.slots.name(i),
+                metadata: self.slots.entry(i).metadata(),
+                timeout: self.slots.timeout(i, run.timeout),
+            };
+            checks.push(run.health(call, instance));
+        }
+        let mut answers = Vec::with_capacity(checks.len());
+        while let Some((i, instance, health)) = checks.next().await {
+            let mut slots = &mut self.slots;
+            if instance.is_some() {
+                slots.with_instance(i, |slot, _| *slot = instance);
+            }
+            let name = self.slots.name(i);
+            if !health.is_healthy() {
+                log::warn!(target: name.as_str(), "plugin {name:?} is {health}");
+            }
+            let checked = Checked {
+                health: health.clone(),
+                at,
+            };
+            (&mut self.slots).with_details(i, |details| details.health = Some(checked));
+            answers.push((i, name, health));
+        }
+        let position = &self
+            .plan
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .position;
+        answers.sort_by_key(|&(i, ..)| position[i]);
+        HealthReport::new(
+            at,
+            answers
+                .into_iter()
+                .map(|(_, name, health)| (name, health))
+                .collect(),
+        )
     }
 }

@@ -16,12 +16,13 @@
 //! | `reload.rs` | checking a new configuration whole and planning the move to it |
 //! | `apply.rs` | carrying a reload plan out |
 //! | `query.rs` | reports, infos, the live list |
-//! | `health.rs` | health checks of the running plugins |
+//! | `health.rs` | health checks of the running plugins (sync, and all at once for the async manager) |
 //! | `supervise.rs` | acting on a check: restarts within the restart intensity (`on_unhealthy`) |
 //! | `access.rs` | reaching a plugin instance: locked for callers, direct for the owner |
 //! | `share.rs` | extension points and services of running plugins: publish, withdraw, failed callbacks |
 //! | `instance.rs` | one instance: boxed, or shared with extension point calls |
 //! | `order.rs` | the start order, the slot layout, the published [`Plan`] |
+//! | `setup.rs` | making an engine from its instances: index, graph, start order, slot layout |
 //! | `slots.rs` | per-plugin storage in dense arrays |
 //! | `graph.rs` | the dependency graph, each dependency bound to an instance |
 //! | `observe.rs` | events and observers |
@@ -46,6 +47,7 @@ mod query;
 mod reload;
 mod resolve;
 mod retry;
+mod setup;
 mod share;
 mod slots;
 mod supervise;
@@ -53,8 +55,7 @@ mod takeout;
 #[cfg(test)]
 mod testing;
 
-use std::collections::hash_map::Entry;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
@@ -63,11 +64,10 @@ use rustc_hash::FxHashMap;
 use self::graph::Graph;
 use self::observe::Observers;
 pub(crate) use self::options::{AsyncSettings, Deadlines, Options};
-use self::order::{Layout, Plan};
-use self::slots::{Columns, SlotAccess, Slots};
+use self::order::Plan;
+use self::slots::{SlotAccess, Slots};
 use crate::busy::Busy;
 use crate::catch::{self, Route};
-use crate::config::Instance;
 use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
 use crate::extension::Hub;
@@ -196,101 +196,6 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    /// Takes `instances`, all `Registered`, notes names taken twice, binds dependencies, and
-    /// lays the slots out in start order.
-    ///
-    /// The start order depends on the dependency graph and the names alone (an exclusion only
-    /// leaves a plugin out of it), so it is computed once, here: slots `0..placed` are in that
-    /// order, and every phase, and dispatch to the running plugins, walks the per-plugin arrays
-    /// front to back. The slots that a dependency cycle holds back follow, in registry order.
-    pub(crate) fn new(instances: Vec<Instance>, options: Options, observers: Observers) -> Self {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-        let n = instances.len();
-        let mut index = FxHashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
-        let mut duplicates = Vec::new();
-        // One array per field, in registry order: Kahn's algorithm reads the names in its own.
-        let columns = Columns::new(instances);
-        for (i, name) in columns.names.iter().enumerate() {
-            match index.entry(*name) {
-                Entry::Occupied(first) => duplicates.push((*first.get(), i)),
-                Entry::Vacant(slot) => {
-                    slot.insert(i);
-                }
-            }
-        }
-        let (graph, unresolved) = Graph::new(&columns, &index);
-        let shares = columns
-            .entries
-            .iter()
-            .any(|entry| entry.implementations().is_some());
-
-        let layout = Layout::new(&columns.names, &graph);
-        for slot in index.values_mut() {
-            *slot = layout.slot(*slot);
-        }
-        for (first, second) in &mut duplicates {
-            (*first, *second) = (layout.slot(*first), layout.slot(*second));
-        }
-        let graph = graph.relabeled(&layout.order, &layout.slot_of);
-        let unresolved = unresolved
-            .into_iter()
-            .map(|(i, reason)| (layout.slot(i), reason))
-            .collect();
-        let (slots, problems) = Slots::new(columns, &layout.order, &layout.slot_of);
-
-        let plan = Plan {
-            order: Vec::with_capacity(n),
-            position: vec![Plan::UNORDERED; n],
-            in_slot_order: true,
-        };
-        let engine = Self {
-            slots,
-            topology: Topology {
-                placed: layout.placed,
-                index,
-                duplicates,
-                graph,
-                unresolved,
-            },
-            plan: RwLock::new(plan),
-            control: Mutex::new(()),
-            queue: futures_util::lock::Mutex::new(()),
-            options,
-            observers,
-            hub: Arc::new(Hub::new()),
-            stale: Mutex::new(Vec::new()),
-            has_stale: AtomicBool::new(false),
-            shares,
-            invalid: problems,
-            config_problems: Vec::new(),
-            unlinked: Vec::new(),
-            kinds: Vec::new(),
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            finished: false,
-            awaited: false,
-        };
-        engine.hub.relink(engine.links(), None);
-        engine
-    }
-
-    /// Records the kinds a configuration is resolved against, and the configuration's problems
-    /// that belong to no instance.
-    pub(crate) fn set_config(&mut self, kinds: Vec<&'static PluginEntry>, problems: Vec<Problem>) {
-        self.kinds = kinds;
-        self.config_problems = problems;
-    }
-
-    /// Marks this engine as an async manager's: its hooks are awaited, and a drop without
-    /// shutdown drops the instances without running them.
-    pub(crate) fn set_awaited(&mut self) {
-        self.awaited = true;
-    }
-
-    /// Records the plugin crates the host depends on but did not link.
-    pub(crate) fn set_unlinked(&mut self, unlinked: Vec<UnlinkedCrate>) {
-        self.unlinked = unlinked;
-    }
-
     /// The lifecycle logic for the owner of the manager: no lock anywhere.
     fn ops(&mut self) -> Ops<'_, &mut Slots> {
         if self.has_stale.load(Ordering::Acquire) {
