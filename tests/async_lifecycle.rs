@@ -1007,3 +1007,52 @@ async fn the_host_calls_the_extension_points_of_running_async_plugins() {
     assert_eq!(said.reached(), 0);
     running.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unhealthy_plugin_is_restarted_within_its_intensity_then_excluded() {
+    use plugin_factory::runtime::{Intensity, OnUnhealthy, Supervision};
+    let (sick, user) = ("sup-sick", "sup-user");
+    script(sick, "health", Act::Fail);
+    let manager = PluginManager::builder()
+        .entries([task(sick, &[]), task(user, &[sick])])
+        .on_unhealthy(OnUnhealthy::Restart(Intensity::new(
+            1,
+            Duration::from_secs(60),
+        )))
+        .discover()
+        .unwrap()
+        .into_async(Tokio);
+    let mut running = started(manager).await;
+    let first = running.check_health().await;
+    assert!(
+        matches!(first.supervised(), [(name, Supervision::Restarted { restart: 1 })] if *name == sick),
+        "{:?}",
+        first.supervised()
+    );
+    assert_eq!(running.live(), [sick, user]);
+    let second = running.check_health().await;
+    assert!(
+        matches!(second.supervised(), [(name, Supervision::GaveUp)] if *name == sick),
+        "{:?}",
+        second.supervised()
+    );
+    assert!(matches!(
+        running.info(sick).unwrap().reason(),
+        Some(ExclusionReason::RestartLimit { .. })
+    ));
+    assert_eq!(running.state(user), Some(PluginState::Excluded));
+    let lines = journal("sup-");
+    // The sick plugin was re-created once, its dependent only stopped and started again;
+    // every instance is dropped once.
+    for (plugin, instances) in [(sick, 2), (user, 1)] {
+        let count = |what: &str| {
+            lines
+                .iter()
+                .filter(|l| **l == format!("{plugin}:{what}"))
+                .count()
+        };
+        assert_eq!(count("create"), instances, "{plugin}: {lines:?}");
+        assert_eq!(count("drop"), instances, "{plugin}: {lines:?}");
+    }
+    running.shutdown().await;
+}

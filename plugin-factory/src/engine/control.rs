@@ -8,8 +8,9 @@
 use std::sync::PoisonError;
 
 use super::drive::{Awaited, Direct, Drive, completed};
+use super::job::Runner;
 use super::options::AsyncSettings;
-use super::slots::SlotAccess;
+use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
 use crate::error::Error;
 use crate::lifecycle::PluginState;
@@ -50,9 +51,7 @@ impl Engine {
         })
     }
 
-    /// Runs `operation` on the plugin called `name`, its hooks awaited as jobs: one operation
-    /// at a time (the async queue stands for the control lock, which a future cannot hold), on
-    /// a copy of the start order that is published when it ends.
+    /// Runs `operation` on the plugin called `name`, its hooks awaited as jobs.
     pub(crate) async fn run_control_async(
         &self,
         operation: Control,
@@ -60,6 +59,20 @@ impl Engine {
         settings: &AsyncSettings,
     ) -> Result<Vec<Name>, Error> {
         let i = self.slot(name)?;
+        self.operate_async(settings, async |ops, run| {
+            ops.operate(operation, i, &Awaited(run)).await
+        })
+        .await
+    }
+
+    /// An operation of the async manager: one at a time (the async queue stands for the
+    /// control lock, which a future cannot hold), on a copy of the start order that is
+    /// published when it ends, its callback failures settled with awaited hooks.
+    pub(super) async fn operate_async<R>(
+        &self,
+        settings: &AsyncSettings,
+        f: impl AsyncFnOnce(&mut Ops<'_, &Slots>, &Runner) -> R,
+    ) -> R {
         let _queue = self.queue.lock().await;
         let run = self.runner(settings);
         let mut plan = self
@@ -75,7 +88,7 @@ impl Engine {
             &self.observers,
             &self.hub,
         );
-        let result = ops.operate(operation, i, &Awaited(&run)).await;
+        let result = f(&mut ops, &run).await;
         ops.settle_failures_async(&run).await;
         ops.retain_live();
         *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;

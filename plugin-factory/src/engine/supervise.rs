@@ -4,11 +4,13 @@
 
 use std::time::{Instant, SystemTime};
 
-use super::drive::{Direct, completed};
+use super::drive::{Awaited, Direct, Drive, completed};
+use super::options::AsyncSettings;
 use super::slots::SlotAccess;
 use super::{Engine, Ops};
 use crate::contract::{Health, Intensity, OnUnhealthy};
 use crate::lifecycle::PluginState;
+use crate::name::Name;
 use crate::report::{ExclusionReason, Restart};
 use crate::runtime::{HealthReport, Supervision};
 
@@ -23,21 +25,9 @@ impl Engine {
     /// Applies each unhealthy plugin's `on_unhealthy` policy, one runtime operation each, and
     /// records what was done in `report`.
     pub(crate) fn supervise(&self, report: &mut HealthReport) {
-        let unhealthy: Vec<_> = report
-            .plugins()
-            .iter()
-            .filter(|(_, health)| health.is_unhealthy())
-            .cloned()
-            .collect();
-        for (name, health) in unhealthy {
-            let Ok(i) = self.slot(&name) else {
-                continue;
-            };
-            let OnUnhealthy::Restart(intensity) = self.on_unhealthy(i) else {
-                continue;
-            };
+        for (name, health, intensity) in self.to_restart(report) {
             let done = self.control("supervise", &name, |ops, i| {
-                Ok(ops.supervise(i, health, intensity))
+                Ok(completed(ops.supervise(i, health, intensity, &Direct)))
             });
             match done {
                 Ok(Some(supervision)) => report.record(name, supervision),
@@ -50,11 +40,57 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// [`supervise`](Engine::supervise) for the async manager: each restart (or giving up) one
+    /// async operation, its hooks awaited.
+    pub(crate) async fn supervise_async(
+        &self,
+        report: &mut HealthReport,
+        settings: &AsyncSettings,
+    ) {
+        for (name, health, intensity) in self.to_restart(report) {
+            let Ok(i) = self.slot(&name) else {
+                continue;
+            };
+            let done = self
+                .operate_async(settings, async |ops, run| {
+                    ops.supervise(i, health, intensity, &Awaited(run)).await
+                })
+                .await;
+            if let Some(supervision) = done {
+                report.record(name, supervision);
+            }
+        }
+    }
+
+    /// The unhealthy plugins of `report` whose policy is to restart them, with their intensity.
+    pub(super) fn to_restart(&self, report: &HealthReport) -> Vec<(Name, Health, Intensity)> {
+        report
+            .plugins()
+            .iter()
+            .filter(|(_, health)| health.is_unhealthy())
+            .filter_map(|(name, health)| {
+                let i = self.slot(name).ok()?;
+                match self.on_unhealthy(i) {
+                    OnUnhealthy::Restart(intensity) => Some((*name, health.clone(), intensity)),
+                    OnUnhealthy::Report => None,
+                }
+            })
+            .collect()
+    }
+}
+
 impl<S: SlotAccess + Send> Ops<'_, S> {
     /// Restarts `i`, found `health` (unhealthy), unless it was restarted `intensity` times
     /// within the window already: then excludes it (and its dependents). `None` if it no
     /// longer runs.
-    fn supervise(&mut self, i: usize, health: Health, intensity: Intensity) -> Option<Supervision> {
+    pub(super) async fn supervise(
+        &mut self,
+        i: usize,
+        health: Health,
+        intensity: Intensity,
+        drive: &impl Drive,
+    ) -> Option<Supervision> {
         if self.state(i) != PluginState::Running {
             return None;
         }
@@ -71,11 +107,13 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
                 intensity,
             };
             log::error!(target: name.as_str(), "plugin {name:?}: {reason}");
-            self.evict_dependents(i, |dependency| ExclusionReason::DependsOnExcluded {
-                dependency,
-            });
+            drive
+                .evict_dependents(self, i, |dependency| ExclusionReason::DependsOnExcluded {
+                    dependency,
+                })
+                .await;
             // A failing teardown hook excludes it already, with that failure as the reason.
-            if self.tear_down(i).is_ok() {
+            if drive.tear_down(self, i).await.is_ok() {
                 self.exclude(i, reason);
             }
             return Some(Supervision::GaveUp);
@@ -92,7 +130,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
             target: name.as_str(),
             "plugin {name:?} is {health}: restarting it (restart {restart}, {intensity})"
         );
-        Some(match completed(self.restart_plugin(i, &Direct)) {
+        Some(match self.restart_plugin(i, drive).await {
             Ok(_) => Supervision::Restarted { restart },
             Err(error) => Supervision::RestartFailed(error.to_string()),
         })

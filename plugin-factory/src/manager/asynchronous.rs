@@ -337,10 +337,16 @@ impl AsyncManager<Active> {
     /// [`health`](crate::AsyncPlugin::health) awaited, a sync plugin's on the blocking pool),
     /// each check bounded by the plugin's hook timeout: one that panics or does not finish in
     /// time is unhealthy. Each answer is kept (see [`PluginInfo`]'s `health`); the report lists
-    /// them in start order. Reports only: the async manager does not yet restart unhealthy
-    /// plugins (`on_unhealthy = "restart"` applies under the sync manager).
+    /// them in start order. Then each unhealthy plugin whose policy is `on_unhealthy =
+    /// "restart"` is restarted within its restart intensity (or excluded when it is reached),
+    /// as [`PluginManager::check_health`] does, its hooks awaited; the report says what was
+    /// done ([`HealthReport::supervised`]).
     pub async fn check_health(&mut self) -> HealthReport {
-        self.engine.check_health_async(&self.settings).await
+        let mut report = self.engine.check_health_async(&self.settings).await;
+        self.engine
+            .supervise_async(&mut report, &self.settings)
+            .await;
+        report
     }
 }
 
