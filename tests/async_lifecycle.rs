@@ -239,6 +239,12 @@ async fn started(
         .unwrap()
 }
 
+/// How many of `lines` say `plugin:what`.
+fn times(lines: &[String], plugin: &str, what: &str) -> usize {
+    let line = format!("{plugin}:{what}");
+    lines.iter().filter(|l| **l == line).count()
+}
+
 /// The position of `line` in `journal`.
 fn at(journal: &[String], line: &str) -> usize {
     journal
@@ -313,8 +319,8 @@ fn a_dependent_never_runs_a_hook_before_its_dependencies_have_finished_it() {
                 }
             }
             for plugin in [root, left, right, top, lone] {
-                let drops = journal.iter().filter(|l| **l == format!("{plugin}:drop"));
-                assert_eq!(drops.count(), 1, "{plugin} dropped once: {journal:?}");
+                let drops = times(&journal, plugin, "drop");
+                assert_eq!(drops, 1, "{plugin} dropped once: {journal:?}");
             }
         }
     }
@@ -391,13 +397,7 @@ async fn a_hook_that_outlasts_its_timeout_is_cancelled_and_its_plugin_taken_out_
             "{journal:?}"
         );
         for plugin in [slow, user, other] {
-            assert_eq!(
-                journal
-                    .iter()
-                    .filter(|l| **l == format!("{plugin}:drop"))
-                    .count(),
-                1
-            );
+            assert_eq!(times(&journal, plugin, "drop"), 1);
         }
     }
 }
@@ -418,13 +418,7 @@ async fn a_stop_or_shutdown_that_outlasts_its_timeout_is_recorded_and_the_plugin
         assert!(
             at(&journal, &format!("{user}:{hook}<")) < at(&journal, &format!("{slow}:{hook}>"))
         );
-        assert_eq!(
-            journal
-                .iter()
-                .filter(|l| **l == format!("{slow}:drop"))
-                .count(),
-            1
-        );
+        assert_eq!(times(&journal, slow, "drop"), 1);
     }
 }
 
@@ -893,12 +887,7 @@ fn runtime_operations_from_several_tasks_keep_the_dependencies_and_drop_every_in
     });
     let lines = journal("st-");
     for plugin in names {
-        let count = |what: &str| {
-            lines
-                .iter()
-                .filter(|l| **l == format!("{plugin}:{what}"))
-                .count()
-        };
+        let count = |what: &str| times(&lines, plugin, what);
         assert!(count("create") >= 1, "{plugin}");
         assert_eq!(
             count("create"),
@@ -1045,12 +1034,7 @@ async fn an_unhealthy_plugin_is_restarted_within_its_intensity_then_excluded() {
     // The sick plugin was re-created once, its dependent only stopped and started again;
     // every instance is dropped once.
     for (plugin, instances) in [(sick, 2), (user, 1)] {
-        let count = |what: &str| {
-            lines
-                .iter()
-                .filter(|l| **l == format!("{plugin}:{what}"))
-                .count()
-        };
+        let count = |what: &str| times(&lines, plugin, what);
         assert_eq!(count("create"), instances, "{plugin}: {lines:?}");
         assert_eq!(count("drop"), instances, "{plugin}: {lines:?}");
     }

@@ -18,12 +18,10 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use rustc_hash::FxHashMap;
 
 use super::job::{Call, Done, Runner};
-use super::observe::Event;
 use super::options::{AsyncSettings, Deadlines, Injector, Stage};
 use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
 use crate::catch;
-use crate::contract::OnFailure;
 use crate::error::Error;
 use crate::executor::BoxFuture;
 use crate::lifecycle::{Hook, PluginState};
@@ -37,6 +35,17 @@ pub(super) struct Failure {
     pub(super) before: PluginState,
     pub(super) hook: Hook,
     pub(super) reason: ExclusionReason,
+}
+
+impl Failure {
+    pub(super) fn new(i: usize, before: PluginState, hook: Hook, reason: ExclusionReason) -> Self {
+        Self {
+            i,
+            before,
+            hook,
+            reason,
+        }
+    }
 }
 
 /// Marks a slot that takes no part in a walk.
@@ -264,12 +273,7 @@ impl Ops<'_, &mut Slots> {
                         // On the way down, a failed stop does not hold its dependencies up.
                         self.release(i, reverse, &mut waiting, &mut ready);
                     }
-                    failures.push(Failure {
-                        i,
-                        before: from[i],
-                        hook: failure.hook,
-                        reason,
-                    });
+                    failures.push(Failure::new(i, from[i], failure.hook, reason));
                 }
             }
         }
@@ -317,34 +321,14 @@ impl Ops<'_, &mut Slots> {
         failure: &HookFailure,
         attempts: &mut FxHashMap<usize, Vec<HookFailure>>,
     ) -> Option<Duration> {
-        let OnFailure::Retry(backoff) = self.slots.slots().on_failure(i) else {
-            return None;
-        };
-        if !matches!(hook, PluginHook::Init | PluginHook::Start) {
-            return None;
-        }
+        let backoff = self.retry_policy(i, hook)?;
         let tried = attempts.entry(i).or_default();
         let attempt = tried.len() as u32 + 2;
         if attempt > backoff.attempts() {
             return None;
         }
         tried.push(failure.clone());
-        let delay = backoff.delay_before(attempt);
-        let name = self.name(i);
-        self.record_failure(i, failure.clone());
-        log::warn!(
-            target: name.as_str(),
-            "plugin {name:?}: attempt {} of {} failed; trying {} again in {delay:?}",
-            attempt - 1,
-            backoff.attempts(),
-            failure.hook,
-        );
-        self.observers.emit(|| Event::Retrying {
-            plugin: name,
-            hook: failure.hook,
-            attempt,
-            delay,
-        });
+        let delay = self.announce_retry(i, failure, attempt, backoff);
         Some(delay)
     }
 
@@ -416,14 +400,8 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
             self.withdraw(i);
         }
         let instance = self.slots.with_instance(i, |instance, _| instance.take());
-        let call = Call {
-            i,
-            hook,
-            name: self.name(i),
-            metadata: entry.metadata(),
-            timeout: self.slots.slots().timeout(i, run.timeout),
-        };
-        run.job(call, instance, delay)
+        let call = Call::of(self.slots.slots(), i, run.timeout);
+        run.job(call, hook, instance, delay)
     }
 
     /// Puts a finished job's instance back and records its time; `Ok` if the hook succeeded.

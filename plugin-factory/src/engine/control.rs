@@ -5,8 +5,6 @@
 //! [`Engine::control`](super::Engine::control), which holds the control lock and publishes the
 //! start order when the operation ends.
 
-use std::sync::PoisonError;
-
 use super::drive::{Awaited, Direct, Drive, completed};
 use super::job::Runner;
 use super::options::AsyncSettings;
@@ -75,23 +73,12 @@ impl Engine {
     ) -> R {
         let _queue = self.queue.lock().await;
         let run = self.runner(settings);
-        let mut plan = self
-            .plan
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let mut ops = Ops::new(
-            &self.slots,
-            &self.topology,
-            &mut plan,
-            self.options,
-            &self.observers,
-            &self.hub,
-        );
+        let mut plan = self.plan_copy();
+        let mut ops = self.shared_ops(&mut plan);
         let result = f(&mut ops, &run).await;
         ops.settle_failures_async(&run).await;
         ops.retain_live();
-        *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
+        self.publish_plan(plan);
         result
     }
 }

@@ -129,16 +129,8 @@ impl Drive for Awaited<'_> {
         ops.record_failure(i, failure.clone());
         let hook = failure.hook;
         let reason = ExclusionReason::Hook(failure);
-        ops.take_out_async(
-            Failure {
-                i,
-                before,
-                hook,
-                reason,
-            },
-            self.0,
-        )
-        .await;
+        ops.take_out_async(Failure::new(i, before, hook, reason), self.0)
+            .await;
     }
 
     async fn settle<S: SlotAccess + Send>(&self, ops: &mut Ops<'_, S>) {

@@ -7,10 +7,10 @@ use std::time::SystemTime;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
+use super::Engine;
 use super::job::Call;
 use super::options::AsyncSettings;
 use super::slots::SlotAccess;
-use super::{Engine, PluginHook};
 use crate::busy::Busy;
 use crate::catch;
 use crate::contract::{Checked, Context, Health};
@@ -84,14 +84,7 @@ impl Engine {
             let Some(instance) = slots.with_instance(i, |instance, _| instance.take()) else {
                 continue;
             };
-            let call = Call {
-                i,
-                hook: PluginHook::Validate,
-                name: self.slots.name(i),
-                metadata: self.slots.entry(i).metadata(),
-                timeout: self.slots.timeout(i, run.timeout),
-            };
-            checks.push(run.health(call, instance));
+            checks.push(run.health(Call::of(&self.slots, i, run.timeout), instance));
         }
         let mut answers = Vec::with_capacity(checks.len());
         while let Some((i, instance, health)) = checks.next().await {

@@ -369,13 +369,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     ) -> Vec<usize> {
         let doomed = self.live_dependents(i);
         for &dependent in &doomed {
-            let dependency = self
-                .topology
-                .graph
-                .dependencies(dependent)
-                .find(|&d| d == i || doomed.contains(&d))
-                .map_or(i, |d| d);
-            let dependency = self.name(dependency);
+            let dependency = self.taken_down_by(dependent, i, &doomed);
             // If a teardown hook fails, the plugin is already excluded with that failure as the
             // reason, which says more than `why`.
             if self.tear_down(dependent).is_ok() {
@@ -383,6 +377,18 @@ impl<S: SlotAccess> Ops<'_, S> {
             }
         }
         doomed
+    }
+
+    /// The dependency that takes `dependent` down when `i` goes with the `doomed` dependents
+    /// of `i`: the first of its dependencies that goes, so a reason names the direct cause.
+    pub(super) fn taken_down_by(&self, dependent: usize, i: usize, doomed: &[usize]) -> Name {
+        let dependency = self
+            .topology
+            .graph
+            .dependencies(dependent)
+            .find(|&d| d == i || doomed.contains(&d))
+            .map_or(i, |d| d);
+        self.name(dependency)
     }
 
     /// The live plugins that depend on `i`, directly or not, in reverse start order (the order

@@ -14,6 +14,7 @@ use futures_util::future::{Either, select};
 use super::PluginHook;
 use super::instance::Instance;
 use super::options::Injector;
+use super::slots::Slots;
 use crate::catch::Route;
 use crate::contract::{Context, DynAsyncPlugin, Health, PluginError, PluginMetadata};
 use crate::executor::{BoxFuture, Executor};
@@ -64,29 +65,40 @@ impl PluginHook {
     }
 }
 
-/// Which hook of which plugin a job runs, and for how long at most.
+/// Which plugin a job calls, and how long each of its hooks may run.
 #[derive(Clone, Copy)]
 pub(super) struct Call {
     pub(super) i: usize,
-    pub(super) hook: PluginHook,
     pub(super) name: Name,
     pub(super) metadata: &'static PluginMetadata,
     pub(super) timeout: Option<Duration>,
 }
 
+impl Call {
+    /// Plugin `i` of `slots`, its timeout its own or else `default` (the manager's).
+    pub(super) fn of(slots: &Slots, i: usize, default: Option<Duration>) -> Self {
+        Self {
+            i,
+            name: slots.name(i),
+            metadata: slots.entry(i).metadata(),
+            timeout: slots.timeout(i, default),
+        }
+    }
+}
+
 impl Runner {
-    /// The job that makes `call` on `instance`, after `delay` (a retry's backoff) if there is
-    /// one.
+    /// The job that runs `hook` of the plugin `call` names on `instance`, after `delay` (a
+    /// retry's backoff) if there is one.
     pub(super) fn job(
         &self,
         call: Call,
+        hook: PluginHook,
         instance: Option<Instance>,
         delay: Option<Duration>,
     ) -> BoxFuture<'static, Done> {
         let runner = self.clone();
         let Call {
             i,
-            hook,
             name,
             metadata,
             timeout,
@@ -210,7 +222,6 @@ impl Runner {
             name,
             metadata,
             timeout,
-            ..
         } = call;
         Box::pin(async move {
             let is_async = instance.get().as_async_ref().is_some();

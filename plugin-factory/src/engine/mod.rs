@@ -330,25 +330,40 @@ impl Engine {
         if self.has_stale.load(Ordering::Acquire) {
             self.republish_stale();
         }
-        let mut plan = self
-            .plan
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let mut ops = Ops::new(
-            &self.slots,
-            &self.topology,
-            &mut plan,
-            self.options,
-            &self.observers,
-            &self.hub,
-        );
+        let mut plan = self.plan_copy();
+        let mut ops = self.shared_ops(&mut plan);
         let result = f(&mut ops);
         ops.settle_failures();
         // Published orders hold live plugins only, as after every phase transition.
         ops.retain_live();
-        *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
+        self.publish_plan(plan);
         result
+    }
+
+    /// A copy of the published start order, for a runtime operation to work on.
+    fn plan_copy(&self) -> Plan {
+        self.plan
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The lifecycle logic for a runtime operation: the slots shared, the start order the
+    /// operation's own copy, `plan`.
+    fn shared_ops<'a>(&'a self, plan: &'a mut Plan) -> Ops<'a, &'a Slots> {
+        Ops::new(
+            &self.slots,
+            &self.topology,
+            plan,
+            self.options,
+            &self.observers,
+            &self.hub,
+        )
+    }
+
+    /// Makes an operation's start order the one queries read.
+    fn publish_plan(&self, plan: Plan) {
+        *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
     }
 
     /// The observers of this manager.

@@ -4,6 +4,7 @@
 //! taken out (and a required one fails the transition, in `mod.rs`).
 
 use std::thread;
+use std::time::Duration;
 
 use super::observe::Event;
 use super::slots::SlotAccess;
@@ -25,9 +26,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         hook: PluginHook,
         failure: HookFailure,
     ) -> Result<(), HookFailure> {
-        if let OnFailure::Retry(backoff) = self.slots.slots().on_failure(i)
-            && matches!(hook, PluginHook::Init | PluginHook::Start)
-        {
+        if let Some(backoff) = self.retry_policy(i, hook) {
             return self.retry(i, from, hook, failure, backoff);
         }
         self.fail(i, failure.clone());
@@ -54,21 +53,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let mut attempts = vec![first];
         for attempt in 2..=backoff.attempts() {
             let failed = attempts.last().expect("the first failure is there").clone();
-            let delay = backoff.delay_before(attempt);
-            self.record_failure(i, failed.clone());
-            log::warn!(
-                target: name.as_str(),
-                "plugin {name:?}: attempt {} of {} failed; trying {} again in {delay:?}",
-                attempt - 1,
-                backoff.attempts(),
-                failed.hook,
-            );
-            self.observers.emit(|| Event::Retrying {
-                plugin: name,
-                hook: failed.hook,
-                attempt,
-                delay,
-            });
+            let delay = self.announce_retry(i, &failed, attempt, backoff);
             thread::sleep(delay);
             match self.call(i, hook) {
                 Ok(()) => {
@@ -84,5 +69,44 @@ impl<S: SlotAccess> Ops<'_, S> {
         let reason = ExclusionReason::RetriesExhausted { attempts };
         self.take_out_failed(i, last.hook, reason);
         Err(last)
+    }
+
+    /// The backoff to call `hook` of `i` again with, if its failure policy retries that hook
+    /// (`init` and `start` under `retry(...)`).
+    pub(super) fn retry_policy(&self, i: usize, hook: PluginHook) -> Option<Backoff> {
+        match self.slots.slots().on_failure(i) {
+            OnFailure::Retry(backoff) if matches!(hook, PluginHook::Init | PluginHook::Start) => {
+                Some(backoff)
+            }
+            _ => None,
+        }
+    }
+
+    /// Records `failed`, the failure of attempt `attempt - 1` of `i`, says that the hook will be
+    /// called again (log and observers), and returns how long to wait before attempt `attempt`.
+    pub(super) fn announce_retry(
+        &mut self,
+        i: usize,
+        failed: &HookFailure,
+        attempt: u32,
+        backoff: Backoff,
+    ) -> Duration {
+        let name = self.name(i);
+        let delay = backoff.delay_before(attempt);
+        self.record_failure(i, failed.clone());
+        log::warn!(
+            target: name.as_str(),
+            "plugin {name:?}: attempt {} of {} failed; trying {} again in {delay:?}",
+            attempt - 1,
+            backoff.attempts(),
+            failed.hook,
+        );
+        self.observers.emit(|| Event::Retrying {
+            plugin: name,
+            hook: failed.hook,
+            attempt,
+            delay,
+        });
+        delay
     }
 }

@@ -9,10 +9,8 @@ use std::pin::Pin;
 
 use super::concurrent::Failure;
 use super::job::Runner;
-use super::observe::Event;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
-use crate::contract::OnFailure;
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
@@ -50,37 +48,18 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
         first: HookFailure,
         run: &Runner,
     ) -> Result<(), HookFailure> {
-        let backoff = match self.slots.slots().on_failure(i) {
-            OnFailure::Retry(backoff) if matches!(hook, PluginHook::Init | PluginHook::Start) => {
-                backoff
-            }
-            _ => {
-                self.record_failure(i, first.clone());
-                let reason = ExclusionReason::Hook(first.clone());
-                self.take_out_async(failure(i, from, first.hook, reason), run)
-                    .await;
-                return Err(first);
-            }
+        let Some(backoff) = self.retry_policy(i, hook) else {
+            self.record_failure(i, first.clone());
+            let reason = ExclusionReason::Hook(first.clone());
+            self.take_out_async(Failure::new(i, from, first.hook, reason), run)
+                .await;
+            return Err(first);
         };
         let name = self.name(i);
         let mut attempts = vec![first];
         for attempt in 2..=backoff.attempts() {
             let failed = attempts.last().expect("the first failure is there").clone();
-            let delay = backoff.delay_before(attempt);
-            self.record_failure(i, failed.clone());
-            log::warn!(
-                target: name.as_str(),
-                "plugin {name:?}: attempt {} of {} failed; trying {} again in {delay:?}",
-                attempt - 1,
-                backoff.attempts(),
-                failed.hook,
-            );
-            self.observers.emit(|| Event::Retrying {
-                plugin: name,
-                hook: failed.hook,
-                attempt,
-                delay,
-            });
+            let delay = self.announce_retry(i, &failed, attempt, backoff);
             run.executor.sleep(delay).await;
             match self.call_async(i, hook, run).await {
                 Ok(()) => {
@@ -94,7 +73,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
         let last = attempts.last().expect("at least one attempt").clone();
         self.record_failure(i, last.clone());
         let reason = ExclusionReason::RetriesExhausted { attempts };
-        self.take_out_async(failure(i, from, last.hook, reason), run)
+        self.take_out_async(Failure::new(i, from, last.hook, reason), run)
             .await;
         Err(last)
     }
@@ -132,13 +111,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
     ) -> Vec<usize> {
         let doomed = self.live_dependents(i);
         for &dependent in &doomed {
-            let dependency = self
-                .topology
-                .graph
-                .dependencies(dependent)
-                .find(|&d| d == i || doomed.contains(&d))
-                .map_or(i, |d| d);
-            let dependency = self.name(dependency);
+            let dependency = self.taken_down_by(dependent, i, &doomed);
             // A failing teardown hook excluded the dependent with that failure already.
             if self.tear_down_async(dependent, run).await.is_ok() {
                 self.exclude(dependent, why(dependency));
@@ -233,14 +206,5 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
     ) -> Result<(), HookFailure> {
         let done = self.launch(i, hook, run, None).await;
         self.put_back(done)
-    }
-}
-
-fn failure(i: usize, before: PluginState, hook: Hook, reason: ExclusionReason) -> Failure {
-    Failure {
-        i,
-        before,
-        hook,
-        reason,
     }
 }
