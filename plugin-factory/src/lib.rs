@@ -220,8 +220,8 @@ pub use crate::manager::phase;
 pub use plugin_factory_macros::plugin;
 
 pub use crate::contract::{
-    AsyncPlugin, Configurable, Context, DynAsyncPlugin, Health, HookFuture, Plugin, PluginError,
-    PluginMetadata, Reconfigure,
+    AsyncConfigurable, AsyncPlugin, Configurable, Context, DynAsyncPlugin, Health, HookFuture,
+    Plugin, PluginError, PluginMetadata, Reconfigure,
 };
 pub use crate::error::Error;
 pub use crate::lifecycle::PluginState;

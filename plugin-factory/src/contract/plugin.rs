@@ -146,7 +146,7 @@ impl<T: AsyncPlugin> Plugin for T {
 }
 
 /// What the sync manager says of an async plugin.
-fn needs_async(ctx: &Context<'_>) -> PluginError {
+pub(super) fn needs_async(ctx: &Context<'_>) -> PluginError {
     PluginError::msg(format!(
         "plugin {:?} is an async plugin (`impl AsyncPlugin`): run it with `AsyncManager`, the \
          sync manager cannot await its hooks",

@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap;
 
 use super::drive::{Awaited, Direct, Drive, completed};
 use super::instance::Instance;
+use super::job::{Call, Runner};
 use super::options::{AsyncSettings, Injector};
 use super::reload::{Checked, Next};
 use super::slots::{SlotAccess, Slots};
@@ -23,6 +24,7 @@ use crate::contract::{Context, PluginError, Reconfigure};
 use crate::extension::Hub;
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
+use crate::registry::ConfigValue;
 use crate::report::{ExclusionReason, FailureCause, HookFailure};
 
 impl Engine {
@@ -80,7 +82,7 @@ impl Engine {
             };
             self.slots.spec_mut(i).config = node;
             let mut ops = self.ops();
-            let reconfigured = ops.reconfigure(i);
+            let reconfigured = drive.reconfigure(&mut ops, i).await;
             if let Err(failure) = &reconfigured {
                 drive.fail(&mut ops, i, failure.clone()).await;
             }
@@ -225,19 +227,13 @@ impl Slots {
 impl<S: SlotAccess + Send> Ops<'_, S> {
     /// Hands running instance `i` its new config; a failure (or a panic, or an invalid config)
     /// is returned for the caller's drive to take `i` out with, as a failing hook is.
-    fn reconfigure(&mut self, i: usize) -> Result<Reconfigure, HookFailure> {
+    pub(super) fn reconfigure(&mut self, i: usize) -> Result<Reconfigure, HookFailure> {
         let failure = |cause| HookFailure {
             hook: Hook::Reconfigure,
             cause,
         };
-        let value = match self.config_value(i) {
-            Ok(Some(value)) => value,
-            Ok(None) => return Ok(Reconfigure::Restart),
-            Err(problems) => {
-                let reason = ExclusionReason::InvalidConfig { problems };
-                let message = PluginError::msg(reason.to_string());
-                return Err(failure(FailureCause::Error(Arc::new(message))));
-            }
+        let Some(value) = self.new_config(i)? else {
+            return Ok(Reconfigure::Restart);
         };
         let entry = self.slots.slots().entry(i);
         let spec = entry
@@ -269,6 +265,57 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
             Err(message) => FailureCause::Panic(message),
         };
         Err(failure(cause))
+    }
+
+    /// [`reconfigure`](Self::reconfigure) for the async manager: the hook runs as a job (see
+    /// `Runner::reconfigure`), awaited after the calls in flight on the instance end.
+    pub(super) async fn reconfigure_async(
+        &mut self,
+        i: usize,
+        run: &Runner,
+    ) -> Result<Reconfigure, HookFailure> {
+        let Some(value) = self.new_config(i)? else {
+            return Ok(Reconfigure::Restart);
+        };
+        let entry = self.slots.slots().entry(i);
+        let spec = entry
+            .config()
+            .expect("a kind with a config value has a config type");
+        let shared = entry.implementations().is_some() || self.hub.has_services();
+        if shared {
+            self.hide(i);
+        }
+        let instance = self.slots.with_instance(i, |instance, _| instance.take());
+        let call = Call::of(self.slots.slots(), i, run.timeout);
+        let (instance, outcome) = run.reconfigure(call, spec, value, instance).await;
+        if instance.is_some() {
+            self.slots.with_instance(i, |slot, _| *slot = instance);
+        }
+        match outcome {
+            Ok(done) => {
+                if shared && self.state(i) == PluginState::Running {
+                    self.publish(i);
+                }
+                Ok(done)
+            }
+            Err(cause) => Err(HookFailure {
+                hook: Hook::Reconfigure,
+                cause,
+            }),
+        }
+    }
+
+    /// The new config value of running instance `i`, to hand it; `None` for a kind without
+    /// a config type. One its type rejects is a failure of `reconfigure`, as a failing hook.
+    fn new_config(&self, i: usize) -> Result<Option<ConfigValue>, HookFailure> {
+        self.config_value(i).map_err(|problems| {
+            let reason = ExclusionReason::InvalidConfig { problems };
+            let message = PluginError::msg(reason.to_string());
+            HookFailure {
+                hook: Hook::Reconfigure,
+                cause: FailureCause::Error(Arc::new(message)),
+            }
+        })
     }
 
     /// Brings `fresh` up (create, validate, init) and then starts them and the `restart` ones,

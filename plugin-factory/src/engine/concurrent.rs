@@ -387,7 +387,8 @@ impl Ops<'_, &mut Slots> {
 
 impl<S: SlotAccess + Send> Ops<'_, S> {
     /// Takes the instance of `i` out of its slot (out of its extension points first, for a
-    /// teardown hook) and makes the job that runs `hook` on it.
+    /// teardown hook: the job waits for the calls in flight) and makes the job that runs `hook`
+    /// on it.
     pub(super) fn launch(
         &mut self,
         i: usize,
@@ -397,7 +398,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
     ) -> BoxFuture<'static, Done> {
         let entry = self.slots.slots().entry(i);
         if hook.withdraws() && (entry.implementations().is_some() || self.hub.has_services()) {
-            self.withdraw(i);
+            self.hide(i);
         }
         let instance = self.slots.with_instance(i, |instance, _| instance.take());
         let call = Call::of(self.slots.slots(), i, run.timeout);

@@ -10,14 +10,14 @@ use super::job::Runner;
 use super::options::AsyncSettings;
 use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
+use crate::busy::Busy;
 use crate::error::Error;
 use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
 use crate::runtime::Action;
 
-/// The operations, as the manager's runtime API calls them.
-/// A runtime operation on one plugin.
+/// A runtime operation on one plugin, as the manager's runtime API calls it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Control {
     Stop,
@@ -56,6 +56,9 @@ impl Engine {
         name: &str,
         settings: &AsyncSettings,
     ) -> Result<Vec<Name>, Error> {
+        // Refused from inside a callback of an awaited extension point call on this manager
+        // (polled on this thread now), whose instance the operation could wait for forever.
+        drop(Busy::enter(self.id, operation.name())?);
         let i = self.slot(name)?;
         self.operate_async(settings, async |ops, run| {
             ops.operate(operation, i, &Awaited(run)).await

@@ -11,6 +11,7 @@ use super::concurrent::Failure;
 use super::job::Runner;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
+use crate::contract::Reconfigure;
 use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
 
@@ -51,6 +52,14 @@ pub(super) trait Drive {
         i: usize,
         why: fn(Name) -> ExclusionReason,
     ) -> Vec<usize>;
+
+    /// Hands running `i` its new config (see `Ops::reconfigure`); a failure is the caller's
+    /// to take `i` out with.
+    async fn reconfigure<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+    ) -> Result<Reconfigure, HookFailure>;
 }
 
 /// Hooks called on the calling thread: the sync manager's.
@@ -94,6 +103,14 @@ impl Drive for Direct {
         why: fn(Name) -> ExclusionReason,
     ) -> Vec<usize> {
         ops.evict_dependents(i, why)
+    }
+
+    async fn reconfigure<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+    ) -> Result<Reconfigure, HookFailure> {
+        ops.reconfigure(i)
     }
 }
 
@@ -144,6 +161,14 @@ impl Drive for Awaited<'_> {
         why: fn(Name) -> ExclusionReason,
     ) -> Vec<usize> {
         ops.evict_dependents_async(i, self.0, why).await
+    }
+
+    async fn reconfigure<S: SlotAccess + Send>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+    ) -> Result<Reconfigure, HookFailure> {
+        ops.reconfigure_async(i, self.0).await
     }
 }
 

@@ -11,6 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use crate::contract::Plugin;
+use crate::executor::Executor;
 use crate::registry::{Implementations, PluginEntry, Shared};
 
 /// A plugin instance.
@@ -84,6 +85,20 @@ impl Instance {
             } else {
                 thread::sleep(Duration::from_micros(50));
             }
+        }
+    }
+
+    /// [`wait_unique`](Self::wait_unique) for the async manager: the callbacks in flight may be
+    /// awaited ones, suspended on this very runtime, so the wait sleeps on the executor's
+    /// timer instead of the thread (from 50 µs, doubling to 10 ms).
+    pub(crate) async fn until_unique(&mut self, executor: &dyn Executor) {
+        let Self::Shared(shared, _) = self else {
+            return;
+        };
+        let mut pause = Duration::from_micros(50);
+        while std::sync::Arc::strong_count(shared) > 1 || std::sync::Arc::weak_count(shared) > 0 {
+            executor.sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(10));
         }
     }
 }

@@ -16,10 +16,14 @@ use super::instance::Instance;
 use super::options::Injector;
 use super::slots::Slots;
 use crate::catch::Route;
-use crate::contract::{Context, DynAsyncPlugin, Health, PluginError, PluginMetadata};
+use crate::contract::{
+    Context, DynAsyncPlugin, Health, Plugin, PluginError, PluginMetadata, Reconfigure,
+};
 use crate::executor::{BoxFuture, Executor};
 use crate::extension::Hub;
+use crate::lifecycle::Hook;
 use crate::name::Name;
+use crate::registry::{ConfigSpec, ConfigValue};
 use crate::report::FailureCause;
 
 /// A hook's result: done, or how it failed.
@@ -48,13 +52,44 @@ pub(crate) struct Runner {
     pub(super) time_hooks: bool,
 }
 
-impl PluginHook {
-    /// The async form of this hook, on an async plugin.
-    fn run_async<'a>(
+/// What a job runs on its plugin: the async form, awaited on an async plugin, or the sync
+/// form, on the blocking pool for a sync one.
+trait Work: Send + 'static {
+    type Output: Send + 'static;
+
+    /// The hook, for fault injection.
+    fn hook(&self) -> Hook;
+
+    fn on_async<'a>(
         self,
-        plugin: &'a mut dyn DynAsyncPlugin,
+        plugin: &'a mut dyn Plugin,
+        ctx: &'a Context<'a>,
+    ) -> BoxFuture<'a, Result<Self::Output, PluginError>>;
+
+    fn on_pool(
+        self,
+        plugin: &mut dyn Plugin,
+        ctx: &Context<'_>,
+    ) -> Result<Self::Output, PluginError>;
+}
+
+impl Work for PluginHook {
+    type Output = ();
+
+    fn hook(&self) -> Hook {
+        PluginHook::hook(*self)
+    }
+
+    fn on_async<'a>(
+        self,
+        plugin: &'a mut dyn Plugin,
         ctx: &'a Context<'a>,
     ) -> BoxFuture<'a, Result<(), PluginError>> {
+        let Some(plugin) = plugin.as_async() else {
+            return Box::pin(std::future::ready(Err(PluginError::msg(
+                "the plugin is not an async one",
+            ))));
+        };
         match self {
             Self::Validate => plugin.validate(ctx),
             Self::Init => plugin.init(ctx),
@@ -62,6 +97,40 @@ impl PluginHook {
             Self::Stop => plugin.stop(ctx),
             Self::Shutdown => plugin.shutdown(ctx),
         }
+    }
+
+    fn on_pool(self, plugin: &mut dyn Plugin, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.run(plugin, ctx)
+    }
+}
+
+/// A new config for a running instance: its `reconfigure`.
+struct NewConfig {
+    spec: &'static ConfigSpec,
+    value: ConfigValue,
+}
+
+impl Work for NewConfig {
+    type Output = Reconfigure;
+
+    fn hook(&self) -> Hook {
+        Hook::Reconfigure
+    }
+
+    fn on_async<'a>(
+        self,
+        plugin: &'a mut dyn Plugin,
+        ctx: &'a Context<'a>,
+    ) -> BoxFuture<'a, Result<Reconfigure, PluginError>> {
+        self.spec.reconfigure_async(plugin, self.value, ctx)
+    }
+
+    fn on_pool(
+        self,
+        plugin: &mut dyn Plugin,
+        ctx: &Context<'_>,
+    ) -> Result<Reconfigure, PluginError> {
+        self.spec.reconfigure(plugin, self.value, ctx)
     }
 }
 
@@ -97,17 +166,11 @@ impl Runner {
         delay: Option<Duration>,
     ) -> BoxFuture<'static, Done> {
         let runner = self.clone();
-        let Call {
-            i,
-            name,
-            metadata,
-            timeout,
-        } = call;
+        let i = call.i;
         Box::pin(async move {
             if let Some(delay) = delay {
                 runner.executor.sleep(delay).await;
             }
-            let started = runner.time_hooks.then(Instant::now);
             let Some(mut instance) = instance else {
                 let error = PluginError::msg("the plugin has no instance");
                 return Done {
@@ -115,22 +178,15 @@ impl Runner {
                     hook,
                     instance: None,
                     outcome: Err(FailureCause::Error(Arc::new(error))),
-                    started,
+                    started: None,
                 };
             };
-            let is_async = instance
-                .get_mut()
-                .is_some_and(|plugin| plugin.as_async().is_some());
-            let (instance, outcome) = if is_async {
-                let outcome = runner
-                    .run_async(i, hook, name, metadata, &mut instance, timeout)
-                    .await;
-                (Some(instance), outcome)
-            } else {
-                runner
-                    .run_blocking(i, hook, name, metadata, instance, timeout)
-                    .await
-            };
+            if hook.withdraws() {
+                // Withdrawn by the walk; awaited callbacks may still hold it.
+                instance.until_unique(&*runner.executor).await;
+            }
+            let started = runner.time_hooks.then(Instant::now);
+            let (instance, outcome) = runner.run(&call, instance, hook).await;
             Done {
                 i,
                 hook,
@@ -141,24 +197,68 @@ impl Runner {
         })
     }
 
-    /// Awaits an async plugin's hook, within `timeout`, catching panics.
-    async fn run_async(
+    /// The job that hands running plugin `call` names (its `instance`) a new config `value`
+    /// of its kind's config type (`spec`): an async plugin's `reconfigure` awaited, a sync
+    /// one's on the blocking pool, within the plugin's timeout, panics caught.
+    pub(super) fn reconfigure(
         &self,
-        i: usize,
-        hook: PluginHook,
-        name: Name,
-        metadata: &'static PluginMetadata,
+        call: Call,
+        spec: &'static ConfigSpec,
+        value: ConfigValue,
+        instance: Option<Instance>,
+    ) -> BoxFuture<'static, (Option<Instance>, Result<Reconfigure, FailureCause>)> {
+        let runner = self.clone();
+        Box::pin(async move {
+            let Some(mut instance) = instance else {
+                let error = PluginError::msg("the plugin has no instance");
+                return (None, Err(FailureCause::Error(Arc::new(error))));
+            };
+            // Withdrawn by the operation; awaited callbacks may still hold it.
+            instance.until_unique(&*runner.executor).await;
+            runner.run(&call, instance, NewConfig { spec, value }).await
+        })
+    }
+
+    /// Runs `work` on `instance`: awaited if the plugin is an async one, else on the blocking
+    /// pool.
+    async fn run<W: Work>(
+        &self,
+        call: &Call,
+        mut instance: Instance,
+        work: W,
+    ) -> (Option<Instance>, Result<W::Output, FailureCause>) {
+        let is_async = instance
+            .get_mut()
+            .is_some_and(|plugin| plugin.as_async().is_some());
+        if is_async {
+            let outcome = self.run_async(call, &mut instance, work).await;
+            (Some(instance), outcome)
+        } else {
+            self.run_blocking(call, instance, work).await
+        }
+    }
+
+    /// Awaits `work` on an async plugin, within the call's timeout, catching panics.
+    async fn run_async<W: Work>(
+        &self,
+        call: &Call,
         instance: &mut Instance,
-        timeout: Option<Duration>,
-    ) -> Outcome {
+        work: W,
+    ) -> Result<W::Output, FailureCause> {
+        let Call {
+            i,
+            name,
+            metadata,
+            timeout,
+        } = *call;
         let ctx = Context::at(metadata, name.as_str(), &*self.hub, i);
         let injector = self.injector;
         let work = async {
-            injector.check(name.as_str(), hook.hook())?;
-            let Some(plugin) = instance.get_mut().and_then(|plugin| plugin.as_async()) else {
+            injector.check(name.as_str(), work.hook())?;
+            let Some(plugin) = instance.get_mut() else {
                 return Err(PluginError::msg("the plugin has no instance"));
             };
-            hook.run_async(plugin, &ctx).await
+            work.on_async(plugin, &ctx).await
         };
         let caught = self.route.catch_future(name, work);
         match self.within(timeout, caught).await {
@@ -167,26 +267,30 @@ impl Runner {
         }
     }
 
-    /// Runs a sync plugin's hook on the blocking pool, waiting at most `timeout` for it.
-    async fn run_blocking(
+    /// Runs `work` on a sync plugin on the blocking pool, waiting at most the call's timeout
+    /// for it.
+    async fn run_blocking<W: Work>(
         &self,
-        i: usize,
-        hook: PluginHook,
-        name: Name,
-        metadata: &'static PluginMetadata,
+        call: &Call,
         mut instance: Instance,
-        timeout: Option<Duration>,
-    ) -> (Option<Instance>, Outcome) {
-        type Slot = Mutex<Option<(Instance, Result<Result<(), PluginError>, String>)>>;
-        let back: Arc<Slot> = Arc::new(Mutex::new(None));
+        work: W,
+    ) -> (Option<Instance>, Result<W::Output, FailureCause>) {
+        type Slot<T> = Mutex<Option<(Instance, Result<Result<T, PluginError>, String>)>>;
+        let Call {
+            i,
+            name,
+            metadata,
+            timeout,
+        } = *call;
+        let back: Arc<Slot<W::Output>> = Arc::new(Mutex::new(None));
         let put = Arc::clone(&back);
         let (hub, route, injector) = (Arc::clone(&self.hub), self.route, self.injector);
         let work = Box::new(move || {
             let ctx = Context::at(metadata, name.as_str(), &*hub, i);
             let outcome = route.catch(&name, || {
-                injector.check(name.as_str(), hook.hook())?;
+                injector.check(name.as_str(), work.hook())?;
                 match instance.get_mut() {
-                    Some(plugin) => hook.run(plugin, &ctx),
+                    Some(plugin) => work.on_pool(plugin, &ctx),
                     None => Err(PluginError::msg("the plugin has no instance")),
                 }
             });
@@ -288,10 +392,10 @@ impl Runner {
     }
 }
 
-/// A caught hook's result as an [`Outcome`].
-fn flatten(caught: Result<Result<(), PluginError>, String>) -> Outcome {
+/// A caught hook's result as an [`Outcome`] (or a reconfigure's).
+fn flatten<T>(caught: Result<Result<T, PluginError>, String>) -> Result<T, FailureCause> {
     match caught {
-        Ok(Ok(())) => Ok(()),
+        Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(FailureCause::Error(Arc::new(error))),
         Err(message) => Err(FailureCause::Panic(message)),
     }

@@ -31,14 +31,21 @@ impl<S: SlotAccess> Ops<'_, S> {
     #[cold]
     #[inline(never)]
     pub(super) fn withdraw(&mut self, i: usize) {
-        let hub = self.hub;
-        hub.set_visible(i, false);
-        withdraw_points(self.slots.slots(), hub, i);
+        self.hide(i);
         self.slots.with_instance(i, |instance, _| {
             if let Some(instance) = instance {
                 instance.wait_unique();
             }
         });
+    }
+
+    /// Takes instance `i` out of its extension points and hides its services: calls that start
+    /// from now on do not reach it, those in flight may still hold it (a job waits for them
+    /// with [`Instance::until_unique`]).
+    pub(super) fn hide(&mut self, i: usize) {
+        let hub = self.hub;
+        hub.set_visible(i, false);
+        withdraw_points(self.slots.slots(), hub, i);
     }
 
     /// Records the callbacks that failed since the last time, and applies the failure policy:

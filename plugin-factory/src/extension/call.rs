@@ -63,6 +63,15 @@ pub struct Calls<T> {
 }
 
 impl<T> Calls<T> {
+    /// The outcome of a call that reached no implementation.
+    pub(super) fn none(value: T) -> Self {
+        Self {
+            value,
+            reached: 0,
+            failures: Vec::new(),
+        }
+    }
+
     /// The policy's value.
     pub fn value(&self) -> &T {
         &self.value
@@ -110,7 +119,8 @@ pub(crate) trait Settle: Sync {
 /// [`Context::extension`](crate::Context::extension). Pick a subset with [`only`](Self::only),
 /// then a policy: [`call`](Self::call), [`collect`](Self::collect),
 /// [`first_some`](Self::first_some), [`until_error`](Self::until_error), [`fold`](Self::fold),
-/// or [`historic`](Self::historic).
+/// or [`historic`](Self::historic); for a point whose methods return futures, an awaited one
+/// ([`call_async`](Self::call_async), [`collect_async`](Self::collect_async), and the rest).
 ///
 /// A callback that returns an error or panics is reported (with the plugin, the point and the
 /// message) and the call goes on with the next implementation, except under `until_error`.
@@ -118,9 +128,9 @@ pub struct Extension<'a, E: ?Sized + 'static> {
     table: Option<Arc<dyn Table>>,
     _point: PhantomData<fn(&E)>,
     hub: &'a Hub,
-    only: Option<&'a [&'a str]>,
+    pub(super) only: Option<&'a [&'a str]>,
     /// The manager to settle failures with and to refuse re-entry into, for a host's call.
-    host: Option<(u64, &'a dyn Settle)>,
+    pub(super) host: Option<(u64, &'a dyn Settle)>,
 }
 
 impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
@@ -265,16 +275,21 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         acc: A,
         step: impl FnMut(&mut A, At<'_>, &E) -> (Result<(), PluginError>, ControlFlow<()>),
     ) -> Result<Calls<A>, CallError> {
+        match self.begin()? {
+            Some((snapshot, busy)) => self.walk(snapshot, busy, stop_on_failure, acc, step),
+            None => Ok(Calls::none(acc)),
+        }
+    }
+
+    /// What every call but a historic one does first: fails the call if the subset names an
+    /// unknown plugin, if the order has a cycle, or if a host's call would re-enter its
+    /// manager; else takes the snapshot to call (none if the point has no table yet).
+    #[allow(clippy::type_complexity)]
+    pub(super) fn begin(&self) -> Result<Option<(Arc<Snapshot<E>>, Option<Busy>)>, CallError> {
         let Some(point) = self.point() else {
             self.check_only(None)?;
-            return Ok(Calls {
-                value: acc,
-                reached: 0,
-                failures: Vec::new(),
-            });
+            return Ok(None);
         };
-        // What fails the call: a subset naming an unknown plugin, a cycle in the order, a
-        // host's call re-entering its manager.
         self.check_only(Some(point.name()))?;
         let snapshot = point.snapshot();
         if let Some(cycle) = &snapshot.cycle {
@@ -284,7 +299,7 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
             });
         }
         let busy = self.enter()?;
-        self.walk(snapshot, busy, stop_on_failure, acc, step)
+        Ok(Some((snapshot, busy)))
     }
 
     /// Marks a host's call in progress on its manager, or refuses it if it would re-enter it.
@@ -356,7 +371,17 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         };
         drop(snapshot);
         drop(busy);
-        let failures = failures.into_inner();
+        Ok(self.conclude(acc, reached, failures.into_inner()))
+    }
+
+    /// Ends a call: its failures queued for the manager's failure policy, and settled now if
+    /// this is a host's call and no other call of the thread is in progress.
+    pub(super) fn conclude<A>(
+        &self,
+        value: A,
+        reached: usize,
+        failures: Vec<CallbackFailure>,
+    ) -> Calls<A> {
         if !failures.is_empty() {
             self.hub.queue(&failures);
         }
@@ -364,14 +389,14 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         if self.host.is_some() && self.hub.has_queued() {
             self.settle();
         }
-        Ok(Calls {
-            value: acc,
+        Calls {
+            value,
             reached,
             failures,
-        })
+        }
     }
 
-    fn point(&self) -> Option<&Point<E>> {
+    pub(super) fn point(&self) -> Option<&Point<E>> {
         self.table.as_deref()?.as_any().downcast_ref()
     }
 

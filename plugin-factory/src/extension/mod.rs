@@ -19,6 +19,7 @@
 //! | file | owns |
 //! |---|---|
 //! | `call.rs` | [`Extension`], the result policies, [`Calls`] |
+//! | `awaited.rs` | the policies awaited, for points whose methods return futures; [`Callee`] |
 //! | `point.rs` | one point's table: the snapshot calls read, publication, history |
 //! | `order.rs` | the call order: priority, `before`/`after`, dependency order, name |
 //! | `hub.rs` | one manager's tables, services, and what the access rule reads |
@@ -51,6 +52,7 @@
 //! # Ok::<(), plugin_factory::Error>(())
 //! ```
 
+mod awaited;
 mod call;
 pub(crate) mod declare;
 mod error;
@@ -59,6 +61,7 @@ mod order;
 mod point;
 mod service;
 
+pub use self::awaited::Callee;
 pub(crate) use self::call::Settle;
 pub use self::call::{ByPlugin, CallbackResult, Calls, Extension};
 pub use self::error::{CallError, CallbackFailure, ServiceError};

@@ -306,7 +306,9 @@ impl AsyncManager<Active> {
     }
 
     /// Calls extension point `E` on the running plugins that implement it (see
-    /// [`PluginManager::extension`]): the callbacks are sync calls, made on this task. A
+    /// [`PluginManager::extension`]): with the sync policies, each callback a sync call made on
+    /// this task; with the awaited ones ([`Extension::collect_async`] and the rest), for a point
+    /// whose methods return futures, each callback's future awaited in call order. A
     /// callback that fails is in the call's outcome at once; its plugin's record, and the
     /// exclusion that `callback_failures(ExcludeAfter(n))` may call for, are made by the
     /// manager's next operation or transition, whose hooks can be awaited.

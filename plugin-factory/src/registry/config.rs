@@ -7,7 +7,7 @@ use std::fmt;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 
-use crate::contract::{Configurable, Context, Plugin, PluginError, Reconfigure};
+use crate::contract::{Configurable, Context, HookFuture, Plugin, PluginError, Reconfigure};
 use crate::tree::{self, Node, Problem};
 
 /// A parsed configuration value, of the kind's config type.
@@ -15,6 +15,16 @@ pub type ConfigValue = Box<dyn Any + Send>;
 
 /// Builds an instance from its config value.
 type Create = fn(ConfigValue, &Context<'_>) -> Result<Box<dyn Plugin>, PluginError>;
+
+/// Hands a running instance a new config value, in place.
+type Apply = fn(&mut dyn Plugin, ConfigValue, &Context<'_>) -> Result<Reconfigure, PluginError>;
+
+/// [`Apply`] as the async manager awaits it.
+type ApplyAsync = for<'a> fn(
+    &'a mut dyn Plugin,
+    ConfigValue,
+    &'a Context<'a>,
+) -> HookFuture<'a, Result<Reconfigure, PluginError>>;
 
 /// The typed configuration of one kind: how to read it, what it defaults to, how to build an
 /// instance from it and hand a running instance a new one, and its JSON Schema.
@@ -26,7 +36,8 @@ pub struct ConfigSpec {
     parse: fn(&Node, &str) -> Result<ConfigValue, Vec<Problem>>,
     default: fn() -> Option<ConfigValue>,
     create: Create,
-    reconfigure: fn(&mut dyn Plugin, ConfigValue, &Context<'_>) -> Result<Reconfigure, PluginError>,
+    reconfigure: Apply,
+    reconfigure_async: ApplyAsync,
     schema: fn(&mut SchemaGenerator) -> Schema,
 }
 
@@ -44,6 +55,7 @@ impl ConfigSpec {
             default,
             create: create::<P, C>,
             reconfigure: reconfigure::<P, C>,
+            reconfigure_async: reconfigure_async::<P, C>,
             schema: schema::<C>,
         }
     }
@@ -81,6 +93,18 @@ impl ConfigSpec {
         ctx: &Context<'_>,
     ) -> Result<Reconfigure, PluginError> {
         (self.reconfigure)(plugin, config, ctx)
+    }
+
+    /// Hands a running instance of this kind a new config, the async way: an async plugin's
+    /// [`AsyncConfigurable::reconfigure`](crate::AsyncConfigurable::reconfigure) (the sync one,
+    /// ready at once, for a plugin that implements only [`Configurable`]).
+    pub fn reconfigure_async<'a>(
+        &self,
+        plugin: &'a mut dyn Plugin,
+        config: ConfigValue,
+        ctx: &'a Context<'a>,
+    ) -> HookFuture<'a, Result<Reconfigure, PluginError>> {
+        (self.reconfigure_async)(plugin, config, ctx)
     }
 
     /// The config type's schema, its definitions gathered in `generator`.
@@ -128,6 +152,17 @@ fn reconfigure<P: Configurable<C>, C: 'static>(
         .downcast_mut::<P>()
         .expect("an instance is of its kind's type");
     plugin.reconfigure(typed(config), ctx)
+}
+
+fn reconfigure_async<'a, P: Configurable<C>, C: 'static>(
+    plugin: &'a mut dyn Plugin,
+    config: ConfigValue,
+    ctx: &'a Context<'a>,
+) -> HookFuture<'a, Result<Reconfigure, PluginError>> {
+    let plugin = (plugin as &mut dyn Any)
+        .downcast_mut::<P>()
+        .expect("an instance is of its kind's type");
+    plugin.reconfigure_boxed(typed(config), ctx)
 }
 
 fn schema<C: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {

@@ -1,0 +1,514 @@
+//! The async manager's awaited extension point calls and async reconfigure: the policies in
+//! call order with their failures, a stop that waits for the callbacks in flight without
+//! blocking the runtime, runtime operations refused from inside a callback, a call from a
+//! spawned task, and `reconfigure` awaited (in place, declined, timed out, and a sync plugin's
+//! on the blocking pool).
+
+mod support;
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use plugin_factory::config::{Config, Effect, Format, Loader};
+use plugin_factory::executor::Tokio;
+use plugin_factory::extension::CallError;
+use plugin_factory::phase::{Active, Assembled};
+use plugin_factory::registry::PluginEntry;
+use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
+use plugin_factory::{
+    AsyncConfigurable, AsyncManager, AsyncPlugin, Configurable, Context, Error, HookFuture, Plugin,
+    PluginError, PluginManager, PluginState, Reconfigure, plugin,
+};
+use tokio::sync::Notify;
+
+static JOURNAL: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn note(line: String) {
+    JOURNAL
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(line);
+}
+
+/// The journal's lines that start with `prefix`.
+fn journal(prefix: &str) -> Vec<String> {
+    JOURNAL
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .filter(|line| line.starts_with(prefix))
+        .cloned()
+        .collect()
+}
+
+fn entry(name: &str) -> &'static PluginEntry {
+    plugin_factory::registry::entries()
+        .find(|entry| entry.name() == name)
+        .unwrap_or_else(|| panic!("{name} is registered"))
+}
+
+async fn started(manager: AsyncManager<Assembled>) -> AsyncManager<Active> {
+    let manager = manager.validate().await.unwrap().init().await.unwrap();
+    manager.start().await.unwrap()
+}
+
+async fn running(names: &[&str]) -> AsyncManager<Active> {
+    let entries: Vec<_> = names.iter().map(|name| entry(name)).collect();
+    started(
+        PluginManager::from_entries(entries)
+            .unwrap()
+            .into_async(Tokio),
+    )
+    .await
+}
+
+/// A point whose method awaits: looks a key up.
+trait Lookup: Send + Sync {
+    fn lookup<'a>(&'a self, key: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>>;
+}
+
+/// Journals the beginning and the end of a lookup around `answer`, a yield in between.
+fn lookup_by<'a>(
+    plugin: &'static str,
+    answer: impl FnOnce() -> Result<Option<String>, PluginError> + Send + 'a,
+) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+    Box::pin(async move {
+        note(format!("{plugin}:lookup>"));
+        tokio::task::yield_now().await;
+        let answer = answer();
+        note(format!("{plugin}:lookup<"));
+        answer
+    })
+}
+
+/// Knows nothing.
+#[plugin(name = "lk-a", implements = [Lookup])]
+#[derive(Default)]
+struct Blank;
+impl AsyncPlugin for Blank {}
+impl Lookup for Blank {
+    fn lookup<'a>(&'a self, _: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+        lookup_by("lk-a", || Ok(None))
+    }
+}
+
+/// Knows every key.
+#[plugin(name = "lk-b", implements = [Lookup])]
+#[derive(Default)]
+struct Knowing;
+impl AsyncPlugin for Knowing {}
+impl Lookup for Knowing {
+    fn lookup<'a>(&'a self, key: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+        lookup_by("lk-b", move || Ok(Some(format!("b:{key}"))))
+    }
+}
+
+/// Fails every lookup (a sync plugin: awaited calls reach those too).
+#[plugin(name = "lk-c", implements = [Lookup])]
+#[derive(Default)]
+struct Refusing;
+impl Plugin for Refusing {}
+impl Lookup for Refusing {
+    fn lookup<'a>(&'a self, _: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+        lookup_by("lk-c", || Err(PluginError::msg("the index is gone")))
+    }
+}
+
+/// Panics while its lookup is polled, after a yield.
+#[plugin(name = "lk-d", implements = [Lookup])]
+#[derive(Default)]
+struct Exploding;
+impl AsyncPlugin for Exploding {}
+impl Lookup for Exploding {
+    fn lookup<'a>(&'a self, _: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+        lookup_by("lk-d", || panic!("lookup exploded"))
+    }
+}
+
+#[tokio::test]
+async fn awaited_calls_follow_the_call_order_with_each_policy_and_report_failures() {
+    let manager = running(&["lk-a", "lk-b", "lk-c", "lk-d"]).await;
+    let before = journal("lk-").len();
+    let key = "k";
+    let all = manager
+        .extension::<dyn Lookup>()
+        .collect_async(move |point| async move { point.lookup(key).await })
+        .await
+        .unwrap();
+    assert_eq!(all.reached(), 4);
+    let values: Vec<(&str, Option<&str>)> = all
+        .value()
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_deref()))
+        .collect();
+    assert_eq!(values, [("lk-a", None), ("lk-b", Some("b:k"))]);
+    let failed: Vec<&str> = all.failures().iter().map(|f| f.plugin().as_str()).collect();
+    assert_eq!(failed, ["lk-c", "lk-d"]);
+    assert!(
+        matches!(all.failures()[0].cause(), FailureCause::Error(e) if e.to_string() == "the index is gone")
+    );
+    assert!(
+        matches!(all.failures()[1].cause(), FailureCause::Panic(m) if m.contains("lookup exploded"))
+    );
+    // Each callback's future is awaited to its end before the next one begins.
+    let lines = journal("lk-")[before..].to_vec();
+    assert_eq!(
+        lines,
+        [
+            "lk-a:lookup>",
+            "lk-a:lookup<",
+            "lk-b:lookup>",
+            "lk-b:lookup<",
+            "lk-c:lookup>",
+            "lk-c:lookup<",
+            "lk-d:lookup>"
+        ]
+    );
+
+    let first = manager
+        .extension::<dyn Lookup>()
+        .first_some_async(move |point| async move { point.lookup(key).await })
+        .await
+        .unwrap();
+    assert_eq!(
+        first.reached(),
+        2,
+        "the later implementations are not called"
+    );
+    let (by, value) = first.into_value().expect("lk-b knows");
+    assert_eq!((by.as_str(), value.as_str()), ("lk-b", "b:k"));
+
+    let stopped = manager
+        .extension::<dyn Lookup>()
+        .until_error_async(move |point| async move { point.lookup(key).await })
+        .await;
+    assert!(
+        matches!(&stopped, Err(CallError::Failed(f)) if f.plugin() == "lk-c"),
+        "{stopped:?}"
+    );
+
+    let known = manager
+        .extension::<dyn Lookup>()
+        .fold_async(
+            0,
+            move |point| async move { point.lookup(key).await },
+            |count, value| *count += usize::from(value.is_some()),
+        )
+        .await
+        .unwrap();
+    assert_eq!((*known.value(), known.failures().len()), (1, 2));
+
+    let only = manager
+        .extension::<dyn Lookup>()
+        .only(&["lk-a", "lk-b"])
+        .call_async(move |point| async move { point.lookup(key).await.map(drop) })
+        .await
+        .unwrap();
+    assert_eq!((only.reached(), only.failures().len()), (2, 0));
+
+    let unknown = manager
+        .extension::<dyn Lookup>()
+        .only(&["lk-z"])
+        .call_async(move |point| async move { point.lookup(key).await.map(drop) })
+        .await;
+    assert!(
+        matches!(unknown, Err(CallError::UnknownPlugin { .. })),
+        "{unknown:?}"
+    );
+    manager.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_awaited_call_runs_in_a_spawned_task() {
+    let manager = Arc::new(running(&["lk-a", "lk-b"]).await);
+    let shared = Arc::clone(&manager);
+    let found = tokio::spawn(async move {
+        shared
+            .extension::<dyn Lookup>()
+            .first_some_async(|point| async move { point.lookup("spawned").await })
+            .await
+            .unwrap()
+            .into_value()
+    })
+    .await
+    .unwrap();
+    assert_eq!(found.map(|(_, value)| value).as_deref(), Some("b:spawned"));
+    let manager = Arc::into_inner(manager).expect("the task is done");
+    manager.shutdown().await;
+}
+
+/// A point whose callback waits until the test lets it go.
+trait Gate: Send + Sync {
+    fn pass<'a>(&'a self, gate: Arc<Notify>) -> HookFuture<'a, ()>;
+}
+
+/// Journals its calls and its stop.
+#[plugin(name = "gate", implements = [Gate])]
+#[derive(Default)]
+struct Gatekeeper;
+
+impl AsyncPlugin for Gatekeeper {
+    async fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        note("gate:stop".to_owned());
+        Ok(())
+    }
+}
+
+impl Gate for Gatekeeper {
+    fn pass<'a>(&'a self, gate: Arc<Notify>) -> HookFuture<'a, ()> {
+        Box::pin(async move {
+            note("gate:call>".to_owned());
+            gate.notified().await;
+            note("gate:call<".to_owned());
+        })
+    }
+}
+
+/// On a current-thread runtime, on a thread of its own: a wait that blocked the runtime's
+/// thread would never end, and the test thread fails instead of hanging with it.
+#[test]
+fn a_stop_waits_for_the_awaited_callbacks_in_flight_without_blocking_the_runtime() {
+    use std::sync::mpsc::RecvTimeoutError;
+    let (done, finished) = std::sync::mpsc::channel();
+    let scenario = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(stop_during_a_call());
+        done.send(()).unwrap();
+    });
+    match finished.recv_timeout(Duration::from_secs(30)) {
+        Ok(()) => {}
+        // The scenario panicked: its assertion is the failure.
+        Err(RecvTimeoutError::Disconnected) => {
+            std::panic::resume_unwind(scenario.join().expect_err("it panicked"))
+        }
+        Err(RecvTimeoutError::Timeout) => panic!("the stop blocked the runtime's thread"),
+    }
+}
+
+async fn stop_during_a_call() {
+    let manager = running(&["gate"]).await;
+    let gate = Arc::new(Notify::new());
+    let passing = Arc::clone(&gate);
+    let call = manager.extension::<dyn Gate>().call_async(move |point| {
+        let gate = Arc::clone(&passing);
+        async move { point.pass(gate).await }
+    });
+    let stop = manager.stop_plugin("gate");
+    let release = async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        note("gate:released".to_owned());
+        gate.notify_one();
+    };
+    let (called, stopped, ()) = tokio::join!(call, stop, release);
+    assert_eq!(called.unwrap().reached(), 1);
+    assert_eq!(stopped.unwrap(), ["gate"]);
+    assert_eq!(
+        journal("gate:"),
+        ["gate:call>", "gate:released", "gate:call<", "gate:stop"],
+        "the stop began after the call in flight ended"
+    );
+    assert_eq!(manager.state("gate"), Some(PluginState::Stopped));
+    manager.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_runtime_operation_inside_an_awaited_callback_is_refused() {
+    let manager = running(&["lk-b"]).await;
+    let inside: Mutex<Option<Result<Vec<_>, Error>>> = Mutex::new(None);
+    let (host, slot) = (&manager, &inside);
+    let calls = manager
+        .extension::<dyn Lookup>()
+        .call_async(move |_| async move {
+            let outcome = host.stop_plugin("lk-b").await;
+            *slot.lock().unwrap() = Some(outcome);
+        })
+        .await
+        .unwrap();
+    assert_eq!(calls.reached(), 1);
+    let outcome = inside.into_inner().unwrap().expect("the callback ran");
+    assert!(
+        matches!(
+            outcome,
+            Err(Error::Reentrant {
+                operation: "stop_plugin",
+                during: "extension point call"
+            })
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(manager.state("lk-b"), Some(PluginState::Running));
+    // Outside the callback, the same operation runs.
+    assert_eq!(manager.stop_plugin("lk-b").await.unwrap(), ["lk-b"]);
+    manager.shutdown().await;
+}
+
+/// A pool's configuration: its size, and how long a reconfigure takes.
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct PoolConfig {
+    size: usize,
+    #[serde(default)]
+    takes_ms: u64,
+}
+
+/// Resizes in place (size 0 asks to be re-created), awaiting the time its config says.
+#[plugin(name = "rc-pool", config = PoolConfig)]
+struct Pool {
+    size: usize,
+}
+
+impl AsyncPlugin for Pool {}
+
+impl AsyncConfigurable<PoolConfig> for Pool {
+    fn from_config(config: PoolConfig, _: &Context<'_>) -> Result<Self, PluginError> {
+        note(format!("rc-pool:create {}", config.size));
+        Ok(Self { size: config.size })
+    }
+
+    async fn reconfigure(
+        &mut self,
+        config: PoolConfig,
+        ctx: &Context<'_>,
+    ) -> Result<Reconfigure, PluginError> {
+        tokio::time::sleep(Duration::from_millis(config.takes_ms)).await;
+        if config.size == 0 {
+            return Ok(Reconfigure::Restart);
+        }
+        note(format!(
+            "{}:resized {} -> {}",
+            ctx.name(),
+            self.size,
+            config.size
+        ));
+        self.size = config.size;
+        Ok(Reconfigure::Applied)
+    }
+}
+
+/// A sync plugin's configuration: a label.
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct LabelConfig {
+    label: String,
+}
+
+/// Takes a new label in place, journaling the thread it ran on.
+#[plugin(name = "rc-label", config = LabelConfig)]
+struct Label {
+    label: String,
+}
+
+impl Plugin for Label {}
+
+impl Configurable<LabelConfig> for Label {
+    fn from_config(config: LabelConfig, _: &Context<'_>) -> Result<Self, PluginError> {
+        Ok(Self {
+            label: config.label,
+        })
+    }
+
+    fn reconfigure(
+        &mut self,
+        config: LabelConfig,
+        _: &Context<'_>,
+    ) -> Result<Reconfigure, PluginError> {
+        self.label = config.label;
+        note(format!("rc-label:on {:?}", std::thread::current().id()));
+        Ok(Reconfigure::Applied)
+    }
+}
+
+fn toml(text: &str) -> Config {
+    Loader::new()
+        .text("reload.toml", Format::Toml, text.to_owned())
+        .load()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn reconfigure_is_awaited_in_place_declined_or_timed_out() {
+    let base = "[plugins.rc-pool]\ntimeout_ms = 200\nconfig = { size = 1 }\n\
+                [plugins.rc-label]\nconfig = { label = \"a\" }\n";
+    let manager = PluginManager::builder()
+        .entries([entry("rc-pool"), entry("rc-label")])
+        .config(toml(base))
+        .discover()
+        .unwrap()
+        .into_async(Tokio);
+    let mut manager = started(manager).await;
+    let runtime_thread = std::thread::current().id();
+
+    // In place: the async reconfigure awaited on the timer; the sync one on the blocking pool.
+    let applied = manager
+        .apply(toml(
+            "[plugins.rc-pool]\ntimeout_ms = 200\nconfig = { size = 4, takes_ms = 5 }\n\
+             [plugins.rc-label]\nconfig = { label = \"b\" }\n",
+        ))
+        .await
+        .unwrap();
+    for instance in ["rc-pool", "rc-label"] {
+        let outcome = applied.outcome(instance).expect("it changed");
+        assert!(
+            matches!(outcome.result, Effect::ReconfiguredInPlace),
+            "{applied}"
+        );
+    }
+    assert_eq!(journal("rc-pool:resized"), ["rc-pool:resized 1 -> 4"]);
+    let label_thread = journal("rc-label:on ");
+    assert_eq!(label_thread.len(), 1);
+    assert_ne!(
+        label_thread[0],
+        format!("rc-label:on {runtime_thread:?}"),
+        "a sync reconfigure runs off the runtime's thread"
+    );
+
+    // Declined: re-created from the new config.
+    let applied = manager
+        .apply(toml(
+            "[plugins.rc-pool]\ntimeout_ms = 200\nconfig = { size = 0 }\n\
+             [plugins.rc-label]\nconfig = { label = \"b\" }\n",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            applied.outcome("rc-pool").unwrap().result,
+            Effect::Recreated
+        ),
+        "{applied}"
+    );
+    assert_eq!(
+        journal("rc-pool:create"),
+        ["rc-pool:create 1", "rc-pool:create 0"]
+    );
+    assert_eq!(manager.state("rc-pool"), Some(PluginState::Running));
+
+    // Timed out: cancelled, the instance excluded with the hook and the limit.
+    let applied = manager
+        .apply(toml(
+            "[plugins.rc-pool]\ntimeout_ms = 200\nconfig = { size = 2, takes_ms = 10000 }\n\
+             [plugins.rc-label]\nconfig = { label = \"b\" }\n",
+        ))
+        .await
+        .unwrap();
+    let Effect::Excluded(reason) = &applied.outcome("rc-pool").unwrap().result else {
+        panic!("the pool is excluded: {applied}");
+    };
+    assert!(
+        matches!(reason, ExclusionReason::Hook(failure)
+            if failure.hook == Hook::Reconfigure
+                && matches!(failure.cause, FailureCause::TimedOut(limit) if limit == Duration::from_millis(200))),
+        "{reason:?}"
+    );
+    assert!(
+        reason
+            .to_string()
+            .contains("did not finish reconfigure within"),
+        "{reason}"
+    );
+    assert_eq!(manager.state("rc-pool"), Some(PluginState::Excluded));
+    assert_eq!(manager.state("rc-label"), Some(PluginState::Running));
+    manager.shutdown().await;
+}
