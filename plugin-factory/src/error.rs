@@ -137,7 +137,8 @@ pub enum Error {
         expected: &'static str,
     },
     /// A control operation or plugin access was called from inside another one (an observer,
-    /// or the closure of a plugin access) on the same thread, where it would deadlock.
+    /// the closure of a plugin access, or a host's extension point callback, awaited ones
+    /// included) on the same thread, where it would deadlock.
     #[error("`{operation}` called inside `{during}`: send the work elsewhere and do it afterwards")]
     Reentrant {
         /// The refused call.
