@@ -13,7 +13,7 @@ command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 tests=(--lib)
 for test in dependencies exclusion lifecycle runtime failure_policies supervision health \
     reload extension_points concurrency configuration logging harness resolver_properties unlinked \
-    async_lifecycle; do
+    async_lifecycle async_extension; do
     tests+=(--test "$test")
 done
 # The async example's signal test needs the example binary, which these targets do not build.
