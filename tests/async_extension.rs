@@ -512,3 +512,82 @@ async fn reconfigure_is_awaited_in_place_declined_or_timed_out() {
     assert_eq!(manager.state("rc-label"), Some(PluginState::Running));
     manager.shutdown().await;
 }
+
+/// An echo's configuration: the word it answers every lookup with.
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct EchoConfig {
+    word: String,
+}
+
+/// Implements a point and takes a new word in place.
+#[plugin(name = "rc-echo", config = EchoConfig, implements = [Lookup])]
+struct Echo {
+    word: String,
+}
+
+impl AsyncPlugin for Echo {}
+
+impl AsyncConfigurable<EchoConfig> for Echo {
+    fn from_config(config: EchoConfig, _: &Context<'_>) -> Result<Self, PluginError> {
+        Ok(Self { word: config.word })
+    }
+
+    async fn reconfigure(
+        &mut self,
+        config: EchoConfig,
+        _: &Context<'_>,
+    ) -> Result<Reconfigure, PluginError> {
+        tokio::task::yield_now().await;
+        self.word = config.word;
+        Ok(Reconfigure::Applied)
+    }
+}
+
+impl Lookup for Echo {
+    fn lookup<'a>(&'a self, _: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+        let word = self.word.clone();
+        lookup_by("rc-echo", move || Ok(Some(word)))
+    }
+}
+
+#[tokio::test]
+async fn an_instance_reconfigured_in_place_is_taken_out_of_its_points_and_back() {
+    let config = |word: &str| {
+        toml(&format!(
+            "[plugins.rc-echo]\nconfig = {{ word = \"{word}\" }}\n"
+        ))
+    };
+    let manager = PluginManager::builder()
+        .entries([entry("rc-echo")])
+        .config(config("before"))
+        .discover()
+        .unwrap()
+        .into_async(Tokio);
+    let mut manager = started(manager).await;
+    let ask = async |manager: &AsyncManager<Active>| {
+        let found = manager
+            .extension::<dyn Lookup>()
+            .first_some_async(|point| async move { point.lookup("word").await })
+            .await
+            .unwrap();
+        found.into_value().map(|(_, word)| word)
+    };
+    assert_eq!(ask(&manager).await.as_deref(), Some("before"));
+    let applied = tokio::time::timeout(Duration::from_secs(10), manager.apply(config("after")))
+        .await
+        .expect("the instance was taken out of its point, so nothing held it")
+        .unwrap();
+    assert!(
+        matches!(
+            applied.outcome("rc-echo").unwrap().result,
+            Effect::ReconfiguredInPlace
+        ),
+        "{applied}"
+    );
+    assert_eq!(
+        ask(&manager).await.as_deref(),
+        Some("after"),
+        "published again"
+    );
+    manager.shutdown().await;
+}

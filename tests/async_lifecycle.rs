@@ -1040,3 +1040,96 @@ async fn an_unhealthy_plugin_is_restarted_within_its_intensity_then_excluded() {
     }
     running.shutdown().await;
 }
+
+#[tokio::test]
+async fn when_grace_is_over_a_dependency_stops_without_waiting_for_its_stuck_dependent() {
+    let (dependency, stuck) = ("hy-dependency", "hy-stuck");
+    script(stuck, "stop", Act::Hang);
+    let running = started(discovered(vec![
+        task(dependency, &[]),
+        task(stuck, &[dependency]),
+    ]))
+    .await;
+    let report = running
+        .shutdown_within(Duration::from_millis(30), Duration::from_millis(300))
+        .await;
+    let lines = journal("hy-");
+    // In grace, the dependency waits for its dependent; in mercy it stops all the same.
+    assert!(
+        at(&lines, "hy-stuck:stop>") < at(&lines, "hy-dependency:stop>"),
+        "{lines:?}"
+    );
+    assert_eq!(times(&lines, dependency, "stop<"), 1, "{lines:?}");
+    let reason = |plugin| report.get(plugin).unwrap().reason().unwrap().to_string();
+    assert!(
+        reason(stuck).starts_with("stop was abandoned"),
+        "{}",
+        reason(stuck)
+    );
+    assert!(
+        reason(dependency).starts_with("shutdown was abandoned"),
+        "{}",
+        reason(dependency)
+    );
+    assert_eq!(times(&lines, dependency, "drop"), 1);
+    assert_eq!(times(&lines, stuck, "drop"), 1);
+}
+
+#[tokio::test]
+async fn a_failing_required_plugin_halts_the_walk_and_another_failure_does_not() {
+    // One hook at a time, in start order: what comes after the failure is launched or not.
+    let one = NonZeroUsize::new(1).unwrap();
+    let (core, late) = ("hr-core", "hr-late");
+    script(core, "start", Act::Fail);
+    let required = PluginMetadata::new(core, "1.0.0").with_on_failure(OnFailure::Fail);
+    let manager = discovered(vec![task_with(required, &[]), task(late, &[])]).concurrency(one);
+    let error = manager
+        .validate()
+        .await
+        .unwrap()
+        .init()
+        .await
+        .unwrap()
+        .start()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::RequiredPluginExcluded { .. }),
+        "{error}"
+    );
+    let lines = journal("hr-");
+    assert_eq!(times(&lines, late, "start>"), 0, "{lines:?}");
+    assert_eq!(times(&lines, late, "drop"), 1, "{lines:?}");
+
+    let (flaky, after) = ("nr-flaky", "nr-after");
+    script(flaky, "start", Act::Fail);
+    let manager = discovered(vec![task(flaky, &[]), task(after, &[])]).concurrency(one);
+    let running = started(manager).await;
+    assert_eq!(running.live(), [after]);
+    // The stop transition stops what runs, and nothing more.
+    let halted = running.stop().await;
+    assert_eq!(halted.state(after), Some(PluginState::Stopped));
+    let lines = journal("nr-");
+    assert_eq!(times(&lines, after, "stop<"), 1, "{lines:?}");
+    assert_eq!(times(&lines, flaky, "stop>"), 0, "{lines:?}");
+    halted.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_required_plugin_whose_stop_fails_does_not_hold_up_the_other_stops() {
+    let one = NonZeroUsize::new(1).unwrap();
+    let (first, core) = ("rs-early", "rs-late-core");
+    script(core, "stop", Act::Fail);
+    let required = PluginMetadata::new(core, "1.0.0").with_on_failure(OnFailure::Fail);
+    let manager = discovered(vec![task(first, &[]), task_with(required, &[])]).concurrency(one);
+    let report = started(manager).await.shutdown().await;
+    let lines = journal("rs-");
+    // On the way down, the required plugin (later in start order) stops first and fails.
+    assert!(
+        at(&lines, "rs-late-core:stop>") < at(&lines, "rs-early:stop>"),
+        "{lines:?}"
+    );
+    assert_eq!(times(&lines, first, "stop<"), 1, "{lines:?}");
+    assert_eq!(times(&lines, first, "shutdown<"), 1, "{lines:?}");
+    assert_eq!(report.get(first).unwrap().state(), PluginState::Shutdown);
+}

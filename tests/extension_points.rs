@@ -1069,3 +1069,48 @@ fn calls_on_four_threads_never_reach_a_stopped_instance_and_all_are_counted() {
     let report = manager.stop().shutdown();
     assert_eq!(report.in_state(PluginState::Shutdown).count(), 3);
 }
+
+/// A manager of `alpha` and `gamma` (left out by its configuration) under `ExcludeAfter(1)`,
+/// with a historic call made, and the configuration that adds `gamma`.
+fn with_gamma_left_out() -> (plugin_factory::ManagerBuilder, Config) {
+    let builder = PluginManager::builder()
+        .entries(kinds(&["alpha", "gamma"]))
+        .callback_failures(FailurePolicy::ExcludeAfter(NonZeroU32::new(1).unwrap()))
+        .config(toml("[plugins.alpha]\n[plugins.gamma]\nenabled = false\n"));
+    (builder, toml("[plugins.alpha]\n[plugins.gamma]\n"))
+}
+
+#[test]
+fn a_historic_call_failing_on_an_instance_that_apply_adds_excludes_it_when_apply_ends() {
+    let (builder, with_gamma) = with_gamma_left_out();
+    let mut manager = start_with(builder);
+    let setup = manager
+        .extension::<dyn Listen>()
+        .historic(|listener| listener.hear("setup").map(drop))
+        .unwrap();
+    assert_eq!(setup.reached(), 1);
+    inject("gamma", Hook::Callback, Fault::Error);
+    manager.apply(with_gamma).unwrap();
+    assert_eq!(manager.state("gamma"), Some(PluginState::Excluded));
+    assert_eq!(manager.state("alpha"), Some(PluginState::Running));
+}
+
+#[tokio::test]
+async fn the_async_manager_excludes_it_when_apply_ends_too() {
+    use plugin_factory::executor::Tokio;
+    let (builder, with_gamma) = with_gamma_left_out();
+    let manager = builder.discover().unwrap().into_async(Tokio);
+    let manager = manager.validate().await.unwrap().init().await.unwrap();
+    let mut manager = manager.start().await.unwrap();
+    let setup = manager
+        .extension::<dyn Listen>()
+        .historic(|listener| listener.hear("setup").map(drop))
+        .unwrap();
+    assert_eq!(setup.reached(), 1);
+    // Replays run on this thread (the runtime's only one), where the fault is injected.
+    inject("gamma", Hook::Callback, Fault::Error);
+    manager.apply(with_gamma).await.unwrap();
+    assert_eq!(manager.state("gamma"), Some(PluginState::Excluded));
+    assert_eq!(manager.state("alpha"), Some(PluginState::Running));
+    manager.shutdown().await;
+}

@@ -152,3 +152,114 @@ fn an_unhealthy_plugin_is_logged_as_a_warning_and_a_healthy_one_is_not() {
     );
     assert!(warnings("log-well").is_empty());
 }
+
+/// An async plugin whose `stop` never ends.
+struct Stuck;
+
+impl plugin_factory::AsyncPlugin for Stuck {
+    async fn stop(
+        &mut self,
+        _: &plugin_factory::Context<'_>,
+    ) -> Result<(), plugin_factory::PluginError> {
+        std::future::pending().await
+    }
+}
+
+fn stuck(name: &'static str) -> &'static plugin_factory::registry::PluginEntry {
+    let metadata = plugin_factory::PluginMetadata::new(name, "1.0.0");
+    support::keep(plugin_factory::registry::PluginEntry::new(metadata, |_| {
+        Box::new(Stuck)
+    }))
+}
+
+fn warnings_containing(capture: &Capture, text: &str) -> Vec<String> {
+    capture
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(level, _, message)| *level == Level::Warn && message.contains(text))
+        .map(|(.., message)| message.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_async_manager_dropped_without_shutdown_warns_and_the_deadlines_are_logged() {
+    use plugin_factory::PluginManager;
+    use plugin_factory::executor::Tokio;
+    use std::time::Duration;
+    let capture = capture();
+    let started = async |names: [&'static str; 2]| {
+        let entries = vec![probe(names[0], &[]), probe(names[1], &[])];
+        let manager = PluginManager::from_entries(entries)
+            .unwrap()
+            .into_async(Tokio);
+        let manager = manager.validate().await.unwrap().init().await.unwrap();
+        manager.start().await.unwrap()
+    };
+    drop(started(["ad-one", "ad-two"]).await);
+    assert_eq!(
+        warnings_containing(capture, "dropped without `shutdown().await`"),
+        [
+            "plugin manager (async): dropped without `shutdown().await`: 2 live plugins are dropped \
+          without their stop and shutdown hooks"
+        ]
+    );
+    // One that was shut down says nothing when dropped.
+    started(["ad-three", "ad-four"]).await.shutdown().await;
+    assert_eq!(
+        warnings_containing(capture, "dropped without `shutdown().await`").len(),
+        1
+    );
+
+    let entries = vec![stuck("lg-stuck")];
+    let manager = PluginManager::from_entries(entries)
+        .unwrap()
+        .into_async(Tokio);
+    let manager = manager.validate().await.unwrap().init().await.unwrap();
+    let running = manager.start().await.unwrap();
+    running
+        .shutdown_within(Duration::from_millis(20), Duration::from_millis(20))
+        .await;
+    let grace = warnings_containing(capture, "grace period");
+    assert_eq!(grace.len(), 1, "{grace:?}");
+    assert!(
+        grace[0].contains("is over with 1 hooks running"),
+        "{}",
+        grace[0]
+    );
+}
+
+#[tokio::test]
+async fn the_async_health_check_logs_an_unhealthy_plugin_as_a_warning() {
+    use plugin_factory::executor::Tokio;
+    use plugin_factory::registry::PluginEntry;
+    use plugin_factory::{PluginManager, PluginMetadata};
+    static WELL: PluginEntry = PluginEntry::new(PluginMetadata::new("alog-well", "1.0.0"), |_| {
+        Box::new(Moody(true))
+    });
+    static ILL: PluginEntry = PluginEntry::new(PluginMetadata::new("alog-ill", "1.0.0"), |_| {
+        Box::new(Moody(false))
+    });
+    let capture = capture();
+    let manager = PluginManager::from_entries(vec![&WELL, &ILL])
+        .unwrap()
+        .into_async(Tokio);
+    let manager = manager.validate().await.unwrap().init().await.unwrap();
+    let mut running = manager.start().await.unwrap();
+    running.check_health().await;
+    running.shutdown().await;
+    let warnings = |target: &str| -> Vec<String> {
+        let records = capture.0.lock().unwrap();
+        records
+            .iter()
+            .filter(|(level, t, _)| *level == Level::Warn && t == target)
+            .map(|(.., message)| message.clone())
+            .collect()
+    };
+    assert_eq!(
+        warnings("alog-ill"),
+        ["plugin \"alog-ill\" is unhealthy: out of disk"]
+    );
+    assert!(warnings("alog-well").is_empty());
+}
