@@ -1,7 +1,8 @@
 //! Generates the plugin sets the benchmarks run: for each N, one file `set_N.rs` in `OUT_DIR` that
 //! a bench target includes. Each set holds N no-op `#[plugin]` structs, the same N structs in a
 //! hand-written static array, as raw `linkme` entries and as raw `inventory` entries, plus the
-//! typed lookups of P3.
+//! typed lookups of P3, and the same N structs as `bevy_app` plugins (the peer of P1): added in
+//! one `add_plugins` of nested tuples, and as one `PluginGroup`.
 //!
 //! The dependency graph is a chain over the first half of the set (each plugin depends on the one
 //! before it) and a binary tree over the second half (each plugin depends on its parent): N - 2
@@ -88,6 +89,10 @@ fn generate(n: usize) -> String {
         let _ = writeln!(w, "    impl HandPlugin for P{i:05} {{}}");
         let _ = writeln!(
             w,
+            "    impl bevy_app::Plugin for P{i:05} {{ fn build(&self, _: &mut bevy_app::App) {{}} }}"
+        );
+        let _ = writeln!(
+            w,
             "    #[linkme::distributed_slice(bench_plugins::RAW_LINKME)]"
         );
         let _ = writeln!(
@@ -113,6 +118,8 @@ fn generate(n: usize) -> String {
         );
     }
     let _ = writeln!(w, "    ];\n");
+
+    peer(w, n);
 
     let sample: Vec<usize> = (0..LOOKUPS.min(n))
         .map(|j| j * n / LOOKUPS.min(n))
@@ -169,7 +176,65 @@ fn generate(n: usize) -> String {
     let _ = writeln!(w, "        lookups: {},", sample.len());
     let _ = writeln!(w, "        lookup_framework,");
     let _ = writeln!(w, "        lookup_hand,");
+    let _ = writeln!(w, "        bevy_add,");
+    let _ = writeln!(w, "        bevy_add_group,");
+    let _ = writeln!(w, "        bevy_added,");
     let _ = writeln!(w, "    }};");
     let _ = writeln!(w, "}}");
     s
+}
+
+/// The peer's two ways of adding the set: every plugin in one `add_plugins` call of tuples
+/// nested as deep as needed (a tuple holds at most 15), and one `PluginGroup`; and how many of
+/// the set an app holds, for the check.
+fn peer(w: &mut String, n: usize) {
+    let mut items: Vec<String> = (0..n).map(|i| format!("P{i:05}::default()")).collect();
+    while items.len() > 15 {
+        items = items
+            .chunks(15)
+            .map(|chunk| format!("({},)", chunk.join(", ")))
+            .collect();
+    }
+    let _ = writeln!(
+        w,
+        "    /// The peer's cheapest path: the set in one `add_plugins` of nested tuples."
+    );
+    let _ = writeln!(
+        w,
+        "    pub(crate) fn bevy_add(app: &mut bevy_app::App) {{\n        app.add_plugins(({},));\n    }}\n",
+        items.join(", ")
+    );
+    let _ = writeln!(w, "    /// The set as one `bevy_app` plugin group.");
+    let _ = writeln!(w, "    pub(crate) struct BevyGroup;");
+    let _ = writeln!(w, "    impl bevy_app::PluginGroup for BevyGroup {{");
+    let _ = writeln!(
+        w,
+        "        fn build(self) -> bevy_app::PluginGroupBuilder {{"
+    );
+    let _ = writeln!(
+        w,
+        "            let mut group = bevy_app::PluginGroupBuilder::start::<Self>();"
+    );
+    for i in 0..n {
+        let _ = writeln!(w, "            group = group.add(P{i:05}::default());");
+    }
+    let _ = writeln!(w, "            group\n        }}\n    }}\n");
+    let _ = writeln!(w, "    /// The peer's `PluginGroup` path.");
+    let _ = writeln!(
+        w,
+        "    pub(crate) fn bevy_add_group(app: &mut bevy_app::App) {{\n        app.add_plugins(BevyGroup);\n    }}\n"
+    );
+    let _ = writeln!(w, "    /// How many plugins of the set `app` holds.");
+    let _ = writeln!(
+        w,
+        "    pub(crate) fn bevy_added(app: &bevy_app::App) -> usize {{"
+    );
+    let _ = writeln!(w, "        [");
+    for i in 0..n {
+        let _ = writeln!(w, "            app.is_plugin_added::<P{i:05}>(),");
+    }
+    let _ = writeln!(
+        w,
+        "        ]\n        .into_iter()\n        .filter(|added| *added)\n        .count()\n    }}\n"
+    );
 }

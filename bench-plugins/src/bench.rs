@@ -14,7 +14,7 @@ use crate::baseline::{
     hand_lifecycle_with_name_map,
 };
 use crate::configured::{self, ConfigKinds};
-use crate::{Set, alloc, summary};
+use crate::{Set, alloc, peer, summary};
 
 /// Checks that every mechanism holds the set, runs P1 to P4 with criterion (command-line
 /// arguments as for any criterion bench), and C1 to C3 if the target defines the configurable
@@ -109,6 +109,14 @@ fn check(set: &Set, entries: &[&'static PluginEntry], other_kinds: usize) {
     );
     assert_eq!(set.hand.len(), n, "hand-written entries");
     assert_eq!(hand_lifecycle(set.hand).expect("no-op hooks"), n);
+    for add in [set.bevy_add, set.bevy_add_group] {
+        assert_eq!(
+            peer::added(add, set.bevy_added),
+            n,
+            "bevy_app plugins added"
+        );
+        assert!(peer::lifecycle(add), "bevy_app's lifecycle ends cleaned up");
+    }
     for timed in [false, true] {
         assert_eq!(framework_lifecycle(entries, timed), n, "timed: {timed}");
     }
@@ -163,6 +171,10 @@ fn allocation_checks(set: &Set, entries: &[&'static PluginEntry]) -> String {
         (
             "P1 lifecycle, framework",
             alloc::count(|| framework_lifecycle(entries, false)).0,
+        ),
+        (
+            "P1 lifecycle, bevy_app (one add_plugins)",
+            alloc::count(|| peer::lifecycle(set.bevy_add)).0,
         ),
         (
             "P1 lifecycle, framework timed",
@@ -224,7 +236,8 @@ fn new_group<'c>(
     group
 }
 
-/// P1: the whole lifecycle of the set, by hand and through the manager, timing off and on.
+/// P1: the whole lifecycle of the set, by hand and through the manager, timing off and on, and
+/// the peer's (`bevy_app`: one `add_plugins` of tuples, and a `PluginGroup`).
 fn p1_lifecycle(criterion: &mut Criterion, set: &'static Set, entries: &[&'static PluginEntry]) {
     let mut group = new_group(criterion, "p1_lifecycle", set);
     if set.n >= 10_000 {
@@ -242,6 +255,12 @@ fn p1_lifecycle(criterion: &mut Criterion, set: &'static Set, entries: &[&'stati
     });
     group.bench_function(summary::id("framework_timed", n), |b| {
         b.iter(|| framework_lifecycle(black_box(entries), true))
+    });
+    group.bench_function(summary::id("bevy_app", n), |b| {
+        b.iter(|| peer::lifecycle(black_box(set.bevy_add)))
+    });
+    group.bench_function(summary::id("bevy_app_group", n), |b| {
+        b.iter(|| peer::lifecycle(black_box(set.bevy_add_group)))
     });
     group.finish();
 }

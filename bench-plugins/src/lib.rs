@@ -1,5 +1,5 @@
-//! Benchmarks of Plugin Factory against what a careful engineer would write by hand, and against
-//! the raw `linkme` and `inventory` crates.
+//! Benchmarks of Plugin Factory against what a careful engineer would write by hand, against
+//! the raw `linkme` and `inventory` crates, and against a peer, `bevy_app`.
 //!
 //! The build script generates one set of N no-op plugins per bench target (`n100`, `n1000`, and
 //! `n10000` with the `n10000` feature): each plugin is a `#[plugin]` struct, an entry in a
@@ -26,6 +26,7 @@ pub mod asynchronous;
 mod baseline;
 mod bench;
 mod configured;
+mod peer;
 pub mod points;
 mod summary;
 
@@ -54,4 +55,10 @@ pub struct Set {
     pub lookup_framework: fn(&mut plugin_factory::PluginManager) -> u64,
     /// P3 by hand: `HashMap<&str, usize>`, index, downcast, for the same plugins.
     pub lookup_hand: fn(&mut HandLive) -> u64,
+    /// The peer (P1): adds the same plugins to a `bevy_app::App` in one `add_plugins` call.
+    pub bevy_add: fn(&mut bevy_app::App),
+    /// The peer (P1): adds them as one `PluginGroup`.
+    pub bevy_add_group: fn(&mut bevy_app::App),
+    /// How many plugins of the set an app holds.
+    pub bevy_added: fn(&bevy_app::App) -> usize,
 }

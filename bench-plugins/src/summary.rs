@@ -17,7 +17,13 @@ const GROUPS: [(&str, &str, &[&str]); 5] = [
     (
         "p1_lifecycle",
         "hand",
-        &["hand_name_map", "framework", "framework_timed"],
+        &[
+            "hand_name_map",
+            "framework",
+            "framework_timed",
+            "bevy_app",
+            "bevy_app_group",
+        ],
     ),
     ("p2_dispatch", "hand", &["framework"]),
     ("p3_lookup", "hand", &["framework"]),
@@ -136,6 +142,17 @@ pub(crate) fn print(output: &Path, started: SystemTime, set: &Set) {
                 value / base
             );
         }
+    }
+    let p1 = |function| median(output, started, "p1_lifecycle", function, n);
+    if let (Some(ours), Some(cheapest), Some(group)) =
+        (p1("framework"), p1("bevy_app"), p1("bevy_app_group"))
+    {
+        let _ = writeln!(
+            out,
+            "P1 against the peer: framework over bevy_app {:.2}x (one add_plugins), {:.2}x (PluginGroup); target < 1x\n",
+            ours / cheapest,
+            ours / group
+        );
     }
     if n >= 1_000 {
         let smaller = n / 10;
