@@ -1099,6 +1099,9 @@ async fn a_failing_required_plugin_halts_the_walk_and_another_failure_does_not()
     );
     let lines = journal("hr-");
     assert_eq!(times(&lines, late, "start>"), 0, "{lines:?}");
+    // What failed to start is shut down, not stopped.
+    assert_eq!(times(&lines, core, "stop>"), 0, "{lines:?}");
+    assert_eq!(times(&lines, core, "shutdown<"), 1, "{lines:?}");
     assert_eq!(times(&lines, late, "drop"), 1, "{lines:?}");
 
     let (flaky, after) = ("nr-flaky", "nr-after");
@@ -1132,4 +1135,24 @@ async fn a_required_plugin_whose_stop_fails_does_not_hold_up_the_other_stops() {
     assert_eq!(times(&lines, first, "stop<"), 1, "{lines:?}");
     assert_eq!(times(&lines, first, "shutdown<"), 1, "{lines:?}");
     assert_eq!(report.get(first).unwrap().state(), PluginState::Shutdown);
+}
+
+#[tokio::test]
+async fn within_grace_a_dependency_still_waits_for_its_dependent_to_stop() {
+    let (dependency, slow) = ("og-dependency", "og-slow");
+    script(slow, "stop", Act::Wait(Duration::from_millis(40)));
+    let running = started(discovered(vec![
+        task(dependency, &[]),
+        task(slow, &[dependency]),
+    ]))
+    .await;
+    let report = running
+        .shutdown_within(Duration::from_secs(30), Duration::from_secs(30))
+        .await;
+    let lines = journal("og-");
+    assert!(
+        at(&lines, "og-slow:stop<") < at(&lines, "og-dependency:stop>"),
+        "{lines:?}"
+    );
+    assert_eq!(report.excluded().count(), 0);
 }

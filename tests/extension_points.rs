@@ -1114,3 +1114,22 @@ async fn the_async_manager_excludes_it_when_apply_ends_too() {
     assert_eq!(manager.state("alpha"), Some(PluginState::Running));
     manager.shutdown().await;
 }
+
+#[test]
+fn every_plugin_that_reaches_the_limit_in_one_call_is_excluded() {
+    let manager = start_with(
+        PluginManager::builder()
+            .entries(kinds(&["alpha", "beta", "gamma"]))
+            .callback_failures(FailurePolicy::ExcludeAfter(NonZeroU32::new(1).unwrap())),
+    );
+    inject("alpha", Hook::Callback, Fault::Error);
+    inject("gamma", Hook::Callback, Fault::Panic);
+    let calls = manager
+        .extension::<dyn Listen>()
+        .call(|listener| listener.hear("both fail").map(drop))
+        .unwrap();
+    assert_eq!(calls.failures().len(), 2);
+    assert_eq!(manager.state("alpha"), Some(PluginState::Excluded));
+    assert_eq!(manager.state("gamma"), Some(PluginState::Excluded));
+    assert_eq!(manager.state("beta"), Some(PluginState::Running));
+}
