@@ -198,13 +198,26 @@ async fn awaited_calls_follow_the_call_order_with_each_policy_and_report_failure
         .unwrap();
     assert_eq!((*known.value(), known.failures().len()), (1, 2));
 
+    let seen = Mutex::new(Vec::new());
     let only = manager
         .extension::<dyn Lookup>()
         .only(&["lk-a", "lk-b"])
-        .call_async(move |point| async move { point.lookup(key).await.map(drop) })
+        .call_async(|point| {
+            seen.lock()
+                .unwrap()
+                .push(format!("{point:?} {}", point.plugin()));
+            async move { point.lookup(key).await.map(drop) }
+        })
         .await
         .unwrap();
     assert_eq!((only.reached(), only.failures().len()), (2, 0));
+    assert_eq!(
+        seen.into_inner().unwrap(),
+        [
+            "Callee { plugin: \"lk-a\", .. } lk-a",
+            "Callee { plugin: \"lk-b\", .. } lk-b"
+        ]
+    );
 
     let unknown = manager
         .extension::<dyn Lookup>()
