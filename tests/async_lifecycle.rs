@@ -1043,10 +1043,11 @@ async fn an_unhealthy_plugin_is_restarted_within_its_intensity_then_excluded() {
 
 #[tokio::test]
 async fn when_grace_is_over_a_dependency_stops_without_waiting_for_its_stuck_dependent() {
-    let (dependency, stuck) = ("hy-dependency", "hy-stuck");
+    let (base, dependency, stuck) = ("hy-base", "hy-dependency", "hy-stuck");
     script(stuck, "stop", Act::Hang);
     let running = started(discovered(vec![
-        task(dependency, &[]),
+        task(base, &[]),
+        task(dependency, &[base]),
         task(stuck, &[dependency]),
     ]))
     .await;
@@ -1060,6 +1061,9 @@ async fn when_grace_is_over_a_dependency_stops_without_waiting_for_its_stuck_dep
         "{lines:?}"
     );
     assert_eq!(times(&lines, dependency, "stop<"), 1, "{lines:?}");
+    // Hurried, the base did not wait for the dependency either; its release found nothing
+    // left to wait for.
+    assert_eq!(times(&lines, base, "stop<"), 1, "{lines:?}");
     let reason = |plugin| report.get(plugin).unwrap().reason().unwrap().to_string();
     assert!(
         reason(stuck).starts_with("stop was abandoned"),
@@ -1104,7 +1108,8 @@ async fn a_failing_required_plugin_halts_the_walk_and_another_failure_does_not()
     assert_eq!(times(&lines, core, "shutdown<"), 1, "{lines:?}");
     assert_eq!(times(&lines, late, "drop"), 1, "{lines:?}");
 
-    let (flaky, after) = ("nr-flaky", "nr-after");
+    // The flaky plugin comes first in start order: the later one must still start.
+    let (flaky, after) = ("nr-a-flaky", "nr-b-after");
     script(flaky, "start", Act::Fail);
     let manager = discovered(vec![task(flaky, &[]), task(after, &[])]).concurrency(one);
     let running = started(manager).await;

@@ -205,8 +205,12 @@ async fn an_async_manager_dropped_without_shutdown_warns_and_the_deadlines_are_l
           without their stop and shutdown hooks"
         ]
     );
-    // One that was shut down says nothing when dropped.
+    // One that was shut down says nothing when dropped, nor one with nothing live.
     started(["ad-three", "ad-four"]).await.shutdown().await;
+    let empty = PluginManager::from_entries(Vec::new())
+        .unwrap()
+        .into_async(Tokio);
+    drop(empty.validate().await.unwrap());
     assert_eq!(
         warnings_containing(capture, "dropped without `shutdown().await`").len(),
         1
