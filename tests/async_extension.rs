@@ -23,6 +23,10 @@ use tokio::sync::Notify;
 
 static JOURNAL: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+/// The tests that run the `lk-` plugins run one at a time: their journal lines carry only the
+/// plugin's name.
+static LOOKUPS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn note(line: String) {
     JOURNAL
         .lock()
@@ -118,7 +122,12 @@ impl Lookup for Refusing {
 #[plugin(name = "lk-d", implements = [Lookup])]
 #[derive(Default)]
 struct Exploding;
-impl AsyncPlugin for Exploding {}
+impl AsyncPlugin for Exploding {
+    async fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
+        note("lk-d:stop".to_owned());
+        Ok(())
+    }
+}
 impl Lookup for Exploding {
     fn lookup<'a>(&'a self, _: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
         lookup_by("lk-d", || panic!("lookup exploded"))
@@ -127,6 +136,7 @@ impl Lookup for Exploding {
 
 #[tokio::test]
 async fn awaited_calls_follow_the_call_order_with_each_policy_and_report_failures() {
+    let _one_at_a_time = LOOKUPS.lock().await;
     let manager = running(&["lk-a", "lk-b", "lk-c", "lk-d"]).await;
     let before = journal("lk-").len();
     let key = "k";
@@ -233,6 +243,7 @@ async fn awaited_calls_follow_the_call_order_with_each_policy_and_report_failure
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_awaited_call_runs_in_a_spawned_task() {
+    let _one_at_a_time = LOOKUPS.lock().await;
     let manager = Arc::new(running(&["lk-a", "lk-b"]).await);
     let shared = Arc::clone(&manager);
     let found = tokio::spawn(async move {
@@ -329,6 +340,7 @@ async fn stop_during_a_call() {
 
 #[tokio::test]
 async fn a_runtime_operation_inside_an_awaited_callback_is_refused() {
+    let _one_at_a_time = LOOKUPS.lock().await;
     let manager = running(&["lk-b"]).await;
     let inside: Mutex<Option<Result<Vec<_>, Error>>> = Mutex::new(None);
     let (host, slot) = (&manager, &inside);
@@ -601,6 +613,37 @@ async fn an_instance_reconfigured_in_place_is_taken_out_of_its_points_and_back()
         ask(&manager).await.as_deref(),
         Some("after"),
         "published again"
+    );
+    manager.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_plugin_whose_awaited_callbacks_reach_the_limit_is_stopped_and_excluded_by_the_next_operation()
+ {
+    use plugin_factory::extension::FailurePolicy;
+    let _one_at_a_time = LOOKUPS.lock().await;
+    let manager = PluginManager::builder()
+        .entries([entry("lk-b"), entry("lk-d")])
+        .callback_failures(FailurePolicy::ExcludeAfter(std::num::NonZeroU32::MIN))
+        .discover()
+        .unwrap()
+        .into_async(Tokio);
+    let manager = started(manager).await;
+    let before = journal("lk-d:stop").len();
+    let calls = manager
+        .extension::<dyn Lookup>()
+        .collect_async(|point| async move { point.lookup("k").await })
+        .await
+        .unwrap();
+    assert_eq!(calls.failures().len(), 1);
+    // Recorded and settled by the next operation, whose hooks are awaited.
+    assert_eq!(manager.state("lk-d"), Some(PluginState::Running));
+    manager.stop_plugin("lk-b").await.unwrap();
+    assert_eq!(manager.state("lk-d"), Some(PluginState::Excluded));
+    assert_eq!(
+        journal("lk-d:stop").len(),
+        before + 1,
+        "stopped before it went"
     );
     manager.shutdown().await;
 }
