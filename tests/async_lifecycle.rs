@@ -1161,3 +1161,76 @@ async fn within_grace_a_dependency_still_waits_for_its_dependent_to_stop() {
     );
     assert_eq!(report.excluded().count(), 0);
 }
+
+#[tokio::test]
+async fn what_outlasts_grace_and_mercy_is_abandoned_when_mercy_ends_not_later() {
+    let stuck = "dl-stuck";
+    script(stuck, "stop", Act::Hang);
+    let running = started(discovered(vec![task(stuck, &[])])).await;
+    let (grace, mercy) = (Duration::from_millis(600), Duration::from_millis(100));
+    let report = running.shutdown_within(grace, mercy).await;
+    let Some(ExclusionReason::Hook(failure)) = report.get(stuck).unwrap().reason() else {
+        panic!("{report}");
+    };
+    let FailureCause::Abandoned(after) = failure.cause else {
+        panic!("{failure:?}");
+    };
+    // Mercy's clock starts when grace ends: abandoned at about 0.7 s, with room for a busy
+    // machine, and well before a second grace period could have passed.
+    assert!(after >= grace + mercy, "{after:?}");
+    assert!(after < 2 * grace, "{after:?}");
+}
+
+#[tokio::test]
+async fn a_dependent_taken_down_before_init_moves_through_the_same_states_in_both_managers() {
+    let (dependency, user) = ("ev-dependency", "ev-user");
+    script(dependency, "init", Act::Fail);
+    let moves = |events: &Mutex<Vec<Event>>| -> Vec<(PluginState, PluginState)> {
+        lock(events)
+            .iter()
+            .filter_map(|event| match event {
+                Event::StateChanged { plugin, from, to } if *plugin == user => Some((*from, *to)),
+                _ => None,
+            })
+            .collect()
+    };
+    let entries = || [chore(dependency, &[]), chore(user, &[dependency])];
+    let sync_events = Arc::new(Mutex::new(Vec::new()));
+    let recorder = Arc::clone(&sync_events);
+    let report = PluginManager::builder()
+        .entries(entries())
+        .observe(move |event| lock(&recorder).push(event.clone()))
+        .discover()
+        .unwrap()
+        .validate()
+        .unwrap()
+        .init()
+        .unwrap()
+        .shutdown();
+    assert_eq!(report.get(user).unwrap().state(), PluginState::Excluded);
+
+    let async_events = Arc::new(Mutex::new(Vec::new()));
+    let recorder = Arc::clone(&async_events);
+    let manager = PluginManager::builder()
+        .entries(entries())
+        .observe(move |event| lock(&recorder).push(event.clone()))
+        .discover()
+        .unwrap()
+        .into_async(Tokio);
+    let report = manager
+        .validate()
+        .await
+        .unwrap()
+        .init()
+        .await
+        .unwrap()
+        .shutdown()
+        .await;
+    assert_eq!(report.get(user).unwrap().state(), PluginState::Excluded);
+    let expected = moves(&sync_events);
+    assert!(
+        expected.contains(&(PluginState::Validated, PluginState::Shutdown)),
+        "{expected:?}"
+    );
+    assert_eq!(moves(&async_events), expected);
+}
