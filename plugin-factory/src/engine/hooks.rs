@@ -3,9 +3,9 @@
 //! dependents, plus the walks that run a hook on every plugin (kept in this file: they inline
 //! the hook runner, which a split into another codegen unit measurably stopped).
 
+use quanta::Instant;
 use std::cmp::Reverse;
 use std::sync::Arc;
-use std::time::Instant;
 
 use super::instance::Instance;
 use super::observe::Event;

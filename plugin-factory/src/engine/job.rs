@@ -7,9 +7,10 @@
 //! cannot be interrupted, and its instance is dropped on the blocking pool when it returns.
 
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::future::{Either, select};
+use quanta::Instant;
 
 use super::PluginHook;
 use super::instance::Instance;
