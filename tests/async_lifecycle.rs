@@ -1234,3 +1234,27 @@ async fn a_dependent_taken_down_before_init_moves_through_the_same_states_in_bot
     );
     assert_eq!(moves(&async_events), expected);
 }
+
+#[tokio::test]
+async fn the_async_manager_times_hooks_when_asked() {
+    let (timed, chore_name) = ("tm-task", "tm-chore");
+    let manager = PluginManager::builder()
+        .entries([task(timed, &[]), chore(chore_name, &[])])
+        .time_hooks(true)
+        .discover()
+        .unwrap()
+        .into_async(Tokio);
+    let report = started(manager).await.shutdown().await;
+    for plugin in [timed, chore_name] {
+        let timings = report.get(plugin).unwrap().timings();
+        for hook in [
+            Hook::Validate,
+            Hook::Init,
+            Hook::Start,
+            Hook::Stop,
+            Hook::Shutdown,
+        ] {
+            assert!(timings.get(hook).is_some(), "{plugin} {hook}");
+        }
+    }
+}

@@ -435,3 +435,29 @@ fn an_excluded_instance_stays_excluded_through_a_new_layout_unless_its_config_ch
     manager.apply(changed(healed)).unwrap();
     assert_eq!(state(&manager, "flaky"), Some(PluginState::Running));
 }
+
+#[test]
+fn hook_times_stay_with_their_instances_through_a_new_layout() {
+    use plugin_factory::report::Hook;
+    let mut manager =
+        support::start_with(PluginManager::builder().config(toml(BASE)).time_hooks(true));
+    let started = |manager: &PluginManager<Active>, name: &str| {
+        manager
+            .report()
+            .get(name)
+            .unwrap()
+            .timings()
+            .get(Hook::Start)
+    };
+    let before = started(&manager, "plain").expect("timed");
+    // A new instance changes the layout: the slots that stay are taken over by the new one.
+    let applied = manager
+        .apply(changed("[plugins.store-c]\nkind = \"store\"\n"))
+        .unwrap();
+    assert!(applied.is_clean(), "{applied}");
+    assert_eq!(started(&manager, "plain"), Some(before));
+    assert!(
+        started(&manager, "store-c").is_some(),
+        "the new one is timed too"
+    );
+}

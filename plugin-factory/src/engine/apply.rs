@@ -219,6 +219,7 @@ impl Slots {
         let state = old.state(i);
         *self.instance_mut(j) = old.instance_mut(i).take();
         *self.details_mut(j) = old.details_mut(i).take();
+        self.take_timings(j, old, i);
         (&mut *self).store_state(j, state);
         (&mut *old).store_state(i, PluginState::Registered);
     }

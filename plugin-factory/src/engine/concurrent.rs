@@ -419,8 +419,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
         }
         if let Some(started) = started {
             let took = started.elapsed();
-            self.slots
-                .with_details(i, |details| details.timings.set(hook.hook(), took));
+            self.slots.slots().record_time(i, hook.hook(), took);
         }
         outcome.map_err(|cause| HookFailure {
             hook: hook.hook(),

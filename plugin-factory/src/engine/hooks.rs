@@ -217,8 +217,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         if let Some(started) = started {
             let now = Instant::now();
             self.boundary = Some(now);
-            self.slots
-                .with_details(i, |details| details.timings.set(hook, now - started));
+            self.slots.slots().record_time(i, hook, now - started);
         }
     }
 

@@ -1,7 +1,7 @@
 //! What the manager answers about its plugins without changing them: lookups by name, states,
 //! [`PluginInfo`], the live list and the [`Report`]. Queries never take the control lock.
 
-use std::sync::PoisonError;
+use std::sync::{Arc, PoisonError};
 
 use super::Engine;
 use super::order::report_order;
@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::report::table::Report;
-use crate::report::{Details, PluginReport};
+use crate::report::{Details, HookTimings, PluginReport};
 use crate::runtime::PluginInfo;
 
 impl Engine {
@@ -86,7 +86,9 @@ impl Engine {
     pub(crate) fn report(&self) -> Report {
         let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
         let slots = &self.slots;
-        let lines = report_order(&plan, slots).map(|i| line(slots, i, slots.details(i).clone()));
+        let timings = slots.all_timings();
+        let lines = report_order(&plan, slots)
+            .map(|i| line(slots, i, slots.details(i).clone(), timings.as_ref()));
         Report::new(
             lines.collect(),
             self.config_problems.clone(),
@@ -98,17 +100,23 @@ impl Engine {
     pub(super) fn take_report(&mut self) -> Report {
         let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
         let slots = &mut self.slots;
+        let timings = slots.all_timings();
         let mut lines = Vec::with_capacity(slots.len());
         for i in report_order(plan, slots) {
             let details = slots.details_mut(i).take();
-            lines.push(line(slots, i, details));
+            lines.push(line(slots, i, details, timings.as_ref()));
         }
         Report::new(lines, self.config_problems.clone(), self.unlinked.clone())
     }
 }
 
-/// The report's line for slot `i`.
-fn line(slots: &Slots, i: usize, details: Option<Box<Details>>) -> PluginReport {
+/// The report's line for slot `i`; `timings` are every slot's hook times, if timing is on.
+fn line(
+    slots: &Slots,
+    i: usize,
+    details: Option<Box<Details>>,
+    timings: Option<&Arc<[HookTimings]>>,
+) -> PluginReport {
     let metadata = slots.entry(i).metadata();
     PluginReport::new(
         slots.name(i),
@@ -116,5 +124,6 @@ fn line(slots: &Slots, i: usize, details: Option<Box<Details>>) -> PluginReport 
         metadata.version(),
         slots.state(i),
         details,
+        timings.map(|timings| (Arc::clone(timings), i as u32)),
     )
 }

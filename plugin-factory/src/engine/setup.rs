@@ -61,7 +61,10 @@ impl Engine {
             .into_iter()
             .map(|(i, reason)| (layout.slot(i), reason))
             .collect();
-        let (slots, problems) = Slots::new(columns, &layout.order, &layout.slot_of);
+        let (mut slots, problems) = Slots::new(columns, &layout.order, &layout.slot_of);
+        if options.time_hooks {
+            slots.time_hooks();
+        }
 
         let plan = Plan {
             order: Vec::with_capacity(n),

@@ -6,17 +6,19 @@
 //! byte each in an array of their own, and the instances sit apart from the rarely read
 //! details: a walk touches only what it reads.
 
-use std::sync::atomic::{AtomicU8, Ordering::Acquire, Ordering::Release};
+use std::sync::atomic::{
+    AtomicU8, AtomicU64, Ordering::Acquire, Ordering::Relaxed, Ordering::Release,
+};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use super::instance::Instance;
 use crate::config::{Instance as Declared, Spec, spec_of};
 use crate::contract::{OnFailure, Plugin};
-use crate::lifecycle::PluginState;
+use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
 use crate::registry::PluginEntry;
-use crate::report::{Details, ExclusionReason};
+use crate::report::{Details, ExclusionReason, HookTimings};
 use crate::tree::Problem;
 
 /// A plugin instance, locked on its own so that access to one plugin never waits for another.
@@ -74,9 +76,16 @@ pub(crate) struct Slots {
     /// Written only under the control lock (or by the owner), read by anyone without a lock.
     states: Box<[AtomicU8]>,
     instances: Box<[Held]>,
-    /// Reason, failures and timings: allocated only by a failure or by timing.
+    /// Reason and failures: allocated only by a failure.
     details: Box<[RwLock<Option<Box<Details>>>]>,
+    /// Each hook's time, when timing is on: one allocation per manager, not one per plugin,
+    /// and written without a lock (a relaxed store) whether the manager is owned or shared.
+    timings: Option<Box<[Clocked]>>,
 }
+
+/// One plugin's hook times, as [`HookTimings`] stores them (nanoseconds plus one; zero for a
+/// hook that has not run).
+type Clocked = [AtomicU64; Hook::ALL.len()];
 
 impl Slots {
     /// One slot per instance, slot `k` holding instance `order[k]` of `columns` (`slot_of` is
@@ -114,6 +123,7 @@ impl Slots {
                 .collect(),
             instances: (0..n).map(|_| Mutex::new(None)).collect(),
             details: (0..n).map(|_| RwLock::new(None)).collect(),
+            timings: None,
             entries,
         };
         (slots, problems)
@@ -240,6 +250,42 @@ impl Slots {
         self.details[i]
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Turns timing on: every hook's time is kept from now on.
+    pub(crate) fn time_hooks(&mut self) {
+        let n = self.len();
+        self.timings = Some((0..n).map(|_| Default::default()).collect());
+    }
+
+    /// How long each hook of every slot took, in slot order, if timing is on: one column a
+    /// report's lines share.
+    pub(crate) fn all_timings(&self) -> Option<Arc<[HookTimings]>> {
+        let timings = self.timings.as_ref()?;
+        Some(
+            timings
+                .iter()
+                .map(|clocked| {
+                    HookTimings::from_stored(clocked.each_ref().map(|t| t.load(Relaxed)))
+                })
+                .collect(),
+        )
+    }
+
+    /// Records that `hook` of `i` took `elapsed` (timing is on).
+    pub(crate) fn record_time(&self, i: usize, hook: Hook, elapsed: Duration) {
+        if let Some(timings) = &self.timings {
+            timings[i][hook as usize].store(HookTimings::stored(elapsed), Relaxed);
+        }
+    }
+
+    /// Moves the hook times of slot `i` of `old` to slot `j` of these slots.
+    pub(crate) fn take_timings(&mut self, j: usize, old: &mut Slots, i: usize) {
+        if let (Some(new), Some(old)) = (&mut self.timings, &mut old.timings) {
+            for (to, from) in new[j].iter_mut().zip(&mut old[i]) {
+                *to.get_mut() = std::mem::take(from.get_mut());
+            }
+        }
     }
 
     /// Why `i` is excluded, if it is.

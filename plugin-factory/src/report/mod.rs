@@ -238,9 +238,20 @@ impl HookTimings {
         (stored != 0).then(|| Duration::from_nanos(stored - 1))
     }
 
+    #[cfg(test)]
     pub(crate) fn set(&mut self, hook: Hook, elapsed: Duration) {
+        self.0[hook as usize] = Self::stored(elapsed);
+    }
+
+    /// `elapsed` as the column stores it: nanoseconds plus one.
+    pub(crate) fn stored(elapsed: Duration) -> u64 {
         let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX - 1);
-        self.0[hook as usize] = nanos.saturating_add(1);
+        nanos.saturating_add(1)
+    }
+
+    /// Timings from their stored values, one per hook in [`Hook::ALL`]'s order.
+    pub(crate) fn from_stored(stored: [u64; Hook::ALL.len()]) -> Self {
+        Self(stored)
     }
 
     /// The sum of every hook that ran.
@@ -254,13 +265,12 @@ impl HookTimings {
     }
 }
 
-/// What the manager records about a plugin beyond its state: only failures and timing create
-/// it, so a plugin that runs cleanly without timing costs no allocation.
+/// What the manager records about a plugin beyond its state: only failures create it, so a
+/// plugin that runs cleanly costs no allocation (hook times live in a column of their own).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Details {
     pub(crate) reason: Option<ExclusionReason>,
     pub(crate) failures: Vec<HookFailure>,
-    pub(crate) timings: HookTimings,
     /// How many extension point callbacks of the plugin failed, for the failure policy.
     pub(crate) callback_failures: u32,
     /// The last health check, while the instance runs.
@@ -277,6 +287,9 @@ pub struct PluginReport {
     version: &'static str,
     state: PluginState,
     details: Option<Box<Details>>,
+    /// The report's hook times, shared by its lines, and this line's index in them; none
+    /// without timing, so that an untimed report carries no times at all.
+    timings: Option<(Arc<[HookTimings]>, u32)>,
 }
 
 impl PluginReport {
@@ -286,6 +299,7 @@ impl PluginReport {
         version: &'static str,
         state: PluginState,
         details: Option<Box<Details>>,
+        timings: Option<(Arc<[HookTimings]>, u32)>,
     ) -> Self {
         Self {
             name,
@@ -293,6 +307,7 @@ impl PluginReport {
             version,
             state,
             details,
+            timings,
         }
     }
 
@@ -330,10 +345,10 @@ impl PluginReport {
 
     /// Time per hook, if timing is on.
     pub fn timings(&self) -> HookTimings {
-        self.details
-            .as_ref()
-            .map(|details| details.timings)
-            .unwrap_or_default()
+        match &self.timings {
+            Some((timings, k)) => timings[*k as usize],
+            None => HookTimings::default(),
+        }
     }
 
     /// The failures that came after the one that excluded the plugin (a `shutdown` that also
@@ -369,7 +384,7 @@ mod tests {
                 ..Details::default()
             })
         });
-        PluginReport::new(Name::from(name), name, "1.0.0", state, details)
+        PluginReport::new(Name::from(name), name, "1.0.0", state, details, None)
     }
 
     #[test]
@@ -402,15 +417,16 @@ mod tests {
 
     #[test]
     fn timings_show_only_when_recorded() {
-        let mut details = Details::default();
-        details.timings.set(Hook::Start, Duration::from_micros(3));
-        details.timings.set(Hook::Init, Duration::from_micros(2));
+        let mut timings = HookTimings::default();
+        timings.set(Hook::Start, Duration::from_micros(3));
+        timings.set(Hook::Init, Duration::from_micros(2));
         let timed = PluginReport::new(
             Name::from("alpha"),
             "alpha",
             "1.0.0",
             PluginState::Running,
-            Some(Box::new(details)),
+            None,
+            Some((Arc::from([timings]), 0)),
         );
         assert_eq!(timed.timings().total(), Duration::from_micros(5));
         let report = Report::new(vec![timed], Vec::new(), Vec::new());
