@@ -138,14 +138,7 @@ fn an_unhealthy_plugin_is_logged_as_a_warning_and_a_healthy_one_is_not() {
     let capture = capture();
     let manager = support::start_with(PluginManager::builder().entries([&WELL, &ILL]));
     manager.check_health().unwrap();
-    let records = capture.0.lock().unwrap();
-    let warnings = |target: &str| -> Vec<String> {
-        records
-            .iter()
-            .filter(|(level, t, _)| *level == Level::Warn && t == target)
-            .map(|(.., message)| message.clone())
-            .collect()
-    };
+    let warnings = |target: &str| warnings_where(capture, |t, _| t == target);
     assert_eq!(
         warnings("log-ill"),
         ["plugin \"log-ill\" is unhealthy: out of disk"]
@@ -172,15 +165,20 @@ fn stuck(name: &'static str) -> &'static plugin_factory::registry::PluginEntry {
     }))
 }
 
-fn warnings_containing(capture: &Capture, text: &str) -> Vec<String> {
+/// The warnings captured so far whose target and message `keep` accepts.
+fn warnings_where(capture: &Capture, keep: impl Fn(&str, &str) -> bool) -> Vec<String> {
     capture
         .0
         .lock()
         .unwrap()
         .iter()
-        .filter(|(level, _, message)| *level == Level::Warn && message.contains(text))
+        .filter(|(level, target, message)| *level == Level::Warn && keep(target, message))
         .map(|(.., message)| message.clone())
         .collect()
+}
+
+fn warnings_containing(capture: &Capture, text: &str) -> Vec<String> {
+    warnings_where(capture, |_, message| message.contains(text))
 }
 
 #[tokio::test]
@@ -253,14 +251,7 @@ async fn the_async_health_check_logs_an_unhealthy_plugin_as_a_warning() {
     let mut running = manager.start().await.unwrap();
     running.check_health().await;
     running.shutdown().await;
-    let warnings = |target: &str| -> Vec<String> {
-        let records = capture.0.lock().unwrap();
-        records
-            .iter()
-            .filter(|(level, t, _)| *level == Level::Warn && t == target)
-            .map(|(.., message)| message.clone())
-            .collect()
-    };
+    let warnings = |target: &str| warnings_where(capture, |t, _| t == target);
     assert_eq!(
         warnings("alog-ill"),
         ["plugin \"alog-ill\" is unhealthy: out of disk"]

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 
 use super::drive::{Awaited, Direct, Drive, completed};
 use super::instance::Instance;
-use super::job::{Call, Runner};
+use super::job::{Call, Runner, flatten};
 use super::options::{AsyncSettings, Injector};
 use super::reload::{Checked, Next};
 use super::slots::{SlotAccess, Slots};
@@ -24,7 +24,7 @@ use crate::contract::{Context, PluginError, Reconfigure};
 use crate::extension::Hub;
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
-use crate::registry::ConfigValue;
+use crate::registry::{ConfigSpec, ConfigValue};
 use crate::report::{ExclusionReason, FailureCause, HookFailure};
 
 impl Engine {
@@ -229,22 +229,14 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
     /// Hands running instance `i` its new config; a failure (or a panic, or an invalid config)
     /// is returned for the caller's drive to take `i` out with, as a failing hook is.
     pub(super) fn reconfigure(&mut self, i: usize) -> Result<Reconfigure, HookFailure> {
-        let failure = |cause| HookFailure {
-            hook: Hook::Reconfigure,
-            cause,
-        };
-        let Some(value) = self.new_config(i)? else {
+        let Some((value, spec, shared)) = self.reconfigure_input(i)? else {
             return Ok(Reconfigure::Restart);
         };
-        let entry = self.slots.slots().entry(i);
-        let spec = entry
-            .config()
-            .expect("a kind with a config value has a config type");
-        let (route, hub, injector) = (self.route, self.hub, Injector::of(&self.options));
-        let shared = entry.implementations().is_some() || hub.has_services();
         if shared {
             self.withdraw(i);
         }
+        let entry = self.slots.slots().entry(i);
+        let (route, hub, injector) = (self.route, self.hub, Injector::of(&self.options));
         let outcome = self.slots.with_instance(i, |instance, name| {
             let Some(plugin) = instance.as_mut().and_then(Instance::get_mut) else {
                 return Ok(Err(PluginError::msg("the plugin has no instance")));
@@ -255,17 +247,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
                 spec.reconfigure(plugin, value, &ctx)
             })
         });
-        let cause = match outcome {
-            Ok(Ok(done)) => {
-                if shared && self.state(i) == PluginState::Running {
-                    self.publish(i);
-                }
-                return Ok(done);
-            }
-            Ok(Err(error)) => FailureCause::Error(Arc::new(error)),
-            Err(message) => FailureCause::Panic(message),
-        };
-        Err(failure(cause))
+        self.reconfigured(i, shared, flatten(outcome))
     }
 
     /// [`reconfigure`](Self::reconfigure) for the async manager: the hook runs as a job (see
@@ -275,14 +257,9 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
         i: usize,
         run: &Runner,
     ) -> Result<Reconfigure, HookFailure> {
-        let Some(value) = self.new_config(i)? else {
+        let Some((value, spec, shared)) = self.reconfigure_input(i)? else {
             return Ok(Reconfigure::Restart);
         };
-        let entry = self.slots.slots().entry(i);
-        let spec = entry
-            .config()
-            .expect("a kind with a config value has a config type");
-        let shared = entry.implementations().is_some() || self.hub.has_services();
         if shared {
             self.hide(i);
         }
@@ -292,18 +269,43 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
         if instance.is_some() {
             self.slots.with_instance(i, |slot, _| *slot = instance);
         }
-        match outcome {
-            Ok(done) => {
-                if shared && self.state(i) == PluginState::Running {
-                    self.publish(i);
-                }
-                Ok(done)
-            }
-            Err(cause) => Err(HookFailure {
-                hook: Hook::Reconfigure,
-                cause,
-            }),
+        self.reconfigured(i, shared, outcome)
+    }
+
+    /// What handing `i` a new config starts from: the value, its kind's config type, and
+    /// whether the instance is shared (withdrawn before, published after); `None` for a kind
+    /// without a config type.
+    fn reconfigure_input(
+        &self,
+        i: usize,
+    ) -> Result<Option<(ConfigValue, &'static ConfigSpec, bool)>, HookFailure> {
+        let Some(value) = self.new_config(i)? else {
+            return Ok(None);
+        };
+        let entry = self.slots.slots().entry(i);
+        let spec = entry
+            .config()
+            .expect("a kind with a config value has a config type");
+        let shared = entry.implementations().is_some() || self.hub.has_services();
+        Ok(Some((value, spec, shared)))
+    }
+
+    /// After `reconfigure` of `i`: a shared instance that took the config and runs is
+    /// published again; a failure is the hook's.
+    fn reconfigured(
+        &mut self,
+        i: usize,
+        shared: bool,
+        outcome: Result<Reconfigure, FailureCause>,
+    ) -> Result<Reconfigure, HookFailure> {
+        let done = outcome.map_err(|cause| HookFailure {
+            hook: Hook::Reconfigure,
+            cause,
+        })?;
+        if shared && self.state(i) == PluginState::Running {
+            self.publish(i);
         }
+        Ok(done)
     }
 
     /// The new config value of running instance `i`, to hand it; `None` for a kind without

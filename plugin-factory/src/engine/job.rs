@@ -393,8 +393,11 @@ impl Runner {
     }
 }
 
-/// A caught hook's result as an [`Outcome`] (or a reconfigure's).
-fn flatten<T>(caught: Result<Result<T, PluginError>, String>) -> Result<T, FailureCause> {
+/// A caught hook's result (a panic's message, or the hook's own result) as its value or the
+/// failure's cause.
+pub(super) fn flatten<T>(
+    caught: Result<Result<T, PluginError>, String>,
+) -> Result<T, FailureCause> {
     match caught {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(FailureCause::Error(Arc::new(error))),

@@ -115,11 +115,7 @@ impl<E: ?Sized + Send + Sync + 'static> Extension<'_, E> {
         F: Future<Output = R>,
         R: CallbackResult,
     {
-        self.walk_async(false, Vec::new(), f, |values, plugin, value| {
-            values.push((plugin, value));
-            ControlFlow::Continue(())
-        })
-        .await
+        self.walk_async(false, Vec::new(), f, keep).await
     }
 
     /// Awaits the callbacks in order until one gives `Some` (see
@@ -152,12 +148,7 @@ impl<E: ?Sized + Send + Sync + 'static> Extension<'_, E> {
         F: Future<Output = R>,
         R: CallbackResult,
     {
-        let calls = self
-            .walk_async(true, Vec::new(), f, |values, plugin, value| {
-                values.push((plugin, value));
-                ControlFlow::Continue(())
-            })
-            .await?;
+        let calls = self.walk_async(true, Vec::new(), f, keep).await?;
         match calls.failures().first() {
             Some(failure) => Err(CallError::Failed(failure.clone())),
             None => Ok(calls),
@@ -243,6 +234,12 @@ impl<E: ?Sized + Send + Sync + 'static> Extension<'_, E> {
         drop(snapshot);
         Ok(self.conclude(acc, reached, failures))
     }
+}
+
+/// Keeps every value with its plugin: what `collect_async` and `until_error_async` take.
+fn keep<T>(values: &mut ByPlugin<T>, plugin: Name, value: T) -> ControlFlow<()> {
+    values.push((plugin, value));
+    ControlFlow::Continue(())
 }
 
 /// Awaits `future`, marking the thread inside a call of `manager` while it is polled, so that

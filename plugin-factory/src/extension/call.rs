@@ -107,6 +107,9 @@ impl At<'_> {
     }
 }
 
+/// A call under way: the snapshot it walks, and the mark of a host's call on its manager.
+pub(super) type Begun<E> = (Arc<Snapshot<E>>, Option<Busy>);
+
 /// Runs the failed-callback policy once a call has ended.
 pub(crate) trait Settle: Sync {
     /// Records the failures a call queued and applies the policy to them.
@@ -284,8 +287,7 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
     /// What every call but a historic one does first: fails the call if the subset names an
     /// unknown plugin, if the order has a cycle, or if a host's call would re-enter its
     /// manager; else takes the snapshot to call (none if the point has no table yet).
-    #[allow(clippy::type_complexity)]
-    pub(super) fn begin(&self) -> Result<Option<(Arc<Snapshot<E>>, Option<Busy>)>, CallError> {
+    pub(super) fn begin(&self) -> Result<Option<Begun<E>>, CallError> {
         let Some(point) = self.point() else {
             self.check_only(None)?;
             return Ok(None);
