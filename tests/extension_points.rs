@@ -1133,3 +1133,25 @@ fn every_plugin_that_reaches_the_limit_in_one_call_is_excluded() {
     assert_eq!(manager.state("gamma"), Some(PluginState::Excluded));
     assert_eq!(manager.state("beta"), Some(PluginState::Running));
 }
+
+#[test]
+fn a_stopped_implementation_reconfigured_in_place_stays_out_of_its_point() {
+    let mut manager = start_with(
+        PluginManager::builder()
+            .entries(kinds(&["alpha", "tuned"]))
+            .config(toml("[plugins.alpha]\n[plugins.tuned.config]\nlevel = 1\n")),
+    );
+    manager.stop_plugin("tuned").unwrap();
+    let applied = manager
+        .apply(toml("[plugins.alpha]\n[plugins.tuned.config]\nlevel = 2\n"))
+        .unwrap();
+    assert!(
+        matches!(
+            applied.outcome("tuned").unwrap().result,
+            Effect::ReconfiguredInPlace
+        ),
+        "{applied}"
+    );
+    assert_eq!(manager.state("tuned"), Some(PluginState::Stopped));
+    assert_eq!(names(&reached(&manager, "stopped")), ["alpha"]);
+}
