@@ -441,6 +441,20 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Runs `hook` on every plugin ready for it, in start order. Stops at once when a required
     /// plugin is excluded.
     pub(super) fn run_forward(&mut self, hook: PluginHook) {
+        // One loop per hook, each with its hook a constant: which states it runs from and
+        // reaches, the hook's vtable slot and the publication check are decided at compile time
+        // instead of through jump tables for every plugin.
+        match hook {
+            PluginHook::Validate => self.run_forward_as(PluginHook::Validate),
+            PluginHook::Init => self.run_forward_as(PluginHook::Init),
+            PluginHook::Start => self.run_forward_as(PluginHook::Start),
+            PluginHook::Stop | PluginHook::Shutdown => self.run_forward_as(hook),
+        }
+    }
+
+    /// [`run_forward`](Self::run_forward)'s loop, inlined into each of its arms.
+    #[inline(always)]
+    fn run_forward_as(&mut self, hook: PluginHook) {
         for place in 0..self.plan.order.len() {
             let i = self.plan.order[place];
             let from = self.state(i);
