@@ -117,11 +117,9 @@ fn line(
     details: Option<Box<Details>>,
     timings: Option<&Arc<[HookTimings]>>,
 ) -> PluginReport {
-    let metadata = slots.entry(i).metadata();
     PluginReport::new(
         slots.name(i),
-        metadata.name(),
-        metadata.version(),
+        slots.entry(i).metadata(),
         slots.state(i),
         details,
         timings.map(|timings| (Arc::clone(timings), i as u32)),
