@@ -484,7 +484,14 @@ impl<S: SlotAccess> Ops<'_, S> {
         self.stop_all();
         for place in (0..self.plan.order.len()).rev() {
             let i = self.plan.order[place];
-            if self.state(i).is_live() {
+            let from = self.state(i);
+            // What `stop_all` leaves, shut down and dropped in this loop (the hook runner
+            // inlined, the hook a constant); anything else goes through `tear_down`.
+            if PluginHook::Shutdown.runs_from(from) {
+                if self.step_from(i, from, PluginHook::Shutdown).is_ok() {
+                    self.drop_instance(i);
+                }
+            } else if from.is_live() {
                 let _ = self.tear_down(i);
             }
         }
