@@ -421,8 +421,9 @@ mod tests {
     #[test]
     fn a_report_line_fits_one_cache_line() {
         // The kind's name and version are read through its metadata, not copied into the line
-        // (which was 88 bytes with them).
-        assert_eq!(std::mem::size_of::<PluginReport>(), 64);
+        // (which was 88 bytes on 64-bit targets with them).
+        let size = std::mem::size_of::<PluginReport>();
+        assert!(size <= 64, "a report line is {size} bytes");
     }
 
     #[test]
