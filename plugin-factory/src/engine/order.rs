@@ -344,7 +344,7 @@ mod tests {
                     } else {
                         format!("{stem}{}", next(n))
                     };
-                    Name::from(Box::leak(name.into_boxed_str()) as &'static str)
+                    Name::new(name).expect("a valid name")
                 })
                 .collect();
             let edges: Vec<(usize, usize)> = (0..next(2 * n))

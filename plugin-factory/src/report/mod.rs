@@ -372,8 +372,15 @@ mod tests {
     use super::table::Report;
     use super::*;
 
-    fn metadata(kind: &'static str) -> &'static PluginMetadata {
-        Box::leak(Box::new(PluginMetadata::new(kind, "1.0.0")))
+    /// The registry's metadata of the kinds these tests report on.
+    fn metadata(kind: &str) -> &'static PluginMetadata {
+        static ALPHA: PluginMetadata = PluginMetadata::new("alpha", "1.0.0");
+        static BETA: PluginMetadata = PluginMetadata::new("beta", "1.0.0");
+        match kind {
+            "alpha" => &ALPHA,
+            "beta" => &BETA,
+            _ => panic!("no metadata for {kind:?} in these tests"),
+        }
     }
 
     fn line(
