@@ -1,10 +1,9 @@
-//! Running plugin code and taking plugins out: the hook runner (factory and hooks, panics
-//! caught, timing, a checked state change, events) and exclusion with its cascade to
-//! dependents, plus the walks that run a hook on every plugin (kept in this file: they inline
-//! the hook runner, which a split into another codegen unit measurably stopped).
+//! Running plugin code: the hook runner (factory and hooks, panics caught, timing, a checked
+//! state change, events), plus the walks that run a hook on every plugin (kept in this file:
+//! they inline the hook runner, which a split into another codegen unit measurably stopped).
+//! A failure goes on to exclusion and its cascade to dependents (`exclude.rs`).
 
 use quanta::Instant;
-use std::cmp::Reverse;
 use std::sync::Arc;
 
 use super::instance::Instance;
@@ -15,7 +14,6 @@ use super::{Ops, PluginHook};
 use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
 use crate::lifecycle::{Hook, PluginState};
-use crate::name::Name;
 use crate::registry::ConfigValue;
 use crate::report::{ExclusionReason, FailureCause, HookFailure};
 use crate::tree::{Node, Problem};
@@ -232,7 +230,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// manager changes states, and a hook cannot call back into it, so `from` still holds when
     /// the hook returns.
     #[inline(always)]
-    fn step_from(
+    pub(super) fn step_from(
         &mut self,
         i: usize,
         from: PluginState,
@@ -276,163 +274,6 @@ impl<S: SlotAccess> Ops<'_, S> {
             let name = self.name(i);
             log::error!(target: name.as_str(), "plugin {name:?} panicked while dropped: {message}");
         }
-    }
-}
-
-/// Exclusion and its cascade.
-impl<S: SlotAccess> Ops<'_, S> {
-    /// Takes plugin `i` out of the live set because its own hook failed: its live dependents go
-    /// first, then it is stopped and shut down as far as it had got, and dropped.
-    pub(super) fn fail(&mut self, i: usize, failure: HookFailure) {
-        self.record_failure(i, failure.clone());
-        self.take_out(i, failure);
-    }
-
-    /// [`fail`](Self::fail) for a failure already recorded.
-    pub(super) fn take_out(&mut self, i: usize, failure: HookFailure) {
-        self.take_out_failed(i, failure.hook, ExclusionReason::Hook(failure));
-    }
-
-    /// Takes plugin `i` out because its `hook` failed, with `reason`: its live dependents go
-    /// first, then it is stopped and shut down as far as it had got (but for the hook that
-    /// failed), and dropped.
-    pub(super) fn take_out_failed(&mut self, i: usize, hook: Hook, reason: ExclusionReason) {
-        let before = self.state(i);
-        if before.is_live() {
-            self.set_state(i, PluginState::Failed);
-        }
-        self.evict_dependents(i, |dependency| ExclusionReason::DependsOnExcluded {
-            dependency,
-        });
-        if before == PluginState::Running && hook != Hook::Stop {
-            self.call_and_record(i, PluginHook::Stop);
-        }
-        let initialized = matches!(
-            before,
-            PluginState::Initialized | PluginState::Running | PluginState::Stopped
-        );
-        if initialized && hook != Hook::Shutdown {
-            self.call_and_record(i, PluginHook::Shutdown);
-        }
-        self.drop_instance(i);
-        self.exclude(i, reason);
-    }
-
-    /// Runs a teardown hook of a plugin that is already on its way out: a failure is recorded
-    /// and the teardown goes on.
-    fn call_and_record(&mut self, i: usize, hook: PluginHook) {
-        if let Err(failure) = self.call(i, hook) {
-            self.record_failure(i, failure);
-        }
-    }
-
-    /// Logs a hook failure, tells observers, and keeps it in the plugin's details.
-    pub(super) fn record_failure(&mut self, i: usize, failure: HookFailure) {
-        let name = self.name(i);
-        log::error!(target: name.as_str(), "plugin {name:?}: {failure}");
-        self.observers.emit(|| Event::Failed {
-            plugin: name,
-            failure: failure.clone(),
-        });
-        self.slots
-            .with_details(i, |details| details.failures.push(failure));
-    }
-
-    /// Stops (if running) and shuts down (if initialized) plugin `i` and drops it, leaving it
-    /// `Shutdown`. A failing hook has excluded and dropped the plugin when this returns it.
-    pub(super) fn tear_down(&mut self, i: usize) -> Result<(), HookFailure> {
-        match self.state(i) {
-            PluginState::Running => {
-                self.step_from(i, PluginState::Running, PluginHook::Stop)?;
-                self.step_from(i, PluginState::Stopped, PluginHook::Shutdown)?;
-            }
-            from @ (PluginState::Initialized | PluginState::Stopped) => {
-                self.step_from(i, from, PluginHook::Shutdown)?;
-            }
-            PluginState::Created | PluginState::Validated => {
-                self.set_state(i, PluginState::Shutdown);
-            }
-            _ => {}
-        }
-        self.drop_instance(i);
-        Ok(())
-    }
-
-    /// Excludes every live plugin that depends on `i`, directly or not, dependents first, each
-    /// with the reason `why` gives for the dependency that takes it down. Returns them in the
-    /// order they went.
-    pub(super) fn evict_dependents(
-        &mut self,
-        i: usize,
-        why: fn(Name) -> ExclusionReason,
-    ) -> Vec<usize> {
-        let doomed = self.live_dependents(i);
-        for &dependent in &doomed {
-            let dependency = self.taken_down_by(dependent, i, &doomed);
-            // If a teardown hook fails, the plugin is already excluded with that failure as the
-            // reason, which says more than `why`.
-            if self.tear_down(dependent).is_ok() {
-                self.exclude(dependent, why(dependency));
-            }
-        }
-        doomed
-    }
-
-    /// The dependency that takes `dependent` down when `i` goes with the `doomed` dependents
-    /// of `i`: the first of its dependencies that goes, so a reason names the direct cause.
-    pub(super) fn taken_down_by(&self, dependent: usize, i: usize, doomed: &[usize]) -> Name {
-        let dependency = self
-            .topology
-            .graph
-            .dependencies(dependent)
-            .find(|&d| d == i || doomed.contains(&d))
-            .map_or(i, |d| d);
-        self.name(dependency)
-    }
-
-    /// The live plugins that depend on `i`, directly or not, in reverse start order (the order
-    /// to stop them in).
-    pub(super) fn live_dependents(&self, i: usize) -> Vec<usize> {
-        let graph = &self.topology.graph;
-        let mut seen = vec![false; self.slots.slots().len()];
-        let mut stack: Vec<usize> = graph.dependents(i).collect();
-        let mut found = Vec::new();
-        while let Some(next) = stack.pop() {
-            if std::mem::replace(&mut seen[next], true) || !self.state(next).is_live() {
-                continue;
-            }
-            found.push(next);
-            stack.extend(graph.dependents(next));
-        }
-        let position = &self.plan.position;
-        found.sort_by_key(|&slot| Reverse((position[slot], slot)));
-        found
-    }
-
-    /// Records `reason`, moves `i` to `Excluded`, and notes a required plugin.
-    pub(super) fn exclude(&mut self, i: usize, reason: ExclusionReason) {
-        let name = self.name(i);
-        log::warn!(target: name.as_str(), "plugin {name:?} excluded: {reason}");
-        self.observers.emit(|| Event::Excluded {
-            plugin: name,
-            reason: reason.clone(),
-        });
-        self.slots
-            .with_details(i, |details| details.reason = Some(reason));
-        // A plugin that fails again on its way back in (its factory panics) is excluded
-        // already: only the reason changes.
-        if self.state(i) != PluginState::Excluded {
-            self.set_state(i, PluginState::Excluded);
-        }
-        if self.is_required(i) && self.required_excluded.is_none() {
-            self.required_excluded = Some(i);
-        }
-    }
-
-    /// Excludes a plugin that never ran a hook (no cascade: resolution handles dependents).
-    pub(super) fn exclude_unstarted(&mut self, i: usize, reason: ExclusionReason) {
-        self.drop_instance(i);
-        self.exclude(i, reason);
     }
 }
 

@@ -35,6 +35,7 @@ mod apply;
 mod concurrent;
 pub(crate) mod control;
 mod drive;
+mod exclude;
 mod graph;
 mod health;
 mod hooks;
@@ -55,10 +56,10 @@ mod takeout;
 #[cfg(test)]
 mod testing;
 
-use quanta::Instant;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use quanta::Instant;
 use rustc_hash::FxHashMap;
 
 use self::graph::Graph;
