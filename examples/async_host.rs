@@ -180,20 +180,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .hook_timeout(Duration::from_secs(5));
     let running = manager.validate().await?.init().await?.start().await?;
     let live: Vec<String> = running.live().iter().map(|name| name.to_string()).collect();
-    println!("running: {}", live.join(", "));
+    example_plugins::say!("running: {}", live.join(", "));
 
     match run_for {
         Some(time) => tokio::time::sleep(time).await,
         None => {
-            println!("press Ctrl-C to shut down");
+            example_plugins::say!("press Ctrl-C to shut down");
             tokio::signal::ctrl_c().await?;
         }
     }
-    println!("shutting down (grace 5 s, mercy 2 s)");
+    example_plugins::say!("shutting down (grace 5 s, mercy 2 s)");
     let report = running
         .shutdown_within(Duration::from_secs(5), Duration::from_secs(2))
         .await;
-    print!("{report}");
+    example_plugins::say!("{}", report.to_string().trim_end());
     Ok(())
 }
 

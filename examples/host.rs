@@ -143,14 +143,14 @@ fn run(runner: &Runner, options: &Options) -> Result<(), Error> {
         builder = builder.config(config);
     }
     let mut manager = builder.discover()?.validate()?.init()?.start()?;
-    println!("running: {}", manager.live().join(", "));
+    example_plugins::say!("running: {}", manager.live().join(", "));
     call_extension_points(&manager)?;
     manage_at_run_time(&manager);
     if let Some(path) = &options.config {
         reload(&mut manager, path)?;
     }
     let report = manager.stop().shutdown();
-    println!("\n{report}");
+    example_plugins::say!("\n{report}");
     Ok(())
 }
 
@@ -165,10 +165,10 @@ fn reload(manager: &mut PluginManager<Active>, path: &Path) -> Result<(), Error>
         .set("plugins.greeter.config.greeting", "Hi")
         .disable("greeter-fr")
         .load()?;
-    println!("\nreload plan:\n{}", manager.plan(&changed)?);
+    example_plugins::say!("\nreload plan:\n{}", manager.plan(&changed)?);
     let applied = manager.apply(changed)?;
-    println!("reloaded:\n{applied}");
-    println!("running: {}", manager.live().join(", "));
+    example_plugins::say!("reloaded:\n{applied}");
+    example_plugins::say!("running: {}", manager.live().join(", "));
     Ok(())
 }
 
@@ -181,12 +181,12 @@ fn call_extension_points(manager: &PluginManager<Active>) -> Result<(), Error> {
         .iter()
         .filter_map(|(plugin, status)| Some(format!("{plugin}: {}", status.as_ref()?)))
         .collect();
-    println!("status: {}", line.join("; "));
+    example_plugins::say!("status: {}", line.join("; "));
     let told = manager
         .extension::<dyn example_plugins::points::AuditSink>()
         .call(|sink| sink.record("host", "checked in"))?;
-    println!("audit sinks told: {}", told.reached());
-    println!("health:\n{}", manager.check_health()?);
+    example_plugins::say!("audit sinks told: {}", told.reached());
+    example_plugins::say!("health:\n{}", manager.check_health()?);
     Ok(())
 }
 
@@ -200,7 +200,7 @@ fn manage_at_run_time(manager: &PluginManager<Active>) {
             let _ = kv.set("host.started", "yes");
             kv.len()
         });
-        println!("the first kv-store holds {} entries", stored.unwrap_or(0));
+        example_plugins::say!("the first kv-store holds {} entries", stored.unwrap_or(0));
     }
     let present = |name: &str| {
         manager
@@ -224,12 +224,12 @@ fn manage_at_run_time(manager: &PluginManager<Active>) {
         // Still panics: excluded again, nothing else disturbed.
         report("add panics-on-start", manager.add_plugin("panics-on-start"));
     }
-    println!("running: {}", manager.live().join(", "));
+    example_plugins::say!("running: {}", manager.live().join(", "));
 }
 
 fn report(what: &str, outcome: Result<Vec<Name>, Error>) {
     match outcome {
-        Ok(affected) => println!("{what}: ok ({})", affected.join(", ")),
-        Err(error) => println!("{what}: {error}"),
+        Ok(affected) => example_plugins::say!("{what}: ok ({})", affected.join(", ")),
+        Err(error) => example_plugins::say!("{what}: {error}"),
     }
 }

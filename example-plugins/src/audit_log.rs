@@ -49,7 +49,7 @@ impl Plugin for AuditLog {
     fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         self.storage = Some(ctx.service::<dyn Storage>("kv-store")?);
         self.note(format!("{}: started", ctx.name()))?;
-        println!(
+        crate::say!(
             "[{}] recording into kv-store ({} entries so far)",
             ctx.name(),
             self.trail
@@ -63,7 +63,7 @@ impl Plugin for AuditLog {
     fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         self.note(format!("{}: stopped", ctx.name()))?;
         self.storage = None;
-        println!("[{}] trail: {}", ctx.name(), self.trail().join("; "));
+        crate::say!("[{}] trail: {}", ctx.name(), self.trail().join("; "));
         Ok(())
     }
 }

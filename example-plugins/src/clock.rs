@@ -33,7 +33,7 @@ impl Plugin for Clock {
         if let Some(started) = self.started.take() {
             self.ran += started.elapsed();
         }
-        println!("[clock] ran for {:?}", self.ran);
+        crate::say!("[clock] ran for {:?}", self.ran);
         Ok(())
     }
 }

@@ -92,7 +92,7 @@ impl Plugin for Greeter {
     fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         let greeting = self.said();
         log::info!(target: ctx.log_target(), "{greeting}, world!");
-        println!("[{}] {greeting}, world!", ctx.name());
+        crate::say!("[{}] {greeting}, world!", ctx.name());
         // Historic: an audit sink that starts later (or again) hears it too.
         let (name, event) = (ctx.name(), format!("said {greeting:?}"));
         let told = ctx
@@ -103,7 +103,7 @@ impl Plugin for Greeter {
     }
 
     fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        println!("[{}] Goodbye, world!", ctx.name());
+        crate::say!("[{}] Goodbye, world!", ctx.name());
         Ok(())
     }
 }

@@ -167,7 +167,7 @@ impl Plugin for KvStore {
     fn shutdown(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         let released = self.len();
         log::info!(target: ctx.log_target(), "releasing {released} entries");
-        println!("[{}] released {released} entries", ctx.name());
+        crate::say!("[{}] released {released} entries", ctx.name());
         self.entries.map().clear();
         Ok(())
     }

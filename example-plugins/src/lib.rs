@@ -10,6 +10,25 @@
 //!
 //! A host links this crate with `plugin_factory::link_plugins!(example_plugins);`.
 
+/// Prints a line to stdout, as `println!` does, but a failed write is not a panic: a plugin
+/// whose reader has gone (`host | head -1`) keeps running, and the line is dropped (a debug log
+/// says so). The examples print through it too.
+///
+/// ```
+/// example_plugins::say!("[{}] hello", "greeter");
+/// ```
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        if let ::std::result::Result::Err(error) =
+            ::std::writeln!(::std::io::stdout().lock(), $($arg)*)
+        {
+            ::log::debug!("a line to stdout was dropped: {error}");
+        }
+    }};
+}
+
 #[cfg(feature = "audit-log")]
 pub mod audit_log;
 #[cfg(feature = "broken")]

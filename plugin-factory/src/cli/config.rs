@@ -29,7 +29,9 @@ pub(super) fn schema(options: &Options, io: &mut Io<'_>) -> Result<Exit, Error> 
 /// configuration (with the same environment overrides), and prints the plan to it.
 pub(super) fn plan(source: &Source<'_>, file: &Path, io: &mut Io<'_>) -> Result<Exit, Error> {
     let manager = source.builder()?.discover()?.validate()?;
-    let mut next = Loader::new().file(file);
+    let mut next = Loader::new()
+        .max_file_size(source.options.max_config_size)
+        .file(file);
     if let Some(prefix) = source.env_prefix {
         next = next.env(prefix);
     }

@@ -12,6 +12,8 @@ use crate::lifecycle::PluginState;
 use crate::manager::PluginManager;
 use crate::manager::phase::Vetted;
 use crate::registry::{self, PluginEntry};
+use crate::report::ExclusionReason;
+use crate::report::table::Report;
 use crate::runtime::PluginInfo;
 
 /// The manager `options` describe, discovered and validated; `Ok(Err(exit))` when a required
@@ -298,6 +300,22 @@ fn print_info_text(document: &Value, io: &mut Io<'_>) {
     }
 }
 
+/// What is wrong with the configuration a report was made under: its own problems, and each
+/// instance excluded for an invalid configuration.
+fn config_problems(report: &Report) -> Vec<String> {
+    let excluded = report
+        .plugins()
+        .iter()
+        .filter_map(|plugin| match plugin.reason()? {
+            reason @ ExclusionReason::InvalidConfig { .. } => {
+                Some(format!("{}: {reason}", plugin.name()))
+            }
+            _ => None,
+        });
+    let problems = report.config_problems().iter().map(ToString::to_string);
+    problems.chain(excluded).collect()
+}
+
 pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
     let manager = match validated(source, io)? {
         Ok(manager) => manager,
@@ -352,10 +370,24 @@ pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error>
 }
 
 pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let started = match validated(source, io)? {
-        Ok(manager) => manager.init().and_then(PluginManager::start),
+    let manager = match validated(source, io)? {
+        Ok(manager) => manager,
         Err(exit) => return Ok(exit),
     };
+    // The health of a set the configuration did not describe would say nothing of it: an
+    // invalid configuration is reported as `check` reports it, and nothing starts.
+    let invalid = config_problems(&manager.report());
+    if !invalid.is_empty() {
+        err!(
+            io,
+            "error: the configuration is invalid; nothing was started:"
+        );
+        for line in &invalid {
+            err!(io, "  {line}");
+        }
+        return Ok(Exit::Invalid);
+    }
+    let started = manager.init().and_then(PluginManager::start);
     let manager = match or_required(started, io)? {
         Ok(manager) => manager,
         Err(exit) => return Ok(exit),

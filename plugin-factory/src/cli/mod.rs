@@ -243,7 +243,11 @@ impl Runner {
             Command::Completions { shell } => {
                 let mut app = (self.app)();
                 let name = app.get_name().to_owned();
-                clap_complete::generate(*shell, &mut app, name, &mut io.out);
+                // `clap_complete` panics when a write fails: it writes to memory, and a closed
+                // pipe then ends the output quietly, as for every command.
+                let mut script = Vec::new();
+                clap_complete::generate(*shell, &mut app, name, &mut script);
+                let _ = io.out.write_all(&script);
                 Ok(Exit::Success)
             }
         };

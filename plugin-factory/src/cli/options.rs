@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 
-use crate::config::{Config, Loader};
+use crate::config::{Config, DEFAULT_MAX_FILE_SIZE, Loader};
 use crate::error::Error;
 use crate::manager::PluginManager;
 use crate::manager::builder::ManagerBuilder;
 
 /// The options every subcommand takes: where the configuration comes from, and how to print.
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
     /// A configuration file: TOML, JSON or YAML, by its extension.
     #[arg(long, value_name = "PATH", global = true)]
@@ -27,6 +27,10 @@ pub struct Options {
     /// Leaves the plugin (or instance) NAME out.
     #[arg(long, value_name = "NAME", global = true)]
     pub disable: Vec<String>,
+    /// The largest configuration file read, in bytes (`4MiB`, `512KiB` and `1GiB` work too); a
+    /// larger one is refused before it is read.
+    #[arg(long, value_name = "BYTES", global = true, default_value = "4MiB", value_parser = bytes)]
+    pub max_config_size: u64,
     /// How to print: `text` for people, `json` for scripts.
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     pub format: Format,
@@ -36,6 +40,23 @@ pub struct Options {
     /// Logs less: `-q` errors only, `-qq` nothing.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub quiet: u8,
+}
+
+impl Default for Options {
+    /// What an empty command line gives: no configuration, text, warnings, the default file
+    /// size limit.
+    fn default() -> Self {
+        Self {
+            config: None,
+            set: Vec::new(),
+            enable: Vec::new(),
+            disable: Vec::new(),
+            max_config_size: DEFAULT_MAX_FILE_SIZE,
+            format: Format::default(),
+            verbose: 0,
+            quiet: 0,
+        }
+    }
 }
 
 impl Options {
@@ -116,15 +137,23 @@ impl Source<'_> {
     }
 
     pub(super) fn config(&self) -> Result<Option<Config>, Error> {
+        match self.loader() {
+            Some(loader) => Ok(Some(loader.load()?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The loader of the configuration the options describe; `None` when they describe none.
+    pub(super) fn loader(&self) -> Option<Loader> {
         let options = self.options;
         let described = options.config.is_some()
             || !options.set.is_empty()
             || !options.enable.is_empty()
             || !options.disable.is_empty();
         if !described {
-            return Ok(None);
+            return None;
         }
-        let mut loader = Loader::new();
+        let mut loader = Loader::new().max_file_size(options.max_config_size);
         if let Some(path) = &options.config {
             loader = loader.file(path);
         }
@@ -140,7 +169,7 @@ impl Source<'_> {
         for name in &options.disable {
             loader = loader.disable(name);
         }
-        Ok(Some(loader.load()?))
+        Some(loader)
     }
 
     pub(super) fn builder(&self) -> Result<ManagerBuilder, Error> {
@@ -166,6 +195,30 @@ pub(super) fn seconds(text: &str) -> Result<Duration, String> {
         .ok()
         .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
         .ok_or_else(|| format!("expected a number of seconds, e.g. 5 or 0.5, found {text:?}"))
+}
+
+/// A size in bytes for `--max-config-size`: a whole number, with `KiB`, `MiB` or `GiB` after it
+/// if it counts those.
+fn bytes(text: &str) -> Result<u64, String> {
+    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let shift = match unit.trim() {
+        "" | "B" => 0,
+        "KiB" => 10,
+        "MiB" => 20,
+        "GiB" => 30,
+        _ => u32::MAX,
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .filter(|_| shift != u32::MAX)
+        .and_then(|number| number.checked_mul(1 << shift.min(63)))
+        .ok_or_else(|| {
+            format!("expected a size in bytes, e.g. 1000000, 512KiB or 4MiB, found {text:?}")
+        })
 }
 
 /// `KEY=VALUE` for `--set`.
@@ -194,6 +247,21 @@ mod tests {
                 .contains("expected KEY=VALUE")
         );
         assert!(key_value("=value").is_err());
+    }
+
+    #[test]
+    fn sizes_are_bytes_or_binary_units() {
+        assert_eq!(bytes("1000"), Ok(1000));
+        assert_eq!(bytes("512KiB"), Ok(512 << 10));
+        assert_eq!(bytes("4MiB"), Ok(4 << 20));
+        assert_eq!(bytes("1GiB"), Ok(1 << 30));
+        for wrong in ["", "4MB", "-1", "1.5MiB", "MiB", "99999999999999999999GiB"] {
+            assert!(
+                bytes(wrong).unwrap_err().contains("expected a size"),
+                "{wrong}"
+            );
+        }
+        assert_eq!(Options::default().max_config_size, DEFAULT_MAX_FILE_SIZE);
     }
 
     #[test]

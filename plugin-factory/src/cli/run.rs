@@ -8,9 +8,10 @@ use std::process;
 use std::thread;
 use std::time::Duration;
 
+use futures_util::future::{self, Either};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::options::{Exit, Source};
 use super::render::{Io, err, or_required, out};
@@ -87,9 +88,10 @@ pub(super) fn run(
         };
         out!(io, "running: {}", manager.live().join(", "));
         let _ = io.out.flush();
-        while let Some(signal) = asked.recv().await {
-            match signal {
-                Asked::Reload => reload(source, &mut manager, io).await,
+        let mut next = asked.recv().await;
+        while let Some(signal) = next {
+            next = match signal {
+                Asked::Reload => reload(source, &mut manager, &mut asked, io).await,
                 Asked::Stop(signal) => {
                     out!(
                         io,
@@ -100,7 +102,7 @@ pub(super) fn run(
                     let _ = io.out.flush();
                     break;
                 }
-            }
+            };
         }
         let report = manager
             .shutdown_within(deadlines.grace, deadlines.mercy)
@@ -113,26 +115,153 @@ pub(super) fn run(
     exit
 }
 
-/// Applies the configuration file again; says what changed, or why nothing did.
-async fn reload(source: &Source<'_>, manager: &mut AsyncManager, io: &mut Io<'_>) {
-    if source.options.config.is_none() {
+/// Reads the configuration file again and applies it; says what changed, or why nothing did.
+/// Returns the next request: one that came while the file was read (a stop abandons the read,
+/// which then changes nothing), or the next to arrive after.
+///
+/// The file is read and parsed on a thread of its own, so that a file that is slow to read
+/// (a network mount, say) never keeps a stop request waiting. The plan is applied on this task:
+/// each hook it runs is bounded by its timeout, and a stop that arrives meanwhile follows it.
+async fn reload(
+    source: &Source<'_>,
+    manager: &mut AsyncManager,
+    asked: &mut mpsc::UnboundedReceiver<Asked>,
+    io: &mut Io<'_>,
+) -> Option<Asked> {
+    let Some(loader) = source.options.config.as_ref().and_then(|_| source.loader()) else {
         err!(io, "reload: no configuration file (--config) to read again");
-        return;
-    }
-    let next = match source.config() {
-        Ok(Some(config)) => config,
-        Ok(None) => return,
-        Err(error) => {
-            err!(io, "reload refused, nothing changed: {error}");
-            return;
+        return asked.recv().await;
+    };
+    let (loaded, again) = match off_the_loop(move || loader.load(), asked).await {
+        Off::Done(loaded, again) => (loaded, again),
+        Off::Failed(error) => {
+            err!(
+                io,
+                "error: reload refused, nothing changed: cannot read the file: {error}"
+            );
+            return asked.recv().await;
+        }
+        Off::Stopped(stop) => {
+            err!(
+                io,
+                "reload abandoned, nothing changed: a stop was asked for while the file was read"
+            );
+            return stop;
         }
     };
-    match manager.apply(next).await {
-        Ok(applied) => {
-            out!(io, "reloaded:\n{}", applied.to_string().trim_end());
-            out!(io, "running: {}", manager.live().join(", "));
-        }
-        Err(error) => err!(io, "reload refused, nothing changed: {error}"),
+    match loaded {
+        Ok(next) => match manager.apply(next).await {
+            Ok(applied) => {
+                out!(io, "reloaded:\n{}", applied.to_string().trim_end());
+                out!(io, "running: {}", manager.live().join(", "));
+            }
+            Err(error) => err!(io, "error: reload refused, nothing changed: {error}"),
+        },
+        Err(error) => err!(io, "error: reload refused, nothing changed: {error}"),
     }
     let _ = io.out.flush();
+    if again {
+        Some(Asked::Reload)
+    } else {
+        asked.recv().await
+    }
+}
+
+/// How work run [`off_the_loop`] ended.
+#[derive(Debug)]
+enum Off<T> {
+    /// Done, and whether a reload was asked for meanwhile.
+    Done(T, bool),
+    /// A stop (or the end of the requests) came first: the work is abandoned.
+    Stopped(Option<Asked>),
+    /// No thread could be started for it.
+    Failed(std::io::Error),
+}
+
+/// Runs `work` on a thread of its own and waits for it or for a stop request, whichever comes
+/// first; a stuck `work` is left to its thread (the process ends after a stop anyway), and the
+/// requests keep being answered. Reloads asked for meanwhile are noted, not queued.
+async fn off_the_loop<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+    asked: &mut mpsc::UnboundedReceiver<Asked>,
+) -> Off<T> {
+    let (send, done) = oneshot::channel();
+    let spawned = thread::Builder::new()
+        .name("config-reload".to_owned())
+        .spawn(move || {
+            let _ = send.send(work());
+        });
+    if let Err(error) = spawned {
+        return Off::Failed(error);
+    }
+    let mut done = std::pin::pin!(done);
+    let mut again = false;
+    loop {
+        match future::select(&mut done, std::pin::pin!(asked.recv())).await {
+            Either::Left((Ok(value), _)) => return Off::Done(value, again),
+            // The thread ended without an answer: it panicked.
+            Either::Left((Err(_), _)) => {
+                return Off::Failed(std::io::Error::other("the reading thread panicked"));
+            }
+            Either::Right((Some(Asked::Reload), _)) => again = true,
+            Either::Right((stop, _)) => return Off::Stopped(stop),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc as std_mpsc;
+
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_stop_abandons_work_that_never_ends() {
+        let (send, mut asked) = mpsc::unbounded_channel();
+        // Work stuck for good, as a read of a file that never answers.
+        let (_keep, stuck) = std_mpsc::channel::<()>();
+        send.send(Asked::Reload).unwrap();
+        send.send(Asked::Stop(15)).unwrap();
+        let off = runtime().block_on(off_the_loop(move || stuck.recv(), &mut asked));
+        assert!(
+            matches!(off, Off::Stopped(Some(Asked::Stop(15)))),
+            "{off:?}"
+        );
+    }
+
+    #[test]
+    fn work_that_ends_is_answered_with_the_reloads_asked_meanwhile() {
+        let (send, mut asked) = mpsc::unbounded_channel();
+        let (go, wait) = std_mpsc::channel::<()>();
+        let runtime = runtime();
+        let off = runtime.block_on(async {
+            send.send(Asked::Reload).unwrap();
+            let work = off_the_loop(
+                move || {
+                    wait.recv().unwrap();
+                    7
+                },
+                &mut asked,
+            );
+            let release = async {
+                // Let the loop take the reload request before the work ends.
+                tokio::task::yield_now().await;
+                go.send(()).unwrap();
+            };
+            futures_util::future::join(work, release).await.0
+        });
+        assert!(matches!(off, Off::Done(7, true)), "{off:?}");
+        let (_send, mut asked) = mpsc::unbounded_channel();
+        let off = runtime.block_on(off_the_loop(|| 8, &mut asked));
+        assert!(matches!(off, Off::Done(8, false)), "{off:?}");
+        let off = runtime.block_on(off_the_loop(|| -> u8 { panic!("boom") }, &mut asked));
+        assert!(matches!(off, Off::Failed(_)), "{off:?}");
+    }
 }

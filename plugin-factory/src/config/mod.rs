@@ -38,7 +38,7 @@ mod schema;
 
 pub use self::document::Config;
 pub use self::error::ConfigError;
-pub use self::load::Loader;
+pub use self::load::{DEFAULT_MAX_FILE_SIZE, Loader, MAX_DEPTH};
 pub use self::plan::{Applied, Change, Effect, Outcome, Plan, PlannedChange};
 pub use self::schema::schema;
 pub use crate::tree::{Format, Location, Node, ParseError, Problem, Value};

@@ -60,6 +60,20 @@ impl Default for Restart {
     }
 }
 
+/// The keys of a policy's table at `path` below the instance (`["on_failure"]`,
+/// `["on_failure", "retry"]`, ...), for the environment layer to match variables against; `None`
+/// where a policy has no keys. The numbers' keys are the fields of [`Retry`] and [`Restart`] (a
+/// test pins them).
+pub(super) fn keys_below(path: &[&str]) -> Option<&'static [&'static str]> {
+    match path {
+        ["on_failure"] => Some(&["retry"]),
+        ["on_failure", "retry"] => Some(&["attempts", "delay_ms", "max_delay_ms"]),
+        ["on_unhealthy"] => Some(&["restart"]),
+        ["on_unhealthy", "restart"] => Some(&["max_restarts", "within_s"]),
+        _ => None,
+    }
+}
+
 /// How a policy is written.
 enum Written<'n> {
     Word(&'n str),
@@ -244,6 +258,47 @@ mod tests {
         assert!(problems[0].contains("tries"), "{problems:?}");
         let problems = policy("3").unwrap_err();
         assert!(problems[0].contains("found"), "{problems:?}");
+    }
+}
+
+#[cfg(test)]
+mod keys_tests {
+    use super::*;
+    use crate::config::{Config, Format};
+
+    /// The fields serde lists for an unknown key in `{ word = { nope = 1 } }` under `key`.
+    fn listed(key: &str, word: &str) -> String {
+        let config = Config::loader()
+            .text(
+                "t.toml",
+                Format::Toml,
+                format!("{key} = {{ {word} = {{ nope = 1 }} }}"),
+            )
+            .load()
+            .unwrap();
+        let node = config.tree().get(key).unwrap();
+        let mut problems = Vec::new();
+        if key == "on_failure" {
+            on_failure("p", node, &mut problems);
+        } else {
+            on_unhealthy("p", node, &mut problems);
+        }
+        let message = &problems[0].message;
+        message[message.find("expected").unwrap()..].to_owned()
+    }
+
+    #[test]
+    fn the_keys_below_a_policy_are_its_tables_fields() {
+        for (key, word) in [("on_failure", "retry"), ("on_unhealthy", "restart")] {
+            assert_eq!(keys_below(&[key]), Some(&[word][..]));
+            let fields = keys_below(&[key, word]).unwrap();
+            let ticked: Vec<String> = fields.iter().map(|field| format!("`{field}`")).collect();
+            assert_eq!(
+                listed(key, word),
+                format!("expected one of {}", ticked.join(", "))
+            );
+        }
+        assert_eq!(keys_below(&["timeout_ms"]), None);
     }
 }
 

@@ -16,9 +16,9 @@ use crate::tree::{self, Node, Value};
 pub(crate) type Checked<'a> = dyn Fn(&str, &'static PluginEntry, &Node) -> bool + 'a;
 
 /// The keys of the configuration's top level.
-const TOP_KEYS: &[&str] = &["plugins", "run_unlisted"];
+pub(super) const TOP_KEYS: &[&str] = &["plugins", "run_unlisted"];
 /// The keys of one instance.
-const INSTANCE_KEYS: &[&str] = &[
+pub(super) const INSTANCE_KEYS: &[&str] = &[
     "kind",
     "enabled",
     "config",

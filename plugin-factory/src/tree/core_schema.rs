@@ -1,7 +1,7 @@
 //! The YAML 1.2 core schema: the type of a plain (unquoted, untagged) scalar, as its text
 //! spells it. A file of its own so that the YAML reader stays a reader.
 
-use super::node::Value;
+use super::node::{self, Value};
 
 /// The value of a plain scalar by the YAML 1.2 core schema.
 pub(super) fn core_schema(text: &str) -> Value {
@@ -20,7 +20,7 @@ fn digits(text: &str, radix: u32) -> bool {
     !text.is_empty() && text.chars().all(|c| c.is_digit(radix))
 }
 
-/// `[-+]?[0-9]+`, `0o[0-7]+` or `0x[0-9a-fA-F]+`; a float past `i64`.
+/// `[-+]?[0-9]+`, `0o[0-7]+` or `0x[0-9a-fA-F]+`; a float past `i64` and `u64`.
 fn integer(text: &str) -> Option<Value> {
     let (radix, digits_text) = if let Some(hex) = text.strip_prefix("0x") {
         (16, hex)
@@ -31,17 +31,17 @@ fn integer(text: &str) -> Option<Value> {
         if !digits(unsigned, 10) {
             return None;
         }
-        return Some(match text.parse() {
-            Ok(integer) => Value::Integer(integer),
-            Err(_) => Value::Float(float(text)?),
+        return Some(match node::integer(text, 10) {
+            Some(integer) => Value::Integer(integer),
+            None => Value::Float(float(text)?),
         });
     };
     if !digits(digits_text, radix) {
         return None;
     }
-    Some(match i64::from_str_radix(digits_text, radix) {
-        Ok(integer) => Value::Integer(integer),
-        Err(_) => Value::Float(digits_text.chars().fold(0.0, |sum, digit| {
+    Some(match node::integer(digits_text, radix) {
+        Some(integer) => Value::Integer(integer),
+        None => Value::Float(digits_text.chars().fold(0.0, |sum, digit| {
             sum * f64::from(radix) + f64::from(digit.to_digit(radix).unwrap_or(0))
         })),
     })
@@ -115,9 +115,27 @@ mod tests {
         assert!(matches!(core_schema("0o8"), Value::String(_)));
         // Signs belong to decimals only.
         assert!(matches!(core_schema("-0x1"), Value::String(_)));
+        // `i64` and `u64` exactly; past them, a float.
+        assert!(
+            matches!(core_schema("18446744073709551615"), Value::Integer(n) if n == u64::MAX.into())
+        );
+        assert!(
+            matches!(core_schema("0xffffffffffffffff"), Value::Integer(n) if n == u64::MAX.into())
+        );
+        assert!(
+            matches!(core_schema("-9223372036854775808"), Value::Integer(n) if n == i64::MIN.into())
+        );
         assert_eq!(
             float_of("0x10000000000000000"),
             Some(18446744073709551616.0)
+        );
+        assert_eq!(
+            float_of("18446744073709551616"),
+            Some(18446744073709551616.0)
+        );
+        assert_eq!(
+            float_of("-9223372036854775809"),
+            Some(-9223372036854775809.0)
         );
         assert_eq!(float_of("-99999999999999999999"), Some(-1e20));
     }

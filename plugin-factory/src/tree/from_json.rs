@@ -10,7 +10,7 @@ use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::{CollectOptions, ParseOptions};
 use serde::de::IgnoredAny;
 
-use super::node::{Location, Node, Value};
+use super::node::{self, Location, Node, Value};
 use super::source::{MAX_DEPTH, MapBuilder, ParseError, Source};
 
 pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
@@ -101,9 +101,9 @@ fn node(source: &Source<'_>, value: ast::Value<'_>, depth: usize) -> Result<Node
     Ok(Node::new(value, source.at(start)))
 }
 
-/// An integer if it fits `i64`, a float otherwise.
+/// An integer if it fits `i64` or `u64` (as `serde_json` reads it), a float otherwise.
 fn number_value(source: &Source<'_>, text: &str, at: &Location) -> Result<Value, ParseError> {
-    if let Ok(integer) = text.parse() {
+    if let Some(integer) = node::integer(text, 10) {
         return Ok(Value::Integer(integer));
     }
     match text.parse::<f64>() {
@@ -134,7 +134,7 @@ mod tests {
     #[test]
     fn every_node_has_its_position() {
         let text = "{\n  \"name\": \"x\",\n  \"server\": {\"port\": 8080, \"on\": true},\n  \
-                    \"list\": [1.5, null, -7, 18446744073709551616]\n}";
+                    \"list\": [1.5, null, -7, 18446744073709551616, 18446744073709551615]\n}";
         let root = json(text).unwrap();
         assert_eq!(root.at, at(1, 1));
         assert_eq!(root.get("name").unwrap().at, at(2, 11));
@@ -153,8 +153,9 @@ mod tests {
         assert!(matches!(items[1].value, Value::Null));
         assert_eq!(items[1].at, at(4, 17));
         assert!(matches!(items[2].value, Value::Integer(-7)));
-        // Past `i64`: a float.
+        // Past `u64`: a float; `u64` exactly.
         assert!(matches!(items[3].value, Value::Float(f) if f == 18446744073709551616.0));
+        assert!(matches!(items[4].value, Value::Integer(n) if n == u64::MAX.into()));
     }
 
     #[test]

@@ -2,13 +2,29 @@
 
 use toml::de::{DeTable, DeValue};
 
-use super::node::{Node, Value};
+use super::node::{self, Node, Value};
 use super::source::{MAX_DEPTH, ParseError, Source};
 
 pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
     let table = DeTable::parse(source.text).map_err(|error| {
         // The plain message: the error's `Display` renders a snippet with carets.
         let offset = error.span().map_or(0, |span| span.start);
+        // TOML allows no control character but tab and line breaks, anywhere; the parser
+        // then reports what it expected where it stopped ("key with no value" for a form
+        // feed), which does not say why.
+        if let Some((at, c)) = source
+            .text
+            .char_indices()
+            .take_while(|&(at, _)| at <= offset)
+            .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            let message = format!(
+                "control character {} is not allowed in TOML: white space is spaces and tabs, \
+                 and a line ends with LF or CRLF",
+                control_name(c)
+            );
+            return source.error(message, source.at(at));
+        }
         let message = error.message().trim_end();
         // toml says "duplicate key" without the key; the span holds it. Worded as the JSON
         // and YAML readers word it.
@@ -26,6 +42,21 @@ pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
     })?;
     // The document is a map that starts where the file does, whatever comes first in it.
     table_node(source, table.get_ref(), 0, 0)
+}
+
+/// `U+000C (form feed)`: a control character by its code and, where it has a common one, its
+/// name.
+fn control_name(c: char) -> String {
+    let name = match c {
+        '\0' => " (NUL)",
+        '\u{8}' => " (backspace)",
+        '\u{b}' => " (vertical tab)",
+        '\u{c}' => " (form feed)",
+        '\u{1b}' => " (escape)",
+        '\u{7f}' => " (delete)",
+        _ => "",
+    };
+    format!("U+{:04X}{name}", u32::from(c))
 }
 
 fn table_node(
@@ -61,10 +92,11 @@ fn node(
     let value = match value {
         DeValue::String(text) => Value::String(text.to_string()),
         DeValue::Integer(integer) => {
-            match i64::from_str_radix(integer.as_str(), integer.radix()) {
-                Ok(integer) => Value::Integer(integer),
+            // `toml`'s deserializer reads `i64` and `u64`: so does the tree.
+            match node::integer(integer.as_str(), integer.radix()) {
+                Some(integer) => Value::Integer(integer),
                 // `toml`'s own deserializer's words.
-                Err(_) => return Err(source.error("integer number overflowed", at)),
+                None => return Err(source.error("integer number overflowed", at)),
             }
         }
         DeValue::Float(float) => match float.as_str().parse() {
@@ -211,6 +243,9 @@ mod tests {
         let error = toml("a = 1\na = 2\n").unwrap_err();
         assert_eq!(error.message, "duplicate key `a`");
         assert_eq!(error.at, at(2, 1));
+        let root = toml("n = 18446744073709551615\nx = 0xffffffffffffffff\n").unwrap();
+        assert!(matches!(root.get("n").unwrap().value, Value::Integer(n) if n == u64::MAX.into()));
+        assert!(matches!(root.get("x").unwrap().value, Value::Integer(n) if n == u64::MAX.into()));
         let error = toml("n = 99999999999999999999\n").unwrap_err();
         assert_eq!(error.to_string(), "integer number overflowed (at f:1:5)");
     }

@@ -26,6 +26,7 @@ pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
     let mut builder = Builder {
         source,
         stack: Vec::new(),
+        steps: Vec::new(),
         anchors: HashMap::new(),
         root: None,
         documents: 0,
@@ -50,6 +51,8 @@ struct Frame {
     kind: Kind,
     at: Location,
     anchor: usize,
+    /// Where it will sit in the tree: a [`Step`] in [`Builder::steps`] (`None` for the root).
+    step: Option<u32>,
     /// How many values it holds, itself included.
     size: usize,
     /// How many levels of collections it holds, itself included.
@@ -62,18 +65,47 @@ enum Kind {
     Map(MapBuilder, Option<(String, Location)>),
 }
 
+impl Kind {
+    /// How many values it holds: the position of the next.
+    fn len(&self) -> usize {
+        match self {
+            Kind::List(items) => items.len(),
+            Kind::Map(map, _) => map.len(),
+        }
+    }
+
+    fn child(&self, i: usize) -> Option<&Node> {
+        match self {
+            Kind::List(items) => items.get(i),
+            Kind::Map(map, _) => map.value(i),
+        }
+    }
+}
+
+/// One step of a path from the root of the tree: the position of a value in its collection,
+/// and the step of that collection. Anchored collections are found again through their steps,
+/// so an anchor costs one step whatever it holds, and a copy is made only by an alias.
+struct Step {
+    parent: Option<u32>,
+    index: u32,
+}
+
 /// An anchored value, for its aliases.
-struct Anchored {
-    node: Node,
-    /// The text of a scalar, for an alias used as a key.
-    text: Option<String>,
-    size: usize,
-    height: usize,
+enum Anchored {
+    /// A scalar: its value, and its text for an alias used as a key.
+    Scalar(Node, String),
+    /// A list or map, where it sits in the tree.
+    Collection {
+        step: u32,
+        size: usize,
+        height: usize,
+    },
 }
 
 struct Builder<'s, 'a> {
     source: &'s Source<'a>,
     stack: Vec<Frame>,
+    steps: Vec<Step>,
     anchors: HashMap<usize, Anchored>,
     root: Option<Node>,
     documents: usize,
@@ -94,27 +126,40 @@ impl Builder<'_, '_> {
             Event::Scalar(text, style, anchor, tag) => {
                 if self.wants_key() {
                     // An anchored key may be aliased as a value too.
-                    let value = self.scalar(&text, style, tag.as_deref(), &at);
-                    let value = value.unwrap_or_else(|_| Value::String(text.to_string()));
-                    self.remember(anchor, &Node::new(value, at.clone()), Some(&text), 1, 0);
+                    if anchor != 0 {
+                        let value = self.scalar(&text, style, tag.as_deref(), &at);
+                        let value = value.unwrap_or_else(|_| Value::String(text.to_string()));
+                        let node = Node::new(value, at.clone());
+                        self.anchors
+                            .insert(anchor, Anchored::Scalar(node, text.to_string()));
+                    }
                     self.set_key(text.into_owned(), at);
                 } else {
                     let value = self.scalar(&text, style, tag.as_deref(), &at)?;
-                    self.complete(Node::new(value, at), anchor, Some(&text), 1, 0)?;
+                    let node = Node::new(value, at);
+                    if anchor != 0 {
+                        self.anchors
+                            .insert(anchor, Anchored::Scalar(node.clone(), text.to_string()));
+                    }
+                    self.complete(node, 1, 0)?;
                 }
             }
             Event::Alias(id) => {
                 let Some(anchored) = self.anchors.get(&id) else {
                     return Err(self.source.error("unknown alias", at));
                 };
-                if self.wants_key() {
-                    let Some(text) = anchored.text.clone() else {
+                let (size, height) = match anchored {
+                    Anchored::Scalar(_, text) if self.wants_key() => {
+                        let text = text.clone();
+                        self.set_key(text, at);
+                        return Ok(());
+                    }
+                    Anchored::Collection { .. } if self.wants_key() => {
                         return Err(self.source.error("a map key must be a string", at));
-                    };
-                    self.set_key(text, at);
-                    return Ok(());
-                }
-                let (size, height) = (anchored.size, anchored.height);
+                    }
+                    Anchored::Scalar(..) => (1, 0),
+                    Anchored::Collection { size, height, .. } => (*size, *height),
+                };
                 self.aliased += size;
                 if self.aliased > MAX_ALIASED {
                     let message = format!("aliases expand to more than {MAX_ALIASED} values");
@@ -124,8 +169,15 @@ impl Builder<'_, '_> {
                     return Err(self.source.too_deep(at));
                 }
                 // The alias's own place; what it holds keeps the places it was written at.
-                let node = Node::new(anchored.node.value.clone(), at);
-                self.complete(node, 0, None, size, height)?;
+                let found = match anchored {
+                    Anchored::Scalar(node, _) => Some(node),
+                    Anchored::Collection { step, .. } => self.find(*step),
+                };
+                let Some(found) = found else {
+                    return Err(self.source.error("unknown alias", at));
+                };
+                let value = found.value.clone();
+                self.complete(Node::new(value, at), size, height)?;
             }
             Event::SequenceStart(anchor, tag) => {
                 self.open(Kind::List(Vec::new()), "seq", anchor, tag, at)?;
@@ -145,7 +197,14 @@ impl Builder<'_, '_> {
                         Kind::List(items) => Node::new(Value::List(items), frame.at),
                         Kind::Map(map, _) => map.finish(frame.at),
                     };
-                    self.complete(value, frame.anchor, None, frame.size, frame.height)?;
+                    if frame.anchor != 0
+                        && let Some(step) = frame.step
+                    {
+                        let (size, height) = (frame.size, frame.height);
+                        let anchored = Anchored::Collection { step, size, height };
+                        self.anchors.insert(frame.anchor, anchored);
+                    }
+                    self.complete(value, frame.size, frame.height)?;
                 }
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
@@ -195,26 +254,58 @@ impl Builder<'_, '_> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(self.source.too_deep(at));
         }
+        // Its place: the next position in the collection it will end in.
+        let step = self.stack.last().map(|parent| {
+            let index = u32::try_from(parent.kind.len()).unwrap_or(u32::MAX);
+            self.steps.push(Step {
+                parent: parent.step,
+                index,
+            });
+            u32::try_from(self.steps.len() - 1).unwrap_or(u32::MAX)
+        });
         self.stack.push(Frame {
             kind,
             at,
             anchor,
+            step,
             size: 1,
             height: 1,
         });
         Ok(())
     }
 
+    /// The finished collection at `step`: down the frames still open while the path goes
+    /// through the value each is reading, then down the finished values. (`None` cannot
+    /// happen: an anchor is remembered once its collection is finished, and a finished value
+    /// keeps its place.)
+    fn find(&self, step: u32) -> Option<&Node> {
+        let mut path = Vec::new();
+        let mut next = Some(step);
+        while let Some(at) = next {
+            let step = self.steps.get(at as usize)?;
+            path.push(step.index as usize);
+            next = step.parent;
+        }
+        path.reverse();
+        let mut depth = 0;
+        let (first, rest) = loop {
+            let (frame, &index) = (self.stack.get(depth)?, path.get(depth)?);
+            if index < frame.kind.len() {
+                break (frame.kind.child(index)?, &path[depth + 1..]);
+            }
+            // The value this frame is reading holds the collection: the next frame.
+            depth += 1;
+        };
+        rest.iter()
+            .try_fold(first, |node, &index| match &node.value {
+                Value::List(items) => items.get(index),
+                Value::Map(entries) => entries.get(index).map(|(_, value)| value),
+                _ => None,
+            })
+    }
+
     /// Places a finished value in the collection being read, or as the document.
-    fn complete(
-        &mut self,
-        node: Node,
-        anchor: usize,
-        text: Option<&str>,
-        size: usize,
-        height: usize,
-    ) -> Result<(), ParseError> {
-        self.remember(anchor, &node, text, size, height);
+    fn complete(&mut self, node: Node, size: usize, height: usize) -> Result<(), ParseError> {
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
@@ -230,28 +321,6 @@ impl Builder<'_, '_> {
             }
         }
         Ok(())
-    }
-
-    fn remember(
-        &mut self,
-        anchor: usize,
-        node: &Node,
-        text: Option<&str>,
-        size: usize,
-        height: usize,
-    ) {
-        if anchor != 0 {
-            let text = text.map(str::to_owned);
-            self.anchors.insert(
-                anchor,
-                Anchored {
-                    node: node.clone(),
-                    text,
-                    size,
-                    height,
-                },
-            );
-        }
     }
 
     fn scalar(

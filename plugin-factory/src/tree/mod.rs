@@ -19,13 +19,18 @@ mod de;
 mod from_json;
 mod from_toml;
 mod from_yaml;
+mod layers;
 mod node;
 mod parse;
+mod shown;
 mod source;
 
 pub use self::de::Problem;
 pub(crate) use self::de::deserialize;
+pub(crate) use self::layers::Layers;
 pub use self::node::{Location, Node, Value};
 pub use self::parse::Format;
 pub(crate) use self::parse::parse;
+pub(crate) use self::shown::Shown;
+pub(crate) use self::source::MAX_DEPTH;
 pub use self::source::ParseError;

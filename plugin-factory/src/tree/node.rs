@@ -2,8 +2,14 @@
 //! so that the parsers and the deserializer beside it can use it without reaching back up.
 
 use std::fmt;
+use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
+
+use super::shown::Shown;
 
 /// A configuration value and where it was read.
 #[derive(Debug, Clone)]
@@ -21,8 +27,10 @@ pub enum Value {
     Null,
     /// A boolean.
     Bool(bool),
-    /// An integer.
-    Integer(i64),
+    /// An integer, exactly as written, from `i64::MIN` to `u64::MAX`: the readers give a
+    /// number past that range as a [`Float`](Self::Float), as the formats' own parsers do (TOML
+    /// refuses it), and a type that cannot hold a value refuses it when it is read.
+    Integer(i128),
     /// A floating-point number.
     Float(f64),
     /// A string, typed as such by its format (quoted, or a YAML plain scalar that is no number).
@@ -64,14 +72,16 @@ pub enum Location {
 }
 
 impl fmt::Display for Location {
-    /// `host.toml:7:12`, `environment variable APP__X`, `override plugins.x.enabled`, `code`.
+    /// `host.toml:7:12`, `environment variable APP__X`, `override plugins.x.enabled`, `code`;
+    /// control characters in a path, name or key written as escapes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::File { path, line, column } => {
-                write!(f, "{}:{line}:{column}", path.display())
+                let path = path.to_string_lossy();
+                write!(f, "{}:{line}:{column}", Shown(&path))
             }
-            Self::Env { variable } => write!(f, "environment variable {variable}"),
-            Self::Override { key } => write!(f, "override {key}"),
+            Self::Env { variable } => write!(f, "environment variable {}", Shown(variable)),
+            Self::Override { key } => write!(f, "override {}", Shown(key)),
             Self::Code => f.write_str("code"),
         }
     }
@@ -109,40 +119,39 @@ impl Node {
     /// Sets the value at a key path, making maps on the way (and replacing a non-map there).
     /// The maps made take `value`'s location.
     pub fn set<'a>(&mut self, path: impl IntoIterator<Item = &'a str>, value: Node) {
-        let path: Vec<&str> = path.into_iter().collect();
-        self.set_at(&path, value);
-    }
-
-    fn set_at(&mut self, path: &[&str], value: Node) {
-        let Some((key, rest)) = path.split_first() else {
-            *self = value;
-            return;
-        };
-        if !matches!(self.value, Value::Map(_)) {
-            *self = Node::new(Value::Map(Vec::new()), value.at.clone());
-        }
-        let Value::Map(entries) = &mut self.value else {
-            unreachable!("made a map above")
-        };
-        let child = match entries.iter().position(|(k, _)| k == key) {
-            Some(i) => &mut entries[i].1,
-            None => {
-                let at = value.at.clone();
-                entries.push(((*key).to_owned(), Node::new(Value::Map(Vec::new()), at)));
-                &mut entries.last_mut().expect("just pushed").1
+        let mut node = self;
+        for key in path {
+            if !matches!(node.value, Value::Map(_)) {
+                *node = Node::empty_map_at(value.at.clone());
             }
-        };
-        child.set_at(rest, value);
+            let Value::Map(entries) = &mut node.value else {
+                unreachable!("made a map above")
+            };
+            let i = match entries.iter().position(|(k, _)| k == key) {
+                Some(i) => i,
+                None => {
+                    entries.push((key.to_owned(), Node::empty_map_at(value.at.clone())));
+                    entries.len() - 1
+                }
+            };
+            node = &mut entries[i].1;
+        }
+        *node = value;
     }
 
-    /// Lays `overlay` over this node: maps merge key by key, anything else is replaced.
+    /// Lays `overlay` over this node: maps merge key by key, anything else is replaced. Time
+    /// linear in the two trees: a map's keys are found through an index, not by a scan each.
     pub fn merge(&mut self, overlay: Node) {
         match (&mut self.value, overlay.value) {
             (Value::Map(base), Value::Map(over)) => {
+                let mut index = KeyIndex::new(base);
                 for (key, value) in over {
-                    match base.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, existing)) => existing.merge(value),
-                        None => base.push((key, value)),
+                    match index.find(base, &key) {
+                        Some(i) => base[i].1.merge(value),
+                        None => {
+                            base.push((key, value));
+                            index.pushed(base);
+                        }
                     }
                 }
             }
@@ -155,6 +164,17 @@ impl Node {
     pub fn same_value(&self, other: &Node) -> bool {
         self.value.same(&other.value)
     }
+}
+
+/// The integers a [`Value::Integer`] holds when a reader made it: those of `i64` and `u64`.
+const INTEGERS: std::ops::RangeInclusive<i128> = i64::MIN as i128..=u64::MAX as i128;
+
+/// The integer `digits` spell in `radix` (a sign allowed in base 10), if it is in `i64` or
+/// `u64`'s range; `None` past it, or if `digits` are not an integer.
+pub(super) fn integer(digits: &str, radix: u32) -> Option<i128> {
+    i128::from_str_radix(digits, radix)
+        .ok()
+        .filter(|integer| INTEGERS.contains(integer))
 }
 
 impl Value {
@@ -171,11 +191,12 @@ impl Value {
                 a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.same_value(b))
             }
             (Map(a), Map(b)) => {
+                let index = KeyIndex::new(b);
                 a.len() == b.len()
                     && a.iter().all(|(key, value)| {
-                        b.iter()
-                            .find(|(k, _)| k == key)
-                            .is_some_and(|(_, other)| value.same_value(other))
+                        index
+                            .find(b, key)
+                            .is_some_and(|i| value.same_value(&b[i].1))
                     })
             }
             _ => false,
@@ -204,4 +225,64 @@ impl Value {
             Value::Map(_) => "a map",
         }
     }
+}
+
+/// The positions of a map's keys, for maps wide enough that finding each key by a scan would
+/// make merging and comparing quadratic; narrower maps are scanned, which costs no allocation.
+/// It holds positions only, so the map stays free to change beside it.
+pub(super) struct KeyIndex {
+    table: Option<HashTable<usize>>,
+}
+
+impl KeyIndex {
+    /// Past this many entries, a map is indexed.
+    const SCAN: usize = 16;
+
+    /// The index of an empty map.
+    pub(super) const EMPTY: Self = Self { table: None };
+
+    pub(super) fn new<T>(entries: &[(String, T)]) -> Self {
+        let mut index = Self { table: None };
+        index.grow(entries);
+        index
+    }
+
+    /// Indexes `entries` once they are too many to scan.
+    fn grow<T>(&mut self, entries: &[(String, T)]) {
+        if self.table.is_some() || entries.len() <= Self::SCAN {
+            return;
+        }
+        let mut table: HashTable<usize> = HashTable::with_capacity(entries.len());
+        for (i, (key, _)) in entries.iter().enumerate() {
+            let hashed = hash(key);
+            // The first of a repeated key wins, as a scan would find it.
+            if table.find(hashed, |&j| entries[j].0 == *key).is_none() {
+                table.insert_unique(hashed, i, |&j| hash(&entries[j].0));
+            }
+        }
+        self.table = Some(table);
+    }
+
+    /// The position of `key` in `entries`, the map this index was made for.
+    pub(super) fn find<T>(&self, entries: &[(String, T)], key: &str) -> Option<usize> {
+        match &self.table {
+            Some(table) => table.find(hash(key), |&i| entries[i].0 == key).copied(),
+            None => entries.iter().position(|(k, _)| k == key),
+        }
+    }
+
+    /// Records the entry just pushed onto `entries`, a key not there before.
+    pub(super) fn pushed<T>(&mut self, entries: &[(String, T)]) {
+        let last = entries.len() - 1;
+        match &mut self.table {
+            Some(table) => {
+                table.insert_unique(hash(&entries[last].0), last, |&j| hash(&entries[j].0));
+            }
+            None => self.grow(entries),
+        }
+    }
+}
+
+fn hash(key: &str) -> u64 {
+    FxBuildHasher.hash_one(key)
 }

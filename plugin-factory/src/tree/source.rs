@@ -2,16 +2,16 @@
 //! byte offsets into lines and columns), a map builder that refuses repeated keys, and the
 //! nesting limit.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::node::{Location, Node, Value};
+use super::node::{KeyIndex, Location, Node, Value};
+use super::shown::Shown;
 
 /// How deep collections may nest. Deserializing and dropping a tree recurse, so an unbounded
 /// depth would let a hostile file overflow the stack; `serde_json` has the same limit.
-pub(super) const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// A file that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,26 +24,67 @@ pub struct ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at {})", self.message, self.at)
+        write!(f, "{} (at {})", Shown(&self.message), self.at)
     }
 }
 
 impl std::error::Error for ParseError {}
 
-/// The text being parsed, with where its lines start.
+/// The characters that start in `bytes`: every byte but UTF-8's continuation bytes, so that a
+/// slice cut inside a character still counts it once.
+fn characters(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count()
+}
+
+/// The text being parsed, with where its lines start and how many characters come before each
+/// block of it: a byte offset becomes a line and a character column in time that does not grow
+/// with the line's length (a file of one long line stays linear).
 pub(super) struct Source<'a> {
     pub(super) text: &'a str,
     path: Arc<Path>,
     /// The byte offset of each line's start.
     lines: Vec<usize>,
+    /// The characters before each [`BLOCK`] of bytes; empty for ASCII text, where bytes are
+    /// characters.
+    blocks: Vec<usize>,
 }
+
+/// The bytes between two counts of [`Source::blocks`]: a column costs at most two scans of this
+/// many bytes.
+const BLOCK: usize = 256;
 
 impl<'a> Source<'a> {
     pub(super) fn new(text: &'a str, path: Arc<Path>) -> Self {
         let lines = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Self { text, path, lines }
+        let blocks = if text.is_ascii() {
+            Vec::new()
+        } else {
+            // One count per block, and the total after the last (the block of the end offset).
+            let counts = text.as_bytes().chunks(BLOCK).map(characters);
+            std::iter::once(0)
+                .chain(counts.scan(0, |before, count| {
+                    *before += count;
+                    Some(*before)
+                }))
+                .collect()
+        };
+        Self {
+            text,
+            path,
+            lines,
+            blocks,
+        }
+    }
+
+    /// The characters before byte `offset` (a character boundary).
+    fn characters_before(&self, offset: usize) -> usize {
+        if self.blocks.is_empty() {
+            return offset;
+        }
+        let block = offset / BLOCK;
+        self.blocks[block] + characters(&self.text.as_bytes()[block * BLOCK..offset])
     }
 
     /// The location of byte `offset` (clamped to the text, and back to a character boundary).
@@ -58,7 +99,7 @@ impl<'a> Source<'a> {
         if start == 0 && offset > 0 && self.text.starts_with('\u{feff}') {
             start = '\u{feff}'.len_utf8();
         }
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = self.characters_before(offset) - self.characters_before(start) + 1;
         self.line_column(line, column)
     }
 
@@ -85,11 +126,21 @@ impl<'a> Source<'a> {
 }
 
 /// A map being built, refusing repeated keys.
-#[derive(Default)]
 pub(super) struct MapBuilder {
     entries: Vec<(String, Node)>,
     /// Where each key was written, to point at the first one of a repeated key.
-    keys: HashMap<String, Location>,
+    keys_at: Vec<Location>,
+    index: KeyIndex,
+}
+
+impl Default for MapBuilder {
+    fn default() -> Self {
+        Self {
+            entries: Vec::new(),
+            keys_at: Vec::new(),
+            index: KeyIndex::EMPTY,
+        }
+    }
 }
 
 impl MapBuilder {
@@ -100,15 +151,26 @@ impl MapBuilder {
         key_at: Location,
         value: Node,
     ) -> Result<(), ParseError> {
-        if let Some(first) = self.keys.get(&key) {
+        if let Some(first) = self.index.find(&self.entries, &key) {
             return Err(ParseError {
-                message: format!("duplicate key `{key}` (first at {first})"),
+                message: format!("duplicate key `{key}` (first at {})", self.keys_at[first]),
                 at: key_at,
             });
         }
-        self.keys.insert(key.clone(), key_at);
         self.entries.push((key, value));
+        self.keys_at.push(key_at);
+        self.index.pushed(&self.entries);
         Ok(())
+    }
+
+    /// How many entries it holds.
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The value of entry `i`.
+    pub(super) fn value(&self, i: usize) -> Option<&Node> {
+        self.entries.get(i).map(|(_, value)| value)
     }
 
     pub(super) fn finish(self, at: Location) -> Node {

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::fmt;
 
 use crate::tree::node::{Location, Node};
+use crate::tree::shown::Shown;
 
 /// One problem in a configuration: the key path it is about, what is wrong, and where the
 /// value was read (a file's line and column, an environment variable, an override).
@@ -25,7 +26,7 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)?;
+        write!(f, "{}: {}", Shown(&self.path), Shown(&self.message))?;
         if let Some(at) = &self.at {
             write!(f, " (at {at})")?;
         }

@@ -61,7 +61,11 @@ impl<'a> NodeDe<'a> {
         match &self.node.value {
             Value::Null => Unexpected::Unit,
             Value::Bool(flag) => Unexpected::Bool(*flag),
-            Value::Integer(integer) => Unexpected::Signed(*integer),
+            Value::Integer(integer) => match (i64::try_from(*integer), u64::try_from(*integer)) {
+                (Ok(signed), _) => Unexpected::Signed(signed),
+                (_, Ok(unsigned)) => Unexpected::Unsigned(unsigned),
+                _ => Unexpected::Other("an integer past u64"),
+            },
             Value::Float(float) => Unexpected::Float(*float),
             Value::String(text) | Value::Text(text) => Unexpected::Str(text),
             Value::List(_) => Unexpected::Seq,
@@ -74,7 +78,11 @@ impl<'a> NodeDe<'a> {
         match &self.node.value {
             Value::Null => visitor.visit_unit(),
             Value::Bool(flag) => visitor.visit_bool(*flag),
-            Value::Integer(integer) => visitor.visit_i64(*integer),
+            Value::Integer(integer) => match (i64::try_from(*integer), u64::try_from(*integer)) {
+                (Ok(signed), _) => visitor.visit_i64(signed),
+                (_, Ok(unsigned)) => visitor.visit_u64(unsigned),
+                _ => visitor.visit_i128(*integer),
+            },
             Value::Float(float) => visitor.visit_f64(*float),
             Value::String(text) | Value::Text(text) => visitor.visit_str(text),
             Value::List(items) => self.list(items, visitor),
@@ -85,9 +93,10 @@ impl<'a> NodeDe<'a> {
     /// An integer request; `unsigned` for the unsigned types, which take a `u64`.
     fn integer<'de, V: Visitor<'de>>(self, visitor: V, unsigned: bool) -> Result<V::Value, Error> {
         match &self.node.value {
-            Value::Integer(integer) if unsigned && *integer >= 0 => {
-                visitor.visit_u64(integer.unsigned_abs())
-            }
+            Value::Integer(integer) if unsigned && *integer >= 0 => match u64::try_from(*integer) {
+                Ok(unsigned) => visitor.visit_u64(unsigned),
+                Err(_) => visitor.visit_u128(integer.unsigned_abs()),
+            },
             Value::Text(text) => match (text.parse::<i64>(), text.parse::<u64>()) {
                 (Ok(integer), _) if unsigned && integer >= 0 => {
                     visitor.visit_u64(integer.unsigned_abs())
@@ -217,7 +226,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
 
     fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let result = match &self.node.value {
-            Value::Integer(integer) if *integer >= 0 => visitor.visit_u64(integer.unsigned_abs()),
+            Value::Integer(integer) if *integer >= 0 => visitor.visit_u128(integer.unsigned_abs()),
             Value::Text(text) => match text.parse() {
                 Ok(integer) => visitor.visit_u128(integer),
                 Err(_) => self.integer(visitor, true),

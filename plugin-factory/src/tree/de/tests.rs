@@ -324,7 +324,8 @@ fn tree() -> impl Strategy<Value = Node> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::Integer),
+        any::<i64>().prop_map(|integer| Value::Integer(integer.into())),
+        any::<u64>().prop_map(|integer| Value::Integer(integer.into())),
         any::<f64>().prop_map(Value::Float),
         "[a-z0-9]{0,6}".prop_map(Value::String),
         prop_oneof![
@@ -366,6 +367,51 @@ proptest! {
         let _ = deserialize::<Vec<Option<Mode>>>(&node, "m");
         let _ = deserialize::<HashMap<u16, Vec<f32>>>(&node, "h");
         let _ = deserialize::<(bool, char, i128)>(&node, "t");
+        let _ = deserialize::<(u64, i64, u128)>(&node, "n");
         let _ = deserialize::<serde_json::Value>(&node, "v");
     }
+}
+
+#[test]
+fn integers_up_to_u64_max_are_read_exactly() {
+    #[derive(Debug, Deserialize)]
+    struct Limits {
+        most: u64,
+        least: i64,
+        size: usize,
+    }
+    let texts = [
+        (
+            Format::Toml,
+            "most = 18446744073709551615\nleast = -9223372036854775808\nsize = 0xffffffffffffffff",
+        ),
+        (
+            Format::Json,
+            r#"{"most": 18446744073709551615, "least": -9223372036854775808, "size": 18446744073709551615}"#,
+        ),
+        (
+            Format::Yaml,
+            "most: 18446744073709551615\nleast: -9223372036854775808\nsize: 0xffffffffffffffff",
+        ),
+    ];
+    for (format, text) in texts {
+        let node = parse(text, format, Path::new("f").into()).unwrap();
+        let limits: Limits = deserialize(&node, "").unwrap();
+        assert_eq!(limits.most, u64::MAX, "{format:?}");
+        assert_eq!(limits.least, i64::MIN, "{format:?}");
+        assert_eq!(limits.size as u64, u64::MAX, "{format:?}");
+        // As any value, too: a `u64`, not a float.
+        let any: serde_json::Value = deserialize(&node, "").unwrap();
+        assert_eq!(any["most"], serde_json::json!(u64::MAX), "{format:?}");
+    }
+    // A type that cannot hold it says so, in serde's words.
+    assert_eq!(
+        errors::<i64>(&yaml("18446744073709551615"), "n"),
+        ["n: invalid value: integer `18446744073709551615`, expected i64 (at host.yaml:1:1)"]
+    );
+    // From an environment variable too.
+    assert_eq!(
+        deserialize::<u64>(&env("18446744073709551615"), "n").unwrap(),
+        u64::MAX
+    );
 }
