@@ -506,6 +506,304 @@ fn the_host_binary_refuses_bad_arguments_with_usage() {
     }
 }
 
+/// Runs the host binary with `args` and a watchdog: a command that has not ended after 60 s
+/// is killed and fails the test (a hang, not a slow machine).
+fn host_watched(command: &mut Process) -> Output {
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{command:?} did not end within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: Vec::new(),
+        stderr: reader.join().unwrap().into_bytes(),
+    }
+}
+
+#[test]
+fn every_command_ends_quietly_on_a_closed_pipe() {
+    let commands: [&[&str]; 10] = [
+        &["completions", "bash"],
+        &["completions", "zsh"],
+        &["list"],
+        &["info", "kv-store"],
+        &["check"],
+        &["graph"],
+        &["health"],
+        &["config", "schema"],
+        &["--format", "json", "list"],
+        // The host's own job, with the plugins printing as they start and stop.
+        &[],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        // The reader has gone before the first line is written.
+        drop(reader);
+        let done = host_watched(Process::new(host()).args(args).stdout(writer));
+        let err = String::from_utf8_lossy(&done.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+        assert_eq!(done.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
+
+/// A variable that is not UTF-8.
+#[cfg(unix)]
+fn not_utf8(bytes: &[u8]) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStringExt;
+    std::ffi::OsString::from_vec(bytes.to_vec())
+}
+
+#[cfg(unix)]
+#[test]
+fn a_variable_that_is_not_utf8_is_ignored_outside_the_prefix_and_named_under_it() {
+    let config = TempConfig::new("env", "[plugins.greeter.config]\ngreeting = \"Hi\"\n");
+    let path = config.0.to_str().unwrap();
+    let outside = host_watched(
+        Process::new(host())
+            .args(["--config", path, "check"])
+            .env("UNRELATED_VARIABLE", not_utf8(b"caf\xe9"))
+            .stdout(std::process::Stdio::null()),
+    );
+    assert_eq!(
+        outside.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&outside.stderr)
+    );
+    let under = host_watched(
+        Process::new(host())
+            .args(["--config", path, "check"])
+            .env(
+                "HOST__PLUGINS__GREETER__CONFIG__GREETING",
+                not_utf8(b"caf\xe9"),
+            )
+            .stdout(std::process::Stdio::null()),
+    );
+    assert_eq!(under.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&under.stderr),
+        "error: invalid configuration: (top level): the variable's value is not UTF-8 text (at environment variable HOST__PLUGINS__GREETER__CONFIG__GREETING)\n"
+    );
+}
+
+#[test]
+fn health_exits_1_on_an_invalid_configuration_and_starts_nothing() {
+    let config = TempConfig::new(
+        "health",
+        "[plugins.greeter.config]\ngretting = \"Hi\"\n[plugins.nope]\n",
+    );
+    let done = host_run(&["--config", config.0.to_str().unwrap(), "health"]);
+    assert_eq!(done.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&done.stdout);
+    assert!(!out.contains("Hello"), "nothing starts: {out}");
+    assert!(!out.contains("overall"), "{out}");
+    let err = String::from_utf8_lossy(&done.stderr);
+    // The log's lines start with their time in brackets; the command's own follow.
+    let err: Vec<&str> = err.lines().filter(|line| !line.starts_with('[')).collect();
+    assert_eq!(
+        err[0],
+        "error: the configuration is invalid; nothing was started:"
+    );
+    assert!(
+        err[1].starts_with("  plugins.nope: unknown kind \"nope\""),
+        "{err:?}"
+    );
+    assert!(
+        err[2].starts_with("  greeter: invalid configuration: plugins.greeter.config.gretting: unknown key `gretting`; did you mean `greeting`?"),
+        "{err:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_the_configuration_is_refused_at_once() {
+    let dir = std::env::temp_dir().join(format!("pf-cli-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("host.toml");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(
+        Process::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Nobody ever writes to it: `check` waiting for a writer would hang.
+    for command in [&["check"][..], &["health"], &["config", "plan", "x.toml"]] {
+        let done = host_watched(
+            Process::new(host())
+                .arg("--config")
+                .arg(&fifo)
+                .args(command)
+                .stdout(std::process::Stdio::null()),
+        );
+        assert_eq!(done.status.code(), Some(1), "{command:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&done.stderr),
+            format!(
+                "error: {} is a FIFO, not a regular file: a configuration is read from a regular file\n",
+                fifo.display()
+            ),
+            "{command:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The hostile files of issue 25's report, each about 1 MB, read by the host binary under a
+/// 1 GiB address-space limit (`ulimit -v`): each ends with its verdict, never with an
+/// allocation failure or a crash.
+#[cfg(unix)]
+#[test]
+fn hostile_files_are_read_within_bounded_memory() {
+    let dir = std::env::temp_dir().join(format!("pf-cli-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Anchors nested a hundred deep around a list of 250,000 items, and no alias: each
+    // anchor once copied the whole list.
+    let opening: String = (0..100).map(|i| format!("&a{i} [")).collect();
+    let anchors = format!(
+        "plugins: {{}}\nnested: {opening}{}0{}\n",
+        "0, ".repeat(250_000),
+        "]".repeat(100)
+    );
+    // One line of JSON, a megabyte long: each value's column was counted from the line's
+    // start.
+    let items: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\": {i}")).collect();
+    let long_line = format!(
+        "{{\"plugins\": {{\"greeter\": {{\"config\": {{{}}}}}}}}}",
+        items.join(", ")
+    );
+    // 100,000 keys at the top: each was merged by a scan of the map.
+    let wide: String = (0..100_000).map(|i| format!("k{i}: 1\n")).collect();
+    let files = [
+        ("anchors.yaml", anchors, "nested: unknown key `nested`"),
+        (
+            "line.json",
+            long_line,
+            "plugins.greeter.config.k0: unknown key `k0`",
+        ),
+        (
+            "wide.yaml",
+            format!("plugins: {{}}\n{wide}"),
+            "k0: unknown key `k0`",
+        ),
+    ];
+    for (name, text, expected) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, &text).unwrap();
+        let done = host_watched(
+            Process::new("sh")
+                .args(["-c", "ulimit -v 1048576 && exec \"$0\" \"$@\""])
+                .arg(host())
+                .arg("--config")
+                .arg(&path)
+                .arg("check")
+                .stdout(std::process::Stdio::null()),
+        );
+        let err = String::from_utf8_lossy(&done.stderr);
+        assert!(!err.contains("memory allocation"), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(
+            err.contains(expected),
+            "{name}: {}",
+            &err[..err.len().min(2000)]
+        );
+        assert_eq!(done.status.code(), Some(1), "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every exit code in `docs/cli.md`'s table, from the binary: the table and the code agree.
+#[test]
+fn the_exit_codes_in_the_docs_are_the_binary_s() {
+    let docs = include_str!("../docs/cli.md");
+    let table = &docs[docs.find("## Exit codes and errors").unwrap()..];
+    let documented: Vec<i32> = table
+        .lines()
+        .skip_while(|line| !line.starts_with("| code"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            line.trim_matches('|')
+                .split('|')
+                .next()
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(documented, [0, 1, 2, 3, 4]);
+    let greeters = |n: usize| -> Vec<String> {
+        (1..=n)
+            .flat_map(|i| ["--set".to_owned(), format!("plugins.g{i}.kind=greeter")])
+            .collect()
+    };
+    let capacity = ["--set", "plugins.kv-store.config.capacity=10"];
+    let cases: Vec<(i32, Vec<String>)> = vec![
+        (0, vec!["check".into()]),
+        (
+            1,
+            vec!["check".into(), "--disable".into(), "kv-store".into()],
+        ),
+        (1, vec!["info".into(), "nope".into()]),
+        (
+            1,
+            vec![
+                "--config".into(),
+                "/nonexistent/host.toml".into(),
+                "list".into(),
+            ],
+        ),
+        (2, vec!["bogus".into()]),
+        // Seven greeters fill nine of the store's ten keys: degraded; eight fill it.
+        (
+            3,
+            [
+                &greeters(7)[..],
+                &capacity.map(String::from),
+                &["health".into()],
+            ]
+            .concat(),
+        ),
+        (
+            4,
+            [
+                &greeters(8)[..],
+                &capacity.map(String::from),
+                &["health".into()],
+            ]
+            .concat(),
+        ),
+    ];
+    for (code, args) in cases {
+        assert!(documented.contains(&code));
+        let done = host_run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(
+            done.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+    }
+}
+
 #[cfg(unix)]
 mod signals {
     //! `run` under real signals: the host binary started, waited for, signalled with `kill`.
@@ -622,6 +920,34 @@ mod signals {
         let running = Running::start_with(&[], &["--grace", "0.25", "--mercy", "1.5"]);
         running.signal("TERM");
         running.wait_for_out("stopping (signal 15) within 250ms, then 1.5s more");
+        assert_eq!(running.wait(), Some(0));
+    }
+
+    #[test]
+    fn a_stop_after_a_reload_of_a_fifo_stops_the_service() {
+        let config = TempConfig::new(
+            "fifo-hup",
+            "[plugins.greeter.config]\ngreeting = \"Hello\"\n",
+        );
+        let path = config.0.to_str().unwrap().to_owned();
+        let running = Running::start(&["--config", &path]);
+        // The file is replaced by a FIFO nobody writes to: a read would wait for ever.
+        std::fs::remove_file(&config.0).unwrap();
+        assert!(
+            Process::new("mkfifo")
+                .arg(&config.0)
+                .status()
+                .unwrap()
+                .success()
+        );
+        running.signal("HUP");
+        let refused = running.wait_for_err("error: reload refused, nothing changed");
+        assert!(
+            refused.contains("is a FIFO, not a regular file"),
+            "{refused}"
+        );
+        running.signal("TERM");
+        running.wait_for_out("stopping (signal 15)");
         assert_eq!(running.wait(), Some(0));
     }
 

@@ -169,3 +169,163 @@ proptest! {
         }
     }
 }
+
+/// A hostile shape in one of the three formats, and its text: deep, wide, one long line,
+/// anchors and aliases, odd bytes.
+fn hostile() -> impl Strategy<Value = (Format, String)> {
+    let depth = 1usize..300;
+    let width = 0usize..3_000;
+    prop_oneof![
+        // Deep: a list or map nested past the limit, or just within it.
+        (depth.clone(), any::<bool>()).prop_map(|(depth, map)| {
+            let (open, close) = if map { ("{\"a\": ", "}") } else { ("[", "]") };
+            (
+                Format::Json,
+                format!("{{\"x\": {}1{}}}", open.repeat(depth), close.repeat(depth)),
+            )
+        }),
+        depth.clone().prop_map(|depth| (
+            Format::Yaml,
+            format!("x: {}1{}\n", "[".repeat(depth), "]".repeat(depth))
+        )),
+        depth.clone().prop_map(|depth| (
+            Format::Toml,
+            format!("x = {}1{}\n", "[".repeat(depth), "]".repeat(depth))
+        )),
+        depth.clone().prop_map(|depth| (
+            Format::Toml,
+            format!("{} = 1\n", vec!["k"; depth].join("."))
+        )),
+        depth.clone().prop_map(|depth| {
+            let lines: String = (0..depth)
+                .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+                .collect();
+            (Format::Yaml, lines)
+        }),
+        // Wide and long: many keys on one line, or many lines.
+        width.clone().prop_map(|width| {
+            let keys: Vec<String> = (0..width)
+                .map(|i| format!("\"k{i}\": [{i}, \"é{i}\"]"))
+                .collect();
+            (
+                Format::Json,
+                format!("{{\"plugins\": {{}}, {}}}", keys.join(", ")),
+            )
+        }),
+        width.clone().prop_map(|width| {
+            let keys: Vec<String> = (0..width)
+                .map(|i| format!("k{i} = {{ v = \"ü{i}\" }}"))
+                .collect();
+            (Format::Toml, format!("x = {{ {} }}\n", keys.join(", ")))
+        }),
+        width.clone().prop_map(|width| {
+            let keys: String = (0..width).map(|i| format!("k{i}: {i}\n")).collect();
+            (Format::Yaml, format!("plugins: {{}}\n{keys}"))
+        }),
+        // Anchors nested, and aliases that multiply.
+        (1usize..120, 0usize..2_000).prop_map(|(depth, items)| {
+            let opening: String = (0..depth).map(|i| format!("&a{i} [")).collect();
+            let aliases: Vec<String> = (0..depth).map(|i| format!("*a{i}")).collect();
+            (
+                Format::Yaml,
+                format!(
+                    "x: {opening}{}0{}\ny: [{}]\n",
+                    "0, ".repeat(items),
+                    "]".repeat(depth),
+                    aliases.join(", ")
+                ),
+            )
+        }),
+        (1usize..12, 1usize..12).prop_map(|(levels, fan)| {
+            let mut text = String::from("a0: &a0 [x, y]\n");
+            for i in 1..levels {
+                let refs = vec![format!("*a{}", i - 1); fan].join(", ");
+                text += &format!("a{i}: &a{i} [{refs}]\n");
+            }
+            (Format::Yaml, text)
+        }),
+        // Odd bytes, in any format.
+        (
+            prop::sample::select(vec![Format::Toml, Format::Json, Format::Yaml]),
+            prop::collection::vec(
+                prop_oneof![
+                    Just("\u{0}"),
+                    Just("\u{b}"),
+                    Just("\u{c}"),
+                    Just("\r"),
+                    Just("\u{1b}[2J"),
+                    Just("\u{feff}"),
+                    Just("\u{202e}"),
+                    Just("é"),
+                    Just("\"k\": "),
+                    Just("k = "),
+                    Just("k: "),
+                    Just("- "),
+                    Just("&a "),
+                    Just("*a"),
+                    Just("{"),
+                    Just("}"),
+                    Just("["),
+                    Just("]"),
+                    Just("\n"),
+                    Just("#"),
+                    Just("---\n"),
+                    Just("~"),
+                    Just("18446744073709551616"),
+                    Just("-9223372036854775809"),
+                ],
+                0..64
+            )
+        )
+            .prop_map(|(format, parts)| (format, parts.concat())),
+    ]
+}
+
+/// Every value in a tree, itself included.
+fn size(node: &plugin_factory::config::Node) -> usize {
+    use plugin_factory::config::Value;
+    1 + match &node.value {
+        Value::List(items) => items.iter().map(size).sum(),
+        Value::Map(entries) => entries.iter().map(|(_, value)| size(value)).sum(),
+        _ => 0,
+    }
+}
+
+/// What aliases may add to a file (a file's own values are fewer than its bytes).
+const MAX_ALIASED: usize = 100_000;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn hostile_shapes_in_every_source_are_answered_within_bounds(
+        (format, text) in hostile(),
+        variables in prop::collection::vec(("APP(__[A-Za-z_\u{1b}é]{0,8}){0,200}", "[ -~é\u{0}]{0,16}"), 0..8),
+        sets in prop::collection::vec(("([a-z.\u{7}]{0,6}\\.){0,200}[a-z]{0,4}", "[ -~]{0,8}"), 0..8),
+        names in prop::collection::vec("[a-z.\n-]{0,300}", 0..4),
+    ) {
+        let mut loader = Loader::new().text("hostile", format, text.as_str());
+        loader = loader.env_vars("APP", variables.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        for (key, value) in &sets {
+            loader = loader.set(key.as_str(), value.as_str());
+        }
+        for name in &names {
+            loader = loader.disable(name.as_str()).enable(name.as_str());
+        }
+        match loader.load() {
+            Ok(config) => {
+                let bound = text.len() + MAX_ALIASED + 4 * (sets.len() + names.len() + variables.len()) * 200 + 1;
+                prop_assert!(size(config.tree()) <= bound, "{} values from {} bytes", size(config.tree()), text.len());
+                // And what the manager makes of it: excluded instances, never a panic.
+                if let Ok(manager) = PluginManager::builder().config(config).discover() {
+                    let _ = manager.validate();
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                prop_assert!(!message.is_empty());
+                prop_assert!(!message.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{:?}", message);
+            }
+        }
+    }
+}
