@@ -15,10 +15,15 @@
 //! `extension_points` target runs P6 (calling an extension point on 1,000 live
 //! implementations, see [`points`]) over one kind it defines itself, for the same reason.
 //!
+//! The `config_hostile` target reads hostile configuration input (one long line, wide maps,
+//! nested anchors, many variables and overrides) at 1, 2 and 4 MB, for the bounds of
+//! [`hostile`].
+//!
 //! ```text
 //! cargo bench -p bench-plugins -- --warm-up-time 1 --measurement-time 3
 //! cargo bench -p bench-plugins --features n10000 --bench n10000 -- --warm-up-time 1 --measurement-time 3
 //! cargo bench -p bench-plugins --bench extension_points
+//! cargo bench -p bench-plugins --bench config_hostile
 //! ```
 
 pub mod alloc;
@@ -26,6 +31,7 @@ pub mod asynchronous;
 mod baseline;
 mod bench;
 mod configured;
+pub mod hostile;
 mod peer;
 pub mod points;
 mod summary;

@@ -88,7 +88,13 @@ pub(crate) fn output_directory() -> PathBuf {
 
 /// The median of one benchmark in nanoseconds, from its latest estimates if they were written
 /// after `since`.
-fn median(output: &Path, since: SystemTime, group: &str, function: &str, n: usize) -> Option<f64> {
+pub(crate) fn median(
+    output: &Path,
+    since: SystemTime,
+    group: &str,
+    function: &str,
+    n: usize,
+) -> Option<f64> {
     let path = output
         .join(group)
         .join(function)
@@ -101,7 +107,7 @@ fn median(output: &Path, since: SystemTime, group: &str, function: &str, n: usiz
     estimates["median"]["point_estimate"].as_f64()
 }
 
-fn time(ns: f64) -> String {
+pub(crate) fn time(ns: f64) -> String {
     match ns {
         ns if ns >= 1e6 => format!("{:.3} ms", ns / 1e6),
         ns if ns >= 1e3 => format!("{:.3} µs", ns / 1e3),
