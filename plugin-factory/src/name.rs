@@ -8,8 +8,8 @@
 //! for free, dropped for free, hashed and compared as the string, found by a lookup with a
 //! plain `&str`. Lookups, dispatch and teardown cost what they cost when every name came from
 //! an annotation (see `docs/performance.md`). The price is the memory of each distinct
-//! configured name, kept until the process ends: at most 64 bytes of text each, and names come
-//! from configuration files that people write, not from input that grows without bound.
+//! configured name, kept until the process ends: at most 64 bytes of text each, and at most
+//! [`MAX_INTERNED`] names, so that reloads with ever new names cannot grow it without bound.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -51,13 +51,11 @@ impl Name {
         }
         // A poisoned lock means a panic while inserting: the set is still a set of names.
         let mut interned = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
-        let interned = interned.get_or_insert_with(HashSet::new);
-        if let Some(&known) = interned.get(name.as_str()) {
-            return Ok(Self(known));
-        }
-        let stored: &'static str = Box::leak(name.into_boxed_str());
-        interned.insert(stored);
-        Ok(Self(stored))
+        intern(
+            interned.get_or_insert_with(HashSet::new),
+            name,
+            MAX_INTERNED,
+        )
     }
 
     /// The name as a string slice, which lives as long as the process.
@@ -65,6 +63,36 @@ impl Name {
     pub fn as_str(&self) -> &'static str {
         self.0
     }
+}
+
+/// How many distinct configured names a process keeps: about 8 MB at most. Names are kept for
+/// the life of the process, so without a bound a service reloaded again and again with new
+/// names (a hostile or generated configuration) would grow without end; a name already kept is
+/// always found again.
+pub(crate) const MAX_INTERNED: usize = 1 << 16;
+
+/// `name` as stored in `interned`, stored now if it is new and `interned` holds fewer than
+/// `most`.
+fn intern(
+    interned: &mut HashSet<&'static str>,
+    name: String,
+    most: usize,
+) -> Result<Name, InvalidName> {
+    if let Some(&known) = interned.get(name.as_str()) {
+        return Ok(Name(known));
+    }
+    if interned.len() >= most {
+        return Err(InvalidName {
+            name,
+            problem: format!(
+                "this process already keeps {most} distinct configured names, the most it keeps \
+                 for its lifetime; reuse a name, or restart it"
+            ),
+        });
+    }
+    let stored: &'static str = Box::leak(name.into_boxed_str());
+    interned.insert(stored);
+    Ok(Name(stored))
 }
 
 /// What is wrong with `name` as a plugin or instance name, if anything. (The macro crate checks
@@ -200,6 +228,21 @@ impl fmt::Debug for Name {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_process_keeps_a_bounded_number_of_names_and_finds_each_again() {
+        let mut interned = HashSet::new();
+        for name in ["a", "b", "a"] {
+            assert_eq!(intern(&mut interned, name.to_owned(), 2).unwrap(), name);
+        }
+        let refused = intern(&mut interned, "c".to_owned(), 2).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "invalid name \"c\": this process already keeps 2 distinct configured names, the most it keeps for its lifetime; reuse a name, or restart it"
+        );
+        assert_eq!(intern(&mut interned, "b".to_owned(), 2).unwrap(), "b");
+        assert_eq!(interned.len(), 2);
+    }
 
     #[test]
     fn a_configured_name_is_stored_once() {
