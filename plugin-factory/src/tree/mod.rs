@@ -11,8 +11,14 @@
 //! reports positions, builds the tree, and one serde `Deserializer` reads it.
 //!
 //! The files: the types in `node.rs` (apart, so that the modules beside it use them without
-//! reaching back up here); `parse.rs` picks the reader (`from_toml.rs`, `from_json.rs`,
-//! `from_yaml.rs` with `core_schema.rs`), and `source.rs` holds what the readers share.
+//! reaching back up here, with `KeyIndex`, which merges maps in linear time); `parse.rs` picks
+//! the reader (`from_toml.rs`, `from_json.rs`, `from_yaml.rs` with `core_schema.rs`), and
+//! `source.rs` holds what the readers share (positions, the depth limit). `layers.rs` sets
+//! values by key path over a tree (the environment and overrides), `shown.rs` escapes outside
+//! text for messages.
+//!
+//! Every reader is linear in its input and bounded in depth: the input is hostile until read
+//! (`docs/configuration.md`, "Limits").
 
 mod core_schema;
 mod de;

@@ -415,3 +415,30 @@ fn integers_up_to_u64_max_are_read_exactly() {
         u64::MAX
     );
 }
+
+/// The messages `docs/configuration.md` shows for the formats' differences ("What each format
+/// reads").
+#[test]
+fn the_formats_differences_read_as_documented() {
+    let json = parse(
+        "18446744073709551616",
+        Format::Json,
+        Path::new("host.json").into(),
+    )
+    .unwrap();
+    assert_eq!(
+        errors::<u64>(&json, "n"),
+        [
+            "n: invalid type: floating point `18446744073709552000.0`, expected u64 (at host.json:1:1)"
+        ]
+    );
+    let when = toml("when = 1979-05-27T07:32:00Z");
+    assert_eq!(
+        deserialize::<String>(when.get("when").unwrap(), "when").unwrap(),
+        "1979-05-27T07:32:00Z"
+    );
+    assert_eq!(
+        errors::<u64>(when.get("when").unwrap(), "when"),
+        ["when: invalid type: string \"1979-05-27T07:32:00Z\", expected u64 (at host.toml:1:8)"]
+    );
+}
