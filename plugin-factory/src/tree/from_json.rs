@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use jsonc_parser::ast::{self, ObjectPropName};
+use jsonc_parser::errors::ParseErrorKind;
 use jsonc_parser::{CollectOptions, ParseOptions};
 use serde::de::IgnoredAny;
 
@@ -36,12 +37,42 @@ pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
         allow_extended_string_escapes: false,
     };
     let parsed = jsonc_parser::parse_to_ast(&text, &CollectOptions::default(), &strict)
-        .map_err(|error| source.error(error.kind().to_string(), source.at(error.range().start)))?;
+        .map_err(|error| match error.kind() {
+            // Its own limit is deeper than ours: say ours, where ours is passed, as the tree's
+            // check below says it for a depth between the two.
+            ParseErrorKind::NestingDepthExceeded => {
+                source.too_deep(source.at(too_deep_at(&text).unwrap_or(error.range().start)))
+            }
+            kind => source.error(kind.to_string(), source.at(error.range().start)),
+        })?;
     match parsed.value {
         Some(value) => node(source, value, 0),
         // `serde_json` already refused text without a value.
         None => Err(source.error("EOF while parsing a value", source.at(source.text.len()))),
     }
+}
+
+/// The offset of the first collection nested deeper than [`MAX_DEPTH`] in valid JSON `text`:
+/// brackets and braces counted outside strings.
+fn too_deep_at(text: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (at, byte) in text.bytes().enumerate() {
+        match (in_string, byte) {
+            (true, _) if escaped => escaped = false,
+            (true, b'\\') => escaped = true,
+            (true, b'"') | (false, b'"') => in_string = !in_string,
+            (false, b'[' | b'{') => {
+                depth += 1;
+                // The document is at depth 0, as `node` counts.
+                if depth > MAX_DEPTH + 1 {
+                    return Some(at);
+                }
+            }
+            (false, b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `serde_json`'s error without the position it writes into its message. Its column counts
@@ -191,6 +222,16 @@ mod tests {
             error.to_string(),
             "duplicate key `a` (first at f:1:2) (at f:3:2)"
         );
+    }
+
+    #[test]
+    fn nesting_past_the_limit_says_so_wherever_it_ends() {
+        // Just past the limit, the tree's check; far past it, the parser's, reported as ours.
+        for depth in [130, 600, 30_000] {
+            let text = format!("{{\"s\": \"[{{\", \"x\": {}1{}}}", "[".repeat(depth), "]".repeat(depth));
+            let error = json(&text).unwrap_err();
+            assert_eq!(error.to_string(), "nesting deeper than 128 levels (at f:1:146)", "{depth}");
+        }
     }
 
     #[test]

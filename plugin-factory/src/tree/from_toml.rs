@@ -5,6 +5,10 @@ use toml::de::{DeTable, DeValue};
 use super::node::{self, Node, Value};
 use super::source::{MAX_DEPTH, ParseError, Source};
 
+/// How deep `toml`'s parser nests arrays, inline tables and dotted keys (its `LIMIT`; a test
+/// pins it).
+const TOML_DEPTH: usize = 80;
+
 pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
     let table = DeTable::parse(source.text).map_err(|error| {
         // The plain message: the error's `Display` renders a snippet with carets.
@@ -32,6 +36,15 @@ pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
             .span()
             .and_then(|span| source.text.get(span))
             .filter(|key| message == "duplicate key" && !key.is_empty());
+        // `toml`'s own limits on nesting (arrays and inline tables, dotted keys), lower than
+        // ours: said as ours is, with its number.
+        if matches!(
+            message,
+            "cannot recurse further; max recursion depth met" | "recursion limit"
+        ) {
+            let message = format!("nesting deeper than {TOML_DEPTH} levels, the most TOML's parser reads");
+            return source.error(message, source.at(offset));
+        }
         match key {
             Some(key) => source.error(
                 format!("duplicate key `{}`", key.trim_matches('"')),
@@ -232,6 +245,23 @@ mod tests {
     fn a_byte_order_mark_takes_no_column() {
         let root = toml("\u{feff}a = 1").unwrap();
         assert_eq!(root.get("a").unwrap().at, at(1, 5));
+    }
+
+    #[test]
+    fn nesting_stops_at_the_parser_s_limit_with_our_words() {
+        let nested = |depth: usize| format!("x = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+        assert!(toml(&nested(super::TOML_DEPTH)).is_ok());
+        let error = toml(&nested(super::TOML_DEPTH + 1)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "nesting deeper than 80 levels, the most TOML's parser reads (at f:1:85)"
+        );
+        let dotted = format!("{} = 1\n", vec!["k"; 1_000].join("."));
+        let error = toml(&dotted).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "nesting deeper than 80 levels, the most TOML's parser reads (at f:1:1)"
+        );
     }
 
     #[test]

@@ -33,8 +33,15 @@ pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
         aliased: 0,
     };
     for event in Parser::new_from_str(source.text) {
-        let (event, span) =
-            event.map_err(|error| source.error(error.info(), location(source, error.marker())))?;
+        let (event, span) = event.map_err(|error| {
+            let at = location(source, error.marker());
+            match error.info() {
+                // The scanner's own limit (255 levels of flow collections) is deeper than ours,
+                // and it can stop before the events reach ours: say ours.
+                "recursion limit exceeded" => source.too_deep(at),
+                info => source.error(info, at),
+            }
+        })?;
         builder.event(event, span)?;
     }
     Ok(builder
@@ -488,6 +495,15 @@ mod tests {
         }
         let error = yaml(&text).unwrap_err();
         assert_eq!(error.message, "aliases expand to more than 100000 values");
+    }
+
+    #[test]
+    fn nesting_past_the_limit_says_so_whoever_finds_it() {
+        for depth in [129, 1_000] {
+            let text = format!("x: {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+            let error = yaml(&text).unwrap_err();
+            assert_eq!(error.message, "nesting deeper than 128 levels", "{depth}");
+        }
     }
 
     #[test]
