@@ -29,6 +29,7 @@
 mod document;
 mod env;
 mod error;
+mod file;
 mod instance;
 mod load;
 mod plan;

@@ -36,15 +36,16 @@ pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let parsed = jsonc_parser::parse_to_ast(&text, &CollectOptions::default(), &strict)
-        .map_err(|error| match error.kind() {
+    let parsed = jsonc_parser::parse_to_ast(&text, &CollectOptions::default(), &strict).map_err(
+        |error| match error.kind() {
             // Its own limit is deeper than ours: say ours, where ours is passed, as the tree's
             // check below says it for a depth between the two.
             ParseErrorKind::NestingDepthExceeded => {
                 source.too_deep(source.at(too_deep_at(&text).unwrap_or(error.range().start)))
             }
             kind => source.error(kind.to_string(), source.at(error.range().start)),
-        })?;
+        },
+    )?;
     match parsed.value {
         Some(value) => node(source, value, 0),
         // `serde_json` already refused text without a value.
@@ -228,9 +229,17 @@ mod tests {
     fn nesting_past_the_limit_says_so_wherever_it_ends() {
         // Just past the limit, the tree's check; far past it, the parser's, reported as ours.
         for depth in [130, 600, 30_000] {
-            let text = format!("{{\"s\": \"[{{\", \"x\": {}1{}}}", "[".repeat(depth), "]".repeat(depth));
+            let text = format!(
+                "{{\"s\": \"[{{\", \"x\": {}1{}}}",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            );
             let error = json(&text).unwrap_err();
-            assert_eq!(error.to_string(), "nesting deeper than 128 levels (at f:1:146)", "{depth}");
+            assert_eq!(
+                error.to_string(),
+                "nesting deeper than 128 levels (at f:1:146)",
+                "{depth}"
+            );
         }
     }
 

@@ -42,7 +42,8 @@ pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
             message,
             "cannot recurse further; max recursion depth met" | "recursion limit"
         ) {
-            let message = format!("nesting deeper than {TOML_DEPTH} levels, the most TOML's parser reads");
+            let message =
+                format!("nesting deeper than {TOML_DEPTH} levels, the most TOML's parser reads");
             return source.error(message, source.at(offset));
         }
         match key {
