@@ -91,7 +91,10 @@ pub(super) fn run(
         let mut next = asked.recv().await;
         while let Some(signal) = next {
             next = match signal {
-                Asked::Reload => reload(source, &mut manager, &mut asked, io).await,
+                Asked::Reload => match reload(source, &mut manager, &mut asked, io).await {
+                    Some(during) => Some(during),
+                    None => asked.recv().await,
+                },
                 Asked::Stop(signal) => {
                     out!(
                         io,
@@ -116,8 +119,8 @@ pub(super) fn run(
 }
 
 /// Reads the configuration file again and applies it; says what changed, or why nothing did.
-/// Returns the next request: one that came while the file was read (a stop abandons the read,
-/// which then changes nothing), or the next to arrive after.
+/// Returns a request that came while the file was read, to answer next: a stop (which abandons
+/// the read, so that nothing changes), or another reload.
 ///
 /// The file is read and parsed on a thread of its own, so that a file that is slow to read
 /// (a network mount, say) never keeps a stop request waiting. The plan is applied on this task:
@@ -130,7 +133,7 @@ async fn reload(
 ) -> Option<Asked> {
     let Some(loader) = source.options.config.as_ref().and_then(|_| source.loader()) else {
         err!(io, "reload: no configuration file (--config) to read again");
-        return asked.recv().await;
+        return None;
     };
     let (loaded, again) = match off_the_loop(move || loader.load(), asked).await {
         Off::Done(loaded, again) => (loaded, again),
@@ -139,13 +142,14 @@ async fn reload(
                 io,
                 "error: reload refused, nothing changed: cannot read the file: {error}"
             );
-            return asked.recv().await;
+            return None;
         }
         Off::Stopped(stop) => {
             err!(
                 io,
                 "reload abandoned, nothing changed: a stop was asked for while the file was read"
             );
+            // `None`: the signals' thread has gone; the loop then ends too.
             return stop;
         }
     };
@@ -160,11 +164,7 @@ async fn reload(
         Err(error) => err!(io, "error: reload refused, nothing changed: {error}"),
     }
     let _ = io.out.flush();
-    if again {
-        Some(Asked::Reload)
-    } else {
-        asked.recv().await
-    }
+    again.then_some(Asked::Reload)
 }
 
 /// How work run [`off_the_loop`] ended.
