@@ -41,9 +41,14 @@ fn integer(text: &str) -> Option<Value> {
     }
     Some(match node::integer(digits_text, radix) {
         Some(integer) => Value::Integer(integer),
-        None => Value::Float(digits_text.chars().fold(0.0, |sum, digit| {
-            sum * f64::from(radix) + f64::from(digit.to_digit(radix).unwrap_or(0))
-        })),
+        // Rounded once, to the nearest float, where the digits fit `u128` (a float made digit
+        // by digit would round at each step); beyond that, digit by digit.
+        None => Value::Float(match u128::from_str_radix(digits_text, radix) {
+            Ok(whole) => whole as f64,
+            Err(_) => digits_text.chars().fold(0.0, |sum, digit| {
+                sum * f64::from(radix) + f64::from(digit.to_digit(radix).unwrap_or(0))
+            }),
+        }),
     })
 }
 
@@ -128,6 +133,11 @@ mod tests {
         assert_eq!(
             float_of("0x10000000000000000"),
             Some(18446744073709551616.0)
+        );
+        // Rounded once: the float just above 2^64, not 2^64 itself.
+        assert_eq!(
+            float_of("0x10000000000000801"),
+            Some(18446744073709555712.0)
         );
         assert_eq!(
             float_of("18446744073709551616"),

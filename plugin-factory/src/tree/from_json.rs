@@ -64,8 +64,8 @@ fn too_deep_at(text: &str) -> Option<usize> {
             (true, b'"') | (false, b'"') => in_string = !in_string,
             (false, b'[' | b'{') => {
                 depth += 1;
-                // The document is at depth 0, as `node` counts.
-                if depth > MAX_DEPTH + 1 {
+                // The document is the first level, as `node` counts it.
+                if depth > MAX_DEPTH {
                     return Some(at);
                 }
             }
@@ -103,7 +103,7 @@ fn node(source: &Source<'_>, value: ast::Value<'_>, depth: usize) -> Result<Node
         ast::Value::BooleanLit(flag) => (flag.range.start, Value::Bool(flag.value)),
         ast::Value::NullKeyword(null) => (null.range.start, Value::Null),
         ast::Value::Array(array) => {
-            if depth > MAX_DEPTH {
+            if depth >= MAX_DEPTH {
                 return Err(source.too_deep(source.at(array.range.start)));
             }
             let items = array
@@ -115,7 +115,7 @@ fn node(source: &Source<'_>, value: ast::Value<'_>, depth: usize) -> Result<Node
         }
         ast::Value::Object(object) => {
             let at = source.at(object.range.start);
-            if depth > MAX_DEPTH {
+            if depth >= MAX_DEPTH {
                 return Err(source.too_deep(at));
             }
             let mut map = MapBuilder::default();
@@ -133,9 +133,12 @@ fn node(source: &Source<'_>, value: ast::Value<'_>, depth: usize) -> Result<Node
     Ok(Node::new(value, source.at(start)))
 }
 
-/// An integer if it fits `i64` or `u64` (as `serde_json` reads it), a float otherwise.
+/// An integer if it fits `i64` or `u64` (as `serde_json` reads it), a float otherwise (`-0`
+/// too: `serde_json` reads it as the float `-0.0`).
 fn number_value(source: &Source<'_>, text: &str, at: &Location) -> Result<Value, ParseError> {
-    if let Some(integer) = node::integer(text, 10) {
+    if let Some(integer) = node::integer(text, 10)
+        && !(integer == 0 && text.starts_with('-'))
+    {
         return Ok(Value::Integer(integer));
     }
     match text.parse::<f64>() {
@@ -228,7 +231,10 @@ mod tests {
     #[test]
     fn nesting_past_the_limit_says_so_wherever_it_ends() {
         // Just past the limit, the tree's check; far past it, the parser's, reported as ours.
-        for depth in [130, 600, 30_000] {
+        // 127 lists in the document's map: 128 levels, the most.
+        let most = format!("{{\"x\": {}1{}}}", "[".repeat(127), "]".repeat(127));
+        assert!(json(&most).is_ok());
+        for depth in [128, 600, 30_000] {
             let text = format!(
                 "{{\"s\": \"[{{\", \"x\": {}1{}}}",
                 "[".repeat(depth),
@@ -237,10 +243,21 @@ mod tests {
             let error = json(&text).unwrap_err();
             assert_eq!(
                 error.to_string(),
-                "nesting deeper than 128 levels (at f:1:146)",
+                "nesting deeper than 128 levels (at f:1:145)",
                 "{depth}"
             );
         }
+    }
+
+    #[test]
+    fn minus_zero_is_the_float_serde_json_reads() {
+        let root = json("[-0, 0, -0.0]").unwrap();
+        let Value::List(items) = &root.value else {
+            panic!()
+        };
+        assert!(matches!(items[0].value, Value::Float(f) if f == 0.0 && f.is_sign_negative()));
+        assert!(matches!(items[1].value, Value::Integer(0)));
+        assert!(matches!(items[2].value, Value::Float(f) if f.is_sign_negative()));
     }
 
     #[test]

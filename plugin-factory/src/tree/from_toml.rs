@@ -113,8 +113,13 @@ fn node(
                 None => return Err(source.error("integer number overflowed", at)),
             }
         }
-        DeValue::Float(float) => match float.as_str().parse() {
-            Ok(float) => Value::Float(float),
+        DeValue::Float(float) => match float.as_str().parse::<f64>() {
+            // Infinity is written `inf`; a finite number too large for `f64` is refused, in
+            // `toml`'s words.
+            Ok(parsed) if parsed.is_infinite() && !float.as_str().ends_with("inf") => {
+                return Err(source.error("floating-point number overflowed", at));
+            }
+            Ok(parsed) => Value::Float(parsed),
             Err(_) => return Err(source.error("invalid floating-point number", at)),
         },
         DeValue::Boolean(flag) => Value::Bool(*flag),
@@ -277,6 +282,12 @@ mod tests {
         let root = toml("n = 18446744073709551615\nx = 0xffffffffffffffff\n").unwrap();
         assert!(matches!(root.get("n").unwrap().value, Value::Integer(n) if n == u64::MAX.into()));
         assert!(matches!(root.get("x").unwrap().value, Value::Integer(n) if n == u64::MAX.into()));
+        let error = toml("f = -1.5e400\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "floating-point number overflowed (at f:1:5)"
+        );
+        assert!(toml("f = -inf\ng = 1.7976931348623157e308\n").is_ok());
         let error = toml("n = 99999999999999999999\n").unwrap_err();
         assert_eq!(error.to_string(), "integer number overflowed (at f:1:5)");
     }

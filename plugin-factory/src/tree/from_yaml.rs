@@ -132,10 +132,11 @@ impl Builder<'_, '_> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 if self.wants_key() {
+                    // A key is its text; a tag on it must still be one of the schema's, and
+                    // fit (`!!int x:` is refused as `!!int x` is).
+                    let value = self.scalar(&text, style, tag.as_deref(), &at)?;
                     // An anchored key may be aliased as a value too.
                     if anchor != 0 {
-                        let value = self.scalar(&text, style, tag.as_deref(), &at);
-                        let value = value.unwrap_or_else(|_| Value::String(text.to_string()));
                         let node = Node::new(value, at.clone());
                         self.anchors
                             .insert(anchor, Anchored::Scalar(node, text.to_string()));
@@ -558,6 +559,14 @@ mod tests {
         assert_eq!(error.message, "unsupported tag `!<tag:x>`");
         let error = yaml("a: !!seq {b: 1}\n").unwrap_err();
         assert_eq!(error.to_string(), "unsupported tag `!!seq` (at f:1:4)");
+        // On keys too.
+        let error = yaml("!foo a: 1\n").unwrap_err();
+        assert_eq!(error.to_string(), "unsupported tag `!foo` (at f:1:1)");
+        let error = yaml("!!int x: 1\n").unwrap_err();
+        assert_eq!(error.to_string(), "`x` is not a valid `!!int` (at f:1:1)");
+        let error = yaml("!!map k: 1\n").unwrap_err();
+        assert_eq!(error.to_string(), "unsupported tag `!!map` (at f:1:1)");
+        assert!(yaml("!!str 5: a\n!!int 6: b\n").is_ok());
         let root = yaml("a: ! 12\nb: !!map {c: 1}\n").unwrap();
         assert!(matches!(&root.get("a").unwrap().value, Value::String(s) if s == "12"));
     }
