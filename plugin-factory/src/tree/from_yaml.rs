@@ -18,9 +18,12 @@ use super::core_schema::core_schema;
 use super::node::{Location, Node, Value};
 use super::source::{MAX_DEPTH, MapBuilder, ParseError, Source};
 
-/// How many values aliases may add to a file: each alias copies its anchor's value, so a few
-/// lines of nested aliases could otherwise fill the memory.
+/// How many values, and how many bytes of text (scalars and keys), aliases may add to a file:
+/// each alias copies its anchor's value, so a few lines of nested aliases, or of aliases to one
+/// long string, could otherwise fill the memory. The text may at most double a file of the
+/// loader's default size limit.
 const MAX_ALIASED: usize = 100_000;
+const MAX_ALIASED_TEXT: usize = 4 << 20;
 
 pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
     let mut builder = Builder {
@@ -30,7 +33,7 @@ pub(super) fn parse(source: &Source<'_>) -> Result<Node, ParseError> {
         anchors: HashMap::new(),
         root: None,
         documents: 0,
-        aliased: 0,
+        aliased: Weight::default(),
     };
     for event in Parser::new_from_str(source.text) {
         let (event, span) = event.map_err(|error| {
@@ -60,10 +63,29 @@ struct Frame {
     anchor: usize,
     /// Where it will sit in the tree: a [`Step`] in [`Builder::steps`] (`None` for the root).
     step: Option<u32>,
-    /// How many values it holds, itself included.
-    size: usize,
-    /// How many levels of collections it holds, itself included.
+    /// What it holds so far.
+    weight: Weight,
+}
+
+/// What a value holds, for the budget of aliases and the depth they reach.
+#[derive(Debug, Clone, Copy, Default)]
+struct Weight {
+    /// Values, itself included.
+    values: usize,
+    /// Bytes of text: its scalars and keys.
+    text: usize,
+    /// Levels of collections, itself included (0 for a scalar).
     height: usize,
+}
+
+impl Weight {
+    fn scalar(text: &str) -> Self {
+        Self {
+            values: 1,
+            text: text.len(),
+            height: 0,
+        }
+    }
 }
 
 enum Kind {
@@ -101,12 +123,8 @@ struct Step {
 enum Anchored {
     /// A scalar: its value, and its text for an alias used as a key.
     Scalar(Node, String),
-    /// A list or map, where it sits in the tree.
-    Collection {
-        step: u32,
-        size: usize,
-        height: usize,
-    },
+    /// A list or map: where it sits in the tree, and what it holds.
+    Collection { step: u32, weight: Weight },
 }
 
 struct Builder<'s, 'a> {
@@ -116,8 +134,8 @@ struct Builder<'s, 'a> {
     anchors: HashMap<usize, Anchored>,
     root: Option<Node>,
     documents: usize,
-    /// Values copied by aliases so far.
-    aliased: usize,
+    /// What aliases copied so far.
+    aliased: Weight,
 }
 
 impl Builder<'_, '_> {
@@ -149,31 +167,40 @@ impl Builder<'_, '_> {
                         self.anchors
                             .insert(anchor, Anchored::Scalar(node.clone(), text.to_string()));
                     }
-                    self.complete(node, 1, 0)?;
+                    self.complete(node, Weight::scalar(&text))?;
                 }
             }
             Event::Alias(id) => {
                 let Some(anchored) = self.anchors.get(&id) else {
                     return Err(self.source.error("unknown alias", at));
                 };
-                let (size, height) = match anchored {
-                    Anchored::Scalar(_, text) if self.wants_key() => {
-                        let text = text.clone();
-                        self.set_key(text, at);
-                        return Ok(());
-                    }
+                let (weight, key) = match anchored {
                     Anchored::Collection { .. } if self.wants_key() => {
                         return Err(self.source.error("a map key must be a string", at));
                     }
-                    Anchored::Scalar(..) => (1, 0),
-                    Anchored::Collection { size, height, .. } => (*size, *height),
+                    Anchored::Scalar(_, text) => (Weight::scalar(text), self.wants_key()),
+                    Anchored::Collection { weight, .. } => (*weight, false),
                 };
-                self.aliased += size;
-                if self.aliased > MAX_ALIASED {
-                    let message = format!("aliases expand to more than {MAX_ALIASED} values");
+                self.aliased.values += weight.values;
+                self.aliased.text += weight.text;
+                let message = if self.aliased.values > MAX_ALIASED {
+                    format!("aliases expand to more than {MAX_ALIASED} values")
+                } else if self.aliased.text > MAX_ALIASED_TEXT {
+                    format!("aliases expand to more than {MAX_ALIASED_TEXT} bytes of text")
+                } else {
+                    String::new()
+                };
+                if !message.is_empty() {
                     return Err(self.source.error(message, at));
                 }
-                if self.stack.len() + height > MAX_DEPTH {
+                if key {
+                    if let Anchored::Scalar(_, text) = anchored {
+                        let text = text.clone();
+                        self.set_key(text, at);
+                    }
+                    return Ok(());
+                }
+                if self.stack.len() + weight.height > MAX_DEPTH {
                     return Err(self.source.too_deep(at));
                 }
                 // The alias's own place; what it holds keeps the places it was written at.
@@ -185,7 +212,7 @@ impl Builder<'_, '_> {
                     return Err(self.source.error("unknown alias", at));
                 };
                 let value = found.value.clone();
-                self.complete(Node::new(value, at), size, height)?;
+                self.complete(Node::new(value, at), weight)?;
             }
             Event::SequenceStart(anchor, tag) => {
                 self.open(Kind::List(Vec::new()), "seq", anchor, tag, at)?;
@@ -208,11 +235,11 @@ impl Builder<'_, '_> {
                     if frame.anchor != 0
                         && let Some(step) = frame.step
                     {
-                        let (size, height) = (frame.size, frame.height);
-                        let anchored = Anchored::Collection { step, size, height };
+                        let weight = frame.weight;
+                        let anchored = Anchored::Collection { step, weight };
                         self.anchors.insert(frame.anchor, anchored);
                     }
-                    self.complete(value, frame.size, frame.height)?;
+                    self.complete(value, frame.weight)?;
                 }
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
@@ -234,9 +261,11 @@ impl Builder<'_, '_> {
     fn set_key(&mut self, key: String, at: Location) {
         if let Some(Frame {
             kind: Kind::Map(_, pending),
+            weight,
             ..
         }) = self.stack.last_mut()
         {
+            weight.text += key.len();
             *pending = Some((key, at));
         }
     }
@@ -276,8 +305,11 @@ impl Builder<'_, '_> {
             at,
             anchor,
             step,
-            size: 1,
-            height: 1,
+            weight: Weight {
+                values: 1,
+                text: 0,
+                height: 1,
+            },
         });
         Ok(())
     }
@@ -313,13 +345,14 @@ impl Builder<'_, '_> {
     }
 
     /// Places a finished value in the collection being read, or as the document.
-    fn complete(&mut self, node: Node, size: usize, height: usize) -> Result<(), ParseError> {
+    fn complete(&mut self, node: Node, weight: Weight) -> Result<(), ParseError> {
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
         };
-        frame.size += size;
-        frame.height = frame.height.max(height + 1);
+        frame.weight.values += weight.values;
+        frame.weight.text += weight.text;
+        frame.weight.height = frame.weight.height.max(weight.height + 1);
         match &mut frame.kind {
             Kind::List(items) => items.push(node),
             Kind::Map(map, key) => {
@@ -496,6 +529,29 @@ mod tests {
         }
         let error = yaml(&text).unwrap_err();
         assert_eq!(error.message, "aliases expand to more than 100000 values");
+    }
+
+    #[test]
+    fn aliases_of_long_text_cannot_explode() {
+        // One long string, copied by aliases: as values, few; as text, much. The 140th copy
+        // passes 4 MiB.
+        let long = "x".repeat(30_000);
+        let aliases = vec!["*a"; 900].join(", ");
+        let error = yaml(&format!("a: &a \"{long}\"\nb: [{aliases}]\n")).unwrap_err();
+        assert_eq!(
+            error.message,
+            "aliases expand to more than 4194304 bytes of text"
+        );
+        assert_eq!(error.at, at(2, 561));
+        // As keys too.
+        let keys: String = (0..200).map(|i| format!("- {{*a : {i}}}\n")).collect();
+        let error = yaml(&format!("a: &a {long}\nl:\n{keys}")).unwrap_err();
+        assert_eq!(
+            error.message,
+            "aliases expand to more than 4194304 bytes of text"
+        );
+        // A few copies are fine.
+        assert!(yaml(&format!("a: &a {long}\nb: [*a, *a, *a]\n")).is_ok());
     }
 
     #[test]
