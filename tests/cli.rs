@@ -691,8 +691,28 @@ fn hostile_files_are_read_within_bounded_memory() {
     );
     // 100,000 keys at the top: each was merged by a scan of the map.
     let wide: String = (0..100_000).map(|i| format!("k{i}: 1\n")).collect();
+    // An alias to one long string, copied within the budget of values (found beside fuzzing):
+    // 3 GB from 34 KB.
+    let long = "x".repeat(30_000);
+    let aliases = format!(
+        "a: &a \"{long}\"\nb: &b [{}]\nc: [{}]\n",
+        vec!["*a"; 900].join(", "),
+        vec!["*b"; 100].join(", ")
+    );
+    // Past the size limit (a 50 MB file took 2.2 GB): refused before it is read.
+    let large = format!("{{\"plugins\": {{}}, \"x\": \"{}\"}}", "y".repeat(5 << 20));
     let files = [
         ("anchors.yaml", anchors, "nested: unknown key `nested`"),
+        (
+            "aliases.yaml",
+            aliases,
+            "aliases expand to more than 4194304 bytes of text",
+        ),
+        (
+            "large.json",
+            large,
+            "is larger than the limit of 4194304 bytes",
+        ),
         (
             "line.json",
             long_line,
@@ -704,9 +724,20 @@ fn hostile_files_are_read_within_bounded_memory() {
             "k0: unknown key `k0`",
         ),
     ];
-    for (name, text, expected) in files {
-        let path = dir.join(name);
-        std::fs::write(&path, &text).unwrap();
+    let mut paths: Vec<(std::path::PathBuf, &str)> = files
+        .iter()
+        .map(|(name, text, expected)| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            (path, *expected)
+        })
+        .collect();
+    // A device that never ends, behind a name that says JSON: refused before it is read.
+    let zero = dir.join("zero.json");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    paths.push((zero, "is a character device, not a regular file"));
+    for (path, expected) in paths {
+        let name = path.display();
         let done = host_watched(
             Process::new("sh")
                 .args(["-c", "ulimit -v 1048576 && exec \"$0\" \"$@\""])

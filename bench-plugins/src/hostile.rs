@@ -1,7 +1,7 @@
 //! `config_hostile`: reading hostile configuration input of 1, 2 and 4 MB, each shape that
 //! was once quadratic or unbounded (one long line, many keys in one map, anchors nested around
 //! a large list, a large pretty-printed file of instances, many environment variables and
-//! overrides into one map). Targets (issue 25, `docs/performance.md`): 1 MB of any shape read in
+//! overrides into one map), and one key of a million segments. Targets (issue 25, `docs/performance.md`): 1 MB of any shape read in
 //! under 1 s and 200 MB, and the time growing at most 2.2x each time the size doubles.
 //!
 //! "Reading" is [`Loader::load`] (the files parsed, the variables and overrides matched and
@@ -90,7 +90,7 @@ fn keys(size: usize, separator: &str, entry: impl Fn(usize) -> String) -> String
     text
 }
 
-const SHAPES: [Shape; 7] = [
+const SHAPES: [Shape; 8] = [
     Shape {
         name: "json_one_line",
         make: |size| {
@@ -106,6 +106,14 @@ const SHAPES: [Shape; 7] = [
         make: |size| {
             let map = keys(size, ", ", |i| format!("k{i} = \"v{i}\""));
             Input::file(Format::Toml, format!("x = {{ {map} }}\n"))
+        },
+    },
+    Shape {
+        name: "toml_dotted_key",
+        make: |size| {
+            // One key of as many segments as fit: refused at the parser's depth limit, after
+            // the parser has read the whole key.
+            Input::file(Format::Toml, format!("{}b = 1\n", "a.".repeat(size / 2)))
         },
     },
     Shape {

@@ -64,7 +64,8 @@ pub(crate) fn read(
     // Kinds first: a variable that sets an instance's kind decides what the instance's other
     // variables can name, whatever their order.
     for (variable, value) in &named {
-        if let [plugins, instance, kind] = &split(variable)[..]
+        if variable[head.len()..].matches("__").count() == 2
+            && let [plugins, instance, kind] = &split(variable)[..]
             && normalise(plugins) == "PLUGINS"
             && normalise(kind) == "KIND"
             && let Ok(path) = keys.path(&[plugins.clone(), instance.clone()])
@@ -123,6 +124,8 @@ struct Keys<'a> {
     /// Kinds that variables set, by instance.
     kind_set: FxHashMap<String, String>,
     known: FxHashMap<Vec<String>, Known>,
+    /// The keys below every instance (its own, a policy's), by the path below the instance.
+    below_instances: FxHashMap<Vec<String>, Known>,
 }
 
 /// The keys at one path: in order, for messages, and by their normalised spelling.
@@ -155,6 +158,7 @@ impl<'a> Keys<'a> {
             schemas: FxHashMap::default(),
             kind_set: FxHashMap::default(),
             known: FxHashMap::default(),
+            below_instances: FxHashMap::default(),
         }
     }
 
@@ -162,12 +166,7 @@ impl<'a> Keys<'a> {
     fn path(&mut self, segments: &[String]) -> Result<Vec<String>, (String, String)> {
         let mut path: Vec<String> = Vec::new();
         for (depth, segment) in segments.iter().enumerate() {
-            let at = shared(&path);
-            if !self.known.contains_key(&at) {
-                let known = self.list(&path);
-                self.known.insert(at.clone(), known);
-            }
-            let known = &self.known[&at];
+            let known = self.known_at(&path);
             match known.by_normal.get(&normalise(segment)) {
                 Some(&i) => path.push(known.keys[i].clone()),
                 None => return Err(no_key(&path, segment, known, segments.len() - depth)),
@@ -180,6 +179,28 @@ impl<'a> Keys<'a> {
             ));
         }
         Ok(path)
+    }
+
+    /// The keys known below `path`, listed the first time: once per path, or once for every
+    /// instance where they are every instance's (the instance keys, a policy's), looked up
+    /// without a copy of the path.
+    fn known_at(&mut self, path: &[String]) -> &Known {
+        let every_instance = matches!(path, [plugins, _, rest @ ..]
+            if plugins == "plugins" && !matches!(rest.first().map(String::as_str), Some("bind" | "config")));
+        if every_instance {
+            let below = &path[2..];
+            if !self.below_instances.contains_key(below) {
+                let known = self.list(path);
+                self.below_instances.insert(below.to_vec(), known);
+            }
+            &self.below_instances[below]
+        } else {
+            if !self.known.contains_key(path) {
+                let known = self.list(path);
+                self.known.insert(path.to_vec(), known);
+            }
+            &self.known[path]
+        }
     }
 
     /// The keys known below `path`.
@@ -247,23 +268,6 @@ impl<'a> Keys<'a> {
             });
         let kind = self.kind_set.get(name).map(String::as_str).or(written);
         self.kinds.get(kind.unwrap_or(name)).copied()
-    }
-}
-
-/// The key of `path` in [`Keys::known`]: the path itself, or with the instance left out where
-/// the keys below it are every instance's (the instance keys, a policy's), so that a thousand
-/// instances share one list.
-fn shared(path: &[String]) -> Vec<String> {
-    match path {
-        [plugins, _, rest @ ..]
-            if plugins == "plugins"
-                && !matches!(rest.first().map(String::as_str), Some("bind" | "config")) =>
-        {
-            let mut at = vec![plugins.clone(), String::new()];
-            at.extend(rest.iter().cloned());
-            at
-        }
-        _ => path.to_vec(),
     }
 }
 
