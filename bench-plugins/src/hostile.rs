@@ -1,7 +1,7 @@
 //! `config_hostile`: reading hostile configuration input of 1, 2 and 4 MB, each shape that
 //! was once quadratic or unbounded (one long line, many keys in one map, anchors nested around
 //! a large list, a large pretty-printed file of instances, many environment variables and
-//! overrides into one map), and one key of a million segments. Targets (issue 25, `docs/performance.md`): 1 MB of any shape read in
+//! overrides into one map), and one key of half a million segments. Targets (issue 25, `docs/performance.md`): 1 MB of any shape read in
 //! under 1 s and 200 MB, and the time growing at most 2.2x each time the size doubles.
 //!
 //! "Reading" is [`Loader::load`] (the files parsed, the variables and overrides matched and
