@@ -12,7 +12,7 @@
 use std::collections::hash_map::Entry;
 use std::ffi::OsString;
 
-use rustc_hash::FxHashMap;
+use foldhash::HashMap;
 
 use super::policy;
 use super::resolve::{INSTANCE_KEYS, TOP_KEYS, nearest, ticked};
@@ -117,21 +117,21 @@ fn not_text(variable: String, part: &str) -> Problem {
 struct Keys<'a> {
     root: &'a Node,
     /// The instances the files configure, by name: reached without a scan of `plugins`.
-    instances: FxHashMap<&'a str, &'a Node>,
-    kinds: FxHashMap<&'static str, &'static PluginEntry>,
+    instances: HashMap<&'a str, &'a Node>,
+    kinds: HashMap<&'static str, &'static PluginEntry>,
     /// The keys of each kind's config type at a path inside it, from its schema, made once.
-    schemas: FxHashMap<(&'static str, Vec<String>), Vec<String>>,
+    schemas: HashMap<(&'static str, Vec<String>), Vec<String>>,
     /// Kinds that variables set, by instance.
-    kind_set: FxHashMap<String, String>,
-    known: FxHashMap<Vec<String>, Known>,
+    kind_set: HashMap<String, String>,
+    known: HashMap<Vec<String>, Known>,
     /// The keys below every instance (its own, a policy's), by the path below the instance.
-    below_instances: FxHashMap<Vec<String>, Known>,
+    below_instances: HashMap<Vec<String>, Known>,
 }
 
 /// The keys at one path: in order, for messages, and by their normalised spelling.
 struct Known {
     keys: Vec<String>,
-    by_normal: FxHashMap<String, usize>,
+    by_normal: HashMap<String, usize>,
 }
 
 /// Past this many keys at a path, an error lists a few and suggests none: a message stays short,
@@ -140,7 +140,7 @@ const LISTED: usize = 32;
 
 impl<'a> Keys<'a> {
     fn new(root: &'a Node, kinds: &[&'static PluginEntry]) -> Self {
-        let mut by_name = FxHashMap::default();
+        let mut by_name = HashMap::default();
         for &entry in kinds {
             by_name.entry(entry.name()).or_insert(entry);
         }
@@ -149,16 +149,16 @@ impl<'a> Keys<'a> {
                 .iter()
                 .map(|(name, node)| (name.as_str(), node))
                 .collect(),
-            _ => FxHashMap::default(),
+            _ => HashMap::default(),
         };
         Self {
             root,
             instances,
             kinds: by_name,
-            schemas: FxHashMap::default(),
-            kind_set: FxHashMap::default(),
-            known: FxHashMap::default(),
-            below_instances: FxHashMap::default(),
+            schemas: HashMap::default(),
+            kind_set: HashMap::default(),
+            known: HashMap::default(),
+            below_instances: HashMap::default(),
         }
     }
 
@@ -246,7 +246,7 @@ impl<'a> Keys<'a> {
         };
         // The first of the keys that spell alike as a variable wins.
         let mut keys = Vec::with_capacity(listed.len());
-        let mut by_normal = FxHashMap::default();
+        let mut by_normal = HashMap::default();
         for key in listed {
             if let Entry::Vacant(slot) = by_normal.entry(normalise(&key)) {
                 slot.insert(keys.len());

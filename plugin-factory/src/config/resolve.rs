@@ -5,7 +5,7 @@
 use super::document::Config;
 use super::error::problem;
 use super::instance::{Instance, Spec};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::name::Name;
 use crate::registry::PluginEntry;
@@ -117,7 +117,7 @@ pub(crate) fn resolve_with(
         }
     }
     if run_unlisted {
-        let mut mentioned: FxHashSet<&str> = FxHashSet::default();
+        let mut mentioned: foldhash::HashSet<&str> = foldhash::HashSet::default();
         for instance in &instances {
             mentioned.insert(instance.entry.name());
             mentioned.insert(instance.name.as_str());
@@ -340,7 +340,7 @@ fn check_bindings(instances: &mut [Instance]) {
         .iter()
         .map(|instance| (instance.name, instance.entry.name()))
         .collect();
-    let kind_of: FxHashMap<&str, &'static str> = found
+    let kind_of: foldhash::HashMap<&str, &'static str> = found
         .iter()
         .map(|(name, kind)| (name.as_str(), *kind))
         .collect();

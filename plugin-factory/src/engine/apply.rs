@@ -10,8 +10,6 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
-
 use super::drive::{Awaited, Direct, Drive, completed};
 use super::instance::Instance;
 use super::job::{Call, Runner, flatten};
@@ -23,7 +21,7 @@ use crate::config::{Applied, Change, Config, ConfigError, Effect, Outcome, Plan,
 use crate::contract::{Context, PluginError, Reconfigure};
 use crate::extension::Hub;
 use crate::lifecycle::{Hook, PluginState};
-use crate::name::Name;
+use crate::name::NameMap;
 use crate::registry::{ConfigSpec, ConfigValue};
 use crate::report::{ExclusionReason, FailureCause, HookFailure};
 
@@ -58,7 +56,7 @@ impl Engine {
         if plan.is_empty() {
             return Ok(Applied::default());
         }
-        let mut effects: FxHashMap<Name, Effect> = FxHashMap::default();
+        let mut effects: NameMap<Effect> = NameMap::default();
         let mut changes = plan.changes.clone();
 
         // Reconfigure in place where the instance takes it.
@@ -98,14 +96,13 @@ impl Engine {
                 Err(_) => {}
             }
         }
-        let recreate =
-            |effects: &FxHashMap<Name, Effect>, planned: &PlannedChange| match &planned.change {
-                Change::Recreate | Change::Remove => true,
-                Change::Reconfigure => {
-                    matches!(effects.get(&planned.instance), Some(Effect::Recreated))
-                }
-                _ => false,
-            };
+        let recreate = |effects: &NameMap<Effect>, planned: &PlannedChange| match &planned.change {
+            Change::Recreate | Change::Remove => true,
+            Change::Reconfigure => {
+                matches!(effects.get(&planned.instance), Some(Effect::Recreated))
+            }
+            _ => false,
+        };
 
         // Stop what goes, is re-created or restarts: dependents first.
         let mut stopping: Vec<(usize, bool)> = changes

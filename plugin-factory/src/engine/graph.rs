@@ -5,12 +5,12 @@
 use rustc_hash::FxHashMap;
 
 use super::slots::Columns;
-use crate::name::Name;
+use crate::name::{Name, NameMap};
 use crate::report::{ExclusionReason, Missing};
 
 /// Binds dependencies, which name kinds, to instances.
 struct Binder<'a> {
-    index: &'a FxHashMap<Name, usize>,
+    index: &'a NameMap<usize>,
     instances: &'a Columns,
     /// Each kind's instances, enabled ones first; built only when a configuration describes
     /// some instance (without one, each kind has one instance, named after it).
@@ -18,7 +18,7 @@ struct Binder<'a> {
 }
 
 impl<'a> Binder<'a> {
-    fn new(instances: &'a Columns, index: &'a FxHashMap<Name, usize>) -> Self {
+    fn new(instances: &'a Columns, index: &'a NameMap<usize>) -> Self {
         let by_kind = instances.specs.is_some().then(|| {
             let mut by_kind: FxHashMap<&'static str, Vec<usize>> = FxHashMap::default();
             for (i, entry) in instances.entries.iter().enumerate() {
@@ -149,7 +149,7 @@ impl Graph {
     /// with the reason.
     pub(super) fn new(
         instances: &Columns,
-        index: &FxHashMap<Name, usize>,
+        index: &NameMap<usize>,
     ) -> (Self, Vec<(usize, ExclusionReason)>) {
         let binder = Binder::new(instances, index);
         let n = instances.entries.len();
@@ -320,7 +320,7 @@ mod tests {
     }
 
     fn graph_of(instances: Vec<Instance>) -> (Graph, Vec<(usize, ExclusionReason)>) {
-        let index: FxHashMap<Name, usize> = instances
+        let index: NameMap<usize> = instances
             .iter()
             .enumerate()
             .map(|(i, instance)| (instance.name, i))

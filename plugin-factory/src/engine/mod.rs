@@ -73,7 +73,7 @@ use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
 use crate::extension::Hub;
 use crate::lifecycle::{Hook, PluginState};
-use crate::name::Name;
+use crate::name::{Name, NameMap};
 use crate::registry::{PluginEntry, UnlinkedCrate};
 use crate::report::ExclusionReason;
 use crate::report::table::Report;
@@ -87,7 +87,7 @@ struct Topology {
     placed: usize,
     /// Name to slot; a fast hash: names are short and checked against the naming rule, and a
     /// configuration that names instances is the host's, not an adversary's.
-    index: FxHashMap<Name, usize>,
+    index: NameMap<usize>,
     /// Pairs of slots registered under one name.
     duplicates: Vec<(usize, usize)>,
     graph: Graph,

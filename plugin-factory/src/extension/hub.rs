@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use super::declare::point_name;
 use super::error::{CallbackFailure, ServiceError};
 use super::point::{Point, Table};
-use crate::name::Name;
+use crate::name::{Name, NameMap};
 use crate::registry::{Implementation, PluginEntry};
 
 /// The instances as the access rule sees them, indexed by slot: the manager's columns (shared)
@@ -23,7 +23,7 @@ pub(crate) struct Links {
     /// The instances each one's dependencies are bound to: `bound[offsets[i]..offsets[i + 1]]`.
     pub(crate) offsets: Box<[u32]>,
     pub(crate) bound: Box<[u32]>,
-    index: OnceLock<FxHashMap<Name, usize>>,
+    index: OnceLock<NameMap<usize>>,
 }
 
 impl Links {
@@ -45,7 +45,7 @@ impl Links {
     fn slot(&self, name: &str) -> Option<usize> {
         self.index
             .get_or_init(|| {
-                let mut index = FxHashMap::default();
+                let mut index = NameMap::default();
                 for (i, name) in self.names.iter().enumerate() {
                     index.entry(*name).or_insert(i);
                 }

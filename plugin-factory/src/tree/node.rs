@@ -6,8 +6,8 @@ use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 
+use foldhash::fast::RandomState;
 use hashbrown::HashTable;
-use rustc_hash::FxBuildHasher;
 
 use super::shown::Shown;
 
@@ -229,9 +229,10 @@ impl Value {
 
 /// The positions of a map's keys, for maps wide enough that finding each key by a scan would
 /// make merging and comparing quadratic; narrower maps are scanned, which costs no allocation.
-/// It holds positions only, so the map stays free to change beside it.
+/// It holds positions only, so the map stays free to change beside it. Keys are hashed with a
+/// seed drawn at random for each process, so that keys made to collide cannot make it scan.
 pub(super) struct KeyIndex {
-    table: Option<HashTable<usize>>,
+    table: Option<(HashTable<usize>, RandomState)>,
 }
 
 impl KeyIndex {
@@ -252,21 +253,24 @@ impl KeyIndex {
         if self.table.is_some() || entries.len() <= Self::SCAN {
             return;
         }
+        let state = RandomState::default();
         let mut table: HashTable<usize> = HashTable::with_capacity(entries.len());
         for (i, (key, _)) in entries.iter().enumerate() {
-            let hashed = hash(key);
+            let hashed = state.hash_one(key.as_str());
             // The first of a repeated key wins, as a scan would find it.
             if table.find(hashed, |&j| entries[j].0 == *key).is_none() {
-                table.insert_unique(hashed, i, |&j| hash(&entries[j].0));
+                table.insert_unique(hashed, i, |&j| state.hash_one(entries[j].0.as_str()));
             }
         }
-        self.table = Some(table);
+        self.table = Some((table, state));
     }
 
     /// The position of `key` in `entries`, the map this index was made for.
     pub(super) fn find<T>(&self, entries: &[(String, T)], key: &str) -> Option<usize> {
         match &self.table {
-            Some(table) => table.find(hash(key), |&i| entries[i].0 == key).copied(),
+            Some((table, state)) => table
+                .find(state.hash_one(key), |&i| entries[i].0 == key)
+                .copied(),
             None => entries.iter().position(|(k, _)| k == key),
         }
     }
@@ -275,14 +279,11 @@ impl KeyIndex {
     pub(super) fn pushed<T>(&mut self, entries: &[(String, T)]) {
         let last = entries.len() - 1;
         match &mut self.table {
-            Some(table) => {
-                table.insert_unique(hash(&entries[last].0), last, |&j| hash(&entries[j].0));
+            Some((table, state)) => {
+                let hashed = state.hash_one(entries[last].0.as_str());
+                table.insert_unique(hashed, last, |&j| state.hash_one(entries[j].0.as_str()));
             }
             None => self.grow(entries),
         }
     }
-}
-
-fn hash(key: &str) -> u64 {
-    FxBuildHasher.hash_one(key)
 }
