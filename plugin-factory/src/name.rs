@@ -19,11 +19,6 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::{Mutex, PoisonError};
 
-/// A map keyed by instance names, which configurations choose: hashed with a seed drawn at
-/// random for each process (`foldhash`), so that names made to collide cannot turn its lookups
-/// into scans, as a fixed hash (`rustc-hash`'s) would let them; as fast for names this short.
-pub(crate) type NameMap<V> = std::collections::HashMap<Name, V, foldhash::fast::RandomState>;
-
 /// The name of a plugin instance: the kind's own name unless a configuration chose another.
 ///
 /// `Copy`, and a `&'static str` underneath (see the module docs for how configured names are

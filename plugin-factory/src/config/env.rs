@@ -12,13 +12,11 @@
 use std::collections::hash_map::Entry;
 use std::ffi::OsString;
 
-use foldhash::HashMap;
-
 use super::policy;
 use super::resolve::{INSTANCE_KEYS, TOP_KEYS, nearest, ticked};
 use super::schema::config_keys;
 use crate::registry::PluginEntry;
-use crate::tree::{Location, MAX_DEPTH, Node, Problem, Value};
+use crate::tree::{Location, MAX_DEPTH, Node, Problem, SeededMap, Value};
 
 /// What the variables under a prefix set, and what is wrong with the others.
 pub(crate) struct Matched {
@@ -117,21 +115,21 @@ fn not_text(variable: String, part: &str) -> Problem {
 struct Keys<'a> {
     root: &'a Node,
     /// The instances the files configure, by name: reached without a scan of `plugins`.
-    instances: HashMap<&'a str, &'a Node>,
-    kinds: HashMap<&'static str, &'static PluginEntry>,
+    instances: SeededMap<&'a str, &'a Node>,
+    kinds: SeededMap<&'static str, &'static PluginEntry>,
     /// The keys of each kind's config type at a path inside it, from its schema, made once.
-    schemas: HashMap<(&'static str, Vec<String>), Vec<String>>,
+    schemas: SeededMap<(&'static str, Vec<String>), Vec<String>>,
     /// Kinds that variables set, by instance.
-    kind_set: HashMap<String, String>,
-    known: HashMap<Vec<String>, Known>,
+    kind_set: SeededMap<String, String>,
+    known: SeededMap<Vec<String>, Known>,
     /// The keys below every instance (its own, a policy's), by the path below the instance.
-    below_instances: HashMap<Vec<String>, Known>,
+    below_instances: SeededMap<Vec<String>, Known>,
 }
 
 /// The keys at one path: in order, for messages, and by their normalised spelling.
 struct Known {
     keys: Vec<String>,
-    by_normal: HashMap<String, usize>,
+    by_normal: SeededMap<String, usize>,
 }
 
 /// Past this many keys at a path, an error lists a few and suggests none: a message stays short,
@@ -140,7 +138,7 @@ const LISTED: usize = 32;
 
 impl<'a> Keys<'a> {
     fn new(root: &'a Node, kinds: &[&'static PluginEntry]) -> Self {
-        let mut by_name = HashMap::default();
+        let mut by_name = SeededMap::default();
         for &entry in kinds {
             by_name.entry(entry.name()).or_insert(entry);
         }
@@ -149,16 +147,16 @@ impl<'a> Keys<'a> {
                 .iter()
                 .map(|(name, node)| (name.as_str(), node))
                 .collect(),
-            _ => HashMap::default(),
+            _ => SeededMap::default(),
         };
         Self {
             root,
             instances,
             kinds: by_name,
-            schemas: HashMap::default(),
-            kind_set: HashMap::default(),
-            known: HashMap::default(),
-            below_instances: HashMap::default(),
+            schemas: SeededMap::default(),
+            kind_set: SeededMap::default(),
+            known: SeededMap::default(),
+            below_instances: SeededMap::default(),
         }
     }
 
@@ -246,7 +244,7 @@ impl<'a> Keys<'a> {
         };
         // The first of the keys that spell alike as a variable wins.
         let mut keys = Vec::with_capacity(listed.len());
-        let mut by_normal = HashMap::default();
+        let mut by_normal = SeededMap::default();
         for key in listed {
             if let Entry::Vacant(slot) = by_normal.entry(normalise(&key)) {
                 slot.insert(keys.len());

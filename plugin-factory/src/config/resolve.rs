@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use crate::name::Name;
 use crate::registry::PluginEntry;
 use crate::tree::Problem;
-use crate::tree::{self, Node, Value};
+use crate::tree::{self, Node, SeededMap, SeededSet, Value};
 
 /// Says whether the config of an instance (by name and kind) was checked already.
 pub(crate) type Checked<'a> = dyn Fn(&str, &'static PluginEntry, &Node) -> bool + 'a;
@@ -117,7 +117,7 @@ pub(crate) fn resolve_with(
         }
     }
     if run_unlisted {
-        let mut mentioned: foldhash::HashSet<&str> = foldhash::HashSet::default();
+        let mut mentioned: SeededSet<&str> = SeededSet::default();
         for instance in &instances {
             mentioned.insert(instance.entry.name());
             mentioned.insert(instance.name.as_str());
@@ -340,7 +340,7 @@ fn check_bindings(instances: &mut [Instance]) {
         .iter()
         .map(|instance| (instance.name, instance.entry.name()))
         .collect();
-    let kind_of: foldhash::HashMap<&str, &'static str> = found
+    let kind_of: SeededMap<&str, &'static str> = found
         .iter()
         .map(|(name, kind)| (name.as_str(), *kind))
         .collect();

@@ -21,9 +21,10 @@ use crate::config::{Applied, Change, Config, ConfigError, Effect, Outcome, Plan,
 use crate::contract::{Context, PluginError, Reconfigure};
 use crate::extension::Hub;
 use crate::lifecycle::{Hook, PluginState};
-use crate::name::NameMap;
+use crate::name::Name;
 use crate::registry::{ConfigSpec, ConfigValue};
 use crate::report::{ExclusionReason, FailureCause, HookFailure};
+use crate::tree::SeededMap;
 
 impl Engine {
     /// What applying `config` would change, without changing anything.
@@ -56,7 +57,7 @@ impl Engine {
         if plan.is_empty() {
             return Ok(Applied::default());
         }
-        let mut effects: NameMap<Effect> = NameMap::default();
+        let mut effects: SeededMap<Name, Effect> = SeededMap::default();
         let mut changes = plan.changes.clone();
 
         // Reconfigure in place where the instance takes it.
@@ -96,13 +97,14 @@ impl Engine {
                 Err(_) => {}
             }
         }
-        let recreate = |effects: &NameMap<Effect>, planned: &PlannedChange| match &planned.change {
-            Change::Recreate | Change::Remove => true,
-            Change::Reconfigure => {
-                matches!(effects.get(&planned.instance), Some(Effect::Recreated))
-            }
-            _ => false,
-        };
+        let recreate =
+            |effects: &SeededMap<Name, Effect>, planned: &PlannedChange| match &planned.change {
+                Change::Recreate | Change::Remove => true,
+                Change::Reconfigure => {
+                    matches!(effects.get(&planned.instance), Some(Effect::Recreated))
+                }
+                _ => false,
+            };
 
         // Stop what goes, is re-created or restarts: dependents first.
         let mut stopping: Vec<(usize, bool)> = changes

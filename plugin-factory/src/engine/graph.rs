@@ -5,12 +5,13 @@
 use rustc_hash::FxHashMap;
 
 use super::slots::Columns;
-use crate::name::{Name, NameMap};
+use crate::name::Name;
 use crate::report::{ExclusionReason, Missing};
+use crate::tree::SeededMap;
 
 /// Binds dependencies, which name kinds, to instances.
 struct Binder<'a> {
-    index: &'a NameMap<usize>,
+    index: &'a SeededMap<Name, usize>,
     instances: &'a Columns,
     /// Each kind's instances, enabled ones first; built only when a configuration describes
     /// some instance (without one, each kind has one instance, named after it).
@@ -18,7 +19,7 @@ struct Binder<'a> {
 }
 
 impl<'a> Binder<'a> {
-    fn new(instances: &'a Columns, index: &'a NameMap<usize>) -> Self {
+    fn new(instances: &'a Columns, index: &'a SeededMap<Name, usize>) -> Self {
         let by_kind = instances.specs.is_some().then(|| {
             let mut by_kind: FxHashMap<&'static str, Vec<usize>> = FxHashMap::default();
             for (i, entry) in instances.entries.iter().enumerate() {
@@ -149,7 +150,7 @@ impl Graph {
     /// with the reason.
     pub(super) fn new(
         instances: &Columns,
-        index: &NameMap<usize>,
+        index: &SeededMap<Name, usize>,
     ) -> (Self, Vec<(usize, ExclusionReason)>) {
         let binder = Binder::new(instances, index);
         let n = instances.entries.len();
@@ -320,7 +321,7 @@ mod tests {
     }
 
     fn graph_of(instances: Vec<Instance>) -> (Graph, Vec<(usize, ExclusionReason)>) {
-        let index: NameMap<usize> = instances
+        let index: SeededMap<Name, usize> = instances
             .iter()
             .enumerate()
             .map(|(i, instance)| (instance.name, i))

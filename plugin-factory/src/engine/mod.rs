@@ -73,12 +73,13 @@ use crate::contract::{Context, Plugin, PluginError};
 use crate::error::Error;
 use crate::extension::Hub;
 use crate::lifecycle::{Hook, PluginState};
-use crate::name::{Name, NameMap};
+use crate::name::Name;
 use crate::registry::{PluginEntry, UnlinkedCrate};
 use crate::report::ExclusionReason;
 use crate::report::table::Report;
 use crate::runtime::Action;
 use crate::tree::Problem;
+use crate::tree::SeededMap;
 
 /// What the entries alone decide, fixed when the manager is built.
 struct Topology {
@@ -87,7 +88,7 @@ struct Topology {
     placed: usize,
     /// Name to slot; a fast hash: names are short and checked against the naming rule, and a
     /// configuration that names instances is the host's, not an adversary's.
-    index: NameMap<usize>,
+    index: SeededMap<Name, usize>,
     /// Pairs of slots registered under one name.
     duplicates: Vec<(usize, usize)>,
     graph: Graph,

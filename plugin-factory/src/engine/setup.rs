@@ -15,9 +15,9 @@ use super::slots::{Columns, Slots};
 use super::{Engine, Topology};
 use crate::config::Instance;
 use crate::extension::Hub;
-use crate::name::NameMap;
 use crate::registry::{PluginEntry, UnlinkedCrate};
 use crate::tree::Problem;
+use crate::tree::SeededMap;
 
 impl Engine {
     /// Takes `instances`, all `Registered`, notes names taken twice, binds dependencies, and
@@ -30,7 +30,7 @@ impl Engine {
     pub(crate) fn new(instances: Vec<Instance>, options: Options, observers: Observers) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let n = instances.len();
-        let mut index = NameMap::with_capacity_and_hasher(n, Default::default());
+        let mut index = SeededMap::with_capacity_and_hasher(n, Default::default());
         let mut duplicates = Vec::new();
         // One array per field, in registry order: Kahn's algorithm reads the names in its own.
         let columns = Columns::new(instances);

@@ -11,8 +11,9 @@ use rustc_hash::FxHashMap;
 use super::declare::point_name;
 use super::error::{CallbackFailure, ServiceError};
 use super::point::{Point, Table};
-use crate::name::{Name, NameMap};
+use crate::name::Name;
 use crate::registry::{Implementation, PluginEntry};
+use crate::tree::SeededMap;
 
 /// The instances as the access rule sees them, indexed by slot: the manager's columns (shared)
 /// and a copy of its dependency lists, with the index by name made on first use.
@@ -23,7 +24,7 @@ pub(crate) struct Links {
     /// The instances each one's dependencies are bound to: `bound[offsets[i]..offsets[i + 1]]`.
     pub(crate) offsets: Box<[u32]>,
     pub(crate) bound: Box<[u32]>,
-    index: OnceLock<NameMap<usize>>,
+    index: OnceLock<SeededMap<Name, usize>>,
 }
 
 impl Links {
@@ -45,7 +46,7 @@ impl Links {
     fn slot(&self, name: &str) -> Option<usize> {
         self.index
             .get_or_init(|| {
-                let mut index = NameMap::default();
+                let mut index = SeededMap::default();
                 for (i, name) in self.names.iter().enumerate() {
                     index.entry(*name).or_insert(i);
                 }

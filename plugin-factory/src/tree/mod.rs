@@ -15,7 +15,8 @@
 //! the reader (`from_toml.rs`, `from_json.rs`, `from_yaml.rs` with `core_schema.rs`), and
 //! `source.rs` holds what the readers share (positions, the depth limit). `layers.rs` sets
 //! values by key path over a tree (the environment and overrides), `shown.rs` escapes outside
-//! text for messages.
+//! text for messages, `seeded.rs` hashes what a configuration chose (keys, instance names) with
+//! a per-process random seed.
 //!
 //! Every reader is linear in its input and bounded in depth: the input is hostile until read
 //! (`docs/configuration.md`, "Limits").
@@ -28,6 +29,7 @@ mod from_yaml;
 mod layers;
 mod node;
 mod parse;
+mod seeded;
 mod shown;
 mod source;
 
@@ -37,6 +39,7 @@ pub(crate) use self::layers::Layers;
 pub use self::node::{Location, Node, Value};
 pub use self::parse::Format;
 pub(crate) use self::parse::parse;
+pub(crate) use self::seeded::{SeededMap, SeededSet};
 pub(crate) use self::shown::Shown;
 pub(crate) use self::source::MAX_DEPTH;
 pub use self::source::ParseError;

@@ -6,9 +6,9 @@ use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 
-use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
+use super::seeded::Seeded;
 use super::shown::Shown;
 
 /// A configuration value and where it was read.
@@ -229,10 +229,10 @@ impl Value {
 
 /// The positions of a map's keys, for maps wide enough that finding each key by a scan would
 /// make merging and comparing quadratic; narrower maps are scanned, which costs no allocation.
-/// It holds positions only, so the map stays free to change beside it. Keys are hashed with a
-/// seed drawn at random for each process, so that keys made to collide cannot make it scan.
+/// It holds positions only, so the map stays free to change beside it. Keys hash with the
+/// process's random seed ([`Seeded`]), so that keys made to collide cannot make it scan.
 pub(super) struct KeyIndex {
-    table: Option<(HashTable<usize>, RandomState)>,
+    table: Option<HashTable<usize>>,
 }
 
 impl KeyIndex {
@@ -253,24 +253,21 @@ impl KeyIndex {
         if self.table.is_some() || entries.len() <= Self::SCAN {
             return;
         }
-        let state = RandomState::default();
         let mut table: HashTable<usize> = HashTable::with_capacity(entries.len());
         for (i, (key, _)) in entries.iter().enumerate() {
-            let hashed = state.hash_one(key.as_str());
+            let hashed = hash(key);
             // The first of a repeated key wins, as a scan would find it.
             if table.find(hashed, |&j| entries[j].0 == *key).is_none() {
-                table.insert_unique(hashed, i, |&j| state.hash_one(entries[j].0.as_str()));
+                table.insert_unique(hashed, i, |&j| hash(&entries[j].0));
             }
         }
-        self.table = Some((table, state));
+        self.table = Some(table);
     }
 
     /// The position of `key` in `entries`, the map this index was made for.
     pub(super) fn find<T>(&self, entries: &[(String, T)], key: &str) -> Option<usize> {
         match &self.table {
-            Some((table, state)) => table
-                .find(state.hash_one(key), |&i| entries[i].0 == key)
-                .copied(),
+            Some(table) => table.find(hash(key), |&i| entries[i].0 == key).copied(),
             None => entries.iter().position(|(k, _)| k == key),
         }
     }
@@ -279,11 +276,15 @@ impl KeyIndex {
     pub(super) fn pushed<T>(&mut self, entries: &[(String, T)]) {
         let last = entries.len() - 1;
         match &mut self.table {
-            Some((table, state)) => {
-                let hashed = state.hash_one(entries[last].0.as_str());
-                table.insert_unique(hashed, last, |&j| state.hash_one(entries[j].0.as_str()));
+            Some(table) => {
+                table.insert_unique(hash(&entries[last].0), last, |&j| hash(&entries[j].0));
             }
             None => self.grow(entries),
         }
     }
+}
+
+/// A key's hash, seeded per process ([`Seeded`]).
+fn hash(key: &str) -> u64 {
+    Seeded.hash_one(key)
 }
