@@ -10,6 +10,8 @@
 
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use super::drive::{Awaited, Direct, Drive, completed};
 use super::instance::Instance;
 use super::job::{Call, Runner, flatten};
@@ -24,7 +26,6 @@ use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
 use crate::registry::{ConfigSpec, ConfigValue};
 use crate::report::{ExclusionReason, FailureCause, HookFailure};
-use crate::tree::SeededMap;
 
 impl Engine {
     /// What applying `config` would change, without changing anything.
@@ -57,7 +58,7 @@ impl Engine {
         if plan.is_empty() {
             return Ok(Applied::default());
         }
-        let mut effects: SeededMap<Name, Effect> = SeededMap::default();
+        let mut effects: FxHashMap<Name, Effect> = FxHashMap::default();
         let mut changes = plan.changes.clone();
 
         // Reconfigure in place where the instance takes it.
@@ -98,7 +99,7 @@ impl Engine {
             }
         }
         let recreate =
-            |effects: &SeededMap<Name, Effect>, planned: &PlannedChange| match &planned.change {
+            |effects: &FxHashMap<Name, Effect>, planned: &PlannedChange| match &planned.change {
                 Change::Recreate | Change::Remove => true,
                 Change::Reconfigure => {
                     matches!(effects.get(&planned.instance), Some(Effect::Recreated))

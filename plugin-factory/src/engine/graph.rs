@@ -7,11 +7,10 @@ use rustc_hash::FxHashMap;
 use super::slots::Columns;
 use crate::name::Name;
 use crate::report::{ExclusionReason, Missing};
-use crate::tree::SeededMap;
 
 /// Binds dependencies, which name kinds, to instances.
 struct Binder<'a> {
-    index: &'a SeededMap<Name, usize>,
+    index: &'a FxHashMap<Name, usize>,
     instances: &'a Columns,
     /// Each kind's instances, enabled ones first; built only when a configuration describes
     /// some instance (without one, each kind has one instance, named after it).
@@ -19,7 +18,7 @@ struct Binder<'a> {
 }
 
 impl<'a> Binder<'a> {
-    fn new(instances: &'a Columns, index: &'a SeededMap<Name, usize>) -> Self {
+    fn new(instances: &'a Columns, index: &'a FxHashMap<Name, usize>) -> Self {
         let by_kind = instances.specs.is_some().then(|| {
             let mut by_kind: FxHashMap<&'static str, Vec<usize>> = FxHashMap::default();
             for (i, entry) in instances.entries.iter().enumerate() {
@@ -150,7 +149,7 @@ impl Graph {
     /// with the reason.
     pub(super) fn new(
         instances: &Columns,
-        index: &SeededMap<Name, usize>,
+        index: &FxHashMap<Name, usize>,
     ) -> (Self, Vec<(usize, ExclusionReason)>) {
         let binder = Binder::new(instances, index);
         let n = instances.entries.len();
@@ -321,7 +320,7 @@ mod tests {
     }
 
     fn graph_of(instances: Vec<Instance>) -> (Graph, Vec<(usize, ExclusionReason)>) {
-        let index: SeededMap<Name, usize> = instances
+        let index: FxHashMap<Name, usize> = instances
             .iter()
             .enumerate()
             .map(|(i, instance)| (instance.name, i))

@@ -79,7 +79,6 @@ use crate::report::ExclusionReason;
 use crate::report::table::Report;
 use crate::runtime::Action;
 use crate::tree::Problem;
-use crate::tree::SeededMap;
 
 /// What the entries alone decide, fixed when the manager is built.
 struct Topology {
@@ -88,7 +87,7 @@ struct Topology {
     placed: usize,
     /// Name to slot; a fast hash: names are short and checked against the naming rule, and a
     /// configuration that names instances is the host's, not an adversary's.
-    index: SeededMap<Name, usize>,
+    index: FxHashMap<Name, usize>,
     /// Pairs of slots registered under one name.
     duplicates: Vec<(usize, usize)>,
     graph: Graph,

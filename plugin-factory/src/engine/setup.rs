@@ -7,6 +7,8 @@ use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use rustc_hash::FxHashMap;
+
 use super::graph::Graph;
 use super::observe::Observers;
 use super::options::Options;
@@ -17,7 +19,6 @@ use crate::config::Instance;
 use crate::extension::Hub;
 use crate::registry::{PluginEntry, UnlinkedCrate};
 use crate::tree::Problem;
-use crate::tree::SeededMap;
 
 impl Engine {
     /// Takes `instances`, all `Registered`, notes names taken twice, binds dependencies, and
@@ -30,7 +31,7 @@ impl Engine {
     pub(crate) fn new(instances: Vec<Instance>, options: Options, observers: Observers) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let n = instances.len();
-        let mut index = SeededMap::with_capacity_and_hasher(n, Default::default());
+        let mut index = FxHashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
         let mut duplicates = Vec::new();
         // One array per field, in registry order: Kahn's algorithm reads the names in its own.
         let columns = Columns::new(instances);

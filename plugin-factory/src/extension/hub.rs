@@ -13,7 +13,6 @@ use super::error::{CallbackFailure, ServiceError};
 use super::point::{Point, Table};
 use crate::name::Name;
 use crate::registry::{Implementation, PluginEntry};
-use crate::tree::SeededMap;
 
 /// The instances as the access rule sees them, indexed by slot: the manager's columns (shared)
 /// and a copy of its dependency lists, with the index by name made on first use.
@@ -24,7 +23,7 @@ pub(crate) struct Links {
     /// The instances each one's dependencies are bound to: `bound[offsets[i]..offsets[i + 1]]`.
     pub(crate) offsets: Box<[u32]>,
     pub(crate) bound: Box<[u32]>,
-    index: OnceLock<SeededMap<Name, usize>>,
+    index: OnceLock<FxHashMap<Name, usize>>,
 }
 
 impl Links {
@@ -46,7 +45,7 @@ impl Links {
     fn slot(&self, name: &str) -> Option<usize> {
         self.index
             .get_or_init(|| {
-                let mut index = SeededMap::default();
+                let mut index = FxHashMap::default();
                 for (i, name) in self.names.iter().enumerate() {
                     index.entry(*name).or_insert(i);
                 }

@@ -6,9 +6,10 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use rustc_hash::FxHashMap;
+
 use crate::name::Name;
 use crate::registry::Placement;
-use crate::tree::SeededMap;
 
 /// How implementations free to run next are ordered: priority (higher first), slot, name.
 type Rank = (Reverse<i32>, usize, Name);
@@ -44,7 +45,7 @@ pub(crate) fn call_order(keys: &[Key<'_>]) -> (Vec<usize>, Option<Box<[Name]>>) 
 
     // The implementations each name means (as an instance name or a kind), so that a
     // constraint finds its targets without a pass over all of them.
-    let mut named: SeededMap<&str, Vec<usize>> = SeededMap::default();
+    let mut named: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (k, key) in keys.iter().enumerate() {
         named.entry(key.name.as_str()).or_default().push(k);
         if key.kind != key.name.as_str() {

@@ -1,8 +1,8 @@
-//! [`Seeded`]: the hash of every table keyed by what a configuration chose (its keys, instance
-//! names). `rustc-hash`'s hash is fixed, so keys made to collide in it could turn each lookup of
-//! such a table into a scan, and reading quadratic; `foldhash` with a seed drawn at random once
-//! per process is as fast for keys this short, and its collisions cannot be made in advance.
-//! Tables keyed by what the binary holds (slots, types, compiled-in kinds) keep `rustc-hash`.
+//! [`Seeded`]: the hash of the tables that read a configuration (its keys, its instance names
+//! while it is resolved, the environment layer's). `rustc-hash`'s hash is fixed, so keys made to
+//! collide in it could turn each lookup into a scan, and reading quadratic; `foldhash` with a
+//! seed drawn at random once per process is as fast for keys this short, and its collisions
+//! cannot be made in advance. The engine's name index keeps `rustc-hash` (`docs/architecture.md`).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
@@ -10,8 +10,7 @@ use std::hash::BuildHasher;
 use foldhash::SharedSeed;
 use foldhash::fast::FoldHasher;
 
-/// `foldhash` with the process's random seed. Zero-sized, so that a table that holds it is the
-/// size it was with `rustc-hash` (the engine's layout is measured: `docs/performance.md`).
+/// `foldhash` with the process's random seed. Zero-sized, as `rustc-hash`'s hasher is.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Seeded;
 
