@@ -949,6 +949,40 @@ async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
     running.shutdown().await;
 }
 
+/// Regression: an apply that changed the layout used to replace the async manager's engine
+/// with one that forgot its hooks are awaited, so a later drop without `shutdown()` ran the
+/// sync `stop` and `shutdown` of every plugin. A drop runs no hook before or after an apply.
+#[tokio::test]
+async fn a_drop_after_an_apply_that_changes_the_layout_still_runs_no_hook() {
+    let (db, worker) = ("dl-db", "dl-worker");
+    let load = |text: &str| {
+        plugin_factory::config::Loader::new()
+            .text(
+                "reload.toml",
+                plugin_factory::config::Format::Toml,
+                text.to_owned(),
+            )
+            .load()
+            .unwrap()
+    };
+    let manager = PluginManager::builder()
+        .entries([task(db, &[]), chore(worker, &[db]), task("dl-extra", &[db])])
+        .config(load("[plugins.dl-db]\n[plugins.dl-worker]\n"))
+        .discover()
+        .unwrap()
+        .into_async(Tokio);
+    let mut running = started(manager).await;
+    let change = "[plugins.dl-db]\n[plugins.dl-worker]\n[plugins.dl-copy]\nkind = \"dl-extra\"\n";
+    running.apply(load(change)).await.unwrap();
+    // `dl-extra` ran as its kind's default instance; a named instance of the kind replaced it.
+    assert_eq!(running.live(), [db, "dl-copy", worker]);
+    let before = journal("dl-").len();
+    drop(running);
+    let mut after: Vec<String> = journal("dl-")[before..].to_vec();
+    after.sort();
+    assert_eq!(after, ["dl-copy:drop", "dl-db:drop", "dl-worker:drop"]);
+}
+
 /// What the host asks the speakers in the extension point test.
 trait Speak: Send + Sync {
     fn speak(&self) -> Result<String, PluginError>;

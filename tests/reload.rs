@@ -364,6 +364,24 @@ fn the_final_report_and_shutdown_cover_reloaded_instances() {
     );
 }
 
+/// The sync side of the async regression: after an apply that changes the layout, a drop
+/// still stops every running instance, once, as it does without a reload.
+#[test]
+fn a_drop_after_an_apply_that_changes_the_layout_stops_every_live_instance_once() {
+    let (mut manager, _) = running();
+    manager
+        .apply(changed("[plugins.store-c]\nkind = \"store\"\n"))
+        .unwrap();
+    journal();
+    drop(manager);
+    let journal = journal();
+    // The instances whose kinds journal `stop`: all of them, the new `store-c` too.
+    let journaled = ["app", "echo", "store-a", "store-b", "store-c"];
+    let mut stopped = calls(&journal, "stop");
+    stopped.sort();
+    assert_eq!(stopped, journaled, "{journal:?}");
+}
+
 #[test]
 fn a_re_created_instance_whose_new_dependency_was_stopped_is_not_started() {
     let (mut manager, _) = running();

@@ -25,8 +25,8 @@ impl Engine {
     ) -> Result<R, Error> {
         let _busy = Busy::enter(self.id, operation)?;
         let i = find(self)?;
-        let mut instance = self.slots.lock_instance(i);
-        let name = self.slots.name(i);
+        let mut instance = self.layout.slots.lock_instance(i);
+        let name = self.layout.slots.name(i);
         match instance.as_mut() {
             Some(instance @ Instance::Owned(_)) => {
                 f(instance.get_mut().expect("an owned instance"), &name)
@@ -43,7 +43,7 @@ impl Engine {
 
     /// The live plugin of type `T` with the smallest name.
     pub(crate) fn slot_of_type<T: Plugin>(&self) -> Option<usize> {
-        let slots = &self.slots;
+        let slots = &self.layout.slots;
         let is_a_t = |i: usize| {
             slots.lock_instance(i).as_ref().is_some_and(|instance| {
                 let plugin: &dyn Any = instance.get();
@@ -57,8 +57,8 @@ impl Engine {
 
     fn not_live(&self, i: usize) -> Error {
         Error::NotLive {
-            plugin: self.slots.name(i),
-            state: self.slots.state(i),
+            plugin: self.layout.slots.name(i),
+            state: self.layout.slots.state(i),
         }
     }
 }
@@ -77,10 +77,10 @@ impl Engine {
     /// points until the next call or operation.
     #[inline]
     fn owned(&mut self, i: usize) -> Option<&mut dyn Plugin> {
-        if self.slots.entry(i).implementations().is_some() {
+        if self.layout.slots.entry(i).implementations().is_some() {
             self.unshare(i);
         }
-        self.slots.instance_mut(i).as_mut()?.get_mut()
+        self.layout.slots.instance_mut(i).as_mut()?.get_mut()
     }
 
     /// The instance of the live plugin of type `T` with the smallest name.
@@ -91,15 +91,15 @@ impl Engine {
 
     /// Calls `f` on every running plugin, in start order.
     pub(crate) fn for_each_running_mut(&mut self, mut f: impl FnMut(&mut dyn Plugin)) {
-        if self.shares {
-            for i in 0..self.slots.len() {
-                if self.slots.entry(i).implementations().is_some() {
+        if self.layout.shares {
+            for i in 0..self.layout.slots.len() {
+                if self.layout.slots.entry(i).implementations().is_some() {
                     self.unshare(i);
                 }
             }
         }
         let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let slots = &mut self.slots;
+        let slots = &mut self.layout.slots;
         if plan.in_slot_order {
             // Every running plugin is in the order, so walking the slots finds them in it.
             slots.running_mut().for_each(f);

@@ -21,7 +21,6 @@ use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
 use crate::config::{Applied, Change, Config, ConfigError, Effect, Outcome, Plan, PlannedChange};
 use crate::contract::{Context, PluginError, Reconfigure};
-use crate::extension::Hub;
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
 use crate::registry::{ConfigSpec, ConfigValue};
@@ -80,7 +79,7 @@ impl Engine {
                     next.slots.spec(j).config.clone()
                 }
             };
-            self.slots.spec_mut(i).config = node;
+            self.layout.slots.spec_mut(i).config = node;
             let mut ops = self.ops();
             let reconfigured = drive.reconfigure(&mut ops, i).await;
             if let Err(failure) = &reconfigured {
@@ -136,12 +135,12 @@ impl Engine {
             Next::Same(instances) => {
                 for instance in instances {
                     let i = self.find(instance.name).expect("the same instances");
-                    self.slots.set_spec(i, instance.spec);
+                    self.layout.slots.set_spec(i, instance.spec);
                 }
             }
             Next::Layout(mut next) if self.same_layout(&next) => {
-                for i in 0..self.slots.len() {
-                    self.slots.set_spec(i, next.slots.take_spec(i));
+                for i in 0..self.layout.slots.len() {
+                    self.layout.slots.set_spec(i, next.slots.take_spec(i));
                 }
             }
             Next::Layout(mut next) => {
@@ -152,25 +151,11 @@ impl Engine {
                     let Some(i) = self.find(next.slots.name(j)) else {
                         continue;
                     };
-                    if std::ptr::eq(self.slots.entry(i), next.slots.entry(j)) {
-                        next.slots.take_over(j, &mut self.slots, i);
+                    if std::ptr::eq(self.layout.slots.entry(i), next.slots.entry(j)) {
+                        next.slots.take_over(j, &mut self.layout.slots, i);
                     }
                 }
-                // The hub stays (its historic calls with it), its instances moved to their
-                // new slots.
-                let slot_of = |i: usize| {
-                    let j = next.find(self.slots.name(i))?;
-                    std::ptr::eq(self.slots.entry(i), next.slots.entry(j)).then_some(j)
-                };
-                let links = next.links();
-                self.hub.relink(links, Some(&slot_of));
-                next.hub = std::mem::replace(&mut self.hub, Arc::new(Hub::new()));
-                next.observers = std::mem::take(&mut self.observers);
-                next.kinds = std::mem::take(&mut self.kinds);
-                next.id = self.id;
-                // Whatever is still live in the old layout is shut down as it is dropped: nothing
-                // should be, since every instance that stays was taken over.
-                drop(std::mem::replace(self, *next));
+                self.adopt(*next);
             }
         }
         self.config_problems.clear();
@@ -198,8 +183,10 @@ impl Engine {
             .map(|planned| {
                 let excluded = self
                     .find(planned.instance)
-                    .filter(|&i| planned.change != Change::Remove && !self.slots.state(i).is_live())
-                    .and_then(|i| self.slots.reason(i));
+                    .filter(|&i| {
+                        planned.change != Change::Remove && !self.layout.slots.state(i).is_live()
+                    })
+                    .and_then(|i| self.layout.slots.reason(i));
                 let result = match excluded {
                     Some(reason) => Effect::Excluded(reason),
                     None => effects.remove(&planned.instance).unwrap_or(Effect::Done),

@@ -32,16 +32,16 @@ impl Engine {
         let route = catch::routing();
         let mut plugins = Vec::new();
         for i in order {
-            let instance = self.slots.lock_instance(i);
+            let instance = self.layout.slots.lock_instance(i);
             // Read under the instance's lock: a stop takes it too.
-            if self.slots.state(i) != PluginState::Running {
+            if self.layout.slots.state(i) != PluginState::Running {
                 continue;
             }
             let Some(instance) = instance.as_ref() else {
                 continue;
             };
-            let name = self.slots.name(i);
-            let metadata = self.slots.entry(i).metadata();
+            let name = self.layout.slots.name(i);
+            let metadata = self.layout.slots.entry(i).metadata();
             let ctx = Context::at(metadata, name.as_str(), &*self.hub, i);
             let health = match route.catch(&name, || instance.get().health(&ctx)) {
                 Ok(health) => health,
@@ -50,7 +50,7 @@ impl Engine {
             if !health.is_healthy() {
                 log::warn!(target: name.as_str(), "plugin {name:?} is {health}");
             }
-            let mut slots = &self.slots;
+            let mut slots = &self.layout.slots;
             let checked = Checked {
                 health: health.clone(),
                 at,
@@ -77,22 +77,22 @@ impl Engine {
             .clone();
         let mut checks = FuturesUnordered::new();
         for &i in &order {
-            if self.slots.state(i) != PluginState::Running {
+            if self.layout.slots.state(i) != PluginState::Running {
                 continue;
             }
-            let mut slots = &mut self.slots;
+            let mut slots = &mut self.layout.slots;
             let Some(instance) = slots.with_instance(i, |instance, _| instance.take()) else {
                 continue;
             };
-            checks.push(run.health(Call::of(&self.slots, i, run.timeout), instance));
+            checks.push(run.health(Call::of(&self.layout.slots, i, run.timeout), instance));
         }
         let mut answers = Vec::with_capacity(checks.len());
         while let Some((i, instance, health)) = checks.next().await {
-            let mut slots = &mut self.slots;
+            let mut slots = &mut self.layout.slots;
             if instance.is_some() {
                 slots.with_instance(i, |slot, _| *slot = instance);
             }
-            let name = self.slots.name(i);
+            let name = self.layout.slots.name(i);
             if !health.is_healthy() {
                 log::warn!(target: name.as_str(), "plugin {name:?} is {health}");
             }
@@ -100,7 +100,7 @@ impl Engine {
                 health: health.clone(),
                 at,
             };
-            (&mut self.slots).with_details(i, |details| details.health = Some(checked));
+            (&mut self.layout.slots).with_details(i, |details| details.health = Some(checked));
             answers.push((i, name, health));
         }
         let position = &self

@@ -21,8 +21,8 @@
 //! | `access.rs` | reaching a plugin instance: locked for callers, direct for the owner |
 //! | `share.rs` | extension points and services of running plugins: publish, withdraw, failed callbacks |
 //! | `instance.rs` | one instance: boxed, or shared with extension point calls |
-//! | `order.rs` | the start order, the slot layout, the published [`Plan`] |
-//! | `setup.rs` | making an engine from its instances: index, graph, start order, slot layout |
+//! | `order.rs` | the start order, each plugin's slot, the published [`Plan`] |
+//! | `setup.rs` | the layout of the instances (index, graph, start order, slots), an engine made on one, another adopted on reload |
 //! | `slots.rs` | per-plugin storage in dense arrays |
 //! | `graph.rs` | the dependency graph, each dependency bound to an instance |
 //! | `observe.rs` | events and observers |
@@ -66,6 +66,7 @@ use self::graph::Graph;
 use self::observe::Observers;
 pub(crate) use self::options::{AsyncSettings, Deadlines, Options};
 use self::order::Plan;
+use self::setup::Layout;
 use self::slots::{SlotAccess, Slots};
 use crate::busy::Busy;
 use crate::catch::{self, Route};
@@ -160,8 +161,8 @@ impl PluginHook {
 
 /// Everything a manager owns.
 pub(crate) struct Engine {
-    slots: Slots,
-    topology: Topology,
+    /// What the configuration's instances decide; replaced whole by a reload that changes them.
+    layout: Layout,
     /// Read by queries; replaced whole at the end of a control operation.
     plan: RwLock<Plan>,
     /// Held for the whole of a control operation: they run one at a time.
@@ -177,11 +178,6 @@ pub(crate) struct Engine {
     stale: Mutex<Vec<usize>>,
     /// Whether `stale` holds any, read by every host's call without the lock.
     has_stale: AtomicBool,
-    /// Whether any instance's kind implements extension points (owner access then has
-    /// instances to take out of them).
-    shares: bool,
-    /// The configuration problems of instances, by slot, until discovery excludes them.
-    invalid: Vec<(usize, Vec<Problem>)>,
     /// Its problems that belong to no instance, shown in every report.
     config_problems: Vec<Problem>,
     /// The plugin crates the host depends on but did not link, shown in every report.
@@ -204,8 +200,8 @@ impl Engine {
         }
         let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
         Ops::new(
-            &mut self.slots,
-            &self.topology,
+            &mut self.layout.slots,
+            &self.layout.topology,
             plan,
             self.options,
             &self.observers,
@@ -218,20 +214,20 @@ impl Engine {
     /// invalid. A disabled name that is not registered, or that names a required plugin, fails
     /// before anything is created.
     pub(crate) fn discover(&mut self, disabled: Vec<String>) -> Result<(), Error> {
-        let mut left_out: Vec<bool> = (0..self.slots.len())
-            .map(|i| !self.slots.spec(i).enabled)
+        let mut left_out: Vec<bool> = (0..self.layout.slots.len())
+            .map(|i| !self.layout.slots.spec(i).enabled)
             .collect();
         for name in disabled {
             let i = self.slot(&name)?;
-            if self.slots.on_failure(i).is_required() {
+            if self.layout.slots.on_failure(i).is_required() {
                 return Err(Error::RequiredPlugin {
-                    plugin: self.slots.name(i),
+                    plugin: self.layout.slots.name(i),
                     action: Action::Disable,
                 });
             }
             left_out[i] = true;
         }
-        let problems = std::mem::take(&mut self.invalid);
+        let problems = std::mem::take(&mut self.layout.invalid);
         self.transition(|ops| {
             ops.exclude_duplicates();
             for (i, problems) in problems {
@@ -241,7 +237,10 @@ impl Engine {
             }
             ops.create_all(&left_out);
         })?;
-        log::debug!("plugin manager: discovered {} plugins", self.slots.len());
+        log::debug!(
+            "plugin manager: discovered {} plugins",
+            self.layout.slots.len()
+        );
         Ok(())
     }
 
@@ -289,8 +288,9 @@ impl Engine {
     /// The required plugin `i` that a transition excluded, and why, logged (read before the
     /// shutdown that follows moves the reason into the report).
     fn required_excluded(&self, i: usize) -> (Name, ExclusionReason) {
-        let plugin = self.slots.name(i);
+        let plugin = self.layout.slots.name(i);
         let reason = self
+            .layout
             .slots
             .reason(i)
             .expect("an excluded plugin has a reason");
@@ -353,8 +353,8 @@ impl Engine {
     /// operation's own copy, `plan`.
     fn shared_ops<'a>(&'a self, plan: &'a mut Plan) -> Ops<'a, &'a Slots> {
         Ops::new(
-            &self.slots,
-            &self.topology,
+            &self.layout.slots,
+            &self.layout.topology,
             plan,
             self.options,
             &self.observers,
@@ -381,8 +381,8 @@ impl Drop for Engine {
             return;
         }
         if self.awaited {
-            let live = (0..self.slots.len())
-                .filter(|&i| self.slots.state(i).is_live())
+            let live = (0..self.layout.slots.len())
+                .filter(|&i| self.layout.slots.state(i).is_live())
                 .count();
             if live > 0 {
                 log::warn!(

@@ -215,7 +215,7 @@ fn kahn<'a, K: ReadyKey<'a> + Copy>(names: &'a [Name], graph: &Graph) -> Vec<usi
 }
 
 /// Where each registered plugin goes, by its index in registry order.
-pub(super) struct Layout {
+pub(super) struct Placement {
     /// The plugin placed in each slot: the start order, then the plugins that a dependency
     /// cycle holds back, in registry order.
     pub(super) order: Vec<usize>,
@@ -225,7 +225,7 @@ pub(super) struct Layout {
     pub(super) placed: usize,
 }
 
-impl Layout {
+impl Placement {
     pub(super) fn new(names: &[Name], graph: &Graph) -> Self {
         let n = names.len();
         let mut order = start_order(names, graph);
@@ -365,7 +365,7 @@ mod tests {
         let names = to_names(&["x", "y", "free", "after-y"]);
         // x and y need each other; after-y needs y.
         let graph = Graph::from_edges(4, &[(0, 1), (1, 0), (3, 1)]);
-        let layout = Layout::new(&names, &graph);
+        let layout = Placement::new(&names, &graph);
         assert_eq!(layout.placed, 1);
         assert_eq!(
             names_in(&layout.order, &names),

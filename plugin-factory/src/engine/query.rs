@@ -16,13 +16,13 @@ use crate::runtime::PluginInfo;
 impl Engine {
     /// How many plugins are registered.
     pub(crate) fn len(&self) -> usize {
-        self.slots.len()
+        self.layout.slots.len()
     }
 
     /// The slot of the plugin called `name`, if one is registered.
     #[inline]
     pub(crate) fn find(&self, name: impl AsRef<str>) -> Option<usize> {
-        self.topology.index.get(name.as_ref()).copied()
+        self.layout.topology.index.get(name.as_ref()).copied()
     }
 
     /// The slot of the plugin called `name`, or [`Error::UnknownPlugin`].
@@ -34,7 +34,7 @@ impl Engine {
 
     /// The state of the plugin called `name`, if one is registered.
     pub(crate) fn state(&self, name: &str) -> Option<PluginState> {
-        Some(self.slots.state(self.find(name)?))
+        Some(self.layout.slots.state(self.find(name)?))
     }
 
     /// Everything known about the plugin called `name`, if one is registered.
@@ -44,16 +44,19 @@ impl Engine {
 
     /// Every registered plugin, by name.
     pub(crate) fn plugins(&self) -> Vec<PluginInfo> {
-        let mut plugins: Vec<_> = (0..self.slots.len()).map(|i| self.info_at(i)).collect();
+        let mut plugins: Vec<_> = (0..self.layout.slots.len())
+            .map(|i| self.info_at(i))
+            .collect();
         plugins.sort_by(|a, b| a.name().cmp(b.name()));
         plugins
     }
 
     fn info_at(&self, i: usize) -> PluginInfo {
-        let slots = &self.slots;
+        let slots = &self.layout.slots;
         let details = slots.details(i);
         let details = details.as_deref();
         let mut dependents: Vec<_> = self
+            .layout
             .topology
             .graph
             .dependents(i)
@@ -75,7 +78,7 @@ impl Engine {
     /// live plugins only), or by name before there is one.
     pub(crate) fn live(&self) -> Vec<Name> {
         let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
-        let slots = &self.slots;
+        let slots = &self.layout.slots;
         report_order(&plan, slots)
             .filter(|&i| slots.state(i).is_live())
             .map(|i| slots.name(i))
@@ -85,7 +88,7 @@ impl Engine {
     /// The state of every plugin: started ones in start order, then the rest by name.
     pub(crate) fn report(&self) -> Report {
         let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
-        let slots = &self.slots;
+        let slots = &self.layout.slots;
         let timings = slots.all_timings();
         let lines = report_order(&plan, slots)
             .map(|i| line(slots, i, slots.details(i).clone(), timings.as_ref()));
@@ -99,7 +102,7 @@ impl Engine {
     /// The final report, moving each plugin's details into it instead of cloning them.
     pub(super) fn take_report(&mut self) -> Report {
         let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let slots = &mut self.slots;
+        let slots = &mut self.layout.slots;
         let timings = slots.all_timings();
         let mut lines = Vec::with_capacity(slots.len());
         for i in report_order(plan, slots) {

@@ -6,8 +6,8 @@
 use rustc_hash::FxHashSet;
 
 use super::Engine;
-use super::observe::Observers;
 use super::resolve::dependency_problem;
+use super::setup::Layout;
 use crate::config::{
     Change, Config, ConfigError, Instance, Node, Plan, PlannedChange, Problem, resolve_with,
 };
@@ -28,9 +28,8 @@ pub(super) enum Next {
     /// The same instances, kinds, enabled flags and bindings as now, so the same layout: the
     /// plan is carried out in place, with these specs (each instance's new config).
     Same(Vec<Instance>),
-    /// Another layout, laid out in an engine of its own (nothing created), which becomes the
-    /// manager's engine.
-    Layout(Box<Engine>),
+    /// Another layout (nothing created in it yet), which the manager adopts.
+    Layout(Box<Layout>),
 }
 
 impl Engine {
@@ -40,7 +39,7 @@ impl Engine {
         // A config that reads the same as the running instance's was checked when it came in.
         let checked = |name: &str, entry: &'static PluginEntry, node: &Node| {
             self.find(name).is_some_and(|i| {
-                let slots = &self.slots;
+                let slots = &self.layout.slots;
                 std::ptr::eq(slots.entry(i), entry)
                     && slots
                         .spec(i)
@@ -59,7 +58,7 @@ impl Engine {
         }
         if self.same_structure(&resolved.instances) {
             // The layout the manager has is the one the configuration gives.
-            problems.extend(self.static_problems());
+            problems.extend(self.layout.static_problems());
             if !problems.is_empty() {
                 return Err(ConfigError::Invalid { problems });
             }
@@ -69,7 +68,7 @@ impl Engine {
                 plan,
             });
         }
-        let next = Engine::new(resolved.instances, self.options, Observers::default());
+        let next = Layout::new(resolved.instances, self.options.time_hooks);
         problems.extend(next.static_problems());
         problems.extend(self.lost_required(&next));
         if !problems.is_empty() {
@@ -85,7 +84,7 @@ impl Engine {
     /// Whether `instances` are the running ones with the same kinds, enabled flags and
     /// bindings (their configs may differ): then they lay out exactly as now.
     fn same_structure(&self, instances: &[Instance]) -> bool {
-        let slots = &self.slots;
+        let slots = &self.layout.slots;
         instances.len() == slots.len()
             && instances.iter().all(|instance| {
                 self.find(instance.name).is_some_and(|i| {
@@ -99,7 +98,7 @@ impl Engine {
 
     /// The plan to `instances`, which differ from the running ones in their configs at most.
     fn diff_configs(&self, instances: &[Instance]) -> Plan {
-        let slots = &self.slots;
+        let slots = &self.layout.slots;
         let mut changed = Vec::new();
         let mut unchanged = Vec::new();
         for instance in instances {
@@ -131,51 +130,9 @@ impl Engine {
         }
     }
 
-    /// What keeps an enabled instance of this (unstarted) layout from running: a dependency
-    /// that binds to nothing, is disabled, has the wrong version, or a cycle.
-    fn static_problems(&self) -> Vec<Problem> {
-        let slots = &self.slots;
-        let mut problems = Vec::new();
-        for i in 0..slots.len() {
-            let spec = slots.spec(i);
-            if !spec.enabled {
-                continue;
-            }
-            let reason = if let Some(reason) = self.topology.unresolved.get(&i) {
-                Some(reason.clone())
-            } else if i >= self.topology.placed {
-                Some(ExclusionReason::InvalidMetadata {
-                    detail: "it is caught in a dependency cycle, or depends on one".to_owned(),
-                })
-            } else {
-                self.static_dependency_problem(i)
-            };
-            if let Some(reason) = reason {
-                problems.push(Problem {
-                    path: format!("plugins.{}", slots.name(i)),
-                    message: reason.to_string(),
-                    at: Some(spec.at.clone()),
-                });
-            }
-        }
-        problems
-    }
-
-    /// A dependency of `i` that is disabled or of the wrong version.
-    fn static_dependency_problem(&self, i: usize) -> Option<ExclusionReason> {
-        let slots = &self.slots;
-        let declared = slots.entry(i).metadata().dependencies();
-        declared
-            .iter()
-            .zip(self.topology.graph.dependencies(i))
-            .find_map(|(dependency, target)| {
-                dependency_problem(slots, dependency, target, slots.spec(target).enabled)
-            })
-    }
-
     /// A problem for each live required instance that `next` leaves out.
-    fn lost_required(&self, next: &Engine) -> Vec<Problem> {
-        let slots = &self.slots;
+    fn lost_required(&self, next: &Layout) -> Vec<Problem> {
+        let slots = &self.layout.slots;
         (0..slots.len())
             .filter(|&i| slots.on_failure(i).is_required() && slots.state(i).is_live())
             .filter(|&i| {
@@ -193,29 +150,21 @@ impl Engine {
             .collect()
     }
 
-    /// The names that `i`'s dependencies bind to.
-    fn targets(&self, i: usize) -> impl Iterator<Item = Name> + '_ {
-        self.topology
-            .graph
-            .dependencies(i)
-            .map(|d| self.slots.name(d))
-    }
-
     /// Whether `next` has the same instances, kinds and edges in the same slots.
-    pub(super) fn same_layout(&self, next: &Engine) -> bool {
-        let (old, new) = (&self.slots, &next.slots);
+    pub(super) fn same_layout(&self, next: &Layout) -> bool {
+        let (old, new) = (&self.layout.slots, &next.slots);
         old.len() == new.len()
-            && self.topology.placed == next.topology.placed
+            && self.layout.topology.placed == next.topology.placed
             && (0..old.len()).all(|i| {
                 old.name(i) == new.name(i)
                     && std::ptr::eq(old.entry(i), new.entry(i))
-                    && self.targets(i).eq(next.targets(i))
+                    && self.layout.targets(i).eq(next.targets(i))
             })
     }
 
     /// The plan from the running instances to `next`'s.
-    fn diff(&self, next: &Engine) -> Plan {
-        let (old, new) = (&self.slots, &next.slots);
+    fn diff(&self, next: &Layout) -> Plan {
+        let (old, new) = (&self.layout.slots, &next.slots);
         let mut removes = Vec::new();
         let mut changed = Vec::new();
         let mut adds = Vec::new();
@@ -252,7 +201,7 @@ impl Engine {
                 continue;
             }
             let same_kind = std::ptr::eq(old.entry(i), new.entry(j));
-            let same_targets = self.targets(i).eq(next.targets(j));
+            let same_targets = self.layout.targets(i).eq(next.targets(j));
             let same_config = same_config(&old.spec(i).config, &spec.config);
             let change = if !old.spec(i).enabled || old.state(i) == PluginState::Registered {
                 Some(Change::Add)
@@ -321,20 +270,20 @@ impl Engine {
         let mut restarts = Vec::new();
         let mut stack: Vec<(usize, usize)> = recreated.iter().map(|&r| (r, r)).collect();
         while let Some((cause, i)) = stack.pop() {
-            for dependent in self.topology.graph.dependents(i) {
-                if !seen.insert(dependent) || !self.slots.state(dependent).is_live() {
+            for dependent in self.layout.topology.graph.dependents(i) {
+                if !seen.insert(dependent) || !self.layout.slots.state(dependent).is_live() {
                     continue;
                 }
-                let name = self.slots.name(dependent);
+                let name = self.layout.slots.name(dependent);
                 let planned = changed.iter().chain(removes).any(|p| p.instance == *name);
                 if !planned {
                     restarts.push((
                         self.place(dependent),
                         PlannedChange {
                             instance: name,
-                            kind: self.slots.entry(dependent).name(),
+                            kind: self.layout.slots.entry(dependent).name(),
                             change: Change::Restart {
-                                dependency: self.slots.name(cause),
+                                dependency: self.layout.slots.name(cause),
                             },
                         },
                     ));
@@ -362,5 +311,57 @@ fn same_config(a: &Option<Node>, b: &Option<Node>) -> bool {
         (None, None) => true,
         (Some(a), Some(b)) => a.same_value(b),
         _ => false,
+    }
+}
+
+impl Layout {
+    /// What keeps an enabled instance of this (unstarted) layout from running: a dependency
+    /// that binds to nothing, is disabled, has the wrong version, or a cycle.
+    pub(super) fn static_problems(&self) -> Vec<Problem> {
+        let slots = &self.slots;
+        let mut problems = Vec::new();
+        for i in 0..slots.len() {
+            let spec = slots.spec(i);
+            if !spec.enabled {
+                continue;
+            }
+            let reason = if let Some(reason) = self.topology.unresolved.get(&i) {
+                Some(reason.clone())
+            } else if i >= self.topology.placed {
+                Some(ExclusionReason::InvalidMetadata {
+                    detail: "it is caught in a dependency cycle, or depends on one".to_owned(),
+                })
+            } else {
+                self.static_dependency_problem(i)
+            };
+            if let Some(reason) = reason {
+                problems.push(Problem {
+                    path: format!("plugins.{}", slots.name(i)),
+                    message: reason.to_string(),
+                    at: Some(spec.at.clone()),
+                });
+            }
+        }
+        problems
+    }
+
+    /// A dependency of `i` that is disabled or of the wrong version.
+    fn static_dependency_problem(&self, i: usize) -> Option<ExclusionReason> {
+        let slots = &self.slots;
+        let declared = slots.entry(i).metadata().dependencies();
+        declared
+            .iter()
+            .zip(self.topology.graph.dependencies(i))
+            .find_map(|(dependency, target)| {
+                dependency_problem(slots, dependency, target, slots.spec(target).enabled)
+            })
+    }
+
+    /// The names that `i`'s dependencies bind to.
+    pub(super) fn targets(&self, i: usize) -> impl Iterator<Item = Name> + '_ {
+        self.topology
+            .graph
+            .dependencies(i)
+            .map(|d| self.slots.name(d))
     }
 }

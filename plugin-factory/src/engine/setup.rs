@@ -1,18 +1,19 @@
-//! Making an [`Engine`] from its instances: names indexed (duplicates noted), dependencies
-//! bound, the start order computed once and the slots laid out in it; and what the builder
-//! adds before discovery (the configuration's kinds and problems, the unlinked crates, whether
-//! the hooks are awaited).
+//! The [`Layout`] a configuration's instances decide (names indexed, duplicates noted,
+//! dependencies bound, the start order computed once and the slots laid out in it); making an
+//! [`Engine`] on one, and adopting another on reload; and what the builder adds before
+//! discovery (the configuration's kinds and problems, the unlinked crates, whether the hooks
+//! are awaited).
 
 use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use rustc_hash::FxHashMap;
 
 use super::graph::Graph;
 use super::observe::Observers;
 use super::options::Options;
-use super::order::{Layout, Plan};
+use super::order::{Placement, Plan};
 use super::slots::{Columns, Slots};
 use super::{Engine, Topology};
 use crate::config::Instance;
@@ -20,7 +21,21 @@ use crate::extension::Hub;
 use crate::registry::{PluginEntry, UnlinkedCrate};
 use crate::tree::Problem;
 
-impl Engine {
+/// What a configuration's instances decide: the slots in start order, the names and the
+/// dependency graph over them. A manager is built on one; a reload that changes the set of
+/// instances or their edges builds another, and the manager adopts it
+/// ([`Engine::adopt`]); everything else the manager owns stays.
+pub(super) struct Layout {
+    pub(super) slots: Slots,
+    pub(super) topology: Topology,
+    /// Whether any instance's kind implements extension points (owner access then has
+    /// instances to take out of them).
+    pub(super) shares: bool,
+    /// The configuration problems of instances, by slot, until discovery excludes them.
+    pub(super) invalid: Vec<(usize, Vec<Problem>)>,
+}
+
+impl Layout {
     /// Takes `instances`, all `Registered`, notes names taken twice, binds dependencies, and
     /// lays the slots out in start order.
     ///
@@ -28,8 +43,7 @@ impl Engine {
     /// leaves a plugin out of it), so it is computed once, here: slots `0..placed` are in that
     /// order, and every phase, and dispatch to the running plugins, walks the per-plugin arrays
     /// front to back. The slots that a dependency cycle holds back follow, in registry order.
-    pub(crate) fn new(instances: Vec<Instance>, options: Options, observers: Observers) -> Self {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+    pub(super) fn new(instances: Vec<Instance>, time_hooks: bool) -> Self {
         let n = instances.len();
         let mut index = FxHashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
         let mut duplicates = Vec::new();
@@ -49,38 +63,60 @@ impl Engine {
             .iter()
             .any(|entry| entry.implementations().is_some());
 
-        let layout = Layout::new(&columns.names, &graph);
+        let placement = Placement::new(&columns.names, &graph);
         for slot in index.values_mut() {
-            *slot = layout.slot(*slot);
+            *slot = placement.slot(*slot);
         }
         for (first, second) in &mut duplicates {
-            (*first, *second) = (layout.slot(*first), layout.slot(*second));
+            (*first, *second) = (placement.slot(*first), placement.slot(*second));
         }
-        let graph = graph.relabeled(&layout.order, &layout.slot_of);
+        let graph = graph.relabeled(&placement.order, &placement.slot_of);
         let unresolved = unresolved
             .into_iter()
-            .map(|(i, reason)| (layout.slot(i), reason))
+            .map(|(i, reason)| (placement.slot(i), reason))
             .collect();
-        let (mut slots, problems) = Slots::new(columns, &layout.order, &layout.slot_of);
-        if options.time_hooks {
+        let (mut slots, invalid) = Slots::new(columns, &placement.order, &placement.slot_of);
+        if time_hooks {
             slots.time_hooks();
         }
-
-        let plan = Plan {
-            order: Vec::with_capacity(n),
-            position: vec![Plan::UNORDERED; n],
-            in_slot_order: true,
-        };
-        let engine = Self {
+        Self {
             slots,
             topology: Topology {
-                placed: layout.placed,
+                placed: placement.placed,
                 index,
                 duplicates,
                 graph,
                 unresolved,
             },
-            plan: RwLock::new(plan),
+            shares,
+            invalid,
+        }
+    }
+
+    /// The slot of the instance called `name`.
+    pub(super) fn find(&self, name: impl AsRef<str>) -> Option<usize> {
+        self.topology.index.get(name.as_ref()).copied()
+    }
+
+    /// The start order before anything started: empty.
+    fn fresh_plan(&self) -> Plan {
+        let n = self.slots.len();
+        Plan {
+            order: Vec::with_capacity(n),
+            position: vec![Plan::UNORDERED; n],
+            in_slot_order: true,
+        }
+    }
+}
+
+impl Engine {
+    /// A manager's engine over the instances `instances` (see [`Layout::new`]).
+    pub(crate) fn new(instances: Vec<Instance>, options: Options, observers: Observers) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        let layout = Layout::new(instances, options.time_hooks);
+        let engine = Self {
+            plan: RwLock::new(layout.fresh_plan()),
+            layout,
             control: Mutex::new(()),
             queue: futures_util::lock::Mutex::new(()),
             options,
@@ -88,8 +124,6 @@ impl Engine {
             hub: Arc::new(Hub::new()),
             stale: Mutex::new(Vec::new()),
             has_stale: AtomicBool::new(false),
-            shares,
-            invalid: problems,
             config_problems: Vec::new(),
             unlinked: Vec::new(),
             kinds: Vec::new(),
@@ -97,8 +131,30 @@ impl Engine {
             finished: false,
             awaited: false,
         };
-        engine.hub.relink(engine.links(), None);
+        engine.hub.relink(engine.layout.links(), None);
         engine
+    }
+
+    /// Makes `next` this manager's layout, keeping everything else it owns (observers, the
+    /// hub and its historic calls, the kinds, the unlinked crates, whether hooks are awaited).
+    /// The instances that stay must already have been moved into `next`
+    /// ([`Slots::take_over`]); what is left in the old layout is dropped without hooks.
+    pub(super) fn adopt(&mut self, next: Layout) {
+        debug_assert!(
+            self.stale.get_mut().map_or(true, |stale| stale.is_empty()),
+            "stale slots name the old layout"
+        );
+        let slot_of = |i: usize| {
+            let j = next.find(self.layout.slots.name(i))?;
+            std::ptr::eq(self.layout.slots.entry(i), next.slots.entry(j)).then_some(j)
+        };
+        self.hub.relink(next.links(), Some(&slot_of));
+        *self.plan.get_mut().unwrap_or_else(PoisonError::into_inner) = next.fresh_plan();
+        let old = std::mem::replace(&mut self.layout, next);
+        debug_assert!(
+            (0..old.slots.len()).all(|i| !old.slots.state(i).is_live()),
+            "every live instance was taken over or torn down"
+        );
     }
 
     /// Records the kinds a configuration is resolved against, and the configuration's problems
@@ -117,5 +173,52 @@ impl Engine {
     /// Records the plugin crates the host depends on but did not link.
     pub(crate) fn set_unlinked(&mut self, unlinked: Vec<UnlinkedCrate>) {
         self.unlinked = unlinked;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! A reload that changes the layout swaps the layout and nothing else.
+
+    use super::super::observe::Observers;
+    use super::super::testing::entry;
+    use super::super::{Engine, Options, PluginHook};
+    use crate::config::{Format, Loader, resolve};
+    use crate::registry::UnlinkedCrate;
+
+    #[test]
+    fn an_apply_that_changes_the_layout_keeps_what_the_configuration_does_not_decide() {
+        let kinds = vec![entry!("base"), entry!("extra", "base")];
+        let load = |text: &str| {
+            Loader::new()
+                .text("reload.toml", Format::Toml, text.to_owned())
+                .load()
+                .unwrap()
+        };
+        let first = load("[plugins.base]\n[plugins.extra]\nenabled = false\n");
+        let instances = resolve(&first, &kinds).instances;
+        let mut engine = Engine::new(instances, Options::default(), Observers::default());
+        engine.set_config(kinds.clone(), Vec::new());
+        let unlinked = vec![UnlinkedCrate::new("more-plugins", "more_plugins")];
+        engine.set_unlinked(unlinked.clone());
+        engine.set_awaited();
+        let id = engine.id;
+        engine.discover(Vec::new()).unwrap();
+        engine.validate().unwrap();
+        engine.run_forward(PluginHook::Init).unwrap();
+        engine.run_forward(PluginHook::Start).unwrap();
+
+        let applied = engine
+            .apply(load("[plugins.base]\n[plugins.copy]\nkind = \"extra\"\n"))
+            .unwrap();
+        assert!(applied.is_clean(), "{applied}");
+        assert!(engine.find("copy").is_some() && engine.find("extra").is_none());
+        assert_eq!(engine.live(), ["base", "copy"]);
+        assert_eq!(engine.unlinked, unlinked);
+        assert_eq!(engine.report().unlinked_crates(), unlinked);
+        assert!(engine.awaited, "a reload keeps the hooks awaited");
+        assert_eq!(engine.id, id);
+        assert_eq!(engine.kinds.len(), 2);
+        engine.finish();
     }
 }

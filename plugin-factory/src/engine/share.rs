@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 
 use super::instance::Instance;
+use super::setup::Layout;
 use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops};
 use crate::catch::Route;
@@ -154,7 +155,7 @@ fn withdraw_points(slots: &Slots, hub: &Hub, i: usize) -> bool {
     published
 }
 
-impl Engine {
+impl Layout {
     /// What the access rule reads: every instance's name and kind, and the instances its
     /// dependencies are bound to.
     pub(super) fn links(&self) -> Links {
@@ -162,7 +163,9 @@ impl Engine {
         let (offsets, bound) = self.topology.graph.dependency_lists();
         Links::new(names, kinds, offsets.into(), bound.into())
     }
+}
 
+impl Engine {
     /// A host's call to the extension point `E`.
     pub(crate) fn extension<E: ?Sized + Send + Sync + 'static>(&self) -> Extension<'_, E> {
         if self.has_stale.load(Ordering::Acquire) {
@@ -182,13 +185,13 @@ impl Engine {
     /// Owner access to instance `i`: a running shared instance is taken out of its points
     /// (no call is in flight: calls need `&self`) until the next call or operation.
     pub(super) fn unshare(&mut self, i: usize) {
-        if self.slots.entry(i).implementations().is_none()
-            || self.slots.state(i) != PluginState::Running
-            || !withdraw_points(&self.slots, &self.hub, i)
+        if self.layout.slots.entry(i).implementations().is_none()
+            || self.layout.slots.state(i) != PluginState::Running
+            || !withdraw_points(&self.layout.slots, &self.hub, i)
         {
             return;
         }
-        if let Some(instance) = self.slots.instance_mut(i) {
+        if let Some(instance) = self.layout.slots.instance_mut(i) {
             instance.wait_unique();
         }
         let stale = self.stale.get_mut().unwrap_or_else(PoisonError::into_inner);
@@ -203,8 +206,8 @@ impl Engine {
         let mut stale = self.stale.lock().unwrap_or_else(PoisonError::into_inner);
         self.has_stale.store(false, Ordering::Release);
         for i in stale.drain(..) {
-            if self.slots.state(i) == PluginState::Running {
-                publish(&self.slots, &self.hub, i, crate::catch::routing());
+            if self.layout.slots.state(i) == PluginState::Running {
+                publish(&self.layout.slots, &self.hub, i, crate::catch::routing());
             }
         }
     }
@@ -219,7 +222,7 @@ impl Engine {
         instance: &mut Instance,
         f: impl FnOnce(&mut Instance) -> R,
     ) -> R {
-        let published = withdraw_points(&self.slots, &self.hub, i);
+        let published = withdraw_points(&self.layout.slots, &self.hub, i);
         if published {
             instance.wait_unique();
         }
@@ -228,7 +231,14 @@ impl Engine {
         // updated from the shared handle directly.
         if published && let Some((shared, implementations)) = instance.shared() {
             let route = crate::catch::routing();
-            publish_shared(&self.slots, &self.hub, i, shared, implementations, route);
+            publish_shared(
+                &self.layout.slots,
+                &self.hub,
+                i,
+                shared,
+                implementations,
+                route,
+            );
         }
         result
     }

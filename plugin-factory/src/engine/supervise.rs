@@ -18,7 +18,7 @@ impl Engine {
     /// What a health check does when it finds `i` unhealthy: as its configuration says, else as
     /// the manager's builder says.
     pub(super) fn on_unhealthy(&self, i: usize) -> OnUnhealthy {
-        let configured = self.slots.spec(i).on_unhealthy;
+        let configured = self.layout.slots.spec(i).on_unhealthy;
         configured.unwrap_or(self.options.on_unhealthy)
     }
 

@@ -31,6 +31,15 @@ pub struct UnlinkedCrate {
 }
 
 impl UnlinkedCrate {
+    /// One for the engine's unit tests.
+    #[cfg(test)]
+    pub(crate) const fn new(package: &'static str, crate_name: &'static str) -> Self {
+        Self {
+            package,
+            crate_name,
+        }
+    }
+
     /// Its package name, e.g. `example-plugins`.
     pub fn package(&self) -> &'static str {
         self.package
