@@ -373,6 +373,15 @@ fn completions_describe_the_command_line() {
     for word in ["list", "graph", "plan"] {
         assert!(out.contains(word), "{word}");
     }
+    // Registered for the program that runs (this test binary), not for the library's name.
+    let program = std::env::current_exe().unwrap();
+    let program = program.file_name().unwrap().to_str().unwrap();
+    let registration = out.lines().rfind(|line| line.contains("complete -F"));
+    assert!(
+        registration.is_some_and(|line| line.ends_with(&format!(" {program}"))),
+        "{registration:?}"
+    );
+    assert!(!out.contains("plugin-factory"), "{out}");
 }
 
 #[test]

@@ -169,7 +169,9 @@ impl Runner {
     }
 
     /// The host's own command line, when it embeds [`Command`] in a parser of its own: what
-    /// `completions` describes (`MyHost::command`, from `clap::CommandFactory`).
+    /// `completions` describes (`MyHost::command`, from `clap::CommandFactory`). Without it,
+    /// completions describe [`Cli`]. Either way they register the program under the name it was
+    /// run by (the file name of `argv[0]`), or the command's `bin_name` if it sets one.
     pub fn app(mut self, app: fn() -> clap::Command) -> Self {
         self.app = app;
         self
@@ -242,7 +244,7 @@ impl Runner {
             }
             Command::Completions { shell } => {
                 let mut app = (self.app)();
-                let name = app.get_name().to_owned();
+                let name = program_name(&app, std::env::args_os().next());
                 // `clap_complete` panics when a write fails: it writes to memory, and a closed
                 // pipe then ends the output quietly, as for every command.
                 let mut script = Vec::new();
@@ -279,10 +281,38 @@ impl Runner {
     }
 }
 
+/// The name a shell runs this program by, which completions register: the command's explicit
+/// `bin_name`, else the file name of `argv[0]` (as `clap` names the program in its usage
+/// lines), else the command's name.
+fn program_name(app: &clap::Command, argv0: Option<std::ffi::OsString>) -> String {
+    if let Some(name) = app.get_bin_name() {
+        return name.to_owned();
+    }
+    argv0
+        .as_deref()
+        .map(std::path::Path::new)
+        .and_then(std::path::Path::file_name)
+        .and_then(|name| name.to_str())
+        .filter(|name| !name.is_empty())
+        .map_or_else(|| app.get_name().to_owned(), str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn completions_name_the_program_the_shell_runs() {
+        let app = Cli::command();
+        let name = |argv0: Option<&str>| program_name(&app, argv0.map(Into::into));
+        assert_eq!(name(Some("/usr/local/bin/my-host")), "my-host");
+        assert_eq!(name(Some("my-host")), "my-host");
+        assert_eq!(name(None), app.get_name());
+        assert_eq!(name(Some("")), app.get_name());
+        let named = Cli::command().bin_name("chosen");
+        assert_eq!(program_name(&named, Some("/bin/other".into())), "chosen");
+    }
 
     #[test]
     fn the_command_line_is_consistent() {
