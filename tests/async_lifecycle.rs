@@ -529,13 +529,16 @@ async fn shutdown_within_abandons_what_outlasts_grace_and_mercy_and_names_it() {
             .to_string()
             .starts_with("stop was abandoned: still running")
     );
-    // Their stops ran; shutdown's time was up before their shutdowns could.
+    // Each plugin is judged by its own teardown: the others stopped and shut down in time,
+    // whether they depend on the stuck one (torn down before it) or not.
     for plugin in [user, fine] {
-        let reason = report.get(plugin).unwrap().reason().unwrap().to_string();
-        assert!(
-            reason.starts_with("shutdown was abandoned"),
-            "{plugin}: {reason}"
-        );
+        let shown = report.get(plugin).unwrap();
+        assert_eq!(shown.state(), PluginState::Shutdown, "{plugin}: {report}");
+        assert!(shown.reason().is_none(), "{plugin}: {report}");
+    }
+    let lines = journal("gm-");
+    for plugin in [user, fine] {
+        assert_eq!(times(&lines, plugin, "shutdown<"), 1, "{plugin}: {lines:?}");
     }
     let journal = journal("gm-");
     assert_eq!(
@@ -1104,13 +1107,69 @@ async fn when_grace_is_over_a_dependency_stops_without_waiting_for_its_stuck_dep
         "{}",
         reason(stuck)
     );
-    assert!(
-        reason(dependency).starts_with("shutdown was abandoned"),
-        "{}",
-        reason(dependency)
-    );
+    // Hurried, the dependency and the base were torn down whole before mercy ended: only the
+    // stuck plugin is abandoned.
+    for plugin in [dependency, base] {
+        let shown = report.get(plugin).unwrap();
+        assert_eq!(shown.state(), PluginState::Shutdown, "{plugin}: {report}");
+        assert!(shown.reason().is_none(), "{plugin}: {report}");
+        assert_eq!(times(&lines, plugin, "shutdown<"), 1, "{plugin}: {lines:?}");
+    }
     assert_eq!(times(&lines, dependency, "drop"), 1);
     assert_eq!(times(&lines, stuck, "drop"), 1);
+}
+
+/// Deadlines judge each plugin by its own teardown (`stop`, then `shutdown`): when mercy ends,
+/// only the plugins whose hook still runs are abandoned, each named with that hook; every
+/// other plugin, above, below or beside them, sync or async, is stopped and shut down once.
+#[tokio::test]
+async fn mercy_abandons_only_the_plugins_whose_hook_still_runs() {
+    let (base, hung, user, free, chore_name, stubborn) = (
+        "pp-base",
+        "pp-hung",
+        "pp-user",
+        "pp-free",
+        "pp-chore",
+        "pp-stubborn",
+    );
+    script(hung, "stop", Act::Hang);
+    script(stubborn, "shutdown", Act::Hang);
+    let running = started(discovered(vec![
+        task(base, &[]),
+        task(hung, &[base]),
+        task(user, &[hung]),
+        task(free, &[]),
+        chore(chore_name, &[]),
+        task(stubborn, &[]),
+    ]))
+    .await;
+    let report = running
+        .shutdown_within(Duration::from_millis(50), Duration::from_millis(150))
+        .await;
+    let lines = journal("pp-");
+    let abandoned = |plugin: &str| {
+        let reason = report.get(plugin).unwrap().reason().unwrap().to_string();
+        reason.split(':').next().unwrap().to_owned()
+    };
+    assert_eq!(abandoned(hung), "stop was abandoned");
+    assert_eq!(abandoned(stubborn), "shutdown was abandoned");
+    for plugin in [base, user, free, chore_name] {
+        let shown = report.get(plugin).unwrap();
+        assert_eq!(shown.state(), PluginState::Shutdown, "{plugin}: {report}");
+        assert!(shown.reason().is_none(), "{plugin}: {report}");
+        for hook in ["stop<", "shutdown<", "drop"] {
+            assert_eq!(times(&lines, plugin, hook), 1, "{plugin} {hook}: {lines:?}");
+        }
+    }
+    // The base waited for the hung plugin through grace, then went down without it.
+    assert!(
+        at(&lines, "pp-hung:stop>") < at(&lines, "pp-base:stop>"),
+        "{lines:?}"
+    );
+    assert_eq!(times(&lines, stubborn, "stop<"), 1, "{lines:?}");
+    for plugin in [hung, stubborn] {
+        assert_eq!(times(&lines, plugin, "drop"), 1, "{plugin}: {lines:?}");
+    }
 }
 
 #[tokio::test]

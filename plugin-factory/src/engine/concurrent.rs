@@ -1,7 +1,8 @@
 //! The async manager's walks: a hook run on every plugin ready for it, each plugin's as soon as
 //! the same hook of all its dependencies has finished (of all its dependents, on the way down),
 //! concurrently up to an optional limit; per-hook timeouts; retries with backoff that wait on
-//! the executor's timer; shutdown with a grace and a mercy period.
+//! the executor's timer; shutdown as one walk of per-plugin teardowns (`stop`, then `shutdown`)
+//! with a grace and a mercy period.
 //!
 //! The bookkeeping is the sync engine's (`hooks.rs`): states move through `move_from`, failures
 //! are recorded, exclusions carry the same reasons. What differs is when: a plugin that fails
@@ -70,7 +71,7 @@ impl Engine {
         let mut ops = self.ops();
         ops.resolve();
         if ops.required_excluded.is_none() {
-            ops.walk(PluginHook::Validate, &run, settings.limit, None)
+            ops.walk(PluginHook::Validate, None, &run, settings.limit, None)
                 .await;
         }
         let required = ops.settle(&run).await;
@@ -86,7 +87,7 @@ impl Engine {
     ) -> Result<(), Error> {
         let run = self.runner(settings);
         let mut ops = self.ops();
-        ops.walk(hook, &run, settings.limit, None).await;
+        ops.walk(hook, None, &run, settings.limit, None).await;
         let required = ops.settle(&run).await;
         self.conclude_async(required, settings).await
     }
@@ -95,7 +96,8 @@ impl Engine {
     pub(crate) async fn stop_all_async(&mut self, settings: &AsyncSettings) {
         let run = self.runner(settings);
         let mut ops = self.ops();
-        ops.walk(PluginHook::Stop, &run, settings.limit, None).await;
+        ops.walk(PluginHook::Stop, None, &run, settings.limit, None)
+            .await;
         ops.settle(&run).await;
     }
 
@@ -109,9 +111,10 @@ impl Engine {
         let run = self.runner(settings);
         let mut ops = self.ops();
         let deadlines = deadlines.as_ref();
-        ops.walk(PluginHook::Stop, &run, settings.limit, deadlines)
-            .await;
-        ops.walk(PluginHook::Shutdown, &run, settings.limit, deadlines)
+        // Each plugin's teardown is one unit, `stop` then `shutdown`, so that the deadlines judge
+        // each plugin by its own hooks: one that hangs holds up only what waits for it.
+        let teardown = Some(PluginHook::Shutdown);
+        ops.walk(PluginHook::Stop, teardown, &run, settings.limit, deadlines)
             .await;
         // What no walk reached: plugins created or validated only, or outside the start order.
         for i in (0..ops.slots.slots().len()).rev() {
@@ -158,12 +161,15 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
 impl Ops<'_, &mut Slots> {
     /// Runs `hook` on every plugin ready for it: each as soon as its prerequisites (its
     /// dependencies, or on the way down its dependents) that take part have finished the same
-    /// hook, at most `limit` at a time. Plugins whose hook failed are taken out when the others
-    /// are done. With `deadlines`, a walk that outlasts the grace period stops waiting for the
-    /// order, and one that outlasts the mercy period abandons what still runs.
+    /// hook, at most `limit` at a time. With `then`, each plugin runs `then` right after `hook`
+    /// (or only `then`, if it is not ready for `hook`), and counts as finished when `then` has.
+    /// Plugins whose hook failed are taken out when the others are done. With `deadlines`, a
+    /// walk that outlasts the grace period stops waiting for the order, and one that outlasts
+    /// the mercy period abandons the plugins whose hook still runs.
     async fn walk(
         &mut self,
         hook: PluginHook,
+        then: Option<PluginHook>,
         run: &Runner,
         limit: Option<NonZeroUsize>,
         deadlines: Option<&Deadlines>,
@@ -173,10 +179,19 @@ impl Ops<'_, &mut Slots> {
         if reverse {
             order.reverse();
         }
-        let mut waiting = vec![OUT; self.slots.slots().len()];
+        // The hook `i` runs first from `state`, if it takes part.
+        let first = |state: PluginState| {
+            if hook.runs_from(state) {
+                Some(hook)
+            } else {
+                then.filter(|then| then.runs_from(state))
+            }
+        };
+        let n = self.slots.slots().len();
+        let mut waiting = vec![OUT; n];
         let taking_part: Vec<usize> = order
             .into_iter()
-            .filter(|&i| hook.runs_from(self.state(i)))
+            .filter(|&i| first(self.state(i)).is_some())
             .collect();
         for &i in &taking_part {
             waiting[i] = 0;
@@ -194,7 +209,12 @@ impl Ops<'_, &mut Slots> {
             .collect();
 
         let mut flying = FuturesUnordered::new();
-        let mut from = vec![PluginState::Registered; waiting.len()];
+        let mut from = vec![PluginState::Registered; n];
+        // The hook each plugin that takes part runs, or will run next, in this walk.
+        let mut current = vec![hook; n];
+        for &i in &taking_part {
+            current[i] = first(self.state(i)).unwrap_or(hook);
+        }
         let mut failures = Vec::new();
         let mut attempts: FxHashMap<usize, Vec<HookFailure>> = FxHashMap::default();
         let mut halted = false;
@@ -219,13 +239,13 @@ impl Ops<'_, &mut Slots> {
                     break;
                 };
                 let state = self.state(i);
-                if hook.runs_from(state) {
-                    from[i] = state;
-                    flying.push(self.launch(i, hook, run, None));
+                if let Some(next) = first(state) {
+                    (from[i], current[i]) = (state, next);
+                    flying.push(self.launch(i, next, run, None));
                 }
             }
             if stage == Stage::Over {
-                self.abandon(hook, deadlines, &mut flying, &ready, &from);
+                self.abandon(deadlines, &mut flying, &ready, &from, &current);
                 break;
             }
             let done = match alarm.as_mut() {
@@ -243,18 +263,25 @@ impl Ops<'_, &mut Slots> {
             let Some(done) = done else {
                 break;
             };
-            let i = done.i;
+            let (i, landed) = (done.i, done.hook);
             match self.land(done, from[i]) {
                 Ok(()) => {
                     if attempts.remove(&i).is_some() {
                         let name = self.name(i);
-                        log::info!(target: name.as_str(), "plugin {name:?}: {} succeeded after retrying", hook.hook());
+                        log::info!(target: name.as_str(), "plugin {name:?}: {} succeeded after retrying", landed.hook());
+                    }
+                    let state = self.state(i);
+                    if let Some(next) = then.filter(|then| landed != *then && then.runs_from(state))
+                    {
+                        (from[i], current[i]) = (state, next);
+                        flying.push(self.launch(i, next, run, None));
+                        continue;
                     }
                     self.release(i, reverse, &mut waiting, &mut ready);
                 }
                 Err(failure) => {
-                    if let Some(delay) = self.retry_delay(i, hook, &failure, &mut attempts) {
-                        flying.push(self.launch(i, hook, run, Some(delay)));
+                    if let Some(delay) = self.retry_delay(i, landed, &failure, &mut attempts) {
+                        flying.push(self.launch(i, landed, run, Some(delay)));
                         continue;
                     }
                     let reason = match attempts.remove(&i) {
@@ -334,32 +361,36 @@ impl Ops<'_, &mut Slots> {
 
     /// The mercy period is over: every job still running is dropped (an async hook is
     /// cancelled and its instance dropped with it), and every plugin that was running one or
-    /// waiting to is excluded as abandoned.
+    /// waiting to is excluded as abandoned, named with the hook it was in (`current`).
     fn abandon(
         &mut self,
-        hook: PluginHook,
         deadlines: Option<&Deadlines>,
         flying: &mut FuturesUnordered<BoxFuture<'static, Done>>,
         ready: &VecDeque<usize>,
         from: &[PluginState],
+        current: &[PluginHook],
     ) {
         let after = deadlines.map_or(Duration::ZERO, |d| d.began.elapsed());
         let running = flying.len();
         flying.clear();
         let mut abandoned: Vec<usize> = (0..from.len())
-            .filter(|&i| hook.runs_from(from[i]) && self.state(i) == from[i])
+            .filter(|&i| current[i].runs_from(from[i]) && self.state(i) == from[i])
             .collect();
-        abandoned.extend(ready.iter().filter(|&&i| hook.runs_from(self.state(i))));
+        abandoned.extend(
+            ready
+                .iter()
+                .filter(|&&i| current[i].runs_from(self.state(i))),
+        );
         abandoned.sort_unstable();
         abandoned.dedup();
         log::error!(
-            "plugin manager: shutdown abandoned {} plugins ({running} still in {}) {after:?} after it began",
+            "plugin manager: shutdown abandoned {} plugins ({running} hooks still running) \
+             {after:?} after it began",
             abandoned.len(),
-            hook.hook(),
         );
         for i in abandoned {
             let failure = HookFailure {
-                hook: hook.hook(),
+                hook: current[i].hook(),
                 cause: FailureCause::Abandoned(after),
             };
             self.record_failure(i, failure.clone());
