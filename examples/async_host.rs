@@ -12,12 +12,16 @@
 //! cargo run --example async_host                   # until Ctrl-C
 //! cargo run --example async_host -- --run-for 2    # two seconds, then the same shutdown
 //! RUST_LOG=debug cargo run --example async_host    # every state change
+//! cargo run --example async_host -- check          # the plugin commands, async plugins included
 //! ```
 
 use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use clap::{CommandFactory, Parser};
+use plugin_factory::cli::{Command, Options, Runner};
 use plugin_factory::executor::Tokio;
 use plugin_factory::{AsyncPlugin, Context, PluginError, PluginManager, plugin};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -167,12 +171,52 @@ async fn stop_task(task: Option<JoinHandle<()>>) {
     }
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// The async host's command line: the plugin commands of `plugin_factory::cli` (`check`,
+/// `list`, `info`, `graph`, `health`, `run`, ...), which judge the async plugins as `run` runs
+/// them, and without one, the demo.
+#[derive(Parser)]
+#[command(
+    name = "async_host",
+    about = "Runs the async example plugins beside the sync ones, or inspects them",
+    after_help = "Without a subcommand, runs the demo until Ctrl-C (or for --run-for SECONDS), then \
+                  shuts down within a grace period.\n\n\
+                  Examples:\n  async_host --run-for 2\n  async_host check\n  async_host list\n  \
+                  async_host run --grace 5 --mercy 2"
+)]
+struct AsyncHostCli {
+    #[command(flatten)]
+    options: Options,
+    /// Runs the demo this many seconds instead of until Ctrl-C.
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
+    run_for: Option<Duration>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+fn main() -> ExitCode {
+    let cli = AsyncHostCli::parse();
+    if let Some(command) = &cli.command {
+        plugin_factory::cli::init_logging(&cli.options);
+        plugin_factory::observe::log_plugin_panics();
+        let runner = Runner::new().app(AsyncHostCli::command);
+        // The commands make their own runtime: they are called outside of one.
+        return runner.run(command, &cli.options).into();
+    }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     plugin_factory::observe::log_plugin_panics();
-    let run_for = run_for()?;
+    let demo = tokio::runtime::Runtime::new().map_err(Into::into);
+    match demo.and_then(|runtime| runtime.block_on(demo_run(cli.run_for))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
+/// The demo: everything started, run until Ctrl-C or for `run_for`, shut down within 5 s of
+/// grace and 2 s of mercy.
+async fn demo_run(run_for: Option<Duration>) -> Result<(), Box<dyn std::error::Error>> {
     let manager = PluginManager::builder()
         .time_hooks(true)
         .discover()?
@@ -197,17 +241,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// `--run-for SECONDS`, if given.
-fn run_for() -> Result<Option<Duration>, String> {
-    let mut args = std::env::args().skip(1);
-    match (args.next().as_deref(), args.next()) {
-        (None, _) => Ok(None),
-        (Some("--run-for"), Some(seconds)) => seconds
-            .parse::<f64>()
-            .map(|seconds| Some(Duration::from_secs_f64(seconds)))
-            .map_err(|error| format!("--run-for {seconds}: {error}")),
-        (Some(other), _) => Err(format!(
-            "unexpected argument {other:?}: the only option is --run-for SECONDS"
-        )),
-    }
+/// A number of seconds for `--run-for` (`2`, `0.5`).
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| format!("expected a number of seconds, e.g. 2 or 0.5, found {text:?}"))
 }

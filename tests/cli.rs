@@ -410,19 +410,110 @@ fn verbosity_sets_the_default_log_level() {
 
 /// The host example, as built by `cargo test --workspace`.
 fn host() -> PathBuf {
+    example("host")
+}
+
+/// The example binary `name`, as built by `cargo test --workspace`.
+fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let path = exe
         .parent()
         .and_then(|deps| deps.parent())
         .unwrap()
         .join("examples")
-        .join(format!("host{}", std::env::consts::EXE_SUFFIX));
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.exists(),
-        "{} is not built: run `cargo build --example host` (cargo test --workspace builds it)",
+        "{} is not built: run `cargo build --example {name}` (cargo test --workspace builds it)",
         path.display()
     );
     path
+}
+
+/// The commands make a runtime of their own: called from inside one, they say so and exit 1
+/// instead of panicking in tokio.
+#[test]
+fn the_commands_refuse_to_run_inside_an_async_runtime() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for command in [Command::Check, Command::List, Command::Health] {
+        let (exit, out, err) = runtime.block_on(async { run(command, &Options::default()) });
+        assert_eq!(exit, Exit::Invalid);
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains("call `Runner::run` outside of one"), "{err}");
+    }
+}
+
+/// In a host that mixes async plugins (`listener`, `ticker`, `prober`) with sync ones, every
+/// command judges the set that `run` runs: no async plugin is excluded, `check` passes, and
+/// `health` starts and checks them all.
+#[test]
+fn every_command_of_a_host_with_async_plugins_judges_them_as_run_does() {
+    let async_host = |args: &[&str]| {
+        Process::new(example("async_host"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let text = |output: &Output| String::from_utf8_lossy(&output.stdout).into_owned();
+    // The example plugins print as they start and stop: the document follows what they said.
+    let document = |output: &Output| {
+        let out = text(output);
+        let begins = out.find("\n{").map_or(0, |at| at + 1);
+        parse(&out[begins..])
+    };
+    let asynchronous = ["listener", "prober", "ticker"];
+
+    let checked = async_host(&["check"]);
+    assert_eq!(
+        checked.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert_eq!(text(&checked), "ok: 7 plugins valid\n");
+
+    let listed = parse(&text(&async_host(&["--format", "json", "list"])));
+    let plugins = listed["plugins"].as_array().unwrap();
+    assert_eq!(plugins.len(), 7, "{listed}");
+    for plugin in plugins {
+        assert_eq!(plugin["state"], "validated", "{plugin}");
+        assert_eq!(plugin["reason"], serde_json::Value::Null, "{plugin}");
+    }
+    for name in asynchronous {
+        assert!(
+            plugins.iter().any(|plugin| plugin["name"] == name),
+            "{name}"
+        );
+    }
+
+    let info = document(&async_host(&[
+        "--format", "json", "info", "prober", "--health",
+    ]));
+    assert_eq!(info["state"], "validated", "{info}");
+    assert_eq!(info["health"], "healthy", "{info}");
+
+    let graph = text(&async_host(&["graph"]));
+    assert!(
+        graph.contains("n5 -> n4;") && graph.contains("n5 -> n6;"),
+        "{graph}"
+    );
+    assert!(!graph.contains("excluded"), "{graph}");
+
+    let health = async_host(&["--format", "json", "health"]);
+    assert_eq!(health.status.code(), Some(0));
+    let health = document(&health);
+    assert_eq!(health["overall"], "healthy", "{health}");
+    let checked: Vec<&str> = health["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|plugin| plugin["plugin"].as_str().unwrap())
+        .collect();
+    for name in asynchronous {
+        assert!(checked.contains(&name), "{name}: {checked:?}");
+    }
 }
 
 fn host_run(args: &[&str]) -> Output {

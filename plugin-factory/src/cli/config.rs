@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::options::{Exit, Format, Options, Source};
 use super::render::{Io, err, out, print_json};
+use super::session::Session;
 use crate::config::{Change, Loader, schema as config_schema};
 use crate::error::Error;
 use crate::registry;
@@ -28,18 +29,26 @@ pub(super) fn schema(options: &Options, io: &mut Io<'_>) -> Result<Exit, Error> 
 /// Validates the manager the options describe (nothing starts), reads `file` as the next
 /// configuration (with the same environment overrides), and prints the plan to it.
 pub(super) fn plan(source: &Source<'_>, file: &Path, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let manager = source.builder()?.discover()?.validate()?;
+    let session = match Session::new(io) {
+        Ok(session) => session,
+        Err(exit) => return Ok(exit),
+    };
+    let manager = match session.validated(source, io)? {
+        Ok(manager) => manager,
+        Err(exit) => return Ok(exit),
+    };
     let mut next = Loader::new()
         .max_file_size(source.options.max_config_size)
         .file(file);
     if let Some(prefix) = source.env_prefix {
         next = next.env(prefix);
     }
-    let plan = match next
+    let planned = next
         .load()
         .map_err(Error::from)
-        .and_then(|next| manager.plan(&next))
-    {
+        .and_then(|next| manager.plan(&next));
+    session.block_on(manager.shutdown());
+    let plan = match planned {
         Ok(plan) => plan,
         Err(error) => {
             err!(io, "error: {} cannot be applied: {error}", file.display());

@@ -9,10 +9,10 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use super::options::{Exit, Format, Source};
-use super::render::{Io, or_required, out, print_json};
+use super::render::{Io, out, print_json};
+use super::session::Session;
 use crate::error::Error;
 use crate::lifecycle::PluginState;
-use crate::manager::PluginManager;
 use crate::runtime::PluginInfo;
 
 /// The graph language.
@@ -189,15 +189,17 @@ fn mermaid(nodes: &[Node], edges: &[(usize, usize)]) -> String {
 }
 
 pub(super) fn graph(source: &Source<'_>, style: Style, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let outcome = source
-        .builder()?
-        .discover()
-        .and_then(PluginManager::validate);
-    let manager = match or_required(outcome, io)? {
+    let session = match Session::new(io) {
+        Ok(session) => session,
+        Err(exit) => return Ok(exit),
+    };
+    let manager = match session.validated(source, io)? {
         Ok(manager) => manager,
         Err(exit) => return Ok(exit),
     };
-    let (nodes, edges) = model(&manager.plugins());
+    let plugins = manager.plugins();
+    session.block_on(manager.shutdown());
+    let (nodes, edges) = model(&plugins);
     let text = match style {
         Style::Dot => dot(&nodes, &edges),
         Style::Mermaid => mermaid(&nodes, &edges),

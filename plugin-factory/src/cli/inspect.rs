@@ -5,29 +5,15 @@ use serde_json::{Value, json};
 
 use super::options::{Exit, Format, Source};
 use super::render::{Io, cell, err, node_json, or_required, out, print_json, table};
+use super::session::Session;
 use crate::contract::Health;
 use crate::contract::PluginMetadata;
 use crate::error::Error;
 use crate::lifecycle::PluginState;
-use crate::manager::PluginManager;
-use crate::manager::phase::Vetted;
 use crate::registry::{self, PluginEntry};
 use crate::report::ExclusionReason;
 use crate::report::table::Report;
 use crate::runtime::PluginInfo;
-
-/// The manager `options` describe, discovered and validated; `Ok(Err(exit))` when a required
-/// plugin was excluded on the way (the error and the report are printed).
-fn validated(
-    source: &Source<'_>,
-    io: &mut Io<'_>,
-) -> Result<Result<PluginManager<Vetted>, Exit>, Error> {
-    let outcome = source
-        .builder()?
-        .discover()
-        .and_then(PluginManager::validate);
-    or_required(outcome, io)
-}
 
 /// The registry entry of `kind`.
 fn entry(kind: &str) -> Option<&'static PluginEntry> {
@@ -133,11 +119,16 @@ impl Row {
 }
 
 pub(super) fn list(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let manager = match validated(source, io)? {
+    let session = match Session::new(io) {
+        Ok(session) => session,
+        Err(exit) => return Ok(exit),
+    };
+    let manager = match session.validated(source, io)? {
         Ok(manager) => manager,
         Err(exit) => return Ok(exit),
     };
     let infos = manager.plugins();
+    session.block_on(manager.shutdown());
     let rows: Vec<Row> = infos
         .iter()
         .map(Row::of_instance)
@@ -174,7 +165,11 @@ pub(super) fn info(
     health: bool,
     io: &mut Io<'_>,
 ) -> Result<Exit, Error> {
-    let manager = match validated(source, io)? {
+    let session = match Session::new(io) {
+        Ok(session) => session,
+        Err(exit) => return Ok(exit),
+    };
+    let manager = match session.validated(source, io)? {
         Ok(manager) => manager,
         Err(exit) => return Ok(exit),
     };
@@ -192,6 +187,7 @@ pub(super) fn info(
         known.extend(registry::entries().map(|entry| entry.name().to_owned()));
         known.sort_unstable();
         known.dedup();
+        session.block_on(manager.shutdown());
         err!(
             io,
             "error: no plugin or kind is called {name:?}; known: {}",
@@ -200,7 +196,13 @@ pub(super) fn info(
         return Ok(Exit::Invalid);
     };
     let metadata = kind.metadata();
-    let config = source.config()?;
+    let config = match source.config() {
+        Ok(config) => config,
+        Err(error) => {
+            session.block_on(manager.shutdown());
+            return Err(error);
+        }
+    };
     let current = config
         .as_ref()
         .and_then(|config| config.tree().pointer(["plugins", name, "config"]))
@@ -233,18 +235,20 @@ pub(super) fn info(
         "config": current,
     });
     if health {
-        let started = manager.init().and_then(PluginManager::start);
-        let running = match or_required(started, io)? {
+        let started = session.block_on(async { manager.init().await?.start().await });
+        let mut running = match or_required(started, io)? {
             Ok(running) => running,
             Err(exit) => return Ok(exit),
         };
-        let checked = running.check_health()?;
+        let checked = session.block_on(running.check_health());
         let found = checked.get(name).map_or_else(
             || "not running, so not checked".to_owned(),
             ToString::to_string,
         );
-        running.stop().shutdown();
+        session.block_on(running.shutdown());
         document["health"] = json!(found);
+    } else {
+        session.block_on(manager.shutdown());
     }
     match source.format() {
         Format::Json => print_json(io, document),
@@ -317,11 +321,17 @@ fn config_problems(report: &Report) -> Vec<String> {
 }
 
 pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let manager = match validated(source, io)? {
+    let session = match Session::new(io) {
+        Ok(session) => session,
+        Err(exit) => return Ok(exit),
+    };
+    let manager = match session.validated(source, io)? {
         Ok(manager) => manager,
         Err(exit) => return Ok(exit),
     };
     let report = manager.report();
+    let live = manager.live().len();
+    session.block_on(manager.shutdown());
     let excluded: Vec<(String, String)> = report
         .plugins()
         .iter()
@@ -362,7 +372,7 @@ pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error>
                 out!(io, "unlinked: {crate_}");
             }
             if valid {
-                out!(io, "ok: {} plugins valid", manager.live().len());
+                out!(io, "ok: {live} plugins valid");
             }
         }
     }
@@ -370,7 +380,11 @@ pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error>
 }
 
 pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let manager = match validated(source, io)? {
+    let session = match Session::new(io) {
+        Ok(session) => session,
+        Err(exit) => return Ok(exit),
+    };
+    let manager = match session.validated(source, io)? {
         Ok(manager) => manager,
         Err(exit) => return Ok(exit),
     };
@@ -378,6 +392,7 @@ pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error
     // invalid configuration is reported as `check` reports it, and nothing starts.
     let invalid = config_problems(&manager.report());
     if !invalid.is_empty() {
+        session.block_on(manager.shutdown());
         err!(
             io,
             "error: the configuration is invalid; nothing was started:"
@@ -387,13 +402,13 @@ pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error
         }
         return Ok(Exit::Invalid);
     }
-    let started = manager.init().and_then(PluginManager::start);
-    let manager = match or_required(started, io)? {
+    let started = session.block_on(async { manager.init().await?.start().await });
+    let mut manager = match or_required(started, io)? {
         Ok(manager) => manager,
         Err(exit) => return Ok(exit),
     };
-    let health = manager.check_health()?;
-    manager.stop().shutdown();
+    let health = session.block_on(manager.check_health());
+    session.block_on(manager.shutdown());
     let overall = health.overall();
     match source.format() {
         Format::Json => print_json(

@@ -45,6 +45,7 @@ mod options;
 mod render;
 #[cfg(unix)]
 mod run;
+mod session;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -194,6 +195,10 @@ impl Runner {
     }
 
     /// Runs `command`, printing its result on stdout and any error on stderr.
+    ///
+    /// Every command judges the plugins on the async manager that `run` uses, on a tokio
+    /// runtime of its own, so that async plugins count as they do under `run`. Call it outside
+    /// any async runtime: from inside one, it says so and returns [`Exit::Invalid`].
     pub fn run(&self, command: &Command, options: &Options) -> Exit {
         // Not locked for the whole command: under `run`, plugins print from other threads.
         let (mut out, mut err) = (std::io::stdout(), std::io::stderr());

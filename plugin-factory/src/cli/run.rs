@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::options::{Exit, Source};
 use super::render::{Io, err, or_required, out};
+use super::session;
 use crate::error::Error;
 use crate::executor::Tokio;
 use crate::manager::asynchronous::AsyncManager;
@@ -50,15 +51,15 @@ pub(super) fn run(
             return Ok(Exit::Invalid);
         }
     };
+    if let Err(exit) = session::outside_a_runtime(io) {
+        return Ok(exit);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
-        Err(error) => {
-            err!(io, "error: cannot start the async runtime: {error}");
-            return Ok(Exit::Invalid);
-        }
+        Err(error) => return Ok(session::cannot_start(&error, io)),
     };
     let handle = signals.handle();
     let (send, mut asked) = mpsc::unbounded_channel();
