@@ -1,6 +1,6 @@
-//! The runtime crate's structure: its layers point one way, and no module reaches, directly or
-//! through others, back to itself. `docs/architecture.md` describes the layers this test holds
-//! the code to.
+//! The workspace's structure: the runtime crate's layers point one way, and in no crate does a
+//! module reach, directly or through others, back to itself. `docs/architecture.md` describes
+//! the layers this test holds the code to.
 //!
 //! Every `crate::`, `super::` and `self::` path in a source file (comments and the unit tests at
 //! the end of a file left out) is an edge from that file's module to the deepest module the path
@@ -16,11 +16,12 @@ use std::path::Path;
 const LAYERS: &[(&str, u8)] = &[
     ("busy", 0),
     ("contract", 0),
-    ("executor", 0),
     ("lifecycle", 0),
     ("name", 0),
     ("tree", 0),
     ("catch", 1),
+    ("policy", 1),
+    ("executor", 1),
     ("fault", 1),
     ("registry", 1),
     ("report", 2),
@@ -37,9 +38,26 @@ const LAYERS: &[(&str, u8)] = &[
 
 type Module = Vec<String>;
 
+/// The workspace's crates, by directory.
+const CRATES: &[&str] = &[
+    "plugin-factory",
+    "plugin-factory-macros",
+    "plugin-factory-build",
+    "example-plugins",
+    "bench-plugins",
+];
+
 /// Every source file of the runtime crate as (module path, code without comments and tests).
 fn modules() -> BTreeMap<Module, String> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("plugin-factory/src");
+    modules_of("plugin-factory")
+}
+
+/// Every source file of the crate in directory `krate` as (module path, code without comments
+/// and tests).
+fn modules_of(krate: &str) -> BTreeMap<Module, String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(krate)
+        .join("src");
     let mut modules: BTreeMap<Module, String> = BTreeMap::new();
     let mut stack = vec![src.clone()];
     while let Some(dir) = stack.pop() {
@@ -94,6 +112,9 @@ fn references(
     let mut found = Vec::new();
     let bytes = code.as_bytes();
     for start in 0..code.len() {
+        if !code.is_char_boundary(start) {
+            continue;
+        }
         let at_word = start == 0
             || !(bytes[start - 1].is_ascii_alphanumeric()
                 || bytes[start - 1] == b'_'
@@ -105,7 +126,7 @@ fn references(
         let is_child = |child: &&String| {
             rest.starts_with(child.as_str()) && rest[child.len()..].starts_with("::")
         };
-        let mut base = if rest.starts_with("crate::") {
+        let base = if rest.starts_with("crate::") {
             Vec::new()
         } else if rest.starts_with("super::") {
             module[..module.len().saturating_sub(1)].to_vec()
@@ -123,18 +144,59 @@ fn references(
             .iter()
             .find_map(|root| path.strip_prefix(root))
             .unwrap_or(&path);
-        let mut target = base.clone();
-        for segment in tail.split("::").filter(|s| !s.is_empty()) {
-            base.push(segment.to_owned());
-            if known.contains_key(&base) {
-                target = base.clone();
+        // `crate::{a, b::C}` names `a` and `b`, not the root.
+        let after = &rest[path.len()..];
+        let tails: Vec<String> = match group(after).filter(|_| path.ends_with("::")) {
+            Some(items) => items.iter().map(|item| format!("{tail}{item}")).collect(),
+            None => vec![tail.to_owned()],
+        };
+        for tail in tails {
+            let mut base = base.clone();
+            let mut target = base.clone();
+            for segment in tail.split("::").filter(|s| !s.is_empty() && *s != "self") {
+                base.push(segment.to_owned());
+                if known.contains_key(&base) {
+                    target = base.clone();
+                }
             }
-        }
-        if &target != module {
-            found.push((target, path));
+            if &target != module {
+                found.push((target, path.clone()));
+            }
         }
     }
     found
+}
+
+/// The paths of the items of the `{...}` group that `text` starts with (each item's path up to
+/// any group of its own), or `None` if it starts with none.
+fn group(text: &str) -> Option<Vec<String>> {
+    let inner = text.strip_prefix('{')?;
+    let (mut depth, mut items, mut item) = (0usize, Vec::new(), String::new());
+    for c in inner.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => break,
+            '}' => depth -= 1,
+            ',' if depth == 0 => items.push(std::mem::take(&mut item)),
+            _ if depth == 0 => item.push(c),
+            _ => {}
+        }
+    }
+    items.push(item);
+    Some(
+        items
+            .iter()
+            .map(|item| {
+                let item = item.trim();
+                let path: String = item
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                path
+            })
+            .filter(|path| !path.is_empty())
+            .collect(),
+    )
 }
 
 /// The names of the modules directly inside `module`.
@@ -189,11 +251,21 @@ fn every_module_is_in_a_layer_and_refers_only_to_lower_layers() {
 
 #[test]
 fn no_module_reaches_itself_through_others() {
-    let modules = modules();
+    for krate in CRATES {
+        let modules = modules_of(krate);
+        assert!(!modules.is_empty(), "{krate}: no sources found");
+        if let Some(circle) = circle(&modules) {
+            panic!("{krate}: import circle: {}", circle.join(" -> "));
+        }
+    }
+}
+
+/// A circle of imports among `modules`, if there is one.
+fn circle(modules: &BTreeMap<Module, String>) -> Option<Vec<String>> {
     let edges: BTreeMap<&Module, Vec<Module>> = modules
         .iter()
         .map(|(module, code)| {
-            let mut targets: Vec<_> = references(module, code, &modules)
+            let mut targets: Vec<_> = references(module, code, modules)
                 .into_iter()
                 .map(|(target, _)| target)
                 .collect();
@@ -231,11 +303,85 @@ fn no_module_reaches_itself_through_others() {
         None
     }
     let mut state = BTreeMap::new();
-    for module in edges.keys() {
-        if let Some(circle) = visit(module, &edges, &mut state, &mut Vec::new()) {
-            panic!("import circle: {}", circle.join(" -> "));
+    edges
+        .keys()
+        .find_map(|module| visit(module, &edges, &mut state, &mut Vec::new()))
+}
+
+/// The names the runtime crate's root exports (modules left out): `pub use` items and
+/// exported macros, hidden ones left out.
+fn root_names() -> Vec<String> {
+    let lib =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("plugin-factory/src/lib.rs"))
+            .unwrap();
+    let lib = code(&lib);
+    let lib = &lib[..lib.find("pub mod __private").unwrap_or(lib.len())];
+    let modules = modules();
+    // Whether `crate::a::b` (as `a::b`) is one of the crate's modules.
+    let is_module = |path: &str| {
+        let Some(path) = path.strip_prefix("crate::") else {
+            return false;
+        };
+        let path: Module = path.split("::").map(str::to_owned).collect();
+        modules.contains_key(&path)
+    };
+    let mut names = Vec::new();
+    let mut hidden = false;
+    let mut lines = lib.lines();
+    while let Some(line) = lines.next() {
+        let line = line.trim();
+        if line.starts_with("#[doc(hidden)]") {
+            hidden = true;
+            continue;
+        }
+        if let Some(path) = line.strip_prefix("pub use ") {
+            let mut statement = path.to_owned();
+            while !statement.ends_with(';') {
+                statement.push_str(lines.next().unwrap().trim());
+            }
+            let statement = statement.trim_end_matches(';');
+            let paths: Vec<String> = match statement.find('{') {
+                Some(open) => statement[open + 1..statement.rfind('}').unwrap()]
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| format!("{}{item}", &statement[..open]))
+                    .collect(),
+                None => vec![statement.to_owned()],
+            };
+            for path in paths {
+                if !hidden && !is_module(&path) {
+                    names.push(path.rsplit("::").next().unwrap().to_owned());
+                }
+            }
+        } else if let Some(name) = line.strip_prefix("macro_rules! ") {
+            if !hidden {
+                names.push(format!("{}!", name.trim_end_matches(" {")));
+            }
+        }
+        if !line.starts_with("#[") {
+            hidden = false;
         }
     }
+    names
+}
+
+/// The root holds what plugin authors and hosts use every day, at most 16 names; the rest is in
+/// named modules (`docs/architecture.md`, "The public API", lists them).
+#[test]
+fn the_crate_root_exports_at_most_sixteen_names() {
+    let names = root_names();
+    assert!(names.contains(&"PluginManager".to_owned()), "{names:?}");
+    assert!(names.contains(&"link_plugins!".to_owned()), "{names:?}");
+    assert!(
+        names.len() <= 16,
+        "{} names at the root: {names:?}",
+        names.len()
+    );
+    assert!(
+        !names.iter().any(|name| name.starts_with("__")),
+        "hidden: {names:?}"
+    );
 }
 
 #[test]
@@ -249,7 +395,7 @@ fn the_checker_sees_edges_and_circles() {
     .into_iter()
     .collect();
     let hooks = vec!["engine".to_owned(), "hooks".to_owned()];
-    let found: Vec<_> = references(
+    let mut found: Vec<_> = references(
         &hooks,
         "use super::Ops;\nuse crate::report::{A, B};\nlet x = self::y;\nnotcrate::x",
         &known,
@@ -257,6 +403,7 @@ fn the_checker_sees_edges_and_circles() {
     .into_iter()
     .map(|(target, _)| name(&target))
     .collect();
+    found.dedup();
     assert_eq!(found, ["engine", "report"]);
     let engine = vec!["engine".to_owned()];
     let found: Vec<_> = references(&engine, "hooks::run(); nothooks::x", &known)
@@ -264,6 +411,17 @@ fn the_checker_sees_edges_and_circles() {
         .map(|(target, _)| name(&target))
         .collect();
     assert_eq!(found, ["engine::hooks"]);
+    let mut found: Vec<_> = references(
+        &vec![],
+        "use crate::{engine::hooks, report::{A, B}};",
+        &known,
+    )
+    .into_iter()
+    .map(|(target, _)| name(&target))
+    .collect();
+    found.sort();
+    found.dedup();
+    assert_eq!(found, ["engine::hooks", "report"]);
     assert_eq!(
         code("a // crate::x\nb\n#[cfg(test)]\nmod tests { crate::y }"),
         "a \nb"

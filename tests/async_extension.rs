@@ -10,13 +10,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use plugin_factory::config::{Config, Effect, Format, Loader};
+use plugin_factory::executor::BoxFuture;
 use plugin_factory::executor::Tokio;
 use plugin_factory::extension::CallError;
 use plugin_factory::phase::{Active, Assembled};
 use plugin_factory::registry::PluginEntry;
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
 use plugin_factory::{
-    AsyncConfigurable, AsyncManager, AsyncPlugin, Configurable, Context, Error, HookFuture, Plugin,
+    AsyncConfigurable, AsyncManager, AsyncPlugin, Configurable, Context, Error, Plugin,
     PluginError, PluginManager, PluginState, Reconfigure, plugin,
 };
 use tokio::sync::Notify;
@@ -68,14 +69,14 @@ async fn running(names: &[&str]) -> AsyncManager<Active> {
 
 /// A point whose method awaits: looks a key up.
 trait Lookup: Send + Sync {
-    fn lookup<'a>(&'a self, key: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>>;
+    fn lookup<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>>;
 }
 
 /// Journals the beginning and the end of a lookup around `answer`, a yield in between.
 fn lookup_by<'a>(
     plugin: &'static str,
     answer: impl FnOnce() -> Result<Option<String>, PluginError> + Send + 'a,
-) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
     Box::pin(async move {
         note(format!("{plugin}:lookup>"));
         tokio::task::yield_now().await;
@@ -91,7 +92,7 @@ fn lookup_by<'a>(
 struct Blank;
 impl AsyncPlugin for Blank {}
 impl Lookup for Blank {
-    fn lookup<'a>(&'a self, _: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+    fn lookup<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
         lookup_by("lk-a", || Ok(None))
     }
 }
@@ -102,7 +103,7 @@ impl Lookup for Blank {
 struct Knowing;
 impl AsyncPlugin for Knowing {}
 impl Lookup for Knowing {
-    fn lookup<'a>(&'a self, key: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+    fn lookup<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
         lookup_by("lk-b", move || Ok(Some(format!("b:{key}"))))
     }
 }
@@ -113,7 +114,7 @@ impl Lookup for Knowing {
 struct Refusing;
 impl Plugin for Refusing {}
 impl Lookup for Refusing {
-    fn lookup<'a>(&'a self, _: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+    fn lookup<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
         lookup_by("lk-c", || Err(PluginError::msg("the index is gone")))
     }
 }
@@ -129,7 +130,7 @@ impl AsyncPlugin for Exploding {
     }
 }
 impl Lookup for Exploding {
-    fn lookup<'a>(&'a self, _: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+    fn lookup<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
         lookup_by("lk-d", || panic!("lookup exploded"))
     }
 }
@@ -263,7 +264,7 @@ async fn an_awaited_call_runs_in_a_spawned_task() {
 
 /// A point whose callback waits until the test lets it go.
 trait Gate: Send + Sync {
-    fn pass<'a>(&'a self, gate: Arc<Notify>) -> HookFuture<'a, ()>;
+    fn pass<'a>(&'a self, gate: Arc<Notify>) -> BoxFuture<'a, ()>;
 }
 
 /// Journals its calls and its stop.
@@ -279,7 +280,7 @@ impl AsyncPlugin for Gatekeeper {
 }
 
 impl Gate for Gatekeeper {
-    fn pass<'a>(&'a self, gate: Arc<Notify>) -> HookFuture<'a, ()> {
+    fn pass<'a>(&'a self, gate: Arc<Notify>) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             note("gate:call>".to_owned());
             gate.notified().await;
@@ -569,7 +570,7 @@ impl AsyncConfigurable<EchoConfig> for Echo {
 }
 
 impl Lookup for Echo {
-    fn lookup<'a>(&'a self, _: &'a str) -> HookFuture<'a, Result<Option<String>, PluginError>> {
+    fn lookup<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
         let word = self.word.clone();
         lookup_by("rc-echo", move || Ok(Some(word)))
     }
@@ -620,11 +621,11 @@ async fn an_instance_reconfigured_in_place_is_taken_out_of_its_points_and_back()
 #[tokio::test]
 async fn a_plugin_whose_awaited_callbacks_reach_the_limit_is_stopped_and_excluded_by_the_next_operation()
  {
-    use plugin_factory::extension::FailurePolicy;
+    use plugin_factory::policy::OnCallbackFailure;
     let _one_at_a_time = LOOKUPS.lock().await;
     let manager = PluginManager::builder()
         .entries([entry("lk-b"), entry("lk-d")])
-        .callback_failures(FailurePolicy::ExcludeAfter(std::num::NonZeroU32::MIN))
+        .on_callback_failure(OnCallbackFailure::ExcludeAfter(std::num::NonZeroU32::MIN))
         .discover()
         .unwrap()
         .into_async(Tokio);

@@ -15,12 +15,13 @@ use std::time::Duration;
 
 use plugin_factory::executor::Tokio;
 use plugin_factory::observe::Event;
+use plugin_factory::policy::{Backoff, OnFailure};
+use plugin_factory::registry::PluginMetadata;
 use plugin_factory::registry::{Dependency, PluginEntry};
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
-use plugin_factory::runtime::{Backoff, OnFailure};
 use plugin_factory::{
     AsyncManager, AsyncPlugin, Context, Error, Health, Plugin, PluginError, PluginManager,
-    PluginMetadata, PluginState,
+    PluginState,
 };
 
 /// What a scripted hook does.
@@ -712,7 +713,7 @@ async fn health_checks_run_at_once_and_a_hanging_or_panicking_check_is_unhealthy
         chore(chore_, &[]),
     ])
     .hook_timeout(Duration::from_millis(100));
-    let mut running = started(manager).await;
+    let running = started(manager).await;
     let report = running.check_health().await;
     let seen: Vec<(String, String)> = report
         .plugins()
@@ -1036,7 +1037,8 @@ async fn the_host_calls_the_extension_points_of_running_async_plugins() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unhealthy_plugin_is_restarted_within_its_intensity_then_excluded() {
-    use plugin_factory::runtime::{Intensity, OnUnhealthy, Supervision};
+    use plugin_factory::policy::{Intensity, OnUnhealthy};
+    use plugin_factory::runtime::Supervision;
     let (sick, user) = ("sup-sick", "sup-user");
     script(sick, "health", Act::Fail);
     let manager = PluginManager::builder()
@@ -1048,7 +1050,7 @@ async fn an_unhealthy_plugin_is_restarted_within_its_intensity_then_excluded() {
         .discover()
         .unwrap()
         .into_async(Tokio);
-    let mut running = started(manager).await;
+    let running = started(manager).await;
     let first = running.check_health().await;
     assert!(
         matches!(first.supervised(), [(name, Supervision::Restarted { restart: 1 })] if *name == sick),

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::{Command as Process, Output};
 
-use plugin_factory::cli::{Command, ConfigCommand, Exit, Format, Io, Options, Runner, Style};
+use plugin_factory::cli::{Command, ConfigCommand, Exit, Io, Options, OutputFormat, Runner, Style};
 use plugin_factory::testing::assert_lines;
 use serde_json::Value;
 
@@ -26,7 +26,7 @@ fn run(command: Command, options: &Options) -> (Exit, String, String) {
 
 fn json() -> Options {
     Options {
-        format: Format::Json,
+        format: OutputFormat::Json,
         ..Options::default()
     }
 }
@@ -124,7 +124,7 @@ fn info_tells_everything_about_one_instance() {
             health: true,
         },
         &Options {
-            format: Format::Json,
+            format: OutputFormat::Json,
             ..options
         },
     );
@@ -182,7 +182,7 @@ fn check_passes_a_valid_setup_and_names_every_problem_of_another() {
     let (exit, out, _) = run(
         Command::Check,
         &Options {
-            format: Format::Json,
+            format: OutputFormat::Json,
             ..options
         },
     );

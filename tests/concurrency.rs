@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use plugin_factory::observe::Event;
+use plugin_factory::registry::PluginMetadata;
 use plugin_factory::registry::{Dependency, PluginEntry};
-use plugin_factory::{Context, Plugin, PluginError, PluginManager, PluginMetadata, PluginState};
+use plugin_factory::{Context, Plugin, PluginError, PluginManager, PluginState};
 
 static CREATED: AtomicUsize = AtomicUsize::new(0);
 static DROPPED: AtomicUsize = AtomicUsize::new(0);

@@ -5,8 +5,9 @@ mod support;
 
 use plugin_factory::phase::Vetted;
 use plugin_factory::registry::Origin;
+use plugin_factory::registry::PluginMetadata;
 use plugin_factory::report::ExclusionReason;
-use plugin_factory::{PluginManager, PluginMetadata, PluginState};
+use plugin_factory::{PluginManager, PluginState};
 use support::{calls, journal, probe, probe_with};
 
 fn validate(entries: Vec<&'static plugin_factory::registry::PluginEntry>) -> PluginManager<Vetted> {

@@ -3,8 +3,8 @@
 
 mod support;
 
-use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
-use plugin_factory::{Error, PluginManager, PluginState, Report};
+use plugin_factory::report::{ExclusionReason, FailureCause, Hook, Report};
+use plugin_factory::{Error, PluginManager, PluginState};
 use support::{Fault, calls, inject, journal, probe, required_probe, start_all};
 
 fn entries() -> Vec<&'static plugin_factory::registry::PluginEntry> {

@@ -13,8 +13,9 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 use plugin_factory::config::{Config, Effect, Format, Loader};
-use plugin_factory::extension::{CallError, FailurePolicy, ServiceError};
+use plugin_factory::extension::{CallError, ServiceError};
 use plugin_factory::phase::Active;
+use plugin_factory::policy::OnCallbackFailure;
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
 use plugin_factory::runtime::Name;
 use plugin_factory::{Error, PluginError, PluginManager, PluginState};
@@ -378,7 +379,7 @@ fn only_with_a_name_the_manager_does_not_have_fails_and_calls_nothing() {
         .call(|listener| listener.hear("lost").map(drop))
         .unwrap_err();
     assert!(
-        matches!(&error, CallError::UnknownPlugin { point: "Listen", name } if name == "nobody"),
+        matches!(&error, CallError::UnknownPlugin { point: "Listen", plugin } if plugin == "nobody"),
         "{error:?}"
     );
     assert_eq!(
@@ -394,7 +395,7 @@ fn only_with_a_name_the_manager_does_not_have_fails_and_calls_nothing() {
         .call(|listener| listener.hear("lost").map(drop))
         .unwrap_err();
     assert!(
-        matches!(&error, CallError::UnknownPlugin { point: "Listen", name } if name == "nobody"),
+        matches!(&error, CallError::UnknownPlugin { point: "Listen", plugin } if plugin == "nobody"),
         "{error:?}"
     );
 }
@@ -609,7 +610,7 @@ fn with_exclude_after_two_an_implementation_is_excluded_at_its_second_failure() 
     let manager = start_with(
         PluginManager::builder()
             .entries(kinds(&["alpha", "beta", "follower"]))
-            .callback_failures(FailurePolicy::ExcludeAfter(NonZeroU32::new(2).unwrap())),
+            .on_callback_failure(OnCallbackFailure::ExcludeAfter(NonZeroU32::new(2).unwrap())),
     );
     inject("beta", Hook::Callback, Fault::Error);
     let call = || {
@@ -657,7 +658,7 @@ fn failures_of_a_nested_call_are_recorded_when_the_outermost_call_ends() {
     let manager = start_with(
         PluginManager::builder()
             .entries(kinds(&["alpha", "beta"]))
-            .callback_failures(FailurePolicy::ExcludeAfter(NonZeroU32::new(1).unwrap())),
+            .on_callback_failure(OnCallbackFailure::ExcludeAfter(NonZeroU32::new(1).unwrap())),
     );
     inject("beta", Hook::Callback, Fault::Error);
     let outer = manager
@@ -1075,7 +1076,7 @@ fn calls_on_four_threads_never_reach_a_stopped_instance_and_all_are_counted() {
 fn with_gamma_left_out() -> (plugin_factory::ManagerBuilder, Config) {
     let builder = PluginManager::builder()
         .entries(kinds(&["alpha", "gamma"]))
-        .callback_failures(FailurePolicy::ExcludeAfter(NonZeroU32::new(1).unwrap()))
+        .on_callback_failure(OnCallbackFailure::ExcludeAfter(NonZeroU32::new(1).unwrap()))
         .config(toml("[plugins.alpha]\n[plugins.gamma]\nenabled = false\n"));
     (builder, toml("[plugins.alpha]\n[plugins.gamma]\n"))
 }
@@ -1120,7 +1121,7 @@ fn every_plugin_that_reaches_the_limit_in_one_call_is_excluded() {
     let manager = start_with(
         PluginManager::builder()
             .entries(kinds(&["alpha", "beta", "gamma"]))
-            .callback_failures(FailurePolicy::ExcludeAfter(NonZeroU32::new(1).unwrap())),
+            .on_callback_failure(OnCallbackFailure::ExcludeAfter(NonZeroU32::new(1).unwrap())),
     );
     inject("alpha", Hook::Callback, Fault::Error);
     inject("gamma", Hook::Callback, Fault::Panic);

@@ -8,11 +8,12 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use plugin_factory::config::{Config, Format};
+use plugin_factory::config::{Config, Format, Loader};
 use plugin_factory::observe::Event;
+use plugin_factory::policy::{Backoff, OnFailure};
+use plugin_factory::registry::PluginMetadata;
 use plugin_factory::report::{ExclusionReason, Hook};
-use plugin_factory::runtime::{Backoff, OnFailure};
-use plugin_factory::{Error, PluginManager, PluginMetadata, PluginState};
+use plugin_factory::{Error, PluginManager, PluginState};
 use support::{Fault, calls, inject, inject_times, journal, probe, probe_with, start_with};
 
 /// Three attempts, 1 ms doubling up to 2 ms: quick enough for a test, long enough to be seen.
@@ -41,7 +42,7 @@ fn recorder() -> (
 }
 
 fn config(text: &str) -> Config {
-    Config::loader()
+    Loader::new()
         .text("test.toml", Format::Toml, text)
         .load()
         .unwrap()

@@ -4,9 +4,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use plugin_factory::config::{Config, Format};
+use plugin_factory::config::{Format, Loader};
+use plugin_factory::policy::OnFailure;
 use plugin_factory::report::Hook;
-use plugin_factory::runtime::OnFailure;
 use plugin_factory::testing::{Fault, Harness, assert_lines};
 use plugin_factory::{Context, Plugin, PluginError, PluginState};
 
@@ -71,7 +71,7 @@ fn an_injected_panic_is_caught_and_reported() {
 fn a_fault_that_passes_meets_the_failure_policy() {
     // The factory double keeps the kind's name and metadata; the configuration asks for
     // retries, and two injected failures are retried away.
-    let config = Config::loader()
+    let config = Loader::new()
         .text(
             "test.toml",
             Format::Toml,

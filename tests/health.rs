@@ -6,7 +6,8 @@ mod support;
 use std::sync::Mutex;
 
 use plugin_factory::registry::PluginEntry;
-use plugin_factory::{Context, Error, Health, Plugin, PluginManager, PluginMetadata};
+use plugin_factory::registry::PluginMetadata;
+use plugin_factory::{Context, Error, Health, Plugin, PluginManager};
 
 /// What each `moody` plugin says when checked, by name (`None`: it panics).
 static MOODS: Mutex<Vec<(&'static str, Option<Health>)>> = Mutex::new(Vec::new());

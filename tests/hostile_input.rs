@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use plugin_factory::config::{ConfigError, Format, Loader, MAX_DEPTH, Node, Value};
-use plugin_factory::runtime::{OnFailure, OnUnhealthy};
+use plugin_factory::policy::{OnFailure, OnUnhealthy};
 use plugin_factory::testing::Harness;
 use plugin_factory::{Configurable, Context, Plugin, PluginError, plugin};
 

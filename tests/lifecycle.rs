@@ -189,7 +189,7 @@ fn disabling_an_unknown_plugin_is_an_error_naming_it() {
         .disable("nope")
         .discover()
         .unwrap_err();
-    assert!(matches!(&error, Error::UnknownPlugin { name } if name == "nope"));
+    assert!(matches!(&error, Error::UnknownPlugin { plugin } if plugin == "nope"));
     assert_eq!(error.to_string(), "no plugin named \"nope\" is registered");
 }
 
@@ -262,7 +262,10 @@ fn shutdown_before_start_leaves_every_plugin_shut_down() {
 #[test]
 fn the_report_gives_each_plugins_version() {
     let report = start_all([
-        support::probe_with(plugin_factory::PluginMetadata::new("db", "2.3.4"), &[]),
+        support::probe_with(
+            plugin_factory::registry::PluginMetadata::new("db", "2.3.4"),
+            &[],
+        ),
         probe("app", &["db"]),
     ])
     .shutdown();

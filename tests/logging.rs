@@ -127,8 +127,9 @@ impl plugin_factory::Plugin for Moody {
 
 #[test]
 fn an_unhealthy_plugin_is_logged_as_a_warning_and_a_healthy_one_is_not() {
+    use plugin_factory::PluginManager;
     use plugin_factory::registry::PluginEntry;
-    use plugin_factory::{PluginManager, PluginMetadata};
+    use plugin_factory::registry::PluginMetadata;
     static WELL: PluginEntry = PluginEntry::new(PluginMetadata::new("log-well", "1.0.0"), |_| {
         Box::new(Moody(true))
     });
@@ -159,7 +160,7 @@ impl plugin_factory::AsyncPlugin for Stuck {
 }
 
 fn stuck(name: &'static str) -> &'static plugin_factory::registry::PluginEntry {
-    let metadata = plugin_factory::PluginMetadata::new(name, "1.0.0");
+    let metadata = plugin_factory::registry::PluginMetadata::new(name, "1.0.0");
     support::keep(plugin_factory::registry::PluginEntry::new(metadata, |_| {
         Box::new(Stuck)
     }))
@@ -236,9 +237,10 @@ async fn an_async_manager_dropped_without_shutdown_warns_and_the_deadlines_are_l
 
 #[tokio::test]
 async fn the_async_health_check_logs_an_unhealthy_plugin_as_a_warning() {
+    use plugin_factory::PluginManager;
     use plugin_factory::executor::Tokio;
     use plugin_factory::registry::PluginEntry;
-    use plugin_factory::{PluginManager, PluginMetadata};
+    use plugin_factory::registry::PluginMetadata;
     static WELL: PluginEntry = PluginEntry::new(PluginMetadata::new("alog-well", "1.0.0"), |_| {
         Box::new(Moody(true))
     });
@@ -250,7 +252,7 @@ async fn the_async_health_check_logs_an_unhealthy_plugin_as_a_warning() {
         .unwrap()
         .into_async(Tokio);
     let manager = manager.validate().await.unwrap().init().await.unwrap();
-    let mut running = manager.start().await.unwrap();
+    let running = manager.start().await.unwrap();
     running.check_health().await;
     running.shutdown().await;
     let warnings = |target: &str| warnings_where(capture, |t, _| t == target);

@@ -9,8 +9,9 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use plugin_factory::registry::PluginEntry;
+use plugin_factory::registry::PluginMetadata;
 use plugin_factory::report::ExclusionReason;
-use plugin_factory::{PluginManager, PluginMetadata, PluginState};
+use plugin_factory::{PluginManager, PluginState};
 use proptest::prelude::*;
 use support::probe_with;
 

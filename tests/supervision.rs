@@ -10,13 +10,13 @@ use std::fs;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use plugin_factory::config::{Config, Format};
+use plugin_factory::config::{Format, Loader};
+use plugin_factory::policy::{Intensity, OnUnhealthy};
 use plugin_factory::registry::PluginEntry;
+use plugin_factory::registry::PluginMetadata;
 use plugin_factory::report::ExclusionReason;
-use plugin_factory::runtime::{Intensity, OnUnhealthy, Supervision};
-use plugin_factory::{
-    Context, Health, Plugin, PluginError, PluginManager, PluginMetadata, PluginState, registry,
-};
+use plugin_factory::runtime::Supervision;
+use plugin_factory::{Context, Health, Plugin, PluginError, PluginManager, PluginState, registry};
 
 /// Per plugin name: what its health check says, and how often it was created and checked.
 #[derive(Default)]
@@ -179,7 +179,7 @@ fn degraded_plugins_and_the_report_policy_are_left_running() {
         PluginManager::builder()
             .entries([patient("deg-a", &[]), patient("deg-b", &[])])
             .config(
-                Config::loader()
+                Loader::new()
                     .text(
                         "test.toml",
                         Format::Toml,
@@ -212,7 +212,7 @@ fn the_configuration_can_ask_for_restarts_with_no_allowance() {
         PluginManager::builder()
             .entries([patient("zero-db", &[])])
             .config(
-                Config::loader()
+                Loader::new()
                     .text(
                         "test.toml",
                         Format::Toml,

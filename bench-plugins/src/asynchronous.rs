@@ -6,8 +6,9 @@ use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use plugin_factory::executor::Tokio;
+use plugin_factory::registry::PluginMetadata;
 use plugin_factory::registry::{Dependency, PluginEntry};
-use plugin_factory::{AsyncPlugin, Context, Plugin, PluginError, PluginManager, PluginMetadata};
+use plugin_factory::{AsyncPlugin, Context, Plugin, PluginError, PluginManager};
 
 /// How long each plugin's `start` awaits.
 pub const START: Duration = Duration::from_millis(10);

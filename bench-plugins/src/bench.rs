@@ -14,7 +14,8 @@ use crate::baseline::{
     hand_lifecycle_with_name_map,
 };
 use crate::configured::{self, ConfigKinds};
-use crate::{Set, alloc, peer, summary};
+use crate::set::Set;
+use crate::{alloc, peer, summary};
 
 /// Checks that every mechanism holds the set, runs P1 to P4 with criterion (command-line
 /// arguments as for any criterion bench), and C1 to C3 if the target defines the configurable

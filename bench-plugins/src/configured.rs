@@ -16,10 +16,8 @@ use plugin_factory::config::{Config, Effect, Format, Loader};
 use plugin_factory::registry::{self, PluginEntry};
 use plugin_factory::{PluginManager, PluginState};
 
+use crate::sizes::INSTANCES;
 use crate::{alloc, summary};
-
-/// How many instances the configurations name.
-pub(crate) const INSTANCES: usize = 1_000;
 
 /// The instance whose config C3 changes.
 const CHANGED: usize = INSTANCES / 2;

@@ -40,11 +40,7 @@ pub struct NoopKind {
     pub make: fn() -> Arc<dyn Noop>,
 }
 
-/// How many implementations `p6_call` calls, and the larger set of `p6_first`.
-pub const IMPLEMENTATIONS: usize = 1_000;
-
-/// The smaller set of `p6_first`.
-pub const FEW: usize = 10;
+pub use crate::sizes::{FEW, IMPLEMENTATIONS};
 
 /// The name of instance `i`.
 fn name(i: usize) -> String {

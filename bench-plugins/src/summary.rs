@@ -8,9 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use criterion::{BenchmarkId, Criterion};
 
-use crate::Set;
-use crate::configured::INSTANCES;
-use crate::points::{FEW, IMPLEMENTATIONS};
+use crate::set::Set;
+use crate::sizes::{FEW, IMPLEMENTATIONS, INSTANCES};
 
 /// Each group, its baseline, and the benchmarks compared with it.
 const GROUPS: [(&str, &str, &[&str]); 5] = [

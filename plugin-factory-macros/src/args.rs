@@ -7,6 +7,7 @@ use syn::parse::Parser;
 use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Path, Type};
 
 use crate::implements::{self, Implemented};
+use crate::literal::string_list;
 use crate::on_failure::{self, Policy};
 
 /// The keys `#[plugin(...)]` accepts, for error messages.
@@ -144,29 +145,6 @@ fn parse_string_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
         "`depends_on` takes a list of strings: `depends_on = [\"kv-store\", \"clock >=1.2\"]`",
         "expected a string such as \"kv-store\" or \"kv-store >=1.2\"",
     )
-}
-
-/// The string literals of the array `value`; `not_a_list` at the value if it is no array,
-/// `not_a_string` at an element that is no string literal.
-pub(crate) fn string_list(
-    value: Expr,
-    not_a_list: impl std::fmt::Display,
-    not_a_string: impl std::fmt::Display,
-) -> syn::Result<Vec<LitStr>> {
-    let Expr::Array(array) = value else {
-        return Err(syn::Error::new_spanned(value, not_a_list));
-    };
-    array
-        .elems
-        .into_iter()
-        .map(|element| match element {
-            Expr::Lit(ExprLit {
-                lit: Lit::Str(literal),
-                ..
-            }) => Ok(literal),
-            other => Err(syn::Error::new_spanned(other, &not_a_string)),
-        })
-        .collect()
 }
 
 #[cfg(test)]

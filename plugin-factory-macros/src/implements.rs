@@ -14,8 +14,8 @@ use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Path, UnOp};
 
-use crate::args::string_list;
 use crate::errors::Errors;
+use crate::literal::string_list;
 
 const SHAPE: &str = "`implements` takes a list of extension point traits: `implements = [OnRequest, Metrics(priority = 10, before = [\"x\"], after = [\"y\"])]`";
 const KEYS: &str = "`priority`, `before` and `after`";

@@ -21,6 +21,7 @@ mod check;
 mod errors;
 mod expand;
 mod implements;
+mod literal;
 mod on_failure;
 
 use proc_macro::TokenStream;

@@ -153,7 +153,7 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 /// Sends the panics that the manager catches to `log` instead of the previous panic hook.
 ///
 /// The manager catches every panic of plugin code and reports it (the plugin is excluded, the
-/// [`Report`](crate::Report) and an `error` log line give the message), but Rust runs the
+/// [`Report`](crate::report::Report) and an `error` log line give the message), but Rust runs the
 /// panic hook before any catch, and the default hook prints `thread '...' panicked at ...` to
 /// standard error. After this call, a panic inside plugin code is logged once at `debug` level
 /// with its location, under the plugin's name as log target; every other panic still goes to

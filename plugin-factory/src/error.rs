@@ -57,10 +57,10 @@ pub enum Error {
         action: Action,
     },
     /// No plugin of that name is registered (every operation that takes a name).
-    #[error("no plugin named {name:?} is registered")]
+    #[error("no plugin named {plugin:?} is registered")]
     UnknownPlugin {
         /// The name asked for.
-        name: String,
+        plugin: String,
     },
     /// `stop_plugin` on a plugin that is not running.
     #[error("plugin {plugin:?} is {state}, not running")]

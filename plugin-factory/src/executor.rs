@@ -3,12 +3,14 @@
 //! and runs blocking work off the runtime's threads (the hooks of sync plugins, which may block).
 //! [`Tokio`] implements it (feature `tokio`); another runtime needs only these two functions.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
-/// A future the executor returns: boxed, so that [`Executor`] is object safe.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// A boxed `Send` future (`futures`' own alias): what the executor returns, so that
+/// [`Executor`] is object safe, what [`DynAsyncPlugin`]'s hooks return, and what an
+/// extension point trait's async methods return.
+pub use futures_util::future::BoxFuture;
+
+pub use crate::contract::DynAsyncPlugin;
 
 /// What the async manager asks of the runtime it runs on.
 ///

@@ -84,12 +84,19 @@
 //! The root holds what plugin authors and hosts use every day; the rest lives in named modules,
 //! each item exported once.
 //!
-//! - [`Plugin`], [`Context`], [`PluginError`], [`PluginMetadata`]: the contract, and
-//!   [`plugin`], the attribute.
-//! - [`PluginManager`], [`ManagerBuilder`]: the lifecycle, with its [`phase`]s; the runtime API
-//!   and its types in [`runtime`].
-//! - [`PluginState`]: where one plugin is; [`Report`] and its parts in [`report`]; [`Error`].
-//! - [`registry`]: the link-time collection, its entries and the metadata's parts.
+//! - [`Plugin`], [`AsyncPlugin`], [`Context`], [`PluginError`], [`Health`], [`Configurable`],
+//!   [`AsyncConfigurable`], [`Reconfigure`]: the contract, and [`plugin`], the attribute.
+//! - [`PluginManager`], [`AsyncManager`], [`ManagerBuilder`], [`Watched`]: the lifecycle, with
+//!   its [`phase`]s; [`PluginState`]: where one plugin is; [`Error`].
+//! - [`runtime`]: what queries and health checks return, and instance [`Name`](runtime::Name)s.
+//! - [`policy`]: what happens when a hook, a health check or a callback fails.
+//! - [`report`]: the [`Report`](report::Report) and its parts.
+//! - [`config`]: configurations (TOML, JSON, YAML, environment, overrides), their checking and
+//!   the plan of a reload.
+//! - [`extension`]: extension points and services.
+//! - [`registry`]: the link-time collection, its entries, and the metadata and its parts.
+//! - [`executor`]: what the async manager needs from an async runtime (`Tokio` with the
+//!   feature `tokio`).
 //! - [`observe`]: events, observers, and routing caught panics to `log`.
 //! - `testing` (feature `testing`): a harness for plugin tests, with factory doubles, injected
 //!   faults and diffing assertions (`docs/testing.md`).
@@ -112,6 +119,7 @@ mod fault;
 mod lifecycle;
 mod manager;
 mod name;
+pub mod policy;
 pub mod registry;
 pub mod report;
 pub mod runtime;
@@ -136,7 +144,7 @@ pub use crate::manager::phase;
 /// | `config` | a type, `GreeterConfig` or `Settings<u8>`: the plugin is built from it (see below); excludes `factory` | none |
 /// | `implements` | extension point traits, `[OnRequest, Metrics(priority = 10, before = ["x"])]`: the struct implements each (checked) and is `Sync`; see [`extension`] | none |
 /// | `crate` | path to this crate, for crates that re-export it | `::plugin_factory` |
-/// | `on_failure` | `"exclude"`, `"fail"` (the lifecycle fails if this plugin is excluded), `"retry"` or `retry(attempts = 5, delay_ms = 100, max_delay_ms = 10000)` (a failing `init` or `start` is called again with backoff); see [`runtime::OnFailure`] | `"exclude"` |
+/// | `on_failure` | `"exclude"`, `"fail"` (the lifecycle fails if this plugin is excluded), `"retry"` or `retry(attempts = 5, delay_ms = 100, max_delay_ms = 10000)` (a failing `init` or `start` is called again with backoff); see [`policy::OnFailure`] | `"exclude"` |
 ///
 /// Each rule is checked at compile time and reported at the offending token: an unknown or
 /// repeated key, an invalid name, version or requirement, a plugin depending on itself, use on
@@ -220,8 +228,7 @@ pub use crate::manager::phase;
 pub use plugin_factory_macros::plugin;
 
 pub use crate::contract::{
-    AsyncConfigurable, AsyncPlugin, Configurable, Context, DynAsyncPlugin, Health, HookFuture,
-    Plugin, PluginError, PluginMetadata, Reconfigure,
+    AsyncConfigurable, AsyncPlugin, Configurable, Context, Health, Plugin, PluginError, Reconfigure,
 };
 pub use crate::error::Error;
 pub use crate::lifecycle::PluginState;
@@ -229,7 +236,6 @@ pub use crate::manager::PluginManager;
 pub use crate::manager::asynchronous::AsyncManager;
 pub use crate::manager::builder::ManagerBuilder;
 pub use crate::manager::watch::Watched;
-pub use crate::report::table::Report;
 
 /// Links plugin crates into this binary so that their plugins are registered.
 ///
@@ -245,7 +251,7 @@ pub use crate::report::table::Report;
 /// Under the build script, either form also records which plugin crates the package depends
 /// on, and discovery warns about each one that neither is named nor registered anything, with
 /// the line that fixes it (see [`registry::unlinked_crates`] and
-/// [`Report::unlinked_crates`]).
+/// [`Report::unlinked_crates`](report::Report::unlinked_crates)).
 ///
 /// ```
 /// plugin_factory::link_plugins!(example_plugins);

@@ -1,17 +1,18 @@
 //! Supporting types of the runtime API: what [`info`](crate::PluginManager::info) and
 //! [`plugins`](crate::PluginManager::plugins) return about one plugin ([`PluginInfo`]), what
 //! [`check_health`](crate::PluginManager::check_health) finds ([`HealthReport`]), and which
-//! request a required plugin refused ([`Action`]), and what happens when a plugin fails
-//! ([`OnFailure`], [`Backoff`]) or goes bad ([`OnUnhealthy`], [`Intensity`]).
+//! request a required plugin refused ([`Action`]). What happens when a plugin fails is in
+//! [`policy`](crate::policy).
 
 use std::fmt;
 use std::time::SystemTime;
 
 use crate::contract::{Dependency, Health, PluginMetadata};
 use crate::lifecycle::PluginState;
+use crate::policy::{OnFailure, OnUnhealthy};
 use crate::report::{Details, ExclusionReason, HookFailure, Restart};
 
-pub use crate::contract::{Backoff, Checked, Intensity, OnFailure, OnUnhealthy};
+pub use crate::contract::Checked;
 pub use crate::name::{InvalidName, Name};
 
 /// Everything the manager knows about one plugin instance, at the time of the query.

@@ -12,10 +12,11 @@ use std::cell::RefCell;
 use std::sync::{Mutex, PoisonError};
 
 use plugin_factory::phase::Active;
+use plugin_factory::policy::OnFailure;
+use plugin_factory::registry::PluginMetadata;
 use plugin_factory::registry::{Dependency, PluginEntry};
 use plugin_factory::report::Hook;
-use plugin_factory::runtime::OnFailure;
-use plugin_factory::{Context, ManagerBuilder, Plugin, PluginError, PluginManager, PluginMetadata};
+use plugin_factory::{Context, ManagerBuilder, Plugin, PluginError, PluginManager};
 
 /// How a scripted hook misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

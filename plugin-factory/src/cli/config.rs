@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::options::{Exit, Format, Options, Source};
+use super::options::{Exit, Options, OutputFormat, Source};
 use super::render::{Io, err, out, print_json};
 use super::session::Session;
 use crate::config::{Change, Loader, schema as config_schema};
@@ -16,8 +16,8 @@ pub(super) fn schema(options: &Options, io: &mut Io<'_>) -> Result<Exit, Error> 
     let schema = config_schema(registry::entries());
     // The schema is JSON whatever the format: text prints it pretty, JSON wraps it.
     match options.format {
-        Format::Json => print_json(io, json!({ "schema": schema })),
-        Format::Text => out!(
+        OutputFormat::Json => print_json(io, json!({ "schema": schema })),
+        OutputFormat::Text => out!(
             io,
             "{}",
             serde_json::to_string_pretty(&schema).expect("a JSON value always serializes")
@@ -56,7 +56,7 @@ pub(super) fn plan(source: &Source<'_>, file: &Path, io: &mut Io<'_>) -> Result<
         }
     };
     match source.format() {
-        Format::Json => print_json(
+        OutputFormat::Json => print_json(
             io,
             json!({
                 "changes": plan.changes().iter().map(|planned| json!({
@@ -71,7 +71,7 @@ pub(super) fn plan(source: &Source<'_>, file: &Path, io: &mut Io<'_>) -> Result<
                 "unchanged": plan.unchanged().iter().map(|name| name.as_str()).collect::<Vec<_>>(),
             }),
         ),
-        Format::Text => out!(io, "{}", plan.to_string().trim_end()),
+        OutputFormat::Text => out!(io, "{}", plan.to_string().trim_end()),
     }
     Ok(Exit::Success)
 }

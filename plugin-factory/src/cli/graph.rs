@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use clap::ValueEnum;
 use serde_json::json;
 
-use super::options::{Exit, Format, Source};
+use super::options::{Exit, OutputFormat, Source};
 use super::render::{Io, out, print_json};
 use super::session::Session;
 use crate::error::Error;
@@ -205,8 +205,8 @@ pub(super) fn graph(source: &Source<'_>, style: Style, io: &mut Io<'_>) -> Resul
         Style::Mermaid => mermaid(&nodes, &edges),
     };
     match source.format() {
-        Format::Text => out!(io, "{text}"),
-        Format::Json => print_json(
+        OutputFormat::Text => out!(io, "{text}"),
+        OutputFormat::Json => print_json(
             io,
             json!({
                 "style": match style { Style::Dot => "dot", Style::Mermaid => "mermaid" },

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::options::{Exit, Format, Source};
+use super::options::{Exit, OutputFormat, Source};
 use super::render::{Io, cell, err, node_json, or_required, out, print_json, table};
 use super::session::Session;
 use crate::contract::Health;
@@ -135,11 +135,11 @@ pub(super) fn list(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> 
         .chain(kinds_without_instance(&infos).into_iter().map(Row::of_kind))
         .collect();
     match source.format() {
-        Format::Json => {
+        OutputFormat::Json => {
             let plugins: Vec<Value> = rows.iter().map(Row::json).collect();
             print_json(io, json!({ "plugins": plugins }));
         }
-        Format::Text => {
+        OutputFormat::Text => {
             let header = [
                 "plugin",
                 "kind",
@@ -236,7 +236,7 @@ pub(super) fn info(
     });
     if health {
         let started = session.block_on(async { manager.init().await?.start().await });
-        let mut running = match or_required(started, io)? {
+        let running = match or_required(started, io)? {
             Ok(running) => running,
             Err(exit) => return Ok(exit),
         };
@@ -251,8 +251,8 @@ pub(super) fn info(
         session.block_on(manager.shutdown());
     }
     match source.format() {
-        Format::Json => print_json(io, document),
-        Format::Text => print_info_text(&document, io),
+        OutputFormat::Json => print_json(io, document),
+        OutputFormat::Text => print_info_text(&document, io),
     }
     Ok(Exit::Success)
 }
@@ -352,7 +352,7 @@ pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error>
         .collect();
     let valid = excluded.is_empty() && config.is_empty() && unlinked.is_empty();
     match source.format() {
-        Format::Json => print_json(
+        OutputFormat::Json => print_json(
             io,
             json!({
                 "valid": valid,
@@ -361,7 +361,7 @@ pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error>
                 "unlinked": unlinked,
             }),
         ),
-        Format::Text => {
+        OutputFormat::Text => {
             for (plugin, reason) in &excluded {
                 out!(io, "excluded: {plugin}: {reason}");
             }
@@ -403,7 +403,7 @@ pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error
         return Ok(Exit::Invalid);
     }
     let started = session.block_on(async { manager.init().await?.start().await });
-    let mut manager = match or_required(started, io)? {
+    let manager = match or_required(started, io)? {
         Ok(manager) => manager,
         Err(exit) => return Ok(exit),
     };
@@ -411,7 +411,7 @@ pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error
     session.block_on(manager.shutdown());
     let overall = health.overall();
     match source.format() {
-        Format::Json => print_json(
+        OutputFormat::Json => print_json(
             io,
             json!({
                 "overall": overall.as_str(),
@@ -423,7 +423,7 @@ pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error
                 })).collect::<Vec<_>>(),
             }),
         ),
-        Format::Text => out!(io, "{health}"),
+        OutputFormat::Text => out!(io, "{health}"),
     }
     Ok(match overall {
         Health::Healthy => Exit::Success,

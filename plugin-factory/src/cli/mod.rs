@@ -59,7 +59,7 @@ use crate::error::Error;
 use crate::manager::builder::ManagerBuilder;
 
 pub use self::graph::Style;
-pub use self::options::{Exit, Format, Options, init_logging};
+pub use self::options::{Exit, Options, OutputFormat, init_logging};
 use self::render::err;
 pub use self::render::{Io, color_wanted};
 
@@ -202,7 +202,7 @@ impl Runner {
     pub fn run(&self, command: &Command, options: &Options) -> Exit {
         // Not locked for the whole command: under `run`, plugins print from other threads.
         let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-        let color = options.format == Format::Text && color_wanted();
+        let color = options.format == OutputFormat::Text && color_wanted();
         self.run_to(
             command,
             options,

@@ -32,8 +32,8 @@ pub struct Options {
     #[arg(long, value_name = "BYTES", global = true, default_value = "4MiB", value_parser = bytes)]
     pub max_config_size: u64,
     /// How to print: `text` for people, `json` for scripts.
-    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, global = true)]
+    pub format: OutputFormat,
     /// Logs more: `-v` info, `-vv` debug, `-vvv` trace (`RUST_LOG`, if set, decides).
     #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "quiet")]
     pub verbose: u8,
@@ -52,7 +52,7 @@ impl Default for Options {
             enable: Vec::new(),
             disable: Vec::new(),
             max_config_size: DEFAULT_MAX_FILE_SIZE,
-            format: Format::default(),
+            format: OutputFormat::default(),
             verbose: 0,
             quiet: 0,
         }
@@ -84,7 +84,7 @@ impl Options {
 
 /// How a subcommand prints its result.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum OutputFormat {
     /// Aligned text.
     #[default]
     Text,
@@ -132,7 +132,7 @@ pub(super) struct Source<'a> {
 
 impl Source<'_> {
     /// How to print.
-    pub(super) fn format(&self) -> Format {
+    pub(super) fn format(&self) -> OutputFormat {
         self.options.format
     }
 

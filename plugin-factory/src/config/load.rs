@@ -250,13 +250,8 @@ impl Loader {
 }
 
 impl Config {
-    /// A loader to read a configuration from its sources.
-    pub fn loader() -> Loader {
-        Loader::new()
-    }
-
     /// Reads one file, in the format its extension names. Same as
-    /// `Config::loader().file(path).load()`.
+    /// `Loader::new().file(path).load()`.
     pub fn from_file(path: impl Into<std::path::PathBuf>) -> Result<Self, ConfigError> {
         Loader::new().file(path).load()
     }

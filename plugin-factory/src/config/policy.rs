@@ -194,11 +194,11 @@ fn describe(node: &Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Config, Format};
+    use crate::config::{Format, Loader};
 
     /// The policy of `[plugins.probe] on_failure = VALUE`, or the problems' messages.
     fn policy(value: &str) -> Result<Option<OnFailure>, Vec<String>> {
-        let config = Config::loader()
+        let config = Loader::new()
             .text("test.toml", Format::Toml, format!("on_failure = {value}"))
             .load()
             .unwrap();
@@ -264,11 +264,11 @@ mod tests {
 #[cfg(test)]
 mod keys_tests {
     use super::*;
-    use crate::config::{Config, Format};
+    use crate::config::{Format, Loader};
 
     /// The fields serde lists for an unknown key in `{ word = { nope = 1 } }` under `key`.
     fn listed(key: &str, word: &str) -> String {
-        let config = Config::loader()
+        let config = Loader::new()
             .text(
                 "t.toml",
                 Format::Toml,
@@ -305,10 +305,10 @@ mod keys_tests {
 #[cfg(test)]
 mod health_tests {
     use super::*;
-    use crate::config::{Config, Format};
+    use crate::config::{Format, Loader};
 
     fn policy(value: &str) -> Result<Option<OnUnhealthy>, Vec<String>> {
-        let config = Config::loader()
+        let config = Loader::new()
             .text("test.toml", Format::Toml, format!("on_unhealthy = {value}"))
             .load()
             .unwrap();
@@ -360,7 +360,7 @@ mod health_tests {
     #[test]
     fn a_timeout_is_whole_milliseconds_from_one() {
         let read = |value: &str| {
-            let config = Config::loader()
+            let config = Loader::new()
                 .text("test.toml", Format::Toml, format!("timeout_ms = {value}"))
                 .load()
                 .unwrap();

@@ -8,14 +8,11 @@
 //! it with a message that says to use the async manager.
 
 use std::future::Future;
-use std::pin::Pin;
 
 use super::context::Context;
 use super::error::PluginError;
 use super::health::Health;
-
-/// A boxed hook future, borrowing the plugin and its context.
-pub type HookFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use futures_util::future::BoxFuture;
 
 /// The contract of a plugin whose hooks are asynchronous: it opens connections, binds ports,
 /// reads files. Implement it with `async fn` (every hook has a default that does nothing) and
@@ -102,36 +99,36 @@ pub trait AsyncPlugin: Send + Sync + 'static {
 /// [`Plugin::as_async`](crate::Plugin::as_async).
 pub trait DynAsyncPlugin: Send + Sync {
     /// [`AsyncPlugin::validate`], boxed.
-    fn validate<'a>(&'a self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>>;
+    fn validate<'a>(&'a self, ctx: &'a Context<'a>) -> BoxFuture<'a, Result<(), PluginError>>;
     /// [`AsyncPlugin::init`], boxed.
-    fn init<'a>(&'a mut self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>>;
+    fn init<'a>(&'a mut self, ctx: &'a Context<'a>) -> BoxFuture<'a, Result<(), PluginError>>;
     /// [`AsyncPlugin::start`], boxed.
-    fn start<'a>(&'a mut self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>>;
+    fn start<'a>(&'a mut self, ctx: &'a Context<'a>) -> BoxFuture<'a, Result<(), PluginError>>;
     /// [`AsyncPlugin::stop`], boxed.
-    fn stop<'a>(&'a mut self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>>;
+    fn stop<'a>(&'a mut self, ctx: &'a Context<'a>) -> BoxFuture<'a, Result<(), PluginError>>;
     /// [`AsyncPlugin::shutdown`], boxed.
-    fn shutdown<'a>(&'a mut self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>>;
+    fn shutdown<'a>(&'a mut self, ctx: &'a Context<'a>) -> BoxFuture<'a, Result<(), PluginError>>;
     /// [`AsyncPlugin::health`], boxed.
-    fn health<'a>(&'a self, ctx: &'a Context<'a>) -> HookFuture<'a, Health>;
+    fn health<'a>(&'a self, ctx: &'a Context<'a>) -> BoxFuture<'a, Health>;
 }
 
 impl<T: AsyncPlugin> DynAsyncPlugin for T {
-    fn validate<'a>(&'a self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>> {
+    fn validate<'a>(&'a self, ctx: &'a Context<'a>) -> BoxFuture<'a, Result<(), PluginError>> {
         Box::pin(AsyncPlugin::validate(self, ctx))
     }
-    fn init<'a>(&'a mut self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>> {
+    fn init<'a>(&'a mut self, ctx: &'a Context<'a>) -> BoxFuture<'a, Result<(), PluginError>> {
         Box::pin(AsyncPlugin::init(self, ctx))
     }
-    fn start<'a>(&'a mut self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>> {
+    fn start<'a>(&'a mut self, ctx: &'a Context<'a>) -> BoxFuture<'a, Result<(), PluginError>> {
         Box::pin(AsyncPlugin::start(self, ctx))
     }
-    fn stop<'a>(&'a mut self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>> {
+    fn stop<'a>(&'a mut self, ctx: &'a Context<'a>) -> BoxFuture<'a, Result<(), PluginError>> {
         Box::pin(AsyncPlugin::stop(self, ctx))
     }
-    fn shutdown<'a>(&'a mut self, ctx: &'a Context<'a>) -> HookFuture<'a, Result<(), PluginError>> {
+    fn shutdown<'a>(&'a mut self, ctx: &'a Context<'a>) -> BoxFuture<'a, Result<(), PluginError>> {
         Box::pin(AsyncPlugin::shutdown(self, ctx))
     }
-    fn health<'a>(&'a self, ctx: &'a Context<'a>) -> HookFuture<'a, Health> {
+    fn health<'a>(&'a self, ctx: &'a Context<'a>) -> BoxFuture<'a, Health> {
         Box::pin(AsyncPlugin::health(self, ctx))
     }
 }

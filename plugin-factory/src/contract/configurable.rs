@@ -2,10 +2,11 @@
 //! [`AsyncConfigurable`] (whose `reconfigure` is an `async fn`), and [`Reconfigure`], what a
 //! running instance did with a new configuration.
 
-use super::asynchronous::{AsyncPlugin, HookFuture};
+use super::asynchronous::AsyncPlugin;
 use super::context::Context;
 use super::error::PluginError;
 use super::plugin::{Plugin, needs_async};
+use futures_util::future::BoxFuture;
 
 /// A plugin built from a typed configuration, `C`: what `#[plugin(config = C)]` requires.
 ///
@@ -66,7 +67,7 @@ pub trait Configurable<C>: Plugin + Sized {
         &'a mut self,
         config: C,
         ctx: &'a Context<'a>,
-    ) -> HookFuture<'a, Result<Reconfigure, PluginError>> {
+    ) -> BoxFuture<'a, Result<Reconfigure, PluginError>> {
         Box::pin(std::future::ready(self.reconfigure(config, ctx)))
     }
 }
@@ -142,7 +143,7 @@ impl<C: Send + 'static, T: AsyncConfigurable<C>> Configurable<C> for T {
         &'a mut self,
         config: C,
         ctx: &'a Context<'a>,
-    ) -> HookFuture<'a, Result<Reconfigure, PluginError>> {
+    ) -> BoxFuture<'a, Result<Reconfigure, PluginError>> {
         Box::pin(AsyncConfigurable::reconfigure(self, config, ctx))
     }
 }

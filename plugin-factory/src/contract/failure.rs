@@ -12,7 +12,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use plugin_factory::runtime::{Backoff, OnFailure};
+/// use plugin_factory::policy::{Backoff, OnFailure};
 ///
 /// let policy = OnFailure::Retry(Backoff::new(4, Duration::from_millis(50), Duration::from_secs(1)));
 /// assert_eq!(policy.to_string(), "retry (4 attempts, 50ms doubling up to 1s)");
@@ -118,7 +118,7 @@ impl Backoff {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use plugin_factory::runtime::Backoff;
+    /// use plugin_factory::policy::Backoff;
     ///
     /// let backoff = Backoff::new(5, Duration::from_millis(100), Duration::from_millis(250));
     /// let waits: Vec<_> = (2..=5).map(|attempt| backoff.delay_before(attempt).as_millis()).collect();
@@ -156,7 +156,7 @@ impl fmt::Display for Backoff {
 ///
 /// ```
 /// use std::time::Duration;
-/// use plugin_factory::runtime::{Intensity, OnUnhealthy};
+/// use plugin_factory::policy::{Intensity, OnUnhealthy};
 ///
 /// let policy = OnUnhealthy::Restart(Intensity::new(2, Duration::from_secs(30)));
 /// assert_eq!(policy.to_string(), "restart (at most 2 restarts within 30s)");

@@ -101,7 +101,7 @@ impl PluginMetadata {
     /// Sets where the plugin is defined: the package, module and file, and the line in it.
     ///
     /// ```
-    /// use plugin_factory::PluginMetadata;
+    /// use plugin_factory::registry::PluginMetadata;
     /// use plugin_factory::registry::Origin;
     ///
     /// static HERE: Origin = Origin::new("my-app", "my_app::plugins", "src/plugins.rs");

@@ -12,7 +12,7 @@ mod health;
 mod metadata;
 mod plugin;
 
-pub use self::asynchronous::{AsyncPlugin, DynAsyncPlugin, HookFuture};
+pub use self::asynchronous::{AsyncPlugin, DynAsyncPlugin};
 pub use self::configurable::{AsyncConfigurable, Configurable, Reconfigure};
 pub use self::context::Context;
 pub use self::error::PluginError;

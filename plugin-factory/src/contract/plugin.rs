@@ -17,7 +17,7 @@ use super::health::Health;
 ///
 /// A hook that returns an error **or panics** excludes the plugin from the live set: whatever it
 /// had started is stopped and shut down, the instance is dropped, and the reason goes into the
-/// [`Report`](crate::Report). Plugins that depend on it are excluded too. Other plugins are not
+/// [`Report`](crate::report::Report). Plugins that depend on it are excluded too. Other plugins are not
 /// affected. (Panics are caught per hook; a binary built with `panic = "abort"` cannot catch them
 /// and aborts instead.)
 ///

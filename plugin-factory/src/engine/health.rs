@@ -7,10 +7,10 @@ use std::time::SystemTime;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
-use super::Engine;
-use super::job::Call;
+use super::job::{Call, Runner};
 use super::options::AsyncSettings;
 use super::slots::SlotAccess;
+use super::{Engine, Ops};
 use crate::busy::Busy;
 use crate::catch;
 use crate::contract::{Checked, Context, Health};
@@ -65,34 +65,33 @@ impl Engine {
 impl Engine {
     /// Checks every running plugin at once (each check bounded by its hook timeout; a check
     /// that panics or times out is unhealthy), keeps each answer in the plugin's details, and
-    /// reports them in start order.
-    pub(crate) async fn check_health_async(&mut self, settings: &AsyncSettings) -> HealthReport {
-        let run = self.runner(settings);
+    /// reports them in start order. Queued behind the runtime operations in flight, as one.
+    pub(crate) async fn check_health_async(&self, settings: &AsyncSettings) -> HealthReport {
+        self.operate_async(settings, async |ops, run| ops.check_all_health(run).await)
+            .await
+    }
+}
+
+impl<S: SlotAccess + Send> Ops<'_, S> {
+    /// Every running plugin's health, checked at once as jobs of `run`.
+    async fn check_all_health(&mut self, run: &Runner) -> HealthReport {
         let at = SystemTime::now();
-        let order = self
-            .plan
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .order
-            .clone();
         let mut checks = FuturesUnordered::new();
-        for &i in &order {
-            if self.layout.slots.state(i) != PluginState::Running {
+        for &i in &self.plan.order {
+            if self.state(i) != PluginState::Running {
                 continue;
             }
-            let mut slots = &mut self.layout.slots;
-            let Some(instance) = slots.with_instance(i, |instance, _| instance.take()) else {
+            let Some(instance) = self.slots.with_instance(i, |instance, _| instance.take()) else {
                 continue;
             };
-            checks.push(run.health(Call::of(&self.layout.slots, i, run.timeout), instance));
+            checks.push(run.health(Call::of(self.slots.slots(), i, run.timeout), instance));
         }
         let mut answers = Vec::with_capacity(checks.len());
         while let Some((i, instance, health)) = checks.next().await {
-            let mut slots = &mut self.layout.slots;
             if instance.is_some() {
-                slots.with_instance(i, |slot, _| *slot = instance);
+                self.slots.with_instance(i, |slot, _| *slot = instance);
             }
-            let name = self.layout.slots.name(i);
+            let name = self.name(i);
             if !health.is_healthy() {
                 log::warn!(target: name.as_str(), "plugin {name:?} is {health}");
             }
@@ -100,15 +99,11 @@ impl Engine {
                 health: health.clone(),
                 at,
             };
-            (&mut self.layout.slots).with_details(i, |details| details.health = Some(checked));
+            self.slots
+                .with_details(i, |details| details.health = Some(checked));
             answers.push((i, name, health));
         }
-        let position = &self
-            .plan
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .position;
-        answers.sort_by_key(|&(i, ..)| position[i]);
+        answers.sort_by_key(|&(i, ..)| self.plan.position[i]);
         HealthReport::new(
             at,
             answers

@@ -66,7 +66,6 @@ use self::graph::Graph;
 use self::observe::Observers;
 pub(crate) use self::options::{AsyncSettings, Deadlines, Options};
 use self::order::Plan;
-use self::setup::Layout;
 use self::slots::{SlotAccess, Slots};
 use crate::busy::Busy;
 use crate::catch::{self, Route};
@@ -94,6 +93,20 @@ struct Topology {
     graph: Graph,
     /// The first dependency of a slot that binds to no instance, with the reason.
     unresolved: FxHashMap<usize, ExclusionReason>,
+}
+
+/// What a configuration's instances decide: the slots in start order, the names and the
+/// dependency graph over them. A manager is built on one; a reload that changes the set of
+/// instances or their edges builds another, and the manager adopts it
+/// ([`Engine::adopt`]); everything else the manager owns stays.
+pub(super) struct Layout {
+    slots: Slots,
+    topology: Topology,
+    /// Whether any instance's kind implements extension points (owner access then has
+    /// instances to take out of them).
+    shares: bool,
+    /// The configuration problems of instances, by slot, until discovery excludes them.
+    invalid: Vec<(usize, Vec<Problem>)>,
 }
 
 /// A hook of the [`Plugin`] trait, with the state a plugin reaches when it succeeds. (The

@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use crate::contract::{OnUnhealthy, PluginError};
 use crate::executor::Executor;
-use crate::extension::FailurePolicy;
 use crate::lifecycle::Hook;
+use crate::policy::OnCallbackFailure;
 
 /// Settings fixed when the manager is built.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Options {
     pub(crate) time_hooks: bool,
-    pub(crate) callback_failures: FailurePolicy,
+    pub(crate) on_callback_failure: OnCallbackFailure,
     /// What a health check does to an unhealthy plugin whose configuration does not say.
     pub(crate) on_unhealthy: OnUnhealthy,
     /// The testing harness's injected faults, checked before each hook.

@@ -28,7 +28,7 @@ impl Engine {
     /// The slot of the plugin called `name`, or [`Error::UnknownPlugin`].
     pub(crate) fn slot(&self, name: &str) -> Result<usize, Error> {
         self.find(name).ok_or_else(|| Error::UnknownPlugin {
-            name: name.to_owned(),
+            plugin: name.to_owned(),
         })
     }
 

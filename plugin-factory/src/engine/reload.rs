@@ -5,9 +5,8 @@
 
 use rustc_hash::FxHashSet;
 
-use super::Engine;
 use super::resolve::dependency_problem;
-use super::setup::Layout;
+use super::{Engine, Layout};
 use crate::config::{
     Change, Config, ConfigError, Instance, Node, Plan, PlannedChange, Problem, resolve_with,
 };

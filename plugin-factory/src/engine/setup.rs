@@ -15,25 +15,11 @@ use super::observe::Observers;
 use super::options::Options;
 use super::order::{Placement, Plan};
 use super::slots::{Columns, Slots};
-use super::{Engine, Topology};
+use super::{Engine, Layout, Topology};
 use crate::config::Instance;
 use crate::extension::Hub;
 use crate::registry::{PluginEntry, UnlinkedCrate};
 use crate::tree::Problem;
-
-/// What a configuration's instances decide: the slots in start order, the names and the
-/// dependency graph over them. A manager is built on one; a reload that changes the set of
-/// instances or their edges builds another, and the manager adopts it
-/// ([`Engine::adopt`]); everything else the manager owns stays.
-pub(super) struct Layout {
-    pub(super) slots: Slots,
-    pub(super) topology: Topology,
-    /// Whether any instance's kind implements extension points (owner access then has
-    /// instances to take out of them).
-    pub(super) shares: bool,
-    /// The configuration problems of instances, by slot, until discovery excludes them.
-    pub(super) invalid: Vec<(usize, Vec<Problem>)>,
-}
 
 impl Layout {
     /// Takes `instances`, all `Registered`, notes names taken twice, binds dependencies, and

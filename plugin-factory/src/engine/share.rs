@@ -8,13 +8,13 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 
 use super::instance::Instance;
-use super::setup::Layout;
 use super::slots::{SlotAccess, Slots};
-use super::{Engine, Ops};
+use super::{Engine, Layout, Ops};
 use crate::catch::Route;
 use crate::contract::PluginError;
-use crate::extension::{Extension, FailurePolicy, Hub, Links, Member, ServiceError, Settle};
+use crate::extension::{Extension, Hub, Links, Member, ServiceError, Settle};
 use crate::lifecycle::{Hook, PluginState};
+use crate::policy::OnCallbackFailure;
 use crate::registry::{Implementations, Shared};
 use crate::report::{FailureCause, HookFailure};
 
@@ -87,7 +87,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 details.callback_failures += 1;
                 details.callback_failures
             });
-            if let FailurePolicy::ExcludeAfter(limit) = self.options.callback_failures
+            if let OnCallbackFailure::ExcludeAfter(limit) = self.options.on_callback_failure
                 && count >= limit.get()
                 && self.state(i).is_live()
                 && !doomed.iter().any(|&(j, _)| j == i)

@@ -53,7 +53,7 @@ impl<E: ?Sized> fmt::Debug for Callee<E> {
 /// # Awaited calls
 ///
 /// For a point whose methods return futures (a trait object cannot have `async fn`, so they
-/// return boxed ones, e.g. [`HookFuture`](crate::HookFuture)). Each callback is handed a
+/// return boxed ones, e.g. [`BoxFuture`](crate::executor::BoxFuture)). Each callback is handed a
 /// [`Callee`] and returns a future; the futures are awaited one after another, in call order,
 /// with the same policies, failures (an error, or a panic while the future is polled) and
 /// subsets as the sync calls. A host's call refuses the manager's runtime operations from
@@ -61,11 +61,12 @@ impl<E: ?Sized> fmt::Debug for Callee<E> {
 ///
 /// ```standalone_crate
 /// # #[cfg(feature = "tokio")] {
-/// use plugin_factory::{HookFuture, Plugin, PluginManager, executor::Tokio, plugin};
+/// use plugin_factory::executor::{BoxFuture, Tokio};
+/// use plugin_factory::{Plugin, PluginManager, plugin};
 ///
 /// /// An extension point with an async method.
 /// pub trait Lookup: Send + Sync {
-///     fn lookup<'a>(&'a self, key: &'a str) -> HookFuture<'a, Option<String>>;
+///     fn lookup<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<String>>;
 /// }
 ///
 /// #[plugin(name = "cache", implements = [Lookup])]
@@ -73,7 +74,7 @@ impl<E: ?Sized> fmt::Debug for Callee<E> {
 /// struct Cache;
 /// impl Plugin for Cache {}
 /// impl Lookup for Cache {
-///     fn lookup<'a>(&'a self, key: &'a str) -> HookFuture<'a, Option<String>> {
+///     fn lookup<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<String>> {
 ///         Box::pin(async move { (key == "answer").then(|| "42".to_owned()) })
 ///     }
 /// }

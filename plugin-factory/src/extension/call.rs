@@ -52,8 +52,8 @@ impl<T, E: Into<PluginError>> CallbackResult for Result<T, E> {
 pub type ByPlugin<T> = Vec<(Name, T)>;
 
 /// What a call gives back: the policy's value, and every implementation that failed on the way
-/// (each also logged, recorded in the [`Report`](crate::Report), and counted by the manager's
-/// [`FailurePolicy`](super::FailurePolicy)).
+/// (each also logged, recorded in the [`Report`](crate::report::Report), and counted by the manager's
+/// [`OnCallbackFailure`](crate::policy::OnCallbackFailure)).
 #[derive(Debug)]
 #[must_use = "a call's failures are in its outcome"]
 pub struct Calls<T> {
@@ -410,7 +410,7 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         match only.iter().find(|name| !self.hub.has_plugin(name)) {
             Some(name) => Err(CallError::UnknownPlugin {
                 point: point.unwrap_or_else(point_name::<E>),
-                name: (*name).to_owned(),
+                plugin: (*name).to_owned(),
             }),
             None => Ok(()),
         }

@@ -84,12 +84,12 @@ pub enum CallError {
         cycle: Box<[Name]>,
     },
     /// [`Extension::only`](super::Extension::only) named a plugin the manager does not have.
-    #[error("extension point {point}: no plugin is called {name:?}")]
+    #[error("extension point {point}: no plugin is called {plugin:?}")]
     UnknownPlugin {
         /// The extension point.
         point: &'static str,
-        /// The name.
-        name: String,
+        /// The name asked for.
+        plugin: String,
     },
     /// The call was made from inside an operation on the same manager on the same thread
     /// (a plugin access closure, an observer), where it could deadlock.

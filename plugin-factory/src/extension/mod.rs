@@ -67,22 +67,3 @@ pub use self::call::{ByPlugin, CallbackResult, Calls, Extension};
 pub use self::error::{CallError, CallbackFailure, ServiceError};
 pub(crate) use self::hub::{Hub, Links};
 pub(crate) use self::point::Member;
-
-use std::num::NonZeroU32;
-
-/// What happens to a plugin whose extension point callbacks fail (return an error or panic).
-/// Set with [`ManagerBuilder::callback_failures`](crate::ManagerBuilder::callback_failures).
-///
-/// Every failure is reported either way: in the call's [`Calls::failures`], in the log, and in
-/// the plugin's line of the [`Report`](crate::Report).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FailurePolicy {
-    /// The plugin stays live (the default): a failed callback is the call's problem.
-    #[default]
-    Keep,
-    /// The plugin is excluded (with its dependents, as when a hook fails) once its callbacks
-    /// have failed this many times in all. The exclusion happens when the failing call ends,
-    /// never inside it.
-    ExcludeAfter(NonZeroU32),
-}

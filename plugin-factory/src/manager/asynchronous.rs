@@ -310,7 +310,7 @@ impl AsyncManager<Active> {
     /// this task; with the awaited ones ([`Extension::collect_async`] and the rest), for a point
     /// whose methods return futures, each callback's future awaited in call order. A
     /// callback that fails is in the call's outcome at once; its plugin's record, and the
-    /// exclusion that `callback_failures(ExcludeAfter(n))` may call for, are made by the
+    /// exclusion that `on_callback_failure(ExcludeAfter(n))` may call for, are made by the
     /// manager's next operation or transition, whose hooks can be awaited.
     pub fn extension<E: ?Sized + Send + Sync + 'static>(&self) -> Extension<'_, E> {
         self.engine.extension()
@@ -343,7 +343,7 @@ impl AsyncManager<Active> {
     /// "restart"` is restarted within its restart intensity (or excluded when it is reached),
     /// as [`PluginManager::check_health`] does, its hooks awaited; the report says what was
     /// done ([`HealthReport::supervised`]).
-    pub async fn check_health(&mut self) -> HealthReport {
+    pub async fn check_health(&self) -> HealthReport {
         let mut report = self.engine.check_health_async(&self.settings).await;
         self.engine
             .supervise_async(&mut report, &self.settings)

@@ -7,7 +7,7 @@ use crate::contract::OnUnhealthy;
 use crate::engine::observe::{Event, Observers};
 use crate::engine::{Engine, Options};
 use crate::error::Error;
-use crate::extension::FailurePolicy;
+use crate::policy::OnCallbackFailure;
 use crate::registry::{self, PluginEntry};
 
 impl PluginManager<Assembled> {
@@ -70,11 +70,11 @@ impl ManagerBuilder {
     /// affected.
     ///
     /// ```
-    /// use plugin_factory::config::{Config, Format};
+    /// use plugin_factory::config::{Format, Loader};
     /// use plugin_factory::PluginManager;
     /// # plugin_factory::link_plugins!(example_plugins);
     ///
-    /// let config = Config::loader()
+    /// let config = Loader::new()
     ///     .text("host.toml", Format::Toml, r#"
     ///         [plugins.kv-primary]
     ///         kind = "kv-store"
@@ -113,9 +113,9 @@ impl ManagerBuilder {
     }
 
     /// What happens to a plugin whose extension point callbacks fail: it stays (the default),
-    /// or it is excluded after so many failures. See [`FailurePolicy`].
-    pub fn callback_failures(mut self, policy: FailurePolicy) -> Self {
-        self.options.callback_failures = policy;
+    /// or it is excluded after so many failures. See [`OnCallbackFailure`].
+    pub fn on_callback_failure(mut self, policy: OnCallbackFailure) -> Self {
+        self.options.on_callback_failure = policy;
         self
     }
 
@@ -126,7 +126,7 @@ impl ManagerBuilder {
     /// ```
     /// use std::time::Duration;
     /// use plugin_factory::PluginManager;
-    /// use plugin_factory::runtime::{Intensity, OnUnhealthy};
+    /// use plugin_factory::policy::{Intensity, OnUnhealthy};
     /// # plugin_factory::link_plugins!(example_plugins);
     ///
     /// let intensity = Intensity::new(3, Duration::from_secs(60));

@@ -14,12 +14,12 @@ impl<P: Phase> PluginManager<P> {
     /// kinds (see [`apply`](Self::apply) for what is checked).
     ///
     /// ```
-    /// use plugin_factory::config::{Change, Config, Format};
+    /// use plugin_factory::config::{Change, Format, Loader};
     /// use plugin_factory::PluginManager;
     /// # plugin_factory::link_plugins!(example_plugins);
     ///
     /// let manager = PluginManager::discover()?.validate()?.init()?.start()?;
-    /// let next = Config::loader()
+    /// let next = Loader::new()
     ///     .text("next.toml", Format::Toml, "[plugins.greeter.config]\ngreeting = \"Hi\"\n[plugins.clock]\nenabled = false\n")
     ///     .load()?;
     /// let plan = manager.plan(&next)?;

@@ -7,8 +7,9 @@ use std::fmt;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 
-use crate::contract::{Configurable, Context, HookFuture, Plugin, PluginError, Reconfigure};
+use crate::contract::{Configurable, Context, Plugin, PluginError, Reconfigure};
 use crate::tree::{self, Node, Problem};
+use futures_util::future::BoxFuture;
 
 /// A parsed configuration value, of the kind's config type.
 pub type ConfigValue = Box<dyn Any + Send>;
@@ -24,7 +25,7 @@ type ApplyAsync = for<'a> fn(
     &'a mut dyn Plugin,
     ConfigValue,
     &'a Context<'a>,
-) -> HookFuture<'a, Result<Reconfigure, PluginError>>;
+) -> BoxFuture<'a, Result<Reconfigure, PluginError>>;
 
 /// The typed configuration of one kind: how to read it, what it defaults to, how to build an
 /// instance from it and hand a running instance a new one, and its JSON Schema.
@@ -103,7 +104,7 @@ impl ConfigSpec {
         plugin: &'a mut dyn Plugin,
         config: ConfigValue,
         ctx: &'a Context<'a>,
-    ) -> HookFuture<'a, Result<Reconfigure, PluginError>> {
+    ) -> BoxFuture<'a, Result<Reconfigure, PluginError>> {
         (self.reconfigure_async)(plugin, config, ctx)
     }
 
@@ -158,7 +159,7 @@ fn reconfigure_async<'a, P: Configurable<C>, C: 'static>(
     plugin: &'a mut dyn Plugin,
     config: ConfigValue,
     ctx: &'a Context<'a>,
-) -> HookFuture<'a, Result<Reconfigure, PluginError>> {
+) -> BoxFuture<'a, Result<Reconfigure, PluginError>> {
     let plugin = (plugin as &mut dyn Any)
         .downcast_mut::<P>()
         .expect("an instance is of its kind's type");

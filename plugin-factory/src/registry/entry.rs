@@ -35,7 +35,8 @@ impl PluginEntry {
     ///
     /// ```
     /// use plugin_factory::registry::{Dependency, PluginEntry};
-    /// use plugin_factory::{Plugin, PluginMetadata};
+    /// use plugin_factory::Plugin;
+    /// use plugin_factory::registry::PluginMetadata;
     ///
     /// struct Probe;
     /// impl Plugin for Probe {}

@@ -1,5 +1,5 @@
 //! The link-time registry: every `#[plugin]` submits one static [`PluginEntry`] (its
-//! [`PluginMetadata`](crate::PluginMetadata), with the [`Dependency`], [`Origin`] and
+//! [`PluginMetadata`], with the [`Dependency`], [`Origin`] and
 //! [`SourceLocation`] parts, and its [`Factory`]), collected by the linker (`linkme`, default)
 //! or by life-before-main constructors (`inventory` feature). [`entries`] reads them.
 //!
@@ -41,7 +41,7 @@ pub use self::implementation::{Implementation, Implementations, Placement, Share
 #[doc(hidden)]
 pub use self::link::LinkRecord;
 pub use self::link::UnlinkedCrate;
-pub use crate::contract::{Dependency, Origin, SourceLocation};
+pub use crate::contract::{Dependency, Origin, PluginMetadata, SourceLocation};
 
 /// Every plugin linked into this binary, in link (or registration) order; the manager starts
 /// them by dependency, then by name. Reading them allocates nothing.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::{ExclusionReason, PluginReport};
+use super::plugin::{ExclusionReason, PluginReport};
 use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::registry::UnlinkedCrate;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use plugin_factory::runtime::{Backoff, OnFailure};
+use plugin_factory::policy::{Backoff, OnFailure};
 use plugin_factory::{Plugin, plugin};
 
 #[plugin(name = "excluded", on_failure = "exclude")]
