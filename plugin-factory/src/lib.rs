@@ -145,6 +145,7 @@ pub use crate::manager::phase;
 /// | `implements` | extension point traits, `[OnRequest, Metrics(priority = 10, before = ["x"])]`: the struct implements each (checked) and is `Sync`; see [`extension`] | none |
 /// | `crate` | path to this crate, for crates that re-export it | `::plugin_factory` |
 /// | `on_failure` | `"exclude"`, `"fail"` (the lifecycle fails if this plugin is excluded), `"retry"` or `retry(attempts = 5, delay_ms = 100, max_delay_ms = 10000)` (a failing `init` or `start` is called again with backoff); see [`policy::OnFailure`] | `"exclude"` |
+/// | `timeout_ms` | `5000`: how long each hook may run under the async manager before it is cancelled, in milliseconds, at least 1; an instance's `timeout_ms` in the configuration wins over it | the manager's `hook_timeout` |
 ///
 /// Each rule is checked at compile time and reported at the offending token: an unknown or
 /// repeated key, an invalid name, version or requirement, a plugin depending on itself, use on
