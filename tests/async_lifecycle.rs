@@ -901,20 +901,22 @@ fn runtime_operations_from_several_tasks_keep_the_dependencies_and_drop_every_in
     }
 }
 
+/// The configuration `text` (TOML), as a reload reads it.
+fn reload_config(text: &str) -> plugin_factory::config::Config {
+    plugin_factory::config::Loader::new()
+        .text(
+            "reload.toml",
+            plugin_factory::config::Format::Toml,
+            text.to_owned(),
+        )
+        .load()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
     let (db, app, extra, flaky) = ("ap-db", "ap-app", "ap-extra", "ap-flaky");
     script(flaky, "start", Act::Fail);
-    let load = |text: &str| {
-        plugin_factory::config::Loader::new()
-            .text(
-                "reload.toml",
-                plugin_factory::config::Format::Toml,
-                text.to_owned(),
-            )
-            .load()
-            .unwrap()
-    };
     let base = "[plugins.ap-db]\n[plugins.ap-app]\n[plugins.ap-extra]\nenabled = false\n\
                 [plugins.ap-flaky]\nenabled = false\n";
     let manager = PluginManager::builder()
@@ -924,7 +926,7 @@ async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
             task(extra, &[db]),
             task(flaky, &[]),
         ])
-        .config(load(base))
+        .config(reload_config(base))
         .discover()
         .unwrap()
         .into_async(Tokio);
@@ -933,9 +935,9 @@ async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
     let before = journal("ap-").len();
     let change = "[plugins.ap-db]\n[plugins.ap-app]\nenabled = false\n[plugins.ap-extra]\n\
                   [plugins.ap-flaky]\n";
-    let plan = running.plan(&load(change)).unwrap();
+    let plan = running.plan(&reload_config(change)).unwrap();
     assert_eq!(plan.changes().len(), 3, "{plan}");
-    let applied = running.apply(load(change)).await.unwrap();
+    let applied = running.apply(reload_config(change)).await.unwrap();
     assert!(!applied.is_clean(), "the flaky plugin failed: {applied}");
     assert_eq!(running.live(), [db, extra]);
     assert_eq!(running.state(flaky), Some(PluginState::Excluded));
@@ -959,25 +961,15 @@ async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
 #[tokio::test]
 async fn a_drop_after_an_apply_that_changes_the_layout_still_runs_no_hook() {
     let (db, worker) = ("dl-db", "dl-worker");
-    let load = |text: &str| {
-        plugin_factory::config::Loader::new()
-            .text(
-                "reload.toml",
-                plugin_factory::config::Format::Toml,
-                text.to_owned(),
-            )
-            .load()
-            .unwrap()
-    };
     let manager = PluginManager::builder()
         .entries([task(db, &[]), chore(worker, &[db]), task("dl-extra", &[db])])
-        .config(load("[plugins.dl-db]\n[plugins.dl-worker]\n"))
+        .config(reload_config("[plugins.dl-db]\n[plugins.dl-worker]\n"))
         .discover()
         .unwrap()
         .into_async(Tokio);
     let mut running = started(manager).await;
     let change = "[plugins.dl-db]\n[plugins.dl-worker]\n[plugins.dl-copy]\nkind = \"dl-extra\"\n";
-    running.apply(load(change)).await.unwrap();
+    running.apply(reload_config(change)).await.unwrap();
     // `dl-extra` ran as its kind's default instance; a named instance of the kind replaced it.
     assert_eq!(running.live(), [db, "dl-copy", worker]);
     let before = journal("dl-").len();

@@ -29,12 +29,8 @@ pub(super) fn schema(options: &Options, io: &mut Io<'_>) -> Result<Exit, Error> 
 /// Validates the manager the options describe (nothing starts), reads `file` as the next
 /// configuration (with the same environment overrides), and prints the plan to it.
 pub(super) fn plan(source: &Source<'_>, file: &Path, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let session = match Session::new(io) {
-        Ok(session) => session,
-        Err(exit) => return Ok(exit),
-    };
-    let manager = match session.validated(source, io)? {
-        Ok(manager) => manager,
+    let (session, manager) = match Session::validated(source, io)? {
+        Ok(opened) => opened,
         Err(exit) => return Ok(exit),
     };
     let mut next = Loader::new()

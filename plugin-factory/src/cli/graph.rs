@@ -189,12 +189,8 @@ fn mermaid(nodes: &[Node], edges: &[(usize, usize)]) -> String {
 }
 
 pub(super) fn graph(source: &Source<'_>, style: Style, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let session = match Session::new(io) {
-        Ok(session) => session,
-        Err(exit) => return Ok(exit),
-    };
-    let manager = match session.validated(source, io)? {
-        Ok(manager) => manager,
+    let (session, manager) = match Session::validated(source, io)? {
+        Ok(opened) => opened,
         Err(exit) => return Ok(exit),
     };
     let plugins = manager.plugins();

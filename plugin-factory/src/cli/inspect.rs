@@ -119,12 +119,8 @@ impl Row {
 }
 
 pub(super) fn list(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let session = match Session::new(io) {
-        Ok(session) => session,
-        Err(exit) => return Ok(exit),
-    };
-    let manager = match session.validated(source, io)? {
-        Ok(manager) => manager,
+    let (session, manager) = match Session::validated(source, io)? {
+        Ok(opened) => opened,
         Err(exit) => return Ok(exit),
     };
     let infos = manager.plugins();
@@ -165,12 +161,8 @@ pub(super) fn info(
     health: bool,
     io: &mut Io<'_>,
 ) -> Result<Exit, Error> {
-    let session = match Session::new(io) {
-        Ok(session) => session,
-        Err(exit) => return Ok(exit),
-    };
-    let manager = match session.validated(source, io)? {
-        Ok(manager) => manager,
+    let (session, manager) = match Session::validated(source, io)? {
+        Ok(opened) => opened,
         Err(exit) => return Ok(exit),
     };
     let info = manager.info(name);
@@ -321,12 +313,8 @@ fn config_problems(report: &Report) -> Vec<String> {
 }
 
 pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let session = match Session::new(io) {
-        Ok(session) => session,
-        Err(exit) => return Ok(exit),
-    };
-    let manager = match session.validated(source, io)? {
-        Ok(manager) => manager,
+    let (session, manager) = match Session::validated(source, io)? {
+        Ok(opened) => opened,
         Err(exit) => return Ok(exit),
     };
     let report = manager.report();
@@ -380,12 +368,8 @@ pub(super) fn check(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error>
 }
 
 pub(super) fn health(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let session = match Session::new(io) {
-        Ok(session) => session,
-        Err(exit) => return Ok(exit),
-    };
-    let manager = match session.validated(source, io)? {
-        Ok(manager) => manager,
+    let (session, manager) = match Session::validated(source, io)? {
+        Ok(opened) => opened,
         Err(exit) => return Ok(exit),
     };
     // The health of a set the configuration did not describe would say nothing of it: an

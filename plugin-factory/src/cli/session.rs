@@ -37,18 +37,22 @@ impl Session {
         self.runtime.block_on(future)
     }
 
-    /// The manager `source` describes, discovered and validated; `Ok(Err(exit))` when a
-    /// required plugin was excluded on the way (the error and the report are printed).
+    /// A session, and on it the manager `source` describes, discovered and validated;
+    /// `Ok(Err(exit))` when no runtime could be made or a required plugin was excluded on the
+    /// way (the error, and the report, are printed).
     pub(super) fn validated(
-        &self,
         source: &Source<'_>,
         io: &mut Io<'_>,
-    ) -> Result<Result<AsyncManager<Vetted>, Exit>, Error> {
-        let outcome = self.block_on(async {
+    ) -> Result<Result<(Self, AsyncManager<Vetted>), Exit>, Error> {
+        let session = match Self::new(io) {
+            Ok(session) => session,
+            Err(exit) => return Ok(Err(exit)),
+        };
+        let outcome = session.block_on(async {
             let discovered = source.builder()?.discover()?.into_async(Tokio);
             discovered.validate().await
         });
-        or_required(outcome, io)
+        Ok(or_required(outcome, io)?.map(|manager| (session, manager)))
     }
 }
 
