@@ -354,10 +354,10 @@ fn root_names() -> Vec<String> {
                     names.push(path.rsplit("::").next().unwrap().to_owned());
                 }
             }
-        } else if let Some(name) = line.strip_prefix("macro_rules! ") {
-            if !hidden {
-                names.push(format!("{}!", name.trim_end_matches(" {")));
-            }
+        } else if let Some(name) = line.strip_prefix("macro_rules! ")
+            && !hidden
+        {
+            names.push(format!("{}!", name.trim_end_matches(" {")));
         }
         if !line.starts_with("#[") {
             hidden = false;
