@@ -163,3 +163,85 @@ fn a_mismatch_prints_a_diff() {
         "{message}"
     );
 }
+
+#[test]
+fn an_injected_health_fault_answers_for_the_plugin_as_often_as_it_says() {
+    let harness = Harness::kinds(&["greeter", "clock"]);
+    harness.inject_health("greeter", Fault::error("probe down").times(1));
+    harness.inject_health("clock", Fault::panic("sensor gone"));
+    let manager = harness.start().unwrap();
+    let first = manager.check_health().unwrap();
+    assert_eq!(
+        first.get("greeter").map(ToString::to_string).as_deref(),
+        Some("unhealthy: probe down")
+    );
+    assert_eq!(
+        first.get("clock").map(ToString::to_string).as_deref(),
+        Some("unhealthy: the health check panicked: sensor gone")
+    );
+    let second = manager.check_health().unwrap();
+    assert_eq!(
+        second.get("greeter"),
+        Some(&plugin_factory::Health::Healthy)
+    );
+    harness.heal("clock");
+    assert_eq!(
+        manager.check_health().unwrap().get("clock"),
+        Some(&plugin_factory::Health::Healthy)
+    );
+}
+
+#[tokio::test]
+async fn an_injected_health_fault_reaches_the_async_manager_and_its_supervisor() {
+    use plugin_factory::policy::{Intensity, OnUnhealthy};
+    use plugin_factory::runtime::Supervision;
+
+    let harness = Harness::kinds(&["greeter"]);
+    harness.inject_health("greeter", Fault::error("stuck").times(1));
+    let restart = OnUnhealthy::Restart(Intensity::new(3, std::time::Duration::from_secs(60)));
+    let manager = harness
+        .builder()
+        .on_unhealthy(restart)
+        .discover()
+        .unwrap()
+        .into_async(plugin_factory::executor::Tokio);
+    let running = manager.validate().await.unwrap().init().await.unwrap();
+    let running = running.start().await.unwrap();
+    let checked = running.check_health().await;
+    assert_eq!(
+        checked.get("greeter").map(ToString::to_string).as_deref(),
+        Some("unhealthy: stuck")
+    );
+    assert_eq!(
+        checked.supervised(),
+        [("greeter".into(), Supervision::Restarted { restart: 1 })]
+    );
+    assert_eq!(running.state("greeter"), Some(PluginState::Running));
+    running.shutdown().await;
+}
+
+#[test]
+fn an_injected_callback_fault_fails_the_callback_and_meets_the_callback_policy() {
+    use example_plugins::points::AuditSink;
+    use plugin_factory::policy::OnCallbackFailure;
+
+    let harness = Harness::kinds(&["kv-store", "audit-log"]);
+    harness.inject("audit-log", Hook::Callback, Fault::error("trail full"));
+    let manager = harness
+        .builder()
+        .on_callback_failure(OnCallbackFailure::ExcludeAfter(std::num::NonZeroU32::MIN))
+        .discover()
+        .and_then(|manager| manager.validate()?.init()?.start())
+        .unwrap();
+    let calls = manager
+        .extension::<dyn AuditSink>()
+        .call(|sink| sink.record("test", "hello"))
+        .unwrap();
+    let failures: Vec<String> = calls.failures().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        failures,
+        ["plugin \"audit-log\": extension point AuditSink failed: trail full"]
+    );
+    assert_eq!(manager.state("audit-log"), Some(PluginState::Excluded));
+    assert_eq!(manager.state("kv-store"), Some(PluginState::Running));
+}

@@ -1,12 +1,13 @@
-//! Injected faults (feature `testing`): a hook of a named plugin made to return an error or to
-//! panic, for [`testing::Harness`](crate::testing::Harness). The engine asks [`Faults::trigger`]
-//! inside the same `catch_unwind` as the hook itself, so an injected failure takes exactly the
-//! path a real one does.
+//! Injected faults (feature `testing`): a hook, a health check or an extension point callback of
+//! a named plugin made to fail or to panic, for [`testing::Harness`](crate::testing::Harness).
+//! The engine and the extension calls ask [`Faults::trigger`] (or [`Faults::health`]) inside the
+//! same `catch_unwind` as the plugin's own code, so an injected failure takes exactly the path a
+//! real one does.
 
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
-use crate::contract::PluginError;
+use crate::contract::{Health, PluginError};
 use crate::lifecycle::Hook;
 
 /// How an injected hook misbehaves, and for how many calls.
@@ -58,6 +59,16 @@ impl Fault {
     }
 }
 
+impl Fault {
+    /// The error an error fault makes; a panic fault panics here.
+    fn raise(self) -> PluginError {
+        match self.kind {
+            Kind::Error => PluginError::msg(self.message),
+            Kind::Panic => panic!("{}", self.message),
+        }
+    }
+}
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.kind {
@@ -72,15 +83,23 @@ impl fmt::Display for Fault {
     }
 }
 
-/// The faults of one harness: `(plugin, hook, fault)`, the first match applies.
+/// What a fault is injected into: a hook (the factory and extension point callbacks count as
+/// hooks), or the health check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Hook(Hook),
+    Health,
+}
+
+/// The faults of one harness: `(plugin, target, fault)`, the first match applies.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
-    list: Mutex<Vec<(String, Hook, Fault)>>,
+    list: Mutex<Vec<(String, Target, Fault)>>,
 }
 
 impl Faults {
-    pub(crate) fn inject(&self, plugin: &str, hook: Hook, fault: Fault) {
-        self.lock().push((plugin.to_owned(), hook, fault));
+    pub(crate) fn inject(&self, plugin: &str, target: Target, fault: Fault) {
+        self.lock().push((plugin.to_owned(), target, fault));
     }
 
     /// Takes every fault of `plugin` away.
@@ -91,26 +110,32 @@ impl Faults {
     /// What `hook` of `plugin` does instead of running, if a fault says: an error to return, or
     /// a panic, here. `Ok` when no fault applies.
     pub(crate) fn trigger(&self, plugin: &str, hook: Hook) -> Result<(), PluginError> {
-        let fault = {
-            let mut list = self.lock();
-            let Some((.., fault)) = list
-                .iter_mut()
-                .find(|(name, h, fault)| name == plugin && *h == hook && fault.times != Some(0))
-            else {
-                return Ok(());
-            };
-            if let Some(times) = &mut fault.times {
-                *times -= 1;
-            }
-            fault.clone()
-        };
-        match fault.kind {
-            Kind::Error => Err(PluginError::msg(fault.message)),
-            Kind::Panic => panic!("{}", fault.message),
+        match self.take(plugin, Target::Hook(hook)) {
+            None => Ok(()),
+            Some(fault) => Err(fault.raise()),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(String, Hook, Fault)>> {
+    /// What the health check of `plugin` answers instead of asking it, if a fault says: an
+    /// error fault makes it unhealthy with the fault's message, a panic fault panics here.
+    pub(crate) fn health(&self, plugin: &str) -> Option<Health> {
+        let fault = self.take(plugin, Target::Health)?;
+        Some(Health::unhealthy(fault.raise().to_string()))
+    }
+
+    /// The fault that applies to `target` of `plugin` now, counted.
+    fn take(&self, plugin: &str, target: Target) -> Option<Fault> {
+        let mut list = self.lock();
+        let (.., fault) = list
+            .iter_mut()
+            .find(|(name, t, fault)| name == plugin && *t == target && fault.times != Some(0))?;
+        if let Some(times) = &mut fault.times {
+            *times -= 1;
+        }
+        Some(fault.clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(String, Target, Fault)>> {
         self.list.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -122,7 +147,11 @@ mod tests {
     #[test]
     fn a_fault_applies_to_its_plugin_and_hook_as_often_as_it_says() {
         let faults = Faults::default();
-        faults.inject("db", Hook::Start, Fault::error("down").times(2));
+        faults.inject(
+            "db",
+            Target::Hook(Hook::Start),
+            Fault::error("down").times(2),
+        );
         assert!(faults.trigger("db", Hook::Init).is_ok());
         assert!(faults.trigger("web", Hook::Start).is_ok());
         let errors: Vec<_> = (0..3)
@@ -142,7 +171,7 @@ mod tests {
     #[test]
     fn a_panic_fault_panics_with_its_message_until_healed() {
         let faults = Faults::default();
-        faults.inject("db", Hook::Stop, Fault::panic("stuck"));
+        faults.inject("db", Target::Hook(Hook::Stop), Fault::panic("stuck"));
         let panicked = std::panic::catch_unwind(|| faults.trigger("db", Hook::Stop));
         let message = panicked.unwrap_err();
         assert_eq!(

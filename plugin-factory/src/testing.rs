@@ -30,7 +30,7 @@ use similar::TextDiff;
 use crate::config::Config;
 use crate::engine::observe::Event;
 use crate::error::Error;
-use crate::fault::Faults;
+use crate::fault::{Faults, Target};
 use crate::lifecycle::Hook;
 use crate::manager::PluginManager;
 use crate::manager::builder::ManagerBuilder;
@@ -129,9 +129,19 @@ impl Harness {
     /// every manager of this harness, from now on: the error or panic takes the path a real
     /// one does (failure policy, exclusion, events, report). Hooks that can be faulted: the
     /// factory (`Hook::Create`), `validate`, `init`, `start`, `reconfigure`, `stop`,
-    /// `shutdown`.
+    /// `shutdown`, and `Hook::Callback`: each extension point callback of the plugin, sync or
+    /// awaited, fails (or panics) before the plugin's code runs, as a failing callback does.
     pub fn inject(&self, plugin: &str, hook: Hook, fault: Fault) -> &Self {
-        self.faults.inject(plugin, hook, fault);
+        self.faults.inject(plugin, Target::Hook(hook), fault);
+        self
+    }
+
+    /// Makes the health check of `plugin` misbehave as `fault` says: an error fault answers
+    /// unhealthy with the fault's message, a panic fault panics as a panicking check does
+    /// (unhealthy, "the health check panicked: ..."); the plugin's own `health` is not asked.
+    /// Supervision (`on_unhealthy`) then acts on it as on a real answer.
+    pub fn inject_health(&self, plugin: &str, fault: Fault) -> &Self {
+        self.faults.inject(plugin, Target::Health, fault);
         self
     }
 

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use super::job::{Call, Runner};
-use super::options::AsyncSettings;
+use super::options::{AsyncSettings, Injector};
 use super::slots::SlotAccess;
 use super::{Engine, Ops};
 use crate::busy::Busy;
@@ -30,6 +30,7 @@ impl Engine {
             .clone();
         let at = SystemTime::now();
         let route = catch::routing();
+        let injector = Injector::of(&self.options);
         let mut plugins = Vec::new();
         for i in order {
             let instance = self.layout.slots.lock_instance(i);
@@ -43,7 +44,12 @@ impl Engine {
             let name = self.layout.slots.name(i);
             let metadata = self.layout.slots.entry(i).metadata();
             let ctx = Context::at(metadata, name.as_str(), &*self.hub, i);
-            let health = match route.catch(&name, || instance.get().health(&ctx)) {
+            let checked = route.catch(&name, || {
+                injector
+                    .health(&name)
+                    .unwrap_or_else(|| instance.get().health(&ctx))
+            });
+            let health = match checked {
                 Ok(health) => health,
                 Err(message) => Health::unhealthy(format!("the health check panicked: {message}")),
             };

@@ -334,7 +334,11 @@ impl Runner {
                 let ctx = Context::at(metadata, name.as_str(), &*runner.hub, i);
                 // Only the async side is held across the `.await`: it is `Sync`.
                 let plugin: Option<&dyn DynAsyncPlugin> = instance.get().as_async_ref();
+                let injector = runner.injector;
                 let check = async {
+                    if let Some(injected) = injector.health(name.as_str()) {
+                        return injected;
+                    }
                     match plugin {
                         Some(plugin) => plugin.health(&ctx).await,
                         None => Health::unhealthy("the plugin has no instance"),
@@ -347,10 +351,15 @@ impl Runner {
                 type Slot = Mutex<Option<(Instance, Result<Health, String>)>>;
                 let back: Arc<Slot> = Arc::new(Mutex::new(None));
                 let put = Arc::clone(&back);
-                let (hub, route) = (Arc::clone(&runner.hub), runner.route);
+                let (hub, route, injector) =
+                    (Arc::clone(&runner.hub), runner.route, runner.injector);
                 let work = Box::new(move || {
                     let ctx = Context::at(metadata, name.as_str(), &*hub, i);
-                    let health = route.catch(&name, || instance.get().health(&ctx));
+                    let health = route.catch(&name, || {
+                        injector
+                            .health(name.as_str())
+                            .unwrap_or_else(|| instance.get().health(&ctx))
+                    });
                     *put.lock().unwrap_or_else(PoisonError::into_inner) = Some((instance, health));
                 });
                 let ran = runner

@@ -53,6 +53,18 @@ impl Injector {
         let _ = (plugin, hook);
         Ok(())
     }
+
+    /// What the testing harness injected into the health check of `plugin`: an answer to give
+    /// instead of asking the plugin (or a panic raised here). Always `None` without the feature.
+    #[inline(always)]
+    pub(super) fn health(self, plugin: &str) -> Option<crate::contract::Health> {
+        #[cfg(feature = "testing")]
+        if let Some(faults) = self.faults {
+            return faults.health(plugin);
+        }
+        let _ = plugin;
+        None
+    }
 }
 
 /// How an async manager runs hooks, fixed when it is made.

@@ -100,6 +100,9 @@ impl Engine {
     pub(crate) fn new(instances: Vec<Instance>, options: Options, observers: Observers) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let layout = Layout::new(instances, options.time_hooks);
+        let hub = Hub::new();
+        #[cfg(feature = "testing")]
+        let hub = hub.with_faults(options.faults);
         let engine = Self {
             plan: RwLock::new(layout.fresh_plan()),
             layout,
@@ -107,7 +110,7 @@ impl Engine {
             queue: futures_util::lock::Mutex::new(()),
             options,
             observers,
-            hub: Arc::new(Hub::new()),
+            hub: Arc::new(hub),
             stale: Mutex::new(Vec::new()),
             has_stale: AtomicBool::new(false),
             config_problems: Vec::new(),

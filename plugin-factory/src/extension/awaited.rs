@@ -213,11 +213,17 @@ impl<E: ?Sized + Send + Sync + 'static> Extension<'_, E> {
                 target: Arc::clone(target),
                 plugin,
             };
-            let called = match route.catch(&plugin, || f(callee)) {
-                Ok(future) => route.catch_future(plugin, marked(manager, future)).await,
+            let called = match route.catch(&plugin, || {
+                self.hub.injected(plugin.as_str()).map(|()| f(callee))
+            }) {
+                Ok(Ok(future)) => route
+                    .catch_future(plugin, marked(manager, future))
+                    .await
+                    .map(CallbackResult::into_result),
+                Ok(Err(injected)) => Ok(Err(injected)),
                 Err(message) => Err(message),
             };
-            let cause = match called.map(CallbackResult::into_result) {
+            let cause = match called {
                 Ok(Ok(value)) => {
                     if take(&mut acc, plugin, value).is_break() {
                         break;

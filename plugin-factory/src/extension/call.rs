@@ -130,7 +130,7 @@ pub(crate) trait Settle: Sync {
 pub struct Extension<'a, E: ?Sized + 'static> {
     table: Option<Arc<dyn Table>>,
     _point: PhantomData<fn(&E)>,
-    hub: &'a Hub,
+    pub(super) hub: &'a Hub,
     pub(super) only: Option<&'a [&'a str]>,
     /// The manager to settle failures with and to refuse re-entry into, for a host's call.
     pub(super) host: Option<(u64, &'a dyn Settle)>,
@@ -339,7 +339,11 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
                 ControlFlow::Continue(())
             }
         };
+        let hub = self.hub;
         let mut one = |k: usize, target: &Arc<E>| {
+            if let Err(error) = hub.injected(names[k].as_str()) {
+                return fail(k, FailureCause::Error(Arc::new(error)));
+            }
             let (result, flow) = step(&mut acc, At { names, k }, target);
             match result {
                 Ok(()) => flow,

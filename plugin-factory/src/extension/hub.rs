@@ -103,6 +103,9 @@ pub(crate) struct Hub {
     failed: Mutex<Vec<CallbackFailure>>,
     /// Whether `failed` holds any, read by every host's call without the lock.
     queued: AtomicBool,
+    /// The testing harness's faults, asked before each callback.
+    #[cfg(feature = "testing")]
+    faults: Option<&'static crate::fault::Faults>,
 }
 
 impl Hub {
@@ -119,7 +122,29 @@ impl Hub {
             any_services: AtomicBool::new(false),
             failed: Mutex::new(Vec::new()),
             queued: AtomicBool::new(false),
+            #[cfg(feature = "testing")]
+            faults: None,
         }
+    }
+
+    /// The hub of a manager whose hooks ask `faults` (the testing harness's).
+    #[cfg(feature = "testing")]
+    pub(crate) fn with_faults(mut self, faults: Option<&'static crate::fault::Faults>) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// What the testing harness injected into the callbacks of `plugin`: an error for the
+    /// callback to fail with instead of running (or a panic raised here, inside the call's
+    /// `catch_unwind`). Always `Ok` without the feature.
+    #[inline(always)]
+    pub(crate) fn injected(&self, plugin: &str) -> Result<(), crate::contract::PluginError> {
+        #[cfg(feature = "testing")]
+        if let Some(faults) = self.faults {
+            return faults.trigger(plugin, crate::lifecycle::Hook::Callback);
+        }
+        let _ = plugin;
+        Ok(())
     }
 
     /// The table of the point `E`, if an instance has been live in it.
