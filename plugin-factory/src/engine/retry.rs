@@ -6,12 +6,92 @@
 use std::thread;
 use std::time::Duration;
 
+use super::concurrent::Failure;
+use super::drive::{Awaited, Direct, completed};
 use super::observe::Event;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
 use crate::contract::{Backoff, OnFailure};
-use crate::lifecycle::PluginState;
+use crate::lifecycle::{Hook, PluginState};
 use crate::report::{ExclusionReason, HookFailure};
+
+/// How a retry waits, calls the hook again and takes the plugin out when the attempts run out:
+/// on the calling thread ([`Direct`], the sync manager) or awaited ([`Awaited`], the async one).
+pub(super) trait Pace<S> {
+    /// Waits `delay` before the next attempt.
+    async fn wait(&self, delay: Duration);
+
+    /// Runs `hook` on `i` once.
+    async fn call(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure>;
+
+    /// Takes `i` (found in `from` before the hook that failed) out, excluded for `reason`.
+    async fn take_out(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        from: PluginState,
+        hook: Hook,
+        reason: ExclusionReason,
+    );
+}
+
+impl<S: SlotAccess> Pace<S> for Direct {
+    async fn wait(&self, delay: Duration) {
+        thread::sleep(delay);
+    }
+
+    async fn call(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure> {
+        ops.call(i, hook)
+    }
+
+    async fn take_out(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        _: PluginState,
+        hook: Hook,
+        reason: ExclusionReason,
+    ) {
+        ops.take_out_failed(i, hook, reason);
+    }
+}
+
+impl<S: SlotAccess + Send> Pace<S> for Awaited<'_> {
+    async fn wait(&self, delay: Duration) {
+        self.0.executor.sleep(delay).await;
+    }
+
+    async fn call(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure> {
+        ops.call_async(i, hook, self.0).await
+    }
+
+    async fn take_out(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        from: PluginState,
+        hook: Hook,
+        reason: ExclusionReason,
+    ) {
+        ops.take_out_async(Failure::new(i, from, hook, reason), self.0)
+            .await;
+    }
+}
 
 impl<S: SlotAccess> Ops<'_, S> {
     /// `hook` failed on `i` (found in `from`): called again as its failure policy says, or `i`
@@ -27,7 +107,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         failure: HookFailure,
     ) -> Result<(), HookFailure> {
         if let Some(backoff) = self.retry_policy(i, hook) {
-            return self.retry(i, from, hook, failure, backoff);
+            return completed(self.retry(i, from, hook, failure, backoff, &Direct));
         }
         self.fail(i, failure.clone());
         Err(failure)
@@ -36,26 +116,29 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// `hook` failed on `i` (found in `from`) with `first`: records it, waits, and calls the
     /// hook again, up to the backoff's attempts. At the first success `i` moves on; when the
     /// attempts run out it is taken out with every attempt's failure as the reason, and the
-    /// last failure is returned.
+    /// last failure is returned. Written once for both managers: `pace` says how to wait, call
+    /// again and take out (on the calling thread for the sync manager, awaited for the async
+    /// one).
     ///
-    /// The wait blocks the caller: the phase transition or runtime operation that runs the
-    /// hook (and, for an operation, other operations on the manager). Dependents wait anyway.
-    #[cold]
-    pub(super) fn retry(
+    /// Under the sync manager the wait blocks the caller: the phase transition or runtime
+    /// operation that runs the hook (and, for an operation, other operations on the manager).
+    /// Dependents wait anyway.
+    pub(super) async fn retry(
         &mut self,
         i: usize,
         from: PluginState,
         hook: PluginHook,
         first: HookFailure,
         backoff: Backoff,
+        pace: &impl Pace<S>,
     ) -> Result<(), HookFailure> {
         let name = self.name(i);
         let mut attempts = vec![first];
         for attempt in 2..=backoff.attempts() {
             let failed = attempts.last().expect("the first failure is there").clone();
             let delay = self.announce_retry(i, &failed, attempt, backoff);
-            thread::sleep(delay);
-            match self.call(i, hook) {
+            pace.wait(delay).await;
+            match pace.call(self, i, hook).await {
                 Ok(()) => {
                     log::info!(target: name.as_str(), "plugin {name:?}: {} succeeded on attempt {attempt}", failed.hook);
                     self.moved_on(i, from, hook);
@@ -67,7 +150,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let last = attempts.last().expect("at least one attempt").clone();
         self.record_failure(i, last.clone());
         let reason = ExclusionReason::RetriesExhausted { attempts };
-        self.take_out_failed(i, last.hook, reason);
+        pace.take_out(self, i, from, last.hook, reason).await;
         Err(last)
     }
 

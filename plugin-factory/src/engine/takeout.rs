@@ -8,6 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::concurrent::Failure;
+use super::drive::Awaited;
 use super::job::Runner;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
@@ -55,27 +56,8 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
                 .await;
             return Err(first);
         };
-        let name = self.name(i);
-        let mut attempts = vec![first];
-        for attempt in 2..=backoff.attempts() {
-            let failed = attempts.last().expect("the first failure is there").clone();
-            let delay = self.announce_retry(i, &failed, attempt, backoff);
-            run.executor.sleep(delay).await;
-            match self.call_async(i, hook, run).await {
-                Ok(()) => {
-                    log::info!(target: name.as_str(), "plugin {name:?}: {} succeeded on attempt {attempt}", failed.hook);
-                    self.moved_on(i, from, hook);
-                    return Ok(());
-                }
-                Err(failure) => attempts.push(failure),
-            }
-        }
-        let last = attempts.last().expect("at least one attempt").clone();
-        self.record_failure(i, last.clone());
-        let reason = ExclusionReason::RetriesExhausted { attempts };
-        self.take_out_async(Failure::new(i, from, last.hook, reason), run)
-            .await;
-        Err(last)
+        self.retry(i, from, hook, first, backoff, &Awaited(run))
+            .await
     }
 
     /// Takes out a plugin whose hook failed (its failure recorded): its live dependents go
