@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::drive::{Awaited, Direct, Drive, completed};
-use super::instance::Instance;
+use super::instance::{Instance, NO_INSTANCE};
 use super::job::{Call, Runner, flatten};
 use super::options::{AsyncSettings, Injector};
 use super::reload::{Checked, Next};
@@ -226,7 +226,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
         let (route, hub, injector) = (self.route, self.hub, Injector::of(&self.options));
         let outcome = self.slots.with_instance(i, |instance, name| {
             let Some(plugin) = instance.as_mut().and_then(Instance::get_mut) else {
-                return Ok(Err(PluginError::msg("the plugin has no instance")));
+                return Ok(Err(PluginError::msg(NO_INSTANCE)));
             };
             let ctx = Context::at(entry.metadata(), name.as_str(), hub, i);
             route.catch(name, || {
@@ -273,7 +273,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
         let spec = entry
             .config()
             .expect("a kind with a config value has a config type");
-        let shared = entry.implementations().is_some() || self.hub.has_services();
+        let shared = self.shares(i);
         Ok(Some((value, spec, shared)))
     }
 

@@ -427,8 +427,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
         run: &Runner,
         delay: Option<Duration>,
     ) -> BoxFuture<'static, Done> {
-        let entry = self.slots.slots().entry(i);
-        if hook.withdraws() && (entry.implementations().is_some() || self.hub.has_services()) {
+        if hook.withdraws() && self.shares(i) {
             self.hide(i);
         }
         let instance = self.slots.with_instance(i, |instance, _| instance.take());

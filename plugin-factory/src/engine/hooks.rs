@@ -6,7 +6,7 @@
 use quanta::Instant;
 use std::sync::Arc;
 
-use super::instance::Instance;
+use super::instance::{Instance, NO_INSTANCE};
 use super::observe::Event;
 use super::options::Injector;
 use super::slots::SlotAccess;
@@ -169,7 +169,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     #[inline(always)]
     pub(super) fn call(&mut self, i: usize, hook: PluginHook) -> Result<(), HookFailure> {
         let entry = self.slots.slots().entry(i);
-        if hook.withdraws() && (entry.implementations().is_some() || self.hub.has_services()) {
+        if hook.withdraws() && self.shares(i) {
             self.withdraw(i);
         }
         let metadata = entry.metadata();
@@ -180,7 +180,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             #[inline(always)]
             |instance, name| {
                 let Some(plugin) = instance.as_mut().and_then(Instance::get_mut) else {
-                    return Ok(Err(PluginError::msg("the plugin has no instance")));
+                    return Ok(Err(PluginError::msg(NO_INSTANCE)));
                 };
                 let ctx = Context::at(metadata, name.as_str(), hub, i);
                 route.catch(name, || {
@@ -250,9 +250,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     #[inline(always)]
     pub(super) fn moved_on(&mut self, i: usize, from: PluginState, hook: PluginHook) {
         self.move_from(i, from, hook.reaches());
-        if hook == PluginHook::Start
-            && (self.slots.slots().entry(i).implementations().is_some() || self.hub.has_services())
-        {
+        if hook == PluginHook::Start && self.shares(i) {
             self.publish(i);
         }
     }
@@ -260,7 +258,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// Drops the instance of `i`. A panicking `Drop` is caught and logged: the instance is gone
     /// either way.
     pub(super) fn drop_instance(&mut self, i: usize) {
-        if self.slots.slots().entry(i).implementations().is_some() || self.hub.has_services() {
+        if self.shares(i) {
             self.withdraw(i);
             self.hub.forget(i);
         }

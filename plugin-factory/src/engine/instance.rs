@@ -10,6 +10,9 @@
 use std::thread;
 use std::time::Duration;
 
+/// Why a hook or a check could not run: the slot holds no instance (taken out, or never made).
+pub(super) const NO_INSTANCE: &str = "the plugin has no instance";
+
 use crate::contract::Plugin;
 use crate::executor::Executor;
 use crate::registry::{Implementations, PluginEntry, Shared};

@@ -13,7 +13,7 @@ use futures_util::future::{Either, select};
 use quanta::Instant;
 
 use super::PluginHook;
-use super::instance::Instance;
+use super::instance::{Instance, NO_INSTANCE};
 use super::options::Injector;
 use super::slots::Slots;
 use crate::catch::Route;
@@ -173,7 +173,7 @@ impl Runner {
                 runner.executor.sleep(delay).await;
             }
             let Some(mut instance) = instance else {
-                let error = PluginError::msg("the plugin has no instance");
+                let error = PluginError::msg(NO_INSTANCE);
                 return Done {
                     i,
                     hook,
@@ -211,7 +211,7 @@ impl Runner {
         let runner = self.clone();
         Box::pin(async move {
             let Some(mut instance) = instance else {
-                let error = PluginError::msg("the plugin has no instance");
+                let error = PluginError::msg(NO_INSTANCE);
                 return (None, Err(FailureCause::Error(Arc::new(error))));
             };
             // Withdrawn by the operation; awaited callbacks may still hold it.
@@ -257,7 +257,7 @@ impl Runner {
         let work = async {
             injector.check(name.as_str(), work.hook())?;
             let Some(plugin) = instance.get_mut() else {
-                return Err(PluginError::msg("the plugin has no instance"));
+                return Err(PluginError::msg(NO_INSTANCE));
             };
             work.on_async(plugin, &ctx).await
         };
@@ -292,7 +292,7 @@ impl Runner {
                 injector.check(name.as_str(), work.hook())?;
                 match instance.get_mut() {
                     Some(plugin) => work.on_pool(plugin, &ctx),
-                    None => Err(PluginError::msg("the plugin has no instance")),
+                    None => Err(PluginError::msg(NO_INSTANCE)),
                 }
             });
             *put.lock().unwrap_or_else(PoisonError::into_inner) = Some((instance, outcome));
@@ -341,7 +341,7 @@ impl Runner {
                     }
                     match plugin {
                         Some(plugin) => plugin.health(&ctx).await,
-                        None => Health::unhealthy("the plugin has no instance"),
+                        None => Health::unhealthy(NO_INSTANCE),
                     }
                 };
                 let caught = runner.route.catch_future(name, check);

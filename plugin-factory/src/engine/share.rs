@@ -19,6 +19,14 @@ use crate::registry::{Implementations, Shared};
 use crate::report::{FailureCause, HookFailure};
 
 impl<S: SlotAccess> Ops<'_, S> {
+    /// Whether `i` takes part in extension points or services: its kind implements a point, or
+    /// some instance has provided a service. Then a start publishes it, and a teardown hook, a
+    /// reconfigure or its drop withdraws it first.
+    #[inline(always)]
+    pub(super) fn shares(&self, i: usize) -> bool {
+        self.slots.slots().entry(i).implementations().is_some() || self.hub.has_services()
+    }
+
     /// Makes running instance `i` reachable: its services shown, its implementations live (the
     /// historic calls it has not seen replayed to it first).
     #[cold]
