@@ -135,6 +135,42 @@ impl Lookup for Exploding {
     }
 }
 
+/// The harness's callback fault reaches awaited calls: the faulted plugin's callback fails
+/// before its future is made (its code never runs), and the call goes on to the next one.
+#[tokio::test]
+async fn an_injected_callback_fault_fails_an_awaited_callback_before_its_code_runs() {
+    use plugin_factory::report::Hook;
+    use plugin_factory::testing::{Fault, Harness};
+
+    let _one_at_a_time = LOOKUPS.lock().await;
+    let harness = Harness::entries([entry("lk-a"), entry("lk-b")]);
+    harness.inject("lk-b", Hook::Callback, Fault::error("cache cold").times(1));
+    let manager = started(harness.builder().discover().unwrap().into_async(Tokio)).await;
+    let before = journal("lk-").len();
+    let key = "k";
+    let lookup = || {
+        manager
+            .extension::<dyn Lookup>()
+            .collect_async(move |point| async move { point.lookup(key).await })
+    };
+    let faulted = lookup().await.unwrap();
+    let failures: Vec<String> = faulted.failures().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        failures,
+        ["plugin \"lk-b\": extension point Lookup failed: cache cold"]
+    );
+    assert_eq!(
+        journal("lk-")[before..],
+        ["lk-a:lookup>", "lk-a:lookup<"],
+        "lk-b's lookup never began"
+    );
+    // The fault was for one call: the next one reaches lk-b's code.
+    let healed = lookup().await.unwrap();
+    assert!(healed.failures().is_empty(), "{:?}", healed.failures());
+    assert_eq!(healed.value().len(), 2);
+    manager.shutdown().await;
+}
+
 #[tokio::test]
 async fn awaited_calls_follow_the_call_order_with_each_policy_and_report_failures() {
     let _one_at_a_time = LOOKUPS.lock().await;
