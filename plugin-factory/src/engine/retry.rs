@@ -12,7 +12,7 @@ use super::observe::Event;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
 use crate::contract::{Backoff, OnFailure};
-use crate::lifecycle::{Hook, PluginState};
+use crate::lifecycle::PluginState;
 use crate::report::{ExclusionReason, HookFailure};
 
 /// How a retry waits, calls the hook again and takes the plugin out when the attempts run out:
@@ -29,15 +29,8 @@ pub(super) trait Pace<S> {
         hook: PluginHook,
     ) -> Result<(), HookFailure>;
 
-    /// Takes `i` (found in `from` before the hook that failed) out, excluded for `reason`.
-    async fn take_out(
-        &self,
-        ops: &mut Ops<'_, S>,
-        i: usize,
-        from: PluginState,
-        hook: Hook,
-        reason: ExclusionReason,
-    );
+    /// Takes a plugin whose hook failed out, as `failure` says.
+    async fn take_out(&self, ops: &mut Ops<'_, S>, failure: Failure);
 }
 
 impl<S: SlotAccess> Pace<S> for Direct {
@@ -54,15 +47,8 @@ impl<S: SlotAccess> Pace<S> for Direct {
         ops.call(i, hook)
     }
 
-    async fn take_out(
-        &self,
-        ops: &mut Ops<'_, S>,
-        i: usize,
-        _: PluginState,
-        hook: Hook,
-        reason: ExclusionReason,
-    ) {
-        ops.take_out_failed(i, hook, reason);
+    async fn take_out(&self, ops: &mut Ops<'_, S>, failure: Failure) {
+        ops.take_out_failed(failure.i, failure.hook, failure.reason);
     }
 }
 
@@ -80,16 +66,8 @@ impl<S: SlotAccess + Send> Pace<S> for Awaited<'_> {
         ops.call_async(i, hook, self.0).await
     }
 
-    async fn take_out(
-        &self,
-        ops: &mut Ops<'_, S>,
-        i: usize,
-        from: PluginState,
-        hook: Hook,
-        reason: ExclusionReason,
-    ) {
-        ops.take_out_async(Failure::new(i, from, hook, reason), self.0)
-            .await;
+    async fn take_out(&self, ops: &mut Ops<'_, S>, failure: Failure) {
+        ops.take_out_async(failure, self.0).await;
     }
 }
 
@@ -150,7 +128,8 @@ impl<S: SlotAccess> Ops<'_, S> {
         let last = attempts.last().expect("at least one attempt").clone();
         self.record_failure(i, last.clone());
         let reason = ExclusionReason::RetriesExhausted { attempts };
-        pace.take_out(self, i, from, last.hook, reason).await;
+        pace.take_out(self, Failure::new(i, from, last.hook, reason))
+            .await;
         Err(last)
     }
 
