@@ -1,10 +1,14 @@
 //! Taking plugins out of the live set: a failed hook excludes its plugin, whose live
 //! dependents go first (each taken down as far as it had got), and the reasons and failures
-//! recorded. The failure path of the hook runner (`hooks.rs`), out of the walks' way.
+//! recorded. The failure path of the hook runner (`hooks.rs`), out of the walks' way, written
+//! once for both managers over a [`Pace`].
 
 use std::cmp::Reverse;
 
+use super::concurrent::Failure;
+use super::drive::{Direct, completed};
 use super::observe::Event;
+use super::retry::Pace;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
 use crate::lifecycle::{Hook, PluginState};
@@ -25,37 +29,51 @@ impl<S: SlotAccess> Ops<'_, S> {
         self.take_out_failed(i, failure.hook, ExclusionReason::Hook(failure));
     }
 
-    /// Takes plugin `i` out because its `hook` failed, with `reason`: its live dependents go
-    /// first, then it is stopped and shut down as far as it had got (but for the hook that
-    /// failed), and dropped.
+    /// Takes plugin `i` out because its `hook` failed, with `reason` (see
+    /// [`take_out_with`](Self::take_out_with)), on the calling thread.
     pub(super) fn take_out_failed(&mut self, i: usize, hook: Hook, reason: ExclusionReason) {
         let before = self.state(i);
-        if before.is_live() {
+        completed(self.take_out_with(Failure::new(i, before, hook, reason), &Direct));
+    }
+
+    /// Takes out a plugin whose hook failed (its failure recorded), for both managers: its live
+    /// dependents go first, then its own `stop` and `shutdown` as far as it had got before the
+    /// failure (but for the hook that failed, and while it still has an instance), each failure
+    /// recorded; then it is dropped and excluded. `pace` runs the hooks: in place, or awaited.
+    pub(super) async fn take_out_with(&mut self, failure: Failure, pace: &impl Pace<S>) {
+        let Failure {
+            i,
+            before,
+            hook: failed,
+            reason,
+        } = failure;
+        if self.state(i).is_live() {
             self.set_state(i, PluginState::Failed);
         }
-        self.evict_dependents(i, |dependency| ExclusionReason::DependsOnExcluded {
+        pace.evict_dependents(self, i, |dependency| ExclusionReason::DependsOnExcluded {
             dependency,
-        });
-        if before == PluginState::Running && hook != Hook::Stop {
-            self.call_and_record(i, PluginHook::Stop);
-        }
+        })
+        .await;
         let initialized = matches!(
             before,
             PluginState::Initialized | PluginState::Running | PluginState::Stopped
         );
-        if initialized && hook != Hook::Shutdown {
-            self.call_and_record(i, PluginHook::Shutdown);
+        let stop = before == PluginState::Running && failed != Hook::Stop;
+        let shutdown = initialized && failed != Hook::Shutdown;
+        let teardown = [(stop, PluginHook::Stop), (shutdown, PluginHook::Shutdown)];
+        for (_, hook) in teardown.into_iter().filter(|&(runs, _)| runs) {
+            if !self
+                .slots
+                .with_instance(i, |instance, _| instance.is_some())
+            {
+                break;
+            }
+            if let Err(failure) = pace.call(self, i, hook).await {
+                self.record_failure(i, failure);
+            }
         }
         self.drop_instance(i);
         self.exclude(i, reason);
-    }
-
-    /// Runs a teardown hook of a plugin that is already on its way out: a failure is recorded
-    /// and the teardown goes on.
-    fn call_and_record(&mut self, i: usize, hook: PluginHook) {
-        if let Err(failure) = self.call(i, hook) {
-            self.record_failure(i, failure);
-        }
     }
 
     /// Logs a hook failure, tells observers, and keeps it in the plugin's details.

@@ -8,9 +8,9 @@
 //! | file | owns |
 //! |---|---|
 //! | `hooks.rs` | running a hook (panics caught, state checked, events sent), the walks over every plugin |
-//! | `exclude.rs` | taking a plugin out of the live set: its live dependents first, the reasons and failures recorded |
+//! | `exclude.rs` | taking a plugin out of the live set, written once over a `Pace`: its live dependents first, its teardown as far as it got, the reasons and failures recorded |
 //! | `options.rs` | the settings fixed when a manager is built, and the faults a test injects through them |
-//! | `retry.rs` | what a failed hook leads to under its failure policy: called again with backoff (`on_failure = retry(...)`, written once over a `Pace` for both managers), or the plugin taken out |
+//! | `retry.rs` | what a failed hook leads to under its failure policy: called again with backoff (`on_failure = retry(...)`), or the plugin taken out; the `Pace` both are written over (in place, or awaited) |
 //! | `resolve.rs` | duplicates, creation, dependencies, versions, cycles |
 //! | `control.rs` | the runtime operations: stop, start, restart, add, remove one plugin, over either drive |
 //! | `drive.rs` | how an operation runs hooks: directly (sync manager) or as awaited jobs (async manager) |
@@ -29,7 +29,7 @@
 //! | `observe.rs` | events and observers |
 //! | `concurrent.rs` | the async manager's walks: hooks awaited as the dependency graph allows, timeouts, retries on the executor's timer, shutdown's deadlines |
 //! | `job.rs` | one hook of one plugin as a future: an async hook awaited, or a sync one on the blocking pool |
-//! | `takeout.rs` | the async manager's awaited steps: a hook as a job, a failure retried (`retry.rs`) or taken out, each teardown hook awaited |
+//! | `takeout.rs` | the async manager's awaited steps: a hook as a job, a failure retried (`retry.rs`) or taken out (`exclude.rs`), dependents evicted and torn down, each hook awaited |
 
 mod access;
 mod apply;

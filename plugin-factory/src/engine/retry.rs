@@ -13,6 +13,7 @@ use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
 use crate::contract::{Backoff, OnFailure};
 use crate::lifecycle::PluginState;
+use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
 
 /// How a retry waits, calls the hook again and takes the plugin out when the attempts run out:
@@ -31,6 +32,15 @@ pub(super) trait Pace<S> {
 
     /// Takes a plugin whose hook failed out, as `failure` says.
     async fn take_out(&self, ops: &mut Ops<'_, S>, failure: Failure);
+
+    /// Takes `i`'s live dependents out, dependents first (each torn down), with the reason
+    /// `why` gives for the dependency that takes each down.
+    async fn evict_dependents(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        why: fn(Name) -> ExclusionReason,
+    );
 }
 
 impl<S: SlotAccess> Pace<S> for Direct {
@@ -48,7 +58,16 @@ impl<S: SlotAccess> Pace<S> for Direct {
     }
 
     async fn take_out(&self, ops: &mut Ops<'_, S>, failure: Failure) {
-        ops.take_out_failed(failure.i, failure.hook, failure.reason);
+        ops.take_out_with(failure, self).await;
+    }
+
+    async fn evict_dependents(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        why: fn(Name) -> ExclusionReason,
+    ) {
+        ops.evict_dependents(i, why);
     }
 }
 
@@ -68,6 +87,15 @@ impl<S: SlotAccess + Send> Pace<S> for Awaited<'_> {
 
     async fn take_out(&self, ops: &mut Ops<'_, S>, failure: Failure) {
         ops.take_out_async(failure, self.0).await;
+    }
+
+    async fn evict_dependents(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        why: fn(Name) -> ExclusionReason,
+    ) {
+        ops.evict_dependents_async(i, self.0, why).await;
     }
 }
 

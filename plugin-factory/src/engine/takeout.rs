@@ -1,8 +1,8 @@
 //! Awaited steps for the async manager: a hook run as a job and the plugin moved on, or its
-//! failure handled as the sync path handles it (`hooks.rs`, `retry.rs`): retried with backoff
-//! on the executor's timer (`on_failure = retry(...)`), or the plugin taken out, its live
-//! dependents first, then itself as far as it had got, dropped and excluded with the reason.
-//! Teardown hooks run one at a time.
+//! failure handled by the code the sync path runs too: retried with backoff on the executor's
+//! timer (`retry.rs`), or the plugin taken out (`exclude.rs`), its live dependents first (evicted
+//! here, each torn down with awaited hooks), then itself as far as it had got. Teardown hooks
+//! run one at a time.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,7 +12,7 @@ use super::drive::Awaited;
 use super::job::Runner;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
-use crate::lifecycle::{Hook, PluginState};
+use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
 
@@ -64,22 +64,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
     /// first, then its own `stop` and `shutdown` as far as it had got (but for the hook that
     /// failed), and it is dropped and excluded.
     pub(super) async fn take_out_async(&mut self, failure: Failure, run: &Runner) {
-        let Failure {
-            i,
-            before,
-            hook,
-            reason,
-        } = failure;
-        if self.state(i).is_live() {
-            self.set_state(i, PluginState::Failed);
-        }
-        self.evict_dependents_async(i, run, |dependency| ExclusionReason::DependsOnExcluded {
-            dependency,
-        })
-        .await;
-        self.finish_teardown(i, before, hook, run).await;
-        self.drop_instance(i);
-        self.exclude(i, reason);
+        self.take_out_with(failure, &Awaited(run)).await;
     }
 
     /// Excludes every live plugin that depends on `i`, directly or not, dependents first (each
@@ -126,34 +111,6 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
             self.drop_instance(i);
             Ok(())
         })
-    }
-
-    /// The teardown hooks a plugin that was in `before` when its `failed` hook failed still
-    /// needs: `stop` if it was running, `shutdown` if it was initialized, each failure recorded
-    /// and the teardown going on. Nothing runs on an instance a timed-out sync hook kept.
-    async fn finish_teardown(&mut self, i: usize, before: PluginState, failed: Hook, run: &Runner) {
-        let initialized = matches!(
-            before,
-            PluginState::Initialized | PluginState::Running | PluginState::Stopped
-        );
-        let mut hooks = Vec::with_capacity(2);
-        if before == PluginState::Running && failed != Hook::Stop {
-            hooks.push(PluginHook::Stop);
-        }
-        if initialized && failed != Hook::Shutdown {
-            hooks.push(PluginHook::Shutdown);
-        }
-        for hook in hooks {
-            if !self
-                .slots
-                .with_instance(i, |instance, _| instance.is_some())
-            {
-                return;
-            }
-            if let Err(failure) = self.call_async(i, hook, run).await {
-                self.record_failure(i, failure);
-            }
-        }
     }
 
     /// [`settle_failures`](Ops::settle_failures), with the plugins that reached the callback
