@@ -58,10 +58,11 @@ impl<S: SlotAccess> Ops<'_, S> {
             before,
             PluginState::Initialized | PluginState::Running | PluginState::Stopped
         );
-        let stop = before == PluginState::Running && failed != Hook::Stop;
-        let shutdown = initialized && failed != Hook::Shutdown;
-        let teardown = [(stop, PluginHook::Stop), (shutdown, PluginHook::Shutdown)];
-        for (_, hook) in teardown.into_iter().filter(|&(runs, _)| runs) {
+        let teardown = [
+            (before == PluginState::Running && failed != Hook::Stop).then_some(PluginHook::Stop),
+            (initialized && failed != Hook::Shutdown).then_some(PluginHook::Shutdown),
+        ];
+        for hook in teardown.into_iter().flatten() {
             if !self
                 .slots
                 .with_instance(i, |instance, _| instance.is_some())

@@ -22,7 +22,7 @@ impl Engine {
     /// The slot of the plugin called `name`, if one is registered.
     #[inline]
     pub(crate) fn find(&self, name: impl AsRef<str>) -> Option<usize> {
-        self.layout.topology.index.get(name.as_ref()).copied()
+        self.layout.find(name)
     }
 
     /// The slot of the plugin called `name`, or [`Error::UnknownPlugin`].

@@ -16,8 +16,8 @@ use crate::lifecycle::PluginState;
 use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
 
-/// How a retry waits, calls the hook again and takes the plugin out when the attempts run out:
-/// on the calling thread ([`Direct`], the sync manager) or awaited ([`Awaited`], the async one).
+/// How the failure path (a retry, a take-out) waits, calls a hook and takes dependents down: on
+/// the calling thread ([`Direct`], the sync manager) or awaited ([`Awaited`], the async one).
 pub(super) trait Pace<S> {
     /// Waits `delay` before the next attempt.
     async fn wait(&self, delay: Duration);
@@ -29,9 +29,6 @@ pub(super) trait Pace<S> {
         i: usize,
         hook: PluginHook,
     ) -> Result<(), HookFailure>;
-
-    /// Takes a plugin whose hook failed out, as `failure` says.
-    async fn take_out(&self, ops: &mut Ops<'_, S>, failure: Failure);
 
     /// Takes `i`'s live dependents out, dependents first (each torn down), with the reason
     /// `why` gives for the dependency that takes each down.
@@ -57,10 +54,6 @@ impl<S: SlotAccess> Pace<S> for Direct {
         ops.call(i, hook)
     }
 
-    async fn take_out(&self, ops: &mut Ops<'_, S>, failure: Failure) {
-        ops.take_out_with(failure, self).await;
-    }
-
     async fn evict_dependents(
         &self,
         ops: &mut Ops<'_, S>,
@@ -83,10 +76,6 @@ impl<S: SlotAccess + Send> Pace<S> for Awaited<'_> {
         hook: PluginHook,
     ) -> Result<(), HookFailure> {
         ops.call_async(i, hook, self.0).await
-    }
-
-    async fn take_out(&self, ops: &mut Ops<'_, S>, failure: Failure) {
-        ops.take_out_async(failure, self.0).await;
     }
 
     async fn evict_dependents(
@@ -156,7 +145,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let last = attempts.last().expect("at least one attempt").clone();
         self.record_failure(i, last.clone());
         let reason = ExclusionReason::RetriesExhausted { attempts };
-        pace.take_out(self, Failure::new(i, from, last.hook, reason))
+        self.take_out_with(Failure::new(i, from, last.hook, reason), pace)
             .await;
         Err(last)
     }

@@ -80,6 +80,7 @@ impl Layout {
     }
 
     /// The slot of the instance called `name`.
+    #[inline]
     pub(super) fn find(&self, name: impl AsRef<str>) -> Option<usize> {
         self.topology.index.get(name.as_ref()).copied()
     }
