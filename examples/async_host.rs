@@ -12,6 +12,7 @@
 //! cargo run --example async_host                   # until Ctrl-C
 //! cargo run --example async_host -- --run-for 2    # two seconds, then the same shutdown
 //! RUST_LOG=debug cargo run --example async_host    # every state change
+//! cargo run --example async_host -- --disable ticker --run-for 2   # the common options apply
 //! cargo run --example async_host -- check          # the plugin commands, async plugins included
 //! ```
 
@@ -23,7 +24,7 @@ use std::time::Duration;
 use clap::{CommandFactory, Parser};
 use plugin_factory::cli::{Command, Options, Runner};
 use plugin_factory::executor::Tokio;
-use plugin_factory::{AsyncPlugin, Context, PluginError, PluginManager, plugin};
+use plugin_factory::{AsyncPlugin, Context, ManagerBuilder, PluginError, plugin};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -195,17 +196,19 @@ struct AsyncHostCli {
 
 fn main() -> ExitCode {
     let cli = AsyncHostCli::parse();
+    let runner = Runner::new().app(AsyncHostCli::command);
     if let Some(command) = &cli.command {
         plugin_factory::cli::init_logging(&cli.options);
         plugin_factory::observe::log_plugin_panics();
-        let runner = Runner::new().app(AsyncHostCli::command);
         // The commands make their own runtime: they are called outside of one.
         return runner.run(command, &cli.options).into();
     }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     plugin_factory::observe::log_plugin_panics();
     let demo = tokio::runtime::Runtime::new().map_err(Into::into);
-    match demo.and_then(|runtime| runtime.block_on(demo_run(cli.run_for))) {
+    // The demo runs what the common options describe (`--config`, `--set`, `--disable`, ...).
+    let builder = demo.and_then(|runtime| Ok((runtime, runner.builder(&cli.options)?)));
+    match builder.and_then(|(runtime, builder)| runtime.block_on(demo_run(builder, cli.run_for))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -214,10 +217,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// The demo: everything started, run until Ctrl-C or for `run_for`, shut down within 5 s of
-/// grace and 2 s of mercy.
-async fn demo_run(run_for: Option<Duration>) -> Result<(), Box<dyn std::error::Error>> {
-    let manager = PluginManager::builder()
+/// The demo: everything `builder` describes started, run until Ctrl-C or for `run_for`, shut
+/// down within 5 s of grace and 2 s of mercy.
+async fn demo_run(
+    builder: ManagerBuilder,
+    run_for: Option<Duration>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let manager = builder
         .time_hooks(true)
         .discover()?
         .into_async(Tokio)

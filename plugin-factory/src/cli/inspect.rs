@@ -161,6 +161,8 @@ pub(super) fn info(
     health: bool,
     io: &mut Io<'_>,
 ) -> Result<Exit, Error> {
+    // Read first: a configuration that does not load fails here, before anything is created.
+    let config = source.config()?;
     let (session, manager) = match Session::validated(source, io)? {
         Ok(opened) => opened,
         Err(exit) => return Ok(exit),
@@ -188,13 +190,6 @@ pub(super) fn info(
         return Ok(Exit::Invalid);
     };
     let metadata = kind.metadata();
-    let config = match source.config() {
-        Ok(config) => config,
-        Err(error) => {
-            session.block_on(manager.shutdown());
-            return Err(error);
-        }
-    };
     let current = config
         .as_ref()
         .and_then(|config| config.tree().pointer(["plugins", name, "config"]))
