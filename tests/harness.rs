@@ -245,3 +245,57 @@ fn an_injected_callback_fault_fails_the_callback_and_meets_the_callback_policy()
     assert_eq!(manager.state("audit-log"), Some(PluginState::Excluded));
     assert_eq!(manager.state("kv-store"), Some(PluginState::Running));
 }
+
+/// The supervisor gives up through the failure path every failure takes: dependents first, then
+/// the plugin's own `stop` and `shutdown`; a failing `stop` is one more failure on record, and
+/// the reason stays the restart limit.
+#[test]
+fn a_supervisor_that_gives_up_takes_the_plugin_out_as_a_failure_does() {
+    use plugin_factory::policy::{Intensity, OnUnhealthy};
+    use plugin_factory::report::ExclusionReason;
+    use plugin_factory::runtime::Supervision;
+
+    let harness = Harness::kinds(&["kv-store", "audit-log", "clock"]);
+    harness.inject_health("kv-store", Fault::error("disk full"));
+    let once = OnUnhealthy::Restart(Intensity::new(1, std::time::Duration::from_secs(60)));
+    let manager = harness
+        .builder()
+        .on_unhealthy(once)
+        .discover()
+        .and_then(|manager| manager.validate()?.init()?.start())
+        .unwrap();
+    let first = manager.check_health().unwrap();
+    assert_eq!(
+        first.supervised(),
+        [("kv-store".into(), Supervision::Restarted { restart: 1 })]
+    );
+    harness.inject("kv-store", Hook::Stop, Fault::error("flush failed"));
+    let before = harness.events().len();
+    let second = manager.check_health().unwrap();
+    assert_eq!(
+        second.supervised(),
+        [("kv-store".into(), Supervision::GaveUp)]
+    );
+    assert_eq!(manager.live(), ["clock"]);
+    let info = manager.info("kv-store").unwrap();
+    assert!(
+        matches!(info.reason(), Some(ExclusionReason::RestartLimit { .. })),
+        "{:?}",
+        info.reason()
+    );
+    let failures: Vec<String> = info.failures().iter().map(ToString::to_string).collect();
+    assert_eq!(failures, ["stop failed: flush failed"]);
+    let lines = harness.event_lines();
+    let given_up: Vec<&str> = lines.lines().skip(before).collect();
+    assert_lines(
+        &given_up.join("\n"),
+        "kv-store: running -> failed
+         audit-log: running -> stopped
+         audit-log: stopped -> shut down
+         audit-log: excluded: depends on excluded \"kv-store\"
+         audit-log: shut down -> excluded
+         kv-store: stop failed: flush failed
+         kv-store: excluded: unhealthy: disk full after 1 restarts within 60s, giving up; restarted for: 1: disk full
+         kv-store: failed -> excluded",
+    );
+}

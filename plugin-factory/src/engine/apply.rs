@@ -83,7 +83,7 @@ impl Engine {
             let mut ops = self.ops();
             let reconfigured = drive.reconfigure(&mut ops, i).await;
             if let Err(failure) = &reconfigured {
-                drive.fail(&mut ops, i, failure.clone()).await;
+                ops.fail(i, failure.clone(), drive).await;
             }
             match reconfigured {
                 Ok(Reconfigure::Applied) => {
@@ -176,7 +176,7 @@ impl Engine {
         }
         let mut ops = self.ops();
         ops.bring_up_all(&bring_up, &restart, drive).await;
-        drive.settle(&mut ops).await;
+        ops.settle_failures(drive).await;
 
         let outcomes = changes
             .into_iter()
@@ -212,7 +212,7 @@ impl Slots {
     }
 }
 
-impl<S: SlotAccess + Send> Ops<'_, S> {
+impl<S: SlotAccess> Ops<'_, S> {
     /// Hands running instance `i` its new config; a failure (or a panic, or an invalid config)
     /// is returned for the caller's drive to take `i` out with, as a failing hook is.
     pub(super) fn reconfigure(&mut self, i: usize) -> Result<Reconfigure, HookFailure> {

@@ -18,36 +18,18 @@ use futures_util::future::{Either, select};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use rustc_hash::FxHashMap;
 
+use super::drive::Awaited;
 use super::job::{Call, Done, Runner};
 use super::options::{AsyncSettings, Deadlines, Injector, Stage};
+use super::retry::Attempts;
 use super::slots::{SlotAccess, Slots};
 use super::{Engine, Ops, PluginHook};
 use crate::catch;
 use crate::error::Error;
 use crate::executor::BoxFuture;
-use crate::lifecycle::{Hook, PluginState};
+use crate::lifecycle::PluginState;
 use crate::report::table::Report;
-use crate::report::{ExclusionReason, FailureCause, HookFailure};
-
-/// A plugin whose hook failed during a walk, to be taken out when the walk ends.
-pub(super) struct Failure {
-    pub(super) i: usize,
-    /// Its state before the hook that failed.
-    pub(super) before: PluginState,
-    pub(super) hook: Hook,
-    pub(super) reason: ExclusionReason,
-}
-
-impl Failure {
-    pub(super) fn new(i: usize, before: PluginState, hook: Hook, reason: ExclusionReason) -> Self {
-        Self {
-            i,
-            before,
-            hook,
-            reason,
-        }
-    }
-}
+use crate::report::{FailureCause, HookFailure};
 
 /// Marks a slot that takes no part in a walk.
 const OUT: u32 = u32::MAX;
@@ -119,10 +101,10 @@ impl Engine {
         // What no walk reached: plugins created or validated only, or outside the start order.
         for i in (0..ops.slots.slots().len()).rev() {
             if ops.state(i).is_live() {
-                let _ = ops.tear_down_async(i, &run).await;
+                let _ = ops.tear_down(i, &Awaited(&run)).await;
             }
         }
-        ops.settle_failures_async(&run).await;
+        ops.settle_failures(&Awaited(&run)).await;
         self.finished = true;
         self.take_report()
     }
@@ -148,11 +130,11 @@ impl Engine {
     }
 }
 
-impl<S: SlotAccess + Send> Ops<'_, S> {
+impl<S: SlotAccess> Ops<'_, S> {
     /// What every phase ends with: failed callbacks settled, the start order pruned to live
     /// plugins; returns the required plugin that was excluded, if one was.
     async fn settle(&mut self, run: &Runner) -> Option<usize> {
-        self.settle_failures_async(run).await;
+        self.settle_failures(&Awaited(run)).await;
         self.retain_live();
         self.required_excluded
     }
@@ -216,7 +198,7 @@ impl Ops<'_, &mut Slots> {
             current[i] = first(self.state(i)).unwrap_or(hook);
         }
         let mut failures = Vec::new();
-        let mut attempts: FxHashMap<usize, Vec<HookFailure>> = FxHashMap::default();
+        let mut attempts: FxHashMap<usize, Attempts> = FxHashMap::default();
         let mut halted = false;
         let (mut stage, mut alarm) = match deadlines.map(Deadlines::stage) {
             None => (Stage::Ordered, None),
@@ -266,9 +248,8 @@ impl Ops<'_, &mut Slots> {
             let (i, landed) = (done.i, done.hook);
             match self.land(done, from[i]) {
                 Ok(()) => {
-                    if attempts.remove(&i).is_some() {
-                        let name = self.name(i);
-                        log::info!(target: name.as_str(), "plugin {name:?}: {} succeeded after retrying", landed.hook());
+                    if let Some(retried) = attempts.remove(&i) {
+                        retried.succeeded(self, i, landed);
                     }
                     let state = self.state(i);
                     if let Some(next) = then.filter(|then| landed != *then && then.runs_from(state))
@@ -280,32 +261,28 @@ impl Ops<'_, &mut Slots> {
                     self.release(i, reverse, &mut waiting, &mut ready);
                 }
                 Err(failure) => {
-                    if let Some(delay) = self.retry_delay(i, landed, &failure, &mut attempts) {
+                    let mut retrying = attempts
+                        .remove(&i)
+                        .or_else(|| Attempts::of(self, i, landed));
+                    if let Some(tries) = retrying.as_mut()
+                        && let Some(delay) = tries.again(self, i, &failure)
+                    {
+                        attempts.extend(retrying.map(|tries| (i, tries)));
                         flying.push(self.launch(i, landed, run, Some(delay)));
                         continue;
                     }
-                    let reason = match attempts.remove(&i) {
-                        Some(mut tried) => {
-                            tried.push(failure.clone());
-                            ExclusionReason::RetriesExhausted { attempts: tried }
-                        }
-                        None => ExclusionReason::Hook(failure.clone()),
-                    };
-                    self.record_failure(i, failure.clone());
-                    if from[i].is_live() {
-                        self.set_state(i, PluginState::Failed);
-                    }
+                    let tried = retrying.map_or_else(Vec::new, Attempts::into_failures);
+                    failures.push(self.failed_for_good(i, from[i], failure, tried));
                     halted |= !reverse && self.is_required(i);
                     if reverse {
                         // On the way down, a failed stop does not hold its dependencies up.
                         self.release(i, reverse, &mut waiting, &mut ready);
                     }
-                    failures.push(Failure::new(i, from[i], failure.hook, reason));
                 }
             }
         }
         for failure in failures {
-            self.take_out_async(failure, run).await;
+            self.take_out(failure, &Awaited(run)).await;
         }
     }
 
@@ -337,26 +314,6 @@ impl Ops<'_, &mut Slots> {
                 }
             }
         }
-    }
-
-    /// If `i`'s failure policy retries `hook` and attempts are left: records the failure,
-    /// tells observers, and returns how long to wait before the next attempt.
-    fn retry_delay(
-        &mut self,
-        i: usize,
-        hook: PluginHook,
-        failure: &HookFailure,
-        attempts: &mut FxHashMap<usize, Vec<HookFailure>>,
-    ) -> Option<Duration> {
-        let backoff = self.retry_policy(i, hook)?;
-        let tried = attempts.entry(i).or_default();
-        let attempt = tried.len() as u32 + 2;
-        if attempt > backoff.attempts() {
-            return None;
-        }
-        tried.push(failure.clone());
-        let delay = self.announce_retry(i, failure, attempt, backoff);
-        Some(delay)
     }
 
     /// The mercy period is over: every job still running is dropped (an async hook is
@@ -393,10 +350,10 @@ impl Ops<'_, &mut Slots> {
                 hook: current[i].hook(),
                 cause: FailureCause::Abandoned(after),
             };
-            self.record_failure(i, failure.clone());
-            self.set_state(i, PluginState::Failed);
+            // Nothing is left to run on the way out: its dependents went before it.
+            let out = self.failed_for_good(i, from[i], failure, Vec::new());
             self.drop_instance(i);
-            self.exclude(i, ExclusionReason::Hook(failure));
+            self.exclude(i, out.reason);
         }
     }
 
@@ -416,7 +373,7 @@ impl Ops<'_, &mut Slots> {
     }
 }
 
-impl<S: SlotAccess + Send> Ops<'_, S> {
+impl<S: SlotAccess> Ops<'_, S> {
     /// Takes the instance of `i` out of its slot (out of its extension points first, for a
     /// teardown hook: the job waits for the calls in flight) and makes the job that runs `hook`
     /// on it.

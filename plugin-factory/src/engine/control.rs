@@ -79,14 +79,14 @@ impl Engine {
         let mut plan = self.plan_copy();
         let mut ops = self.shared_ops(&mut plan);
         let result = f(&mut ops, &run).await;
-        ops.settle_failures_async(&run).await;
+        ops.settle_failures(&Awaited(&run)).await;
         ops.retain_live();
         self.publish_plan(plan);
         result
     }
 }
 
-impl<S: SlotAccess + Send> Ops<'_, S> {
+impl<S: SlotAccess> Ops<'_, S> {
     /// Runs `operation` on `i`.
     async fn operate(
         &mut self,
@@ -230,11 +230,8 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
                 state,
             });
         }
-        let dependents = drive
-            .evict_dependents(self, i, |dependency| ExclusionReason::DependencyRemoved {
-                dependency,
-            })
-            .await;
+        let removed_with = |dependency| ExclusionReason::DependencyRemoved { dependency };
+        let dependents = self.evict_dependents(i, removed_with, drive).await;
         let mut removed = self.names(dependents);
         let torn_down = drive.tear_down(self, i).await;
         self.attempt(i, torn_down)?;
@@ -245,7 +242,7 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
 }
 
 /// The chains the operations share.
-impl<S: SlotAccess + Send> Ops<'_, S> {
+impl<S: SlotAccess> Ops<'_, S> {
     /// Runs one step of plugin code on `i`; a failure (which has excluded `i` with its
     /// dependents) becomes [`Error::HookFailed`], with nothing rolled back.
     fn attempt(&self, i: usize, stepped: Result<(), HookFailure>) -> Result<(), Error> {

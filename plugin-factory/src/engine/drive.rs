@@ -1,111 +1,109 @@
-//! How a runtime operation runs its hooks: directly, for the sync manager, or as awaited jobs,
-//! for the async manager. The operations (`control.rs`) are written once, as async functions
-//! over a [`Drive`]; the sync manager completes them in a single poll ([`completed`]), since a direct
-//! drive never waits.
+//! How the engine runs a hook outside a walk: directly, for the sync manager, or as an awaited
+//! job, for the async manager. Everything built on hooks (the runtime operations in
+//! `control.rs`, a reload in `apply.rs`, the failure path in `retry.rs` and `exclude.rs`) is
+//! written once, as async functions over a [`Drive`]; the sync manager completes them in a
+//! single poll ([`completed`]), since a direct drive never waits.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::thread;
+use std::time::Duration;
 
 use futures_util::FutureExt;
 
-use super::concurrent::Failure;
 use super::job::Runner;
 use super::slots::SlotAccess;
 use super::{Ops, PluginHook};
 use crate::contract::Reconfigure;
-use crate::name::Name;
-use crate::report::{ExclusionReason, HookFailure};
+use crate::lifecycle::PluginState;
+use crate::report::HookFailure;
 
-/// The hook-running steps a runtime operation is made of.
-pub(super) trait Drive {
-    /// Runs `hook` on `i` and moves it on, or applies its failure policy (see `Ops::step`).
-    async fn step<S: SlotAccess + Send>(
+/// The primitives the hook-running code is written over.
+pub(super) trait Drive: Sync {
+    /// Waits `delay` (before a retry).
+    async fn wait(&self, delay: Duration);
+
+    /// Runs `hook` on `i` once; the caller moves it on or handles the failure.
+    async fn call<S: SlotAccess>(
         &self,
         ops: &mut Ops<'_, S>,
         i: usize,
         hook: PluginHook,
     ) -> Result<(), HookFailure>;
 
+    /// Runs `hook` on `i`, found in `from`, and moves it on, or applies its failure policy
+    /// (see `Ops::failed`).
+    async fn step_from<S: SlotAccess>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        from: PluginState,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure>;
+
     /// Stops and shuts down `i` as far as it got, and drops it (see `Ops::tear_down`).
-    async fn tear_down<S: SlotAccess + Send>(
+    async fn tear_down<S: SlotAccess>(
         &self,
         ops: &mut Ops<'_, S>,
         i: usize,
     ) -> Result<(), HookFailure>;
 
-    /// Takes `i` out after its own hook failed with `failure`: its live dependents first,
-    /// then its teardown as far as it got (see `Ops::fail`).
-    async fn fail<S: SlotAccess + Send>(
-        &self,
-        ops: &mut Ops<'_, S>,
-        i: usize,
-        failure: HookFailure,
-    );
-
-    /// Records the callbacks that failed and takes out the plugins their failure policy
-    /// excludes (see `Ops::settle_failures`).
-    async fn settle<S: SlotAccess + Send>(&self, ops: &mut Ops<'_, S>);
-
-    /// Takes `i`'s live dependents out, dependents first (see `Ops::evict_dependents`).
-    async fn evict_dependents<S: SlotAccess + Send>(
-        &self,
-        ops: &mut Ops<'_, S>,
-        i: usize,
-        why: fn(Name) -> ExclusionReason,
-    ) -> Vec<usize>;
-
     /// Hands running `i` its new config (see `Ops::reconfigure`); a failure is the caller's
     /// to take `i` out with.
-    async fn reconfigure<S: SlotAccess + Send>(
+    async fn reconfigure<S: SlotAccess>(
         &self,
         ops: &mut Ops<'_, S>,
         i: usize,
     ) -> Result<Reconfigure, HookFailure>;
+
+    /// [`step_from`](Drive::step_from) from the state `i` is in.
+    async fn step<S: SlotAccess>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure> {
+        let from = ops.state(i);
+        self.step_from(ops, i, from, hook).await
+    }
 }
 
 /// Hooks called on the calling thread: the sync manager's.
 pub(super) struct Direct;
 
 impl Drive for Direct {
-    async fn step<S: SlotAccess + Send>(
+    async fn wait(&self, delay: Duration) {
+        thread::sleep(delay);
+    }
+
+    async fn call<S: SlotAccess>(
         &self,
         ops: &mut Ops<'_, S>,
         i: usize,
         hook: PluginHook,
     ) -> Result<(), HookFailure> {
-        ops.step(i, hook)
+        ops.call(i, hook)
     }
 
-    async fn tear_down<S: SlotAccess + Send>(
+    async fn step_from<S: SlotAccess>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        from: PluginState,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure> {
+        ops.step_from(i, from, hook)
+    }
+
+    async fn tear_down<S: SlotAccess>(
         &self,
         ops: &mut Ops<'_, S>,
         i: usize,
     ) -> Result<(), HookFailure> {
-        ops.tear_down(i)
+        ops.tear_down(i, self).await
     }
 
-    async fn fail<S: SlotAccess + Send>(
-        &self,
-        ops: &mut Ops<'_, S>,
-        i: usize,
-        failure: HookFailure,
-    ) {
-        ops.fail(i, failure);
-    }
-
-    async fn settle<S: SlotAccess + Send>(&self, ops: &mut Ops<'_, S>) {
-        ops.settle_failures();
-    }
-
-    async fn evict_dependents<S: SlotAccess + Send>(
-        &self,
-        ops: &mut Ops<'_, S>,
-        i: usize,
-        why: fn(Name) -> ExclusionReason,
-    ) -> Vec<usize> {
-        ops.evict_dependents(i, why)
-    }
-
-    async fn reconfigure<S: SlotAccess + Send>(
+    async fn reconfigure<S: SlotAccess>(
         &self,
         ops: &mut Ops<'_, S>,
         i: usize,
@@ -118,58 +116,64 @@ impl Drive for Direct {
 pub(super) struct Awaited<'r>(pub(super) &'r Runner);
 
 impl Drive for Awaited<'_> {
-    async fn step<S: SlotAccess + Send>(
+    async fn wait(&self, delay: Duration) {
+        self.0.executor.sleep(delay).await;
+    }
+
+    async fn call<S: SlotAccess>(
         &self,
         ops: &mut Ops<'_, S>,
         i: usize,
         hook: PluginHook,
     ) -> Result<(), HookFailure> {
-        let from = ops.state(i);
-        ops.step_async(i, from, hook, self.0).await
+        let done = ops.launch(i, hook, self.0, None).await;
+        ops.put_back(done)
     }
 
-    async fn tear_down<S: SlotAccess + Send>(
+    async fn step_from<S: SlotAccess>(
+        &self,
+        ops: &mut Ops<'_, S>,
+        i: usize,
+        from: PluginState,
+        hook: PluginHook,
+    ) -> Result<(), HookFailure> {
+        match self.call(ops, i, hook).await {
+            Ok(()) => {
+                ops.moved_on(i, from, hook);
+                Ok(())
+            }
+            Err(failure) => ops.failed(i, from, hook, failure, self).await,
+        }
+    }
+
+    async fn tear_down<S: SlotAccess>(
         &self,
         ops: &mut Ops<'_, S>,
         i: usize,
     ) -> Result<(), HookFailure> {
-        ops.tear_down_async(i, self.0).await
+        boxed_tear_down(ops, i, self).await
     }
 
-    async fn fail<S: SlotAccess + Send>(
-        &self,
-        ops: &mut Ops<'_, S>,
-        i: usize,
-        failure: HookFailure,
-    ) {
-        let before = ops.state(i);
-        ops.record_failure(i, failure.clone());
-        let hook = failure.hook;
-        let reason = ExclusionReason::Hook(failure);
-        ops.take_out_async(Failure::new(i, before, hook, reason), self.0)
-            .await;
-    }
-
-    async fn settle<S: SlotAccess + Send>(&self, ops: &mut Ops<'_, S>) {
-        ops.settle_failures_async(self.0).await;
-    }
-
-    async fn evict_dependents<S: SlotAccess + Send>(
-        &self,
-        ops: &mut Ops<'_, S>,
-        i: usize,
-        why: fn(Name) -> ExclusionReason,
-    ) -> Vec<usize> {
-        ops.evict_dependents_async(i, self.0, why).await
-    }
-
-    async fn reconfigure<S: SlotAccess + Send>(
+    async fn reconfigure<S: SlotAccess>(
         &self,
         ops: &mut Ops<'_, S>,
         i: usize,
     ) -> Result<Reconfigure, HookFailure> {
         ops.reconfigure_async(i, self.0).await
     }
+}
+
+/// A boxed step, for the recursion between a failure and the teardown of its dependents.
+type Step<'a> = Pin<Box<dyn Future<Output = Result<(), HookFailure>> + Send + 'a>>;
+
+/// An awaited teardown, boxed (and `Send` by its type): a failure in it takes out the plugin's
+/// dependents, which tears them down in turn.
+fn boxed_tear_down<'a, S: SlotAccess>(
+    ops: &'a mut Ops<'_, S>,
+    i: usize,
+    drive: &'a Awaited<'_>,
+) -> Step<'a> {
+    Box::pin(ops.tear_down(i, drive))
 }
 
 /// The result of an operation over [`Direct`], which is ready at its first poll.

@@ -78,7 +78,7 @@ impl Engine {
     }
 }
 
-impl<S: SlotAccess + Send> Ops<'_, S> {
+impl<S: SlotAccess> Ops<'_, S> {
     /// Every running plugin's health, checked at once as jobs of `run`.
     async fn check_all_health(&mut self, run: &Runner) -> HealthReport {
         let at = SystemTime::now();

@@ -6,6 +6,7 @@
 use quanta::Instant;
 use std::sync::Arc;
 
+use super::drive::{Direct, completed};
 use super::instance::{Instance, NO_INSTANCE};
 use super::observe::Event;
 use super::options::Injector;
@@ -119,7 +120,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             hook: Hook::Create,
             cause,
         };
-        self.fail(i, failure.clone());
+        completed(self.fail(i, failure.clone(), &Direct));
         Err(failure)
     }
 
@@ -219,16 +220,10 @@ impl<S: SlotAccess> Ops<'_, S> {
         }
     }
 
-    /// Runs `hook` on `i` and moves it on, or excludes it (with its dependents) and returns the
-    /// failure.
-    #[inline(always)]
-    pub(super) fn step(&mut self, i: usize, hook: PluginHook) -> Result<(), HookFailure> {
-        self.step_from(i, self.state(i), hook)
-    }
-
-    /// [`step`](Self::step) for a plugin the caller has just found in state `from`. Only the
-    /// manager changes states, and a hook cannot call back into it, so `from` still holds when
-    /// the hook returns.
+    /// Runs `hook` on `i`, which the caller has just found in state `from`, and moves it on, or
+    /// applies its failure policy (retried, or excluded with its dependents) and returns the
+    /// failure. Only the manager changes states, and a hook cannot call back into it, so `from`
+    /// still holds when the hook returns.
     #[inline(always)]
     pub(super) fn step_from(
         &mut self,
@@ -241,7 +236,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 self.moved_on(i, from, hook);
                 Ok(())
             }
-            Err(failure) => self.failed(i, from, hook, failure),
+            Err(failure) => self.failed_here(i, from, hook, failure),
         }
     }
 
@@ -331,12 +326,12 @@ impl<S: SlotAccess> Ops<'_, S> {
                     self.drop_instance(i);
                 }
             } else if from.is_live() {
-                let _ = self.tear_down(i);
+                let _ = completed(self.tear_down(i, &Direct));
             }
         }
         for i in (0..self.slots.slots().len()).rev() {
             if self.state(i).is_live() {
-                let _ = self.tear_down(i);
+                let _ = completed(self.tear_down(i, &Direct));
             }
         }
     }

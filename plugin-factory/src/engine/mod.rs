@@ -8,12 +8,12 @@
 //! | file | owns |
 //! |---|---|
 //! | `hooks.rs` | running a hook (panics caught, state checked, events sent), the walks over every plugin |
-//! | `exclude.rs` | taking a plugin out of the live set, written once over a `Pace`: its live dependents first, its teardown as far as it got, the reasons and failures recorded |
+//! | `exclude.rs` | a failure made final (marked `Failed`, its reason built, in one place) and the plugin taken out of the live set: its live dependents first, its teardown as far as it got, the failures recorded |
 //! | `options.rs` | the settings fixed when a manager is built, and the faults a test injects through them |
-//! | `retry.rs` | what a failed hook leads to under its failure policy: called again with backoff (`on_failure = retry(...)`), or the plugin taken out; the `Pace` both are written over (in place, or awaited) |
+//! | `retry.rs` | what a failed hook leads to under its failure policy: called again with backoff (`on_failure = retry(...)`), or the plugin taken out; the attempts counted |
 //! | `resolve.rs` | duplicates, creation, dependencies, versions, cycles |
 //! | `control.rs` | the runtime operations: stop, start, restart, add, remove one plugin, over either drive |
-//! | `drive.rs` | how an operation runs hooks: directly (sync manager) or as awaited jobs (async manager) |
+//! | `drive.rs` | how everything outside a walk runs hooks (operations, reloads, the failure path): directly (sync manager) or as awaited jobs (async manager) |
 //! | `reload.rs` | checking a new configuration whole and planning the move to it |
 //! | `apply.rs` | carrying a reload plan out |
 //! | `query.rs` | reports, infos, the live list |
@@ -29,7 +29,6 @@
 //! | `observe.rs` | events and observers |
 //! | `concurrent.rs` | the async manager's walks: hooks awaited as the dependency graph allows, timeouts, retries on the executor's timer, shutdown's deadlines |
 //! | `job.rs` | one hook of one plugin as a future: an async hook awaited, or a sync one on the blocking pool |
-//! | `takeout.rs` | the async manager's awaited steps: a hook as a job, a failure retried (`retry.rs`) or taken out (`exclude.rs`), dependents evicted and torn down, each hook awaited |
 
 mod access;
 mod apply;
@@ -53,7 +52,6 @@ mod setup;
 mod share;
 mod slots;
 mod supervise;
-mod takeout;
 #[cfg(test)]
 mod testing;
 
@@ -277,7 +275,7 @@ impl Engine {
     pub(crate) fn stop_all(&mut self) {
         let mut ops = self.ops();
         ops.stop_all();
-        ops.settle_failures();
+        ops.settle_failures_here();
         ops.retain_live();
     }
 
@@ -286,7 +284,7 @@ impl Engine {
     fn transition(&mut self, step: impl FnOnce(&mut Ops<'_, &mut Slots>)) -> Result<(), Error> {
         let mut ops = self.ops();
         step(&mut ops);
-        ops.settle_failures();
+        ops.settle_failures_here();
         ops.retain_live();
         let Some(i) = ops.required_excluded else {
             return Ok(());
@@ -316,7 +314,7 @@ impl Engine {
     pub(crate) fn finish(&mut self) -> Report {
         let mut ops = self.ops();
         ops.shut_down_all();
-        ops.settle_failures();
+        ops.settle_failures_here();
         self.finished = true;
         self.take_report()
     }
@@ -348,7 +346,7 @@ impl Engine {
         let mut plan = self.plan_copy();
         let mut ops = self.shared_ops(&mut plan);
         let result = f(&mut ops);
-        ops.settle_failures();
+        ops.settle_failures_here();
         // Published orders hold live plugins only, as after every phase transition.
         ops.retain_live();
         self.publish_plan(plan);

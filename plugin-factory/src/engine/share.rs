@@ -57,16 +57,9 @@ impl<S: SlotAccess> Ops<'_, S> {
         withdraw_points(self.slots.slots(), hub, i);
     }
 
-    /// Records the callbacks that failed since the last time, and applies the failure policy:
-    /// a plugin that reached its limit is taken out as if a hook had failed.
-    pub(super) fn settle_failures(&mut self) {
-        for (i, failure) in self.record_callback_failures() {
-            self.take_out(i, failure);
-        }
-    }
-
     /// Records the callbacks that failed since the last time; returns the live plugins that
-    /// reached the failure policy's limit, with the failure to take each out for.
+    /// reached the failure policy's limit, with the failure to take each out for (not recorded
+    /// yet: `settle_failures` records it as it takes the plugin out).
     pub(super) fn record_callback_failures(&mut self) -> Vec<(usize, HookFailure)> {
         if !self.hub.has_queued() {
             return Vec::new();
@@ -90,7 +83,6 @@ impl<S: SlotAccess> Ops<'_, S> {
                 hook: Hook::Callback,
                 cause,
             };
-            self.record_failure(i, failure.clone());
             let count = self.slots.with_details(i, |details| {
                 details.callback_failures += 1;
                 details.callback_failures
@@ -100,7 +92,10 @@ impl<S: SlotAccess> Ops<'_, S> {
                 && self.state(i).is_live()
                 && !doomed.iter().any(|&(j, _)| j == i)
             {
+                // Recorded when its take-out begins.
                 doomed.push((i, failure));
+            } else {
+                self.record_failure(i, failure);
             }
         }
         doomed

@@ -296,7 +296,7 @@ impl Slots {
 
 /// How the engine changes the slots: directly when the manager is owned, through each slot's
 /// locks when it is shared. Reads go through [`slots`](SlotAccess::slots).
-pub(crate) trait SlotAccess {
+pub(crate) trait SlotAccess: Send {
     fn slots(&self) -> &Slots;
     fn store_state(&mut self, i: usize, state: PluginState);
     /// The details of `i`, created on first use.

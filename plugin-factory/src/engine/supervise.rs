@@ -5,6 +5,7 @@
 use std::time::{Instant, SystemTime};
 
 use super::drive::{Awaited, Direct, Drive, completed};
+use super::exclude::Failure;
 use super::options::AsyncSettings;
 use super::slots::SlotAccess;
 use super::{Engine, Ops};
@@ -80,7 +81,7 @@ impl Engine {
     }
 }
 
-impl<S: SlotAccess + Send> Ops<'_, S> {
+impl<S: SlotAccess> Ops<'_, S> {
     /// Restarts `i`, found `health` (unhealthy), unless it was restarted `intensity` times
     /// within the window already: then excludes it (and its dependents). `None` if it no
     /// longer runs.
@@ -107,15 +108,13 @@ impl<S: SlotAccess + Send> Ops<'_, S> {
                 intensity,
             };
             log::error!(target: name.as_str(), "plugin {name:?}: {reason}");
-            drive
-                .evict_dependents(self, i, |dependency| ExclusionReason::DependsOnExcluded {
-                    dependency,
-                })
-                .await;
-            // A failing teardown hook excludes it already, with that failure as the reason.
-            if drive.tear_down(self, i).await.is_ok() {
-                self.exclude(i, reason);
-            }
+            let out = Failure {
+                i,
+                before: PluginState::Running,
+                failed: None,
+                reason,
+            };
+            self.take_out(out, drive).await;
             return Some(Supervision::GaveUp);
         }
         restarts.push(Restart {
