@@ -3,8 +3,6 @@
 //! dependencies (`link_plugins!(example_plugins)` in the other tests names it by hand). CI runs
 //! this file on both backends, in debug and in release with fat LTO.
 
-mod support;
-
 use plugin_factory::{PluginManager, PluginState, registry};
 
 plugin_factory::link_plugins!();
@@ -52,7 +50,9 @@ fn metadata_comes_from_the_annotation_and_the_defining_crate() {
 
 #[test]
 fn the_global_registry_runs_the_whole_lifecycle() {
-    let running = support::start_with(PluginManager::builder());
+    let running = PluginManager::discover()
+        .and_then(|manager| manager.validate()?.init()?.start())
+        .unwrap();
     assert_eq!(
         running.live(),
         ["clock", "greeter", "kv-store", "audit-log"]

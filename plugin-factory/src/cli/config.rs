@@ -5,17 +5,16 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::options::{Exit, Options, OutputFormat, Source};
+use super::options::{Exit, OutputFormat, Source};
 use super::render::{Io, err, out, print_json};
 use super::session::Session;
 use crate::config::{Change, Loader, schema as config_schema};
 use crate::error::Error;
-use crate::registry;
 
-pub(super) fn schema(options: &Options, io: &mut Io<'_>) -> Result<Exit, Error> {
-    let schema = config_schema(registry::entries());
+pub(super) fn schema(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
+    let schema = config_schema(source.kinds());
     // The schema is JSON whatever the format: text prints it pretty, JSON wraps it.
-    match options.format {
+    match source.format() {
         OutputFormat::Json => print_json(io, json!({ "schema": schema })),
         OutputFormat::Text => out!(
             io,

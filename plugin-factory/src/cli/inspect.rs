@@ -10,20 +10,19 @@ use crate::contract::Health;
 use crate::contract::PluginMetadata;
 use crate::error::Error;
 use crate::lifecycle::PluginState;
-use crate::registry::{self, PluginEntry};
+use crate::registry::PluginEntry;
 use crate::report::ExclusionReason;
 use crate::report::table::Report;
 use crate::runtime::PluginInfo;
 
-/// The registry entry of `kind`.
-fn entry(kind: &str) -> Option<&'static PluginEntry> {
-    registry::entries().find(|entry| entry.name() == kind)
+/// The entry of `kind` among `kinds`.
+fn entry(kinds: &[&'static PluginEntry], kind: &str) -> Option<&'static PluginEntry> {
+    kinds.iter().copied().find(|entry| entry.name() == kind)
 }
 
 /// The extension points `kind` implements, by trait name.
-fn implements(kind: &str) -> Vec<&'static str> {
-    entry(kind)
-        .and_then(PluginEntry::implementations)
+fn implements(kind: Option<&'static PluginEntry>) -> Vec<&'static str> {
+    kind.and_then(PluginEntry::implementations)
         .map(|implementations| {
             implementations
                 .points()
@@ -34,9 +33,14 @@ fn implements(kind: &str) -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
-/// The kinds linked into the binary that have no instance (the configuration names none).
-fn kinds_without_instance(infos: &[PluginInfo]) -> Vec<&'static PluginEntry> {
-    let mut kinds: Vec<_> = registry::entries()
+/// The `kinds` that have no instance (the configuration names none).
+fn kinds_without_instance(
+    kinds: &[&'static PluginEntry],
+    infos: &[PluginInfo],
+) -> Vec<&'static PluginEntry> {
+    let mut kinds: Vec<_> = kinds
+        .iter()
+        .copied()
         .filter(|entry| !infos.iter().any(|info| info.kind() == entry.name()))
         .collect();
     kinds.sort_by_key(|entry| entry.name());
@@ -54,11 +58,14 @@ struct Row {
     enabled: bool,
     state: Option<PluginState>,
     reason: Option<String>,
+    /// The extension points its kind implements.
+    implements: Vec<&'static str>,
 }
 
 impl Row {
-    fn of_instance(info: &PluginInfo) -> Self {
+    fn of_instance(kinds: &[&'static PluginEntry], info: &PluginInfo) -> Self {
         Self {
+            implements: implements(entry(kinds, info.kind())),
             name: info.name().to_string(),
             kind: info.kind(),
             metadata: info.metadata(),
@@ -70,6 +77,7 @@ impl Row {
 
     fn of_kind(entry: &'static PluginEntry) -> Self {
         Self {
+            implements: implements(Some(entry)),
             name: entry.name().to_owned(),
             kind: entry.name(),
             metadata: entry.metadata(),
@@ -94,7 +102,7 @@ impl Row {
             "reason": self.reason,
             "depends_on": self.dependencies(),
             "package": self.metadata.package(),
-            "implements": implements(self.kind),
+            "implements": self.implements,
         })
     }
 
@@ -112,7 +120,7 @@ impl Row {
             state.to_owned(),
             cell(&self.dependencies()),
             self.metadata.package().to_owned(),
-            cell(&implements(self.kind)),
+            cell(&self.implements),
             reason,
         ]
     }
@@ -125,10 +133,15 @@ pub(super) fn list(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> 
     };
     let infos = manager.plugins();
     session.block_on(manager.shutdown());
+    let kinds = source.kinds();
     let rows: Vec<Row> = infos
         .iter()
-        .map(Row::of_instance)
-        .chain(kinds_without_instance(&infos).into_iter().map(Row::of_kind))
+        .map(|info| Row::of_instance(&kinds, info))
+        .chain(
+            kinds_without_instance(&kinds, &infos)
+                .into_iter()
+                .map(Row::of_kind),
+        )
         .collect();
     match source.format() {
         OutputFormat::Json => {
@@ -168,9 +181,10 @@ pub(super) fn info(
         Err(exit) => return Ok(exit),
     };
     let info = manager.info(name);
+    let kinds = source.kinds();
     let kind = match &info {
-        Some(info) => entry(info.kind()),
-        None => entry(name),
+        Some(info) => entry(&kinds, info.kind()),
+        None => entry(&kinds, name),
     };
     let Some(kind) = kind else {
         let mut known: Vec<String> = manager
@@ -178,7 +192,7 @@ pub(super) fn info(
             .iter()
             .map(|p| p.name().to_string())
             .collect();
-        known.extend(registry::entries().map(|entry| entry.name().to_owned()));
+        known.extend(kinds.iter().map(|entry| entry.name().to_owned()));
         known.sort_unstable();
         known.dedup();
         session.block_on(manager.shutdown());
@@ -213,7 +227,7 @@ pub(super) fn info(
         "location": metadata.location().to_string(),
         "depends_on": metadata.dependencies().iter().map(ToString::to_string).collect::<Vec<_>>(),
         "dependents": info.as_ref().map(|i| i.dependents().iter().map(|d| d.to_string()).collect::<Vec<_>>()).unwrap_or_default(),
-        "implements": implements(kind.name()),
+        "implements": implements(Some(kind)),
         "state": info.as_ref().map(|i| i.state().as_str()),
         "reason": info.as_ref().and_then(|i| i.reason()).map(ToString::to_string),
         "on_failure": info.as_ref().map_or(metadata.on_failure(), |i| i.on_failure()).to_string(),

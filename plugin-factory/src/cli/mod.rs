@@ -57,6 +57,7 @@ use self::options::Source;
 use crate::config::Config;
 use crate::error::Error;
 use crate::manager::builder::ManagerBuilder;
+use crate::registry::PluginEntry;
 
 pub use self::graph::Style;
 pub use self::options::{Exit, Options, OutputFormat, init_logging};
@@ -152,6 +153,7 @@ pub enum ConfigCommand {
 pub struct Runner {
     env_prefix: Option<String>,
     app: fn() -> clap::Command,
+    kinds: Option<Vec<&'static PluginEntry>>,
 }
 
 impl Default for Runner {
@@ -159,6 +161,7 @@ impl Default for Runner {
         Self {
             env_prefix: None,
             app: Cli::command,
+            kinds: None,
         }
     }
 }
@@ -182,6 +185,31 @@ impl Runner {
     /// [`Loader::env`](crate::config::Loader::env) does.
     pub fn env_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.env_prefix = Some(prefix.into());
+        self
+    }
+
+    /// The kinds the commands work on, instead of every kind linked into the binary
+    /// ([`registry::entries`](crate::registry::entries)): what `list` and `check` show, what
+    /// a configuration may name, what `config schema` describes. For a binary that links more
+    /// plugin crates than one command line should manage, and for tests.
+    ///
+    /// ```standalone_crate
+    /// use plugin_factory::cli::{Command, Io, Options, Runner};
+    /// use plugin_factory::registry;
+    /// plugin_factory::link_plugins!(example_plugins);
+    ///
+    /// # fn main() {
+    /// let clock = registry::entries().filter(|entry| entry.name() == "clock");
+    /// let (mut out, mut err) = (Vec::new(), Vec::new());
+    /// let exit = Runner::new()
+    ///     .entries(clock)
+    ///     .run_to(&Command::Check, &Options::default(), &mut Io::new(&mut out, &mut err));
+    /// assert_eq!(exit.code(), 0, "{}", String::from_utf8_lossy(&err));
+    /// assert_eq!(String::from_utf8(out).unwrap(), "ok: 1 plugins valid\n");
+    /// # }
+    /// ```
+    pub fn entries(mut self, entries: impl IntoIterator<Item = &'static PluginEntry>) -> Self {
+        self.kinds = Some(entries.into_iter().collect());
         self
     }
 
@@ -235,7 +263,7 @@ impl Runner {
             Command::Health => inspect::health(&self.source(options), io),
             Command::Config {
                 command: ConfigCommand::Schema,
-            } => config::schema(options, io),
+            } => config::schema(&self.source(options), io),
             Command::Config {
                 command: ConfigCommand::Plan { file },
             } => config::plan(&self.source(options), file, io),
@@ -282,6 +310,7 @@ impl Runner {
         Source {
             options,
             env_prefix: self.env_prefix.as_deref(),
+            chosen: self.kinds.as_deref(),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::config::{Config, DEFAULT_MAX_FILE_SIZE, Loader};
 use crate::error::Error;
 use crate::manager::PluginManager;
 use crate::manager::builder::ManagerBuilder;
+use crate::registry::{self, PluginEntry};
 
 /// The options every subcommand takes: where the configuration comes from, and how to print.
 #[derive(Debug, Clone, clap::Args)]
@@ -128,9 +129,19 @@ impl From<Exit> for ExitCode {
 pub(super) struct Source<'a> {
     pub(super) options: &'a Options,
     pub(super) env_prefix: Option<&'a str>,
+    /// The kinds chosen with [`Runner::entries`](super::Runner::entries), if any.
+    pub(super) chosen: Option<&'a [&'static PluginEntry]>,
 }
 
 impl Source<'_> {
+    /// The kinds the command works on: the chosen ones, or every linked kind.
+    pub(super) fn kinds(&self) -> Vec<&'static PluginEntry> {
+        match self.chosen {
+            Some(chosen) => chosen.to_vec(),
+            None => registry::entries().collect(),
+        }
+    }
+
     /// How to print.
     pub(super) fn format(&self) -> OutputFormat {
         self.options.format
@@ -173,7 +184,10 @@ impl Source<'_> {
     }
 
     pub(super) fn builder(&self) -> Result<ManagerBuilder, Error> {
-        let builder = PluginManager::builder();
+        let mut builder = PluginManager::builder();
+        if let Some(chosen) = self.chosen {
+            builder = builder.entries(chosen.iter().copied());
+        }
         Ok(match self.config()? {
             Some(config) => builder.config(config),
             None => builder,

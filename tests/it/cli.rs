@@ -1,22 +1,29 @@
 //! The command line (`plugin_factory::cli`): each subcommand in text and JSON, run in process
 //! on the example plugins with its output compared line by line, and the real host binary for
 //! exit codes and usage errors. The binary tests need `target/debug/examples/host`, which
-//! `cargo test --workspace` builds (with `--test cli` alone, build it first:
+//! `cargo test --workspace` builds (with `--test it` alone, build it first:
 //! `cargo build --example host`).
 
 use std::path::PathBuf;
 use std::process::{Command as Process, Output};
 
 use plugin_factory::cli::{Command, ConfigCommand, Exit, Io, Options, OutputFormat, Runner, Style};
+use plugin_factory::registry;
 use plugin_factory::testing::assert_lines;
 use serde_json::Value;
 
-plugin_factory::link_plugins!(example_plugins);
+/// A runner over the example plugins (the binary links the other modules' test kinds too), as
+/// the host example's command line is.
+fn runner() -> Runner {
+    let examples =
+        registry::entries().filter(|entry| entry.metadata().package() == "example-plugins");
+    Runner::new().entries(examples)
+}
 
 /// Runs `command` in process: the exit, stdout and stderr.
 fn run(command: Command, options: &Options) -> (Exit, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let exit = Runner::new().run_to(&command, options, &mut Io::new(&mut out, &mut err));
+    let exit = runner().run_to(&command, options, &mut Io::new(&mut out, &mut err));
     (
         exit,
         String::from_utf8(out).unwrap(),
@@ -863,7 +870,7 @@ fn hostile_files_are_read_within_bounded_memory() {
 /// Every exit code in `docs/cli.md`'s table, from the binary: the table and the code agree.
 #[test]
 fn the_exit_codes_in_the_docs_are_the_binary_s() {
-    let docs = include_str!("../docs/cli.md");
+    let docs = include_str!("../../docs/cli.md");
     let table = &docs[docs.find("## Exit codes and errors").unwrap()..];
     let documented: Vec<i32> = table
         .lines()

@@ -5,16 +5,24 @@
 //! test can tell a kept instance from a re-created one; the journal records every hook by
 //! instance name.
 
-#![allow(
-    dead_code,
-    reason = "each test binary reads different fields; some only need the kinds registered"
-)]
-
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use plugin_factory::{Configurable, Context, Plugin, PluginError, Reconfigure, plugin};
+use plugin_factory::registry::{self, PluginEntry};
+use plugin_factory::{
+    Configurable, Context, ManagerBuilder, Plugin, PluginError, PluginManager, Reconfigure, plugin,
+};
 
 use crate::support::record;
+
+/// The kinds of this module, out of everything the test binary registers.
+pub(crate) fn entries() -> impl Iterator<Item = &'static PluginEntry> {
+    registry::entries().filter(|entry| entry.metadata().location().module_path() == module_path!())
+}
+
+/// A builder over this module's kinds only, as a host that links just them would have.
+pub(crate) fn builder() -> ManagerBuilder {
+    PluginManager::builder().entries(entries())
+}
 
 static SERIAL: AtomicU32 = AtomicU32::new(0);
 

@@ -1,11 +1,11 @@
 //! Exclusion: a plugin whose factory or hook fails or panics leaves the live set, is torn down
 //! as far as it got and dropped exactly once; dependents follow; the others keep running.
 
-mod support;
+use crate::support;
 
+use crate::support::{Fault, calls, inject, journal, probe, required_probe, start_all};
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook, Report};
 use plugin_factory::{Error, PluginManager, PluginState};
-use support::{Fault, calls, inject, journal, probe, required_probe, start_all};
 
 fn entries() -> Vec<&'static plugin_factory::registry::PluginEntry> {
     vec![

@@ -2,9 +2,8 @@
 //! configuration they are given, the loader and `plan` answer with a configuration, a plan or
 //! an error, and never panic.
 
-#[path = "support/kinds.rs"]
-mod kinds;
-mod support;
+use crate::support;
+use crate::support::kinds;
 
 use plugin_factory::PluginManager;
 use plugin_factory::config::{Format, Loader};
@@ -18,7 +17,7 @@ const FORMATS: [(Format, &str); 3] = [
 ];
 
 fn running() -> PluginManager<Active> {
-    support::start_with(PluginManager::builder())
+    support::start_with(kinds::builder())
 }
 
 /// A scalar as it could appear in any of the formats.
@@ -163,7 +162,7 @@ proptest! {
             Err(error) => prop_assert!(!error.to_string().is_empty()),
         }
         // The same configuration at startup: invalid instances are excluded, never a panic.
-        let started = PluginManager::builder().config(config).discover();
+        let started = kinds::builder().config(config).discover();
         if let Ok(manager) = started {
             let _ = manager.validate().and_then(|m| m.init()).and_then(|m| m.start());
         }
@@ -317,7 +316,7 @@ proptest! {
                 let bound = text.len() + MAX_ALIASED + 4 * (sets.len() + names.len() + variables.len()) * 200 + 1;
                 prop_assert!(size(config.tree()) <= bound, "{} values from {} bytes", size(config.tree()), text.len());
                 // And what the manager makes of it: excluded instances, never a panic.
-                if let Ok(manager) = PluginManager::builder().config(config).discover() {
+                if let Ok(manager) = kinds::builder().config(config).discover() {
                     let _ = manager.validate();
                 }
             }

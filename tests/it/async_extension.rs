@@ -4,8 +4,6 @@
 //! spawned task, and `reconfigure` awaited (in place, declined, timed out, and a sync plugin's
 //! on the blocking pool).
 
-mod support;
-
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 

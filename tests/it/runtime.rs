@@ -1,13 +1,13 @@
 //! The runtime API of a running manager: queries, typed access, per-plugin stop, start and
 //! restart, hot add and remove, and the error of every illegal request.
 
-mod support;
+use crate::support;
 
+use crate::support::{Fault, Probe, calls, heal, inject, journal, probe, start_all, start_with};
 use plugin_factory::phase::Active;
 use plugin_factory::report::{ExclusionReason, Hook};
 use plugin_factory::runtime::Action;
 use plugin_factory::{Error, PluginManager, PluginState};
-use support::{Fault, Probe, calls, heal, inject, journal, probe, start_all, start_with};
 
 /// A plugin type no entry creates.
 struct Other;

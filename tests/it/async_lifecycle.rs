@@ -7,7 +7,7 @@
 //! own) and write every hook's beginning and end to a global journal: their hooks run on
 //! runtime and blocking-pool threads, so nothing thread-local would see them.
 
-mod support;
+use crate::support;
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -576,7 +576,7 @@ fn the_async_manager_and_its_transitions_are_send() {
 
 /// The async example under a real SIGINT: started, left to probe its listener, interrupted,
 /// shut down within its grace period. Needs `target/debug/examples/async_host`, which
-/// `cargo test --workspace` builds (with `--test async_lifecycle` alone, build it first:
+/// `cargo test --workspace` builds (with `--test it` alone, build it first:
 /// `cargo build --example async_host`).
 #[cfg(unix)]
 #[test]

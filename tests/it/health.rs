@@ -1,7 +1,7 @@
 //! Health checks: each running plugin's `health` hook, the roll-up, a panicking check, what
 //! `info` keeps, and what is not checked.
 
-mod support;
+use crate::support;
 
 use std::sync::Mutex;
 

@@ -3,7 +3,7 @@
 //! keys that would drive a terminal, documents of nothing, integers at the edge. Each class has
 //! its exact message; none panics, and every documented key is reachable from every source.
 //! (The classes that need a process of their own, under a memory limit or with signals, are in
-//! `tests/cli.rs`; speed is measured in `bench-plugins`, `config_hostile`.)
+//! `tests/it/cli.rs`; speed is measured in `bench-plugins`, `config_hostile`.)
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

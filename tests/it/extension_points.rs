@@ -3,9 +3,8 @@
 //! of instances that stop, calls from plugins, re-entrancy, and calls on several threads while
 //! plugins stop and restart.
 
-#[path = "support/points.rs"]
-mod points;
-mod support;
+use crate::support;
+use crate::support::points;
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
@@ -20,8 +19,8 @@ use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
 use plugin_factory::runtime::Name;
 use plugin_factory::{Error, PluginError, PluginManager, PluginState};
 
+use crate::support::{Fault, calls, inject, journal, start_all, start_with};
 use points::{Alpha, Beta, Consumer, Gamma, Listen, Provider, Stamp, Tally, Tuned, kinds};
-use support::{Fault, calls, inject, journal, start_all, start_with};
 
 /// A running manager of the kinds called `names`, with an empty journal.
 fn running(names: &[&str]) -> PluginManager<Active> {

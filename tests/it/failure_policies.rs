@@ -3,18 +3,18 @@
 //! is excluded with every attempt), set in the annotation or metadata and overridden per
 //! instance by the configuration.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::{Fault, calls, inject, inject_times, journal, probe, probe_with, start_with};
 use plugin_factory::config::{Config, Format, Loader};
 use plugin_factory::observe::Event;
 use plugin_factory::policy::{Backoff, OnFailure};
 use plugin_factory::registry::PluginMetadata;
 use plugin_factory::report::{ExclusionReason, Hook};
 use plugin_factory::{Error, PluginManager, PluginState};
-use support::{Fault, calls, inject, inject_times, journal, probe, probe_with, start_with};
 
 /// Three attempts, 1 ms doubling up to 2 ms: quick enough for a test, long enough to be seen.
 const QUICK: Backoff = Backoff::new(3, Duration::from_millis(1), Duration::from_millis(2));

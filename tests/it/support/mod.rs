@@ -3,10 +3,8 @@
 //! Phase transitions and runtime operations run plugin code on the calling thread, so the
 //! script and the journal are thread-local: tests running in parallel do not see each other.
 
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different part of the support module"
-)]
+pub(crate) mod kinds;
+pub(crate) mod points;
 
 use std::cell::RefCell;
 use std::sync::{Mutex, PoisonError};

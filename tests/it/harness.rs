@@ -10,8 +10,6 @@ use plugin_factory::report::Hook;
 use plugin_factory::testing::{Fault, Harness, assert_lines};
 use plugin_factory::{Context, Plugin, PluginError, PluginState};
 
-plugin_factory::link_plugins!(example_plugins);
-
 #[test]
 fn a_clean_run_is_recorded_event_by_event() {
     let harness = Harness::kinds(&["kv-store"]);

@@ -1,14 +1,14 @@
 //! The whole lifecycle through the typestate manager: order, reversal, restarts from `Stopped`,
 //! dropping in every phase, disabled plugins, timings and events.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 
+use crate::support::{calls, journal, probe, start_all, start_with};
 use plugin_factory::observe::Event;
 use plugin_factory::report::Hook;
 use plugin_factory::{Error, PluginManager, PluginState};
-use support::{calls, journal, probe, start_all, start_with};
 
 fn graph() -> Vec<&'static plugin_factory::registry::PluginEntry> {
     vec![

@@ -2,7 +2,7 @@
 //! restart them concurrently for a bounded number of iterations; afterwards every plugin is in
 //! a legal state, every instance was dropped exactly once, and no event was lost or doubled.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

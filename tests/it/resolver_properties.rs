@@ -4,16 +4,14 @@
 //! topological; every live plugin's dependencies are registered once, live, of a matching
 //! version and started before it; and every excluded plugin has a reason that holds.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::support::probe_with;
 use plugin_factory::registry::PluginEntry;
 use plugin_factory::registry::PluginMetadata;
 use plugin_factory::report::ExclusionReason;
 use plugin_factory::{PluginManager, PluginState};
 use proptest::prelude::*;
-use support::probe_with;
 
 /// One plugin of a generated graph: its name, version, and dependencies with requirements.
 #[derive(Debug, Clone)]

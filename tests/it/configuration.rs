@@ -2,9 +2,8 @@
 //! and every kind of bad input with its exact message. Bad input never panics and never stops
 //! the other instances.
 
-#[path = "support/kinds.rs"]
-mod kinds;
-mod support;
+use crate::support;
+use crate::support::kinds;
 
 use plugin_factory::config::{Config, ConfigError, Format, Loader, Location};
 use plugin_factory::phase::Active;
@@ -25,7 +24,7 @@ fn toml(text: &str) -> Config {
 }
 
 fn start(config: Config) -> PluginManager<Active> {
-    support::start_with(PluginManager::builder().config(config))
+    support::start_with(kinds::builder().config(config))
 }
 
 fn state(manager: &PluginManager<Active>, name: &str) -> Option<PluginState> {
@@ -428,7 +427,7 @@ fn an_unknown_top_level_or_instance_key_is_reported_with_its_place() {
 
 #[test]
 fn the_schema_describes_every_kind_and_its_config() {
-    let schema = plugin_factory::config::schema(plugin_factory::registry::entries());
+    let schema = plugin_factory::config::schema(kinds::entries());
     let plugins = &schema["properties"]["plugins"];
     assert_eq!(
         plugins["properties"]["echo"]["properties"]["kind"]["const"],
@@ -453,11 +452,7 @@ fn the_schema_describes_every_kind_and_its_config() {
 #[test]
 fn a_problem_keeps_its_parts() {
     let config = load("host.toml", Format::Toml, "plugins = 3\n").unwrap();
-    let error = PluginManager::builder()
-        .config(config)
-        .discover()
-        .unwrap()
-        .report();
+    let error = kinds::builder().config(config).discover().unwrap().report();
     let problem = &error.config_problems()[0];
     assert_eq!(problem.path, "plugins");
     assert_eq!(

@@ -1,14 +1,14 @@
 //! Dependency resolution: missing plugins, versions, cycles, duplicate names, and exclusion
 //! cascading to dependents.
 
-mod support;
+use crate::support;
 
+use crate::support::{calls, journal, probe, probe_with};
 use plugin_factory::phase::Vetted;
 use plugin_factory::registry::Origin;
 use plugin_factory::registry::PluginMetadata;
 use plugin_factory::report::ExclusionReason;
 use plugin_factory::{PluginManager, PluginState};
-use support::{calls, journal, probe, probe_with};
 
 fn validate(entries: Vec<&'static plugin_factory::registry::PluginEntry>) -> PluginManager<Vetted> {
     PluginManager::from_entries(entries)

@@ -1,38 +1,66 @@
 //! Logging goes through `log`: transitions at debug, exclusions at warn, failures at error, and
 //! the target of every record about a plugin is the plugin's name. With the host's consent, the
 //! messages of caught panics go there too instead of standard error.
+//!
+//! The logger is the process's, shared with every other test of the binary: each test reads only
+//! the records made on its own thread, where a sync manager runs hooks and a `#[tokio::test]`
+//! (a current-thread runtime) runs the async manager.
 
-mod support;
+use std::cell::Cell;
+use std::sync::{Mutex, Once, PoisonError};
+use std::thread::{self, ThreadId};
 
-use std::sync::{Mutex, Once};
+use crate::support;
 
+use crate::support::{Fault, inject, probe, start_all};
 use log::{Level, LevelFilter, Log, Metadata, Record};
 use plugin_factory::report::Hook;
-use support::{Fault, inject, probe, start_all};
 
-/// Keeps every record.
-struct Capture(Mutex<Vec<(Level, String, String)>>);
+/// A record as kept: level, target, message.
+type Line = (Level, String, String);
+
+/// Keeps every record, with the thread that made it.
+struct Capture(Mutex<Vec<(ThreadId, Line)>>);
+
+impl Capture {
+    /// The records made on this thread so far.
+    fn mine(&self) -> Vec<Line> {
+        let me = thread::current().id();
+        let records = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mine = records.iter().filter(|(thread, _)| *thread == me);
+        mine.map(|(_, line)| line.clone()).collect()
+    }
+}
+
+thread_local! {
+    /// Whether this thread's records are kept: only the threads of this module's tests.
+    static CAPTURING: Cell<bool> = const { Cell::new(false) };
+}
 
 impl Log for Capture {
     fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
+        CAPTURING.get()
     }
     fn log(&self, record: &Record<'_>) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
         let entry = (
             record.level(),
             record.target().to_owned(),
             record.args().to_string(),
         );
-        self.0.lock().unwrap().push(entry);
+        let mut records = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        records.push((thread::current().id(), entry));
     }
     fn flush(&self) {}
 }
 
 static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
 
-/// Installs the capturing logger once for the tests of this file, which run in parallel and
-/// tell their records apart by the plugin names they use.
+/// Installs the capturing logger once, and keeps the records of the calling thread from now on.
 fn capture() -> &'static Capture {
+    CAPTURING.set(true);
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         log::set_logger(&CAPTURE).unwrap();
@@ -47,7 +75,7 @@ fn transitions_exclusions_and_failures_are_logged_at_their_levels_under_the_plug
     inject("broken", Hook::Init, Fault::Error);
     let report = start_all([probe("fine", &[]), probe("broken", &[])]).shutdown();
     assert_eq!(report.excluded().count(), 1);
-    let records = capture.0.lock().unwrap();
+    let records = capture.mine();
     let about = |target: &str, level: Level| -> Vec<String> {
         records
             .iter()
@@ -83,7 +111,7 @@ fn caught_panics_are_logged_with_their_location_once_the_host_asks() {
     inject("panicky", Hook::Start, Fault::Panic);
     let report = start_all([probe("panicky", &[]), probe("calm", &[])]).shutdown();
     assert_eq!(report.excluded().count(), 1);
-    let records = capture.0.lock().unwrap();
+    let records = capture.mine();
     let caught: Vec<_> = records
         .iter()
         .filter(|(level, target, message)| {
@@ -93,18 +121,17 @@ fn caught_panics_are_logged_with_their_location_once_the_host_asks() {
         .collect();
     assert_eq!(caught.len(), 1, "{caught:?}");
     assert!(
-        caught[0].starts_with("plugin \"panicky\" panicked at tests/support/mod.rs:"),
+        caught[0].starts_with("plugin \"panicky\" panicked at tests/it/support/mod.rs:"),
         "{caught:?}"
     );
     assert!(
         caught[0].ends_with(": scripted start panic (caught)"),
         "{caught:?}"
     );
-    drop(records);
     // A panic outside plugin code still reaches the previous hook (and is not logged).
     let outside = std::panic::catch_unwind(|| panic!("not a plugin"));
     assert!(outside.is_err());
-    let records = capture.0.lock().unwrap();
+    let records = capture.mine();
     assert!(
         !records
             .iter()
@@ -169,9 +196,7 @@ fn stuck(name: &'static str) -> &'static plugin_factory::registry::PluginEntry {
 /// The warnings captured so far whose target and message `keep` accepts.
 fn warnings_where(capture: &Capture, keep: impl Fn(&str, &str) -> bool) -> Vec<String> {
     capture
-        .0
-        .lock()
-        .unwrap()
+        .mine()
         .iter()
         .filter(|(level, target, message)| *level == Level::Warn && keep(target, message))
         .map(|(.., message)| message.clone())

@@ -2,9 +2,8 @@
 //! `apply` changes exactly that. Unchanged instances see nothing; a bad configuration changes
 //! nothing and lists every problem; a failing hook excludes only its instance.
 
-#[path = "support/kinds.rs"]
-mod kinds;
-mod support;
+use crate::support;
+use crate::support::kinds;
 
 use std::sync::{Arc, Mutex};
 
@@ -13,8 +12,8 @@ use plugin_factory::observe::Event;
 use plugin_factory::phase::Active;
 use plugin_factory::{Error, PluginManager, PluginState};
 
+use crate::support::{calls, journal};
 use kinds::{Echo, Store};
-use support::{calls, journal};
 
 const BASE: &str = "
 [plugins.echo.config]
@@ -54,7 +53,7 @@ fn running() -> (PluginManager<Active>, Arc<Mutex<Vec<String>>>) {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
     let manager = support::start_with(
-        PluginManager::builder()
+        kinds::builder()
             .config(toml(BASE))
             .observe(move |event: &Event| sink.lock().unwrap().push(event.plugin().to_string())),
     );
@@ -300,9 +299,8 @@ fn a_reconfigure_that_fails_or_panics_excludes_that_instance_and_the_plan_goes_o
 
 #[test]
 fn an_excluded_instance_whose_configuration_is_fixed_comes_back() {
-    let mut manager = support::start_with(
-        PluginManager::builder().config(toml("[plugins.echo.config]\ngreeting = 3\n")),
-    );
+    let mut manager =
+        support::start_with(kinds::builder().config(toml("[plugins.echo.config]\ngreeting = 3\n")));
     assert_eq!(state(&manager, "echo"), Some(PluginState::Excluded));
     let fixed = toml("[plugins.echo.config]\ngreeting = \"now\"\n");
     assert_eq!(
@@ -401,7 +399,7 @@ fn a_re_created_instance_whose_new_dependency_was_stopped_is_not_started() {
 fn an_instance_excluded_for_its_config_is_checked_again_when_the_same_config_comes_back() {
     let broken = "\n[plugins.echo-bad]\nkind = \"echo\"\nconfig = { greting = \"hi\" }\n";
     let mut manager =
-        support::start_with(PluginManager::builder().config(toml(&format!("{BASE}{broken}"))));
+        support::start_with(kinds::builder().config(toml(&format!("{BASE}{broken}"))));
     assert_eq!(state(&manager, "echo-bad"), Some(PluginState::Excluded));
     // The same invalid config is refused again, not taken as already checked.
     let error = manager
@@ -417,7 +415,7 @@ fn an_instance_excluded_for_its_config_is_checked_again_when_the_same_config_com
 fn a_changed_config_of_an_instance_left_out_changes_nothing() {
     let extra = "\n[plugins.echo-out]\nkind = \"echo\"\nconfig = { greeting = \"a\" }\n";
     let mut manager = support::start_with(
-        PluginManager::builder()
+        kinds::builder()
             .config(toml(&format!("{BASE}{extra}")))
             .disable("echo-out"),
     );
@@ -457,8 +455,7 @@ fn an_excluded_instance_stays_excluded_through_a_new_layout_unless_its_config_ch
 #[test]
 fn hook_times_stay_with_their_instances_through_a_new_layout() {
     use plugin_factory::report::Hook;
-    let mut manager =
-        support::start_with(PluginManager::builder().config(toml(BASE)).time_hooks(true));
+    let mut manager = support::start_with(kinds::builder().config(toml(BASE)).time_hooks(true));
     let started = |manager: &PluginManager<Active>, name: &str| {
         manager
             .report()

@@ -3,7 +3,7 @@
 //! sliding, the configuration overriding the builder; and the periodic checker, which checks
 //! on its own thread and leaves no thread behind when the manager stops.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::fs;
