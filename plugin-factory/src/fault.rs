@@ -2,7 +2,8 @@
 //! a named plugin made to fail or to panic, for [`testing::Harness`](crate::testing::Harness).
 //! The engine and the extension calls ask [`Faults::trigger`] (or [`Faults::health`]) inside the
 //! same `catch_unwind` as the plugin's own code, so an injected failure takes exactly the path a
-//! real one does.
+//! real one does. The same table keeps the journal the harness reads: every hook called (as it
+//! begins, whether or not it then fails), every health check and every instance dropped.
 
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
@@ -91,10 +92,25 @@ pub(crate) enum Target {
     Health,
 }
 
-/// The faults of one harness: `(plugin, target, fault)`, the first match applies.
+/// What the journal of a harness records about a plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Seen {
+    /// A hook was called (before the plugin's code ran).
+    Called(Hook),
+    /// Its health was checked (before the plugin's check ran, or instead of it).
+    Checked,
+    /// An instance was dropped.
+    Dropped,
+}
+
+/// The faults of one harness: `(plugin, target, fault)`, the first match applies; and its
+/// journal.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     list: Mutex<Vec<(String, Target, Fault)>>,
+    /// What a plugin's health check answers instead of asking it.
+    answers: Mutex<Vec<(String, Health)>>,
+    journal: Mutex<Vec<(String, Seen)>>,
 }
 
 impl Faults {
@@ -102,14 +118,24 @@ impl Faults {
         self.lock().push((plugin.to_owned(), target, fault));
     }
 
-    /// Takes every fault of `plugin` away.
+    /// Makes the health check of `plugin` answer `health` until healed.
+    pub(crate) fn answer(&self, plugin: &str, health: Health) {
+        let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+        answers.retain(|(name, _)| name != plugin);
+        answers.push((plugin.to_owned(), health));
+    }
+
+    /// Takes every fault of `plugin` away, and any answer its health check was given.
     pub(crate) fn heal(&self, plugin: &str) {
         self.lock().retain(|(name, ..)| name != plugin);
+        let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+        answers.retain(|(name, _)| name != plugin);
     }
 
     /// What `hook` of `plugin` does instead of running, if a fault says: an error to return, or
     /// a panic, here. `Ok` when no fault applies.
     pub(crate) fn trigger(&self, plugin: &str, hook: Hook) -> Result<(), PluginError> {
+        self.note(plugin, Seen::Called(hook));
         match self.take(plugin, Target::Hook(hook)) {
             None => Ok(()),
             Some(fault) => Err(fault.raise()),
@@ -119,8 +145,36 @@ impl Faults {
     /// What the health check of `plugin` answers instead of asking it, if a fault says: an
     /// error fault makes it unhealthy with the fault's message, a panic fault panics here.
     pub(crate) fn health(&self, plugin: &str) -> Option<Health> {
-        let fault = self.take(plugin, Target::Health)?;
-        Some(Health::unhealthy(fault.raise().to_string()))
+        self.note(plugin, Seen::Checked);
+        if let Some(fault) = self.take(plugin, Target::Health) {
+            return Some(Health::unhealthy(fault.raise().to_string()));
+        }
+        let answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+        let answer = answers.iter().find(|(name, _)| name == plugin);
+        answer.map(|(_, health)| health.clone())
+    }
+
+    /// Notes that an instance of `plugin` was dropped.
+    pub(crate) fn dropped(&self, plugin: &str) {
+        self.note(plugin, Seen::Dropped);
+    }
+
+    fn note(&self, plugin: &str, seen: Seen) {
+        let mut journal = self.journal.lock().unwrap_or_else(PoisonError::into_inner);
+        journal.push((plugin.to_owned(), seen));
+    }
+
+    /// The journal so far.
+    pub(crate) fn journal(&self) -> Vec<(String, Seen)> {
+        self.journal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The journal so far, forgotten here.
+    pub(crate) fn take_journal(&self) -> Vec<(String, Seen)> {
+        std::mem::take(&mut *self.journal.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// The fault that applies to `target` of `plugin` now, counted.

@@ -28,9 +28,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use similar::TextDiff;
 
 use crate::config::Config;
+use crate::contract::Health;
 use crate::engine::observe::Event;
 use crate::error::Error;
-use crate::fault::{Faults, Target};
+use crate::fault::{Faults, Seen, Target};
 use crate::lifecycle::Hook;
 use crate::manager::PluginManager;
 use crate::manager::builder::ManagerBuilder;
@@ -145,7 +146,29 @@ impl Harness {
         self
     }
 
-    /// Takes every fault injected into `plugin` away.
+    /// Makes every health check of `plugin` answer `health` (degraded, say, which a fault
+    /// cannot say) until [`heal`](Self::heal)ed; an injected health fault goes first while it
+    /// lasts. The plugin's own `health` is not asked.
+    ///
+    /// ```
+    /// use plugin_factory::Health;
+    /// use plugin_factory::testing::Harness;
+    /// # plugin_factory::link_plugins!(example_plugins);
+    ///
+    /// let harness = Harness::kinds(&["greeter"]);
+    /// harness.set_health("greeter", Health::degraded("slow"));
+    /// let manager = harness.start()?;
+    /// assert_eq!(manager.check_health()?.get("greeter"), Some(&Health::degraded("slow")));
+    /// harness.heal("greeter");
+    /// assert_eq!(manager.check_health()?.get("greeter"), Some(&Health::Healthy));
+    /// # Ok::<(), plugin_factory::Error>(())
+    /// ```
+    pub fn set_health(&self, plugin: &str, health: Health) -> &Self {
+        self.faults.answer(plugin, health);
+        self
+    }
+
+    /// Takes every fault injected into `plugin` away, and any health set for it.
     pub fn heal(&self, plugin: &str) -> &Self {
         self.faults.heal(plugin);
         self
@@ -180,6 +203,69 @@ impl Harness {
     pub fn event_lines(&self) -> String {
         let events = std::mem::take(&mut *lock(&self.events));
         lines(events.iter().map(ToString::to_string))
+    }
+
+    /// Forgets the events and the journal recorded so far: what a test reads next is what
+    /// happened since (to check one step after the setup, say).
+    pub fn forget(&self) -> &Self {
+        lock(&self.events).clear();
+        self.faults.take_journal();
+        self
+    }
+
+    /// The plugins whose `hook` was called, in the order the calls began (a call that failed
+    /// counts; the factory is [`Hook::Create`]), since [`journal_lines`](Self::journal_lines)
+    /// last read the journal. Recorded by the manager, so any plugin can be watched, a test
+    /// double or a real kind.
+    ///
+    /// ```
+    /// use plugin_factory::report::Hook;
+    /// use plugin_factory::testing::Harness;
+    /// # plugin_factory::link_plugins!(example_plugins);
+    ///
+    /// let harness = Harness::kinds(&["kv-store", "audit-log"]);
+    /// harness.start()?.stop().shutdown();
+    /// assert_eq!(harness.calls(Hook::Start), ["kv-store", "audit-log"]);
+    /// assert_eq!(harness.calls(Hook::Stop), ["audit-log", "kv-store"]);
+    /// assert_eq!(harness.dropped(), ["audit-log", "kv-store"]);
+    /// # Ok::<(), plugin_factory::Error>(())
+    /// ```
+    pub fn calls(&self, hook: Hook) -> Vec<String> {
+        self.journaled(Seen::Called(hook))
+    }
+
+    /// The plugins whose health was checked, in order, one entry per check (an answer set with
+    /// [`set_health`](Self::set_health) or injected counts), since
+    /// [`journal_lines`](Self::journal_lines) last read the journal.
+    pub fn health_checks(&self) -> Vec<String> {
+        self.journaled(Seen::Checked)
+    }
+
+    /// The plugins whose instance was dropped, in order, once for each instance (a plugin that
+    /// was restarted or re-created appears once per instance), since
+    /// [`journal_lines`](Self::journal_lines) last read the journal. Recorded when the instance
+    /// is gone, whichever way it went: so a test can check that every instance it made was
+    /// dropped, exactly once.
+    pub fn dropped(&self) -> Vec<String> {
+        self.journaled(Seen::Dropped)
+    }
+
+    fn journaled(&self, what: Seen) -> Vec<String> {
+        let journal = self.faults.journal().into_iter();
+        let seen = journal.filter(|(_, seen)| *seen == what);
+        seen.map(|(plugin, _)| plugin).collect()
+    }
+
+    /// The journal, one line each: `name: hook` for every hook called, `name: health check`
+    /// for every check, `name: dropped` for every instance dropped, in order; and forgets it:
+    /// the next call shows what happened since.
+    pub fn journal_lines(&self) -> String {
+        let journal = self.faults.take_journal();
+        lines(journal.into_iter().map(|(plugin, seen)| match seen {
+            Seen::Called(hook) => format!("{plugin}: {hook}"),
+            Seen::Checked => format!("{plugin}: health check"),
+            Seen::Dropped => format!("{plugin}: dropped"),
+        }))
     }
 
     /// One line per plugin of `report`, in its order: `name: state`, or

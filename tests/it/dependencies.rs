@@ -1,20 +1,21 @@
 //! Dependency resolution: missing plugins, versions, cycles, duplicate names, and exclusion
 //! cascading to dependents.
 
-use crate::support;
-
-use crate::support::{calls, journal, probe, probe_with};
+use crate::support::{panics, probe, probe_with};
 use plugin_factory::phase::Vetted;
-use plugin_factory::registry::Origin;
 use plugin_factory::registry::PluginMetadata;
-use plugin_factory::report::ExclusionReason;
+use plugin_factory::registry::{Origin, PluginEntry};
+use plugin_factory::report::{ExclusionReason, Hook};
+use plugin_factory::testing::Harness;
 use plugin_factory::{PluginManager, PluginState};
 
-fn validate(entries: Vec<&'static plugin_factory::registry::PluginEntry>) -> PluginManager<Vetted> {
-    PluginManager::from_entries(entries)
-        .unwrap()
-        .validate()
-        .unwrap()
+fn validate(entries: Vec<&'static PluginEntry>) -> PluginManager<Vetted> {
+    validate_on(&Harness::entries(entries))
+}
+
+/// The manager of `harness`, discovered and validated.
+fn validate_on(harness: &Harness) -> PluginManager<Vetted> {
+    harness.builder().discover().unwrap().validate().unwrap()
 }
 
 fn reason(manager: &PluginManager<Vetted>, name: &str) -> String {
@@ -74,13 +75,14 @@ fn an_invalid_version_in_a_hand_made_entry_is_reported() {
 
 #[test]
 fn cycle_members_name_the_cycle_and_their_dependents_name_the_member() {
-    let manager = validate(vec![
+    let harness = Harness::entries([
         probe("cycle-a", &["cycle-b"]),
         probe("cycle-b", &["cycle-c"]),
         probe("cycle-c", &["cycle-a"]),
         probe("hanger-on", &["cycle-b"]),
         probe("free", &[]),
     ]);
+    let manager = validate_on(&harness);
     assert_eq!(
         reason(&manager, "cycle-a"),
         "dependency cycle: cycle-a -> cycle-b -> cycle-c -> cycle-a"
@@ -95,7 +97,7 @@ fn cycle_members_name_the_cycle_and_their_dependents_name_the_member() {
     );
     assert_eq!(manager.live(), ["free"]);
     drop(manager);
-    assert_eq!(calls(&journal(), "drop").len(), 5);
+    assert_eq!(harness.dropped().len(), 5);
 }
 
 #[test]
@@ -111,7 +113,7 @@ fn a_plugin_depending_on_itself_is_a_cycle() {
 fn duplicate_names_exclude_both_and_name_both_locations() {
     static FIRST: Origin = Origin::new("crate-one", "crate_one::plugins", "src/plugins.rs");
     static SECOND: Origin = Origin::new("crate-two", "crate_two", "src/lib.rs");
-    let manager = validate(vec![
+    let harness = Harness::entries([
         probe_with(
             PluginMetadata::new("twin", "1.0.0").with_origin(&FIRST, 10),
             &[],
@@ -122,6 +124,7 @@ fn duplicate_names_exclude_both_and_name_both_locations() {
         ),
         probe("user", &["twin"]),
     ]);
+    let manager = validate_on(&harness);
     let report = manager.report();
     let reasons: Vec<_> = report
         .plugins()
@@ -139,7 +142,7 @@ fn duplicate_names_exclude_both_and_name_both_locations() {
     }
     assert_eq!(reason(&manager, "user"), "depends on excluded \"twin\"");
     drop(manager);
-    assert!(!calls(&journal(), "create").contains(&"twin".to_owned()));
+    assert!(!harness.calls(Hook::Create).contains(&"twin".to_owned()));
 }
 
 #[test]
@@ -171,12 +174,9 @@ fn a_diamond_is_ordered_once_per_plugin() {
 
 #[test]
 fn a_dependency_with_a_requirement_whose_factory_panics_takes_its_dependent_out() {
-    support::inject(
-        "vdep",
-        plugin_factory::report::Hook::Create,
-        support::Fault::Panic,
-    );
-    let manager = validate(vec![probe("vdep", &[]), probe("needs-vdep", &["vdep >=1"])]);
+    let harness = Harness::entries([probe("vdep", &[]), probe("needs-vdep", &["vdep >=1"])]);
+    harness.inject("vdep", Hook::Create, panics(Hook::Create));
+    let manager = validate_on(&harness);
     assert!(reason(&manager, "vdep").starts_with("create panicked"));
     assert_eq!(
         reason(&manager, "needs-vdep"),

@@ -1,11 +1,26 @@
 //! Exclusion: a plugin whose factory or hook fails or panics leaves the live set, is torn down
 //! as far as it got and dropped exactly once; dependents follow; the others keep running.
 
-use crate::support;
-
-use crate::support::{Fault, calls, inject, journal, probe, required_probe, start_all};
+use crate::support::{fails, panics, probe, required_probe};
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook, Report};
-use plugin_factory::{Error, PluginManager, PluginState};
+use plugin_factory::testing::Harness;
+use plugin_factory::{Error, PluginState};
+
+/// How an injected hook misbehaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    Error,
+    Panic,
+}
+
+impl Fault {
+    fn of(self, hook: Hook) -> plugin_factory::testing::Fault {
+        match self {
+            Fault::Error => fails(hook),
+            Fault::Panic => panics(hook),
+        }
+    }
+}
 
 fn entries() -> Vec<&'static plugin_factory::registry::PluginEntry> {
     vec![
@@ -16,15 +31,16 @@ fn entries() -> Vec<&'static plugin_factory::registry::PluginEntry> {
     ]
 }
 
-fn run_to_the_end() -> Report {
-    start_all(entries()).stop().shutdown()
+fn run_to_the_end(harness: &Harness) -> Report {
+    harness.start().unwrap().stop().shutdown()
 }
 
-/// Runs the lifecycle with `hook` of `victim` faulty and checks what every fault must ensure.
+/// Runs the lifecycle with `hook` of `victim` faulty and checks what every fault must ensure;
+/// returns the report and the journal's lines.
 fn exclude_victim(hook: Hook, fault: Fault) -> (Report, Vec<String>) {
-    inject("victim", hook, fault);
-    let report = run_to_the_end();
-    let journal = journal();
+    let harness = Harness::entries(entries());
+    harness.inject("victim", hook, fault.of(hook));
+    let report = run_to_the_end(&harness);
     let victim = report.get("victim").unwrap();
     assert_eq!(victim.state(), PluginState::Excluded, "{report}");
     let Some(ExclusionReason::Hook(failure)) = victim.reason() else {
@@ -53,29 +69,31 @@ fn exclude_victim(hook: Hook, fault: Fault) -> (Report, Vec<String>) {
             "{report}"
         );
         assert_eq!(
-            calls(&journal, "start")
+            harness
+                .calls(Hook::Start)
                 .iter()
                 .filter(|n| *n == healthy)
                 .count(),
             1
         );
     }
-    let mut dropped = calls(&journal, "drop");
+    let mut dropped = harness.dropped();
     dropped.sort();
-    let created = calls(&journal, "create");
+    let created = harness.calls(Hook::Create);
     let mut expected: Vec<_> = created.clone();
     if hook == Hook::Create {
         expected.retain(|name| name != "victim");
     }
     expected.sort();
     assert_eq!(dropped, expected, "every instance is dropped exactly once");
+    let journal = harness.journal_lines().lines().map(str::to_owned).collect();
     (report, journal)
 }
 
 fn ran(journal: &[String], name: &str, hook: &str) -> bool {
     journal
         .iter()
-        .any(|entry| *entry == format!("{name}:{hook}"))
+        .any(|entry| *entry == format!("{name}: {hook}"))
 }
 
 #[test]
@@ -92,7 +110,6 @@ fn validate_errors_and_panics_exclude_before_anything_is_initialized() {
         assert!(!ran(&journal, "victim", "init"));
         assert!(!ran(&journal, "victim", "shutdown"));
         assert!(!ran(&journal, "dependent", "init"));
-        support::heal("victim");
     }
 }
 
@@ -102,7 +119,6 @@ fn init_failures_are_not_shut_down() {
         let (_, journal) = exclude_victim(Hook::Init, fault);
         assert!(!ran(&journal, "victim", "shutdown"));
         assert!(!ran(&journal, "dependent", "init"));
-        support::heal("victim");
     }
 }
 
@@ -116,14 +132,16 @@ fn start_failures_are_shut_down_and_initialized_dependents_too() {
         assert!(!ran(&journal, "dependent", "start"));
         let dependent_down = journal
             .iter()
-            .position(|e| e == "dependent:shutdown")
+            .position(|e| e == "dependent: shutdown")
             .unwrap();
-        let victim_down = journal.iter().position(|e| e == "victim:shutdown").unwrap();
+        let victim_down = journal
+            .iter()
+            .position(|e| e == "victim: shutdown")
+            .unwrap();
         assert!(
             dependent_down < victim_down,
             "dependents go first: {journal:?}"
         );
-        support::heal("victim");
     }
 }
 
@@ -136,22 +154,21 @@ fn stop_failures_still_shut_down_and_drop() {
         assert!(ran(&journal, "dependent", "stop"));
         assert!(ran(&journal, "dependent", "shutdown"));
         assert!(report.to_string().contains("stop"));
-        support::heal("victim");
     }
 }
 
 #[test]
 fn shutdown_failures_are_reported_and_the_instance_dropped() {
-    inject("victim", Hook::Shutdown, Fault::Panic);
-    let report = run_to_the_end();
-    let journal = journal();
+    let harness = Harness::entries(entries());
+    harness.inject("victim", Hook::Shutdown, panics(Hook::Shutdown));
+    let report = run_to_the_end(&harness);
     let victim = report.get("victim").unwrap();
     assert_eq!(victim.state(), PluginState::Excluded);
     assert_eq!(
         victim.reason().unwrap().to_string(),
         "shutdown panicked: scripted shutdown panic"
     );
-    assert_eq!(calls(&journal, "drop").len(), 4);
+    assert_eq!(harness.dropped().len(), 4);
     // Its dependent had shut down cleanly before it.
     assert_eq!(
         report.get("dependent").unwrap().state(),
@@ -167,8 +184,11 @@ fn a_required_plugin_that_fails_stops_everything_in_reverse_and_carries_the_repo
         required_probe("core", &["b"]),
         probe("late", &["core"]),
     ];
-    inject("core", Hook::Start, Fault::Error);
-    let error = PluginManager::from_entries(entries)
+    let harness = Harness::entries(entries);
+    harness.inject("core", Hook::Start, fails(Hook::Start));
+    let error = harness
+        .builder()
+        .discover()
         .unwrap()
         .validate()
         .unwrap()
@@ -190,19 +210,21 @@ fn a_required_plugin_that_fails_stops_everything_in_reverse_and_carries_the_repo
         error.to_string(),
         "required plugin \"core\" was excluded: start failed: scripted start error"
     );
-    let journal = journal();
-    assert_eq!(calls(&journal, "start"), ["a", "b", "core"]);
-    assert_eq!(calls(&journal, "stop"), ["b", "a"]);
-    assert_eq!(calls(&journal, "shutdown"), ["late", "core", "b", "a"]);
-    assert_eq!(calls(&journal, "drop").len(), 4);
+    assert_eq!(harness.calls(Hook::Start), ["a", "b", "core"]);
+    assert_eq!(harness.calls(Hook::Stop), ["b", "a"]);
+    assert_eq!(harness.calls(Hook::Shutdown), ["late", "core", "b", "a"]);
+    assert_eq!(harness.dropped().len(), 4);
     assert_eq!(report.get("a").unwrap().state(), PluginState::Shutdown);
     assert_eq!(report.get("late").unwrap().state(), PluginState::Excluded);
 }
 
 #[test]
 fn a_required_plugin_failing_validation_fails_validate() {
-    inject("must", Hook::Validate, Fault::Panic);
-    let error = PluginManager::from_entries([required_probe("must", &[]), probe("other", &[])])
+    let harness = Harness::entries([required_probe("must", &[]), probe("other", &[])]);
+    harness.inject("must", Hook::Validate, panics(Hook::Validate));
+    let error = harness
+        .builder()
+        .discover()
         .unwrap()
         .validate()
         .unwrap_err();
@@ -210,13 +232,14 @@ fn a_required_plugin_failing_validation_fails_validate() {
         error,
         Error::RequiredPluginExcluded { plugin, .. } if plugin == "must"
     ));
-    assert_eq!(calls(&journal(), "drop").len(), 2);
+    assert_eq!(harness.dropped().len(), 2);
 }
 
 #[test]
 fn a_required_plugin_with_a_panicking_factory_fails_discovery() {
-    inject("must", Hook::Create, Fault::Panic);
-    let error = PluginManager::from_entries([required_probe("must", &[])]).unwrap_err();
+    let harness = Harness::entries([required_probe("must", &[])]);
+    harness.inject("must", Hook::Create, panics(Hook::Create));
+    let error = harness.builder().discover().unwrap_err();
     assert!(matches!(
         error,
         Error::RequiredPluginExcluded { plugin, .. } if plugin == "must"
@@ -225,22 +248,27 @@ fn a_required_plugin_with_a_panicking_factory_fails_discovery() {
 
 #[test]
 fn excluded_plugins_are_dropped_when_excluded_not_at_shutdown() {
-    inject("victim", Hook::Start, Fault::Error);
-    let running = start_all(entries());
-    let mut dropped = calls(&journal(), "drop");
+    let harness = Harness::entries(entries());
+    harness.inject("victim", Hook::Start, fails(Hook::Start));
+    let running = harness.start().unwrap();
+    let mut dropped = harness.dropped();
     dropped.sort();
     assert_eq!(dropped, ["dependent", "victim"]);
     assert_eq!(running.live(), ["base", "bystander"]);
+    harness.forget();
     drop(running);
-    let mut dropped = calls(&journal(), "drop");
+    let mut dropped = harness.dropped();
     dropped.sort();
     assert_eq!(dropped, ["base", "bystander"], "the rest once, at shutdown");
 }
 
 #[test]
 fn optional_plugins_do_not_fail_transitions() {
-    inject("victim", Hook::Init, Fault::Error);
-    let initialized = PluginManager::from_entries(entries())
+    let harness = Harness::entries(entries());
+    harness.inject("victim", Hook::Init, fails(Hook::Init));
+    let initialized = harness
+        .builder()
+        .discover()
         .unwrap()
         .validate()
         .unwrap()
@@ -250,10 +278,10 @@ fn optional_plugins_do_not_fail_transitions() {
 
 #[test]
 fn a_failing_stop_is_called_once_and_recorded_once() {
-    inject("sticky", Hook::Stop, Fault::Error);
-    let manager = start_all([probe("sticky", &[])]);
-    let report = manager.stop().shutdown();
-    assert_eq!(calls(&journal(), "stop"), ["sticky"]);
+    let harness = Harness::entries([probe("sticky", &[])]);
+    harness.inject("sticky", Hook::Stop, fails(Hook::Stop));
+    let report = harness.start().unwrap().stop().shutdown();
+    assert_eq!(harness.calls(Hook::Stop), ["sticky"]);
     let sticky = report.get("sticky").unwrap();
     let stops: Vec<_> = sticky
         .failures()
@@ -265,8 +293,9 @@ fn a_failing_stop_is_called_once_and_recorded_once() {
 
 #[test]
 fn a_plugin_that_fails_start_is_reported_after_the_running_ones() {
-    inject("beta", Hook::Start, Fault::Error);
-    let manager = start_all([probe("alpha", &[]), probe("beta", &[]), probe("gamma", &[])]);
+    let harness = Harness::entries([probe("alpha", &[]), probe("beta", &[]), probe("gamma", &[])]);
+    harness.inject("beta", Hook::Start, fails(Hook::Start));
+    let manager = harness.start().unwrap();
     let report = manager.report();
     let order: Vec<_> = report
         .plugins()
@@ -278,8 +307,9 @@ fn a_plugin_that_fails_start_is_reported_after_the_running_ones() {
 
 #[test]
 fn the_table_prints_the_excluding_failure_once() {
-    inject("once", Hook::Init, Fault::Error);
-    let manager = start_all([probe("once", &[])]);
+    let harness = Harness::entries([probe("once", &[])]);
+    harness.inject("once", Hook::Init, fails(Hook::Init));
+    let manager = harness.start().unwrap();
     let table = manager.report().to_string();
     assert_eq!(
         table.matches("init failed: scripted init error").count(),

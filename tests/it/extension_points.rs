@@ -3,7 +3,6 @@
 //! of instances that stop, calls from plugins, re-entrancy, and calls on several threads while
 //! plugins stop and restart.
 
-use crate::support;
 use crate::support::points;
 
 use std::num::NonZeroU32;
@@ -19,14 +18,23 @@ use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
 use plugin_factory::runtime::Name;
 use plugin_factory::{Error, PluginError, PluginManager, PluginState};
 
-use crate::support::{Fault, calls, inject, journal, start_all, start_with};
-use points::{Alpha, Beta, Consumer, Gamma, Listen, Provider, Stamp, Tally, Tuned, kinds};
+use crate::support::start_with;
+use plugin_factory::testing::{Fault, Harness, assert_lines};
+use points::{Alpha, Beta, Caller, Consumer, Gamma, Listen, Provider, Stamp, Tally, Tuned, kinds};
 
-/// A running manager of the kinds called `names`, with an empty journal.
-fn running(names: &[&str]) -> PluginManager<Active> {
-    let manager = start_all(kinds(names));
-    journal();
-    manager
+/// A running manager of the kinds called `names`, and the harness that watches it (its journal
+/// read).
+fn running(names: &[&str]) -> (Harness, PluginManager<Active>) {
+    let harness = Harness::entries(kinds(names));
+    let manager = harness.start().unwrap();
+    harness.forget();
+    (harness, manager)
+}
+
+/// The instances a `Listen` callback (or any other extension point's) was called on, in order,
+/// since the journal was last read.
+fn heard_by(harness: &Harness) -> Vec<String> {
+    harness.calls(Hook::Callback)
 }
 
 /// Calls `Listen` with `message` on every implementation: who it reached (with the serial
@@ -102,14 +110,14 @@ fn failure_message(cause: &FailureCause) -> String {
 
 #[test]
 fn call_reaches_every_implementation_in_order() {
-    let manager = running(&["alpha", "beta", "gamma", "bystander"]);
+    let (harness, manager) = running(&["alpha", "beta", "gamma", "bystander"]);
     let outcome = manager
         .extension::<dyn Listen>()
         .call(|listener| listener.hear("hello").map(drop))
         .unwrap();
     assert_eq!(outcome.reached(), 3);
     assert!(outcome.failures().is_empty());
-    assert_eq!(calls(&journal(), "hear"), ["alpha", "beta", "gamma"]);
+    assert_eq!(heard_by(&harness), ["alpha", "beta", "gamma"]);
     for name in ["alpha", "beta", "gamma"] {
         assert_eq!(heard(&manager, name), ["hello"], "{name}");
     }
@@ -117,7 +125,7 @@ fn call_reaches_every_implementation_in_order() {
 
 #[test]
 fn collect_gives_each_value_by_plugin_in_call_order() {
-    let manager = running(&["alpha", "beta", "gamma"]);
+    let (harness, manager) = running(&["alpha", "beta", "gamma"]);
     let values = reached(&manager, "count");
     assert_eq!(
         values,
@@ -128,8 +136,12 @@ fn collect_gives_each_value_by_plugin_in_call_order() {
         ]
     );
     // A failing implementation gives no value; the others still do.
-    inject("beta", Hook::Callback, Fault::Error);
-    journal();
+    harness.inject(
+        "beta",
+        Hook::Callback,
+        Fault::error("beta refuses \"again\""),
+    );
+    harness.forget();
     let outcome = manager
         .extension::<dyn Listen>()
         .collect(|listener| listener.hear("again"))
@@ -138,12 +150,12 @@ fn collect_gives_each_value_by_plugin_in_call_order() {
     assert_eq!(outcome.reached(), 3);
     assert_eq!(outcome.failures().len(), 1);
     assert_eq!(outcome.failures()[0].plugin(), "beta");
-    assert_eq!(calls(&journal(), "hear"), ["alpha", "beta", "gamma"]);
+    assert_eq!(heard_by(&harness), ["alpha", "beta", "gamma"]);
 }
 
 #[test]
 fn first_some_stops_at_the_first_some_and_calls_nothing_after_it() {
-    let manager = running(&["alpha", "beta", "gamma"]);
+    let (harness, manager) = running(&["alpha", "beta", "gamma"]);
     // `alpha` answers nothing, `beta` answers: `gamma` is not called.
     let outcome = manager
         .extension::<dyn Listen>()
@@ -156,7 +168,7 @@ fn first_some_stops_at_the_first_some_and_calls_nothing_after_it() {
     assert_eq!(name, "beta");
     assert_eq!(serial, serial_of(&manager, "beta"));
     assert_eq!(outcome.reached(), 2);
-    assert_eq!(calls(&journal(), "hear"), ["alpha", "beta"]);
+    assert_eq!(heard_by(&harness), ["alpha", "beta"]);
     assert!(heard(&manager, "gamma").is_empty());
 
     // Nobody answers: everyone is asked.
@@ -168,8 +180,12 @@ fn first_some_stops_at_the_first_some_and_calls_nothing_after_it() {
     assert_eq!(outcome.reached(), 3);
 
     // A failure is no answer: the next one is asked.
-    inject("alpha", Hook::Callback, Fault::Panic);
-    journal();
+    harness.inject(
+        "alpha",
+        Hook::Callback,
+        Fault::panic("alpha panics on \"still\""),
+    );
+    harness.forget();
     let outcome = manager
         .extension::<dyn Listen>()
         .first_some(|listener| listener.hear("still").map(Some))
@@ -177,12 +193,12 @@ fn first_some_stops_at_the_first_some_and_calls_nothing_after_it() {
     assert_eq!(outcome.value().unwrap().0, "beta");
     assert_eq!(outcome.failures().len(), 1);
     assert_eq!(outcome.failures()[0].plugin(), "alpha");
-    assert_eq!(calls(&journal(), "hear"), ["alpha", "beta"]);
+    assert_eq!(heard_by(&harness), ["alpha", "beta"]);
 }
 
 #[test]
 fn until_error_collects_everything_when_nothing_fails() {
-    let manager = running(&["alpha", "beta", "gamma"]);
+    let (_, manager) = running(&["alpha", "beta", "gamma"]);
     let outcome = manager
         .extension::<dyn Listen>()
         .until_error(|listener| listener.hear("all"))
@@ -194,11 +210,17 @@ fn until_error_collects_everything_when_nothing_fails() {
 #[test]
 fn until_error_stops_at_the_first_error_or_panic() {
     for (fault, expected) in [
-        (Fault::Error, "error: beta refuses \"stop here\""),
-        (Fault::Panic, "panic: beta panics on \"stop here\""),
+        (
+            Fault::error("beta refuses \"stop here\""),
+            "error: beta refuses \"stop here\"",
+        ),
+        (
+            Fault::panic("beta panics on \"stop here\""),
+            "panic: beta panics on \"stop here\"",
+        ),
     ] {
-        let manager = running(&["alpha", "beta", "gamma"]);
-        inject("beta", Hook::Callback, fault);
+        let (harness, manager) = running(&["alpha", "beta", "gamma"]);
+        harness.inject("beta", Hook::Callback, fault.clone());
         let error = manager
             .extension::<dyn Listen>()
             .until_error(|listener| listener.hear("stop here"))
@@ -210,15 +232,15 @@ fn until_error_stops_at_the_first_error_or_panic() {
         assert_eq!(failure.point(), "Listen");
         assert_eq!(failure_message(failure.cause()), expected);
         // `gamma` comes after the failure: it is not called.
-        assert_eq!(calls(&journal(), "hear"), ["alpha", "beta"], "{fault:?}");
+        assert_eq!(heard_by(&harness), ["alpha", "beta"], "{fault:?}");
         assert!(heard(&manager, "gamma").is_empty(), "{fault:?}");
-        support::heal("beta");
+        harness.heal("beta");
     }
 }
 
 #[test]
 fn fold_folds_every_implementation_in_call_order() {
-    let manager = running(&["alpha", "beta", "gamma"]);
+    let (harness, manager) = running(&["alpha", "beta", "gamma"]);
     let outcome = manager
         .extension::<dyn Listen>()
         .fold(Vec::new(), |seen: &mut Vec<(&str, u32)>, listener| {
@@ -236,7 +258,11 @@ fn fold_folds_every_implementation_in_call_order() {
         ]
     );
     // A failing callback leaves the accumulator as it left it, and the fold goes on.
-    inject("beta", Hook::Callback, Fault::Error);
+    harness.inject(
+        "beta",
+        Hook::Callback,
+        Fault::error("beta refuses \"count\""),
+    );
     let outcome = manager
         .extension::<dyn Listen>()
         .fold(0, |count: &mut u32, listener| {
@@ -255,7 +281,7 @@ fn fold_folds_every_implementation_in_call_order() {
 #[test]
 fn higher_priority_goes_first_and_constraints_on_absent_plugins_are_ignored() {
     // By name the order would be a, b, c, f; `f-polite` names plugins that do not exist.
-    let manager = running(&["a-low", "b-mid", "c-high", "f-polite"]);
+    let (_, manager) = running(&["a-low", "b-mid", "c-high", "f-polite"]);
     assert_eq!(
         call_order(&manager),
         ["c-high", "f-polite", "b-mid", "a-low"]
@@ -267,7 +293,7 @@ fn before_and_after_constraints_beat_priority() {
     // `d-late` runs before `c-high` (priority 10); `e-eager` (priority 20) after `a-low` (0).
     // Among those free to run, priority decides: `b-mid` first, then `a-low`, which frees
     // `e-eager`.
-    let manager = running(&["a-low", "b-mid", "c-high", "d-late", "e-eager"]);
+    let (_, manager) = running(&["a-low", "b-mid", "c-high", "d-late", "e-eager"]);
     assert_eq!(
         call_order(&manager),
         ["b-mid", "a-low", "e-eager", "d-late", "c-high"]
@@ -282,13 +308,11 @@ fn before_and_after_constraints_beat_priority() {
 
 #[test]
 fn a_constraint_naming_a_kind_applies_to_its_instances() {
-    let manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["b-mid", "c-high", "d-late"]))
-            .config(toml(
-                "[plugins.top]\nkind = \"c-high\"\n[plugins.b-mid]\n[plugins.d-late]\n",
-            )),
-    );
+    let harness = Harness::entries(kinds(&["b-mid", "c-high", "d-late"]));
+
+    let manager = start_with(harness.builder().config(toml(
+        "[plugins.top]\nkind = \"c-high\"\n[plugins.b-mid]\n[plugins.d-late]\n",
+    )));
     assert_eq!(manager.info("top").unwrap().kind(), "c-high");
     assert_eq!(call_order(&manager), ["b-mid", "d-late", "top"]);
 }
@@ -296,14 +320,14 @@ fn a_constraint_naming_a_kind_applies_to_its_instances() {
 #[test]
 fn ties_go_by_dependency_order_then_by_name() {
     // `tie-app` depends on `tie-zed`: by name it would come first.
-    let manager = running(&["tie-app", "tie-bob", "tie-zed"]);
+    let (_, manager) = running(&["tie-app", "tie-bob", "tie-zed"]);
     assert_eq!(call_order(&manager), ["tie-bob", "tie-zed", "tie-app"]);
     assert_eq!(call_order(&manager), manager.live());
 }
 
 #[test]
 fn a_cycle_among_live_implementations_fails_every_call_until_one_of_them_stops() {
-    let manager = running(&["alpha", "cyc-a", "cyc-b", "cyc-c"]);
+    let (harness, manager) = running(&["alpha", "cyc-a", "cyc-b", "cyc-c"]);
     let error = manager
         .extension::<dyn Listen>()
         .call(|listener| listener.hear("loop").map(drop))
@@ -331,7 +355,7 @@ fn a_cycle_among_live_implementations_fails_every_call_until_one_of_them_stops()
             .call(|l| l.hear("x").map(drop))
             .is_err()
     );
-    assert!(calls(&journal(), "hear").is_empty());
+    assert!(heard_by(&harness).is_empty());
 
     // Without `cyc-b`, what is left holds: `cyc-c` before `cyc-a`.
     assert_eq!(manager.stop_plugin("cyc-b").unwrap(), ["cyc-b"]);
@@ -349,7 +373,7 @@ fn a_cycle_among_live_implementations_fails_every_call_until_one_of_them_stops()
 
 #[test]
 fn only_calls_the_plugins_named_in_call_order() {
-    let manager = running(&["alpha", "beta", "gamma", "bystander"]);
+    let (harness, manager) = running(&["alpha", "beta", "gamma", "bystander"]);
     let outcome = manager
         .extension::<dyn Listen>()
         .only(&["gamma", "alpha"])
@@ -359,19 +383,19 @@ fn only_calls_the_plugins_named_in_call_order() {
     assert_eq!(outcome.reached(), 2);
     // A plugin that does not implement the point, or is not running, is simply not called.
     manager.stop_plugin("beta").unwrap();
-    journal();
+    harness.forget();
     let outcome = manager
         .extension::<dyn Listen>()
         .only(&["bystander", "beta", "gamma"])
         .call(|listener| listener.hear("fewer").map(drop))
         .unwrap();
     assert_eq!(outcome.reached(), 1);
-    assert_eq!(calls(&journal(), "hear"), ["gamma"]);
+    assert_eq!(heard_by(&harness), ["gamma"]);
 }
 
 #[test]
 fn only_with_a_name_the_manager_does_not_have_fails_and_calls_nothing() {
-    let manager = running(&["alpha", "beta"]);
+    let (harness, manager) = running(&["alpha", "beta"]);
     let error = manager
         .extension::<dyn Listen>()
         .only(&["beta", "nobody"])
@@ -385,9 +409,9 @@ fn only_with_a_name_the_manager_does_not_have_fails_and_calls_nothing() {
         error.to_string(),
         "extension point Listen: no plugin is called \"nobody\""
     );
-    assert!(journal().is_empty());
+    assert!(heard_by(&harness).is_empty());
     // The same before any implementation has ever been live.
-    let manager = running(&["bystander"]);
+    let (_, manager) = running(&["bystander"]);
     let error = manager
         .extension::<dyn Listen>()
         .only(&["nobody"])
@@ -403,22 +427,28 @@ fn only_with_a_name_the_manager_does_not_have_fails_and_calls_nothing() {
 
 #[test]
 fn a_historic_call_is_replayed_once_to_each_instance_that_becomes_live_later() {
-    let mut manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["alpha", "beta", "gamma"]))
-            .disable("gamma"),
-    );
-    journal();
+    let harness = Harness::entries(kinds(&["alpha", "beta", "gamma"]));
+
+    let mut manager = start_with(harness.builder().disable("gamma"));
+    harness.forget();
     let outcome = manager
         .extension::<dyn Listen>()
         .historic(|listener| listener.hear("setup").map(drop))
         .unwrap();
     assert_eq!(outcome.reached(), 2);
-    assert_eq!(calls(&journal(), "hear"), ["alpha", "beta"]);
+    assert_eq!(heard_by(&harness), ["alpha", "beta"]);
 
     // Added later: it hears the setup as soon as it runs, before any other call.
+    harness.forget();
     manager.add_plugin("gamma").unwrap();
-    assert_eq!(journal(), ["gamma:start", "gamma:hear"]);
+    assert_lines(
+        &harness.journal_lines(),
+        "gamma: create
+         gamma: validate
+         gamma: init
+         gamma: start
+         gamma: extension point",
+    );
     assert_eq!(heard(&manager, "gamma"), ["setup"]);
 
     // Restarted: the fresh instance hears it once; nobody else hears it again.
@@ -426,7 +456,7 @@ fn a_historic_call_is_replayed_once_to_each_instance_that_becomes_live_later() {
     manager.restart_plugin("beta").unwrap();
     assert_ne!(serial_of(&manager, "beta"), old);
     assert_eq!(heard(&manager, "beta"), ["setup"]);
-    assert_eq!(calls(&journal(), "hear"), ["beta"]);
+    assert_eq!(heard_by(&harness), ["beta"]);
 
     // Access to an instance takes it out of its points for a moment: it comes back without a
     // replay.
@@ -445,11 +475,9 @@ fn a_historic_call_is_replayed_once_to_each_instance_that_becomes_live_later() {
 
 #[test]
 fn a_historic_call_made_before_any_implementation_runs_reaches_the_first_one() {
-    let manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["alpha", "bystander"]))
-            .disable("alpha"),
-    );
+    let harness = Harness::entries(kinds(&["alpha", "bystander"]));
+
+    let manager = start_with(harness.builder().disable("alpha"));
     let outcome = manager
         .extension::<dyn Listen>()
         .historic(|listener| listener.hear("first").map(drop))
@@ -466,11 +494,9 @@ fn a_historic_call_made_before_any_implementation_runs_reaches_the_first_one() {
 
 #[test]
 fn only_restricts_the_replays_of_a_historic_call_too() {
-    let manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["alpha", "beta", "gamma"]))
-            .disable("gamma"),
-    );
+    let harness = Harness::entries(kinds(&["alpha", "beta", "gamma"]));
+
+    let manager = start_with(harness.builder().disable("gamma"));
     let outcome = manager
         .extension::<dyn Listen>()
         .only(&["beta", "gamma"])
@@ -487,7 +513,7 @@ fn only_restricts_the_replays_of_a_historic_call_too() {
 
 #[test]
 fn an_instance_that_starts_again_hears_only_the_historic_calls_it_missed() {
-    let manager = running(&["alpha", "beta"]);
+    let (_, manager) = running(&["alpha", "beta"]);
     assert_eq!(historic(&manager, "before"), 2);
     let serial = serial_of(&manager, "alpha");
     manager.stop_plugin("alpha").unwrap();
@@ -501,7 +527,7 @@ fn an_instance_that_starts_again_hears_only_the_historic_calls_it_missed() {
 
 #[test]
 fn a_historic_call_made_while_a_plugin_is_accessed_reaches_it_afterwards() {
-    let manager = running(&["alpha", "beta"]);
+    let (_, manager) = running(&["alpha", "beta"]);
     let (inside, release) = (Barrier::new(2), Barrier::new(2));
     thread::scope(|scope| {
         let access = scope.spawn(|| {
@@ -526,11 +552,9 @@ fn a_historic_call_made_while_a_plugin_is_accessed_reaches_it_afterwards() {
 
 #[test]
 fn a_historic_call_that_is_refused_is_not_remembered() {
-    let manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["alpha", "beta"]))
-            .disable("beta"),
-    );
+    let harness = Harness::entries(kinds(&["alpha", "beta"]));
+
+    let manager = start_with(harness.builder().disable("beta"));
     let unknown = manager
         .extension::<dyn Listen>()
         .only(&["beta", "nobody"])
@@ -554,9 +578,17 @@ fn a_historic_call_that_is_refused_is_not_remembered() {
 
 #[test]
 fn a_failing_implementation_is_reported_and_the_others_are_still_called() {
-    let manager = running(&["alpha", "beta", "gamma"]);
-    inject("beta", Hook::Callback, Fault::Error);
-    inject("gamma", Hook::Callback, Fault::Panic);
+    let (harness, manager) = running(&["alpha", "beta", "gamma"]);
+    harness.inject(
+        "beta",
+        Hook::Callback,
+        Fault::error("beta refuses \"careful\""),
+    );
+    harness.inject(
+        "gamma",
+        Hook::Callback,
+        Fault::panic("gamma panics on \"careful\""),
+    );
     let outcome = manager
         .extension::<dyn Listen>()
         .call(|listener| listener.hear("careful").map(drop))
@@ -586,7 +618,7 @@ fn a_failing_implementation_is_reported_and_the_others_are_still_called() {
         outcome.failures()[0].to_string(),
         "plugin \"beta\": extension point Listen failed: beta refuses \"careful\""
     );
-    assert_eq!(calls(&journal(), "hear"), ["alpha", "beta", "gamma"]);
+    assert_eq!(heard_by(&harness), ["alpha", "beta", "gamma"]);
     // By default, failing implementations stay live; each failure is in their record.
     for name in ["beta", "gamma"] {
         let info = manager.info(name).unwrap();
@@ -599,19 +631,25 @@ fn a_failing_implementation_is_reported_and_the_others_are_still_called() {
         "extension point failed: Listen: beta refuses \"careful\""
     );
     assert!(manager.info("alpha").unwrap().failures().is_empty());
-    support::heal("beta");
-    support::heal("gamma");
+    harness.heal("beta");
+    harness.heal("gamma");
     assert_eq!(reached(&manager, "again").len(), 3);
 }
 
 #[test]
 fn with_exclude_after_two_an_implementation_is_excluded_at_its_second_failure() {
+    let harness = Harness::entries(kinds(&["alpha", "beta", "follower"]));
+
     let manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["alpha", "beta", "follower"]))
+        harness
+            .builder()
             .on_callback_failure(OnCallbackFailure::ExcludeAfter(NonZeroU32::new(2).unwrap())),
     );
-    inject("beta", Hook::Callback, Fault::Error);
+    harness.inject(
+        "beta",
+        Hook::Callback,
+        Fault::error("beta refuses \"strike\""),
+    );
     let call = || {
         manager
             .extension::<dyn Listen>()
@@ -647,19 +685,25 @@ fn with_exclude_after_two_an_implementation_is_excluded_at_its_second_failure() 
         line.contains("extension point failed: Listen: beta refuses"),
         "{line}"
     );
-    journal();
+    harness.forget();
     assert_eq!(call().reached(), 1);
-    assert_eq!(calls(&journal(), "hear"), ["alpha"]);
+    assert_eq!(heard_by(&harness), ["alpha"]);
 }
 
 #[test]
 fn failures_of_a_nested_call_are_recorded_when_the_outermost_call_ends() {
+    let harness = Harness::entries(kinds(&["alpha", "beta"]));
+
     let manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["alpha", "beta"]))
+        harness
+            .builder()
             .on_callback_failure(OnCallbackFailure::ExcludeAfter(NonZeroU32::new(1).unwrap())),
     );
-    inject("beta", Hook::Callback, Fault::Error);
+    harness.inject(
+        "beta",
+        Hook::Callback,
+        Fault::error("beta refuses \"inner\""),
+    );
     let outer = manager
         .extension::<dyn Listen>()
         .only(&["alpha"])
@@ -681,7 +725,7 @@ fn failures_of_a_nested_call_are_recorded_when_the_outermost_call_ends() {
 
 #[test]
 fn a_dependent_gets_the_service_of_its_dependency_and_of_nobody_else() {
-    let manager = running(&["provider", "consumer", "outsider"]);
+    let (_, manager) = running(&["provider", "consumer", "outsider"]);
     let provider = manager
         .with_plugin("provider", |p: &mut Provider| p.serial)
         .unwrap();
@@ -711,7 +755,7 @@ fn a_dependent_gets_the_service_of_its_dependency_and_of_nobody_else() {
 
 #[test]
 fn the_host_reaches_the_service_of_any_plugin_while_it_is_available() {
-    let manager = running(&["provider", "consumer", "outsider"]);
+    let (_, manager) = running(&["provider", "consumer", "outsider"]);
     assert_eq!(
         manager.service::<dyn Stamp>("outsider").unwrap().serial(),
         u32::MAX
@@ -756,7 +800,7 @@ fn the_host_reaches_the_service_of_any_plugin_while_it_is_available() {
 
 #[test]
 fn a_restarted_provider_serves_its_fresh_service_to_its_restarted_dependent() {
-    let manager = running(&["provider", "consumer"]);
+    let (_, manager) = running(&["provider", "consumer"]);
     let before = manager.service::<dyn Stamp>("provider").unwrap().serial();
     assert_eq!(
         manager.restart_plugin("provider").unwrap(),
@@ -779,14 +823,14 @@ fn a_restarted_provider_serves_its_fresh_service_to_its_restarted_dependent() {
 
 #[test]
 fn stopped_and_removed_instances_are_not_called_and_a_restarted_one_is_called_fresh() {
-    let manager = running(&["alpha", "beta", "gamma"]);
+    let (harness, manager) = running(&["alpha", "beta", "gamma"]);
     let first = reached(&manager, "one");
     assert_eq!(names(&first), ["alpha", "beta", "gamma"]);
 
     manager.stop_plugin("beta").unwrap();
-    journal();
+    harness.forget();
     assert_eq!(names(&reached(&manager, "two")), ["alpha", "gamma"]);
-    assert_eq!(calls(&journal(), "hear"), ["alpha", "gamma"]);
+    assert_eq!(heard_by(&harness), ["alpha", "gamma"]);
     assert_eq!(heard(&manager, "beta"), ["one"], "the stopped instance");
 
     // Started again: the same instance.
@@ -803,14 +847,14 @@ fn stopped_and_removed_instances_are_not_called_and_a_restarted_one_is_called_fr
 
     // Removed: gone.
     manager.remove_plugin("gamma").unwrap();
-    journal();
+    harness.forget();
     assert_eq!(names(&reached(&manager, "five")), ["alpha", "beta"]);
-    assert_eq!(calls(&journal(), "hear"), ["alpha", "beta"]);
+    assert_eq!(heard_by(&harness), ["alpha", "beta"]);
 }
 
 #[test]
 fn a_call_made_while_a_restart_stops_the_old_instance_does_not_reach_it() {
-    let manager = running(&["alpha", "gated"]);
+    let (_, manager) = running(&["alpha", "gated"]);
     let before = reached(&manager, "before");
     assert_eq!(names(&before), ["alpha", "gated"]);
     points::HOLD.store(true, SeqCst);
@@ -825,18 +869,17 @@ fn a_call_made_while_a_restart_stops_the_old_instance_does_not_reach_it() {
     });
     assert_eq!(names(&during), ["alpha"]);
     assert_eq!(names(&after), ["alpha", "gated"]);
+    // (`reached` checks that no call failed: none reached an instance that was not running.)
     assert_ne!(after[1].1, before[1].1, "the fresh instance");
-    assert_eq!(
-        calls(&journal(), "hear while not running"),
-        Vec::<String>::new()
-    );
 }
 
 #[test]
 fn a_reconfigured_implementation_stays_reachable_in_place_or_as_a_fresh_instance() {
+    let harness = Harness::entries(kinds(&["alpha", "tuned"]));
+
     let mut manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["alpha", "tuned"]))
+        harness
+            .builder()
             .config(toml("[plugins.alpha]\n[plugins.tuned.config]\nlevel = 1\n")),
     );
     let before = reached(&manager, "before");
@@ -876,23 +919,18 @@ fn a_reconfigured_implementation_stays_reachable_in_place_or_as_a_fresh_instance
 
 #[test]
 fn a_plugin_calls_the_other_running_implementations_but_not_itself() {
-    let manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["alpha", "beta", "caller", "gamma"]))
-            .disable("gamma"),
-    );
+    let harness = Harness::entries(kinds(&["alpha", "beta", "caller", "gamma"]));
+
+    let manager = start_with(harness.builder().disable("gamma"));
     // `caller` starts after `alpha` and `beta`; while its `start` runs, it is not live.
-    assert_eq!(
-        journal(),
-        [
-            "alpha:start",
-            "beta:start",
-            "caller:start",
-            "alpha:hear",
-            "beta:hear",
-            "caller:start reached alpha beta",
-        ]
-    );
+    assert_eq!(harness.calls(Hook::Start), ["alpha", "beta", "caller"]);
+    assert_eq!(heard_by(&harness), ["alpha", "beta"]);
+    let calls = |manager: &PluginManager<Active>| {
+        manager
+            .with_plugin("caller", |caller: &mut Caller| caller.calls())
+            .unwrap()
+    };
+    assert_eq!(calls(&manager), ["start reached alpha beta"]);
     assert_eq!(heard(&manager, "alpha"), ["caller start"]);
     // Live now, so a host call reaches it.
     assert_eq!(
@@ -900,25 +938,22 @@ fn a_plugin_calls_the_other_running_implementations_but_not_itself() {
         ["alpha", "beta", "caller"]
     );
     // While its `stop` runs, it is no longer live.
-    journal();
+    harness.forget();
     manager.stop_plugin("caller").unwrap();
-    assert_eq!(
-        journal(),
-        [
-            "caller:stop",
-            "alpha:hear",
-            "beta:hear",
-            "caller:stop reached alpha beta",
-        ]
+    assert_lines(
+        &harness.journal_lines(),
+        "caller: stop
+         alpha: extension point
+         beta: extension point",
     );
+    assert_eq!(calls(&manager)[1..], ["stop reached alpha beta"]);
     // A plugin added later is reached by its calls too.
     manager.start_plugin("caller").unwrap();
     manager.add_plugin("gamma").unwrap();
     manager.stop_plugin("caller").unwrap();
-    let journal = journal();
-    assert!(
-        journal.contains(&"caller:stop reached alpha beta gamma".to_owned()),
-        "{journal:?}"
+    assert_eq!(
+        calls(&manager).last().map(String::as_str),
+        Some("stop reached alpha beta gamma")
     );
 }
 
@@ -926,7 +961,7 @@ fn a_plugin_calls_the_other_running_implementations_but_not_itself() {
 
 #[test]
 fn a_host_call_inside_a_plugin_access_closure_is_refused_but_calls_nest_in_callbacks() {
-    let manager = running(&["alpha", "beta", "gamma"]);
+    let (harness, manager) = running(&["alpha", "beta", "gamma"]);
     let refused = manager
         .with_plugin("beta", |_: &mut Beta| {
             manager
@@ -946,7 +981,7 @@ fn a_host_call_inside_a_plugin_access_closure_is_refused_but_calls_nest_in_callb
         ),
         "{error:?}"
     );
-    assert!(journal().is_empty());
+    assert!(heard_by(&harness).is_empty());
 
     // A call inside a callback of a call is fine: each outer callback reaches all three.
     let outer = manager
@@ -960,7 +995,11 @@ fn a_host_call_inside_a_plugin_access_closure_is_refused_but_calls_nest_in_callb
         .unwrap();
     assert!(outer.failures().is_empty());
     assert!(outer.value().iter().all(|(_, reached)| *reached == 3));
-    assert_eq!(calls(&journal(), "hear").len(), 9);
+    // Three outer callbacks, each with three inner ones.
+    assert_eq!(heard_by(&harness).len(), 3 + 9);
+    for name in ["alpha", "beta", "gamma"] {
+        assert_eq!(heard(&manager, name), ["nested"; 3], "{name}");
+    }
     // And the manager is free again afterwards.
     assert_eq!(manager.restart_plugin("beta").unwrap(), ["beta"]);
 }
@@ -974,7 +1013,7 @@ const ROUNDS: usize = 100;
 #[test]
 fn calls_on_four_threads_never_reach_a_stopped_instance_and_all_are_counted() {
     use points::{LOADS, TICKS, VIOLATIONS};
-    let manager = Arc::new(running(&["load-a", "load-b", "load-c"]));
+    let manager = Arc::new(running(&["load-a", "load-b", "load-c"]).1);
     let go = Arc::new(Barrier::new(THREADS + 1));
     let done = Arc::new(AtomicBool::new(false));
 
@@ -1071,25 +1110,30 @@ fn calls_on_four_threads_never_reach_a_stopped_instance_and_all_are_counted() {
 }
 
 /// A manager of `alpha` and `gamma` (left out by its configuration) under `ExcludeAfter(1)`,
-/// with a historic call made, and the configuration that adds `gamma`.
-fn with_gamma_left_out() -> (plugin_factory::ManagerBuilder, Config) {
-    let builder = PluginManager::builder()
-        .entries(kinds(&["alpha", "gamma"]))
+/// with a historic call made, and the configuration that adds `gamma`; and the harness.
+fn with_gamma_left_out() -> (Harness, plugin_factory::ManagerBuilder, Config) {
+    let harness = Harness::entries(kinds(&["alpha", "gamma"]));
+    let builder = harness
+        .builder()
         .on_callback_failure(OnCallbackFailure::ExcludeAfter(NonZeroU32::new(1).unwrap()))
         .config(toml("[plugins.alpha]\n[plugins.gamma]\nenabled = false\n"));
-    (builder, toml("[plugins.alpha]\n[plugins.gamma]\n"))
+    (harness, builder, toml("[plugins.alpha]\n[plugins.gamma]\n"))
 }
 
 #[test]
 fn a_historic_call_failing_on_an_instance_that_apply_adds_excludes_it_when_apply_ends() {
-    let (builder, with_gamma) = with_gamma_left_out();
+    let (harness, builder, with_gamma) = with_gamma_left_out();
     let mut manager = start_with(builder);
     let setup = manager
         .extension::<dyn Listen>()
         .historic(|listener| listener.hear("setup").map(drop))
         .unwrap();
     assert_eq!(setup.reached(), 1);
-    inject("gamma", Hook::Callback, Fault::Error);
+    harness.inject(
+        "gamma",
+        Hook::Callback,
+        Fault::error("gamma refuses \"setup\""),
+    );
     manager.apply(with_gamma).unwrap();
     assert_eq!(manager.state("gamma"), Some(PluginState::Excluded));
     assert_eq!(manager.state("alpha"), Some(PluginState::Running));
@@ -1098,7 +1142,7 @@ fn a_historic_call_failing_on_an_instance_that_apply_adds_excludes_it_when_apply
 #[tokio::test]
 async fn the_async_manager_excludes_it_when_apply_ends_too() {
     use plugin_factory::executor::Tokio;
-    let (builder, with_gamma) = with_gamma_left_out();
+    let (harness, builder, with_gamma) = with_gamma_left_out();
     let manager = builder.discover().unwrap().into_async(Tokio);
     let manager = manager.validate().await.unwrap().init().await.unwrap();
     let mut manager = manager.start().await.unwrap();
@@ -1107,8 +1151,11 @@ async fn the_async_manager_excludes_it_when_apply_ends_too() {
         .historic(|listener| listener.hear("setup").map(drop))
         .unwrap();
     assert_eq!(setup.reached(), 1);
-    // Replays run on this thread (the runtime's only one), where the fault is injected.
-    inject("gamma", Hook::Callback, Fault::Error);
+    harness.inject(
+        "gamma",
+        Hook::Callback,
+        Fault::error("gamma refuses \"setup\""),
+    );
     manager.apply(with_gamma).await.unwrap();
     assert_eq!(manager.state("gamma"), Some(PluginState::Excluded));
     assert_eq!(manager.state("alpha"), Some(PluginState::Running));
@@ -1117,13 +1164,23 @@ async fn the_async_manager_excludes_it_when_apply_ends_too() {
 
 #[test]
 fn every_plugin_that_reaches_the_limit_in_one_call_is_excluded() {
+    let harness = Harness::entries(kinds(&["alpha", "beta", "gamma"]));
+
     let manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["alpha", "beta", "gamma"]))
+        harness
+            .builder()
             .on_callback_failure(OnCallbackFailure::ExcludeAfter(NonZeroU32::new(1).unwrap())),
     );
-    inject("alpha", Hook::Callback, Fault::Error);
-    inject("gamma", Hook::Callback, Fault::Panic);
+    harness.inject(
+        "alpha",
+        Hook::Callback,
+        Fault::error("alpha refuses \"both fail\""),
+    );
+    harness.inject(
+        "gamma",
+        Hook::Callback,
+        Fault::panic("gamma panics on \"both fail\""),
+    );
     let calls = manager
         .extension::<dyn Listen>()
         .call(|listener| listener.hear("both fail").map(drop))
@@ -1136,9 +1193,11 @@ fn every_plugin_that_reaches_the_limit_in_one_call_is_excluded() {
 
 #[test]
 fn a_stopped_implementation_reconfigured_in_place_stays_out_of_its_point() {
+    let harness = Harness::entries(kinds(&["alpha", "tuned"]));
+
     let mut manager = start_with(
-        PluginManager::builder()
-            .entries(kinds(&["alpha", "tuned"]))
+        harness
+            .builder()
             .config(toml("[plugins.alpha]\n[plugins.tuned.config]\nlevel = 1\n")),
     );
     manager.stop_plugin("tuned").unwrap();

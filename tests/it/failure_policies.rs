@@ -8,12 +8,13 @@ use crate::support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::{Fault, calls, inject, inject_times, journal, probe, probe_with, start_with};
+use crate::support::{fails, panics, probe, probe_with, start_with};
 use plugin_factory::config::{Config, Format, Loader};
 use plugin_factory::observe::Event;
 use plugin_factory::policy::{Backoff, OnFailure};
 use plugin_factory::registry::PluginMetadata;
 use plugin_factory::report::{ExclusionReason, Hook};
+use plugin_factory::testing::Harness;
 use plugin_factory::{Error, PluginManager, PluginState};
 
 /// Three attempts, 1 ms doubling up to 2 ms: quick enough for a test, long enough to be seen.
@@ -50,15 +51,12 @@ fn config(text: &str) -> Config {
 
 #[test]
 fn a_start_that_fails_twice_is_retried_until_it_succeeds() {
-    inject_times("db", Hook::Start, Fault::Error, 2);
+    let harness = Harness::entries([retrying("db", &[]), probe("app", &["db"])]);
+    harness.inject("db", Hook::Start, fails(Hook::Start).times(2));
     let (events, observer) = recorder();
-    let manager = start_with(
-        PluginManager::builder()
-            .entries([retrying("db", &[]), probe("app", &["db"])])
-            .observe(observer),
-    );
+    let manager = start_with(harness.builder().observe(observer));
     assert_eq!(manager.live(), ["db", "app"]);
-    assert_eq!(calls(&journal(), "start"), ["db", "db", "db", "app"]);
+    assert_eq!(harness.calls(Hook::Start), ["db", "db", "db", "app"]);
 
     let report = manager.report();
     let db = report.get("db").unwrap();
@@ -100,26 +98,27 @@ fn a_start_that_fails_twice_is_retried_until_it_succeeds() {
 
 #[test]
 fn a_panicking_init_is_retried_too() {
-    inject_times("db", Hook::Init, Fault::Panic, 1);
-    let manager = start_with(PluginManager::builder().entries([retrying("db", &[])]));
+    let harness = Harness::entries([retrying("db", &[])]);
+    harness.inject("db", Hook::Init, panics(Hook::Init).times(1));
+    let manager = harness.start().unwrap();
     assert_eq!(manager.live(), ["db"]);
-    assert_eq!(calls(&journal(), "init"), ["db", "db"]);
+    assert_eq!(harness.calls(Hook::Init), ["db", "db"]);
 }
 
 #[test]
 fn when_every_attempt_fails_the_plugin_is_excluded_with_each_attempt() {
-    inject("db", Hook::Init, Fault::Error);
-    let manager = start_with(PluginManager::builder().entries([
+    let harness = Harness::entries([
         retrying("db", &[]),
         probe("app", &["db"]),
         probe("solo", &[]),
-    ]));
+    ]);
+    harness.inject("db", Hook::Init, fails(Hook::Init));
+    let manager = harness.start().unwrap();
     assert_eq!(manager.live(), ["solo"]);
-    let journal = journal();
-    assert_eq!(calls(&journal, "init"), ["db", "db", "db", "solo"]);
+    assert_eq!(harness.calls(Hook::Init), ["db", "db", "db", "solo"]);
     // It never initialized: no shutdown, and the instance is dropped.
-    assert!(calls(&journal, "shutdown").is_empty());
-    assert!(calls(&journal, "drop").contains(&"db".to_owned()));
+    assert!(harness.calls(Hook::Shutdown).is_empty());
+    assert!(harness.dropped().contains(&"db".to_owned()));
 
     let report = manager.report();
     let db = report.get("db").unwrap();
@@ -143,10 +142,11 @@ fn when_every_attempt_fails_the_plugin_is_excluded_with_each_attempt() {
 
 #[test]
 fn validation_failures_are_not_retried() {
-    inject("db", Hook::Validate, Fault::Error);
-    let manager = start_with(PluginManager::builder().entries([retrying("db", &[])]));
+    let harness = Harness::entries([retrying("db", &[])]);
+    harness.inject("db", Hook::Validate, fails(Hook::Validate));
+    let manager = harness.start().unwrap();
     assert!(manager.live().is_empty());
-    assert_eq!(calls(&journal(), "validate"), ["db"]);
+    assert_eq!(harness.calls(Hook::Validate), ["db"]);
     let report = manager.report();
     assert!(matches!(
         report.get("db").unwrap().reason(),
@@ -156,31 +156,29 @@ fn validation_failures_are_not_retried() {
 
 #[test]
 fn a_runtime_start_is_retried_as_a_phase_is() {
-    let manager = start_with(PluginManager::builder().entries([retrying("db", &[])]));
+    let harness = Harness::entries([retrying("db", &[])]);
+    let manager = harness.start().unwrap();
     manager.stop_plugin("db").unwrap();
-    journal();
-    inject_times("db", Hook::Start, Fault::Error, 1);
+    harness.forget();
+    harness.inject("db", Hook::Start, fails(Hook::Start).times(1));
     manager.start_plugin("db").unwrap();
     assert_eq!(manager.state("db"), Some(PluginState::Running));
-    assert_eq!(calls(&journal(), "start"), ["db", "db"]);
+    assert_eq!(harness.calls(Hook::Start), ["db", "db"]);
 }
 
 #[test]
 fn the_configuration_overrides_the_annotation() {
-    inject_times("db", Hook::Start, Fault::Error, 1);
-    inject("cache", Hook::Start, Fault::Error);
-    let manager = start_with(
-        PluginManager::builder()
-            .entries([probe("db", &[]), support::required_probe("cache", &[])])
-            .config(config(
-                r#"
+    let harness = Harness::entries([probe("db", &[]), support::required_probe("cache", &[])]);
+    harness.inject("db", Hook::Start, fails(Hook::Start).times(1));
+    harness.inject("cache", Hook::Start, fails(Hook::Start));
+    let manager = start_with(harness.builder().config(config(
+        r#"
                 [plugins.db]
                 on_failure = { retry = { attempts = 2, delay_ms = 1 } }
                 [plugins.cache]
                 on_failure = "exclude"
                 "#,
-            )),
-    );
+    )));
     // `db` is retried, though its metadata says nothing; `cache`, required by its metadata, is
     // only excluded.
     assert_eq!(manager.live(), ["db"]);
@@ -201,9 +199,10 @@ fn the_configuration_overrides_the_annotation() {
 
 #[test]
 fn fail_set_by_the_configuration_aborts_the_transition_and_tears_everything_down() {
-    inject("cache", Hook::Start, Fault::Error);
-    let error = PluginManager::builder()
-        .entries([probe("db", &[]), probe("cache", &["db"]), probe("web", &[])])
+    let harness = Harness::entries([probe("db", &[]), probe("cache", &["db"]), probe("web", &[])]);
+    harness.inject("cache", Hook::Start, fails(Hook::Start));
+    let error = harness
+        .builder()
         .config(config(
             "[plugins.cache]\non_failure = \"fail\"\n[plugins.db]\n[plugins.web]",
         ))
@@ -230,17 +229,12 @@ fn fail_set_by_the_configuration_aborts_the_transition_and_tears_everything_down
             plugin.state()
         );
     }
-    let journal = journal();
     // Everything that started was stopped, in reverse order, and every instance dropped.
-    let stopped = calls(&journal, "stop");
-    assert!(stopped.contains(&"db".to_owned()), "{journal:?}");
-    let dropped = calls(&journal, "drop");
-    for name in ["db", "cache", "web"] {
-        assert!(
-            dropped.contains(&name.to_owned()),
-            "{name} not dropped: {journal:?}"
-        );
-    }
+    let stopped = harness.calls(Hook::Stop);
+    assert!(stopped.contains(&"db".to_owned()), "{stopped:?}");
+    let mut dropped = harness.dropped();
+    dropped.sort();
+    assert_eq!(dropped, ["cache", "db", "web"]);
 }
 
 #[test]
@@ -268,9 +262,10 @@ fn a_bad_policy_in_the_configuration_excludes_only_that_instance() {
 
 #[test]
 fn a_failure_after_exhausted_retries_is_listed_after_the_reason() {
-    inject("db", Hook::Start, Fault::Error);
-    inject("db", Hook::Shutdown, Fault::Error);
-    let report = start_with(PluginManager::builder().entries([retrying("db", &[])])).shutdown();
+    let harness = Harness::entries([retrying("db", &[])]);
+    harness.inject("db", Hook::Start, fails(Hook::Start));
+    harness.inject("db", Hook::Shutdown, fails(Hook::Shutdown));
+    let report = harness.start().unwrap().shutdown();
     let db = report.get("db").unwrap();
     assert!(matches!(
         db.reason(),

@@ -3,22 +3,14 @@
 
 use crate::support;
 
-use std::sync::Mutex;
-
+use plugin_factory::phase::Active;
 use plugin_factory::registry::PluginEntry;
 use plugin_factory::registry::PluginMetadata;
+use plugin_factory::testing::{Fault, Harness};
 use plugin_factory::{Context, Error, Health, Plugin, PluginManager};
 
-/// What each `moody` plugin says when checked, by name (`None`: it panics).
-static MOODS: Mutex<Vec<(&'static str, Option<Health>)>> = Mutex::new(Vec::new());
-
-fn set_mood(name: &'static str, mood: Option<Health>) {
-    let mut moods = MOODS.lock().unwrap();
-    moods.retain(|(n, _)| *n != name);
-    moods.push((name, mood));
-}
-
-/// A plugin whose health the test sets.
+/// A healthy plugin that checks the context of its health check; what others say is set
+/// through the harness (`set_health`, `inject_health`).
 struct Moody {
     name: &'static str,
 }
@@ -26,15 +18,7 @@ struct Moody {
 impl Plugin for Moody {
     fn health(&self, ctx: &Context<'_>) -> Health {
         assert_eq!(ctx.name(), self.name, "the context names the instance");
-        let moods = MOODS.lock().unwrap();
-        match moods.iter().find(|(n, _)| *n == self.name) {
-            Some((_, Some(health))) => health.clone(),
-            Some((_, None)) => {
-                drop(moods);
-                panic!("cannot tell")
-            }
-            None => Health::Healthy,
-        }
+        Health::Healthy
     }
 }
 
@@ -48,13 +32,16 @@ fn moody(
     ))
 }
 
-fn manager(names: &[&'static str]) -> plugin_factory::PluginManager<plugin_factory::phase::Active> {
-    support::start_with(PluginManager::builder().entries(names.iter().map(|n| moody(n, &[]))))
+/// A running manager of `moody` plugins called `names`, and the harness that sets their health.
+fn manager(names: &[&'static str]) -> (Harness, PluginManager<Active>) {
+    let harness = Harness::entries(names.iter().map(|n| moody(n, &[])));
+    let manager = harness.start().unwrap();
+    (harness, manager)
 }
 
 #[test]
 fn every_running_plugin_is_checked_in_start_order_and_the_roll_up_is_the_worst() {
-    let manager = manager(&["h-calm", "h-slow", "h-down", "h-also-slow"]);
+    let (harness, manager) = manager(&["h-calm", "h-slow", "h-down", "h-also-slow"]);
     let all_well = manager.check_health().unwrap();
     assert!(all_well.overall().is_healthy(), "{all_well}");
     let checked: Vec<&str> = all_well.plugins().iter().map(|(n, _)| n.as_str()).collect();
@@ -64,8 +51,8 @@ fn every_running_plugin_is_checked_in_start_order_and_the_roll_up_is_the_worst()
         "start order (by name)"
     );
 
-    set_mood("h-slow", Some(Health::degraded("replies in 2 s")));
-    set_mood("h-also-slow", Some(Health::degraded("queue half full")));
+    harness.set_health("h-slow", Health::degraded("replies in 2 s"));
+    harness.set_health("h-also-slow", Health::degraded("queue half full"));
     let degraded = manager.check_health().unwrap();
     assert_eq!(
         degraded.overall(),
@@ -73,7 +60,7 @@ fn every_running_plugin_is_checked_in_start_order_and_the_roll_up_is_the_worst()
     );
     assert_eq!(degraded.get("h-calm"), Some(&Health::Healthy));
 
-    set_mood("h-down", Some(Health::unhealthy("disk full")));
+    harness.set_health("h-down", Health::unhealthy("disk full"));
     let unhealthy = manager.check_health().unwrap();
     assert_eq!(unhealthy.overall(), Health::unhealthy("h-down: disk full"));
     let text = unhealthy.to_string();
@@ -86,8 +73,8 @@ fn every_running_plugin_is_checked_in_start_order_and_the_roll_up_is_the_worst()
 
 #[test]
 fn a_panicking_check_is_unhealthy_and_the_others_are_still_checked() {
-    let manager = manager(&["p-fine", "p-panics"]);
-    set_mood("p-panics", None);
+    let (harness, manager) = manager(&["p-fine", "p-panics"]);
+    harness.inject_health("p-panics", Fault::panic("cannot tell"));
     let report = manager.check_health().unwrap();
     assert_eq!(
         report.get("p-panics"),
@@ -102,12 +89,12 @@ fn a_panicking_check_is_unhealthy_and_the_others_are_still_checked() {
 
 #[test]
 fn info_keeps_the_last_check_with_its_time_and_stopped_plugins_are_not_checked() {
-    let manager = manager(&["i-one", "i-two"]);
+    let (harness, manager) = manager(&["i-one", "i-two"]);
     assert!(
         manager.info("i-one").unwrap().health().is_none(),
         "not checked yet"
     );
-    set_mood("i-two", Some(Health::degraded("warming up")));
+    harness.set_health("i-two", Health::degraded("warming up"));
     let report = manager.check_health().unwrap();
     let last = manager.info("i-two").unwrap().health().cloned().unwrap();
     assert_eq!(last.health, Health::degraded("warming up"));
@@ -129,7 +116,7 @@ fn info_keeps_the_last_check_with_its_time_and_stopped_plugins_are_not_checked()
 
 #[test]
 fn a_check_inside_a_plugin_access_is_refused() {
-    let manager = manager(&["r-only"]);
+    let (_, manager) = manager(&["r-only"]);
     let inside = manager
         .with_plugin_dyn("r-only", |_| manager.check_health().map(|_| ()))
         .unwrap();

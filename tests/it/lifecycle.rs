@@ -5,9 +5,10 @@ use crate::support;
 
 use std::sync::{Arc, Mutex};
 
-use crate::support::{calls, journal, probe, start_all, start_with};
+use crate::support::{probe, start_all, start_with};
 use plugin_factory::observe::Event;
 use plugin_factory::report::Hook;
+use plugin_factory::testing::Harness;
 use plugin_factory::{Error, PluginManager, PluginState};
 
 fn graph() -> Vec<&'static plugin_factory::registry::PluginEntry> {
@@ -21,20 +22,20 @@ fn graph() -> Vec<&'static plugin_factory::registry::PluginEntry> {
 
 #[test]
 fn hooks_run_in_dependency_order_and_in_exact_reverse_on_the_way_down() {
-    let running = start_all(graph());
+    let harness = Harness::entries(graph());
+    let running = harness.start().unwrap();
     assert_eq!(running.live(), ["db", "cache", "app", "logger"]);
     let report = running.stop().shutdown();
-    let journal = journal();
     let up = ["db", "cache", "app", "logger"];
     let down = ["logger", "app", "cache", "db"];
     // Factories run in start order too, whatever the order the entries were given in.
-    assert_eq!(calls(&journal, "create"), up);
-    for hook in ["validate", "init", "start"] {
-        assert_eq!(calls(&journal, hook), up, "{hook}");
+    for hook in [Hook::Create, Hook::Validate, Hook::Init, Hook::Start] {
+        assert_eq!(harness.calls(hook), up, "{hook}");
     }
-    for hook in ["stop", "shutdown", "drop"] {
-        assert_eq!(calls(&journal, hook), down, "{hook}");
+    for hook in [Hook::Stop, Hook::Shutdown] {
+        assert_eq!(harness.calls(hook), down, "{hook}");
     }
+    assert_eq!(harness.dropped(), down);
     assert!(
         report
             .plugins()
@@ -84,32 +85,33 @@ fn long_names_are_ordered_by_their_whole_name() {
 
 #[test]
 fn a_stopped_manager_starts_again_with_the_same_instances() {
-    let stopped = start_all(graph()).stop();
+    let harness = Harness::entries(graph());
+    let stopped = harness.start().unwrap().stop();
     assert_eq!(stopped.state("db"), Some(PluginState::Stopped));
     let running = stopped.start().unwrap();
     assert_eq!(running.state("app"), Some(PluginState::Running));
     drop(running);
-    let journal = journal();
-    assert_eq!(calls(&journal, "create").len(), 4);
-    assert_eq!(calls(&journal, "start").len(), 8);
-    assert_eq!(calls(&journal, "init").len(), 4);
-    assert_eq!(calls(&journal, "drop").len(), 4);
+    assert_eq!(harness.calls(Hook::Create).len(), 4);
+    assert_eq!(harness.calls(Hook::Start).len(), 8);
+    assert_eq!(harness.calls(Hook::Init).len(), 4);
+    assert_eq!(harness.dropped().len(), 4);
 }
 
 #[test]
 fn dropping_a_running_manager_stops_and_shuts_down_in_reverse() {
-    let running = start_all(graph());
-    journal();
+    let harness = Harness::entries(graph());
+    let running = harness.start().unwrap();
+    harness.forget();
     drop(running);
-    let journal = journal();
     let down = ["logger", "app", "cache", "db"];
-    assert_eq!(calls(&journal, "stop"), down);
-    assert_eq!(calls(&journal, "shutdown"), down);
-    assert_eq!(calls(&journal, "drop"), down);
-    let stop_of_db = journal.iter().position(|e| e == "db:stop").unwrap();
+    assert_eq!(harness.calls(Hook::Stop), down);
+    assert_eq!(harness.calls(Hook::Shutdown), down);
+    assert_eq!(harness.dropped(), down);
+    let journal: Vec<String> = harness.journal_lines().lines().map(str::to_owned).collect();
+    let stop_of_db = journal.iter().position(|e| e == "db: stop").unwrap();
     let first_shutdown = journal
         .iter()
-        .position(|e| e.ends_with(":shutdown"))
+        .position(|e| e.ends_with(": shutdown"))
         .unwrap();
     assert!(
         stop_of_db < first_shutdown,
@@ -119,51 +121,45 @@ fn dropping_a_running_manager_stops_and_shuts_down_in_reverse() {
 
 #[test]
 fn dropping_an_initialized_manager_shuts_down_without_stopping() {
-    let initialized = PluginManager::from_entries(graph())
-        .unwrap()
-        .validate()
-        .unwrap()
-        .init()
-        .unwrap();
-    journal();
+    let harness = Harness::entries(graph());
+    let initialized = harness.builder().discover().unwrap();
+    let initialized = initialized.validate().unwrap().init().unwrap();
+    harness.forget();
     drop(initialized);
-    let journal = journal();
-    assert!(calls(&journal, "stop").is_empty());
+    assert!(harness.calls(Hook::Stop).is_empty());
     assert_eq!(
-        calls(&journal, "shutdown"),
+        harness.calls(Hook::Shutdown),
         ["logger", "app", "cache", "db"]
     );
-    assert_eq!(calls(&journal, "drop").len(), 4);
+    assert_eq!(harness.dropped().len(), 4);
 }
 
 #[test]
 fn dropping_before_init_only_drops() {
-    let discovered = PluginManager::from_entries(graph()).unwrap();
+    let harness = Harness::entries(graph());
+    let discovered = harness.builder().discover().unwrap();
     drop(discovered);
-    let validated = PluginManager::from_entries(graph())
-        .unwrap()
-        .validate()
-        .unwrap();
+    let validated = harness.builder().discover().unwrap().validate().unwrap();
     drop(validated);
-    let journal = journal();
-    assert!(calls(&journal, "init").is_empty());
-    assert!(calls(&journal, "shutdown").is_empty());
-    assert_eq!(calls(&journal, "drop").len(), 8);
+    assert!(harness.calls(Hook::Init).is_empty());
+    assert!(harness.calls(Hook::Shutdown).is_empty());
+    assert_eq!(harness.dropped().len(), 8);
 }
 
 #[test]
 fn shutdown_from_a_running_manager_returns_the_final_report() {
-    let report = start_all(graph()).shutdown();
+    let harness = Harness::entries(graph());
+    let report = harness.start().unwrap().shutdown();
     assert_eq!(report.in_state(PluginState::Shutdown).count(), 4);
-    let journal = journal();
-    assert_eq!(calls(&journal, "stop").len(), 4);
-    assert_eq!(calls(&journal, "drop").len(), 4);
+    assert_eq!(harness.calls(Hook::Stop).len(), 4);
+    assert_eq!(harness.dropped().len(), 4);
 }
 
 #[test]
 fn disabled_plugins_stay_registered_and_their_dependents_are_excluded() {
-    let manager = PluginManager::builder()
-        .entries(graph())
+    let harness = Harness::entries(graph());
+    let manager = harness
+        .builder()
         .disable("cache")
         .discover()
         .unwrap()
@@ -179,7 +175,7 @@ fn disabled_plugins_stay_registered_and_their_dependents_are_excluded() {
     );
     assert_eq!(manager.live(), ["db", "logger"]);
     drop(manager);
-    assert!(!calls(&journal(), "create").contains(&"cache".to_owned()));
+    assert!(!harness.calls(Hook::Create).contains(&"cache".to_owned()));
 }
 
 #[test]
@@ -239,24 +235,20 @@ fn observers_see_every_transition_in_order() {
 
 #[test]
 fn shutdown_before_start_leaves_every_plugin_shut_down() {
-    let discovered =
-        PluginManager::from_entries([probe("db", &[]), probe("app", &["db"])]).unwrap();
+    let harness = Harness::entries([probe("db", &[]), probe("app", &["db"])]);
+    let discovered = harness.builder().discover().unwrap();
     let report = discovered.shutdown();
     for plugin in report.plugins() {
         assert_eq!(plugin.state(), PluginState::Shutdown, "{report}");
     }
-    let validated = PluginManager::from_entries([probe("db", &[]), probe("app", &["db"])])
-        .unwrap()
-        .validate()
-        .unwrap();
+    let validated = harness.builder().discover().unwrap().validate().unwrap();
     let report = validated.shutdown();
     for plugin in report.plugins() {
         assert_eq!(plugin.state(), PluginState::Shutdown, "{report}");
     }
     // Never initialized: no shutdown hook ran, every instance was dropped.
-    let journal = journal();
-    assert!(calls(&journal, "shutdown").is_empty(), "{journal:?}");
-    assert_eq!(calls(&journal, "drop").len(), 4);
+    assert!(harness.calls(Hook::Shutdown).is_empty());
+    assert_eq!(harness.dropped().len(), 4);
 }
 
 #[test]

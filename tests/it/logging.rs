@@ -12,9 +12,10 @@ use std::thread::{self, ThreadId};
 
 use crate::support;
 
-use crate::support::{Fault, inject, probe, start_all};
+use crate::support::{fails, probe};
 use log::{Level, LevelFilter, Log, Metadata, Record};
 use plugin_factory::report::Hook;
+use plugin_factory::testing::Harness;
 
 /// A record as kept: level, target, message.
 type Line = (Level, String, String);
@@ -72,8 +73,9 @@ fn capture() -> &'static Capture {
 #[test]
 fn transitions_exclusions_and_failures_are_logged_at_their_levels_under_the_plugin_name() {
     let capture = capture();
-    inject("broken", Hook::Init, Fault::Error);
-    let report = start_all([probe("fine", &[]), probe("broken", &[])]).shutdown();
+    let harness = Harness::entries([probe("fine", &[]), probe("broken", &[])]);
+    harness.inject("broken", Hook::Init, fails(Hook::Init));
+    let report = harness.start().unwrap().shutdown();
     assert_eq!(report.excluded().count(), 1);
     let records = capture.mine();
     let about = |target: &str, level: Level| -> Vec<String> {
@@ -103,13 +105,28 @@ fn transitions_exclusions_and_failures_are_logged_at_their_levels_under_the_plug
     assert!(about("fine", Level::Warn).is_empty() && about("fine", Level::Error).is_empty());
 }
 
+/// Panics in its own `start`, so that the location logged is in this file.
+struct Panicky;
+
+impl plugin_factory::Plugin for Panicky {
+    fn start(
+        &mut self,
+        _: &plugin_factory::Context<'_>,
+    ) -> Result<(), plugin_factory::PluginError> {
+        panic!("scripted start panic")
+    }
+}
+
 #[test]
 fn caught_panics_are_logged_with_their_location_once_the_host_asks() {
+    use plugin_factory::registry::{PluginEntry, PluginMetadata};
+    static PANICKY: PluginEntry = PluginEntry::new(PluginMetadata::new("panicky", "1.0.0"), |_| {
+        Box::new(Panicky)
+    });
     let capture = capture();
     plugin_factory::observe::log_plugin_panics();
     plugin_factory::observe::log_plugin_panics(); // a second call changes nothing
-    inject("panicky", Hook::Start, Fault::Panic);
-    let report = start_all([probe("panicky", &[]), probe("calm", &[])]).shutdown();
+    let report = support::start_all([&PANICKY, probe("calm", &[])]).shutdown();
     assert_eq!(report.excluded().count(), 1);
     let records = capture.mine();
     let caught: Vec<_> = records
@@ -121,7 +138,7 @@ fn caught_panics_are_logged_with_their_location_once_the_host_asks() {
         .collect();
     assert_eq!(caught.len(), 1, "{caught:?}");
     assert!(
-        caught[0].starts_with("plugin \"panicky\" panicked at tests/it/support/mod.rs:"),
+        caught[0].starts_with("plugin \"panicky\" panicked at tests/it/logging.rs:"),
         "{caught:?}"
     );
     assert!(

@@ -10,9 +10,10 @@ use std::sync::{Arc, Mutex};
 use plugin_factory::config::{Change, Config, Effect, Format, Loader};
 use plugin_factory::observe::Event;
 use plugin_factory::phase::Active;
+use plugin_factory::report::Hook;
+use plugin_factory::testing::Harness;
 use plugin_factory::{Error, PluginManager, PluginState};
 
-use crate::support::{calls, journal};
 use kinds::{Echo, Store};
 
 const BASE: &str = "
@@ -48,18 +49,20 @@ fn changed(extra: &str) -> Config {
         .expect("the change parses")
 }
 
-/// The running manager on `BASE`, with an observer that collects the names in every event.
-fn running() -> (PluginManager<Active>, Arc<Mutex<Vec<String>>>) {
+/// The running manager on `BASE`, with an observer that collects the names in every event,
+/// and the harness that watches it (its journal read).
+fn running() -> (Harness, PluginManager<Active>, Arc<Mutex<Vec<String>>>) {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
+    let harness = Harness::entries(kinds::entries()).config(toml(BASE));
     let manager = support::start_with(
-        kinds::builder()
-            .config(toml(BASE))
+        harness
+            .builder()
             .observe(move |event: &Event| sink.lock().unwrap().push(event.plugin().to_string())),
     );
     events.lock().unwrap().clear();
-    journal();
-    (manager, events)
+    harness.forget();
+    (harness, manager, events)
 }
 
 fn serial(manager: &mut PluginManager<Active>, name: &str) -> u32 {
@@ -75,7 +78,7 @@ fn state(manager: &PluginManager<Active>, name: &str) -> Option<PluginState> {
 
 #[test]
 fn the_same_configuration_plans_nothing_and_applies_nothing() {
-    let (mut manager, events) = running();
+    let (harness, mut manager, events) = running();
     let before = serial(&mut manager, "store-a");
     let plan = manager.plan(&toml(BASE)).unwrap();
     assert!(plan.is_empty(), "{plan}");
@@ -84,12 +87,12 @@ fn the_same_configuration_plans_nothing_and_applies_nothing() {
     assert!(applied.outcomes().is_empty());
     assert_eq!(serial(&mut manager, "store-a"), before, "the same instance");
     assert!(events.lock().unwrap().is_empty());
-    assert!(journal().is_empty());
+    assert!(harness.journal_lines().is_empty());
 }
 
 #[test]
 fn a_plan_lists_each_change_and_touches_nothing() {
-    let (manager, events) = running();
+    let (harness, manager, events) = running();
     let next = changed(
         "[plugins.store-c]\nkind = \"store\"\n[plugins.store-b]\nenabled = false\n[plugins.echo.config]\ngreeting = \"hello\"\n",
     );
@@ -100,13 +103,13 @@ fn a_plan_lists_each_change_and_touches_nothing() {
     );
     assert_eq!(plan.change("echo"), Some(&Change::Reconfigure));
     assert!(events.lock().unwrap().is_empty());
-    assert!(journal().is_empty());
+    assert!(harness.journal_lines().is_empty());
     assert_eq!(state(&manager, "store-b"), Some(PluginState::Running));
 }
 
 #[test]
 fn apply_adds_removes_and_reconfigures_in_place_and_leaves_the_rest_alone() {
-    let (mut manager, events) = running();
+    let (harness, mut manager, events) = running();
     let untouched = serial(&mut manager, "store-a");
     let next = changed(
         "[plugins.store-c]\nkind = \"store\"\n[plugins.store-b]\nenabled = false\n[plugins.store-a.config]\ncapacity = 20\n",
@@ -132,10 +135,9 @@ fn apply_adds_removes_and_reconfigures_in_place_and_leaves_the_rest_alone() {
     );
     assert_eq!(state(&manager, "store-c"), Some(PluginState::Running));
     assert!(state(&manager, "store-b").is_none_or(|state| !state.is_live()));
-    let journal = journal();
-    assert_eq!(calls(&journal, "stop"), ["store-b"]);
-    assert_eq!(calls(&journal, "reconfigure"), ["store-a"]);
-    assert_eq!(calls(&journal, "start"), ["store-c"]);
+    assert_eq!(harness.calls(Hook::Stop), ["store-b"]);
+    assert_eq!(harness.calls(Hook::Reconfigure), ["store-a"]);
+    assert_eq!(harness.calls(Hook::Start), ["store-c"]);
     let mut touched = events.lock().unwrap().clone();
     touched.sort();
     touched.dedup();
@@ -154,7 +156,7 @@ fn apply_adds_removes_and_reconfigures_in_place_and_leaves_the_rest_alone() {
 
 #[test]
 fn a_declined_reconfigure_recreates_the_instance_and_restarts_its_dependents() {
-    let (mut manager, _) = running();
+    let (harness, mut manager, _) = running();
     let app_before = manager.info("app").unwrap().state();
     let store_before = serial(&mut manager, "store-a");
     let applied = manager
@@ -177,19 +179,18 @@ fn a_declined_reconfigure_recreates_the_instance_and_restarts_its_dependents() {
             .capacity,
         1
     );
-    let journal = journal();
     assert_eq!(
-        calls(&journal, "stop"),
+        harness.calls(Hook::Stop),
         ["app", "store-a"],
         "the dependent first"
     );
-    assert_eq!(calls(&journal, "start"), ["store-a", "app"]);
+    assert_eq!(harness.calls(Hook::Start), ["store-a", "app"]);
     assert_eq!(app_before, state(&manager, "app").unwrap());
 }
 
 #[test]
 fn a_new_binding_recreates_the_dependent_only() {
-    let (mut manager, _) = running();
+    let (_, mut manager, _) = running();
     let store_a = serial(&mut manager, "store-a");
     let plan = manager
         .plan(&changed("[plugins.app]\nbind = { store = \"store-b\" }\n"))
@@ -205,14 +206,14 @@ fn a_new_binding_recreates_the_dependent_only() {
 
 #[test]
 fn removing_a_dependency_takes_its_dependents_down_first() {
-    let (mut manager, _) = running();
+    let (harness, mut manager, _) = running();
     let applied = manager
         .apply(changed(
             "[plugins.store-a]\nenabled = false\n[plugins.app]\nenabled = false\n",
         ))
         .unwrap();
     assert!(applied.is_clean(), "{applied}");
-    assert_eq!(calls(&journal(), "stop"), ["app", "store-a"]);
+    assert_eq!(harness.calls(Hook::Stop), ["app", "store-a"]);
     assert!(
         !manager
             .live()
@@ -223,7 +224,7 @@ fn removing_a_dependency_takes_its_dependents_down_first() {
 
 #[test]
 fn a_bad_configuration_changes_nothing_and_lists_every_problem() {
-    let (mut manager, events) = running();
+    let (harness, mut manager, events) = running();
     let bad = changed(
         "[plugins.echo.config]\ngreeting = 3\n[plugins.cache]\nkind = \"stor\"\n[plugins.app]\nbind = { store = \"nowhere\" }\n",
     );
@@ -247,13 +248,13 @@ fn a_bad_configuration_changes_nothing_and_lists_every_problem() {
         "{error}"
     );
     assert!(events.lock().unwrap().is_empty());
-    assert!(journal().is_empty());
+    assert!(harness.journal_lines().is_empty());
     assert_eq!(manager.live().len(), 7);
 }
 
 #[test]
 fn a_dependency_that_would_not_resolve_is_refused_before_anything_changes() {
-    let (mut manager, _) = running();
+    let (_, mut manager, _) = running();
     let unbound = BASE.replace("bind = { store = \"store-a\" }", "");
     let error = manager.plan(&toml(&unbound)).unwrap_err();
     assert_eq!(
@@ -276,7 +277,7 @@ fn a_reconfigure_that_fails_or_panics_excludes_that_instance_and_the_plan_goes_o
         ("fail", "reconfigure failed: flaky refuses the new config"),
         ("panic", "reconfigure panicked: flaky panics on reconfigure"),
     ] {
-        let (mut manager, _) = running();
+        let (_, mut manager, _) = running();
         let applied = manager
             .apply(changed(&format!(
                 "[plugins.flaky.config]\n{flag} = true\n[plugins.store-c]\nkind = \"store\"\n"
@@ -318,7 +319,7 @@ fn an_excluded_instance_whose_configuration_is_fixed_comes_back() {
 
 #[test]
 fn a_kind_change_recreates_the_instance_under_the_same_name() {
-    let (mut manager, _) = running();
+    let (_, mut manager, _) = running();
     let applied = manager
         .apply(changed(
             "[plugins.plain]\nkind = \"flaky\"\n[plugins.flaky]\nenabled = false\n",
@@ -331,7 +332,7 @@ fn a_kind_change_recreates_the_instance_under_the_same_name() {
 
 #[test]
 fn a_reload_may_not_take_a_required_instance_away() {
-    let (mut manager, _) = running();
+    let (_, mut manager, _) = running();
     let error = manager
         .apply(changed("[plugins.core]\nenabled = false\n"))
         .unwrap_err();
@@ -344,7 +345,7 @@ fn a_reload_may_not_take_a_required_instance_away() {
 
 #[test]
 fn the_final_report_and_shutdown_cover_reloaded_instances() {
-    let (mut manager, _) = running();
+    let (harness, mut manager, _) = running();
     manager
         .apply(changed("[plugins.store-c]\nkind = \"store\"\n"))
         .unwrap();
@@ -354,10 +355,13 @@ fn the_final_report_and_shutdown_cover_reloaded_instances() {
         8,
         "{report}"
     );
-    let journal = journal();
+    let mut stopped = harness.calls(Hook::Stop);
+    stopped.sort();
     assert_eq!(
-        calls(&journal, "stop").len(),
-        5,
+        stopped,
+        [
+            "app", "core", "echo", "flaky", "plain", "store-a", "store-b", "store-c"
+        ],
         "every running instance stopped once"
     );
 }
@@ -366,23 +370,24 @@ fn the_final_report_and_shutdown_cover_reloaded_instances() {
 /// still stops every running instance, once, as it does without a reload.
 #[test]
 fn a_drop_after_an_apply_that_changes_the_layout_stops_every_live_instance_once() {
-    let (mut manager, _) = running();
+    let (harness, mut manager, _) = running();
     manager
         .apply(changed("[plugins.store-c]\nkind = \"store\"\n"))
         .unwrap();
-    journal();
+    harness.forget();
     drop(manager);
-    let journal = journal();
-    // The instances whose kinds journal `stop`: all of them, the new `store-c` too.
-    let journaled = ["app", "echo", "store-a", "store-b", "store-c"];
-    let mut stopped = calls(&journal, "stop");
+    // Every running instance, the new `store-c` too, once.
+    let journaled = [
+        "app", "core", "echo", "flaky", "plain", "store-a", "store-b", "store-c",
+    ];
+    let mut stopped = harness.calls(Hook::Stop);
     stopped.sort();
-    assert_eq!(stopped, journaled, "{journal:?}");
+    assert_eq!(stopped, journaled);
 }
 
 #[test]
 fn a_re_created_instance_whose_new_dependency_was_stopped_is_not_started() {
-    let (mut manager, _) = running();
+    let (harness, mut manager, _) = running();
     manager.stop_plugin("store-b").unwrap();
     let applied = manager
         .apply(changed("[plugins.app]\nbind = { store = \"store-b\" }\n"))
@@ -392,7 +397,7 @@ fn a_re_created_instance_whose_new_dependency_was_stopped_is_not_started() {
     assert_eq!(state(&manager, "app"), Some(PluginState::Excluded));
     let reason = manager.info("app").unwrap().reason().unwrap().to_string();
     assert!(reason.contains("\"store-b\""), "{reason}\n{applied}");
-    assert!(!calls(&journal(), "start").contains(&"app".to_owned()));
+    assert!(!harness.calls(Hook::Start).contains(&"app".to_owned()));
 }
 
 #[test]
@@ -429,7 +434,7 @@ fn a_changed_config_of_an_instance_left_out_changes_nothing() {
 
 #[test]
 fn an_excluded_instance_stays_excluded_through_a_new_layout_unless_its_config_changed() {
-    let (mut manager, _) = running();
+    let (_, mut manager, _) = running();
     let refused = "[plugins.flaky.config]\nfail = true\n";
     manager.apply(changed(refused)).unwrap();
     assert_eq!(state(&manager, "flaky"), Some(PluginState::Excluded));

@@ -3,10 +3,11 @@
 
 use crate::support;
 
-use crate::support::{Fault, Probe, calls, heal, inject, journal, probe, start_all, start_with};
+use crate::support::{Probe, fails, panics, probe, start_all, start_with};
 use plugin_factory::phase::Active;
 use plugin_factory::report::{ExclusionReason, Hook};
 use plugin_factory::runtime::Action;
+use plugin_factory::testing::{Harness, assert_lines};
 use plugin_factory::{Error, PluginManager, PluginState};
 
 /// A plugin type no entry creates.
@@ -15,25 +16,23 @@ impl plugin_factory::Plugin for Other {}
 
 /// `db` ← `cache` ← `app`, `db` ← `app`, and an independent `metrics`; `extra` (needs `db`) is
 /// left out at startup.
-fn running() -> PluginManager<Active> {
-    let manager = start_with(
-        PluginManager::builder()
-            .entries([
-                probe("app", &["db", "cache"]),
-                probe("cache", &["db"]),
-                probe("db", &[]),
-                probe("metrics", &[]),
-                probe("extra", &["db"]),
-            ])
-            .disable("extra"),
-    );
-    journal();
-    manager
+/// With the harness that watches it, its journal and events read.
+fn running() -> (Harness, PluginManager<Active>) {
+    let harness = Harness::entries([
+        probe("app", &["db", "cache"]),
+        probe("cache", &["db"]),
+        probe("db", &[]),
+        probe("metrics", &[]),
+        probe("extra", &["db"]),
+    ]);
+    let manager = start_with(harness.builder().disable("extra"));
+    harness.forget();
+    (harness, manager)
 }
 
 #[test]
 fn queries_list_everything_with_dependencies_and_dependents() {
-    let manager = running();
+    let (_, manager) = running();
     let plugins = manager.plugins();
     let names: Vec<_> = plugins.iter().map(|p| p.name()).collect();
     assert_eq!(names, ["app", "cache", "db", "extra", "metrics"]);
@@ -53,7 +52,7 @@ fn queries_list_everything_with_dependencies_and_dependents() {
 
 #[test]
 fn typed_access_by_name_by_type_and_without_locking() {
-    let mut manager = running();
+    let (_, mut manager) = running();
     let name = manager
         .with_plugin("cache", |probe: &mut Probe| probe.name())
         .unwrap();
@@ -107,7 +106,7 @@ fn dispatched(manager: &mut PluginManager<Active>) -> Vec<&'static str> {
 
 #[test]
 fn dispatch_follows_the_start_order_as_runtime_operations_change_it() {
-    let mut manager = running();
+    let (_, mut manager) = running();
     // `extra` sorts before `metrics` but is added last, so it starts, and is called, last.
     manager.add_plugin("extra").unwrap();
     assert_eq!(manager.live(), ["db", "cache", "app", "metrics", "extra"]);
@@ -123,7 +122,7 @@ fn dispatch_follows_the_start_order_as_runtime_operations_change_it() {
 
 #[test]
 fn nested_access_and_control_inside_access_are_refused_not_deadlocked() {
-    let manager = running();
+    let (_, manager) = running();
     let inner = manager
         .with_plugin("app", |_: &mut Probe| {
             let nested = manager.with_plugin("db", |_: &mut Probe| ());
@@ -159,8 +158,8 @@ fn nested_access_and_control_inside_access_are_refused_not_deadlocked() {
 
 #[test]
 fn a_closure_on_one_manager_may_use_another() {
-    let first = running();
-    let second = running();
+    let (_, first) = running();
+    let (_, second) = running();
     let (stopped, nested) = first
         .with_plugin("app", |_: &mut Probe| {
             let stopped = second.stop_plugin("metrics");
@@ -180,10 +179,10 @@ fn a_closure_on_one_manager_may_use_another() {
 
 #[test]
 fn stopping_a_plugin_stops_its_running_dependents_first() {
-    let manager = running();
+    let (harness, manager) = running();
     let stopped = manager.stop_plugin("db").unwrap();
     assert_eq!(stopped, ["app", "cache", "db"]);
-    assert_eq!(calls(&journal(), "stop"), ["app", "cache", "db"]);
+    assert_eq!(harness.calls(Hook::Stop), ["app", "cache", "db"]);
     assert_eq!(
         manager.info("metrics").unwrap().state(),
         PluginState::Running
@@ -201,20 +200,20 @@ fn stopping_a_plugin_stops_its_running_dependents_first() {
 
 #[test]
 fn starting_a_plugin_starts_its_stopped_dependencies_first() {
-    let manager = running();
+    let (harness, manager) = running();
     manager.stop_plugin("db").unwrap();
-    journal();
+    harness.forget();
     assert_eq!(manager.start_plugin("app").unwrap(), ["db", "cache", "app"]);
-    assert_eq!(calls(&journal(), "start"), ["db", "cache", "app"]);
+    assert_eq!(harness.calls(Hook::Start), ["db", "cache", "app"]);
     let error = manager.start_plugin("app").unwrap_err();
     assert!(matches!(error, Error::AlreadyRunning { plugin } if plugin == "app"));
 }
 
 #[test]
 fn a_failed_start_rolls_back_what_the_call_started() {
-    let manager = running();
+    let (harness, manager) = running();
     manager.stop_plugin("db").unwrap();
-    inject("app", Hook::Start, Fault::Panic);
+    harness.inject("app", Hook::Start, panics(Hook::Start));
     let error = manager.start_plugin("app").unwrap_err();
     let Error::HookFailed {
         plugin,
@@ -246,17 +245,16 @@ fn a_failed_start_rolls_back_what_the_call_started() {
 
 #[test]
 fn restart_replaces_the_instance_and_brings_dependents_back() {
-    let manager = running();
+    let (harness, manager) = running();
     let affected = manager.restart_plugin("cache").unwrap();
     assert_eq!(affected, ["cache", "app"]);
-    let journal = journal();
-    assert_eq!(calls(&journal, "stop"), ["app", "cache"]);
-    assert_eq!(calls(&journal, "shutdown"), ["cache"]);
-    assert_eq!(calls(&journal, "drop"), ["cache"]);
-    assert_eq!(calls(&journal, "create"), ["cache"]);
-    assert_eq!(calls(&journal, "validate"), ["cache"]);
-    assert_eq!(calls(&journal, "init"), ["cache"]);
-    assert_eq!(calls(&journal, "start"), ["cache", "app"]);
+    assert_eq!(harness.calls(Hook::Stop), ["app", "cache"]);
+    assert_eq!(harness.calls(Hook::Shutdown), ["cache"]);
+    assert_eq!(harness.dropped(), ["cache"]);
+    assert_eq!(harness.calls(Hook::Create), ["cache"]);
+    assert_eq!(harness.calls(Hook::Validate), ["cache"]);
+    assert_eq!(harness.calls(Hook::Init), ["cache"]);
+    assert_eq!(harness.calls(Hook::Start), ["cache", "app"]);
     assert!(
         manager
             .plugins()
@@ -268,8 +266,8 @@ fn restart_replaces_the_instance_and_brings_dependents_back() {
 
 #[test]
 fn a_restart_that_fails_excludes_the_plugin_and_its_dependents_only() {
-    let manager = running();
-    inject("cache", Hook::Init, Fault::Error);
+    let (harness, manager) = running();
+    harness.inject("cache", Hook::Init, fails(Hook::Init));
     let error = manager.restart_plugin("cache").unwrap_err();
     assert!(
         matches!(&error, Error::HookFailed { plugin, failure, .. } if plugin == "cache" && failure.hook == Hook::Init)
@@ -286,13 +284,12 @@ fn a_restart_that_fails_excludes_the_plugin_and_its_dependents_only() {
     );
     assert_eq!(manager.info("db").unwrap().state(), PluginState::Running);
     // The cause is gone: the plugin and then its dependent can come back.
-    heal("cache");
+    harness.heal("cache");
     assert_eq!(manager.add_plugin("cache").unwrap(), ["cache"]);
     assert_eq!(manager.start_plugin("app").unwrap(), ["app"]);
     drop(manager);
-    let journal = journal();
-    let mut created = calls(&journal, "create");
-    let mut dropped = calls(&journal, "drop");
+    let mut created = harness.calls(Hook::Create);
+    let mut dropped = harness.dropped();
     created.sort();
     dropped.sort();
     // Four instances from startup plus three made at run time, each dropped exactly once.
@@ -305,16 +302,14 @@ fn a_restart_that_fails_excludes_the_plugin_and_its_dependents_only() {
 
 #[test]
 fn hot_add_brings_a_left_out_plugin_in_through_the_whole_path() {
-    let manager = running();
+    let (harness, manager) = running();
     assert_eq!(manager.add_plugin("extra").unwrap(), ["extra"]);
-    assert_eq!(
-        journal(),
-        [
-            "extra:create",
-            "extra:validate",
-            "extra:init",
-            "extra:start"
-        ]
+    assert_lines(
+        &harness.journal_lines(),
+        "extra: create
+         extra: validate
+         extra: init
+         extra: start",
     );
     assert_eq!(manager.info("extra").unwrap().state(), PluginState::Running);
     let error = manager.add_plugin("extra").unwrap_err();
@@ -334,8 +329,8 @@ fn hot_add_brings_a_left_out_plugin_in_through_the_whole_path() {
 
 #[test]
 fn hot_add_that_fails_is_excluded_and_nothing_else_changes() {
-    let manager = running();
-    inject("extra", Hook::Validate, Fault::Panic);
+    let (harness, manager) = running();
+    harness.inject("extra", Hook::Validate, panics(Hook::Validate));
     let error = manager.add_plugin("extra").unwrap_err();
     assert!(matches!(
         &error,
@@ -359,13 +354,12 @@ fn hot_add_that_fails_is_excluded_and_nothing_else_changes() {
 
 #[test]
 fn hot_remove_takes_dependents_out_and_releases_everything() {
-    let manager = running();
+    let (harness, manager) = running();
     let removed = manager.remove_plugin("cache").unwrap();
     assert_eq!(removed, ["app", "cache"]);
-    let journal = journal();
-    assert_eq!(calls(&journal, "stop"), ["app", "cache"]);
-    assert_eq!(calls(&journal, "shutdown"), ["app", "cache"]);
-    assert_eq!(calls(&journal, "drop"), ["app", "cache"]);
+    assert_eq!(harness.calls(Hook::Stop), ["app", "cache"]);
+    assert_eq!(harness.calls(Hook::Shutdown), ["app", "cache"]);
+    assert_eq!(harness.dropped(), ["app", "cache"]);
     assert_eq!(
         manager.info("cache").unwrap().state(),
         PluginState::Shutdown
@@ -434,8 +428,8 @@ fn plugins_excluded_for_a_cause_that_holds_cannot_be_added() {
 
 #[test]
 fn a_panic_in_a_runtime_stop_excludes_the_plugin_and_keeps_the_manager_usable() {
-    let manager = running();
-    inject("cache", Hook::Stop, Fault::Panic);
+    let (harness, manager) = running();
+    harness.inject("cache", Hook::Stop, panics(Hook::Stop));
     let error = manager.stop_plugin("cache").unwrap_err();
     assert!(matches!(
         &error,
@@ -451,14 +445,13 @@ fn a_panic_in_a_runtime_stop_excludes_the_plugin_and_keeps_the_manager_usable() 
     // `app` had stopped first; as a dependent of an excluded plugin it is excluded too.
     assert_eq!(manager.info("app").unwrap().state(), PluginState::Excluded);
     assert_eq!(manager.restart_plugin("metrics").unwrap(), ["metrics"]);
-    let journal = journal();
-    assert!(calls(&journal, "shutdown").contains(&"cache".to_owned()));
+    assert!(harness.calls(Hook::Shutdown).contains(&"cache".to_owned()));
 }
 
 #[test]
 fn observers_receive_runtime_events_in_order() {
     use std::sync::{Arc, Mutex};
-    let manager = running();
+    let (_, manager) = running();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
     let id = manager.observe(move |event| sink.lock().unwrap().push(format!("{event:?}")));
@@ -491,9 +484,9 @@ fn observers_receive_runtime_events_in_order() {
 
 #[test]
 fn re_adding_a_plugin_whose_factory_still_panics_reports_it_and_changes_nothing_else() {
-    let manager = running();
+    let (harness, manager) = running();
     manager.remove_plugin("metrics").unwrap();
-    inject("metrics", Hook::Create, Fault::Panic);
+    harness.inject("metrics", Hook::Create, panics(Hook::Create));
     for _ in 0..2 {
         let error = manager.add_plugin("metrics").unwrap_err();
         assert!(
@@ -535,7 +528,7 @@ fn required_plugins_cannot_be_disabled_or_removed() {
 #[test]
 fn teardown_failures_reach_observers() {
     use std::sync::{Arc, Mutex};
-    let manager = running();
+    let (harness, manager) = running();
     let failed = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&failed);
     manager.observe(move |event| {
@@ -546,8 +539,8 @@ fn teardown_failures_reach_observers() {
         }
     });
     manager.remove_plugin("metrics").unwrap();
-    inject("metrics", Hook::Start, Fault::Error);
-    inject("metrics", Hook::Shutdown, Fault::Panic);
+    harness.inject("metrics", Hook::Start, fails(Hook::Start));
+    harness.inject("metrics", Hook::Shutdown, panics(Hook::Shutdown));
     assert!(manager.add_plugin("metrics").is_err());
     // The start failure excludes it; the shutdown of its teardown fails too.
     assert_eq!(
@@ -567,15 +560,16 @@ fn teardown_failures_reach_observers() {
 
 #[test]
 fn adding_back_a_removed_plugin_starts_its_stopped_dependency_first() {
-    let manager = start_all([probe("db", &[]), probe("app", &["db"])]);
+    let harness = Harness::entries([probe("db", &[]), probe("app", &["db"])]);
+    let manager = harness.start().unwrap();
     manager.remove_plugin("app").unwrap();
     manager.stop_plugin("db").unwrap();
-    journal();
+    harness.forget();
     let started = manager.add_plugin("app").unwrap();
     assert_eq!(started, ["db", "app"]);
     assert_eq!(manager.state("db"), Some(PluginState::Running));
     assert_eq!(manager.state("app"), Some(PluginState::Running));
-    assert_eq!(calls(&journal(), "start"), ["db", "app"]);
+    assert_eq!(harness.calls(Hook::Start), ["db", "app"]);
 }
 
 #[test]

@@ -5,7 +5,6 @@
 
 use crate::support;
 
-use std::collections::HashMap;
 use std::fs;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -13,62 +12,30 @@ use std::time::{Duration, Instant};
 use plugin_factory::config::{Format, Loader};
 use plugin_factory::policy::{Intensity, OnUnhealthy};
 use plugin_factory::registry::PluginEntry;
-use plugin_factory::registry::PluginMetadata;
-use plugin_factory::report::ExclusionReason;
+use plugin_factory::report::{ExclusionReason, Hook};
 use plugin_factory::runtime::Supervision;
-use plugin_factory::{Context, Health, Plugin, PluginError, PluginManager, PluginState, registry};
+use plugin_factory::testing::Harness;
+use plugin_factory::{Health, PluginState};
 
-/// Per plugin name: what its health check says, and how often it was created and checked.
-#[derive(Default)]
-struct Script {
-    health: Option<Health>,
-    created: usize,
-    started: usize,
-    checked: usize,
+/// A plugin called `name` that depends on `dependencies`; its health is what the test's
+/// harness says (`set_health`), and the harness counts its instances, starts and checks.
+fn patient(name: &'static str, dependencies: &[&'static str]) -> &'static PluginEntry {
+    support::probe(name, dependencies)
 }
 
-static SCRIPTS: Mutex<Option<HashMap<&'static str, Script>>> = Mutex::new(None);
-
-fn script<R>(name: &'static str, f: impl FnOnce(&mut Script) -> R) -> R {
-    let mut scripts = SCRIPTS.lock().unwrap();
-    f(scripts.get_or_insert_default().entry(name).or_default())
+/// How often `hook` of `plugin` was called.
+fn count(harness: &Harness, hook: Hook, plugin: &str) -> usize {
+    harness
+        .calls(hook)
+        .iter()
+        .filter(|name| *name == plugin)
+        .count()
 }
 
-fn set_health(name: &'static str, health: Health) {
-    script(name, |script| script.health = Some(health));
-}
-
-/// A plugin whose health the test sets; it counts its instances, starts and checks.
-struct Patient {
-    name: &'static str,
-}
-
-impl Plugin for Patient {
-    fn start(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        script(self.name, |script| script.started += 1);
-        Ok(())
-    }
-
-    fn health(&self, _: &Context<'_>) -> Health {
-        script(self.name, |script| {
-            script.checked += 1;
-            script.health.clone().unwrap_or(Health::Healthy)
-        })
-    }
-}
-
-fn patient(
-    name: &'static str,
-    dependencies: &'static [registry::Dependency],
-) -> &'static PluginEntry {
-    support::keep(PluginEntry::new(
-        PluginMetadata::new(name, "1.0.0").with_dependencies(dependencies),
-        |ctx| {
-            let name = ctx.name();
-            script(name, |script| script.created += 1);
-            Box::new(Patient { name })
-        },
-    ))
+/// How often the health of `plugin` was checked.
+fn checks(harness: &Harness, plugin: &str) -> usize {
+    let checks = harness.health_checks();
+    checks.iter().filter(|name| *name == plugin).count()
 }
 
 fn restart(max_restarts: u32, within: Duration) -> OnUnhealthy {
@@ -79,13 +46,9 @@ const MINUTE: Duration = Duration::from_secs(60);
 
 #[test]
 fn an_unhealthy_plugin_is_restarted_with_its_dependents() {
-    static DB_DEPENDENCY: [registry::Dependency; 1] = [registry::Dependency::new("sv-db", "")];
-    let manager = support::start_with(
-        PluginManager::builder()
-            .entries([patient("sv-db", &[]), patient("sv-app", &DB_DEPENDENCY)])
-            .on_unhealthy(restart(2, MINUTE)),
-    );
-    set_health("sv-db", Health::unhealthy("lost its connection"));
+    let harness = Harness::entries([patient("sv-db", &[]), patient("sv-app", &["sv-db"])]);
+    let manager = support::start_with(harness.builder().on_unhealthy(restart(2, MINUTE)));
+    harness.set_health("sv-db", Health::unhealthy("lost its connection"));
 
     let health = manager.check_health().unwrap();
     assert_eq!(
@@ -98,8 +61,20 @@ fn an_unhealthy_plugin_is_restarted_with_its_dependents() {
             .contains("supervisor: sv-db restarted (restart 1 in the window)")
     );
     // A fresh instance of the plugin, and its dependent stopped and started again.
-    assert_eq!(script("sv-db", |s| (s.created, s.started)), (2, 2));
-    assert_eq!(script("sv-app", |s| (s.created, s.started)), (1, 2));
+    assert_eq!(
+        (
+            count(&harness, Hook::Create, "sv-db"),
+            count(&harness, Hook::Start, "sv-db")
+        ),
+        (2, 2)
+    );
+    assert_eq!(
+        (
+            count(&harness, Hook::Create, "sv-app"),
+            count(&harness, Hook::Start, "sv-app")
+        ),
+        (1, 2)
+    );
     assert_eq!(manager.live(), ["sv-db", "sv-app"]);
     let restarts = manager.info("sv-db").unwrap().restarts().to_vec();
     assert_eq!(restarts.len(), 1);
@@ -108,13 +83,9 @@ fn an_unhealthy_plugin_is_restarted_with_its_dependents() {
 
 #[test]
 fn beyond_the_restart_intensity_the_plugin_is_excluded_with_its_restarts() {
-    static DB_DEPENDENCY: [registry::Dependency; 1] = [registry::Dependency::new("lim-db", "")];
-    let manager = support::start_with(
-        PluginManager::builder()
-            .entries([patient("lim-db", &[]), patient("lim-app", &DB_DEPENDENCY)])
-            .on_unhealthy(restart(2, MINUTE)),
-    );
-    set_health("lim-db", Health::unhealthy("disk full"));
+    let harness = Harness::entries([patient("lim-db", &[]), patient("lim-app", &["lim-db"])]);
+    let manager = support::start_with(harness.builder().on_unhealthy(restart(2, MINUTE)));
+    harness.set_health("lim-db", Health::unhealthy("disk full"));
     let actions: Vec<_> = (0..3)
         .map(|_| manager.check_health().unwrap().supervised().to_vec())
         .collect();
@@ -145,7 +116,7 @@ fn beyond_the_restart_intensity_the_plugin_is_excluded_with_its_restarts() {
         "unhealthy: disk full after 2 restarts within 60s, giving up; restarted for: 1: disk full; 2: disk full"
     );
     // Three instances in all; the last was stopped and dropped, nothing runs.
-    assert_eq!(script("lim-db", |s| s.created), 3);
+    assert_eq!(count(&harness, Hook::Create, "lim-db"), 3);
     assert!(manager.live().is_empty());
     // The next check has nothing to act on.
     assert!(manager.check_health().unwrap().supervised().is_empty());
@@ -153,12 +124,13 @@ fn beyond_the_restart_intensity_the_plugin_is_excluded_with_its_restarts() {
 
 #[test]
 fn restarts_older_than_the_window_do_not_count() {
+    let harness = Harness::entries([patient("win-db", &[])]);
     let manager = support::start_with(
-        PluginManager::builder()
-            .entries([patient("win-db", &[])])
+        harness
+            .builder()
             .on_unhealthy(restart(1, Duration::from_millis(50))),
     );
-    set_health("win-db", Health::unhealthy("flapping"));
+    harness.set_health("win-db", Health::unhealthy("flapping"));
     let first = manager.check_health().unwrap();
     assert_eq!(
         first.supervised()[0].1,
@@ -175,9 +147,10 @@ fn restarts_older_than_the_window_do_not_count() {
 
 #[test]
 fn degraded_plugins_and_the_report_policy_are_left_running() {
+    let harness = Harness::entries([patient("deg-a", &[]), patient("deg-b", &[])]);
     let manager = support::start_with(
-        PluginManager::builder()
-            .entries([patient("deg-a", &[]), patient("deg-b", &[])])
+        harness
+            .builder()
             .config(
                 Loader::new()
                     .text(
@@ -190,12 +163,12 @@ fn degraded_plugins_and_the_report_policy_are_left_running() {
             )
             .on_unhealthy(restart(3, MINUTE)),
     );
-    set_health("deg-a", Health::degraded("slow"));
-    set_health("deg-b", Health::unhealthy("broken"));
+    harness.set_health("deg-a", Health::degraded("slow"));
+    harness.set_health("deg-b", Health::unhealthy("broken"));
     let health = manager.check_health().unwrap();
     assert!(health.supervised().is_empty(), "{health}");
-    assert_eq!(script("deg-a", |s| s.created), 1);
-    assert_eq!(script("deg-b", |s| s.created), 1);
+    assert_eq!(count(&harness, Hook::Create, "deg-a"), 1);
+    assert_eq!(count(&harness, Hook::Create, "deg-b"), 1);
     assert_eq!(
         manager.info("deg-b").unwrap().on_unhealthy(),
         OnUnhealthy::Report
@@ -208,21 +181,20 @@ fn degraded_plugins_and_the_report_policy_are_left_running() {
 
 #[test]
 fn the_configuration_can_ask_for_restarts_with_no_allowance() {
+    let harness = Harness::entries([patient("zero-db", &[])]);
     let manager = support::start_with(
-        PluginManager::builder()
-            .entries([patient("zero-db", &[])])
-            .config(
-                Loader::new()
-                    .text(
-                        "test.toml",
-                        Format::Toml,
-                        "[plugins.zero-db]\non_unhealthy = { restart = { max_restarts = 0 } }\n",
-                    )
-                    .load()
-                    .unwrap(),
-            ),
+        harness.builder().config(
+            Loader::new()
+                .text(
+                    "test.toml",
+                    Format::Toml,
+                    "[plugins.zero-db]\non_unhealthy = { restart = { max_restarts = 0 } }\n",
+                )
+                .load()
+                .unwrap(),
+        ),
     );
-    set_health("zero-db", Health::unhealthy("gone"));
+    harness.set_health("zero-db", Health::unhealthy("gone"));
     let health = manager.check_health().unwrap();
     assert_eq!(health.supervised()[0].1, Supervision::GaveUp);
     assert_eq!(manager.state("zero-db"), Some(PluginState::Excluded));
@@ -258,38 +230,31 @@ fn eventually(condition: impl Fn() -> bool) -> bool {
 #[test]
 fn the_periodic_checker_checks_and_supervises_until_shutdown_and_leaves_no_thread() {
     let _one_checker = CHECKERS.lock().unwrap();
-    let manager = support::start_with(
-        PluginManager::builder()
-            .entries([patient("tick-a", &[]), patient("tick-b", &[])])
-            .on_unhealthy(restart(5, MINUTE)),
-    );
+    let harness = Harness::entries([patient("tick-a", &[]), patient("tick-b", &[])]);
+    let manager = support::start_with(harness.builder().on_unhealthy(restart(5, MINUTE)));
     let watched = manager.check_health_every(Duration::from_millis(2));
     assert!(
-        eventually(|| script("tick-a", |s| s.checked) >= 3),
+        eventually(|| checks(&harness, "tick-a") >= 3),
         "no periodic checks"
     );
     if cfg!(target_os = "linux") {
         assert!(thread_names().iter().any(|name| name == "plugin-health"));
     }
     // The supervisor acts on the periodic checks too.
-    set_health("tick-b", Health::unhealthy("stuck"));
+    harness.set_health("tick-b", Health::unhealthy("stuck"));
     assert!(
         eventually(|| watched
             .info("tick-b")
             .is_some_and(|info| !info.restarts().is_empty())),
         "no restart"
     );
-    set_health("tick-b", Health::Healthy);
+    harness.set_health("tick-b", Health::Healthy);
 
     let report = watched.shutdown();
     assert_eq!(report.get("tick-a").unwrap().state(), PluginState::Shutdown);
-    let checks = script("tick-a", |s| s.checked);
+    let before = checks(&harness, "tick-a");
     std::thread::sleep(Duration::from_millis(20));
-    assert_eq!(
-        script("tick-a", |s| s.checked),
-        checks,
-        "checked after shutdown"
-    );
+    assert_eq!(checks(&harness, "tick-a"), before, "checked after shutdown");
     if cfg!(target_os = "linux") {
         assert!(!thread_names().iter().any(|name| name == "plugin-health"));
     }
@@ -298,15 +263,16 @@ fn the_periodic_checker_checks_and_supervises_until_shutdown_and_leaves_no_threa
 #[test]
 fn dropping_a_watched_manager_stops_its_checker_first() {
     let _one_checker = CHECKERS.lock().unwrap();
-    let manager = support::start_with(PluginManager::builder().entries([patient("drop-a", &[])]));
+    let harness = Harness::entries([patient("drop-a", &[])]);
+    let manager = harness.start().unwrap();
     let watched = manager.check_health_every(Duration::from_millis(2));
-    assert!(eventually(|| script("drop-a", |s| s.checked) >= 1));
+    assert!(eventually(|| checks(&harness, "drop-a") >= 1));
     drop(watched);
-    let checks = script("drop-a", |s| s.checked);
+    let before = checks(&harness, "drop-a");
     std::thread::sleep(Duration::from_millis(20));
-    assert_eq!(script("drop-a", |s| s.checked), checks);
+    assert_eq!(checks(&harness, "drop-a"), before);
     // And the owner's API comes back whole from `into_manager`.
-    let manager = support::start_with(PluginManager::builder().entries([patient("drop-b", &[])]));
+    let manager = Harness::entries([patient("drop-b", &[])]).start().unwrap();
     let mut manager = manager.check_health_every(MINUTE).into_manager();
-    assert!(manager.plugin_mut::<Patient>("drop-b").is_some());
+    assert!(manager.plugin_mut::<support::Probe>("drop-b").is_some());
 }

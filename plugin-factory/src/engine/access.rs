@@ -28,7 +28,7 @@ impl Engine {
         let mut instance = self.layout.slots.lock_instance(i);
         let name = self.layout.slots.name(i);
         match instance.as_mut() {
-            Some(instance @ Instance::Owned(_)) => {
+            Some(instance) if instance.is_owned() => {
                 f(instance.get_mut().expect("an owned instance"), &name)
             }
             Some(instance) => {

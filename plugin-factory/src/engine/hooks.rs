@@ -107,8 +107,9 @@ impl<S: SlotAccess> Ops<'_, S> {
         self.record_time(i, Hook::Create, started);
         let cause = match created {
             Ok(Ok(plugin)) => {
+                let witness = Injector::of(&self.options).witness(self.name(i));
                 self.slots.with_instance(i, |instance, _| {
-                    *instance = Some(Instance::new(entry, plugin))
+                    *instance = Some(Instance::new(entry, plugin, witness))
                 });
                 self.set_state(i, PluginState::Created);
                 return Ok(());

@@ -13,30 +13,57 @@ use std::time::Duration;
 /// Why a hook or a check could not run: the slot holds no instance (taken out, or never made).
 pub(super) const NO_INSTANCE: &str = "the plugin has no instance";
 
+use super::options::Witness;
 use crate::contract::Plugin;
 use crate::executor::Executor;
 use crate::registry::{Implementations, PluginEntry, Shared};
 
-/// A plugin instance.
-pub(crate) enum Instance {
+/// A plugin instance, and (in a manager the testing harness built) the witness that tells the
+/// harness when it is dropped.
+pub(crate) struct Instance {
+    held: Held,
+    /// Declared after `held`, so that it tells of the drop once the plugin is gone.
+    _witness: Witness,
+}
+
+/// How an instance is held.
+enum Held {
     Owned(Box<dyn Plugin>),
     Shared(Shared, &'static Implementations),
 }
 
 impl Instance {
     /// A fresh instance of `entry`'s kind: shared if the kind implements extension points.
-    pub(crate) fn new(entry: &PluginEntry, plugin: Box<dyn Plugin>) -> Self {
-        match entry.implementations() {
-            None => Self::Owned(plugin),
-            Some(implementations) => Self::Shared(implementations.share(plugin), implementations),
+    pub(crate) fn new(entry: &PluginEntry, plugin: Box<dyn Plugin>, witness: Witness) -> Self {
+        let held = match entry.implementations() {
+            None => Held::Owned(plugin),
+            Some(implementations) => Held::Shared(implementations.share(plugin), implementations),
+        };
+        Self {
+            held,
+            _witness: witness,
         }
+    }
+
+    /// An owned instance with no witness, for the engine's unit tests.
+    #[cfg(test)]
+    pub(crate) fn owned(plugin: Box<dyn Plugin>) -> Self {
+        Self {
+            held: Held::Owned(plugin),
+            _witness: Witness::default(),
+        }
+    }
+
+    /// Whether the instance is boxed (its kind implements no extension point).
+    pub(crate) fn is_owned(&self) -> bool {
+        matches!(self.held, Held::Owned(_))
     }
 
     /// The plugin, for reading.
     pub(crate) fn get(&self) -> &dyn Plugin {
-        match self {
-            Self::Owned(plugin) => plugin.as_ref(),
-            Self::Shared(shared, implementations) => implementations.as_plugin(shared.as_ref()),
+        match &self.held {
+            Held::Owned(plugin) => plugin.as_ref(),
+            Held::Shared(shared, implementations) => implementations.as_plugin(shared.as_ref()),
         }
     }
 
@@ -44,9 +71,9 @@ impl Instance {
     /// (the engine withdraws and waits first, so this is a bug if it happens).
     #[inline(always)]
     pub(crate) fn get_mut(&mut self) -> Option<&mut dyn Plugin> {
-        match self {
-            Self::Owned(plugin) => Some(plugin.as_mut()),
-            Self::Shared(shared, implementations) => {
+        match &mut self.held {
+            Held::Owned(plugin) => Some(plugin.as_mut()),
+            Held::Shared(shared, implementations) => {
                 let shared = std::sync::Arc::get_mut(shared)?;
                 Some(implementations.as_plugin_mut(shared))
             }
@@ -55,9 +82,9 @@ impl Instance {
 
     /// The shared instance and what it implements, if it is one.
     pub(crate) fn shared(&self) -> Option<(&Shared, &'static Implementations)> {
-        match self {
-            Self::Owned(_) => None,
-            Self::Shared(shared, implementations) => Some((shared, implementations)),
+        match &self.held {
+            Held::Owned(_) => None,
+            Held::Shared(shared, implementations) => Some((shared, *implementations)),
         }
     }
 
@@ -65,9 +92,9 @@ impl Instance {
     /// for), the boxed kind without a detour through the enum's drop.
     #[inline(always)]
     pub(crate) fn drop_now(self) {
-        match self {
-            Self::Owned(plugin) => drop(plugin),
-            Self::Shared(shared, _) => drop(shared),
+        match self.held {
+            Held::Owned(plugin) => drop(plugin),
+            Held::Shared(shared, _) => drop(shared),
         }
     }
 
@@ -75,7 +102,7 @@ impl Instance {
     /// every point: calls that start now cannot reach it, so the wait ends when the calls in
     /// flight do.
     pub(crate) fn wait_unique(&mut self) {
-        let Self::Shared(shared, _) = self else {
+        let Held::Shared(shared, _) = &self.held else {
             return;
         };
         let mut spins = 0u32;
@@ -95,7 +122,7 @@ impl Instance {
     /// awaited ones, suspended on this very runtime, so the wait sleeps on the executor's
     /// timer instead of the thread (from 50 µs, doubling to 10 ms).
     pub(crate) async fn until_unique(&mut self, executor: &dyn Executor) {
-        let Self::Shared(shared, _) = self else {
+        let Held::Shared(shared, _) = &self.held else {
             return;
         };
         let mut pause = Duration::from_micros(50);

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::contract::{OnUnhealthy, PluginError};
 use crate::executor::Executor;
 use crate::lifecycle::Hook;
+use crate::name::Name;
 use crate::policy::OnCallbackFailure;
 
 /// Settings fixed when the manager is built.
@@ -64,6 +65,35 @@ impl Injector {
         }
         let _ = plugin;
         None
+    }
+}
+
+impl Injector {
+    /// What an instance of `plugin` carries to tell the testing harness when it is dropped;
+    /// nothing (a zero-sized value) without the feature or outside a harness.
+    #[inline(always)]
+    pub(super) fn witness(self, plugin: Name) -> Witness {
+        let _ = plugin;
+        Witness {
+            #[cfg(feature = "testing")]
+            seen: self.faults.map(|faults| (faults, plugin)),
+        }
+    }
+}
+
+/// Tells the testing harness, when dropped, that the instance it belongs to was dropped.
+#[derive(Default)]
+pub(crate) struct Witness {
+    #[cfg(feature = "testing")]
+    seen: Option<(&'static crate::fault::Faults, Name)>,
+}
+
+#[cfg(feature = "testing")]
+impl Drop for Witness {
+    fn drop(&mut self) {
+        if let Some((faults, plugin)) = self.seen.take() {
+            faults.dropped(plugin.as_str());
+        }
     }
 }
 

@@ -136,9 +136,10 @@ fn publish_shared(
         kind: slots.entry(i).name(),
     };
     for implementation in implementations.points() {
-        let failures = hub
-            .table_for(implementation)
-            .publish(implementation, shared, member, route);
+        let injected = |plugin: &str| hub.injected(plugin);
+        let failures =
+            hub.table_for(implementation)
+                .publish(implementation, shared, member, route, &injected);
         if !failures.is_empty() {
             hub.queue(&failures);
         }

@@ -389,7 +389,7 @@ mod tests {
         let mut owned = &mut slots;
         owned.store_state(0, PluginState::Created);
         owned.with_instance(0, |instance, _| {
-            *instance = Some(Instance::Owned(Box::new(Probe)))
+            *instance = Some(Instance::owned(Box::new(Probe)))
         });
         owned.with_details(0, |details| details.failures.clear());
         assert_eq!(slots.state(0), PluginState::Created);
@@ -417,7 +417,7 @@ mod tests {
     fn running_instances_are_handed_out_even_after_a_caller_panicked() {
         let mut slots = slots(3);
         for i in 0..3 {
-            *slots.instance_mut(i) = Some(Instance::Owned(Box::new(Probe)));
+            *slots.instance_mut(i) = Some(Instance::owned(Box::new(Probe)));
         }
         let mut owned = &mut slots;
         owned.store_state(0, PluginState::Running);

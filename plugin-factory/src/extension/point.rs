@@ -173,6 +173,7 @@ impl<E: ?Sized + Send + Sync + 'static> Point<E> {
         member: Member,
         placement: Placement,
         route: Route,
+        injected: &dyn Fn(&str) -> Result<(), PluginError>,
     ) -> Vec<CallbackFailure> {
         let mut history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
         let mut failures = Vec::new();
@@ -181,7 +182,10 @@ impl<E: ?Sized + Send + Sync + 'static> Point<E> {
             .iter()
             .filter(|call| call.reaches(member.name));
         for call in missed {
-            let outcome = route.catch(&member.name, || (call.callback)(&target));
+            let outcome = route.catch(&member.name, || {
+                injected(member.name.as_str())?;
+                (call.callback)(&target)
+            });
             let cause = match outcome {
                 Ok(Ok(())) => continue,
                 Ok(Err(error)) => FailureCause::Error(Arc::new(error)),
@@ -209,13 +213,15 @@ pub(crate) trait Table: Send + Sync {
     fn as_any(&self) -> &dyn Any;
     /// Makes the instance in `member`'s slot reachable, after replaying to it the historic
     /// calls it has not seen (all of them for a new instance; those made while it was out for
-    /// one withdrawn for a while); returns the replays that failed.
+    /// one withdrawn for a while), each a callback `injected` is asked about first, as a call's
+    /// are (see `Hub::injected`); returns the replays that failed.
     fn publish(
         &self,
         implementation: &Implementation,
         shared: &Shared,
         member: Member,
         route: Route,
+        injected: &dyn Fn(&str) -> Result<(), PluginError>,
     ) -> Vec<CallbackFailure>;
     /// Forgets what the instance in `slot` has seen: it is dropped.
     fn forget(&self, slot: usize);
@@ -238,12 +244,14 @@ impl<E: ?Sized + Send + Sync + 'static> Table for Point<E> {
         shared: &Shared,
         member: Member,
         route: Route,
+        injected: &dyn Fn(&str) -> Result<(), PluginError>,
     ) -> Vec<CallbackFailure> {
         let target = implementation.target(shared);
         let Ok(target) = target.downcast::<Arc<E>>() else {
             unreachable!("an implementation's target is the point's trait object");
         };
-        self.add(*target, member, implementation.placement(), route)
+        let placement = implementation.placement();
+        self.add(*target, member, placement, route, injected)
     }
 
     fn forget(&self, slot: usize) {

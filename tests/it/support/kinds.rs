@@ -2,8 +2,8 @@
 //! with a required key), `store` (a config with defaults that reconfigures in place when it
 //! grows), `app` (depends on `store`), `plain` (no config), `core` (required), and `flaky` (a
 //! reconfigure that fails on demand). Each instance gets a serial number when created, so a
-//! test can tell a kept instance from a re-created one; the journal records every hook by
-//! instance name.
+//! test can tell a kept instance from a re-created one; which hooks ran is the test harness's
+//! to say (`Harness::calls`).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -11,8 +11,6 @@ use plugin_factory::registry::{self, PluginEntry};
 use plugin_factory::{
     Configurable, Context, ManagerBuilder, Plugin, PluginError, PluginManager, Reconfigure, plugin,
 };
-
-use crate::support::record;
 
 /// The kinds of this module, out of everything the test binary registers.
 pub(crate) fn entries() -> impl Iterator<Item = &'static PluginEntry> {
@@ -49,8 +47,7 @@ pub(crate) struct Echo {
 }
 
 impl Configurable<EchoConfig> for Echo {
-    fn from_config(config: EchoConfig, ctx: &Context<'_>) -> Result<Self, PluginError> {
-        record(ctx.name(), "create");
+    fn from_config(config: EchoConfig, _: &Context<'_>) -> Result<Self, PluginError> {
         Ok(Self {
             config,
             serial: serial(),
@@ -58,17 +55,7 @@ impl Configurable<EchoConfig> for Echo {
     }
 }
 
-impl Plugin for Echo {
-    fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        record(ctx.name(), "start");
-        Ok(())
-    }
-
-    fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        record(ctx.name(), "stop");
-        Ok(())
-    }
-}
+impl Plugin for Echo {}
 
 /// `store`'s config: every key has a default.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, schemars::JsonSchema)]
@@ -94,8 +81,7 @@ pub(crate) struct Store {
 }
 
 impl Configurable<StoreConfig> for Store {
-    fn from_config(config: StoreConfig, ctx: &Context<'_>) -> Result<Self, PluginError> {
-        record(ctx.name(), "create");
+    fn from_config(config: StoreConfig, _: &Context<'_>) -> Result<Self, PluginError> {
         Ok(Self {
             config,
             serial: serial(),
@@ -106,9 +92,8 @@ impl Configurable<StoreConfig> for Store {
     fn reconfigure(
         &mut self,
         config: StoreConfig,
-        ctx: &Context<'_>,
+        _: &Context<'_>,
     ) -> Result<Reconfigure, PluginError> {
-        record(ctx.name(), "reconfigure");
         if config.capacity < self.config.capacity {
             return Ok(Reconfigure::Restart);
         }
@@ -117,33 +102,13 @@ impl Configurable<StoreConfig> for Store {
     }
 }
 
-impl Plugin for Store {
-    fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        record(ctx.name(), "start");
-        Ok(())
-    }
-
-    fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        record(ctx.name(), "stop");
-        Ok(())
-    }
-}
+impl Plugin for Store {}
 
 #[plugin(depends_on = ["store"])]
 #[derive(Default)]
 pub(crate) struct App;
 
-impl Plugin for App {
-    fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        record(ctx.name(), "start");
-        Ok(())
-    }
-
-    fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
-        record(ctx.name(), "stop");
-        Ok(())
-    }
-}
+impl Plugin for App {}
 
 #[plugin]
 #[derive(Default)]

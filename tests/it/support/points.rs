@@ -1,9 +1,10 @@
 //! Extension points, services and the kinds that use them, for the extension point tests.
 //!
-//! `Listen` is the point most tests call. The kinds that implement it keep a [`Core`]: its
-//! `start` and `stop` are journaled, each call to it is journaled as `"name:hear"` and kept in
-//! the instance, and it fails when a test injects a fault for `Hook::Callback`. Each instance
-//! gets a serial number when created, so a test can tell which instances a call reached. The
+//! `Listen` is the point most tests call. The kinds that implement it keep a [`Core`]: each
+//! message it hears is kept in the instance, and a call that reaches an instance that is not
+//! running fails. Which instances a call reached, and faults in them, are the test harness's
+//! (`Harness::calls(Hook::Callback)`, `Harness::inject`). Each instance gets a serial number
+//! when created, so a test can tell which instances a call reached. The
 //! kinds differ in their placement among the implementations (priority, `before`, `after`) and
 //! in their dependencies.
 //!
@@ -20,10 +21,7 @@ use std::sync::{Arc, Barrier, Mutex, PoisonError};
 
 use plugin_factory::extension::ServiceError;
 use plugin_factory::registry::{self, PluginEntry};
-use plugin_factory::report::Hook;
 use plugin_factory::{Configurable, Context, Plugin, PluginError, Reconfigure, plugin};
-
-use crate::support::{Fault, fault, record};
 
 static SERIAL: AtomicU32 = AtomicU32::new(0);
 
@@ -42,9 +40,9 @@ pub(crate) fn kinds(names: &[&str]) -> Vec<&'static PluginEntry> {
 
 /// The extension point most tests call.
 pub(crate) trait Listen: Send + Sync {
-    /// Hears `message`: journals `"name:hear"` (`"name:hear while not running"` if the
-    /// instance is not running), keeps the message, and fails if the test injected a fault for
-    /// `Hook::Callback`. Gives the instance's serial number.
+    /// Hears `message`: keeps it, and gives the instance's serial number; fails if the instance
+    /// is not running (no call may reach it then). A test makes it fail otherwise by injecting
+    /// a fault into `Hook::Callback` through its harness.
     fn hear(&self, message: &str) -> Result<u32, PluginError>;
     /// The instance's name.
     fn name(&self) -> &'static str;
@@ -76,12 +74,10 @@ impl Default for Core {
 impl Core {
     fn start(&mut self, ctx: &Context<'_>) {
         self.name = ctx.name();
-        record(self.name, "start");
         self.running.store(true, SeqCst);
     }
 
-    fn stop(&mut self, ctx: &Context<'_>) {
-        record(ctx.name(), "stop");
+    fn stop(&mut self, _: &Context<'_>) {
         self.running.store(false, SeqCst);
     }
 
@@ -94,21 +90,14 @@ impl Core {
     }
 
     fn hear(&self, message: &str) -> Result<u32, PluginError> {
-        let name = self.name;
-        if self.running.load(SeqCst) {
-            record(name, "hear");
-        } else {
-            record(name, "hear while not running");
+        if !self.running.load(SeqCst) {
+            return Err(format!("{} heard {message:?} while not running", self.name).into());
         }
         self.heard
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(message.to_owned());
-        match fault(name, Hook::Callback) {
-            None => Ok(self.serial),
-            Some(Fault::Error) => Err(format!("{name} refuses {message:?}").into()),
-            Some(Fault::Panic) => panic!("{name} panics on {message:?}"),
-        }
+        Ok(self.serial)
     }
 }
 
@@ -213,10 +202,18 @@ impl Plugin for Bystander {}
 /// call reached (`"caller:start reached alpha beta"`); implements `Listen` too.
 #[plugin(name = "caller", implements = [Listen])]
 #[derive(Default)]
-pub(crate) struct Caller(pub(crate) Core);
+pub(crate) struct Caller(pub(crate) Core, Mutex<Vec<String>>);
 
 impl Caller {
-    fn call_out(ctx: &Context<'_>, hook: &str) -> Result<(), PluginError> {
+    /// What each of its calls reached: `"start reached alpha beta"`, one line per call.
+    pub(crate) fn calls(&self) -> Vec<String> {
+        self.1
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn call_out(&self, ctx: &Context<'_>, hook: &str) -> Result<(), PluginError> {
         let message = format!("{} {hook}", ctx.name());
         let calls = ctx
             .extension::<dyn Listen>()
@@ -228,7 +225,8 @@ impl Caller {
             .map(|(name, _)| name.as_str())
             .collect();
         let what = format!("{hook} reached {}", reached.join(" "));
-        record(ctx.name(), what.trim_end());
+        let mut calls = self.1.lock().unwrap_or_else(PoisonError::into_inner);
+        calls.push(what.trim_end().to_owned());
         Ok(())
     }
 }
@@ -236,12 +234,12 @@ impl Caller {
 impl Plugin for Caller {
     fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         self.0.start(ctx);
-        Self::call_out(ctx, "start")
+        self.call_out(ctx, "start")
     }
 
     fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
         self.0.stop(ctx);
-        Self::call_out(ctx, "stop")
+        self.call_out(ctx, "stop")
     }
 }
 
@@ -334,9 +332,8 @@ impl Configurable<TunedConfig> for Tuned {
     fn reconfigure(
         &mut self,
         config: TunedConfig,
-        ctx: &Context<'_>,
+        _: &Context<'_>,
     ) -> Result<Reconfigure, PluginError> {
-        record(ctx.name(), "reconfigure");
         if config.level < self.level.load(SeqCst) {
             return Ok(Reconfigure::Restart);
         }
