@@ -427,3 +427,111 @@ fn the_checker_sees_edges_and_circles() {
         "a \nb"
     );
 }
+
+/// The engine's call layers (docs/architecture.md, "Call layers"), lowest first: what each
+/// file may name of the layers above it. Storage holds values and knows no logic; an `Ops`
+/// method works on one operation's view and never reaches the `Engine` that made it; only the
+/// engine's entry points (`impl Engine`) build an `Ops`.
+const STORAGE: &[&str] = &[
+    "graph", "instance", "job", "observe", "options", "order", "slots",
+];
+
+/// Whole words of `code` (identifier characters around `word` do not count).
+fn names_word(code: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    code.match_indices(word).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+/// The bodies of the `impl` blocks of `code` whose header names `ty`, braces matched.
+fn impl_blocks<'c>(code: &'c str, ty: &str) -> Vec<&'c str> {
+    let mut blocks = Vec::new();
+    let mut rest = 0;
+    while let Some(found) = code[rest..].find("impl") {
+        let start = rest + found;
+        let Some(open) = code[start..].find('{').map(|at| start + at) else {
+            break;
+        };
+        let header = &code[start..open];
+        let mut depth = 0usize;
+        let mut end = code.len();
+        for (at, c) in code[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + at + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let is_impl = header.starts_with("impl<") || header.starts_with("impl ");
+        if is_impl && !header.contains(" for ") && names_word(header, ty) {
+            blocks.push(&code[open..end]);
+        }
+        rest = end.max(start + 4);
+    }
+    blocks
+}
+
+#[test]
+fn the_engine_s_call_layers_point_one_way() {
+    let modules = modules();
+    let engine = |file: &str| {
+        let module = vec!["engine".to_owned(), file.to_owned()];
+        (file.to_owned(), modules[&module].clone())
+    };
+    for (file, code) in STORAGE.iter().map(|file| engine(file)) {
+        for logic in ["Engine", "Ops", "Drive", "Direct", "Awaited"] {
+            assert!(
+                !names_word(&code, logic),
+                "engine/{file}.rs is storage but names {logic}"
+            );
+        }
+    }
+    let files = modules.keys().filter(|m| m.len() == 2 && m[0] == "engine");
+    let mut seen = 0;
+    for module in files {
+        let code = &modules[module];
+        for block in impl_blocks(code, "Ops") {
+            seen += 1;
+            assert!(
+                !names_word(block, "Engine"),
+                "engine/{}.rs: an `impl Ops` block names Engine",
+                module[1]
+            );
+        }
+    }
+    assert!(
+        seen > 10,
+        "only {seen} `impl Ops` blocks found: the check reads nothing"
+    );
+    // The facades reach the engine only through `Engine`.
+    for (module, code) in &modules {
+        if matches!(module.first().map(String::as_str), Some("manager" | "cli")) {
+            for inner in ["Ops", "Slots", "Drive", "Layout"] {
+                assert!(
+                    !names_word(code, inner),
+                    "{} names the engine's {inner}",
+                    name(module)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_layer_checker_finds_words_and_impl_blocks() {
+    assert!(names_word("use super::Ops;", "Ops"));
+    assert!(!names_word("OpsLike and MyOps", "Ops"));
+    let code = "impl<S> Ops<'_, S> { fn a() { Engine::x() } }\nimpl Engine { fn b() {} }\nimpl Drop for Ops<'_, S> { }";
+    let blocks = impl_blocks(code, "Ops");
+    assert_eq!(blocks, ["{ fn a() { Engine::x() } }"]);
+    assert_eq!(impl_blocks(code, "Engine"), ["{ fn b() {} }"]);
+}
