@@ -297,3 +297,35 @@ fn a_supervisor_that_gives_up_takes_the_plugin_out_as_a_failure_does() {
          kv-store: failed -> excluded",
     );
 }
+
+/// The journal watches the async manager as it watches the sync one: hooks run as jobs (the
+/// example plugins' on the blocking pool), an instance re-created by a restart, and every
+/// instance dropped once, whichever thread drops it.
+#[tokio::test]
+async fn the_journal_watches_the_async_manager_too() {
+    let harness = Harness::kinds(&["kv-store", "audit-log"]);
+    let manager = harness
+        .builder()
+        .discover()
+        .unwrap()
+        .into_async(plugin_factory::executor::Tokio);
+    let manager = manager.validate().await.unwrap().init().await.unwrap();
+    let running = manager.start().await.unwrap();
+    assert_eq!(
+        running.restart_plugin("kv-store").await.unwrap(),
+        ["kv-store", "audit-log"]
+    );
+    running.check_health().await;
+    running.shutdown().await;
+    assert_eq!(
+        harness.calls(Hook::Create),
+        ["kv-store", "audit-log", "kv-store"]
+    );
+    assert_eq!(
+        harness.calls(Hook::Start),
+        ["kv-store", "audit-log", "kv-store", "audit-log"]
+    );
+    assert_eq!(harness.health_checks(), ["kv-store", "audit-log"]);
+    // The first kv-store at its restart, the rest at shutdown, dependents first.
+    assert_eq!(harness.dropped(), ["kv-store", "audit-log", "kv-store"]);
+}
