@@ -2,13 +2,17 @@
 //! a named plugin made to fail or to panic, for [`testing::Harness`](crate::testing::Harness).
 //! The engine and the extension calls ask [`Faults::trigger`] (or [`Faults::health`]) inside the
 //! same `catch_unwind` as the plugin's own code, so an injected failure takes exactly the path a
-//! real one does. The same table keeps the journal the harness reads: every hook called (as it
-//! begins, whether or not it then fails), every health check and every instance dropped.
+//! real one does. A delay or a hang holds the hook up instead: a sync hook's thread waits, an
+//! async hook awaits the executor's timer ([`Faults::wait`]). The same table keeps the journal
+//! the harness reads: every hook called (as it begins, whether or not it then fails), every hook
+//! that returned, every health check and every instance dropped.
 
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 use crate::contract::{Health, PluginError};
+use crate::executor::Executor;
 use crate::lifecycle::Hook;
 
 /// How an injected hook misbehaves, and for how many calls.
@@ -19,6 +23,9 @@ use crate::lifecycle::Hook;
 /// let fault = Fault::error("disk full").times(2);
 /// assert_eq!(fault.to_string(), "error \"disk full\" (2 times)");
 /// assert_eq!(Fault::panic("boom").to_string(), "panic \"boom\"");
+/// assert_eq!(Fault::delay(Duration::from_millis(5)).to_string(), "delay 5ms");
+/// assert_eq!(Fault::hang().times(1).to_string(), "hang (1 times)");
+/// # use std::time::Duration;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
@@ -32,6 +39,8 @@ pub struct Fault {
 enum Kind {
     Error,
     Panic,
+    Delay(Duration),
+    Hang,
 }
 
 impl Fault {
@@ -43,6 +52,26 @@ impl Fault {
     /// The hook panics with `message`.
     pub fn panic(message: impl Into<String>) -> Self {
         Self::new(Kind::Panic, message.into())
+    }
+
+    /// The hook waits `delay`, then runs as written: a sync hook's thread sleeps, an async
+    /// hook awaits the executor's timer (so a hook timeout counts it). For the lifecycle hooks
+    /// from `validate` on; see [`Harness::inject`](crate::testing::Harness::inject).
+    pub fn delay(delay: Duration) -> Self {
+        Self::new(Kind::Delay(delay), String::new())
+    }
+
+    /// The hook does not return until the harness heals the plugin
+    /// ([`Harness::heal`](crate::testing::Harness::heal)), then runs as written: a hook that
+    /// hangs, for timeouts and shutdown's deadlines. For the same hooks as
+    /// [`delay`](Self::delay).
+    pub fn hang() -> Self {
+        Self::new(Kind::Hang, String::new())
+    }
+
+    /// Whether the fault holds the hook up rather than failing it.
+    pub(crate) fn holds_up(&self) -> bool {
+        matches!(self.kind, Kind::Delay(_) | Kind::Hang)
     }
 
     fn new(kind: Kind, message: String) -> Self {
@@ -61,22 +90,33 @@ impl Fault {
 }
 
 impl Fault {
-    /// The error an error fault makes; a panic fault panics here.
+    /// The error an error fault makes; a panic fault panics here. (A fault that holds the hook
+    /// up is not raised: the harness keeps it from the targets that cannot wait.)
     fn raise(self) -> PluginError {
         match self.kind {
-            Kind::Error => PluginError::msg(self.message),
             Kind::Panic => panic!("{}", self.message),
+            Kind::Error | Kind::Delay(_) | Kind::Hang => PluginError::msg(self.message),
         }
     }
 }
 
+/// How an injected fault holds a hook up.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Pause {
+    /// For this long.
+    For(Duration),
+    /// Until the plugin is healed: its heal count passes this one.
+    UntilHealed(u64),
+}
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.kind {
-            Kind::Error => "error",
-            Kind::Panic => "panic",
-        };
-        write!(f, "{kind} {:?}", self.message)?;
+        match self.kind {
+            Kind::Error => write!(f, "error {:?}", self.message)?,
+            Kind::Panic => write!(f, "panic {:?}", self.message)?,
+            Kind::Delay(delay) => write!(f, "delay {delay:?}")?,
+            Kind::Hang => write!(f, "hang")?,
+        }
         if let Some(times) = self.times {
             write!(f, " ({times} times)")?;
         }
@@ -97,6 +137,9 @@ pub(crate) enum Target {
 pub(crate) enum Seen {
     /// A hook was called (before the plugin's code ran).
     Called(Hook),
+    /// The plugin's code of a hook returned (with `Ok` or an error; not a panic, and not a
+    /// failure the harness injected).
+    Returned(Hook),
     /// Its health was checked (before the plugin's check ran, or instead of it).
     Checked,
     /// An instance was dropped.
@@ -111,6 +154,9 @@ pub(crate) struct Faults {
     /// What a plugin's health check answers instead of asking it.
     answers: Mutex<Vec<(String, Health)>>,
     journal: Mutex<Vec<(String, Seen)>>,
+    /// How often each plugin was healed, and the signal a hung sync hook waits on.
+    healed: Mutex<Vec<(String, u64)>>,
+    heal_signal: Condvar,
 }
 
 impl Faults {
@@ -130,25 +176,127 @@ impl Faults {
         self.lock().retain(|(name, ..)| name != plugin);
         let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
         answers.retain(|(name, _)| name != plugin);
+        drop(answers);
+        let mut healed = self.healed.lock().unwrap_or_else(PoisonError::into_inner);
+        match healed.iter_mut().find(|(name, _)| name == plugin) {
+            Some((_, count)) => *count += 1,
+            None => healed.push((plugin.to_owned(), 1)),
+        }
+        self.heal_signal.notify_all();
+    }
+
+    /// How often `plugin` was healed.
+    fn heal_count(&self, plugin: &str) -> u64 {
+        let healed = self.healed.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = healed.iter().find(|(name, _)| name == plugin);
+        count.map_or(0, |(_, count)| *count)
     }
 
     /// What `hook` of `plugin` does instead of running, if a fault says: an error to return, or
-    /// a panic, here. `Ok` when no fault applies.
+    /// a panic, here; a delay or a hang holds this thread up first. `Ok` when no fault applies
+    /// (or once the hold-up is over).
     pub(crate) fn trigger(&self, plugin: &str, hook: Hook) -> Result<(), PluginError> {
-        self.note(plugin, Seen::Called(hook));
-        match self.take(plugin, Target::Hook(hook)) {
-            None => Ok(()),
-            Some(fault) => Err(fault.raise()),
+        if let Some(pause) = self.trigger_deferred(plugin, hook)? {
+            self.block(plugin, pause);
         }
+        Ok(())
+    }
+
+    /// Holds this thread up for `pause` of `plugin`.
+    fn block(&self, plugin: &str, pause: Pause) {
+        match pause {
+            Pause::For(delay) => std::thread::sleep(delay),
+            Pause::UntilHealed(count) => {
+                let mut healed = self.healed.lock().unwrap_or_else(PoisonError::into_inner);
+                loop {
+                    let now = healed.iter().find(|(name, _)| name == plugin);
+                    if now.map_or(0, |(_, now)| *now) > count {
+                        break;
+                    }
+                    healed = self
+                        .heal_signal
+                        .wait(healed)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        }
+    }
+
+    /// The pause a fault holds `fault`'s target up for, if it is a delay or a hang.
+    fn pause_of(&self, plugin: &str, fault: &Fault) -> Option<Pause> {
+        match fault.kind {
+            Kind::Delay(delay) => Some(Pause::For(delay)),
+            Kind::Hang => Some(Pause::UntilHealed(self.heal_count(plugin))),
+            Kind::Error | Kind::Panic => None,
+        }
+    }
+
+    /// [`trigger`](Self::trigger) for an awaited hook: a delay or a hang is returned for the
+    /// caller to [`wait`](Self::wait) on, instead of holding up the thread.
+    pub(crate) fn trigger_deferred(
+        &self,
+        plugin: &str,
+        hook: Hook,
+    ) -> Result<Option<Pause>, PluginError> {
+        self.note(plugin, Seen::Called(hook));
+        let Some(fault) = self.take(plugin, Target::Hook(hook)) else {
+            return Ok(None);
+        };
+        match self.pause_of(plugin, &fault) {
+            Some(pause) => Ok(Some(pause)),
+            None => Err(fault.raise()),
+        }
+    }
+
+    /// Waits out `pause` of `plugin` on `executor`'s timer (a hang checks every millisecond
+    /// whether the plugin was healed).
+    pub(crate) async fn wait(&self, plugin: &str, pause: Pause, executor: &dyn Executor) {
+        match pause {
+            Pause::For(delay) => executor.sleep(delay).await,
+            Pause::UntilHealed(count) => {
+                while self.heal_count(plugin) <= count {
+                    executor.sleep(Duration::from_millis(1)).await;
+                }
+            }
+        }
+    }
+
+    /// Notes that the code of `hook` of `plugin` returned.
+    pub(crate) fn returned(&self, plugin: &str, hook: Hook) {
+        self.note(plugin, Seen::Returned(hook));
     }
 
     /// What the health check of `plugin` answers instead of asking it, if a fault says: an
     /// error fault makes it unhealthy with the fault's message, a panic fault panics here.
+    /// A delay or a hang holds the check up first (this thread), then it answers as it would.
     pub(crate) fn health(&self, plugin: &str) -> Option<Health> {
-        self.note(plugin, Seen::Checked);
-        if let Some(fault) = self.take(plugin, Target::Health) {
-            return Some(Health::unhealthy(fault.raise().to_string()));
+        match self.health_deferred(plugin) {
+            Err(answer) => Some(answer),
+            Ok(pause) => {
+                if let Some(pause) = pause {
+                    self.block(plugin, pause);
+                }
+                self.answer_of(plugin)
+            }
         }
+    }
+
+    /// The start of [`health`](Self::health) for an awaited check: `Err` with the answer a
+    /// failing fault gives, or the pause to [`wait`](Self::wait) on before the check answers
+    /// ([`answer_of`](Self::answer_of), else the plugin).
+    pub(crate) fn health_deferred(&self, plugin: &str) -> Result<Option<Pause>, Health> {
+        self.note(plugin, Seen::Checked);
+        let Some(fault) = self.take(plugin, Target::Health) else {
+            return Ok(None);
+        };
+        match self.pause_of(plugin, &fault) {
+            Some(pause) => Ok(Some(pause)),
+            None => Err(Health::unhealthy(fault.raise().to_string())),
+        }
+    }
+
+    /// The answer set for the health check of `plugin`, if any.
+    pub(crate) fn answer_of(&self, plugin: &str) -> Option<Health> {
         let answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
         let answer = answers.iter().find(|(name, _)| name == plugin);
         answer.map(|(_, health)| health.clone())

@@ -132,7 +132,36 @@ impl Harness {
     /// factory (`Hook::Create`), `validate`, `init`, `start`, `reconfigure`, `stop`,
     /// `shutdown`, and `Hook::Callback`: each extension point callback of the plugin, sync or
     /// awaited, fails (or panics) before the plugin's code runs, as a failing callback does.
+    ///
+    /// [`Fault::delay`] and [`Fault::hang`] hold a hook up instead (then it runs as written):
+    /// a sync hook's thread waits, an async hook awaits the executor's timer, so timeouts and
+    /// shutdown's deadlines see a slow or hung hook. They apply to the hooks from `validate` to
+    /// `shutdown`.
+    ///
+    /// # Panics
+    ///
+    /// If `fault` is a delay or a hang and `hook` is the factory or a callback: those run on
+    /// the caller's thread (an async runtime's too), where nothing may wait.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use plugin_factory::report::Hook;
+    /// use plugin_factory::testing::{Fault, Harness};
+    /// # plugin_factory::link_plugins!(example_plugins);
+    ///
+    /// let harness = Harness::kinds(&["greeter"]);
+    /// harness.inject("greeter", Hook::Start, Fault::delay(Duration::from_millis(5)));
+    /// let manager = harness.start()?;
+    /// assert_eq!(harness.returned(Hook::Start), ["greeter"]);
+    /// # drop(manager);
+    /// # Ok::<(), plugin_factory::Error>(())
+    /// ```
     pub fn inject(&self, plugin: &str, hook: Hook, fault: Fault) -> &Self {
+        assert!(
+            !(fault.holds_up() && matches!(hook, Hook::Create | Hook::Callback)),
+            "cannot inject {fault} into {hook} of {plugin:?}: a delay or a hang holds up only \
+             the hooks from validate to shutdown"
+        );
         self.faults.inject(plugin, Target::Hook(hook), fault);
         self
     }
@@ -141,6 +170,9 @@ impl Harness {
     /// unhealthy with the fault's message, a panic fault panics as a panicking check does
     /// (unhealthy, "the health check panicked: ..."); the plugin's own `health` is not asked.
     /// Supervision (`on_unhealthy`) then acts on it as on a real answer.
+    ///
+    /// A delay or a hang holds the check up, then it answers as it would (an answer set with
+    /// [`set_health`](Self::set_health), else the plugin's own): for a check's timeout.
     pub fn inject_health(&self, plugin: &str, fault: Fault) -> &Self {
         self.faults.inject(plugin, Target::Health, fault);
         self
@@ -234,6 +266,13 @@ impl Harness {
         self.journaled(Seen::Called(hook))
     }
 
+    /// The plugins whose code of `hook` returned (with `Ok` or an error), in order: with
+    /// [`calls`](Self::calls), what ran when, for tests of concurrency and deadlines. A hook that
+    /// panicked, was cancelled or failed by an injected fault did not return.
+    pub fn returned(&self, hook: Hook) -> Vec<String> {
+        self.journaled(Seen::Returned(hook))
+    }
+
     /// The plugins whose health was checked, in order, one entry per check (an answer set with
     /// [`set_health`](Self::set_health) or injected counts), since
     /// [`journal_lines`](Self::journal_lines) last read the journal.
@@ -256,13 +295,14 @@ impl Harness {
         seen.map(|(plugin, _)| plugin).collect()
     }
 
-    /// The journal, one line each: `name: hook` for every hook called, `name: health check`
-    /// for every check, `name: dropped` for every instance dropped, in order; and forgets it:
-    /// the next call shows what happened since.
+    /// The journal, one line each: `name: hook` for every hook called, `name: hook returned`
+    /// when its code returned, `name: health check` for every check, `name: dropped` for every
+    /// instance dropped, in order; and forgets it: the next call shows what happened since.
     pub fn journal_lines(&self) -> String {
         let journal = self.faults.take_journal();
         lines(journal.into_iter().map(|(plugin, seen)| match seen {
             Seen::Called(hook) => format!("{plugin}: {hook}"),
+            Seen::Returned(hook) => format!("{plugin}: {hook} returned"),
             Seen::Checked => format!("{plugin}: health check"),
             Seen::Dropped => format!("{plugin}: dropped"),
         }))

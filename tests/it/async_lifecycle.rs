@@ -3,9 +3,9 @@
 //! beside async ones, shutdown's grace and mercy periods, and the sync manager's refusal of
 //! async plugins.
 //!
-//! Plugins here act as a global script says (keyed by plugin name, each test with names of its
-//! own) and write every hook's beginning and end to a global journal: their hooks run on
-//! runtime and blocking-pool threads, so nothing thread-local would see them.
+//! Each test has a [`Scope`]: a `testing::Harness` that makes its plugins' hooks wait, hang,
+//! fail or panic as the test says, and whose journal tells what ran when. The hooks run on
+//! runtime and blocking-pool threads; the harness sees them all, and no test sees another's.
 
 use crate::support;
 
@@ -19,18 +19,18 @@ use plugin_factory::policy::{Backoff, OnFailure};
 use plugin_factory::registry::PluginMetadata;
 use plugin_factory::registry::{Dependency, PluginEntry};
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
+use plugin_factory::testing::{Fault, Harness};
 use plugin_factory::{
-    AsyncManager, AsyncPlugin, Context, Error, Health, Plugin, PluginError, PluginManager,
+    AsyncManager, AsyncPlugin, Context, Error, Health, ManagerBuilder, Plugin, PluginError,
     PluginState,
 };
 
-/// What a scripted hook does.
+/// What a hook does, as a test scripts it.
 #[derive(Debug, Clone, Copy)]
 enum Act {
-    /// Waits this long on the runtime's timer, then succeeds.
+    /// Waits this long (an async hook on the runtime's timer, a sync one blocking its
+    /// thread), then succeeds.
     Wait(Duration),
-    /// Blocks its thread this long (a sync plugin's hook), then succeeds.
-    Block(Duration),
     /// Returns an error.
     Fail,
     /// Returns an error this many times, then succeeds.
@@ -41,162 +41,109 @@ enum Act {
     Hang,
 }
 
-static SCRIPT: Mutex<Vec<(&'static str, &'static str, Act)>> = Mutex::new(Vec::new());
-static JOURNAL: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// One test's plugins: what their hooks do, injected through a harness, and the journal of what
+/// ran, in this file's notation: `name:create`, `name:hook>` when a hook began, `name:hook<`
+/// when its code returned, `name:drop` when an instance was dropped.
+struct Scope {
+    harness: Harness,
+    /// The journal read so far (the harness forgets what it hands out).
+    lines: Mutex<Vec<String>>,
+}
 
-fn script(plugin: &'static str, hook: &'static str, act: Act) {
-    lock(&SCRIPT).push((plugin, hook, act));
+impl Scope {
+    fn new() -> Self {
+        Self {
+            harness: Harness::entries([]),
+            lines: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Makes `hook` of `plugin` (`"health"` for its health check) do `act` from now on.
+    fn script(&self, plugin: &str, hook: &str, act: Act) {
+        if hook == "health" {
+            let fault = match act {
+                Act::Wait(time) => {
+                    self.harness.set_health(plugin, Health::degraded("slow"));
+                    Fault::delay(time)
+                }
+                Act::Fail | Act::FailTimes(_) => Fault::error("scripted"),
+                Act::Panic => Fault::panic("health exploded"),
+                Act::Hang => Fault::hang(),
+            };
+            self.harness.inject_health(plugin, fault);
+            return;
+        }
+        let hook = match hook {
+            "validate" => Hook::Validate,
+            "init" => Hook::Init,
+            "start" => Hook::Start,
+            "stop" => Hook::Stop,
+            "shutdown" => Hook::Shutdown,
+            other => panic!("no hook {other:?} to script"),
+        };
+        let fault = match act {
+            Act::Wait(time) => Fault::delay(time),
+            Act::Fail => Fault::error(format!("{hook} refused")),
+            Act::FailTimes(times) => Fault::error(format!("{hook} refused")).times(times),
+            Act::Panic => Fault::panic(format!("{hook} exploded")),
+            Act::Hang => Fault::hang(),
+        };
+        self.harness.inject(plugin, hook, fault);
+    }
+
+    /// The journal so far.
+    fn journal(&self) -> Vec<String> {
+        let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        for line in self.harness.journal_lines().lines() {
+            let Some((plugin, what)) = line.split_once(": ") else {
+                continue;
+            };
+            let noted = match what.strip_suffix(" returned") {
+                Some(hook) => format!("{plugin}:{hook}<"),
+                None => match what {
+                    "create" => format!("{plugin}:create"),
+                    "dropped" => format!("{plugin}:drop"),
+                    "health check" | "extension point" => continue,
+                    hook => format!("{plugin}:{hook}>"),
+                },
+            };
+            lines.push(noted);
+        }
+        lines.clone()
+    }
+
+    /// A builder for this test's plugins, its faults and journal attached.
+    fn builder(&self) -> ManagerBuilder {
+        self.harness.builder()
+    }
+
+    /// The async manager of `entries`, discovered.
+    fn discovered(
+        &self,
+        entries: Vec<&'static PluginEntry>,
+    ) -> AsyncManager<plugin_factory::phase::Assembled> {
+        self.builder()
+            .entries(entries)
+            .discover()
+            .unwrap()
+            .into_async(Tokio)
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn note(plugin: &str, what: &str) {
-    lock(&JOURNAL).push(format!("{plugin}:{what}"));
-}
+/// An async plugin whose hooks do nothing of their own: the scope scripts them.
+struct Task;
 
-/// The journal's lines of the plugins whose names start with `prefix`.
-fn journal(prefix: &str) -> Vec<String> {
-    lock(&JOURNAL)
-        .iter()
-        .filter(|line| line.starts_with(prefix))
-        .cloned()
-        .collect()
-}
+impl AsyncPlugin for Task {}
 
-/// What `plugin`'s `hook` is scripted to do now (a `FailTimes` counts down).
-fn act(plugin: &str, hook: &str) -> Option<Act> {
-    let mut script = lock(&SCRIPT);
-    let entry = script
-        .iter_mut()
-        .find(|(p, h, _)| *p == plugin && *h == hook)?;
-    let act = entry.2;
-    if let Act::FailTimes(n) = act {
-        entry.2 = if n > 1 {
-            Act::FailTimes(n - 1)
-        } else {
-            Act::Wait(Duration::ZERO)
-        };
-        return Some(Act::Fail);
-    }
-    Some(act)
-}
+/// A sync plugin whose hooks do nothing of their own: the scope scripts them (a wait blocks its
+/// thread).
+struct Chore;
 
-/// Runs `hook` of `plugin` as scripted, journaling its beginning and its end.
-async fn perform(plugin: &'static str, hook: &'static str) -> Result<(), PluginError> {
-    note(plugin, &format!("{hook}>"));
-    match act(plugin, hook) {
-        None => {}
-        Some(Act::Wait(time)) => tokio::time::sleep(time).await,
-        Some(Act::Block(time)) => std::thread::sleep(time),
-        Some(Act::Fail | Act::FailTimes(_)) => {
-            return Err(PluginError::msg(format!("{hook} refused")));
-        }
-        Some(Act::Panic) => panic!("{hook} exploded"),
-        Some(Act::Hang) => std::future::pending::<()>().await,
-    }
-    note(plugin, &format!("{hook}<"));
-    Ok(())
-}
-
-/// An async plugin that does what the script says.
-struct Task {
-    name: &'static str,
-}
-
-impl Task {
-    fn create(ctx: &Context<'_>) -> Box<dyn Plugin> {
-        note(ctx.name(), "create");
-        Box::new(Task { name: ctx.name() })
-    }
-}
-
-impl Drop for Task {
-    fn drop(&mut self) {
-        note(self.name, "drop");
-    }
-}
-
-impl AsyncPlugin for Task {
-    async fn validate(&self, _: &Context<'_>) -> Result<(), PluginError> {
-        perform(self.name, "validate").await
-    }
-    async fn init(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        perform(self.name, "init").await
-    }
-    async fn start(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        perform(self.name, "start").await
-    }
-    async fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        perform(self.name, "stop").await
-    }
-    async fn shutdown(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        perform(self.name, "shutdown").await
-    }
-    async fn health(&self, _: &Context<'_>) -> Health {
-        match act(self.name, "health") {
-            None => Health::Healthy,
-            Some(Act::Wait(time) | Act::Block(time)) => {
-                tokio::time::sleep(time).await;
-                Health::degraded("slow")
-            }
-            Some(Act::Fail | Act::FailTimes(_)) => Health::unhealthy("scripted"),
-            Some(Act::Panic) => panic!("health exploded"),
-            Some(Act::Hang) => std::future::pending().await,
-        }
-    }
-}
-
-/// A sync plugin that does what the script says (`Block` blocks its thread).
-struct Chore {
-    name: &'static str,
-}
-
-impl Chore {
-    fn create(ctx: &Context<'_>) -> Box<dyn Plugin> {
-        Box::new(Chore { name: ctx.name() })
-    }
-
-    fn perform(&self, hook: &'static str) -> Result<(), PluginError> {
-        note(self.name, &format!("{hook}>"));
-        match act(self.name, hook) {
-            None => {}
-            Some(Act::Wait(time) | Act::Block(time)) => std::thread::sleep(time),
-            Some(Act::Fail | Act::FailTimes(_)) => {
-                return Err(PluginError::msg(format!("{hook} refused")));
-            }
-            Some(Act::Panic) => panic!("{hook} exploded"),
-            Some(Act::Hang) => std::thread::sleep(Duration::from_secs(3600)),
-        }
-        note(self.name, &format!("{hook}<"));
-        Ok(())
-    }
-}
-
-impl Drop for Chore {
-    fn drop(&mut self) {
-        note(self.name, "drop");
-    }
-}
-
-impl Plugin for Chore {
-    fn validate(&self, _: &Context<'_>) -> Result<(), PluginError> {
-        self.perform("validate")
-    }
-    fn init(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        self.perform("init")
-    }
-    fn start(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        self.perform("start")
-    }
-    fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        self.perform("stop")
-    }
-    fn shutdown(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        self.perform("shutdown")
-    }
-}
+impl Plugin for Chore {}
 
 fn dependencies(specs: &[&'static str]) -> &'static [Dependency] {
     let list: Vec<Dependency> = specs.iter().map(|name| Dependency::new(name, "")).collect();
@@ -209,20 +156,12 @@ fn task(name: &'static str, deps: &[&'static str]) -> &'static PluginEntry {
 
 fn task_with(metadata: PluginMetadata, deps: &[&'static str]) -> &'static PluginEntry {
     let metadata = metadata.with_dependencies(dependencies(deps));
-    support::keep(PluginEntry::new(metadata, Task::create))
+    support::keep(PluginEntry::new(metadata, |_| Box::new(Task)))
 }
 
 fn chore(name: &'static str, deps: &[&'static str]) -> &'static PluginEntry {
     let metadata = PluginMetadata::new(name, "1.0.0").with_dependencies(dependencies(deps));
-    support::keep(PluginEntry::new(metadata, Chore::create))
-}
-
-fn discovered(
-    entries: Vec<&'static PluginEntry>,
-) -> AsyncManager<plugin_factory::phase::Assembled> {
-    PluginManager::from_entries(entries)
-        .unwrap()
-        .into_async(Tokio)
+    support::keep(PluginEntry::new(metadata, |_| Box::new(Chore)))
 }
 
 async fn started(
@@ -275,6 +214,7 @@ fn named(name: String) -> &'static str {
 
 #[test]
 fn a_dependent_never_runs_a_hook_before_its_dependencies_have_finished_it() {
+    let scope = Scope::new();
     for (flavour, runtime) in flavours().into_iter().enumerate() {
         for round in 0..10 {
             let n = |base: &str| named(format!("ord{flavour}-{round}-{base}"));
@@ -282,7 +222,7 @@ fn a_dependent_never_runs_a_hook_before_its_dependencies_have_finished_it() {
                 (n("root"), n("left"), n("right"), n("top"), n("lone"));
             for plugin in [root, left, right, top, lone] {
                 for hook in ["validate", "init", "start", "stop", "shutdown"] {
-                    script(plugin, hook, Act::Wait(Duration::from_millis(round % 3)));
+                    scope.script(plugin, hook, Act::Wait(Duration::from_millis(round % 3)));
                 }
             }
             let entries = vec![
@@ -293,7 +233,7 @@ fn a_dependent_never_runs_a_hook_before_its_dependencies_have_finished_it() {
                 task(lone, &[]),
             ];
             let report = runtime.block_on(async {
-                started(discovered(entries))
+                started(scope.discovered(entries))
                     .await
                     .stop()
                     .await
@@ -301,7 +241,7 @@ fn a_dependent_never_runs_a_hook_before_its_dependencies_have_finished_it() {
                     .await
             });
             assert_eq!(report.excluded().count(), 0);
-            let journal = journal(&format!("ord{flavour}-{round}-"));
+            let journal = scope.journal();
             let edges = [(left, root), (right, root), (top, left), (top, right)];
             for (dependent, dependency) in edges {
                 for hook in ["validate", "init", "start"] {
@@ -329,12 +269,13 @@ fn a_dependent_never_runs_a_hook_before_its_dependencies_have_finished_it() {
 
 #[tokio::test]
 async fn independent_hooks_overlap_and_a_limit_of_one_runs_them_one_at_a_time() {
+    let scope = Scope::new();
     let (a, b, c) = ("ovl-a", "ovl-b", "ovl-c");
     for plugin in [a, b, c] {
-        script(plugin, "start", Act::Wait(Duration::from_millis(30)));
+        scope.script(plugin, "start", Act::Wait(Duration::from_millis(30)));
     }
-    let running = started(discovered(vec![task(a, &[]), task(b, &[]), task(c, &[])])).await;
-    let lines = journal("ovl-");
+    let running = started(scope.discovered(vec![task(a, &[]), task(b, &[]), task(c, &[])])).await;
+    let lines = scope.journal();
     // All three began before any ended.
     let last_begin = [a, b, c]
         .map(|p| at(&lines, &format!("{p}:start>")))
@@ -349,14 +290,16 @@ async fn independent_hooks_overlap_and_a_limit_of_one_runs_them_one_at_a_time() 
 
     let (a, b, c) = ("one-a", "one-b", "one-c");
     for plugin in [a, b, c] {
-        script(plugin, "start", Act::Wait(Duration::from_millis(5)));
+        scope.script(plugin, "start", Act::Wait(Duration::from_millis(5)));
     }
-    let manager = discovered(vec![task(a, &[]), task(b, &[]), task(c, &[])])
+    let manager = scope
+        .discovered(vec![task(a, &[]), task(b, &[]), task(c, &[])])
         .concurrency(NonZeroUsize::new(1).unwrap());
     started(manager).await.shutdown().await;
-    let starts: Vec<String> = journal("one-")
+    let starts: Vec<String> = scope
+        .journal()
         .into_iter()
-        .filter(|l| l.contains(":start"))
+        .filter(|l| l.starts_with("one-") && l.contains(":start"))
         .collect();
     assert_eq!(
         starts,
@@ -374,11 +317,13 @@ async fn independent_hooks_overlap_and_a_limit_of_one_runs_them_one_at_a_time() 
 #[tokio::test]
 async fn a_hook_that_outlasts_its_timeout_is_cancelled_and_its_plugin_taken_out_with_its_dependents()
  {
+    let scope = Scope::new();
     for hook in ["validate", "init", "start"] {
         let n = |base: &str| named(format!("to-{hook}-{base}"));
         let (slow, user, other) = (n("slow"), n("user"), n("other"));
-        script(slow, hook, Act::Hang);
-        let manager = discovered(vec![task(slow, &[]), task(user, &[slow]), task(other, &[])])
+        scope.script(slow, hook, Act::Hang);
+        let manager = scope
+            .discovered(vec![task(slow, &[]), task(user, &[slow]), task(other, &[])])
             .hook_timeout(Duration::from_millis(40));
         let running = started(manager).await;
         assert_eq!(running.live(), [other]);
@@ -389,7 +334,7 @@ async fn a_hook_that_outlasts_its_timeout_is_cancelled_and_its_plugin_taken_out_
             report.get(user).unwrap().reason(),
             Some(ExclusionReason::DependsOnExcluded { dependency }) if *dependency == slow
         ));
-        let journal = journal(&format!("to-{hook}-"));
+        let journal = scope.journal();
         // The cancelled hook never ended; what the plugin had initialized was shut down.
         assert!(!journal.contains(&format!("{slow}:{hook}<")));
         assert_eq!(
@@ -405,16 +350,18 @@ async fn a_hook_that_outlasts_its_timeout_is_cancelled_and_its_plugin_taken_out_
 
 #[tokio::test]
 async fn a_stop_or_shutdown_that_outlasts_its_timeout_is_recorded_and_the_plugin_still_dropped() {
+    let scope = Scope::new();
     for hook in ["stop", "shutdown"] {
         let n = |base: &str| named(format!("td-{hook}-{base}"));
         let (slow, user) = (n("slow"), n("user"));
-        script(slow, hook, Act::Hang);
-        let manager = discovered(vec![task(slow, &[]), task(user, &[slow])])
+        scope.script(slow, hook, Act::Hang);
+        let manager = scope
+            .discovered(vec![task(slow, &[]), task(user, &[slow])])
             .hook_timeout(Duration::from_millis(40));
         let report = started(manager).await.shutdown().await;
         let reason = report.get(slow).unwrap().reason().unwrap().to_string();
         assert_eq!(reason, format!("did not finish {hook} within 40ms"));
-        let journal = journal(&format!("td-{hook}-"));
+        let journal = scope.journal();
         // The dependent ran the hook before the dependency began it.
         assert!(
             at(&journal, &format!("{user}:{hook}<")) < at(&journal, &format!("{slow}:{hook}>"))
@@ -425,9 +372,10 @@ async fn a_stop_or_shutdown_that_outlasts_its_timeout_is_recorded_and_the_plugin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panic_in_an_async_hook_is_contained_like_a_sync_one() {
+    let scope = Scope::new();
     let (bad, fine) = ("pan-bad", "pan-fine");
-    script(bad, "start", Act::Panic);
-    let running = started(discovered(vec![task(bad, &[]), task(fine, &[])])).await;
+    scope.script(bad, "start", Act::Panic);
+    let running = started(scope.discovered(vec![task(bad, &[]), task(fine, &[])])).await;
     assert_eq!(running.live(), [fine]);
     assert_eq!(running.state(bad), Some(PluginState::Excluded));
     let report = running.shutdown().await;
@@ -435,19 +383,20 @@ async fn a_panic_in_an_async_hook_is_contained_like_a_sync_one() {
         report.get(bad).unwrap().reason().unwrap().to_string(),
         "start panicked: start exploded"
     );
-    let journal = journal("pan-");
+    let journal = scope.journal();
     assert!(journal.contains(&"pan-bad:shutdown>".to_owned()));
     assert_eq!(journal.iter().filter(|l| l.ends_with(":drop")).count(), 2);
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_blocking_sync_hook_does_not_stall_the_async_plugins_beside_it() {
+    let scope = Scope::new();
     let (slow, quick) = ("blk-slow", "blk-quick");
-    script(slow, "start", Act::Block(Duration::from_millis(200)));
-    script(quick, "start", Act::Wait(Duration::from_millis(10)));
-    let running = started(discovered(vec![chore(slow, &[]), task(quick, &[])])).await;
+    scope.script(slow, "start", Act::Wait(Duration::from_millis(200)));
+    scope.script(quick, "start", Act::Wait(Duration::from_millis(10)));
+    let running = started(scope.discovered(vec![chore(slow, &[]), task(quick, &[])])).await;
     assert_eq!(running.live().len(), 2);
-    let journal = journal("blk-");
+    let journal = scope.journal();
     // On one runtime thread, the async plugin finished while the sync one still blocked.
     assert!(
         at(&journal, "blk-quick:start<") < at(&journal, "blk-slow:start<"),
@@ -464,12 +413,13 @@ async fn a_blocking_sync_hook_does_not_stall_the_async_plugins_beside_it() {
 
 #[tokio::test]
 async fn a_retried_start_waits_on_the_timer_and_succeeds() {
+    let scope = Scope::new();
     let flaky = "rt-flaky";
-    script(flaky, "start", Act::FailTimes(2));
+    scope.script(flaky, "start", Act::FailTimes(2));
     let metadata = PluginMetadata::new(flaky, "1.0.0").with_on_failure(OnFailure::Retry(
         Backoff::new(3, Duration::from_millis(5), Duration::from_millis(20)),
     ));
-    let manager = discovered(vec![task_with(metadata, &[])]);
+    let manager = scope.discovered(vec![task_with(metadata, &[])]);
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&events);
     manager.observe(move |event| {
@@ -485,10 +435,11 @@ async fn a_retried_start_waits_on_the_timer_and_succeeds() {
 
 #[tokio::test]
 async fn a_required_plugin_that_fails_fails_the_transition_after_a_full_shutdown() {
+    let scope = Scope::new();
     let (core, other) = ("req-core", "req-other");
-    script(core, "init", Act::Fail);
+    scope.script(core, "init", Act::Fail);
     let metadata = PluginMetadata::new(core, "1.0.0").with_on_failure(OnFailure::Fail);
-    let manager = discovered(vec![task_with(metadata, &[]), task(other, &[])]);
+    let manager = scope.discovered(vec![task_with(metadata, &[]), task(other, &[])]);
     let error = manager.validate().await.unwrap().init().await.unwrap_err();
     let Error::RequiredPluginExcluded { plugin, report, .. } = error else {
         panic!("{error}");
@@ -496,7 +447,8 @@ async fn a_required_plugin_that_fails_fails_the_transition_after_a_full_shutdown
     assert_eq!(plugin, core);
     assert!(report.plugins().iter().all(|p| !p.state().is_live()));
     assert_eq!(
-        journal("req-")
+        scope
+            .journal()
             .iter()
             .filter(|l| l.ends_with(":drop"))
             .count(),
@@ -506,9 +458,10 @@ async fn a_required_plugin_that_fails_fails_the_transition_after_a_full_shutdown
 
 #[tokio::test]
 async fn shutdown_within_abandons_what_outlasts_grace_and_mercy_and_names_it() {
+    let scope = Scope::new();
     let (stuck, user, fine) = ("gm-stuck", "gm-user", "gm-fine");
-    script(stuck, "stop", Act::Hang);
-    let running = started(discovered(vec![
+    scope.script(stuck, "stop", Act::Hang);
+    let running = started(scope.discovered(vec![
         task(stuck, &[]),
         task(user, &[stuck]),
         task(fine, &[]),
@@ -537,11 +490,11 @@ async fn shutdown_within_abandons_what_outlasts_grace_and_mercy_and_names_it() {
         assert_eq!(shown.state(), PluginState::Shutdown, "{plugin}: {report}");
         assert!(shown.reason().is_none(), "{plugin}: {report}");
     }
-    let lines = journal("gm-");
+    let lines = scope.journal();
     for plugin in [user, fine] {
         assert_eq!(times(&lines, plugin, "shutdown<"), 1, "{plugin}: {lines:?}");
     }
-    let journal = journal("gm-");
+    let journal = scope.journal();
     assert_eq!(
         journal.iter().filter(|l| l.ends_with(":drop")).count(),
         3,
@@ -566,8 +519,9 @@ fn the_sync_manager_excludes_an_async_plugin_and_says_what_to_use() {
 
 #[test]
 fn the_async_manager_and_its_transitions_are_send() {
+    let scope = Scope::new();
     fn send<T: Send>(_: &T) {}
-    let manager = discovered(vec![task("send-a", &[])]);
+    let manager = scope.discovered(vec![task("send-a", &[])]);
     send(&manager);
     let future = manager.validate();
     send(&future);
@@ -664,9 +618,10 @@ fn the_async_example_shuts_down_on_ctrl_c_within_its_grace_period() {
 
 #[tokio::test]
 async fn a_kinds_timeout_overrides_the_managers_and_an_instances_overrides_both() {
+    let scope = Scope::new();
     let (own, configured, plain) = ("own-timeout", "cfg-timeout", "mgr-timeout");
     for plugin in [own, configured, plain] {
-        script(plugin, "start", Act::Hang);
+        scope.script(plugin, "start", Act::Hang);
     }
     let short = |name| PluginMetadata::new(name, "1.0.0").with_timeout(Duration::from_millis(30));
     let config = plugin_factory::config::Loader::new()
@@ -677,7 +632,8 @@ async fn a_kinds_timeout_overrides_the_managers_and_an_instances_overrides_both(
         )
         .load()
         .unwrap();
-    let manager = PluginManager::builder()
+    let manager = scope
+        .builder()
         .entries([
             task_with(short(own), &[]),
             task_with(short(configured), &[]),
@@ -697,22 +653,24 @@ async fn a_kinds_timeout_overrides_the_managers_and_an_instances_overrides_both(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_checks_run_at_once_and_a_hanging_or_panicking_check_is_unhealthy() {
+    let scope = Scope::new();
     let (fine, slow, sick, stuck, boom, chore_) = (
         "hc-fine", "hc-slow", "hc-sick", "hc-stuck", "hc-boom", "hc-chore",
     );
-    script(slow, "health", Act::Wait(Duration::from_millis(20)));
-    script(sick, "health", Act::Fail);
-    script(stuck, "health", Act::Hang);
-    script(boom, "health", Act::Panic);
-    let manager = discovered(vec![
-        task(fine, &[]),
-        task(slow, &[]),
-        task(sick, &[]),
-        task(stuck, &[]),
-        task(boom, &[]),
-        chore(chore_, &[]),
-    ])
-    .hook_timeout(Duration::from_millis(100));
+    scope.script(slow, "health", Act::Wait(Duration::from_millis(20)));
+    scope.script(sick, "health", Act::Fail);
+    scope.script(stuck, "health", Act::Hang);
+    scope.script(boom, "health", Act::Panic);
+    let manager = scope
+        .discovered(vec![
+            task(fine, &[]),
+            task(slow, &[]),
+            task(sick, &[]),
+            task(stuck, &[]),
+            task(boom, &[]),
+            chore(chore_, &[]),
+        ])
+        .hook_timeout(Duration::from_millis(100));
     let running = started(manager).await;
     let report = running.check_health().await;
     let seen: Vec<(String, String)> = report
@@ -751,18 +709,15 @@ async fn health_checks_run_at_once_and_a_hanging_or_panicking_check_is_unhealthy
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runtime_operations_await_each_hook_in_the_order_of_the_sync_manager() {
+    let scope = Scope::new();
     let (db, app, cache) = ("ops-db", "ops-app", "ops-cache");
     for plugin in [db, app, cache] {
         for hook in ["start", "stop"] {
-            script(plugin, hook, Act::Wait(Duration::from_millis(2)));
+            scope.script(plugin, hook, Act::Wait(Duration::from_millis(2)));
         }
     }
-    let running = started(discovered(vec![
-        task(db, &[]),
-        task(app, &[db]),
-        task(cache, &[]),
-    ]))
-    .await;
+    let running =
+        started(scope.discovered(vec![task(db, &[]), task(app, &[db]), task(cache, &[])])).await;
     assert_eq!(running.stop_plugin(db).await.unwrap(), [app, db]);
     assert_eq!(running.state(app), Some(PluginState::Stopped));
     assert_eq!(running.start_plugin(app).await.unwrap(), [db, app]);
@@ -775,7 +730,7 @@ async fn runtime_operations_await_each_hook_in_the_order_of_the_sync_manager() {
     assert_eq!(running.live(), [cache, db, app]);
     let error = running.stop_plugin("ops-nobody").await.unwrap_err();
     assert!(matches!(error, Error::UnknownPlugin { .. }), "{error}");
-    let lines = journal("ops-");
+    let lines = scope.journal();
     // Each dependent's stop ended before its dependency's began, and each dependency's start
     // ended before its dependent's began, in every operation.
     let ordered = |first: &str, then: &str| {
@@ -806,10 +761,11 @@ async fn runtime_operations_await_each_hook_in_the_order_of_the_sync_manager() {
 
 #[tokio::test]
 async fn a_start_that_fails_in_an_operation_rolls_back_what_it_started() {
+    let scope = Scope::new();
     let (db, app) = ("rb-db", "rb-app");
-    let running = started(discovered(vec![task(db, &[]), task(app, &[db])])).await;
+    let running = started(scope.discovered(vec![task(db, &[]), task(app, &[db])])).await;
     running.stop_plugin(db).await.unwrap();
-    script(app, "start", Act::Fail);
+    scope.script(app, "start", Act::Fail);
     let error = running.start_plugin(app).await.unwrap_err();
     let Error::HookFailed {
         plugin,
@@ -830,6 +786,7 @@ async fn a_start_that_fails_in_an_operation_rolls_back_what_it_started() {
 /// was dropped once.
 #[test]
 fn runtime_operations_from_several_tasks_keep_the_dependencies_and_drop_every_instance_once() {
+    let scope = Scope::new();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -838,7 +795,7 @@ fn runtime_operations_from_several_tasks_keep_the_dependencies_and_drop_every_in
     let names = ["st-a", "st-b", "st-c", "st-d"];
     for plugin in names {
         for hook in ["init", "start", "stop", "shutdown"] {
-            script(plugin, hook, Act::Wait(Duration::from_micros(200)));
+            scope.script(plugin, hook, Act::Wait(Duration::from_micros(200)));
         }
     }
     let entries = vec![
@@ -848,7 +805,7 @@ fn runtime_operations_from_several_tasks_keep_the_dependencies_and_drop_every_in
         task("st-d", &[]),
     ];
     runtime.block_on(async {
-        let running = Arc::new(started(discovered(entries)).await);
+        let running = Arc::new(started(scope.discovered(entries)).await);
         let mut tasks = Vec::new();
         for worker in 0..4u64 {
             let manager = Arc::clone(&running);
@@ -889,7 +846,7 @@ fn runtime_operations_from_several_tasks_keep_the_dependencies_and_drop_every_in
         }
         running.shutdown().await;
     });
-    let lines = journal("st-");
+    let lines = scope.journal();
     for plugin in names {
         let count = |what: &str| times(&lines, plugin, what);
         assert!(count("create") >= 1, "{plugin}");
@@ -915,11 +872,13 @@ fn reload_config(text: &str) -> plugin_factory::config::Config {
 
 #[tokio::test]
 async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
+    let scope = Scope::new();
     let (db, app, extra, flaky) = ("ap-db", "ap-app", "ap-extra", "ap-flaky");
-    script(flaky, "start", Act::Fail);
+    scope.script(flaky, "start", Act::Fail);
     let base = "[plugins.ap-db]\n[plugins.ap-app]\n[plugins.ap-extra]\nenabled = false\n\
                 [plugins.ap-flaky]\nenabled = false\n";
-    let manager = PluginManager::builder()
+    let manager = scope
+        .builder()
         .entries([
             task(db, &[]),
             task(app, &[db]),
@@ -932,7 +891,7 @@ async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
         .into_async(Tokio);
     let mut running = started(manager).await;
     assert_eq!(running.live(), [db, app]);
-    let before = journal("ap-").len();
+    let before = scope.journal().len();
     let change = "[plugins.ap-db]\n[plugins.ap-app]\nenabled = false\n[plugins.ap-extra]\n\
                   [plugins.ap-flaky]\n";
     let plan = running.plan(&reload_config(change)).unwrap();
@@ -941,7 +900,7 @@ async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
     assert!(!applied.is_clean(), "the flaky plugin failed: {applied}");
     assert_eq!(running.live(), [db, extra]);
     assert_eq!(running.state(flaky), Some(PluginState::Excluded));
-    let lines: Vec<String> = journal("ap-")[before..].to_vec();
+    let lines: Vec<String> = scope.journal()[before..].to_vec();
     // The database saw nothing; the app went down, the extra came up.
     assert!(!lines.iter().any(|l| l.starts_with("ap-db:")), "{lines:?}");
     for line in [
@@ -960,8 +919,10 @@ async fn apply_awaits_the_hooks_of_what_changes_and_touches_nothing_else() {
 /// sync `stop` and `shutdown` of every plugin. A drop runs no hook before or after an apply.
 #[tokio::test]
 async fn a_drop_after_an_apply_that_changes_the_layout_still_runs_no_hook() {
+    let scope = Scope::new();
     let (db, worker) = ("dl-db", "dl-worker");
-    let manager = PluginManager::builder()
+    let manager = scope
+        .builder()
         .entries([task(db, &[]), chore(worker, &[db]), task("dl-extra", &[db])])
         .config(reload_config("[plugins.dl-db]\n[plugins.dl-worker]\n"))
         .discover()
@@ -972,9 +933,9 @@ async fn a_drop_after_an_apply_that_changes_the_layout_still_runs_no_hook() {
     running.apply(reload_config(change)).await.unwrap();
     // `dl-extra` ran as its kind's default instance; a named instance of the kind replaced it.
     assert_eq!(running.live(), [db, "dl-copy", worker]);
-    let before = journal("dl-").len();
+    let before = scope.journal().len();
     drop(running);
-    let mut after: Vec<String> = journal("dl-")[before..].to_vec();
+    let mut after: Vec<String> = scope.journal()[before..].to_vec();
     after.sort();
     assert_eq!(after, ["dl-copy:drop", "dl-db:drop", "dl-worker:drop"]);
 }
@@ -1007,10 +968,11 @@ impl Speak for Speaker {
 
 #[tokio::test]
 async fn the_host_calls_the_extension_points_of_running_async_plugins() {
+    let scope = Scope::new();
     let speaker = plugin_factory::registry::entries()
         .find(|entry| entry.name() == "ext-speaker")
         .expect("the speaker is registered");
-    let running = started(discovered(vec![speaker])).await;
+    let running = started(scope.discovered(vec![speaker])).await;
     let said = running
         .extension::<dyn Speak>()
         .collect(|point| point.speak())
@@ -1029,11 +991,13 @@ async fn the_host_calls_the_extension_points_of_running_async_plugins() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unhealthy_plugin_is_restarted_within_its_intensity_then_excluded() {
+    let scope = Scope::new();
     use plugin_factory::policy::{Intensity, OnUnhealthy};
     use plugin_factory::runtime::Supervision;
     let (sick, user) = ("sup-sick", "sup-user");
-    script(sick, "health", Act::Fail);
-    let manager = PluginManager::builder()
+    scope.script(sick, "health", Act::Fail);
+    let manager = scope
+        .builder()
         .entries([task(sick, &[]), task(user, &[sick])])
         .on_unhealthy(OnUnhealthy::Restart(Intensity::new(
             1,
@@ -1061,7 +1025,7 @@ async fn an_unhealthy_plugin_is_restarted_within_its_intensity_then_excluded() {
         Some(ExclusionReason::RestartLimit { .. })
     ));
     assert_eq!(running.state(user), Some(PluginState::Excluded));
-    let lines = journal("sup-");
+    let lines = scope.journal();
     // The sick plugin was re-created once, its dependent only stopped and started again;
     // every instance is dropped once.
     for (plugin, instances) in [(sick, 2), (user, 1)] {
@@ -1074,9 +1038,10 @@ async fn an_unhealthy_plugin_is_restarted_within_its_intensity_then_excluded() {
 
 #[tokio::test]
 async fn when_grace_is_over_a_dependency_stops_without_waiting_for_its_stuck_dependent() {
+    let scope = Scope::new();
     let (base, dependency, stuck) = ("hy-base", "hy-dependency", "hy-stuck");
-    script(stuck, "stop", Act::Hang);
-    let running = started(discovered(vec![
+    scope.script(stuck, "stop", Act::Hang);
+    let running = started(scope.discovered(vec![
         task(base, &[]),
         task(dependency, &[base]),
         task(stuck, &[dependency]),
@@ -1085,7 +1050,7 @@ async fn when_grace_is_over_a_dependency_stops_without_waiting_for_its_stuck_dep
     let report = running
         .shutdown_within(Duration::from_millis(30), Duration::from_millis(300))
         .await;
-    let lines = journal("hy-");
+    let lines = scope.journal();
     // In grace, the dependency waits for its dependent; in mercy it stops all the same.
     assert!(
         at(&lines, "hy-stuck:stop>") < at(&lines, "hy-dependency:stop>"),
@@ -1118,6 +1083,7 @@ async fn when_grace_is_over_a_dependency_stops_without_waiting_for_its_stuck_dep
 /// other plugin, above, below or beside them, sync or async, is stopped and shut down once.
 #[tokio::test]
 async fn mercy_abandons_only_the_plugins_whose_hook_still_runs() {
+    let scope = Scope::new();
     let (base, hung, user, free, chore_name, stubborn) = (
         "pp-base",
         "pp-hung",
@@ -1126,9 +1092,9 @@ async fn mercy_abandons_only_the_plugins_whose_hook_still_runs() {
         "pp-chore",
         "pp-stubborn",
     );
-    script(hung, "stop", Act::Hang);
-    script(stubborn, "shutdown", Act::Hang);
-    let running = started(discovered(vec![
+    scope.script(hung, "stop", Act::Hang);
+    scope.script(stubborn, "shutdown", Act::Hang);
+    let running = started(scope.discovered(vec![
         task(base, &[]),
         task(hung, &[base]),
         task(user, &[hung]),
@@ -1140,7 +1106,7 @@ async fn mercy_abandons_only_the_plugins_whose_hook_still_runs() {
     let report = running
         .shutdown_within(Duration::from_millis(50), Duration::from_millis(150))
         .await;
-    let lines = journal("pp-");
+    let lines = scope.journal();
     let abandoned = |plugin: &str| {
         let reason = report.get(plugin).unwrap().reason().unwrap().to_string();
         reason.split(':').next().unwrap().to_owned()
@@ -1168,12 +1134,15 @@ async fn mercy_abandons_only_the_plugins_whose_hook_still_runs() {
 
 #[tokio::test]
 async fn a_failing_required_plugin_halts_the_walk_and_another_failure_does_not() {
+    let scope = Scope::new();
     // One hook at a time, in start order: what comes after the failure is launched or not.
     let one = NonZeroUsize::new(1).unwrap();
     let (core, late) = ("hr-core", "hr-late");
-    script(core, "start", Act::Fail);
+    scope.script(core, "start", Act::Fail);
     let required = PluginMetadata::new(core, "1.0.0").with_on_failure(OnFailure::Fail);
-    let manager = discovered(vec![task_with(required, &[]), task(late, &[])]).concurrency(one);
+    let manager = scope
+        .discovered(vec![task_with(required, &[]), task(late, &[])])
+        .concurrency(one);
     let error = manager
         .validate()
         .await
@@ -1188,7 +1157,7 @@ async fn a_failing_required_plugin_halts_the_walk_and_another_failure_does_not()
         matches!(error, Error::RequiredPluginExcluded { .. }),
         "{error}"
     );
-    let lines = journal("hr-");
+    let lines = scope.journal();
     assert_eq!(times(&lines, late, "start>"), 0, "{lines:?}");
     // What failed to start is shut down, not stopped.
     assert_eq!(times(&lines, core, "stop>"), 0, "{lines:?}");
@@ -1197,14 +1166,16 @@ async fn a_failing_required_plugin_halts_the_walk_and_another_failure_does_not()
 
     // The flaky plugin comes first in start order: the later one must still start.
     let (flaky, after) = ("nr-a-flaky", "nr-b-after");
-    script(flaky, "start", Act::Fail);
-    let manager = discovered(vec![task(flaky, &[]), task(after, &[])]).concurrency(one);
+    scope.script(flaky, "start", Act::Fail);
+    let manager = scope
+        .discovered(vec![task(flaky, &[]), task(after, &[])])
+        .concurrency(one);
     let running = started(manager).await;
     assert_eq!(running.live(), [after]);
     // The stop transition stops what runs, and nothing more.
     let halted = running.stop().await;
     assert_eq!(halted.state(after), Some(PluginState::Stopped));
-    let lines = journal("nr-");
+    let lines = scope.journal();
     assert_eq!(times(&lines, after, "stop<"), 1, "{lines:?}");
     assert_eq!(times(&lines, flaky, "stop>"), 0, "{lines:?}");
     halted.shutdown().await;
@@ -1212,13 +1183,16 @@ async fn a_failing_required_plugin_halts_the_walk_and_another_failure_does_not()
 
 #[tokio::test]
 async fn a_required_plugin_whose_stop_fails_does_not_hold_up_the_other_stops() {
+    let scope = Scope::new();
     let one = NonZeroUsize::new(1).unwrap();
     let (first, core) = ("rs-early", "rs-late-core");
-    script(core, "stop", Act::Fail);
+    scope.script(core, "stop", Act::Fail);
     let required = PluginMetadata::new(core, "1.0.0").with_on_failure(OnFailure::Fail);
-    let manager = discovered(vec![task(first, &[]), task_with(required, &[])]).concurrency(one);
+    let manager = scope
+        .discovered(vec![task(first, &[]), task_with(required, &[])])
+        .concurrency(one);
     let report = started(manager).await.shutdown().await;
-    let lines = journal("rs-");
+    let lines = scope.journal();
     // On the way down, the required plugin (later in start order) stops first and fails.
     assert!(
         at(&lines, "rs-late-core:stop>") < at(&lines, "rs-early:stop>"),
@@ -1231,17 +1205,15 @@ async fn a_required_plugin_whose_stop_fails_does_not_hold_up_the_other_stops() {
 
 #[tokio::test]
 async fn within_grace_a_dependency_still_waits_for_its_dependent_to_stop() {
+    let scope = Scope::new();
     let (dependency, slow) = ("og-dependency", "og-slow");
-    script(slow, "stop", Act::Wait(Duration::from_millis(40)));
-    let running = started(discovered(vec![
-        task(dependency, &[]),
-        task(slow, &[dependency]),
-    ]))
-    .await;
+    scope.script(slow, "stop", Act::Wait(Duration::from_millis(40)));
+    let running =
+        started(scope.discovered(vec![task(dependency, &[]), task(slow, &[dependency])])).await;
     let report = running
         .shutdown_within(Duration::from_secs(30), Duration::from_secs(30))
         .await;
-    let lines = journal("og-");
+    let lines = scope.journal();
     assert!(
         at(&lines, "og-slow:stop<") < at(&lines, "og-dependency:stop>"),
         "{lines:?}"
@@ -1251,9 +1223,10 @@ async fn within_grace_a_dependency_still_waits_for_its_dependent_to_stop() {
 
 #[tokio::test]
 async fn what_outlasts_grace_and_mercy_is_abandoned_when_mercy_ends_not_later() {
+    let scope = Scope::new();
     let stuck = "dl-stuck";
-    script(stuck, "stop", Act::Hang);
-    let running = started(discovered(vec![task(stuck, &[])])).await;
+    scope.script(stuck, "stop", Act::Hang);
+    let running = started(scope.discovered(vec![task(stuck, &[])])).await;
     let (grace, mercy) = (Duration::from_millis(600), Duration::from_millis(100));
     let report = running.shutdown_within(grace, mercy).await;
     let Some(ExclusionReason::Hook(failure)) = report.get(stuck).unwrap().reason() else {
@@ -1270,8 +1243,9 @@ async fn what_outlasts_grace_and_mercy_is_abandoned_when_mercy_ends_not_later() 
 
 #[tokio::test]
 async fn a_dependent_taken_down_before_init_moves_through_the_same_states_in_both_managers() {
+    let scope = Scope::new();
     let (dependency, user) = ("ev-dependency", "ev-user");
-    script(dependency, "init", Act::Fail);
+    scope.script(dependency, "init", Act::Fail);
     let moves = |events: &Mutex<Vec<Event>>| -> Vec<(PluginState, PluginState)> {
         lock(events)
             .iter()
@@ -1284,7 +1258,8 @@ async fn a_dependent_taken_down_before_init_moves_through_the_same_states_in_bot
     let entries = || [chore(dependency, &[]), chore(user, &[dependency])];
     let sync_events = Arc::new(Mutex::new(Vec::new()));
     let recorder = Arc::clone(&sync_events);
-    let report = PluginManager::builder()
+    let report = scope
+        .builder()
         .entries(entries())
         .observe(move |event| lock(&recorder).push(event.clone()))
         .discover()
@@ -1298,7 +1273,8 @@ async fn a_dependent_taken_down_before_init_moves_through_the_same_states_in_bot
 
     let async_events = Arc::new(Mutex::new(Vec::new()));
     let recorder = Arc::clone(&async_events);
-    let manager = PluginManager::builder()
+    let manager = scope
+        .builder()
         .entries(entries())
         .observe(move |event| lock(&recorder).push(event.clone()))
         .discover()
@@ -1324,8 +1300,10 @@ async fn a_dependent_taken_down_before_init_moves_through_the_same_states_in_bot
 
 #[tokio::test]
 async fn the_async_manager_times_hooks_when_asked() {
+    let scope = Scope::new();
     let (timed, chore_name) = ("tm-task", "tm-chore");
-    let manager = PluginManager::builder()
+    let manager = scope
+        .builder()
         .entries([task(timed, &[]), chore(chore_name, &[])])
         .time_hooks(true)
         .discover()

@@ -445,8 +445,11 @@ fn a_historic_call_is_replayed_once_to_each_instance_that_becomes_live_later() {
         &harness.journal_lines(),
         "gamma: create
          gamma: validate
+         gamma: validate returned
          gamma: init
+         gamma: init returned
          gamma: start
+         gamma: start returned
          gamma: extension point",
     );
     assert_eq!(heard(&manager, "gamma"), ["setup"]);
@@ -944,7 +947,8 @@ fn a_plugin_calls_the_other_running_implementations_but_not_itself() {
         &harness.journal_lines(),
         "caller: stop
          alpha: extension point
-         beta: extension point",
+         beta: extension point
+         caller: stop returned",
     );
     assert_eq!(calls(&manager)[1..], ["stop reached alpha beta"]);
     // A plugin added later is reached by its calls too.

@@ -329,3 +329,61 @@ async fn the_journal_watches_the_async_manager_too() {
     // The first kv-store at its restart, the rest at shutdown, dependents first.
     assert_eq!(harness.dropped(), ["kv-store", "audit-log", "kv-store"]);
 }
+
+/// A hung sync hook holds its thread until the test heals the plugin; then it runs as written.
+#[test]
+fn a_hang_holds_the_hook_until_the_plugin_is_healed() {
+    let harness = Harness::kinds(&["greeter", "clock"]);
+    let manager = harness.start().unwrap();
+    harness.inject("greeter", Hook::Stop, Fault::hang());
+    std::thread::scope(|scope| {
+        let stopping = scope.spawn(|| manager.stop_plugin("greeter"));
+        while harness.calls(Hook::Stop).is_empty() {
+            std::thread::yield_now();
+        }
+        // Called, not returned: the hook is held.
+        assert!(harness.returned(Hook::Stop).is_empty());
+        assert!(!stopping.is_finished());
+        harness.heal("greeter");
+        assert_eq!(stopping.join().unwrap().unwrap(), ["greeter"]);
+    });
+    assert_eq!(harness.returned(Hook::Stop), ["greeter"]);
+    assert_eq!(
+        manager.state("greeter"),
+        Some(plugin_factory::PluginState::Stopped)
+    );
+}
+
+/// An async hook held up longer than its timeout is cancelled: called, never returned.
+#[tokio::test]
+async fn a_delay_past_the_timeout_times_the_hook_out() {
+    let harness = Harness::kinds(&["greeter", "clock"]);
+    harness.inject(
+        "greeter",
+        Hook::Init,
+        // A sync hook on the blocking pool: the thread sleeps on after the timeout, and the
+        // runtime waits for it when the test ends, so not too long.
+        Fault::delay(std::time::Duration::from_millis(300)),
+    );
+    let manager = harness
+        .builder()
+        .discover()
+        .unwrap()
+        .into_async(plugin_factory::executor::Tokio)
+        .hook_timeout(std::time::Duration::from_millis(20));
+    let manager = manager.validate().await.unwrap().init().await.unwrap();
+    assert_eq!(manager.live(), ["clock"]);
+    assert_eq!(harness.calls(Hook::Init), ["clock", "greeter"]);
+    assert_eq!(harness.returned(Hook::Init), ["clock"]);
+    let report = manager.shutdown().await;
+    assert_eq!(
+        report.get("greeter").unwrap().reason().unwrap().to_string(),
+        "did not finish init within 20ms"
+    );
+}
+
+#[test]
+#[should_panic(expected = "cannot inject hang into create of \"greeter\"")]
+fn a_hang_cannot_hold_up_a_factory() {
+    Harness::kinds(&["greeter"]).inject("greeter", Hook::Create, Fault::hang());
+}

@@ -308,8 +308,11 @@ fn hot_add_brings_a_left_out_plugin_in_through_the_whole_path() {
         &harness.journal_lines(),
         "extra: create
          extra: validate
+         extra: validate returned
          extra: init
-         extra: start",
+         extra: init returned
+         extra: start
+         extra: start returned",
     );
     assert_eq!(manager.info("extra").unwrap().state(), PluginState::Running);
     let error = manager.add_plugin("extra").unwrap_err();

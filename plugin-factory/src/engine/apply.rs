@@ -231,7 +231,9 @@ impl<S: SlotAccess> Ops<'_, S> {
             let ctx = Context::at(entry.metadata(), name.as_str(), hub, i);
             route.catch(name, || {
                 injector.check(name, Hook::Reconfigure)?;
-                spec.reconfigure(plugin, value, &ctx)
+                let done = spec.reconfigure(plugin, value, &ctx);
+                injector.returned(name, Hook::Reconfigure);
+                done
             })
         });
         self.reconfigured(i, shared, flatten(outcome))

@@ -187,7 +187,9 @@ impl<S: SlotAccess> Ops<'_, S> {
                 let ctx = Context::at(metadata, name.as_str(), hub, i);
                 route.catch(name, || {
                     injector.check(name, hook.hook())?;
-                    hook.run(plugin, &ctx)
+                    let ran = hook.run(plugin, &ctx);
+                    injector.returned(name, hook.hook());
+                    ran
                 })
             },
         );

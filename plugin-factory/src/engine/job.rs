@@ -254,12 +254,18 @@ impl Runner {
         } = *call;
         let ctx = Context::at(metadata, name.as_str(), &*self.hub, i);
         let injector = self.injector;
+        let executor = &*self.executor;
         let work = async {
-            injector.check(name.as_str(), work.hook())?;
+            let hook = work.hook();
+            injector
+                .check_awaited(name.as_str(), hook, executor)
+                .await?;
             let Some(plugin) = instance.get_mut() else {
                 return Err(PluginError::msg(NO_INSTANCE));
             };
-            work.on_async(plugin, &ctx).await
+            let ran = work.on_async(plugin, &ctx).await;
+            injector.returned(name.as_str(), hook);
+            ran
         };
         let caught = self.route.catch_future(name, work);
         match self.within(timeout, caught).await {
@@ -289,11 +295,14 @@ impl Runner {
         let work = Box::new(move || {
             let ctx = Context::at(metadata, name.as_str(), &*hub, i);
             let outcome = route.catch(&name, || {
-                injector.check(name.as_str(), work.hook())?;
-                match instance.get_mut() {
+                let hook = work.hook();
+                injector.check(name.as_str(), hook)?;
+                let ran = match instance.get_mut() {
                     Some(plugin) => work.on_pool(plugin, &ctx),
                     None => Err(PluginError::msg(NO_INSTANCE)),
-                }
+                };
+                injector.returned(name.as_str(), hook);
+                ran
             });
             *put.lock().unwrap_or_else(PoisonError::into_inner) = Some((instance, outcome));
         });
@@ -334,9 +343,9 @@ impl Runner {
                 let ctx = Context::at(metadata, name.as_str(), &*runner.hub, i);
                 // Only the async side is held across the `.await`: it is `Sync`.
                 let plugin: Option<&dyn DynAsyncPlugin> = instance.get().as_async_ref();
-                let injector = runner.injector;
+                let (injector, executor) = (runner.injector, &*runner.executor);
                 let check = async {
-                    if let Some(injected) = injector.health(name.as_str()) {
+                    if let Some(injected) = injector.health_awaited(name.as_str(), executor).await {
                         return injected;
                     }
                     match plugin {

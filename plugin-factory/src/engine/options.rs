@@ -55,6 +55,61 @@ impl Injector {
         Ok(())
     }
 
+    /// [`check`](Self::check) for an awaited hook: an injected delay or hang is awaited on
+    /// `executor`'s timer instead of holding up the thread.
+    #[inline(always)]
+    pub(super) async fn check_awaited(
+        self,
+        plugin: &str,
+        hook: Hook,
+        executor: &dyn Executor,
+    ) -> Result<(), PluginError> {
+        #[cfg(feature = "testing")]
+        if let Some(faults) = self.faults {
+            if let Some(pause) = faults.trigger_deferred(plugin, hook)? {
+                faults.wait(plugin, pause, executor).await;
+            }
+            return Ok(());
+        }
+        let _ = (plugin, hook, executor);
+        Ok(())
+    }
+
+    /// [`health`](Self::health) for an awaited check: an injected delay or hang is awaited on
+    /// `executor`'s timer.
+    #[inline(always)]
+    pub(super) async fn health_awaited(
+        self,
+        plugin: &str,
+        executor: &dyn Executor,
+    ) -> Option<crate::contract::Health> {
+        #[cfg(feature = "testing")]
+        if let Some(faults) = self.faults {
+            return match faults.health_deferred(plugin) {
+                Err(answer) => Some(answer),
+                Ok(pause) => {
+                    if let Some(pause) = pause {
+                        faults.wait(plugin, pause, executor).await;
+                    }
+                    faults.answer_of(plugin)
+                }
+            };
+        }
+        let _ = (plugin, executor);
+        None
+    }
+
+    /// Tells the testing harness that the code of `hook` of `plugin` returned. Nothing without
+    /// the feature.
+    #[inline(always)]
+    pub(super) fn returned(self, plugin: &str, hook: Hook) {
+        #[cfg(feature = "testing")]
+        if let Some(faults) = self.faults {
+            faults.returned(plugin, hook);
+        }
+        let _ = (plugin, hook);
+    }
+
     /// What the testing harness injected into the health check of `plugin`: an answer to give
     /// instead of asking the plugin (or a panic raised here). Always `None` without the feature.
     #[inline(always)]
