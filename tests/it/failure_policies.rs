@@ -275,3 +275,25 @@ fn a_failure_after_exhausted_retries_is_listed_after_the_reason() {
     let after: Vec<Hook> = db.failures_after_reason().iter().map(|f| f.hook).collect();
     assert_eq!(after, [Hook::Shutdown]);
 }
+
+/// The sync manager waits out each backoff delay on the calling thread before it calls the hook
+/// again (sleep never ends early, so the lower bound holds on a loaded machine too).
+#[test]
+fn the_sync_manager_waits_the_backoff_before_each_attempt() {
+    let backoff = Backoff::new(3, Duration::from_millis(20), Duration::from_millis(40));
+    let entry = probe_with(
+        PluginMetadata::new("db", "1.0.0").with_on_failure(OnFailure::Retry(backoff)),
+        &[],
+    );
+    let harness = Harness::entries([entry]);
+    harness.inject("db", Hook::Start, fails(Hook::Start).times(2));
+    let began = std::time::Instant::now();
+    let manager = harness.start().unwrap();
+    assert!(
+        began.elapsed() >= Duration::from_millis(20 + 40),
+        "{:?}",
+        began.elapsed()
+    );
+    assert_eq!(manager.live(), ["db"]);
+    assert_eq!(harness.calls(Hook::Start), ["db", "db", "db"]);
+}

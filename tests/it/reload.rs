@@ -481,3 +481,20 @@ fn hook_times_stay_with_their_instances_through_a_new_layout() {
         "the new one is timed too"
     );
 }
+
+/// Removing an instance that a failure had excluded is done as planned: the old exclusion is
+/// history, not the outcome of this reload.
+#[test]
+fn removing_an_excluded_instance_is_done_not_excluded() {
+    let harness = Harness::entries(kinds::entries()).config(toml(BASE));
+    harness.inject("echo", Hook::Start, support::fails(Hook::Start));
+    let mut manager = harness.start().unwrap();
+    assert_eq!(state(&manager, "echo"), Some(PluginState::Excluded));
+    let applied = manager
+        .apply(changed("[plugins.echo]\nenabled = false\n"))
+        .unwrap();
+    let outcome = applied.outcome("echo").unwrap();
+    assert_eq!(outcome.planned.change, Change::Remove);
+    assert!(matches!(outcome.result, Effect::Done), "{applied}");
+    assert!(applied.is_clean(), "{applied}");
+}

@@ -252,8 +252,8 @@ impl Ops<'_, &mut Slots> {
                         retried.succeeded(self, i, landed);
                     }
                     let state = self.state(i);
-                    if let Some(next) = then.filter(|then| landed != *then && then.runs_from(state))
-                    {
+                    // After `then` itself the plugin is past it: `runs_from` says no.
+                    if let Some(next) = then.filter(|then| then.runs_from(state)) {
                         (from[i], current[i]) = (state, next);
                         flying.push(self.launch(i, next, run, None));
                         continue;
