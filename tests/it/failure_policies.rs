@@ -297,3 +297,33 @@ fn the_sync_manager_waits_the_backoff_before_each_attempt() {
     assert_eq!(manager.live(), ["db"]);
     assert_eq!(harness.calls(Hook::Start), ["db", "db", "db"]);
 }
+
+/// The async manager's runtime operations wait out each backoff delay on the executor's timer
+/// before they call the hook again.
+#[tokio::test]
+async fn an_async_operation_waits_the_backoff_before_each_attempt() {
+    let backoff = Backoff::new(3, Duration::from_millis(20), Duration::from_millis(40));
+    let entry = probe_with(
+        PluginMetadata::new("db", "1.0.0").with_on_failure(OnFailure::Retry(backoff)),
+        &[],
+    );
+    let harness = Harness::entries([entry]);
+    let manager = harness
+        .builder()
+        .discover()
+        .unwrap()
+        .into_async(plugin_factory::executor::Tokio);
+    let manager = manager.validate().await.unwrap().init().await.unwrap();
+    let running = manager.start().await.unwrap();
+    running.stop_plugin("db").await.unwrap();
+    harness.inject("db", Hook::Start, fails(Hook::Start).times(2));
+    let began = std::time::Instant::now();
+    assert_eq!(running.start_plugin("db").await.unwrap(), ["db"]);
+    assert!(
+        began.elapsed() >= Duration::from_millis(20 + 40),
+        "{:?}",
+        began.elapsed()
+    );
+    assert_eq!(harness.calls(Hook::Start), ["db", "db", "db", "db"]);
+    running.shutdown().await;
+}
