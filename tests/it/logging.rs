@@ -304,3 +304,37 @@ async fn the_async_health_check_logs_an_unhealthy_plugin_as_a_warning() {
     );
     assert!(warnings("alog-well").is_empty());
 }
+
+/// A retry is logged: each failed attempt as a warning with the delay, the success at info.
+#[test]
+fn a_retry_logs_each_failed_attempt_and_the_success() {
+    use plugin_factory::policy::{Backoff, OnFailure};
+    use plugin_factory::registry::PluginMetadata;
+    use std::time::Duration;
+
+    let capture = capture();
+    let backoff = Backoff::new(3, Duration::from_millis(1), Duration::from_millis(1));
+    let metadata =
+        PluginMetadata::new("log-retry", "1.0.0").with_on_failure(OnFailure::Retry(backoff));
+    let harness = Harness::entries([support::probe_with(metadata, &[])]);
+    harness.inject("log-retry", Hook::Start, fails(Hook::Start).times(2));
+    harness.start().unwrap().shutdown();
+    let about = |level: Level| -> Vec<String> {
+        let records = capture.mine();
+        let lines = records
+            .into_iter()
+            .filter(|(l, t, _)| *l == level && t == "log-retry");
+        lines.map(|(.., message)| message).collect()
+    };
+    assert_eq!(
+        about(Level::Warn),
+        [
+            "plugin \"log-retry\": attempt 1 of 3 failed; trying start again in 1ms",
+            "plugin \"log-retry\": attempt 2 of 3 failed; trying start again in 1ms",
+        ]
+    );
+    assert_eq!(
+        about(Level::Info),
+        ["plugin \"log-retry\": start succeeded on attempt 3"]
+    );
+}
