@@ -267,8 +267,10 @@ impl Harness {
     }
 
     /// The plugins whose code of `hook` returned (with `Ok` or an error), in order: with
-    /// [`calls`](Self::calls), what ran when, for tests of concurrency and deadlines. A hook that
-    /// panicked, was cancelled or failed by an injected fault did not return.
+    /// [`calls`](Self::calls), what ran when, for tests of concurrency and deadlines. For
+    /// `Hook::Callback`, an extension point callback that returned (an awaited one's future
+    /// ended). A hook that panicked, was cancelled or failed by an injected fault did not
+    /// return.
     pub fn returned(&self, hook: Hook) -> Vec<String> {
         self.journaled(Seen::Returned(hook))
     }

@@ -14,34 +14,26 @@ use plugin_factory::extension::CallError;
 use plugin_factory::phase::{Active, Assembled};
 use plugin_factory::registry::PluginEntry;
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
+use plugin_factory::testing::{Fault, Harness, assert_lines};
 use plugin_factory::{
     AsyncConfigurable, AsyncManager, AsyncPlugin, Configurable, Context, Error, Plugin,
     PluginError, PluginManager, PluginState, Reconfigure, plugin,
 };
 use tokio::sync::Notify;
 
-static JOURNAL: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-/// The tests that run the `lk-` plugins run one at a time: their journal lines carry only the
-/// plugin's name.
-static LOOKUPS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn note(line: String) {
-    JOURNAL
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(line);
-}
-
-/// The journal's lines that start with `prefix`.
-fn journal(prefix: &str) -> Vec<String> {
-    JOURNAL
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .filter(|line| line.starts_with(prefix))
-        .cloned()
-        .collect()
+/// The callbacks `harness` saw since it was last read, in this file's notation: `name:lookup>`
+/// when one began, `name:lookup<` when it returned (its future ended).
+fn lookups(harness: &Harness) -> Vec<String> {
+    let lines = harness.journal_lines();
+    let lines = lines.lines().filter_map(|line| {
+        let (plugin, what) = line.split_once(": ")?;
+        match what {
+            "extension point" => Some(format!("{plugin}:lookup>")),
+            "extension point returned" => Some(format!("{plugin}:lookup<")),
+            _ => None,
+        }
+    });
+    lines.collect()
 }
 
 fn entry(name: &str) -> &'static PluginEntry {
@@ -55,14 +47,13 @@ async fn started(manager: AsyncManager<Assembled>) -> AsyncManager<Active> {
     manager.start().await.unwrap()
 }
 
-async fn running(names: &[&str]) -> AsyncManager<Active> {
-    let entries: Vec<_> = names.iter().map(|name| entry(name)).collect();
-    started(
-        PluginManager::from_entries(entries)
-            .unwrap()
-            .into_async(Tokio),
-    )
-    .await
+/// The running async manager of the kinds called `names`, and the harness that watches it (its
+/// journal read).
+async fn running(names: &[&str]) -> (Harness, AsyncManager<Active>) {
+    let harness = Harness::entries(names.iter().map(|name| entry(name)));
+    let manager = started(harness.builder().discover().unwrap().into_async(Tokio)).await;
+    harness.forget();
+    (harness, manager)
 }
 
 /// A point whose method awaits: looks a key up.
@@ -70,17 +61,13 @@ trait Lookup: Send + Sync {
     fn lookup<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>>;
 }
 
-/// Journals the beginning and the end of a lookup around `answer`, a yield in between.
+/// A lookup that yields once, then gives `answer`.
 fn lookup_by<'a>(
-    plugin: &'static str,
     answer: impl FnOnce() -> Result<Option<String>, PluginError> + Send + 'a,
 ) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
     Box::pin(async move {
-        note(format!("{plugin}:lookup>"));
         tokio::task::yield_now().await;
-        let answer = answer();
-        note(format!("{plugin}:lookup<"));
-        answer
+        answer()
     })
 }
 
@@ -91,7 +78,7 @@ struct Blank;
 impl AsyncPlugin for Blank {}
 impl Lookup for Blank {
     fn lookup<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
-        lookup_by("lk-a", || Ok(None))
+        lookup_by(|| Ok(None))
     }
 }
 
@@ -102,7 +89,7 @@ struct Knowing;
 impl AsyncPlugin for Knowing {}
 impl Lookup for Knowing {
     fn lookup<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
-        lookup_by("lk-b", move || Ok(Some(format!("b:{key}"))))
+        lookup_by(move || Ok(Some(format!("b:{key}"))))
     }
 }
 
@@ -113,7 +100,7 @@ struct Refusing;
 impl Plugin for Refusing {}
 impl Lookup for Refusing {
     fn lookup<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
-        lookup_by("lk-c", || Err(PluginError::msg("the index is gone")))
+        lookup_by(|| Err(PluginError::msg("the index is gone")))
     }
 }
 
@@ -121,15 +108,10 @@ impl Lookup for Refusing {
 #[plugin(name = "lk-d", implements = [Lookup])]
 #[derive(Default)]
 struct Exploding;
-impl AsyncPlugin for Exploding {
-    async fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        note("lk-d:stop".to_owned());
-        Ok(())
-    }
-}
+impl AsyncPlugin for Exploding {}
 impl Lookup for Exploding {
     fn lookup<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
-        lookup_by("lk-d", || panic!("lookup exploded"))
+        lookup_by(|| panic!("lookup exploded"))
     }
 }
 
@@ -137,14 +119,10 @@ impl Lookup for Exploding {
 /// before its future is made (its code never runs), and the call goes on to the next one.
 #[tokio::test]
 async fn an_injected_callback_fault_fails_an_awaited_callback_before_its_code_runs() {
-    use plugin_factory::report::Hook;
-    use plugin_factory::testing::{Fault, Harness};
-
-    let _one_at_a_time = LOOKUPS.lock().await;
     let harness = Harness::entries([entry("lk-a"), entry("lk-b")]);
     harness.inject("lk-b", Hook::Callback, Fault::error("cache cold").times(1));
     let manager = started(harness.builder().discover().unwrap().into_async(Tokio)).await;
-    let before = journal("lk-").len();
+    harness.forget();
     let key = "k";
     let lookup = || {
         manager
@@ -158,9 +136,9 @@ async fn an_injected_callback_fault_fails_an_awaited_callback_before_its_code_ru
         ["plugin \"lk-b\": extension point Lookup failed: cache cold"]
     );
     assert_eq!(
-        journal("lk-")[before..],
-        ["lk-a:lookup>", "lk-a:lookup<"],
-        "lk-b's lookup never began"
+        lookups(&harness),
+        ["lk-a:lookup>", "lk-a:lookup<", "lk-b:lookup>"],
+        "lk-b's callback was called, and failed before its code ran"
     );
     // The fault was for one call: the next one reaches lk-b's code.
     let healed = lookup().await.unwrap();
@@ -171,9 +149,7 @@ async fn an_injected_callback_fault_fails_an_awaited_callback_before_its_code_ru
 
 #[tokio::test]
 async fn awaited_calls_follow_the_call_order_with_each_policy_and_report_failures() {
-    let _one_at_a_time = LOOKUPS.lock().await;
-    let manager = running(&["lk-a", "lk-b", "lk-c", "lk-d"]).await;
-    let before = journal("lk-").len();
+    let (harness, manager) = running(&["lk-a", "lk-b", "lk-c", "lk-d"]).await;
     let key = "k";
     let all = manager
         .extension::<dyn Lookup>()
@@ -196,7 +172,7 @@ async fn awaited_calls_follow_the_call_order_with_each_policy_and_report_failure
         matches!(all.failures()[1].cause(), FailureCause::Panic(m) if m.contains("lookup exploded"))
     );
     // Each callback's future is awaited to its end before the next one begins.
-    let lines = journal("lk-")[before..].to_vec();
+    let lines = lookups(&harness);
     assert_eq!(
         lines,
         [
@@ -278,8 +254,7 @@ async fn awaited_calls_follow_the_call_order_with_each_policy_and_report_failure
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_awaited_call_runs_in_a_spawned_task() {
-    let _one_at_a_time = LOOKUPS.lock().await;
-    let manager = Arc::new(running(&["lk-a", "lk-b"]).await);
+    let manager = Arc::new(running(&["lk-a", "lk-b"]).await.1);
     let shared = Arc::clone(&manager);
     let found = tokio::spawn(async move {
         shared
@@ -301,25 +276,16 @@ trait Gate: Send + Sync {
     fn pass<'a>(&'a self, gate: Arc<Notify>) -> BoxFuture<'a, ()>;
 }
 
-/// Journals its calls and its stop.
+/// Lets each call through when the test says.
 #[plugin(name = "gate", implements = [Gate])]
 #[derive(Default)]
 struct Gatekeeper;
 
-impl AsyncPlugin for Gatekeeper {
-    async fn stop(&mut self, _: &Context<'_>) -> Result<(), PluginError> {
-        note("gate:stop".to_owned());
-        Ok(())
-    }
-}
+impl AsyncPlugin for Gatekeeper {}
 
 impl Gate for Gatekeeper {
     fn pass<'a>(&'a self, gate: Arc<Notify>) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            note("gate:call>".to_owned());
-            gate.notified().await;
-            note("gate:call<".to_owned());
-        })
+        Box::pin(async move { gate.notified().await })
     }
 }
 
@@ -348,7 +314,7 @@ fn a_stop_waits_for_the_awaited_callbacks_in_flight_without_blocking_the_runtime
 }
 
 async fn stop_during_a_call() {
-    let manager = running(&["gate"]).await;
+    let (harness, manager) = running(&["gate"]).await;
     let gate = Arc::new(Notify::new());
     let passing = Arc::clone(&gate);
     let call = manager.extension::<dyn Gate>().call_async(move |point| {
@@ -358,16 +324,17 @@ async fn stop_during_a_call() {
     let stop = manager.stop_plugin("gate");
     let release = async {
         tokio::time::sleep(Duration::from_millis(30)).await;
-        note("gate:released".to_owned());
         gate.notify_one();
     };
     let (called, stopped, ()) = tokio::join!(call, stop, release);
     assert_eq!(called.unwrap().reached(), 1);
     assert_eq!(stopped.unwrap(), ["gate"]);
-    assert_eq!(
-        journal("gate:"),
-        ["gate:call>", "gate:released", "gate:call<", "gate:stop"],
-        "the stop began after the call in flight ended"
+    assert_lines(
+        &harness.journal_lines(),
+        "gate: extension point
+         gate: extension point returned
+         gate: stop
+         gate: stop returned",
     );
     assert_eq!(manager.state("gate"), Some(PluginState::Stopped));
     manager.shutdown().await;
@@ -375,8 +342,7 @@ async fn stop_during_a_call() {
 
 #[tokio::test]
 async fn a_runtime_operation_inside_an_awaited_callback_is_refused() {
-    let _one_at_a_time = LOOKUPS.lock().await;
-    let manager = running(&["lk-b"]).await;
+    let (_, manager) = running(&["lk-b"]).await;
     let inside: Mutex<Option<Result<Vec<_>, Error>>> = Mutex::new(None);
     let (host, slot) = (&manager, &inside);
     let calls = manager
@@ -424,25 +390,18 @@ impl AsyncPlugin for Pool {}
 
 impl AsyncConfigurable<PoolConfig> for Pool {
     fn from_config(config: PoolConfig, _: &Context<'_>) -> Result<Self, PluginError> {
-        note(format!("rc-pool:create {}", config.size));
         Ok(Self { size: config.size })
     }
 
     async fn reconfigure(
         &mut self,
         config: PoolConfig,
-        ctx: &Context<'_>,
+        _: &Context<'_>,
     ) -> Result<Reconfigure, PluginError> {
         tokio::time::sleep(Duration::from_millis(config.takes_ms)).await;
         if config.size == 0 {
             return Ok(Reconfigure::Restart);
         }
-        note(format!(
-            "{}:resized {} -> {}",
-            ctx.name(),
-            self.size,
-            config.size
-        ));
         self.size = config.size;
         Ok(Reconfigure::Applied)
     }
@@ -454,7 +413,10 @@ struct LabelConfig {
     label: String,
 }
 
-/// Takes a new label in place, journaling the thread it ran on.
+/// The thread `rc-label` last took a new label on (only the reconfigure test reloads it).
+static LABEL_THREAD: Mutex<Option<std::thread::ThreadId>> = Mutex::new(None);
+
+/// Takes a new label in place, keeping the thread it ran on in [`LABEL_THREAD`].
 #[plugin(name = "rc-label", config = LabelConfig)]
 struct Label {
     label: String,
@@ -475,7 +437,8 @@ impl Configurable<LabelConfig> for Label {
         _: &Context<'_>,
     ) -> Result<Reconfigure, PluginError> {
         self.label = config.label;
-        note(format!("rc-label:on {:?}", std::thread::current().id()));
+        *LABEL_THREAD.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(std::thread::current().id());
         Ok(Reconfigure::Applied)
     }
 }
@@ -491,14 +454,11 @@ fn toml(text: &str) -> Config {
 async fn reconfigure_is_awaited_in_place_declined_or_timed_out() {
     let base = "[plugins.rc-pool]\ntimeout_ms = 200\nconfig = { size = 1 }\n\
                 [plugins.rc-label]\nconfig = { label = \"a\" }\n";
-    let manager = PluginManager::builder()
-        .entries([entry("rc-pool"), entry("rc-label")])
-        .config(toml(base))
-        .discover()
-        .unwrap()
-        .into_async(Tokio);
+    let harness = Harness::entries([entry("rc-pool"), entry("rc-label")]).config(toml(base));
+    let manager = harness.builder().discover().unwrap().into_async(Tokio);
     let mut manager = started(manager).await;
     let runtime_thread = std::thread::current().id();
+    harness.forget();
 
     // In place: the async reconfigure awaited on the timer; the sync one on the blocking pool.
     let applied = manager
@@ -515,14 +475,17 @@ async fn reconfigure_is_awaited_in_place_declined_or_timed_out() {
             "{applied}"
         );
     }
-    assert_eq!(journal("rc-pool:resized"), ["rc-pool:resized 1 -> 4"]);
-    let label_thread = journal("rc-label:on ");
-    assert_eq!(label_thread.len(), 1);
+    assert_eq!(harness.returned(Hook::Reconfigure), ["rc-label", "rc-pool"]);
+    let label_thread = LABEL_THREAD
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
     assert_ne!(
-        label_thread[0],
-        format!("rc-label:on {runtime_thread:?}"),
+        label_thread,
+        Some(runtime_thread),
         "a sync reconfigure runs off the runtime's thread"
     );
+    assert!(label_thread.is_some());
 
     // Declined: re-created from the new config.
     let applied = manager
@@ -540,8 +503,9 @@ async fn reconfigure_is_awaited_in_place_declined_or_timed_out() {
         "{applied}"
     );
     assert_eq!(
-        journal("rc-pool:create"),
-        ["rc-pool:create 1", "rc-pool:create 0"]
+        harness.calls(Hook::Create),
+        ["rc-pool"],
+        "re-created from the new config"
     );
     assert_eq!(manager.state("rc-pool"), Some(PluginState::Running));
 
@@ -606,7 +570,7 @@ impl AsyncConfigurable<EchoConfig> for Echo {
 impl Lookup for Echo {
     fn lookup<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Option<String>, PluginError>> {
         let word = self.word.clone();
-        lookup_by("rc-echo", move || Ok(Some(word)))
+        lookup_by(move || Ok(Some(word)))
     }
 }
 
@@ -656,15 +620,14 @@ async fn an_instance_reconfigured_in_place_is_taken_out_of_its_points_and_back()
 async fn a_plugin_whose_awaited_callbacks_reach_the_limit_is_stopped_and_excluded_by_the_next_operation()
  {
     use plugin_factory::policy::OnCallbackFailure;
-    let _one_at_a_time = LOOKUPS.lock().await;
-    let manager = PluginManager::builder()
-        .entries([entry("lk-b"), entry("lk-d")])
+    let harness = Harness::entries([entry("lk-b"), entry("lk-d")]);
+    let manager = harness
+        .builder()
         .on_callback_failure(OnCallbackFailure::ExcludeAfter(std::num::NonZeroU32::MIN))
         .discover()
         .unwrap()
         .into_async(Tokio);
     let manager = started(manager).await;
-    let before = journal("lk-d:stop").len();
     let calls = manager
         .extension::<dyn Lookup>()
         .collect_async(|point| async move { point.lookup("k").await })
@@ -676,8 +639,8 @@ async fn a_plugin_whose_awaited_callbacks_reach_the_limit_is_stopped_and_exclude
     manager.stop_plugin("lk-b").await.unwrap();
     assert_eq!(manager.state("lk-d"), Some(PluginState::Excluded));
     assert_eq!(
-        journal("lk-d:stop").len(),
-        before + 1,
+        harness.calls(Hook::Stop),
+        ["lk-b", "lk-d"],
         "stopped before it went"
     );
     manager.shutdown().await;

@@ -450,7 +450,8 @@ fn a_historic_call_is_replayed_once_to_each_instance_that_becomes_live_later() {
          gamma: init returned
          gamma: start
          gamma: start returned
-         gamma: extension point",
+         gamma: extension point
+         gamma: extension point returned",
     );
     assert_eq!(heard(&manager, "gamma"), ["setup"]);
 
@@ -947,7 +948,9 @@ fn a_plugin_calls_the_other_running_implementations_but_not_itself() {
         &harness.journal_lines(),
         "caller: stop
          alpha: extension point
+         alpha: extension point returned
          beta: extension point
+         beta: extension point returned
          caller: stop returned",
     );
     assert_eq!(calls(&manager)[1..], ["stop reached alpha beta"]);

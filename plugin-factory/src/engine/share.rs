@@ -136,10 +136,9 @@ fn publish_shared(
         kind: slots.entry(i).name(),
     };
     for implementation in implementations.points() {
-        let injected = |plugin: &str| hub.injected(plugin);
         let failures =
             hub.table_for(implementation)
-                .publish(implementation, shared, member, route, &injected);
+                .publish(implementation, shared, member, route, hub);
         if !failures.is_empty() {
             hub.queue(&failures);
         }

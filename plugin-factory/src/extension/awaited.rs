@@ -216,10 +216,13 @@ impl<E: ?Sized + Send + Sync + 'static> Extension<'_, E> {
             let called = match route.catch(&plugin, || {
                 self.hub.injected(plugin.as_str()).map(|()| f(callee))
             }) {
-                Ok(Ok(future)) => route
-                    .catch_future(plugin, marked(manager, future))
-                    .await
-                    .map(CallbackResult::into_result),
+                Ok(Ok(future)) => {
+                    let ended = route.catch_future(plugin, marked(manager, future)).await;
+                    if ended.is_ok() {
+                        self.hub.returned(plugin.as_str());
+                    }
+                    ended.map(CallbackResult::into_result)
+                }
                 Ok(Err(injected)) => Ok(Err(injected)),
                 Err(message) => Err(message),
             };

@@ -345,6 +345,7 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
                 return fail(k, FailureCause::Error(Arc::new(error)));
             }
             let (result, flow) = step(&mut acc, At { names, k }, target);
+            hub.returned(names[k].as_str());
             match result {
                 Ok(()) => flow,
                 Err(error) => match fail(k, FailureCause::Error(Arc::new(error))) {

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use super::declare::point_name;
 use super::error::{CallbackFailure, ServiceError};
-use super::point::{Point, Table};
+use super::point::{Point, Table, Watch};
 use crate::name::Name;
 use crate::registry::{Implementation, PluginEntry};
 
@@ -145,6 +145,17 @@ impl Hub {
         }
         let _ = plugin;
         Ok(())
+    }
+
+    /// Tells the testing harness that a callback of `plugin` returned (its future, for an
+    /// awaited call, ended). Nothing without the feature.
+    #[inline(always)]
+    pub(crate) fn returned(&self, plugin: &str) {
+        #[cfg(feature = "testing")]
+        if let Some(faults) = self.faults {
+            faults.returned(plugin, crate::lifecycle::Hook::Callback);
+        }
+        let _ = plugin;
     }
 
     /// The table of the point `E`, if an instance has been live in it.
@@ -347,5 +358,15 @@ impl Hub {
                 provider,
                 service,
             })
+    }
+}
+
+impl Watch for Hub {
+    fn injected(&self, plugin: &str) -> Result<(), crate::contract::PluginError> {
+        Hub::injected(self, plugin)
+    }
+
+    fn returned(&self, plugin: &str) {
+        Hub::returned(self, plugin);
     }
 }

@@ -173,7 +173,7 @@ impl<E: ?Sized + Send + Sync + 'static> Point<E> {
         member: Member,
         placement: Placement,
         route: Route,
-        injected: &dyn Fn(&str) -> Result<(), PluginError>,
+        watch: &dyn Watch,
     ) -> Vec<CallbackFailure> {
         let mut history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
         let mut failures = Vec::new();
@@ -183,8 +183,10 @@ impl<E: ?Sized + Send + Sync + 'static> Point<E> {
             .filter(|call| call.reaches(member.name));
         for call in missed {
             let outcome = route.catch(&member.name, || {
-                injected(member.name.as_str())?;
-                (call.callback)(&target)
+                watch.injected(member.name.as_str())?;
+                let done = (call.callback)(&target);
+                watch.returned(member.name.as_str());
+                done
             });
             let cause = match outcome {
                 Ok(Ok(())) => continue,
@@ -208,20 +210,29 @@ impl<E: ?Sized + Send + Sync + 'static> Point<E> {
     }
 }
 
+/// What the testing harness asks of a callback (see `Hub::injected` and `Hub::returned`): the
+/// hub, for a replay.
+pub(crate) trait Watch {
+    /// An injected failure of a callback of `plugin`, if there is one.
+    fn injected(&self, plugin: &str) -> Result<(), PluginError>;
+    /// A callback of `plugin` returned.
+    fn returned(&self, plugin: &str);
+}
+
 /// What the engine does with a point without knowing its type.
 pub(crate) trait Table: Send + Sync {
     fn as_any(&self) -> &dyn Any;
     /// Makes the instance in `member`'s slot reachable, after replaying to it the historic
     /// calls it has not seen (all of them for a new instance; those made while it was out for
-    /// one withdrawn for a while), each a callback `injected` is asked about first, as a call's
-    /// are (see `Hub::injected`); returns the replays that failed.
+    /// one withdrawn for a while), each a callback the testing harness watches as it watches a
+    /// call's (`watch`); returns the replays that failed.
     fn publish(
         &self,
         implementation: &Implementation,
         shared: &Shared,
         member: Member,
         route: Route,
-        injected: &dyn Fn(&str) -> Result<(), PluginError>,
+        watch: &dyn Watch,
     ) -> Vec<CallbackFailure>;
     /// Forgets what the instance in `slot` has seen: it is dropped.
     fn forget(&self, slot: usize);
@@ -244,14 +255,14 @@ impl<E: ?Sized + Send + Sync + 'static> Table for Point<E> {
         shared: &Shared,
         member: Member,
         route: Route,
-        injected: &dyn Fn(&str) -> Result<(), PluginError>,
+        watch: &dyn Watch,
     ) -> Vec<CallbackFailure> {
         let target = implementation.target(shared);
         let Ok(target) = target.downcast::<Arc<E>>() else {
             unreachable!("an implementation's target is the point's trait object");
         };
         let placement = implementation.placement();
-        self.add(*target, member, placement, route, injected)
+        self.add(*target, member, placement, route, watch)
     }
 
     fn forget(&self, slot: usize) {
