@@ -433,7 +433,7 @@ fn the_checker_sees_edges_and_circles() {
 /// method works on one operation's view and never reaches the `Engine` that made it; only the
 /// engine's entry points (`impl Engine`) build an `Ops`.
 const STORAGE: &[&str] = &[
-    "graph", "instance", "job", "observe", "options", "order", "slots",
+    "graph", "instance", "job", "observe", "options", "order", "publish", "slots",
 ];
 
 /// Whole words of `code` (identifier characters around `word` do not count).

@@ -3,7 +3,6 @@
 //! owner, borrowed directly, with no lock at all. The manager's accessors are thin wrappers.
 
 use std::any::{Any, TypeId};
-use std::sync::PoisonError;
 
 use super::Engine;
 use super::instance::Instance;
@@ -98,7 +97,7 @@ impl Engine {
                 }
             }
         }
-        let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let plan = self.published.plan_mut();
         let slots = &mut self.layout.slots;
         if plan.in_slot_order {
             // Every running plugin is in the order, so walking the slots finds them in it.

@@ -74,14 +74,14 @@ impl Engine {
         settings: &AsyncSettings,
         f: impl AsyncFnOnce(&mut Ops<'_, &Slots>, &Runner) -> R,
     ) -> R {
-        let _queue = self.queue.lock().await;
+        let _queue = self.published.queue().await;
         let run = self.runner(settings);
-        let mut plan = self.plan_copy();
+        let mut plan = self.published.copy();
         let mut ops = self.shared_ops(&mut plan);
         let result = f(&mut ops, &run).await;
         ops.settle_failures(&Awaited(&run)).await;
         ops.retain_live();
-        self.publish_plan(plan);
+        self.published.publish(plan);
         result
     }
 }

@@ -2,7 +2,6 @@
 //! plugin access (the sync manager), or all at once as jobs (the async manager), its answer
 //! kept in the plugin's details.
 
-use std::sync::PoisonError;
 use std::time::SystemTime;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -22,12 +21,7 @@ impl Engine {
     /// Checks every running plugin, in start order; a panicking check is unhealthy.
     pub(crate) fn check_health(&self) -> Result<HealthReport, Error> {
         let _busy = Busy::enter(self.id, "check_health")?;
-        let order = self
-            .plan
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .order
-            .clone();
+        let order = self.published.read().order.clone();
         let at = SystemTime::now();
         let route = catch::routing();
         let injector = Injector::of(&self.options);

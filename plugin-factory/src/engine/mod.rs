@@ -22,7 +22,8 @@
 //! | `access.rs` | reaching a plugin instance: locked for callers, direct for the owner |
 //! | `share.rs` | extension points and services of running plugins: publish, withdraw, failed callbacks |
 //! | `instance.rs` | one instance: boxed, or shared with extension point calls |
-//! | `order.rs` | the start order, each plugin's slot, the published [`Plan`] |
+//! | `order.rs` | the start order, each plugin's slot, the [`Plan`] |
+//! | `publish.rs` | what a shared manager publishes: the start order queries read, and the locks that run operations one at a time ([`Published`]) |
 //! | `setup.rs` | the layout of the instances (index, graph, start order, slots), an engine made on one, another adopted on reload |
 //! | `slots.rs` | per-plugin storage in dense arrays |
 //! | `graph.rs` | the dependency graph, each dependency bound to an instance |
@@ -44,6 +45,7 @@ mod job;
 pub mod observe;
 mod options;
 mod order;
+mod publish;
 mod query;
 mod reload;
 mod resolve;
@@ -56,7 +58,7 @@ mod supervise;
 mod testing;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex};
 
 use quanta::Instant;
 use rustc_hash::FxHashMap;
@@ -65,6 +67,7 @@ use self::graph::Graph;
 use self::observe::Observers;
 pub(crate) use self::options::{AsyncSettings, Deadlines, Options};
 use self::order::Plan;
+use self::publish::Published;
 use self::slots::{SlotAccess, Slots};
 use crate::busy::Busy;
 use crate::catch::{self, Route};
@@ -175,12 +178,8 @@ impl PluginHook {
 pub(crate) struct Engine {
     /// What the configuration's instances decide; replaced whole by a reload that changes them.
     layout: Layout,
-    /// Read by queries; replaced whole at the end of a control operation.
-    plan: RwLock<Plan>,
-    /// Held for the whole of a control operation: they run one at a time.
-    control: Mutex<()>,
-    /// The same, for the async manager's operations (a future cannot hold `control`).
-    queue: futures_util::lock::Mutex<()>,
+    /// The start order queries read, and the locks that run operations one at a time.
+    published: Published,
     options: Options,
     observers: Observers,
     /// Extension points and services; kept across reloads (historic calls live here).
@@ -210,7 +209,7 @@ impl Engine {
         if self.has_stale.load(Ordering::Acquire) {
             self.republish_stale();
         }
-        let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let plan = self.published.plan_mut();
         Ops::new(
             &mut self.layout.slots,
             &self.layout.topology,
@@ -339,26 +338,18 @@ impl Engine {
         f: impl FnOnce(&mut Ops<'_, &Slots>) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let _busy = Busy::enter(self.id, operation)?;
-        let _control = self.control.lock().unwrap_or_else(PoisonError::into_inner);
+        let _control = self.published.control();
         if self.has_stale.load(Ordering::Acquire) {
             self.republish_stale();
         }
-        let mut plan = self.plan_copy();
+        let mut plan = self.published.copy();
         let mut ops = self.shared_ops(&mut plan);
         let result = f(&mut ops);
         ops.settle_failures_here();
         // Published orders hold live plugins only, as after every phase transition.
         ops.retain_live();
-        self.publish_plan(plan);
+        self.published.publish(plan);
         result
-    }
-
-    /// A copy of the published start order, for a runtime operation to work on.
-    fn plan_copy(&self) -> Plan {
-        self.plan
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
     }
 
     /// The lifecycle logic for a runtime operation: the slots shared, the start order the
@@ -372,11 +363,6 @@ impl Engine {
             &self.observers,
             &self.hub,
         )
-    }
-
-    /// Makes an operation's start order the one queries read.
-    fn publish_plan(&self, plan: Plan) {
-        *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
     }
 
     /// The observers of this manager.

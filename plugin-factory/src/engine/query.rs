@@ -1,7 +1,7 @@
 //! What the manager answers about its plugins without changing them: lookups by name, states,
 //! [`PluginInfo`], the live list and the [`Report`]. Queries never take the control lock.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use super::Engine;
 use super::order::report_order;
@@ -77,7 +77,7 @@ impl Engine {
     /// The names of the live plugins, in the report's order: the start order (which holds
     /// live plugins only), or by name before there is one.
     pub(crate) fn live(&self) -> Vec<Name> {
-        let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
+        let plan = self.published.read();
         let slots = &self.layout.slots;
         report_order(&plan, slots)
             .filter(|&i| slots.state(i).is_live())
@@ -87,7 +87,7 @@ impl Engine {
 
     /// The state of every plugin: started ones in start order, then the rest by name.
     pub(crate) fn report(&self) -> Report {
-        let plan = self.plan.read().unwrap_or_else(PoisonError::into_inner);
+        let plan = self.published.read();
         let slots = &self.layout.slots;
         let timings = slots.all_timings();
         let lines = report_order(&plan, slots)
@@ -101,7 +101,7 @@ impl Engine {
 
     /// The final report, moving each plugin's details into it instead of cloning them.
     pub(super) fn take_report(&mut self) -> Report {
-        let plan = self.plan.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let plan = self.published.plan_mut();
         let slots = &mut self.layout.slots;
         let timings = slots.all_timings();
         let mut lines = Vec::with_capacity(slots.len());

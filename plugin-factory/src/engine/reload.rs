@@ -296,10 +296,7 @@ impl Engine {
 
     /// Where slot `i` is in the start order (slots outside it last, in slot order).
     pub(super) fn place(&self, i: usize) -> (u32, usize) {
-        let plan = self
-            .plan
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let plan = self.published.read();
         (plan.position.get(i).copied().unwrap_or(u32::MAX), i)
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 
@@ -14,6 +14,7 @@ use super::graph::Graph;
 use super::observe::Observers;
 use super::options::Options;
 use super::order::{Placement, Plan};
+use super::publish::Published;
 use super::slots::{Columns, Slots};
 use super::{Engine, Layout, Topology};
 use crate::config::Instance;
@@ -105,10 +106,8 @@ impl Engine {
         #[cfg(feature = "testing")]
         let hub = hub.with_faults(options.faults);
         let engine = Self {
-            plan: RwLock::new(layout.fresh_plan()),
+            published: Published::new(layout.fresh_plan()),
             layout,
-            control: Mutex::new(()),
-            queue: futures_util::lock::Mutex::new(()),
             options,
             observers,
             hub: Arc::new(hub),
@@ -139,7 +138,7 @@ impl Engine {
             std::ptr::eq(self.layout.slots.entry(i), next.slots.entry(j)).then_some(j)
         };
         self.hub.relink(next.links(), Some(&slot_of));
-        *self.plan.get_mut().unwrap_or_else(PoisonError::into_inner) = next.fresh_plan();
+        *self.published.plan_mut() = next.fresh_plan();
         let old = std::mem::replace(&mut self.layout, next);
         debug_assert!(
             (0..old.slots.len()).all(|i| !old.slots.state(i).is_live()),
