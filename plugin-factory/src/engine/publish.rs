@@ -27,26 +27,31 @@ impl Published {
     }
 
     /// The start order, for the owner: no lock.
+    #[inline]
     pub(super) fn plan_mut(&mut self) -> &mut Plan {
         self.plan.get_mut().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The published start order, for a query.
+    #[inline]
     pub(super) fn read(&self) -> RwLockReadGuard<'_, Plan> {
         self.plan.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A copy of the published start order, for a runtime operation to work on.
+    #[inline]
     pub(super) fn copy(&self) -> Plan {
         self.read().clone()
     }
 
     /// Makes an operation's start order the one queries read.
+    #[inline]
     pub(super) fn publish(&self, plan: Plan) {
         *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
     }
 
     /// Takes the control lock: one sync operation at a time.
+    #[inline]
     pub(super) fn control(&self) -> MutexGuard<'_, ()> {
         self.control.lock().unwrap_or_else(PoisonError::into_inner)
     }
