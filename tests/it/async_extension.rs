@@ -475,7 +475,9 @@ async fn reconfigure_is_awaited_in_place_declined_or_timed_out() {
             "{applied}"
         );
     }
-    assert_eq!(harness.returned(Hook::Reconfigure), ["rc-label", "rc-pool"]);
+    let mut reconfigured = harness.returned(Hook::Reconfigure);
+    reconfigured.sort();
+    assert_eq!(reconfigured, ["rc-label", "rc-pool"]);
     let label_thread = LABEL_THREAD
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
