@@ -293,7 +293,7 @@ fn a_supervisor_that_gives_up_takes_the_plugin_out_as_a_failure_does() {
          audit-log: excluded: depends on excluded \"kv-store\"
          audit-log: shut down -> excluded
          kv-store: stop failed: flush failed
-         kv-store: excluded: unhealthy: disk full after 1 restarts within 60s, giving up; restarted for: 1: disk full
+         kv-store: excluded: unhealthy: disk full after 1 restart within 60s, giving up; restarted for: 1: disk full
          kv-store: failed -> excluded",
     );
 }

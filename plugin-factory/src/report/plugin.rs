@@ -129,7 +129,7 @@ pub enum ExclusionReason {
     },
     /// A health check found it unhealthy when its `on_unhealthy = restart(...)` had restarted
     /// it as often as allowed within the window already.
-    #[error("{health} after {} restarts within {:?}, giving up; restarted for: {}", .restarts.len(), .intensity.within(), numbered_health(.restarts))]
+    #[error("{health} after {} within {:?}, giving up; restarted for: {}", restart_count(.restarts), .intensity.within(), numbered_health(.restarts))]
     RestartLimit {
         /// What the last check found.
         health: Health,
@@ -158,6 +158,14 @@ pub struct Restart {
 }
 
 /// `1: reason; 2: reason` for restarts.
+/// `1 restart`, `3 restarts`.
+fn restart_count(restarts: &[Restart]) -> String {
+    match restarts.len() {
+        1 => "1 restart".to_owned(),
+        n => format!("{n} restarts"),
+    }
+}
+
 fn numbered_health(restarts: &[Restart]) -> String {
     let parts: Vec<String> = restarts
         .iter()
