@@ -56,7 +56,8 @@ impl Fault {
 
     /// The hook waits `delay`, then runs as written: a sync hook's thread sleeps, an async
     /// hook awaits the executor's timer (so a hook timeout counts it). For the lifecycle hooks
-    /// from `validate` on; see [`Harness::inject`](crate::testing::Harness::inject).
+    /// from `validate` on, and health checks; see
+    /// [`Harness::inject`](crate::testing::Harness::inject).
     pub fn delay(delay: Duration) -> Self {
         Self::new(Kind::Delay(delay), String::new())
     }
@@ -90,8 +91,8 @@ impl Fault {
 }
 
 impl Fault {
-    /// The error an error fault makes; a panic fault panics here. (A fault that holds the hook
-    /// up is not raised: the harness keeps it from the targets that cannot wait.)
+    /// The error an error fault makes; a panic fault panics here. (A delay or a hang is never
+    /// raised: [`Faults::pause_of`] turns it into a pause first.)
     fn raise(self) -> PluginError {
         match self.kind {
             Kind::Panic => panic!("{}", self.message),
@@ -102,7 +103,7 @@ impl Fault {
 
 /// How an injected fault holds a hook up.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Pause {
+enum Pause {
     /// For this long.
     For(Duration),
     /// Until the plugin is healed: its heal count passes this one.
@@ -187,9 +188,10 @@ impl Faults {
 
     /// How often `plugin` was healed.
     fn heal_count(&self, plugin: &str) -> u64 {
-        let healed = self.healed.lock().unwrap_or_else(PoisonError::into_inner);
-        let count = healed.iter().find(|(name, _)| name == plugin);
-        count.map_or(0, |(_, count)| *count)
+        heals_of(
+            &self.healed.lock().unwrap_or_else(PoisonError::into_inner),
+            plugin,
+        )
     }
 
     /// What `hook` of `plugin` does instead of running, if a fault says: an error to return, or
@@ -208,11 +210,7 @@ impl Faults {
             Pause::For(delay) => std::thread::sleep(delay),
             Pause::UntilHealed(count) => {
                 let mut healed = self.healed.lock().unwrap_or_else(PoisonError::into_inner);
-                loop {
-                    let now = healed.iter().find(|(name, _)| name == plugin);
-                    if now.map_or(0, |(_, now)| *now) > count {
-                        break;
-                    }
+                while heals_of(&healed, plugin) <= count {
                     healed = self
                         .heal_signal
                         .wait(healed)
@@ -231,13 +229,23 @@ impl Faults {
         }
     }
 
-    /// [`trigger`](Self::trigger) for an awaited hook: a delay or a hang is returned for the
-    /// caller to [`wait`](Self::wait) on, instead of holding up the thread.
-    pub(crate) fn trigger_deferred(
+    /// [`trigger`](Self::trigger) for an awaited hook: a delay or a hang is awaited on
+    /// `executor`'s timer instead of holding up the thread.
+    pub(crate) async fn trigger_awaited(
         &self,
         plugin: &str,
         hook: Hook,
-    ) -> Result<Option<Pause>, PluginError> {
+        executor: &dyn Executor,
+    ) -> Result<(), PluginError> {
+        if let Some(pause) = self.trigger_deferred(plugin, hook)? {
+            self.wait(plugin, pause, executor).await;
+        }
+        Ok(())
+    }
+
+    /// The start of [`trigger`](Self::trigger): an error or a panic, or the pause to hold the
+    /// hook up for.
+    fn trigger_deferred(&self, plugin: &str, hook: Hook) -> Result<Option<Pause>, PluginError> {
         self.note(plugin, Seen::Called(hook));
         let Some(fault) = self.take(plugin, Target::Hook(hook)) else {
             return Ok(None);
@@ -250,7 +258,7 @@ impl Faults {
 
     /// Waits out `pause` of `plugin` on `executor`'s timer (a hang checks every millisecond
     /// whether the plugin was healed).
-    pub(crate) async fn wait(&self, plugin: &str, pause: Pause, executor: &dyn Executor) {
+    async fn wait(&self, plugin: &str, pause: Pause, executor: &dyn Executor) {
         match pause {
             Pause::For(delay) => executor.sleep(delay).await,
             Pause::UntilHealed(count) => {
@@ -281,10 +289,28 @@ impl Faults {
         }
     }
 
-    /// The start of [`health`](Self::health) for an awaited check: `Err` with the answer a
-    /// failing fault gives, or the pause to [`wait`](Self::wait) on before the check answers
-    /// ([`answer_of`](Self::answer_of), else the plugin).
-    pub(crate) fn health_deferred(&self, plugin: &str) -> Result<Option<Pause>, Health> {
+    /// [`health`](Self::health) for an awaited check: a delay or a hang is awaited on
+    /// `executor`'s timer.
+    pub(crate) async fn health_awaited(
+        &self,
+        plugin: &str,
+        executor: &dyn Executor,
+    ) -> Option<Health> {
+        match self.health_deferred(plugin) {
+            Err(answer) => Some(answer),
+            Ok(pause) => {
+                if let Some(pause) = pause {
+                    self.wait(plugin, pause, executor).await;
+                }
+                self.answer_of(plugin)
+            }
+        }
+    }
+
+    /// The start of [`health`](Self::health): `Err` with the answer a failing fault gives, or
+    /// the pause to hold the check up for before it answers ([`answer_of`](Self::answer_of),
+    /// else the plugin).
+    fn health_deferred(&self, plugin: &str) -> Result<Option<Pause>, Health> {
         self.note(plugin, Seen::Checked);
         let Some(fault) = self.take(plugin, Target::Health) else {
             return Ok(None);
@@ -296,7 +322,7 @@ impl Faults {
     }
 
     /// The answer set for the health check of `plugin`, if any.
-    pub(crate) fn answer_of(&self, plugin: &str) -> Option<Health> {
+    fn answer_of(&self, plugin: &str) -> Option<Health> {
         let answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
         let answer = answers.iter().find(|(name, _)| name == plugin);
         answer.map(|(_, health)| health.clone())
@@ -340,6 +366,12 @@ impl Faults {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(String, Target, Fault)>> {
         self.list.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// How often `plugin` was healed, in the heal counts `healed`.
+fn heals_of(healed: &[(String, u64)], plugin: &str) -> u64 {
+    let count = healed.iter().find(|(name, _)| name == plugin);
+    count.map_or(0, |(_, count)| *count)
 }
 
 #[cfg(test)]

@@ -66,10 +66,7 @@ impl Injector {
     ) -> Result<(), PluginError> {
         #[cfg(feature = "testing")]
         if let Some(faults) = self.faults {
-            if let Some(pause) = faults.trigger_deferred(plugin, hook)? {
-                faults.wait(plugin, pause, executor).await;
-            }
-            return Ok(());
+            return faults.trigger_awaited(plugin, hook, executor).await;
         }
         let _ = (plugin, hook, executor);
         Ok(())
@@ -85,15 +82,7 @@ impl Injector {
     ) -> Option<crate::contract::Health> {
         #[cfg(feature = "testing")]
         if let Some(faults) = self.faults {
-            return match faults.health_deferred(plugin) {
-                Err(answer) => Some(answer),
-                Ok(pause) => {
-                    if let Some(pause) = pause {
-                        faults.wait(plugin, pause, executor).await;
-                    }
-                    faults.answer_of(plugin)
-                }
-            };
+            return faults.health_awaited(plugin, executor).await;
         }
         let _ = (plugin, executor);
         None
@@ -121,9 +110,7 @@ impl Injector {
         let _ = plugin;
         None
     }
-}
 
-impl Injector {
     /// What an instance of `plugin` carries to tell the testing harness when it is dropped;
     /// nothing (a zero-sized value) without the feature or outside a harness.
     #[inline(always)]

@@ -95,8 +95,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         match Attempts::of(self, i, hook) {
             Some(attempts) => self.retry(i, from, hook, failure, attempts, drive).await,
             None => {
-                let out = self.failed_for_good(i, from, failure.clone(), Vec::new());
-                self.take_out(out, drive).await;
+                self.fail(i, failure.clone(), drive).await;
                 Err(failure)
             }
         }
