@@ -512,6 +512,32 @@ fn the_engine_s_call_layers_point_one_way() {
         seen > 10,
         "only {seen} `impl Ops` blocks found: the check reads nothing"
     );
+    // A reload's planner and an operation's view only read: they name no operation and no
+    // drive, and take nothing by `&mut`.
+    for reader in ["Planner", "View"] {
+        let mut seen = 0;
+        for module in modules.keys().filter(|m| m.len() == 2 && m[0] == "engine") {
+            for block in impl_blocks(&modules[module], reader) {
+                seen += 1;
+                for logic in ["Engine", "Ops", "Drive", "Direct", "Awaited"] {
+                    assert!(
+                        !names_word(block, logic),
+                        "engine/{}.rs: an `impl {reader}` block names {logic}",
+                        module[1]
+                    );
+                }
+                assert!(
+                    !block.contains("&mut self"),
+                    "engine/{}.rs: a method of {reader} takes `&mut self`",
+                    module[1]
+                );
+            }
+        }
+        assert!(
+            seen > 0,
+            "no `impl {reader}` block found: the check reads nothing"
+        );
+    }
     // The facades reach the engine only through `Engine`.
     for (module, code) in &modules {
         if matches!(module.first().map(String::as_str), Some("manager" | "cli")) {

@@ -29,7 +29,7 @@ use crate::report::{ExclusionReason, FailureCause, HookFailure};
 impl Engine {
     /// What applying `config` would change, without changing anything.
     pub(crate) fn plan(&self, config: &Config) -> Result<Plan, ConfigError> {
-        Ok(self.check(config)?.plan)
+        Ok(self.planner().check(config)?.plan)
     }
 
     /// Checks `config` whole and carries out the plan to it (see the module docs).
@@ -53,7 +53,7 @@ impl Engine {
         config: Config,
         drive: &impl Drive,
     ) -> Result<Applied, ConfigError> {
-        let Checked { next, plan } = self.check(&config)?;
+        let Checked { next, plan } = self.planner().check(&config)?;
         if plan.is_empty() {
             return Ok(Applied::default());
         }
@@ -91,7 +91,7 @@ impl Engine {
                 }
                 Ok(_) => {
                     effects.insert(planned.instance, Effect::Recreated);
-                    let restarts = self.restarts_for(&[i], &changes, &[]);
+                    let restarts = self.planner().restarts_for(&[i], &changes, &[]);
                     changes.extend(restarts);
                 }
                 Err(_) => {}
@@ -115,7 +115,10 @@ impl Engine {
                 (restart || recreate(&effects, planned)).then_some((i, restart))
             })
             .collect();
-        stopping.sort_by_key(|&(i, _)| std::cmp::Reverse(self.place(i)));
+        {
+            let planner = self.planner();
+            stopping.sort_by_key(|&(i, _)| std::cmp::Reverse(planner.place(i)));
+        }
         {
             let mut ops = self.ops();
             for &(i, restart) in &stopping {
@@ -138,7 +141,7 @@ impl Engine {
                     self.layout.slots.set_spec(i, instance.spec);
                 }
             }
-            Next::Layout(mut next) if self.same_layout(&next) => {
+            Next::Layout(mut next) if self.planner().same_layout(&next) => {
                 for i in 0..self.layout.slots.len() {
                     self.layout.slots.set_spec(i, next.slots.take_spec(i));
                 }
@@ -158,7 +161,7 @@ impl Engine {
                 self.adopt(*next);
             }
         }
-        self.config_problems.clear();
+        self.sources.config_problems.clear();
 
         // Bring up what is new or re-created, start what restarts.
         let mut bring_up = Vec::new();
@@ -321,7 +324,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             if i >= placed {
                 continue;
             }
-            if let Some(d) = self.first_dependency_gone(i) {
+            if let Some(d) = self.view().first_dependency_gone(i) {
                 let dependency = self.name(d);
                 self.exclude_unstarted(i, ExclusionReason::DependsOnExcluded { dependency });
                 continue;

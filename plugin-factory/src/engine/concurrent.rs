@@ -52,7 +52,7 @@ impl Engine {
         let run = self.runner(settings);
         let mut ops = self.ops();
         ops.resolve();
-        if ops.required_excluded.is_none() {
+        if ops.found.required_excluded.is_none() {
             ops.walk(PluginHook::Validate, None, &run, settings.limit, None)
                 .await;
         }
@@ -136,7 +136,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     async fn settle(&mut self, run: &Runner) -> Option<usize> {
         self.settle_failures(&Awaited(run)).await;
         self.retain_live();
-        self.required_excluded
+        self.found.required_excluded
     }
 }
 

@@ -9,7 +9,7 @@ use super::drive::{Awaited, Direct, Drive, completed};
 use super::job::Runner;
 use super::options::AsyncSettings;
 use super::slots::{SlotAccess, Slots};
-use super::{Engine, Ops, PluginHook};
+use super::{Engine, Ops, PluginHook, View};
 use crate::busy::Busy;
 use crate::error::Error;
 use crate::lifecycle::PluginState;
@@ -118,7 +118,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             });
         }
         let dependents = self.stop_running_dependents(i, drive).await;
-        let mut stopped = self.names(dependents);
+        let mut stopped = self.view().names(dependents);
         let stopped_it = drive.step(self, i, PluginHook::Stop).await;
         self.attempt(i, stopped_it)?;
         stopped.push(self.name(i));
@@ -136,7 +136,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 plugin: self.name(i),
             }),
             PluginState::Stopped | PluginState::Initialized => {
-                let chain = self.startable_chain(i)?;
+                let chain = self.view().startable_chain(i)?;
                 self.start_chain(&chain, drive).await
             }
             _ => Box::pin(self.add_plugin(i, drive)).await,
@@ -159,7 +159,7 @@ impl<S: SlotAccess> Ops<'_, S> {
                 state,
             });
         }
-        let chain = self.startable_chain(i)?;
+        let chain = self.view().startable_chain(i)?;
         let mut dependents = self.stop_running_dependents(i, drive).await;
         let torn_down = drive.tear_down(self, i).await;
         self.attempt(i, torn_down)?;
@@ -167,7 +167,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         let mut affected = self.start_chain(&chain, drive).await?;
         dependents.reverse();
         for dependent in dependents {
-            if self.first_dependency_gone(dependent).is_none()
+            if self.view().first_dependency_gone(dependent).is_none()
                 && drive.step(self, dependent, PluginHook::Start).await.is_ok()
             {
                 affected.push(self.name(dependent));
@@ -195,14 +195,14 @@ impl<S: SlotAccess> Ops<'_, S> {
         {
             return Err(Error::Unsatisfiable { plugin, reason });
         }
-        if let Some(reason) = self.unsatisfied_dependency(i) {
+        if let Some(reason) = self.view().unsatisfied_dependency(i) {
             return Err(Error::Unsatisfiable { plugin, reason });
         }
         if let Err(problems) = self.config_value(i) {
             let reason = ExclusionReason::InvalidConfig { problems };
             return Err(Error::Unsatisfiable { plugin, reason });
         }
-        let mut chain = self.startable_chain(i)?;
+        let mut chain = self.view().startable_chain(i)?;
         chain.retain(|&other| other != i);
         self.slots.with_details(i, |details| details.reason = None);
         self.bring_up(i, drive).await?;
@@ -232,7 +232,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         }
         let removed_with = |dependency| ExclusionReason::DependencyRemoved { dependency };
         let dependents = self.evict_dependents(i, removed_with, drive).await;
-        let mut removed = self.names(dependents);
+        let mut removed = self.view().names(dependents);
         let torn_down = drive.tear_down(self, i).await;
         self.attempt(i, torn_down)?;
         log::info!(target: self.name(i).as_str(), "plugin {:?} removed", self.name(i));
@@ -267,7 +267,7 @@ impl<S: SlotAccess> Ops<'_, S> {
     /// ones that stopped cleanly (one whose `stop` fails is excluded).
     async fn stop_running_dependents(&mut self, i: usize, drive: &impl Drive) -> Vec<usize> {
         let mut stopped = Vec::new();
-        for dependent in self.live_dependents(i) {
+        for dependent in self.view().live_dependents(i) {
             if self.state(dependent) == PluginState::Running
                 && drive.step(self, dependent, PluginHook::Stop).await.is_ok()
             {
@@ -275,37 +275,6 @@ impl<S: SlotAccess> Ops<'_, S> {
             }
         }
         stopped
-    }
-
-    /// `i` and its dependencies that are stopped (or initialized, never started), in start
-    /// order; an error if a dependency is not in the live set.
-    fn startable_chain(&self, i: usize) -> Result<Vec<usize>, Error> {
-        let graph = &self.topology.graph;
-        let mut chain = vec![i];
-        let mut stack = vec![i];
-        while let Some(next) = stack.pop() {
-            for dependency in graph.dependencies(next) {
-                match self.state(dependency) {
-                    PluginState::Running => {}
-                    PluginState::Stopped | PluginState::Initialized => {
-                        if !chain.contains(&dependency) {
-                            chain.push(dependency);
-                            stack.push(dependency);
-                        }
-                    }
-                    state => {
-                        return Err(Error::DependencyUnavailable {
-                            plugin: self.name(next),
-                            dependency: self.name(dependency),
-                            state: Some(state),
-                        });
-                    }
-                }
-            }
-        }
-        let position = &self.plan.position;
-        chain.sort_by_key(|&slot| (position[slot], slot));
-        Ok(chain)
     }
 
     /// Starts `chain` in order; on a failure, stops again what this call started.
@@ -336,10 +305,43 @@ impl<S: SlotAccess> Ops<'_, S> {
             }
             started.push(i);
         }
-        Ok(self.names(started))
+        Ok(self.view().names(started))
+    }
+}
+
+impl View<'_> {
+    /// `i` and its dependencies that are stopped (or initialized, never started), in start
+    /// order; an error if a dependency is not in the live set.
+    pub(super) fn startable_chain(&self, i: usize) -> Result<Vec<usize>, Error> {
+        let graph = &self.topology.graph;
+        let mut chain = vec![i];
+        let mut stack = vec![i];
+        while let Some(next) = stack.pop() {
+            for dependency in graph.dependencies(next) {
+                match self.slots.state(dependency) {
+                    PluginState::Running => {}
+                    PluginState::Stopped | PluginState::Initialized => {
+                        if !chain.contains(&dependency) {
+                            chain.push(dependency);
+                            stack.push(dependency);
+                        }
+                    }
+                    state => {
+                        return Err(Error::DependencyUnavailable {
+                            plugin: self.slots.name(next),
+                            dependency: self.slots.name(dependency),
+                            state: Some(state),
+                        });
+                    }
+                }
+            }
+        }
+        let position = &self.order.position;
+        chain.sort_by_key(|&slot| (position[slot], slot));
+        Ok(chain)
     }
 
-    fn names(&self, slots: Vec<usize>) -> Vec<Name> {
-        slots.into_iter().map(|i| self.name(i)).collect()
+    pub(super) fn names(&self, slots: Vec<usize>) -> Vec<Name> {
+        slots.into_iter().map(|i| self.slots.name(i)).collect()
     }
 }

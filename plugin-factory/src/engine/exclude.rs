@@ -9,7 +9,7 @@ use std::cmp::Reverse;
 use super::drive::{Direct, Drive, completed};
 use super::observe::Event;
 use super::slots::SlotAccess;
-use super::{Ops, PluginHook};
+use super::{Ops, PluginHook, View};
 use crate::lifecycle::{Hook, PluginState};
 use crate::name::Name;
 use crate::report::{ExclusionReason, HookFailure};
@@ -165,9 +165,9 @@ impl<S: SlotAccess> Ops<'_, S> {
         why: fn(Name) -> ExclusionReason,
         drive: &impl Drive,
     ) -> Vec<usize> {
-        let doomed = self.live_dependents(i);
+        let doomed = self.view().live_dependents(i);
         for &dependent in &doomed {
-            let dependency = self.taken_down_by(dependent, i, &doomed);
+            let dependency = self.view().taken_down_by(dependent, i, &doomed);
             // If a teardown hook fails, the plugin is already excluded with that failure as the
             // reason, which says more than `why`.
             if drive.tear_down(self, dependent).await.is_ok() {
@@ -191,37 +191,6 @@ impl<S: SlotAccess> Ops<'_, S> {
             .with_details(i, |details| details.failures.push(failure));
     }
 
-    /// The dependency that takes `dependent` down when `i` goes with the `doomed` dependents
-    /// of `i`: the first of its dependencies that goes, so a reason names the direct cause.
-    pub(super) fn taken_down_by(&self, dependent: usize, i: usize, doomed: &[usize]) -> Name {
-        let dependency = self
-            .topology
-            .graph
-            .dependencies(dependent)
-            .find(|&d| d == i || doomed.contains(&d))
-            .map_or(i, |d| d);
-        self.name(dependency)
-    }
-
-    /// The live plugins that depend on `i`, directly or not, in reverse start order (the order
-    /// to stop them in).
-    pub(super) fn live_dependents(&self, i: usize) -> Vec<usize> {
-        let graph = &self.topology.graph;
-        let mut seen = vec![false; self.slots.slots().len()];
-        let mut stack: Vec<usize> = graph.dependents(i).collect();
-        let mut found = Vec::new();
-        while let Some(next) = stack.pop() {
-            if std::mem::replace(&mut seen[next], true) || !self.state(next).is_live() {
-                continue;
-            }
-            found.push(next);
-            stack.extend(graph.dependents(next));
-        }
-        let position = &self.plan.position;
-        found.sort_by_key(|&slot| Reverse((position[slot], slot)));
-        found
-    }
-
     /// Records `reason`, moves `i` to `Excluded`, and notes a required plugin.
     pub(super) fn exclude(&mut self, i: usize, reason: ExclusionReason) {
         let name = self.name(i);
@@ -237,8 +206,8 @@ impl<S: SlotAccess> Ops<'_, S> {
         if self.state(i) != PluginState::Excluded {
             self.set_state(i, PluginState::Excluded);
         }
-        if self.is_required(i) && self.required_excluded.is_none() {
-            self.required_excluded = Some(i);
+        if self.is_required(i) && self.found.required_excluded.is_none() {
+            self.found.required_excluded = Some(i);
         }
     }
 
@@ -246,5 +215,38 @@ impl<S: SlotAccess> Ops<'_, S> {
     pub(super) fn exclude_unstarted(&mut self, i: usize, reason: ExclusionReason) {
         self.drop_instance(i);
         self.exclude(i, reason);
+    }
+}
+
+impl View<'_> {
+    /// The dependency that takes `dependent` down when `i` goes with the `doomed` dependents
+    /// of `i`: the first of its dependencies that goes, so a reason names the direct cause.
+    pub(super) fn taken_down_by(&self, dependent: usize, i: usize, doomed: &[usize]) -> Name {
+        let dependency = self
+            .topology
+            .graph
+            .dependencies(dependent)
+            .find(|&d| d == i || doomed.contains(&d))
+            .map_or(i, |d| d);
+        self.slots.name(dependency)
+    }
+
+    /// The live plugins that depend on `i`, directly or not, in reverse start order (the order
+    /// to stop them in).
+    pub(super) fn live_dependents(&self, i: usize) -> Vec<usize> {
+        let graph = &self.topology.graph;
+        let mut seen = vec![false; self.slots.len()];
+        let mut stack: Vec<usize> = graph.dependents(i).collect();
+        let mut found = Vec::new();
+        while let Some(next) = stack.pop() {
+            if std::mem::replace(&mut seen[next], true) || !self.slots.state(next).is_live() {
+                continue;
+            }
+            found.push(next);
+            stack.extend(graph.dependents(next));
+        }
+        let position = &self.order.position;
+        found.sort_by_key(|&slot| Reverse((position[slot], slot)));
+        found
     }
 }

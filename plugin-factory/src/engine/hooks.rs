@@ -44,7 +44,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             return;
         }
         self.slots.store_state(i, next);
-        self.left_live |= from.is_live() && !next.is_live();
+        self.found.left_live |= from.is_live() && !next.is_live();
         log::debug!(target: self.name(i).as_str(), "{}: {from} -> {next}", self.name(i));
         self.observers.emit(|| Event::StateChanged {
             plugin: self.name(i),
@@ -297,7 +297,7 @@ impl<S: SlotAccess> Ops<'_, S> {
             let from = self.state(i);
             if hook.runs_from(from) {
                 let _ = self.step_from(i, from, hook);
-                if self.required_excluded.is_some() {
+                if self.found.required_excluded.is_some() {
                     return;
                 }
             }
@@ -341,7 +341,7 @@ impl<S: SlotAccess> Ops<'_, S> {
 
     /// Keeps only live plugins in the start order.
     pub(super) fn retain_live(&mut self) {
-        if !self.left_live {
+        if !self.found.left_live {
             return;
         }
         let mut order = std::mem::take(&mut self.plan.order);

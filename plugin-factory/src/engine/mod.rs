@@ -14,7 +14,7 @@
 //! | `resolve.rs` | duplicates, creation, dependencies, versions, cycles |
 //! | `control.rs` | the runtime operations: stop, start, restart, add, remove one plugin, over either drive |
 //! | `drive.rs` | how everything outside a walk runs hooks (operations, reloads, the failure path): directly (sync manager) or as awaited jobs (async manager) |
-//! | `reload.rs` | checking a new configuration whole and planning the move to it |
+//! | `reload.rs` | checking a new configuration whole and planning the move to it: the [`Planner`](reload::Planner), which only reads |
 //! | `apply.rs` | carrying a reload plan out |
 //! | `query.rs` | reports, infos, the live list |
 //! | `health.rs` | health checks of the running plugins (sync, and all at once for the async manager) |
@@ -23,7 +23,7 @@
 //! | `share.rs` | extension points and services of running plugins: publish, withdraw, failed callbacks |
 //! | `instance.rs` | one instance: boxed, or shared with extension point calls |
 //! | `order.rs` | the start order, each plugin's slot, the [`Plan`] |
-//! | `publish.rs` | what a shared manager publishes: the start order queries read, and the locks that run operations one at a time ([`Published`]) |
+//! | `publish.rs` | what a shared manager publishes: the start order queries read, and the locks that run operations one at a time ([`Published`]); the instances owner access took out, to publish again ([`Stale`]) |
 //! | `setup.rs` | the layout of the instances (index, graph, start order, slots), an engine made on one, another adopted on reload |
 //! | `slots.rs` | per-plugin storage in dense arrays |
 //! | `graph.rs` | the dependency graph, each dependency bound to an instance |
@@ -57,8 +57,7 @@ mod supervise;
 #[cfg(test)]
 mod testing;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use quanta::Instant;
 use rustc_hash::FxHashMap;
@@ -67,7 +66,7 @@ use self::graph::Graph;
 use self::observe::Observers;
 pub(crate) use self::options::{AsyncSettings, Deadlines, Options};
 use self::order::Plan;
-use self::publish::Published;
+use self::publish::{Published, Stale};
 use self::slots::{SlotAccess, Slots};
 use crate::busy::Busy;
 use crate::catch::{self, Route};
@@ -174,6 +173,18 @@ impl PluginHook {
     }
 }
 
+/// What a manager is built from besides its instances: kept across reloads, and shown in every
+/// report.
+#[derive(Default)]
+struct Sources {
+    /// The kinds the configuration is resolved against: the registry, or the builder's entries.
+    kinds: Vec<&'static PluginEntry>,
+    /// The configuration's problems that belong to no instance.
+    config_problems: Vec<Problem>,
+    /// The plugin crates the host depends on but did not link.
+    unlinked: Vec<UnlinkedCrate>,
+}
+
 /// Everything a manager owns.
 pub(crate) struct Engine {
     /// What the configuration's instances decide; replaced whole by a reload that changes them.
@@ -184,17 +195,10 @@ pub(crate) struct Engine {
     observers: Observers,
     /// Extension points and services; kept across reloads (historic calls live here).
     hub: Arc<Hub>,
-    /// Running instances that owner access took out of their extension points, to publish
-    /// again before the next call or operation.
-    stale: Mutex<Vec<usize>>,
-    /// Whether `stale` holds any, read by every host's call without the lock.
-    has_stale: AtomicBool,
-    /// Its problems that belong to no instance, shown in every report.
-    config_problems: Vec<Problem>,
-    /// The plugin crates the host depends on but did not link, shown in every report.
-    unlinked: Vec<UnlinkedCrate>,
-    /// The kinds the configuration is resolved against: the registry, or the builder's entries.
-    kinds: Vec<&'static PluginEntry>,
+    /// Running instances that owner access took out of their extension points.
+    stale: Stale,
+    /// What the manager was built from besides its instances.
+    sources: Sources,
     /// Tells this manager apart from others in the re-entrancy guard.
     id: u64,
     /// Set by `finish`: nothing is live, so `Drop` has nothing to do.
@@ -206,7 +210,7 @@ pub(crate) struct Engine {
 impl Engine {
     /// The lifecycle logic for the owner of the manager: no lock anywhere.
     fn ops(&mut self) -> Ops<'_, &mut Slots> {
-        if self.has_stale.load(Ordering::Acquire) {
+        if self.stale.any() {
             self.republish_stale();
         }
         let plan = self.published.plan_mut();
@@ -259,7 +263,7 @@ impl Engine {
     pub(crate) fn validate(&mut self) -> Result<(), Error> {
         self.transition(|ops| {
             ops.resolve();
-            if ops.required_excluded.is_none() {
+            if ops.found.required_excluded.is_none() {
                 ops.run_forward(PluginHook::Validate);
             }
         })
@@ -285,7 +289,7 @@ impl Engine {
         step(&mut ops);
         ops.settle_failures_here();
         ops.retain_live();
-        let Some(i) = ops.required_excluded else {
+        let Some(i) = ops.found.required_excluded else {
             return Ok(());
         };
         let (plugin, reason) = self.required_excluded(i);
@@ -339,7 +343,7 @@ impl Engine {
     ) -> Result<R, Error> {
         let _busy = Busy::enter(self.id, operation)?;
         let _control = self.published.control();
-        if self.has_stale.load(Ordering::Acquire) {
+        if self.stale.any() {
             self.republish_stale();
         }
         let mut plan = self.published.copy();
@@ -403,11 +407,8 @@ pub(crate) struct Ops<'e, S> {
     options: Options,
     observers: &'e Observers,
     hub: &'e Hub,
-    /// Set when a plugin with `on_failure = "fail"` is excluded: the transition must fail.
-    required_excluded: Option<usize>,
-    /// Whether a plugin left the live set during this operation (if none did, the start order
-    /// needs no pruning).
-    left_live: bool,
+    /// What the operation found out as it went, read as it ends.
+    found: Found,
     /// With timing on, when the last hook ended: one clock read per hook boundary, so a hook's
     /// time includes the manager's bookkeeping since the previous one (tens of nanoseconds).
     /// The clock is the TSC (`quanta`), calibrated once per process on the first read (about
@@ -415,6 +416,25 @@ pub(crate) struct Ops<'e, S> {
     boundary: Option<Instant>,
     /// Whether caught panics go to `log`, read once for the operation.
     route: Route,
+}
+
+/// What one operation found out as it went, apart from what it works on: read as it ends.
+#[derive(Default)]
+struct Found {
+    /// The first plugin with `on_failure = "fail"` that was excluded: the transition must fail.
+    required_excluded: Option<usize>,
+    /// Whether a plugin left the live set (if none did, the start order needs no pruning).
+    left_live: bool,
+}
+
+/// What one operation's rules read about the plugins without changing anything: their states,
+/// names and kinds, the dependency graph, the operation's start order. A method on it cannot
+/// change a state, run a hook or lock an instance.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    slots: &'a Slots,
+    topology: &'a Topology,
+    order: &'a Plan,
 }
 
 impl<'e, S: SlotAccess> Ops<'e, S> {
@@ -433,8 +453,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
             options,
             observers,
             hub,
-            required_excluded: None,
-            left_live: false,
+            found: Found::default(),
             boundary: None,
             route: catch::routing(),
         }
@@ -448,6 +467,16 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
     #[inline]
     fn state(&self, i: usize) -> PluginState {
         self.slots.slots().state(i)
+    }
+
+    /// What the operation's rules read, apart from what they change.
+    #[inline]
+    fn view(&self) -> View<'_> {
+        View {
+            slots: self.slots.slots(),
+            topology: self.topology,
+            order: self.plan,
+        }
     }
 
     /// Whether `i` fails the transition when it is excluded (`on_failure = "fail"`).

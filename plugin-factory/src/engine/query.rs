@@ -94,8 +94,8 @@ impl Engine {
             .map(|i| line(slots, i, slots.details(i).clone(), timings.as_ref()));
         Report::new(
             lines.collect(),
-            self.config_problems.clone(),
-            self.unlinked.clone(),
+            self.sources.config_problems.clone(),
+            self.sources.unlinked.clone(),
         )
     }
 
@@ -109,7 +109,11 @@ impl Engine {
             let details = slots.details_mut(i).take();
             lines.push(line(slots, i, details, timings.as_ref()));
         }
-        Report::new(lines, self.config_problems.clone(), self.unlinked.clone())
+        Report::new(
+            lines,
+            self.sources.config_problems.clone(),
+            self.sources.unlinked.clone(),
+        )
     }
 }
 

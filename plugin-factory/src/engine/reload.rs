@@ -3,8 +3,11 @@
 //! lost) and computing the [`Plan`] against the instances that run now. Nothing is touched
 //! here; `apply.rs` carries the plan out.
 
+use std::sync::RwLockReadGuard;
+
 use rustc_hash::FxHashSet;
 
+use super::order;
 use super::resolve::dependency_problem;
 use super::{Engine, Layout};
 use crate::config::{
@@ -31,14 +34,37 @@ pub(super) enum Next {
     Layout(Box<Layout>),
 }
 
+/// A reload's planner: what checking a configuration and planning the move to it may read (the
+/// running layout, the published start order, the kinds the configuration is resolved
+/// against). It holds no `&mut` and runs no hook: planning touches nothing.
+pub(super) struct Planner<'a> {
+    now: &'a Layout,
+    /// Read for each planned change's place; held for the planning only.
+    order: RwLockReadGuard<'a, order::Plan>,
+    kinds: &'a [&'static PluginEntry],
+    time_hooks: bool,
+}
+
 impl Engine {
-    /// Resolves `config` against this manager's kinds and checks it whole; every problem is
+    /// The planner of a reload from this manager's running instances.
+    pub(super) fn planner(&self) -> Planner<'_> {
+        Planner {
+            now: &self.layout,
+            order: self.published.read(),
+            kinds: &self.sources.kinds,
+            time_hooks: self.options.time_hooks,
+        }
+    }
+}
+
+impl Planner<'_> {
+    /// Resolves `config` against the manager's kinds and checks it whole; every problem is
     /// listed, not only the first.
     pub(super) fn check(&self, config: &Config) -> Result<Checked, ConfigError> {
         // A config that reads the same as the running instance's was checked when it came in.
         let checked = |name: &str, entry: &'static PluginEntry, node: &Node| {
-            self.find(name).is_some_and(|i| {
-                let slots = &self.layout.slots;
+            self.now.find(name).is_some_and(|i| {
+                let slots = &self.now.slots;
                 std::ptr::eq(slots.entry(i), entry)
                     && slots
                         .spec(i)
@@ -50,14 +76,14 @@ impl Engine {
                     })
             })
         };
-        let resolved = resolve_with(config, &self.kinds, &checked);
+        let resolved = resolve_with(config, self.kinds, &checked);
         let mut problems = resolved.all_problems();
         if !problems.is_empty() {
             return Err(ConfigError::Invalid { problems });
         }
         if self.same_structure(&resolved.instances) {
             // The layout the manager has is the one the configuration gives.
-            problems.extend(self.layout.static_problems());
+            problems.extend(self.now.static_problems());
             if !problems.is_empty() {
                 return Err(ConfigError::Invalid { problems });
             }
@@ -67,7 +93,7 @@ impl Engine {
                 plan,
             });
         }
-        let next = Layout::new(resolved.instances, self.options.time_hooks);
+        let next = Layout::new(resolved.instances, self.time_hooks);
         problems.extend(next.static_problems());
         problems.extend(self.lost_required(&next));
         if !problems.is_empty() {
@@ -83,10 +109,10 @@ impl Engine {
     /// Whether `instances` are the running ones with the same kinds, enabled flags and
     /// bindings (their configs may differ): then they lay out exactly as now.
     fn same_structure(&self, instances: &[Instance]) -> bool {
-        let slots = &self.layout.slots;
+        let slots = &self.now.slots;
         instances.len() == slots.len()
             && instances.iter().all(|instance| {
-                self.find(instance.name).is_some_and(|i| {
+                self.now.find(instance.name).is_some_and(|i| {
                     let spec = slots.spec(i);
                     std::ptr::eq(slots.entry(i), instance.entry)
                         && spec.enabled == instance.spec().enabled
@@ -97,11 +123,11 @@ impl Engine {
 
     /// The plan to `instances`, which differ from the running ones in their configs at most.
     fn diff_configs(&self, instances: &[Instance]) -> Plan {
-        let slots = &self.layout.slots;
+        let slots = &self.now.slots;
         let mut changed = Vec::new();
         let mut unchanged = Vec::new();
         for instance in instances {
-            let i = self.find(instance.name).expect("the same instances");
+            let i = self.now.find(instance.name).expect("the same instances");
             let same_config = same_config(&slots.spec(i).config, &instance.spec().config);
             let state = slots.state(i);
             let change =
@@ -131,7 +157,7 @@ impl Engine {
 
     /// A problem for each live required instance that `next` leaves out.
     fn lost_required(&self, next: &Layout) -> Vec<Problem> {
-        let slots = &self.layout.slots;
+        let slots = &self.now.slots;
         (0..slots.len())
             .filter(|&i| slots.on_failure(i).is_required() && slots.state(i).is_live())
             .filter(|&i| {
@@ -151,19 +177,19 @@ impl Engine {
 
     /// Whether `next` has the same instances, kinds and edges in the same slots.
     pub(super) fn same_layout(&self, next: &Layout) -> bool {
-        let (old, new) = (&self.layout.slots, &next.slots);
+        let (old, new) = (&self.now.slots, &next.slots);
         old.len() == new.len()
-            && self.layout.topology.placed == next.topology.placed
+            && self.now.topology.placed == next.topology.placed
             && (0..old.len()).all(|i| {
                 old.name(i) == new.name(i)
                     && std::ptr::eq(old.entry(i), new.entry(i))
-                    && self.layout.targets(i).eq(next.targets(i))
+                    && self.now.targets(i).eq(next.targets(i))
             })
     }
 
     /// The plan from the running instances to `next`'s.
     fn diff(&self, next: &Layout) -> Plan {
-        let (old, new) = (&self.layout.slots, &next.slots);
+        let (old, new) = (&self.now.slots, &next.slots);
         let mut removes = Vec::new();
         let mut changed = Vec::new();
         let mut adds = Vec::new();
@@ -185,7 +211,7 @@ impl Engine {
             let name = new.name(j);
             let spec = new.spec(j);
             let kind = new.entry(j).name();
-            let Some(i) = self.find(name) else {
+            let Some(i) = self.now.find(name) else {
                 if spec.enabled {
                     adds.push(j);
                 } else {
@@ -200,7 +226,7 @@ impl Engine {
                 continue;
             }
             let same_kind = std::ptr::eq(old.entry(i), new.entry(j));
-            let same_targets = self.layout.targets(i).eq(next.targets(j));
+            let same_targets = self.now.targets(i).eq(next.targets(j));
             let same_config = same_config(&old.spec(i).config, &spec.config);
             let change = if !old.spec(i).enabled || old.state(i) == PluginState::Registered {
                 Some(Change::Add)
@@ -247,14 +273,14 @@ impl Engine {
         let recreated: Vec<usize> = changed
             .iter()
             .filter(|planned| planned.change == Change::Recreate)
-            .filter_map(|planned| self.find(planned.instance))
+            .filter_map(|planned| self.now.find(planned.instance))
             .collect();
         let restarts = self.restarts_for(&recreated, changed, removes);
         if !restarts.is_empty() {
             let restarted: FxHashSet<Name> = restarts.iter().map(|p| p.instance).collect();
             unchanged.retain(|name| !restarted.contains(name));
         }
-        changed.sort_by_key(|planned| self.find(planned.instance).map(|i| self.place(i)));
+        changed.sort_by_key(|planned| self.now.find(planned.instance).map(|i| self.place(i)));
         restarts
     }
 
@@ -269,20 +295,20 @@ impl Engine {
         let mut restarts = Vec::new();
         let mut stack: Vec<(usize, usize)> = recreated.iter().map(|&r| (r, r)).collect();
         while let Some((cause, i)) = stack.pop() {
-            for dependent in self.layout.topology.graph.dependents(i) {
-                if !seen.insert(dependent) || !self.layout.slots.state(dependent).is_live() {
+            for dependent in self.now.topology.graph.dependents(i) {
+                if !seen.insert(dependent) || !self.now.slots.state(dependent).is_live() {
                     continue;
                 }
-                let name = self.layout.slots.name(dependent);
+                let name = self.now.slots.name(dependent);
                 let planned = changed.iter().chain(removes).any(|p| p.instance == *name);
                 if !planned {
                     restarts.push((
                         self.place(dependent),
                         PlannedChange {
                             instance: name,
-                            kind: self.layout.slots.entry(dependent).name(),
+                            kind: self.now.slots.entry(dependent).name(),
                             change: Change::Restart {
-                                dependency: self.layout.slots.name(cause),
+                                dependency: self.now.slots.name(cause),
                             },
                         },
                     ));
@@ -296,8 +322,7 @@ impl Engine {
 
     /// Where slot `i` is in the start order (slots outside it last, in slot order).
     pub(super) fn place(&self, i: usize) -> (u32, usize) {
-        let plan = self.published.read();
-        (plan.position.get(i).copied().unwrap_or(u32::MAX), i)
+        (self.order.position.get(i).copied().unwrap_or(u32::MAX), i)
     }
 }
 

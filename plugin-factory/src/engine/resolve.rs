@@ -1,9 +1,9 @@
 //! Deciding who may run: names taken twice, creation, and dependency resolution (missing or
 //! left-out dependencies, versions, cycles), each failure an exclusion with its reason.
 
-use super::Ops;
 use super::order::NameKey;
 use super::slots::{SlotAccess, Slots};
+use super::{Ops, View};
 use crate::contract::Dependency;
 use crate::lifecycle::PluginState;
 use crate::name::Name;
@@ -43,7 +43,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         order.clear();
         for i in 0..self.topology.placed {
             if self.state(i) == PluginState::Created {
-                match self.blocked(i) {
+                match self.view().blocked(i) {
                     Some(reason) => self.exclude_unstarted(i, reason),
                     None => order.push(i),
                 }
@@ -52,75 +52,6 @@ impl<S: SlotAccess> Ops<'_, S> {
         self.plan.order = order;
         self.exclude_cycles();
         self.plan.reindex();
-    }
-
-    /// Why plugin `i` cannot go on, once every dependency is decided: a dependency missing,
-    /// left out or of the wrong version comes first, then one that is excluded.
-    fn blocked(&self, i: usize) -> Option<ExclusionReason> {
-        let graph = &self.topology.graph;
-        if graph.needs_metadata(i) {
-            return self.unsatisfied_dependency(i).or_else(|| {
-                let gone = self.first_dependency_gone(i)?;
-                let dependency = self.name(gone);
-                Some(ExclusionReason::DependsOnExcluded { dependency })
-            });
-        }
-        // Every dependency is registered and any version will do: one pass over their states.
-        let mut gone = None;
-        for d in graph.dependencies(i) {
-            match self.state(d) {
-                PluginState::Registered => {
-                    return Some(ExclusionReason::MissingDependency {
-                        dependency: self.name(d),
-                        missing: Missing::NotEnabled,
-                    });
-                }
-                state if !state.is_live() => {
-                    gone.get_or_insert(d);
-                }
-                _ => {}
-            }
-        }
-        let dependency = self.name(gone?);
-        Some(ExclusionReason::DependsOnExcluded { dependency })
-    }
-
-    /// The first dependency of `i` that is not live.
-    pub(super) fn first_dependency_gone(&self, i: usize) -> Option<usize> {
-        self.topology
-            .graph
-            .dependencies(i)
-            .find(|&d| !self.state(d).is_live())
-    }
-
-    /// The first dependency of `i` that is missing, left out, or of the wrong version.
-    pub(super) fn unsatisfied_dependency(&self, i: usize) -> Option<ExclusionReason> {
-        let graph = &self.topology.graph;
-        if !graph.needs_metadata(i) {
-            // Every dependency is registered and any version will do: only one that was left
-            // out at startup can stand in the way, and the edges tell.
-            let left_out = graph
-                .dependencies(i)
-                .find(|&d| self.state(d) == PluginState::Registered)?;
-            return Some(ExclusionReason::MissingDependency {
-                dependency: self.name(left_out),
-                missing: Missing::NotEnabled,
-            });
-        }
-        let declared = self.slots.slots().entry(i).metadata().dependencies();
-        // The graph has one edge per declared dependency that is registered, in declaration
-        // order: if the counts match, edges and declarations pair up without hashing a name.
-        if graph.dependencies(i).count() != declared.len() {
-            return self.topology.unresolved.get(&i).cloned();
-        }
-        let slots = self.slots.slots();
-        declared
-            .iter()
-            .zip(graph.dependencies(i))
-            .find_map(|(dependency, target)| {
-                let enabled = slots.state(target) != PluginState::Registered;
-                dependency_problem(slots, dependency, target, enabled)
-            })
     }
 
     /// Excludes the created plugins that Kahn's algorithm could not order: the members of a
@@ -136,7 +67,7 @@ impl<S: SlotAccess> Ops<'_, S> {
         // What is wrong with a plugin itself says more than the cycle it is caught in.
         for &i in &stuck {
             if self.state(i) == PluginState::Created
-                && let Some(reason) = self.unsatisfied_dependency(i)
+                && let Some(reason) = self.view().unsatisfied_dependency(i)
             {
                 self.exclude_unstarted(i, reason);
             }
@@ -231,6 +162,77 @@ pub(super) fn version_satisfies(version: &str, requirement: &str) -> Result<bool
     let requirement = semver::VersionReq::parse(requirement)
         .map_err(|error| format!("requirement {requirement:?} is not semver: {error}"))?;
     Ok(requirement.matches(&version))
+}
+
+impl View<'_> {
+    /// Why plugin `i` cannot go on, once every dependency is decided: a dependency missing,
+    /// left out or of the wrong version comes first, then one that is excluded.
+    pub(super) fn blocked(&self, i: usize) -> Option<ExclusionReason> {
+        let graph = &self.topology.graph;
+        if graph.needs_metadata(i) {
+            return self.unsatisfied_dependency(i).or_else(|| {
+                let gone = self.first_dependency_gone(i)?;
+                let dependency = self.slots.name(gone);
+                Some(ExclusionReason::DependsOnExcluded { dependency })
+            });
+        }
+        // Every dependency is registered and any version will do: one pass over their states.
+        let mut gone = None;
+        for d in graph.dependencies(i) {
+            match self.slots.state(d) {
+                PluginState::Registered => {
+                    return Some(ExclusionReason::MissingDependency {
+                        dependency: self.slots.name(d),
+                        missing: Missing::NotEnabled,
+                    });
+                }
+                state if !state.is_live() => {
+                    gone.get_or_insert(d);
+                }
+                _ => {}
+            }
+        }
+        let dependency = self.slots.name(gone?);
+        Some(ExclusionReason::DependsOnExcluded { dependency })
+    }
+
+    /// The first dependency of `i` that is not live.
+    pub(super) fn first_dependency_gone(&self, i: usize) -> Option<usize> {
+        self.topology
+            .graph
+            .dependencies(i)
+            .find(|&d| !self.slots.state(d).is_live())
+    }
+
+    /// The first dependency of `i` that is missing, left out, or of the wrong version.
+    pub(super) fn unsatisfied_dependency(&self, i: usize) -> Option<ExclusionReason> {
+        let graph = &self.topology.graph;
+        if !graph.needs_metadata(i) {
+            // Every dependency is registered and any version will do: only one that was left
+            // out at startup can stand in the way, and the edges tell.
+            let left_out = graph
+                .dependencies(i)
+                .find(|&d| self.slots.state(d) == PluginState::Registered)?;
+            return Some(ExclusionReason::MissingDependency {
+                dependency: self.slots.name(left_out),
+                missing: Missing::NotEnabled,
+            });
+        }
+        let declared = self.slots.entry(i).metadata().dependencies();
+        // The graph has one edge per declared dependency that is registered, in declaration
+        // order: if the counts match, edges and declarations pair up without hashing a name.
+        if graph.dependencies(i).count() != declared.len() {
+            return self.topology.unresolved.get(&i).cloned();
+        }
+        let slots = self.slots;
+        declared
+            .iter()
+            .zip(graph.dependencies(i))
+            .find_map(|(dependency, target)| {
+                let enabled = slots.state(target) != PluginState::Registered;
+                dependency_problem(slots, dependency, target, enabled)
+            })
+    }
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 //! are awaited).
 
 use std::collections::hash_map::Entry;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHashMap;
 
@@ -14,9 +14,9 @@ use super::graph::Graph;
 use super::observe::Observers;
 use super::options::Options;
 use super::order::{Placement, Plan};
-use super::publish::Published;
+use super::publish::{Published, Stale};
 use super::slots::{Columns, Slots};
-use super::{Engine, Layout, Topology};
+use super::{Engine, Layout, Sources, Topology};
 use crate::config::Instance;
 use crate::extension::Hub;
 use crate::registry::{PluginEntry, UnlinkedCrate};
@@ -111,11 +111,8 @@ impl Engine {
             options,
             observers,
             hub: Arc::new(hub),
-            stale: Mutex::new(Vec::new()),
-            has_stale: AtomicBool::new(false),
-            config_problems: Vec::new(),
-            unlinked: Vec::new(),
-            kinds: Vec::new(),
+            stale: Stale::default(),
+            sources: Sources::default(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             finished: false,
             awaited: false,
@@ -129,10 +126,7 @@ impl Engine {
     /// The instances that stay must already have been moved into `next`
     /// ([`Slots::take_over`]); what is left in the old layout is dropped without hooks.
     pub(super) fn adopt(&mut self, next: Layout) {
-        debug_assert!(
-            self.stale.get_mut().map_or(true, |stale| stale.is_empty()),
-            "stale slots name the old layout"
-        );
+        debug_assert!(self.stale.is_empty(), "stale slots name the old layout");
         let slot_of = |i: usize| {
             let j = next.find(self.layout.slots.name(i))?;
             std::ptr::eq(self.layout.slots.entry(i), next.slots.entry(j)).then_some(j)
@@ -149,8 +143,8 @@ impl Engine {
     /// Records the kinds a configuration is resolved against, and the configuration's problems
     /// that belong to no instance.
     pub(crate) fn set_config(&mut self, kinds: Vec<&'static PluginEntry>, problems: Vec<Problem>) {
-        self.kinds = kinds;
-        self.config_problems = problems;
+        self.sources.kinds = kinds;
+        self.sources.config_problems = problems;
     }
 
     /// Marks this engine as an async manager's: its hooks are awaited, and a drop without
@@ -161,7 +155,7 @@ impl Engine {
 
     /// Records the plugin crates the host depends on but did not link.
     pub(crate) fn set_unlinked(&mut self, unlinked: Vec<UnlinkedCrate>) {
-        self.unlinked = unlinked;
+        self.sources.unlinked = unlinked;
     }
 }
 
@@ -203,11 +197,11 @@ mod tests {
         assert!(applied.is_clean(), "{applied}");
         assert!(engine.find("copy").is_some() && engine.find("extra").is_none());
         assert_eq!(engine.live(), ["base", "copy"]);
-        assert_eq!(engine.unlinked, unlinked);
+        assert_eq!(engine.sources.unlinked, unlinked);
         assert_eq!(engine.report().unlinked_crates(), unlinked);
         assert!(engine.awaited, "a reload keeps the hooks awaited");
         assert_eq!(engine.id, id);
-        assert_eq!(engine.kinds.len(), 2);
+        assert_eq!(engine.sources.kinds.len(), 2);
         engine.finish();
     }
 }

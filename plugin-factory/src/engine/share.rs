@@ -4,8 +4,7 @@
 //! `reconfigure`, a closure access), waiting for the calls in flight to end. Also where failed
 //! callbacks are recorded and the failure policy applied.
 
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use super::instance::Instance;
 use super::slots::{SlotAccess, Slots};
@@ -171,7 +170,7 @@ impl Layout {
 impl Engine {
     /// A host's call to the extension point `E`.
     pub(crate) fn extension<E: ?Sized + Send + Sync + 'static>(&self) -> Extension<'_, E> {
-        if self.has_stale.load(Ordering::Acquire) {
+        if self.stale.any() {
             self.republish_stale();
         }
         Extension::new(&self.hub, Some((self.id, self)))
@@ -197,22 +196,16 @@ impl Engine {
         if let Some(instance) = self.layout.slots.instance_mut(i) {
             instance.wait_unique();
         }
-        let stale = self.stale.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if !stale.contains(&i) {
-            stale.push(i);
-        }
-        *self.has_stale.get_mut() = true;
+        self.stale.note(i);
     }
 
     /// Publishes again what owner access took out.
     pub(super) fn republish_stale(&self) {
-        let mut stale = self.stale.lock().unwrap_or_else(PoisonError::into_inner);
-        self.has_stale.store(false, Ordering::Release);
-        for i in stale.drain(..) {
+        self.stale.drain(|i| {
             if self.layout.slots.state(i) == PluginState::Running {
                 publish(&self.layout.slots, &self.hub, i, crate::catch::routing());
             }
-        }
+        });
     }
 
     /// Runs `f` on shared instance `i` with `&mut`: taken out of its points (calls that start
