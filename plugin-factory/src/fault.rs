@@ -133,9 +133,11 @@ pub(crate) enum Target {
     Health,
 }
 
-/// What the journal of a harness records about a plugin.
+/// What the journal of a [`Harness`](crate::testing::Harness) records the manager doing to a
+/// plugin: one entry of [`Harness::journal`](crate::testing::Harness::journal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Seen {
+#[non_exhaustive]
+pub enum Seen {
     /// A hook was called (before the plugin's code ran).
     Called(Hook),
     /// The plugin's code of a hook returned (with `Ok` or an error; not a panic, and not a

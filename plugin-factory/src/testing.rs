@@ -31,7 +31,7 @@ use crate::config::Config;
 use crate::contract::Health;
 use crate::engine::observe::Event;
 use crate::error::Error;
-use crate::fault::{Faults, Seen, Target};
+use crate::fault::{Faults, Target};
 use crate::lifecycle::Hook;
 use crate::manager::PluginManager;
 use crate::manager::builder::ManagerBuilder;
@@ -39,7 +39,7 @@ use crate::manager::phase::Active;
 use crate::registry::{self, Factory, PluginEntry};
 use crate::report::table::Report;
 
-pub use crate::fault::Fault;
+pub use crate::fault::{Fault, Seen};
 
 /// What harnesses made that managers must be able to borrow for as long as the test binary
 /// runs: replaced entries and fault tables. Kept reachable here rather than only leaked, so
@@ -246,9 +246,9 @@ impl Harness {
     }
 
     /// The plugins whose `hook` was called, in the order the calls began (a call that failed
-    /// counts; the factory is [`Hook::Create`]), since [`journal_lines`](Self::journal_lines)
-    /// last read the journal. Recorded by the manager, so any plugin can be watched, a test
-    /// double or a real kind.
+    /// counts; the factory is [`Hook::Create`]), since the journal was last read
+    /// ([`journal`](Self::journal), [`journal_lines`](Self::journal_lines)). Recorded by the
+    /// manager, so any plugin can be watched, a test double or a real kind.
     ///
     /// ```
     /// use plugin_factory::report::Hook;
@@ -276,17 +276,17 @@ impl Harness {
     }
 
     /// The plugins whose health was checked, in order, one entry per check (an answer set with
-    /// [`set_health`](Self::set_health) or injected counts), since
-    /// [`journal_lines`](Self::journal_lines) last read the journal.
+    /// [`set_health`](Self::set_health) or injected counts), since the journal was last read
+    /// ([`journal`](Self::journal), [`journal_lines`](Self::journal_lines)).
     pub fn health_checks(&self) -> Vec<String> {
         self.journaled(Seen::Checked)
     }
 
     /// The plugins whose instance was dropped, in order, once for each instance (a plugin that
-    /// was restarted or re-created appears once per instance), since
-    /// [`journal_lines`](Self::journal_lines) last read the journal. Recorded when the instance
-    /// is gone, whichever way it went: so a test can check that every instance it made was
-    /// dropped, exactly once.
+    /// was restarted or re-created appears once per instance), since the journal was last read
+    /// ([`journal`](Self::journal), [`journal_lines`](Self::journal_lines)). Recorded when the
+    /// instance is gone, whichever way it went: so a test can check that every instance it made
+    /// was dropped, exactly once.
     pub fn dropped(&self) -> Vec<String> {
         self.journaled(Seen::Dropped)
     }
@@ -297,12 +297,32 @@ impl Harness {
         seen.map(|(plugin, _)| plugin).collect()
     }
 
+    /// The journal: each plugin and what the manager did to it, in order; and forgets it, as
+    /// [`journal_lines`](Self::journal_lines) does. For a test that reads it in its own terms.
+    ///
+    /// ```
+    /// use plugin_factory::report::Hook;
+    /// use plugin_factory::testing::{Harness, Seen};
+    /// # plugin_factory::link_plugins!(example_plugins);
+    ///
+    /// let harness = Harness::kinds(&["kv-store"]);
+    /// harness.start()?.stop().shutdown();
+    /// let journal = harness.journal();
+    /// let stop = ("kv-store".to_owned(), Seen::Returned(Hook::Stop));
+    /// assert!(journal.contains(&stop));
+    /// assert_eq!(journal.last(), Some(&("kv-store".to_owned(), Seen::Dropped)));
+    /// assert!(harness.journal().is_empty(), "read once");
+    /// # Ok::<(), plugin_factory::Error>(())
+    /// ```
+    pub fn journal(&self) -> Vec<(String, Seen)> {
+        self.faults.take_journal()
+    }
+
     /// The journal, one line each: `name: hook` for every hook called, `name: hook returned`
     /// when its code returned, `name: health check` for every check, `name: dropped` for every
     /// instance dropped, in order; and forgets it: the next call shows what happened since.
     pub fn journal_lines(&self) -> String {
-        let journal = self.faults.take_journal();
-        lines(journal.into_iter().map(|(plugin, seen)| match seen {
+        lines(self.journal().into_iter().map(|(plugin, seen)| match seen {
             Seen::Called(hook) => format!("{plugin}: {hook}"),
             Seen::Returned(hook) => format!("{plugin}: {hook} returned"),
             Seen::Checked => format!("{plugin}: health check"),

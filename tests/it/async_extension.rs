@@ -14,7 +14,7 @@ use plugin_factory::extension::CallError;
 use plugin_factory::phase::{Active, Assembled};
 use plugin_factory::registry::PluginEntry;
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
-use plugin_factory::testing::{Fault, Harness, assert_lines};
+use plugin_factory::testing::{Fault, Harness, Seen, assert_lines};
 use plugin_factory::{
     AsyncConfigurable, AsyncManager, AsyncPlugin, Configurable, Context, Error, Plugin,
     PluginError, PluginManager, PluginState, Reconfigure, plugin,
@@ -24,16 +24,13 @@ use tokio::sync::Notify;
 /// The callbacks `harness` saw since it was last read, in this file's notation: `name:lookup>`
 /// when one began, `name:lookup<` when it returned (its future ended).
 fn lookups(harness: &Harness) -> Vec<String> {
-    let lines = harness.journal_lines();
-    let lines = lines.lines().filter_map(|line| {
-        let (plugin, what) = line.split_once(": ")?;
-        match what {
-            "extension point" => Some(format!("{plugin}:lookup>")),
-            "extension point returned" => Some(format!("{plugin}:lookup<")),
-            _ => None,
-        }
+    let journal = harness.journal().into_iter();
+    let lookups = journal.filter_map(|(plugin, seen)| match seen {
+        Seen::Called(Hook::Callback) => Some(format!("{plugin}:lookup>")),
+        Seen::Returned(Hook::Callback) => Some(format!("{plugin}:lookup<")),
+        _ => None,
     });
-    lines.collect()
+    lookups.collect()
 }
 
 fn entry(name: &str) -> &'static PluginEntry {

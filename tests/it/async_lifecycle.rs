@@ -19,7 +19,7 @@ use plugin_factory::policy::{Backoff, OnFailure};
 use plugin_factory::registry::PluginMetadata;
 use plugin_factory::registry::{Dependency, PluginEntry};
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
-use plugin_factory::testing::{Fault, Harness};
+use plugin_factory::testing::{Fault, Harness, Seen};
 use plugin_factory::{
     AsyncManager, AsyncPlugin, Context, Error, Health, ManagerBuilder, Plugin, PluginError,
     PluginState,
@@ -94,20 +94,15 @@ impl Scope {
     /// The journal so far.
     fn journal(&self) -> Vec<String> {
         let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
-        for line in self.harness.journal_lines().lines() {
-            let Some((plugin, what)) = line.split_once(": ") else {
-                continue;
-            };
-            let noted = match what.strip_suffix(" returned") {
-                Some(hook) => format!("{plugin}:{hook}<"),
-                None => match what {
-                    "create" => format!("{plugin}:create"),
-                    "dropped" => format!("{plugin}:drop"),
-                    "health check" | "extension point" => continue,
-                    hook => format!("{plugin}:{hook}>"),
-                },
-            };
-            lines.push(noted);
+        for (plugin, seen) in self.harness.journal() {
+            lines.push(match seen {
+                Seen::Called(Hook::Create) => format!("{plugin}:create"),
+                Seen::Called(Hook::Callback) | Seen::Checked => continue,
+                Seen::Called(hook) => format!("{plugin}:{hook}>"),
+                Seen::Returned(hook) => format!("{plugin}:{hook}<"),
+                Seen::Dropped => format!("{plugin}:drop"),
+                _ => continue,
+            });
         }
         lines.clone()
     }
