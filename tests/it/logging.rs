@@ -338,3 +338,56 @@ fn a_retry_logs_each_failed_attempt_and_the_success() {
         ["plugin \"log-retry\": start succeeded on attempt 3"]
     );
 }
+
+/// An executor whose timer wakes late, as on a machine too busy to run the walk on time.
+struct Oversleeping(std::time::Duration);
+
+impl plugin_factory::executor::Executor for Oversleeping {
+    fn sleep(
+        &self,
+        duration: std::time::Duration,
+    ) -> plugin_factory::executor::BoxFuture<'static, ()> {
+        plugin_factory::executor::Tokio.sleep(duration + self.0)
+    }
+
+    fn run_blocking(
+        &self,
+        work: Box<dyn FnOnce() + Send>,
+    ) -> plugin_factory::executor::BoxFuture<'static, ()> {
+        plugin_factory::executor::Tokio.run_blocking(work)
+    }
+}
+
+#[tokio::test]
+async fn the_end_of_grace_is_logged_even_when_the_walk_wakes_after_mercy_ended_too() {
+    use plugin_factory::PluginManager;
+    use std::time::Duration;
+    let capture = capture();
+    let entries = vec![stuck("lg-late")];
+    let manager = PluginManager::from_entries(entries)
+        .unwrap()
+        .into_async(Oversleeping(Duration::from_millis(200)));
+    let manager = manager.validate().await.unwrap().init().await.unwrap();
+    let report = manager
+        .start()
+        .await
+        .unwrap()
+        // The alarm for the end of grace (20 ms) rings at 220 ms: mercy ended at 30 ms.
+        .shutdown_within(Duration::from_millis(20), Duration::from_millis(10))
+        .await;
+    let grace = warnings_containing(capture, "grace period");
+    assert_eq!(grace.len(), 1, "{grace:?}");
+    assert!(
+        grace[0].contains("(20ms) is over with 1 hooks running"),
+        "{}",
+        grace[0]
+    );
+    let late = report.plugins().iter().find(|p| p.name() == "lg-late");
+    let reason = late
+        .and_then(|plugin| plugin.reason())
+        .map(ToString::to_string);
+    assert!(
+        reason.as_deref().is_some_and(|r| r.contains("abandoned")),
+        "{reason:?}"
+    );
+}

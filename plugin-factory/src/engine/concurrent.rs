@@ -236,7 +236,7 @@ impl Ops<'_, &mut Slots> {
                     Either::Left((done, _)) => done,
                     Either::Right(((), _)) => {
                         let (next, after) = deadlines.map_or((Stage::Over, None), Deadlines::stage);
-                        self.log_deadline(next, flying.len(), deadlines);
+                        self.log_deadline(stage, next, flying.len(), deadlines);
                         (stage, alarm) = (next, after.map(|after| run.executor.sleep(after)));
                         continue;
                     }
@@ -357,18 +357,26 @@ impl Ops<'_, &mut Slots> {
         }
     }
 
-    fn log_deadline(&self, next: Stage, running: usize, deadlines: Option<&Deadlines>) {
+    /// Warns when the walk, woken by its alarm in stage `from`, finds that the grace period is
+    /// over: also when it wakes after mercy ended too (a busy machine, a late timer), so the
+    /// warning never goes missing before the abandonment it explains.
+    fn log_deadline(
+        &self,
+        from: Stage,
+        next: Stage,
+        running: usize,
+        deadlines: Option<&Deadlines>,
+    ) {
         let Some(deadlines) = deadlines else {
             return;
         };
-        match next {
-            Stage::Hurried => log::warn!(
+        if from == Stage::Ordered && next != Stage::Ordered {
+            log::warn!(
                 "plugin manager: shutdown's grace period ({:?}) is over with {running} hooks running: \
                  the rest are torn down without waiting for their dependents, for {:?} more",
                 deadlines.grace,
                 deadlines.mercy
-            ),
-            Stage::Over | Stage::Ordered => {}
+            );
         }
     }
 }
