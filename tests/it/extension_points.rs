@@ -1017,6 +1017,15 @@ const THREADS: usize = 4;
 const ITERATIONS: usize = 2_000;
 const ROUNDS: usize = 100;
 
+/// Sets its flag when dropped: when its thread ends, whether it returned or panicked.
+struct SetOnDrop(Arc<AtomicBool>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, SeqCst);
+    }
+}
+
 #[test]
 fn calls_on_four_threads_never_reach_a_stopped_instance_and_all_are_counted() {
     use points::{LOADS, TICKS, VIOLATIONS};
@@ -1027,6 +1036,9 @@ fn calls_on_four_threads_never_reach_a_stopped_instance_and_all_are_counted() {
     let control = {
         let (manager, go, done) = (Arc::clone(&manager), Arc::clone(&go), Arc::clone(&done));
         thread::spawn(move || {
+            // Set however the rounds end: a failed assertion here must end the workers' loops,
+            // so that the test fails instead of hanging.
+            let _done = SetOnDrop(done);
             go.wait();
             for _ in 0..ROUNDS {
                 assert_eq!(manager.stop_plugin("load-a").unwrap(), ["load-c", "load-a"]);
@@ -1042,7 +1054,6 @@ fn calls_on_four_threads_never_reach_a_stopped_instance_and_all_are_counted() {
                 manager.stop_plugin("load-c").unwrap();
                 manager.start_plugin("load-c").unwrap();
             }
-            done.store(true, SeqCst);
         })
     };
     // Each worker makes its iterations, and goes on until the control rounds are over.
