@@ -200,6 +200,40 @@ fn check_passes_a_valid_setup_and_names_every_problem_of_another() {
 }
 
 #[test]
+fn check_passes_when_the_instance_whose_config_is_wrong_is_disabled() {
+    let wrong = (
+        "plugins.greeter.config.shout".to_owned(),
+        "loudly".to_owned(),
+    );
+    let options = Options {
+        disable: vec!["greeter".to_owned()],
+        set: vec![wrong],
+        ..Options::default()
+    };
+    let (exit, out, _) = run(Command::Check, &options);
+    assert_eq!(exit, Exit::Success, "{out}");
+    assert_lines(&out, "ok: 3 plugins valid");
+    let (exit, out, _) = run(Command::List, &json_with(&options));
+    assert_eq!(exit, Exit::Success);
+    let document = parse(&out);
+    let greeter = document["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|plugin| plugin["name"] == "greeter")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(greeter["enabled"], false, "{out}");
+    assert!(greeter["reason"].is_null(), "{out}");
+}
+
+fn json_with(options: &Options) -> Options {
+    Options {
+        format: OutputFormat::Json,
+        ..options.clone()
+    }
+}
+
+#[test]
 fn check_as_json_is_a_stable_document() {
     let options = Options {
         set: vec![("plugins.greeter.config.shout".to_owned(), "loud".to_owned())],

@@ -324,6 +324,67 @@ config = { greeting = \"hi\" }
 }
 
 #[test]
+fn a_disabled_instance_is_left_out_before_its_config_is_read() {
+    // `echo` requires `greeting`: each of these would be excluded for its config if it ran.
+    // Disabled in the file, by an environment variable, and by the builder.
+    let text = format!(
+        "{ECHO}[plugins.off-in-file]\nkind = \"echo\"\nenabled = false\n\
+         [plugins.off-by-env]\nkind = \"echo\"\nconfig = {{ greeting = 3 }}\n\
+         [plugins.off-in-code]\nkind = \"echo\"\nconfig = {{ greting = \"typo\" }}\n"
+    );
+    let config = Loader::new()
+        .text("host.toml", Format::Toml, text)
+        .env_vars("APP", [("APP__PLUGINS__OFF_BY_ENV__ENABLED", "false")])
+        .load()
+        .unwrap();
+    let manager = support::start_with(kinds::builder().config(config).disable("off-in-code"));
+    for name in ["off-in-file", "off-by-env", "off-in-code"] {
+        let info = manager.info(name).unwrap();
+        assert_eq!(info.state(), PluginState::Registered, "{name} is left out");
+        assert!(info.reason().is_none(), "{name}: {:?}", info.reason());
+    }
+    assert_eq!(state(&manager, "echo"), Some(PluginState::Running));
+    let report = manager.report();
+    assert_eq!(report.excluded().count(), 0, "{report}");
+    assert!(report.config_problems().is_empty(), "{report}");
+
+    // Added at run time, its config is read then, and found wanting: the add is refused.
+    let refused = manager.add_plugin("off-in-code").unwrap_err().to_string();
+    assert!(
+        refused.contains("plugins.off-in-code.config: missing field `greeting`"),
+        "{refused}"
+    );
+    assert_eq!(
+        state(&manager, "off-in-code"),
+        Some(PluginState::Registered)
+    );
+}
+
+#[test]
+fn a_reload_leaves_a_disabled_instance_s_config_unread_and_reads_it_once_enabled() {
+    let running = start(toml(&format!(
+        "{ECHO}[plugins.later]\nkind = \"echo\"\nenabled = false\n"
+    )));
+    assert_eq!(state(&running, "later"), Some(PluginState::Registered));
+    let mut running = running;
+    // Still disabled, still incomplete: nothing to read, nothing to refuse.
+    let same = toml(&format!(
+        "{ECHO}[plugins.later]\nkind = \"echo\"\nenabled = false\nconfig = {{ times = 2 }}\n"
+    ));
+    assert!(running.apply(same).is_ok());
+    // Enabled with the same incomplete config: read now, and refused whole.
+    let enabled = toml(&format!(
+        "{ECHO}[plugins.later]\nkind = \"echo\"\nconfig = {{ times = 2 }}\n"
+    ));
+    let refused = running.apply(enabled).unwrap_err().to_string();
+    assert!(
+        refused.contains("plugins.later.config: missing field `greeting`"),
+        "{refused}"
+    );
+    assert_eq!(state(&running, "later"), Some(PluginState::Registered));
+}
+
+#[test]
 fn an_unknown_kind_lists_the_kinds_and_suggests_the_nearest() {
     let (problems, manager) = problems(toml(&format!("{ECHO}[plugins.cache]\nkind = \"stor\"\n")));
     assert_eq!(

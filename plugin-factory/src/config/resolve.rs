@@ -12,8 +12,9 @@ use crate::registry::PluginEntry;
 use crate::tree::Problem;
 use crate::tree::{self, Node, SeededMap, SeededSet, Value};
 
-/// Says whether the config of an instance (by name and kind) was checked already.
-pub(crate) type Checked<'a> = dyn Fn(&str, &'static PluginEntry, &Node) -> bool + 'a;
+/// Says whether to leave the `config` of an enabled instance (by name and kind) unread: it was
+/// checked already, or the instance is left out by name.
+pub(crate) type Unread<'a> = dyn Fn(&str, &'static PluginEntry, Option<&Node>) -> bool + 'a;
 
 /// The keys of the configuration's top level.
 pub(super) const TOP_KEYS: &[&str] = &["plugins", "run_unlisted"];
@@ -49,17 +50,24 @@ impl Resolved {
     }
 }
 
-/// Resolves `config` against `kinds`, checking each instance's typed config.
-pub(crate) fn resolve(config: &Config, kinds: &[&'static PluginEntry]) -> Resolved {
-    resolve_with(config, kinds, &|_, _, _| false)
+/// Resolves `config` against `kinds`, checking the typed config of each instance that runs: a
+/// disabled one's config, or one named in `left_out` (`ManagerBuilder::disable`), is not read.
+pub(crate) fn resolve(
+    config: &Config,
+    kinds: &[&'static PluginEntry],
+    left_out: &[String],
+) -> Resolved {
+    resolve_with(config, kinds, &|name, _, _| {
+        left_out.iter().any(|left_out| left_out == name)
+    })
 }
 
-/// [`resolve`], skipping the typed check of each config that `checked(name, kind, config)`
-/// says was checked already (a reload leaves unchanged configs alone).
+/// [`resolve`], leaving unread each config that `unread(name, kind, config)` says needs no
+/// reading (a reload leaves unchanged configs alone).
 pub(crate) fn resolve_with(
     config: &Config,
     kinds: &[&'static PluginEntry],
-    checked: &Checked<'_>,
+    unread: &Unread<'_>,
 ) -> Resolved {
     let root = config.tree();
     // Kinds by name, the first registered of a name winning (two of one name are excluded as
@@ -98,7 +106,7 @@ pub(crate) fn resolve_with(
         None | Some(Value::Null) => {}
         Some(Value::Map(entries)) => {
             for (name, node) in entries {
-                match instance(name, node, &by_name, kinds, checked) {
+                match instance(name, node, &by_name, kinds, unread) {
                     Ok(instance) => instances.push(instance),
                     Err(problem) => problems.push(problem),
                 }
@@ -143,7 +151,7 @@ fn instance(
     node: &Node,
     by_name: &FxHashMap<&str, &'static PluginEntry>,
     kinds: &[&'static PluginEntry],
-    checked: &Checked<'_>,
+    unread: &Unread<'_>,
 ) -> Result<Instance, Problem> {
     // Key paths are for messages: made only when there is a problem to report.
     let path = || format!("plugins.{name}");
@@ -221,8 +229,10 @@ fn instance(
     };
     let config = node.get("config").cloned();
     let config_path = || format!("{}.config", path());
+    // A disabled instance is left out before its config is read: it may be incomplete.
+    let read = enabled && !unread(&name, entry, config.as_ref());
     match (entry.config(), &config) {
-        (Some(_), Some(config)) if checked(&name, entry, config) => {}
+        _ if !read => {}
         (Some(spec), Some(config)) => {
             if let Err(errors) = spec.parse(config, &config_path()) {
                 problems.extend(errors);

@@ -61,16 +61,15 @@ impl Planner<'_> {
     /// Resolves `config` against the manager's kinds and checks it whole; every problem is
     /// listed, not only the first.
     pub(super) fn check(&self, config: &Config) -> Result<Checked, ConfigError> {
-        // A config that reads the same as the running instance's was checked when it came in.
-        let checked = |name: &str, entry: &'static PluginEntry, node: &Node| {
+        // A config that reads the same as the running instance's was checked when it came in
+        // (unless that instance was disabled: then it was never read).
+        let checked = |name: &str, entry: &'static PluginEntry, node: Option<&Node>| {
             self.now.find(name).is_some_and(|i| {
                 let slots = &self.now.slots;
+                let spec = slots.spec(i);
                 std::ptr::eq(slots.entry(i), entry)
-                    && slots
-                        .spec(i)
-                        .config
-                        .as_ref()
-                        .is_some_and(|old| old.same_value(node))
+                    && spec.enabled
+                    && same_config(spec.config.as_ref(), node)
                     && slots.details(i).as_ref().is_none_or(|details| {
                         !matches!(details.reason, Some(ExclusionReason::InvalidConfig { .. }))
                     })
@@ -128,7 +127,10 @@ impl Planner<'_> {
         let mut unchanged = Vec::new();
         for instance in instances {
             let i = self.now.find(instance.name).expect("the same instances");
-            let same_config = same_config(&slots.spec(i).config, &instance.spec().config);
+            let same_config = same_config(
+                slots.spec(i).config.as_ref(),
+                instance.spec().config.as_ref(),
+            );
             let state = slots.state(i);
             let change =
                 if same_config || !instance.spec().enabled || state == PluginState::Registered {
@@ -227,7 +229,7 @@ impl Planner<'_> {
             }
             let same_kind = std::ptr::eq(old.entry(i), new.entry(j));
             let same_targets = self.now.targets(i).eq(next.targets(j));
-            let same_config = same_config(&old.spec(i).config, &spec.config);
+            let same_config = same_config(old.spec(i).config.as_ref(), spec.config.as_ref());
             let change = if !old.spec(i).enabled || old.state(i) == PluginState::Registered {
                 Some(Change::Add)
             } else if !old.state(i).is_live() {
@@ -327,7 +329,7 @@ impl Planner<'_> {
 }
 
 /// Whether two `config` values read the same, wherever they were read.
-fn same_config(a: &Option<Node>, b: &Option<Node>) -> bool {
+fn same_config(a: Option<&Node>, b: Option<&Node>) -> bool {
     match (a, b) {
         (None, None) => true,
         (Some(a), Some(b)) => a.same_value(b),

@@ -179,7 +179,7 @@ mod tests {
                 .unwrap()
         };
         let first = load("[plugins.base]\n[plugins.extra]\nenabled = false\n");
-        let instances = resolve(&first, &kinds).instances;
+        let instances = resolve(&first, &kinds, &[]).instances;
         let mut engine = Engine::new(instances, Options::default(), Observers::default());
         engine.set_config(kinds.clone(), Vec::new());
         let unlinked = vec![UnlinkedCrate::new("more-plugins", "more_plugins")];

@@ -96,7 +96,8 @@ impl ManagerBuilder {
     }
 
     /// Leaves the plugin called `name` out at startup: it stays `Registered`, is never created,
-    /// and plugins depending on it are excluded. The runtime API can add it later.
+    /// its `config` is not read, and plugins depending on it are excluded. The runtime API can
+    /// add it later (its config is read then).
     pub fn disable(mut self, name: impl Into<String>) -> Self {
         self.disabled.push(name.into());
         self
@@ -178,7 +179,7 @@ impl ManagerBuilder {
                 let Resolved {
                     instances,
                     problems,
-                } = resolve(config, &entries);
+                } = resolve(config, &entries, &self.disabled);
                 for problem in &problems {
                     log::error!("configuration: {problem}");
                 }
