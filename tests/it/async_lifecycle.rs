@@ -1071,6 +1071,13 @@ async fn when_grace_is_over_a_dependency_stops_without_waiting_for_its_stuck_dep
     }
     assert_eq!(times(&lines, dependency, "drop"), 1);
     assert_eq!(times(&lines, stuck, "drop"), 1);
+    // Torn down in mercy, not after it: before the stuck plugin was abandoned (dropped).
+    for plugin in [dependency, base] {
+        assert!(
+            at(&lines, &format!("{plugin}:shutdown<")) < at(&lines, "hy-stuck:drop"),
+            "{plugin}: {lines:?}"
+        );
+    }
 }
 
 /// Deadlines judge each plugin by its own teardown (`stop`, then `shutdown`): when mercy ends,
