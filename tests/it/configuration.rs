@@ -385,6 +385,24 @@ fn a_reload_leaves_a_disabled_instance_s_config_unread_and_reads_it_once_enabled
 }
 
 #[test]
+fn a_misspelt_required_key_is_listed_with_the_field_it_left_missing() {
+    let manager = start(toml("[plugins.echo]\nconfig = { greting = \"hi\" }\n"));
+    let echo = manager.info("echo").unwrap();
+    let Some(ExclusionReason::InvalidConfig { problems }) = echo.reason() else {
+        panic!("echo is excluded for its config");
+    };
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        problems,
+        [
+            "plugins.echo.config.greting: unknown key `greting`; did you mean `greeting`? \
+             expected one of `greeting`, `times` (at host.toml:2:22)",
+            "plugins.echo.config: missing field `greeting` (at host.toml:2:10)"
+        ]
+    );
+}
+
+#[test]
 fn an_unknown_kind_lists_the_kinds_and_suggests_the_nearest() {
     let (problems, manager) = problems(toml(&format!("{ECHO}[plugins.cache]\nkind = \"stor\"\n")));
     assert_eq!(

@@ -6,7 +6,7 @@
 //! then, while it reads a map as a struct. The message names the closest field, if one is close,
 //! and the fields in order: "unknown key `gretting`; did you mean `greeting`? expected one of
 //! `greeting`, `loud`". A struct with `#[serde(flatten)]` is read as a plain map, so its keys are
-//! not checked.
+//! not checked. An enum's unknown variant names the closest variant the same way.
 
 mod error;
 mod node;
@@ -20,7 +20,9 @@ use super::node::Node;
 
 /// Reads `T` from `node`, found at key path `path`.
 ///
-/// The error of the first value that does not fit, or else every key that no struct knows.
+/// Every key that no struct knows, as far as it was read, and then the error of the first value
+/// that does not fit, if one does not: a misspelt required key is listed as unknown, with its
+/// nearest field, before the field it left missing.
 pub(crate) fn deserialize<T: DeserializeOwned>(node: &Node, path: &str) -> Result<T, Vec<Problem>> {
     let collector = Collector::default();
     match T::deserialize(NodeDe::new(node, path, &collector)) {
@@ -32,7 +34,11 @@ pub(crate) fn deserialize<T: DeserializeOwned>(node: &Node, path: &str) -> Resul
                 Err(unknown)
             }
         }
-        Err(error) => Err(vec![error.into_de_error(path, node)]),
+        Err(error) => {
+            let mut problems = collector.into_unknown();
+            problems.push(error.into_de_error(path, node));
+            Err(problems)
+        }
     }
 }
 

@@ -89,11 +89,24 @@ impl serde::de::Error for Error {
             place: None,
         }
     }
+
+    /// An enum's unknown variant, with the nearest one as an unknown key has.
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        Self {
+            message: unknown("variant", variant, expected),
+            place: None,
+        }
+    }
 }
 
 /// `unknown key `gretting`; did you mean `greeting`? expected one of `greeting`, `loud``.
 pub(super) fn unknown_key(key: &str, fields: &[&str]) -> String {
-    let mut message = format!("unknown key `{key}`; ");
+    unknown("key", key, fields)
+}
+
+/// `unknown {what} `{name}`;`, the closest of `fields` if one is close, and all of them.
+fn unknown(what: &str, key: &str, fields: &[&str]) -> String {
+    let mut message = format!("unknown {what} `{key}`; ");
     let closest = fields
         .iter()
         .map(|field| (strsim::jaro_winkler(key, field), field))

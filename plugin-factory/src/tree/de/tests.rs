@@ -179,11 +179,58 @@ fn a_field_read_as_ignored_is_no_unknown_key() {
 }
 
 #[test]
-fn a_failure_wins_over_unknown_keys() {
+fn a_failure_is_listed_after_the_unknown_keys_read_before_it() {
     let node = yaml("gretting: hello\nloud: 3\n");
     assert_eq!(
         errors::<Greeter>(&node, "g"),
-        ["g.loud: invalid type: integer `3`, expected a boolean (at host.yaml:2:7)"]
+        [
+            "g.gretting: unknown key `gretting`; did you mean `greeting`? expected one of \
+             `greeting`, `loud` (at host.yaml:1:11)",
+            "g.loud: invalid type: integer `3`, expected a boolean (at host.yaml:2:7)"
+        ]
+    );
+}
+
+#[test]
+fn a_misspelt_key_is_named_with_its_nearest_field_at_every_level() {
+    // Required: the missing field and the key that was meant for it, both.
+    assert_eq!(
+        errors::<Greeter>(&yaml("gretting: hello\n"), "g"),
+        [
+            "g.gretting: unknown key `gretting`; did you mean `greeting`? expected one of \
+             `greeting`, `loud` (at host.yaml:1:11)",
+            "g: missing field `greeting` (at host.yaml:1:1)"
+        ]
+    );
+    // Optional: read as unknown, the rest as given.
+    assert_eq!(
+        errors::<Greeter>(&yaml("greeting: hi\nlod: true\n"), "g"),
+        [
+            "g.lod: unknown key `lod`; did you mean `loud`? expected one of `greeting`, `loud` \
+             (at host.yaml:2:6)"
+        ]
+    );
+    // Nested: the inner struct's path.
+    #[derive(Debug, Deserialize)]
+    #[expect(dead_code, reason = "only its errors are read")]
+    struct Outer {
+        inner: Greeter,
+    }
+    assert_eq!(
+        errors::<Outer>(&yaml("inner: {greting: hi}\n"), "o"),
+        [
+            "o.inner.greting: unknown key `greting`; did you mean `greeting`? expected one of \
+             `greeting`, `loud` (at host.yaml:1:18)",
+            "o.inner: missing field `greeting` (at host.yaml:1:8)"
+        ]
+    );
+    // An enum's variant.
+    assert_eq!(
+        errors::<Mode>(&yaml("Windwo: {from: 1, to: 2}\n"), "mode"),
+        [
+            "mode: unknown variant `Windwo`; did you mean `Window`? expected one of `Off`, \
+             `Fixed`, `Pair`, `Window` (at host.yaml:1:1)"
+        ]
     );
 }
 
@@ -240,7 +287,7 @@ fn enums() {
     assert_eq!(
         error("On"),
         [
-            "mode: unknown variant `On`, expected one of `Off`, `Fixed`, `Pair`, `Window` \
+            "mode: unknown variant `On`; expected one of `Off`, `Fixed`, `Pair`, `Window` \
           (at host.yaml:1:1)"
         ]
     );
