@@ -205,6 +205,32 @@ fn a_new_binding_recreates_the_dependent_only() {
 }
 
 #[test]
+fn a_re_created_instance_restarts_its_live_dependent_that_has_no_change_of_its_own() {
+    // `front` depends on `app`; a new binding re-creates `app`, and `front`, unchanged, is
+    // stopped before it and started after it, the same instance.
+    let front = support::probe("front", &["app"]);
+    let harness = Harness::entries(kinds::entries().chain([front])).config(toml(BASE));
+    let mut manager = support::start_with(harness.builder());
+    harness.forget();
+    let change = "[plugins.app]\nbind = { store = \"store-b\" }\n";
+    let plan = manager.plan(&changed(change)).unwrap().to_string();
+    let lines: Vec<&str> = plan.lines().collect();
+    assert_eq!(lines.len(), 3, "{plan}");
+    assert!(lines[0].contains("app (app): re-create"), "{plan}");
+    assert!(
+        lines[1].contains("front") && lines[1].contains("restart") && lines[1].contains("app"),
+        "{plan}"
+    );
+    assert_eq!(lines[2], "6 unchanged", "{plan}");
+    let applied = manager.apply(changed(change)).unwrap();
+    assert!(applied.is_clean(), "{applied}");
+    assert_eq!(harness.calls(Hook::Stop), ["front", "app"]);
+    assert_eq!(harness.calls(Hook::Create), ["app"]);
+    assert_eq!(harness.calls(Hook::Start), ["app", "front"]);
+    assert_eq!(state(&manager, "front"), Some(PluginState::Running));
+}
+
+#[test]
 fn removing_a_dependency_takes_its_dependents_down_first() {
     let (harness, mut manager, _) = running();
     let applied = manager
