@@ -11,7 +11,7 @@ use plugin_factory::config::{Change, Config, Effect, Format, Loader};
 use plugin_factory::observe::Event;
 use plugin_factory::phase::Active;
 use plugin_factory::report::Hook;
-use plugin_factory::testing::Harness;
+use plugin_factory::testing::{Fault, Harness};
 use plugin_factory::{Error, PluginManager, PluginState};
 
 use kinds::{Echo, Store};
@@ -228,6 +228,18 @@ fn a_re_created_instance_restarts_its_live_dependent_that_has_no_change_of_its_o
     assert_eq!(harness.calls(Hook::Create), ["app"]);
     assert_eq!(harness.calls(Hook::Start), ["app", "front"]);
     assert_eq!(state(&manager, "front"), Some(PluginState::Running));
+
+    // A dependent that is not live is not restarted: excluded (its stop failed), it stays so.
+    harness.inject("front", Hook::Stop, Fault::error("stuck"));
+    let _ = manager.stop_plugin("front");
+    assert_eq!(state(&manager, "front"), Some(PluginState::Excluded));
+    harness.forget();
+    let back = "[plugins.app]\nbind = { store = \"store-a\" }\n";
+    let plan = manager.plan(&changed(back)).unwrap().to_string();
+    assert!(!plan.contains("restart"), "{plan}");
+    assert!(manager.apply(changed(back)).unwrap().is_clean());
+    assert_eq!(harness.calls(Hook::Start), ["app"]);
+    assert_eq!(state(&manager, "front"), Some(PluginState::Excluded));
 }
 
 #[test]
