@@ -3,7 +3,7 @@
 # what queries return. Each mutant is built once (the `mutants` profile: no debug info) and
 # checked by the runtime crate's unit tests and the root package's behaviour tests (the UI,
 # command-line and linking tests are left out: they test the macro, the CLI and the linker, not
-# this code; so is the test that runs the async example binary). About three hours for the whole set on a 2-core machine (`--in-diff` for a change); results in target/mutants.out.
+# this code; so is the test that runs the async example binary). About two hours for the whole set on a 2-core machine (`--in-diff` for a change); results in target/mutants.out.
 # How to read them and the last figures: docs/testing.md. Extra arguments go to cargo-mutants,
 # e.g. `scripts/mutants.sh --file plugin-factory/src/engine/hooks.rs` or `--in-diff change.diff`.
 set -euo pipefail
