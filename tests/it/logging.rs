@@ -268,13 +268,14 @@ async fn an_async_manager_dropped_without_shutdown_warns_and_the_deadlines_are_l
         // valgrind on a busy machine: the warning is written when it ends.
         .shutdown_within(Duration::from_secs(1), Duration::from_millis(20))
         .await;
-    let grace = warnings_containing(capture, "grace period");
-    assert_eq!(grace.len(), 1, "{grace:?}");
-    assert!(
-        grace[0].contains("is over with 1 hooks running"),
-        "{}",
-        grace[0]
-    );
+    assert_one_warning(capture, "grace period", "is over with 1 hooks running");
+}
+
+/// Exactly one warning mentions `topic`, and it says `says`.
+fn assert_one_warning(capture: &Capture, topic: &str, says: &str) {
+    let found = warnings_containing(capture, topic);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains(says), "{}", found[0]);
 }
 
 #[tokio::test]
@@ -375,12 +376,10 @@ async fn the_end_of_grace_is_logged_even_when_the_walk_wakes_after_mercy_ended_t
         // The alarm for the end of grace (20 ms) rings at 220 ms: mercy ended at 30 ms.
         .shutdown_within(Duration::from_millis(20), Duration::from_millis(10))
         .await;
-    let grace = warnings_containing(capture, "grace period");
-    assert_eq!(grace.len(), 1, "{grace:?}");
-    assert!(
-        grace[0].contains("(20ms) is over with 1 hooks running"),
-        "{}",
-        grace[0]
+    assert_one_warning(
+        capture,
+        "grace period",
+        "(20ms) is over with 1 hooks running",
     );
     let late = report.plugins().iter().find(|p| p.name() == "lg-late");
     let reason = late
