@@ -31,9 +31,11 @@ use crate::config::Config;
 use crate::contract::Health;
 use crate::engine::observe::Event;
 use crate::error::Error;
+use crate::executor::Executor;
 use crate::fault::{Faults, Target};
 use crate::lifecycle::Hook;
 use crate::manager::PluginManager;
+use crate::manager::asynchronous::AsyncManager;
 use crate::manager::builder::ManagerBuilder;
 use crate::manager::phase::Active;
 use crate::registry::{self, Factory, PluginEntry};
@@ -223,6 +225,33 @@ impl Harness {
     /// A manager through discover, validate, init and start.
     pub fn start(&self) -> Result<PluginManager<Active>, Error> {
         self.builder().discover()?.validate()?.init()?.start()
+    }
+
+    /// [`start`](Self::start) for the async manager: discovered, then validated, initialized
+    /// and started with its hooks awaited on `executor`.
+    ///
+    /// ```
+    /// use plugin_factory::executor::Tokio;
+    /// use plugin_factory::report::Hook;
+    /// use plugin_factory::testing::Harness;
+    /// # plugin_factory::link_plugins!(example_plugins);
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), plugin_factory::Error> {
+    /// let harness = Harness::kinds(&["kv-store", "audit-log"]);
+    /// let running = harness.start_async(Tokio).await?;
+    /// assert_eq!(running.live(), ["kv-store", "audit-log"]);
+    /// running.shutdown().await;
+    /// assert_eq!(harness.calls(Hook::Stop), ["audit-log", "kv-store"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn start_async(
+        &self,
+        executor: impl Executor,
+    ) -> Result<AsyncManager<Active>, Error> {
+        let manager = self.builder().discover()?.into_async(executor);
+        manager.validate().await?.init().await?.start().await
     }
 
     /// Every event recorded so far, in order.

@@ -308,13 +308,10 @@ async fn an_async_operation_waits_the_backoff_before_each_attempt() {
         &[],
     );
     let harness = Harness::entries([entry]);
-    let manager = harness
-        .builder()
-        .discover()
-        .unwrap()
-        .into_async(plugin_factory::executor::Tokio);
-    let manager = manager.validate().await.unwrap().init().await.unwrap();
-    let running = manager.start().await.unwrap();
+    let running = harness
+        .start_async(plugin_factory::executor::Tokio)
+        .await
+        .unwrap();
     running.stop_plugin("db").await.unwrap();
     harness.inject("db", Hook::Start, fails(Hook::Start).times(2));
     let began = std::time::Instant::now();

@@ -304,13 +304,10 @@ fn a_supervisor_that_gives_up_takes_the_plugin_out_as_a_failure_does() {
 #[tokio::test]
 async fn the_journal_watches_the_async_manager_too() {
     let harness = Harness::kinds(&["kv-store", "audit-log"]);
-    let manager = harness
-        .builder()
-        .discover()
-        .unwrap()
-        .into_async(plugin_factory::executor::Tokio);
-    let manager = manager.validate().await.unwrap().init().await.unwrap();
-    let running = manager.start().await.unwrap();
+    let running = harness
+        .start_async(plugin_factory::executor::Tokio)
+        .await
+        .unwrap();
     assert_eq!(
         running.restart_plugin("kv-store").await.unwrap(),
         ["kv-store", "audit-log"]
