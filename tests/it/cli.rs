@@ -118,8 +118,9 @@ fn info_tells_everything_about_one_instance() {
     assert_eq!(head[1], "kind: kv-store");
     assert!(out.contains("dependents: audit-log"), "{out}");
     assert!(out.contains("on failure: exclude"), "{out}");
+    // The config in effect, with where each value came from.
     assert!(
-        out.contains("config:\n  {\n    \"capacity\": \"7\"\n  }"),
+        out.contains("config:\n  capacity = 7  # override plugins.kv-main.config.capacity\n"),
         "{out}"
     );
     assert!(out.contains("\"KvStoreConfig\""), "the schema: {out}");
@@ -137,6 +138,12 @@ fn info_tells_everything_about_one_instance() {
     );
     let document = parse(&out);
     assert_eq!(document["state"], "validated");
+    // Typed as the config type reads it: a number, not the text given.
+    assert_eq!(document["config"], serde_json::json!({ "capacity": 7 }));
+    assert_eq!(
+        document["config_origins"]["capacity"],
+        "override plugins.kv-main.config.capacity"
+    );
     assert_eq!(document["health"], "healthy");
     assert_eq!(
         document["config_schema"]["$defs"]["KvStoreConfig"]["type"],
@@ -145,7 +152,7 @@ fn info_tells_everything_about_one_instance() {
 }
 
 #[test]
-fn info_on_an_unknown_name_lists_the_known_ones() {
+fn info_on_an_unknown_name_suggests_the_nearest_and_lists_the_known_ones() {
     let (exit, out, err) = run(
         Command::Info {
             name: "kv-stor".to_owned(),
@@ -157,7 +164,8 @@ fn info_on_an_unknown_name_lists_the_known_ones() {
     assert!(out.is_empty());
     assert_eq!(
         err.trim(),
-        "error: no plugin or kind is called \"kv-stor\"; known: audit-log, clock, greeter, kv-store"
+        "error: no plugin or kind is called \"kv-stor\"; did you mean \"kv-store\"? \
+         known: audit-log, clock, greeter, kv-store"
     );
 }
 
@@ -347,8 +355,12 @@ struct TempConfig(PathBuf);
 
 impl TempConfig {
     fn new(name: &str, text: &str) -> Self {
+        Self::with_extension(name, "toml", text)
+    }
+
+    fn with_extension(name: &str, extension: &str, text: &str) -> Self {
         let path = std::env::temp_dir().join(format!(
-            "plugin-factory-cli-{}-{name}.toml",
+            "plugin-factory-cli-{}-{name}.{extension}",
             std::process::id()
         ));
         std::fs::write(&path, text).unwrap();
@@ -364,6 +376,111 @@ impl Drop for TempConfig {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
+}
+
+fn show(origin: bool, written_as: Option<plugin_factory::config::Format>) -> Command {
+    Command::Config {
+        command: ConfigCommand::Show { origin, written_as },
+    }
+}
+
+#[test]
+fn config_show_writes_the_configuration_in_effect_with_where_each_value_came_from() {
+    let file = TempConfig::with_extension(
+        "show",
+        "yaml",
+        "plugins:\n  greeter:\n    config:\n      greeting: Hi\n  kv-main:\n    kind: kv-store\n",
+    );
+    let path = file.0.display().to_string();
+    let options = Options {
+        config: Some(file.0.clone()),
+        set: vec![("plugins.kv-main.config.capacity".into(), "30".into())],
+        disable: vec!["clock".into()],
+        ..Options::default()
+    };
+    let (exit, out, err) = run(show(true, None), &options);
+    assert_eq!(exit, Exit::Success, "{err}");
+    // YAML, as the file is; every layer and default, each value's origin beside it.
+    assert_lines(
+        &out,
+        &format!(
+            "run_unlisted: true  # default
+             plugins:  # {path}:2:3
+               greeter:  # {path}:3:5
+                 kind: \"greeter\"  # default
+                 enabled: true  # default
+                 config:  # {path}:4:7
+                   greeting: \"Hi\"  # {path}:4:17
+                   shout: false  # default
+               kv-main:  # {path}:6:5
+                 kind: \"kv-store\"  # {path}:6:11
+                 enabled: true  # default
+                 config:  # override plugins.kv-main.config.capacity
+                   capacity: 30  # override plugins.kv-main.config.capacity
+               clock:  # override plugins.clock.enabled
+                 kind: \"clock\"  # default
+                 enabled: false  # override plugins.clock.enabled
+               audit-log:  # unlisted kind
+                 kind: \"audit-log\"  # unlisted kind
+                 enabled: true  # unlisted kind"
+        ),
+    );
+
+    // What it writes, without origins, reads back as the same configuration, in each format.
+    for (format, extension) in [
+        (plugin_factory::config::Format::Toml, "toml"),
+        (plugin_factory::config::Format::Json, "json"),
+        (plugin_factory::config::Format::Yaml, "yaml"),
+    ] {
+        let (_, written, _) = run(show(false, Some(format)), &options);
+        let again = TempConfig::with_extension("show-again", extension, &written);
+        let reread = Options {
+            config: Some(again.0.clone()),
+            ..Options::default()
+        };
+        let (exit, out, err) = run(show(false, Some(format)), &reread);
+        assert_eq!(exit, Exit::Success, "{err}");
+        assert_eq!(out, written, "{extension}");
+    }
+
+    // JSON for scripts: typed values (the override's text is a number) and origins by key path.
+    let (_, out, _) = run(
+        show(true, None),
+        &Options {
+            format: OutputFormat::Json,
+            ..options
+        },
+    );
+    let document = parse(&out);
+    let config = &document["config"]["plugins"];
+    assert_eq!(config["kv-main"]["config"]["capacity"], 30);
+    assert_eq!(config["clock"]["enabled"], false);
+    let origins = &document["origins"];
+    assert_eq!(
+        origins["plugins.greeter.config.greeting"],
+        format!("{path}:4:17")
+    );
+    assert_eq!(origins["plugins.greeter.config.shout"], "default");
+    assert_eq!(origins["plugins.audit-log.kind"], "unlisted kind");
+}
+
+#[test]
+fn config_show_leaves_a_disabled_instance_s_config_as_given() {
+    // `count` is no key of the greeter's config: read, it would be a problem; disabled, it is
+    // not read, so it is shown as given (text, not typed), with no defaults added.
+    let options = Options {
+        set: vec![
+            ("plugins.greeter.enabled".into(), "false".into()),
+            ("plugins.greeter.config.count".into(), "30".into()),
+        ],
+        ..json()
+    };
+    let (exit, out, err) = run(show(true, None), &options);
+    assert_eq!(exit, Exit::Success, "{err}");
+    let document = parse(&out);
+    let greeter = &document["config"]["plugins"]["greeter"];
+    assert_eq!(greeter["enabled"], false);
+    assert_eq!(greeter["config"], serde_json::json!({ "count": "30" }));
 }
 
 #[test]

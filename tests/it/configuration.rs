@@ -45,7 +45,8 @@ fn without_a_configuration_each_kind_runs_once_under_its_own_name() {
     assert_eq!(manager.live(), ["core", "flaky", "plain", "store", "app"]);
     assert_eq!(
         reason(&manager, "echo"),
-        "invalid configuration: plugins.echo.config: missing field `greeting` (at code)"
+        "invalid configuration: plugins.echo.config: missing field `greeting` \
+         (an unlisted kind: no configuration names it, so it runs with its default config)"
     );
 }
 

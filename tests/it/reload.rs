@@ -376,7 +376,7 @@ fn a_reload_may_not_take_a_required_instance_away() {
         .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "invalid configuration: plugins.core: plugin \"core\" is required: it cannot be removed or disabled (at code)"
+        "invalid configuration: plugins.core: plugin \"core\" is required: it cannot be removed or disabled (at change.toml:1:1)"
     );
     assert_eq!(state(&manager, "core"), Some(PluginState::Running));
 }

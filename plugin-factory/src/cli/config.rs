@@ -1,15 +1,71 @@
-//! `config schema` and `config plan FILE`: the configuration's JSON Schema for this binary, and
-//! what moving to another configuration would change.
+//! `config show`, `config schema` and `config plan FILE`: the configuration in effect and where
+//! each value came from, its JSON Schema for this binary, and what moving to another
+//! configuration would change.
 
 use std::path::Path;
 
-use serde_json::json;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use serde_json::{Map, Value, json};
 
 use super::options::{Exit, OutputFormat, Source};
-use super::render::{Io, err, out, print_json};
+use super::render::{Io, err, node_json, out, print_json};
 use super::session::Session;
-use crate::config::{Change, Loader, schema as config_schema};
+use crate::config::{Change, Format, Loader, Node, schema as config_schema};
 use crate::error::Error;
+
+/// `toml`, `json` or `yaml`, for `config show --as`.
+pub(super) fn file_format() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(["toml", "json", "yaml"]).map(|name| match name.as_str() {
+        "json" => Format::Json,
+        "yaml" => Format::Yaml,
+        _ => Format::Toml,
+    })
+}
+
+/// The format configuration is shown in: the one asked for, else the `--config` file's, else
+/// TOML.
+pub(super) fn shown_format(source: &Source<'_>, asked: Option<Format>) -> Format {
+    asked
+        .or_else(|| source.options.config.as_deref().and_then(Format::from_path))
+        .unwrap_or(Format::Toml)
+}
+
+/// Prints the configuration in effect (as [`Config::effective`](crate::config::Config::effective)
+/// makes it), in a file format, with origins as comments if asked; or, with `--format json`,
+/// `{ "config": {...}, "origins": { "key.path": "where" } }`.
+pub(super) fn show(
+    source: &Source<'_>,
+    origin: bool,
+    written_as: Option<Format>,
+    io: &mut Io<'_>,
+) -> Result<Exit, Error> {
+    let config = source.config()?.unwrap_or_default();
+    let effective = config.effective(source.kinds());
+    match source.format() {
+        OutputFormat::Json => {
+            let mut document = json!({ "config": node_json(&effective) });
+            if origin {
+                document["origins"] = origins_json(&effective);
+            }
+            print_json(io, document);
+        }
+        OutputFormat::Text => {
+            let format = shown_format(source, written_as);
+            let text = effective.display(format).with_origins(origin).to_string();
+            let _ = io.out.write_all(text.as_bytes());
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// Every value's key path and where it came from, as a JSON object.
+pub(super) fn origins_json(node: &Node) -> Value {
+    let origins: Map<String, Value> = crate::tree::origins(node)
+        .into_iter()
+        .map(|(path, at)| (path, Value::String(at.to_string())))
+        .collect();
+    Value::Object(origins)
+}
 
 pub(super) fn schema(source: &Source<'_>, io: &mut Io<'_>) -> Result<Exit, Error> {
     let schema = config_schema(source.kinds());

@@ -3,9 +3,12 @@
 
 use serde_json::{Value, json};
 
+use super::config::{origins_json, shown_format};
 use super::options::{Exit, OutputFormat, Source};
 use super::render::{Io, cell, err, node_json, or_required, out, print_json, table};
 use super::session::Session;
+use crate::config::Written;
+use crate::config::nearest;
 use crate::contract::Health;
 use crate::contract::PluginMetadata;
 use crate::error::Error;
@@ -176,7 +179,8 @@ pub(super) fn info(
 ) -> Result<Exit, Error> {
     // Read first: a configuration that does not load fails here, before anything is created.
     let config = source.config()?;
-    let (session, manager) = match Session::validated(source, io)? {
+    let builder = source.builder_with(config.clone());
+    let (session, manager) = match Session::validated_from(builder, io)? {
         Ok(opened) => opened,
         Err(exit) => return Ok(exit),
     };
@@ -196,18 +200,22 @@ pub(super) fn info(
         known.sort_unstable();
         known.dedup();
         session.block_on(manager.shutdown());
+        let near = nearest(name, known.iter().map(String::as_str))
+            .map(|near| format!(" did you mean {near:?}?"))
+            .unwrap_or_default();
         err!(
             io,
-            "error: no plugin or kind is called {name:?}; known: {}",
+            "error: no plugin or kind is called {name:?};{near} known: {}",
             known.join(", ")
         );
         return Ok(Exit::Invalid);
     };
     let metadata = kind.metadata();
-    let current = config
-        .as_ref()
-        .and_then(|config| config.tree().pointer(["plugins", name, "config"]))
-        .map(node_json);
+    // The config in effect: typed, defaults written out, each value with where it came from.
+    let effective = config.unwrap_or_default().effective(kinds.iter().copied());
+    let current = effective
+        .pointer(["plugins", name, "config"])
+        .filter(|_| info.is_some());
     let schema = kind.config().map(|spec| {
         let mut generator =
             schemars::SchemaGenerator::new(schemars::generate::SchemaSettings::draft2020_12());
@@ -233,7 +241,8 @@ pub(super) fn info(
         "on_failure": info.as_ref().map_or(metadata.on_failure(), |i| i.on_failure()).to_string(),
         "on_unhealthy": info.as_ref().map(|i| i.on_unhealthy().to_string()),
         "config_schema": schema,
-        "config": current,
+        "config": current.map(node_json),
+        "config_origins": current.map(origins_json),
     });
     if health {
         let started = session.block_on(async { manager.init().await?.start().await });
@@ -253,7 +262,12 @@ pub(super) fn info(
     }
     match source.format() {
         OutputFormat::Json => print_json(io, document),
-        OutputFormat::Text => print_info_text(&document, io),
+        OutputFormat::Text => {
+            // The config as `config show --origin` writes it, in the file's format.
+            let format = shown_format(source, None);
+            let config = current.map(|config| config.display(format).with_origins(true));
+            print_info_text(&document, config, io);
+        }
     }
     Ok(Exit::Success)
 }
@@ -278,11 +292,18 @@ const INFO_FIELDS: [&str; 16] = [
     "health",
 ];
 
-/// `key: value` lines; lists joined, nulls left out, the config and its schema as indented
-/// JSON.
-fn print_info_text(document: &Value, io: &mut Io<'_>) {
+/// `key: value` lines; lists joined, nulls left out, the config as written with its origins,
+/// its schema as indented JSON.
+fn print_info_text(document: &Value, config: Option<Written<'_>>, io: &mut Io<'_>) {
     for key in INFO_FIELDS {
         let label = key.replace('_', " ");
+        if key == "config" {
+            if let Some(config) = config {
+                let text = config.to_string();
+                out!(io, "config:\n  {}", text.trim().replace('\n', "\n  "));
+            }
+            continue;
+        }
         match document.get(key) {
             None | Some(Value::Null) => {}
             Some(Value::String(text)) if text.is_empty() => {}

@@ -54,7 +54,7 @@ use std::time::Duration;
 use clap::{CommandFactory, Parser, Subcommand};
 
 use self::options::Source;
-use crate::config::Config;
+use crate::config::{Config, Format};
 use crate::error::Error;
 use crate::manager::builder::ManagerBuilder;
 use crate::registry::PluginEntry;
@@ -69,7 +69,8 @@ pub use self::render::{Io, color_wanted};
 #[command(
     about = "Inspect, check and run the plugins of this binary",
     after_help = "Examples:\n  list --format json\n  check --config app.toml --disable metrics\n  \
-                  graph | dot -Tpng -o plugins.png\n  config plan next.toml --config app.toml\n  \
+                  graph | dot -Tpng -o plugins.png\n  config show --origin --config app.toml\n  \
+                  config plan next.toml --config app.toml\n  \
                   run --config app.toml   # SIGINT or SIGTERM stops, SIGHUP reloads the file\n\n\
                   Exit codes: 0 ok, 1 invalid plugins or configuration, 2 usage, 3 degraded, 4 unhealthy."
 )]
@@ -106,7 +107,8 @@ pub enum Command {
     },
     /// Starts everything, checks every plugin's health, prints it, and stops.
     Health,
-    /// The configuration: its JSON Schema, or what moving to another file would change.
+    /// The configuration: in effect (with where each value came from), its JSON Schema, or
+    /// what moving to another file would change.
     Config {
         /// What to do with it.
         #[command(subcommand)]
@@ -137,6 +139,17 @@ pub enum Command {
 #[derive(Debug, Clone, Subcommand)]
 #[non_exhaustive]
 pub enum ConfigCommand {
+    /// The configuration in effect: every layer applied (file, environment, `--set`,
+    /// `--enable`, `--disable`), every default written out, one instance per unlisted kind.
+    Show {
+        /// Shows beside each value where it came from: `FILE:LINE:COLUMN`, an environment
+        /// variable, an override, `default` or `unlisted kind`.
+        #[arg(long)]
+        origin: bool,
+        /// The format to write: the `--config` file's by default, TOML without one.
+        #[arg(long = "as", value_name = "FORMAT", value_parser = config::file_format())]
+        written_as: Option<Format>,
+    },
     /// The configuration's JSON Schema for this binary's kinds.
     Schema,
     /// What applying FILE to the current configuration would change; nothing is started or
@@ -261,6 +274,9 @@ impl Runner {
             Command::Check => inspect::check(&self.source(options), io),
             Command::Graph { style } => graph::graph(&self.source(options), *style, io),
             Command::Health => inspect::health(&self.source(options), io),
+            Command::Config {
+                command: ConfigCommand::Show { origin, written_as },
+            } => config::show(&self.source(options), *origin, *written_as, io),
             Command::Config {
                 command: ConfigCommand::Schema,
             } => config::schema(&self.source(options), io),

@@ -184,14 +184,19 @@ impl Source<'_> {
     }
 
     pub(super) fn builder(&self) -> Result<ManagerBuilder, Error> {
+        Ok(self.builder_with(self.config()?))
+    }
+
+    /// The builder for `config`, read from these options already.
+    pub(super) fn builder_with(&self, config: Option<Config>) -> ManagerBuilder {
         let mut builder = PluginManager::builder();
         if let Some(chosen) = self.chosen {
             builder = builder.entries(chosen.iter().copied());
         }
-        Ok(match self.config()? {
+        match config {
             Some(config) => builder.config(config),
             None => builder,
-        })
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use super::render::{Io, err, or_required};
 use crate::error::Error;
 use crate::executor::Tokio;
 use crate::manager::asynchronous::AsyncManager;
+use crate::manager::builder::ManagerBuilder;
 use crate::manager::phase::Vetted;
 
 /// A command's runtime.
@@ -44,12 +45,21 @@ impl Session {
         source: &Source<'_>,
         io: &mut Io<'_>,
     ) -> Result<Result<(Self, AsyncManager<Vetted>), Exit>, Error> {
+        Self::validated_from(source.builder()?, io)
+    }
+
+    /// [`validated`](Self::validated), for a command that read the configuration already and
+    /// made the builder from it.
+    pub(super) fn validated_from(
+        builder: ManagerBuilder,
+        io: &mut Io<'_>,
+    ) -> Result<Result<(Self, AsyncManager<Vetted>), Exit>, Error> {
         let session = match Self::new(io) {
             Ok(session) => session,
             Err(exit) => return Ok(Err(exit)),
         };
         let outcome = session.block_on(async {
-            let discovered = source.builder()?.discover()?.into_async(Tokio);
+            let discovered = builder.discover()?.into_async(Tokio);
             discovered.validate().await
         });
         Ok(or_required(outcome, io)?.map(|manager| (session, manager)))

@@ -38,7 +38,7 @@ pub(crate) struct Spec {
     pub(crate) on_unhealthy: Option<OnUnhealthy>,
     /// `timeout_ms`: how long each hook may run under the async manager, if given.
     pub(crate) timeout: Option<Duration>,
-    /// Where the configuration describes it (`Code` for an instance it does not mention).
+    /// Where the configuration describes it (`Unlisted` for an instance it does not mention).
     pub(crate) at: Location,
     /// What is wrong with its configuration: a non-empty list excludes it before its factory
     /// runs.
@@ -54,7 +54,7 @@ impl Spec {
         on_failure: None,
         on_unhealthy: None,
         timeout: None,
-        at: Location::Code,
+        at: Location::Unlisted,
         problems: Vec::new(),
     };
 

@@ -27,6 +27,7 @@
 //! `docs/configuration.md` is the full guide.
 
 mod document;
+mod effective;
 mod env;
 mod error;
 mod file;
@@ -42,7 +43,7 @@ pub use self::error::ConfigError;
 pub use self::load::{DEFAULT_MAX_FILE_SIZE, Loader, MAX_DEPTH};
 pub use self::plan::{Applied, Change, Effect, Outcome, Plan, PlannedChange};
 pub use self::schema::schema;
-pub use crate::tree::{Format, Location, Node, ParseError, Problem, Value};
+pub use crate::tree::{Format, Location, Node, ParseError, Problem, Value, Written};
 
 pub(crate) use self::instance::{Instance, Spec, spec_of};
-pub(crate) use self::resolve::{Resolved, resolve, resolve_with};
+pub(crate) use self::resolve::{Resolved, nearest, resolve, resolve_with};

@@ -77,7 +77,8 @@ impl<S: SlotAccess> Ops<'_, S> {
             Some(node) => spec.parse(node, &path)?,
             None => match spec.default_value() {
                 Some(value) => value,
-                None => spec.parse(&Node::empty_map(), &path)?,
+                // The config's missing keys are placed where the instance is described.
+                None => spec.parse(&Node::empty_map_at(slots.spec(i).at.clone()), &path)?,
             },
         };
         Ok(Some(value))

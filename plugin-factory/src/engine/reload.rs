@@ -11,7 +11,8 @@ use super::order;
 use super::resolve::dependency_problem;
 use super::{Engine, Layout};
 use crate::config::{
-    Change, Config, ConfigError, Instance, Node, Plan, PlannedChange, Problem, resolve_with,
+    Change, Config, ConfigError, Instance, Location, Node, Plan, PlannedChange, Problem,
+    resolve_with,
 };
 use crate::lifecycle::PluginState;
 use crate::name::Name;
@@ -162,17 +163,22 @@ impl Planner<'_> {
         let slots = &self.now.slots;
         (0..slots.len())
             .filter(|&i| slots.on_failure(i).is_required() && slots.state(i).is_live())
-            .filter(|&i| {
-                next.find(slots.name(i))
-                    .is_none_or(|j| !next.slots.spec(j).enabled)
-            })
-            .map(|i| Problem {
-                path: format!("plugins.{}", slots.name(i)),
-                message: format!(
-                    "plugin {:?} is required: it cannot be removed or disabled",
-                    slots.name(i)
-                ),
-                at: Some(slots.spec(i).at.clone()),
+            .filter_map(|i| {
+                // Placed where the next configuration disables it, else where the current one
+                // described what it removes (nowhere, for an unlisted kind).
+                let at = match next.find(slots.name(i)) {
+                    Some(j) if next.slots.spec(j).enabled => return None,
+                    Some(j) => next.slots.spec(j).at.clone(),
+                    None => slots.spec(i).at.clone(),
+                };
+                Some(Problem {
+                    path: format!("plugins.{}", slots.name(i)),
+                    message: format!(
+                        "plugin {:?} is required: it cannot be removed or disabled",
+                        slots.name(i)
+                    ),
+                    at: (at != Location::Unlisted).then_some(at),
+                })
             })
             .collect()
     }

@@ -35,6 +35,7 @@ type ApplyAsync = for<'a> fn(
 pub struct ConfigSpec {
     type_name: fn() -> &'static str,
     parse: fn(&Node, &str) -> Result<ConfigValue, Vec<Problem>>,
+    typed: fn(&Node, &str) -> Node,
     default: fn() -> Option<ConfigValue>,
     create: Create,
     reconfigure: Apply,
@@ -53,6 +54,7 @@ impl ConfigSpec {
         Self {
             type_name: std::any::type_name::<C>,
             parse: parse::<C>,
+            typed: tree::typed::<C>,
             default,
             create: create::<P, C>,
             reconfigure: reconfigure::<P, C>,
@@ -69,6 +71,12 @@ impl ConfigSpec {
     /// Reads the config found at key path `path`.
     pub fn parse(&self, node: &Node, path: &str) -> Result<ConfigValue, Vec<Problem>> {
         (self.parse)(node, path)
+    }
+
+    /// The config found at `path` with its text values typed as this kind's type reads them
+    /// (`"30"` from an override becomes the number a `u32` field read), for showing it.
+    pub(crate) fn typed(&self, node: &Node, path: &str) -> Node {
+        (self.typed)(node, path)
     }
 
     /// The config of an instance that has none: the type's `Default`, if it has one.

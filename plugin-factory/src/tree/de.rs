@@ -42,5 +42,15 @@ pub(crate) fn deserialize<T: DeserializeOwned>(node: &Node, path: &str) -> Resul
     }
 }
 
+/// `node` as `T` reads it: each text value (from the environment or an override) becomes what
+/// `T` read it as, a number or a flag, or a string otherwise. A value `T` refuses, and whatever
+/// it did not read, keeps its text as a string.
+pub(crate) fn typed<T: DeserializeOwned>(node: &Node, path: &str) -> Node {
+    let collector = Collector::typing();
+    // Whatever the outcome, the values read so far were typed on the way.
+    let _ = T::deserialize(NodeDe::new(node, path, &collector));
+    collector.typed(node)
+}
+
 #[cfg(test)]
 mod tests;

@@ -32,9 +32,10 @@ mod parse;
 mod seeded;
 mod shown;
 mod source;
+mod write;
 
 pub use self::de::Problem;
-pub(crate) use self::de::deserialize;
+pub(crate) use self::de::{deserialize, typed};
 pub(crate) use self::layers::Layers;
 pub use self::node::{Location, Node, Value};
 pub use self::parse::Format;
@@ -43,3 +44,5 @@ pub(crate) use self::seeded::{SeededMap, SeededSet};
 pub(crate) use self::shown::Shown;
 pub(crate) use self::source::MAX_DEPTH;
 pub use self::source::ParseError;
+pub use self::write::Written;
+pub(crate) use self::write::origins;

@@ -45,8 +45,9 @@ pub enum Value {
     Map(Vec<(String, Node)>),
 }
 
-/// Where a value was read.
+/// Where a value was read, or why it is there when no source gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Location {
     /// A position in a file: line and column count from 1.
     File {
@@ -67,13 +68,20 @@ pub enum Location {
         /// The key path as given.
         key: Arc<str>,
     },
-    /// Built in code (a default, or an override by the host's code).
+    /// Built by the host's code.
     Code,
+    /// A default: no source gave the value, so it is what the configuration format or the
+    /// kind's config type says it is when left out. (Not `Default`: a public item of that name
+    /// makes the compiler spell `std::default::Default` in full in every dependent's errors.)
+    Defaulted,
+    /// Made for an instance that no configuration names: `run_unlisted` runs each kind the
+    /// configuration does not mention as one instance named after it, with its default config.
+    Unlisted,
 }
 
 impl fmt::Display for Location {
-    /// `host.toml:7:12`, `environment variable APP__X`, `override plugins.x.enabled`, `code`;
-    /// control characters in a path, name or key written as escapes.
+    /// `host.toml:7:12`, `environment variable APP__X`, `override plugins.x.enabled`, `code`,
+    /// `default`, `unlisted kind`; control characters in a path, name or key written as escapes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::File { path, line, column } => {
@@ -83,6 +91,8 @@ impl fmt::Display for Location {
             Self::Env { variable } => write!(f, "environment variable {}", Shown(variable)),
             Self::Override { key } => write!(f, "override {}", Shown(key)),
             Self::Code => f.write_str("code"),
+            Self::Defaulted => f.write_str("default"),
+            Self::Unlisted => f.write_str("unlisted kind"),
         }
     }
 }

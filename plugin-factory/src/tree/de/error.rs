@@ -6,7 +6,9 @@
 use std::cell::RefCell;
 use std::fmt;
 
-use crate::tree::node::{Location, Node};
+use rustc_hash::FxHashMap;
+
+use crate::tree::node::{Location, Node, Value};
 use crate::tree::shown::Shown;
 
 /// One problem in a configuration: the key path it is about, what is wrong, and where the
@@ -27,10 +29,16 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", Shown(&self.path), Shown(&self.message))?;
-        if let Some(at) = &self.at {
-            write!(f, " (at {at})")?;
+        match &self.at {
+            None => Ok(()),
+            // No source to point at: say why the value is there.
+            Some(Location::Unlisted) => f.write_str(
+                " (an unlisted kind: no configuration names it, so it runs with its default config)",
+            ),
+            Some(Location::Defaulted) => f.write_str(" (a default)"),
+            Some(Location::Code) => f.write_str(" (set in code)"),
+            Some(at) => write!(f, " (at {at})"),
         }
-        Ok(())
     }
 }
 
@@ -134,13 +142,41 @@ fn unknown(what: &str, key: &str, fields: &[&str]) -> String {
     message
 }
 
-/// What deserializing the whole tree gathers besides its result: the keys no struct knows.
+/// What deserializing the whole tree gathers besides its result: the keys no struct knows, and
+/// when asked, what each text value was read as.
 #[derive(Default)]
 pub(super) struct Collector {
     unknown: RefCell<Vec<Problem>>,
+    /// The text nodes the type read as something else than a string, by address (the tree is
+    /// borrowed for the whole reading, so addresses stay put); `None` unless asked for.
+    read_as: Option<RefCell<FxHashMap<*const Node, Value>>>,
 }
 
 impl Collector {
+    /// A collector that also records what text values are read as.
+    pub(super) fn typing() -> Self {
+        Self {
+            unknown: RefCell::default(),
+            read_as: Some(RefCell::default()),
+        }
+    }
+
+    /// Records that the text at `node` was read as `value`, if this collector records that.
+    pub(super) fn read_as(&self, node: &Node, value: impl FnOnce() -> Value) {
+        if let Some(read_as) = &self.read_as {
+            read_as
+                .borrow_mut()
+                .insert(std::ptr::from_ref(node), value());
+        }
+    }
+
+    /// `node`, each text value in it replaced by what it was read as: a string unless the
+    /// type read it as a number or a flag.
+    pub(super) fn typed(&self, node: &Node) -> Node {
+        let read_as = self.read_as.as_ref().map(RefCell::borrow);
+        retyped(node, read_as.as_deref())
+    }
+
     /// Records key `key` (at `path`, holding `node`) of a struct whose fields are `fields`.
     pub(super) fn unknown_key(&self, key: &str, fields: &[&str], path: &str, node: &Node) {
         self.unknown.borrow_mut().push(Problem {
@@ -153,6 +189,27 @@ impl Collector {
     pub(super) fn into_unknown(self) -> Vec<Problem> {
         self.unknown.into_inner()
     }
+}
+
+/// [`Collector::typed`]'s copy of `node`.
+fn retyped(node: &Node, read_as: Option<&FxHashMap<*const Node, Value>>) -> Node {
+    let value = match &node.value {
+        Value::Text(text) => read_as
+            .and_then(|read_as| read_as.get(&std::ptr::from_ref(node)))
+            .cloned()
+            .unwrap_or_else(|| Value::String(text.clone())),
+        Value::List(items) => {
+            Value::List(items.iter().map(|item| retyped(item, read_as)).collect())
+        }
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(key, value)| (key.clone(), retyped(value, read_as)))
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Node::new(value, node.at.clone())
 }
 
 #[cfg(test)]
@@ -213,6 +270,6 @@ mod tests {
             .locate("a.b", &inner)
             .locate("a", &outer);
         let error = error.into_de_error("root", &outer);
-        assert_eq!(error.to_string(), "a.b: bad (at code)");
+        assert_eq!(error.to_string(), "a.b: bad (set in code)");
     }
 }

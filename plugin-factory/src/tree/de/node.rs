@@ -56,6 +56,11 @@ impl<'a> NodeDe<'a> {
         result.map_err(|error| error.locate(self.path, self.node))
     }
 
+    /// Notes that this node's text was read as `value` (for [`typed`](super::typed)).
+    fn read_as(&self, value: impl FnOnce() -> Value) {
+        self.collector.read_as(self.node, value);
+    }
+
     /// What serde's messages call the value.
     fn unexpected(&self) -> Unexpected<'a> {
         match &self.node.value {
@@ -98,11 +103,18 @@ impl<'a> NodeDe<'a> {
                 Err(_) => visitor.visit_u128(integer.unsigned_abs()),
             },
             Value::Text(text) => match (text.parse::<i64>(), text.parse::<u64>()) {
-                (Ok(integer), _) if unsigned && integer >= 0 => {
-                    visitor.visit_u64(integer.unsigned_abs())
+                (Ok(integer), _) => {
+                    self.read_as(|| Value::Integer(integer.into()));
+                    if unsigned && integer >= 0 {
+                        visitor.visit_u64(integer.unsigned_abs())
+                    } else {
+                        visitor.visit_i64(integer)
+                    }
                 }
-                (Ok(integer), _) => visitor.visit_i64(integer),
-                (_, Ok(integer)) => visitor.visit_u64(integer),
+                (_, Ok(integer)) => {
+                    self.read_as(|| Value::Integer(integer.into()));
+                    visitor.visit_u64(integer)
+                }
                 _ => self.float(visitor),
             },
             _ => self.any(visitor),
@@ -112,7 +124,10 @@ impl<'a> NodeDe<'a> {
     fn float<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match &self.node.value {
             Value::Text(text) => match text.parse() {
-                Ok(float) => visitor.visit_f64(float),
+                Ok(float) => {
+                    self.read_as(|| Value::Float(float));
+                    visitor.visit_f64(float)
+                }
                 Err(_) => visitor.visit_str(text),
             },
             _ => self.any(visitor),
@@ -200,8 +215,11 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let result = match &self.node.value {
-            Value::Text(text) if text == "true" => visitor.visit_bool(true),
-            Value::Text(text) if text == "false" => visitor.visit_bool(false),
+            Value::Text(text) if text == "true" || text == "false" => {
+                let flag = text == "true";
+                self.read_as(|| Value::Bool(flag));
+                visitor.visit_bool(flag)
+            }
             _ => self.any(visitor),
         };
         self.located(result)
@@ -216,7 +234,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let result = match &self.node.value {
             Value::Text(text) => match text.parse() {
-                Ok(integer) => visitor.visit_i128(integer),
+                Ok(integer) => {
+                    self.read_as(|| Value::Integer(integer));
+                    visitor.visit_i128(integer)
+                }
                 Err(_) => self.float(visitor),
             },
             _ => self.any(visitor),
@@ -227,8 +248,13 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let result = match &self.node.value {
             Value::Integer(integer) if *integer >= 0 => visitor.visit_u128(integer.unsigned_abs()),
-            Value::Text(text) => match text.parse() {
-                Ok(integer) => visitor.visit_u128(integer),
+            Value::Text(text) => match text.parse::<u128>() {
+                Ok(integer) => {
+                    if let Ok(integer) = i128::try_from(integer) {
+                        self.read_as(|| Value::Integer(integer));
+                    }
+                    visitor.visit_u128(integer)
+                }
                 Err(_) => self.integer(visitor, true),
             },
             _ => self.any(visitor),

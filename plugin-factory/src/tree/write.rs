@@ -1,0 +1,517 @@
+//! Writing a tree back as text, in any of the three formats, each value optionally followed by
+//! where it was read as a comment (`# host.toml:7:12` in TOML and YAML, `// ...` in JSON, as
+//! JSON-with-comments editors show it; the reader, strict, takes JSON without them): what
+//! `config show --origin` prints, after `git config --show-origin`.
+//!
+//! The format crates write values, not comments beside each one, so the writing is done here;
+//! it is small because every string, in all three formats, is written the same way: double
+//! quotes with JSON's escapes, which TOML's basic strings and YAML's double-quoted scalars read
+//! alike. Controls and text-direction marks are escaped, so that what is printed is what was
+//! read (see `shown.rs`). What is written reads back as the same values.
+
+use std::fmt::{self, Write};
+
+use super::node::{Location, Node, Value};
+use super::parse::Format;
+
+/// A tree written as text: [`Node::display`].
+#[derive(Debug, Clone, Copy)]
+#[must_use = "a `Written` does nothing until it is displayed"]
+pub struct Written<'a> {
+    node: &'a Node,
+    format: Format,
+    origins: bool,
+}
+
+impl Node {
+    /// This tree as text in `format`, for showing (`Display`). Strings are escaped as the format
+    /// requires, and the text reads back as the same values, except what a format cannot hold:
+    /// TOML writes a null and an integer past `i64` as a comment, JSON an infinity or NaN as
+    /// `null`. With [`with_origins`](Written::with_origins), each value is followed by where it
+    /// was read, as a comment (`//` in JSON, which the strict JSON reader then refuses).
+    ///
+    /// ```
+    /// use plugin_factory::config::{Format, Loader};
+    ///
+    /// let config = Loader::new()
+    ///     .text("app.toml", Format::Toml, "[plugins.greeter]\nenabled = false\n")
+    ///     .load()?;
+    /// let shown = config.tree().display(Format::Yaml).with_origins(true).to_string();
+    /// assert_eq!(
+    ///     shown,
+    ///     "plugins:  # app.toml:1:2\n  greeter:  # app.toml:1:1\n    enabled: false  # app.toml:2:11\n"
+    /// );
+    /// # Ok::<(), plugin_factory::config::ConfigError>(())
+    /// ```
+    pub fn display(&self, format: Format) -> Written<'_> {
+        Written {
+            node: self,
+            format,
+            origins: false,
+        }
+    }
+}
+
+impl Written<'_> {
+    /// Whether each value is followed by a comment saying where it was read.
+    pub fn with_origins(mut self, origins: bool) -> Self {
+        self.origins = origins;
+        self
+    }
+}
+
+impl fmt::Display for Written<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = Out {
+            f,
+            origins: self.origins,
+        };
+        match self.format {
+            Format::Toml => toml(&mut out, self.node),
+            Format::Yaml => yaml(&mut out, self.node),
+            Format::Json => {
+                json(&mut out, self.node, 0, "")?;
+                // A collection's origin follows its opening bracket.
+                if is_flat(&self.node.value) {
+                    out.origin(self.node)?;
+                }
+                out.f.write_char('\n')
+            }
+        }
+    }
+}
+
+/// The text being written, and whether origins go in it.
+struct Out<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    origins: bool,
+}
+
+impl Out<'_, '_> {
+    /// The end of a line: `node`'s origin as a comment when asked for, in `mark`'s syntax.
+    fn end(&mut self, node: &Node, mark: &str) -> fmt::Result {
+        if self.origins {
+            write!(self.f, "  {mark} {}", node.at)?;
+        }
+        self.f.write_char('\n')
+    }
+
+    /// JSON's origin comment, before the line ends.
+    fn origin(&mut self, node: &Node) -> fmt::Result {
+        if self.origins {
+            write!(self.f, "  // {}", node.at)?;
+        }
+        Ok(())
+    }
+
+    fn indent(&mut self, depth: usize) -> fmt::Result {
+        for _ in 0..depth {
+            self.f.write_str("  ")?;
+        }
+        Ok(())
+    }
+}
+
+/// `text` in double quotes, escaped as JSON escapes it, and its controls and text-direction
+/// marks as `\uXXXX` (all three formats read that).
+fn quoted(f: &mut impl Write, text: &str) -> fmt::Result {
+    f.write_char('"')?;
+    for c in text.chars() {
+        match c {
+            '"' => f.write_str("\\\"")?,
+            '\\' => f.write_str("\\\\")?,
+            '\n' => f.write_str("\\n")?,
+            '\t' => f.write_str("\\t")?,
+            '\r' => f.write_str("\\r")?,
+            c if c.is_control()
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                write!(f, "\\u{:04X}", u32::from(c))?;
+            }
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char('"')
+}
+
+/// A scalar, or an empty collection, as all three formats write it (the caller handles the
+/// rest and what a format lacks).
+fn scalar(f: &mut impl Write, value: &Value, format: Format) -> fmt::Result {
+    match value {
+        Value::Null => f.write_str("null"),
+        Value::Bool(flag) => write!(f, "{flag}"),
+        Value::Integer(integer) => write!(f, "{integer}"),
+        Value::Float(float) => match (format, float) {
+            (_, x) if x.is_finite() => write!(f, "{float:?}"),
+            (Format::Json, _) => f.write_str("null"),
+            (Format::Toml, x) if x.is_nan() => f.write_str("nan"),
+            (Format::Toml, x) => f.write_str(if *x > 0.0 { "inf" } else { "-inf" }),
+            (Format::Yaml, x) if x.is_nan() => f.write_str(".nan"),
+            (Format::Yaml, x) => f.write_str(if *x > 0.0 { ".inf" } else { "-.inf" }),
+        },
+        Value::String(text) | Value::Text(text) => quoted(f, text),
+        Value::List(_) => f.write_str("[]"),
+        Value::Map(_) => f.write_str("{}"),
+    }
+}
+
+/// Whether a value is written on one line: a scalar or an empty collection.
+fn is_flat(value: &Value) -> bool {
+    match value {
+        Value::List(items) => items.is_empty(),
+        Value::Map(entries) => entries.is_empty(),
+        _ => true,
+    }
+}
+
+// --- TOML ----------------------------------------------------------------------------------
+
+/// A map as TOML: its plain keys first, then a `[table]` for each map inside, as TOML requires
+/// (a key after a header belongs to that table).
+fn toml(out: &mut Out<'_, '_>, root: &Node) -> fmt::Result {
+    match &root.value {
+        Value::Map(entries) => toml_table(out, entries, &mut Vec::new()),
+        // Only a map is a TOML document; anything else shows as the value of an empty key.
+        _ => toml_entry(out, "", root),
+    }
+}
+
+fn toml_table<'a>(
+    out: &mut Out<'_, '_>,
+    entries: &'a [(String, Node)],
+    path: &mut Vec<&'a str>,
+) -> fmt::Result {
+    for (key, value) in entries {
+        if !matches!(value.value, Value::Map(_)) {
+            toml_entry(out, key, value)?;
+        }
+    }
+    for (key, value) in entries {
+        if let Value::Map(inner) = &value.value {
+            path.push(key);
+            // A table that holds only tables needs no header of its own (TOML makes it).
+            let implicit = !inner.is_empty()
+                && inner
+                    .iter()
+                    .all(|(_, value)| matches!(&value.value, Value::Map(map) if !map.is_empty()));
+            if !implicit {
+                out.f.write_str("\n[")?;
+                for (i, key) in path.iter().enumerate() {
+                    if i > 0 {
+                        out.f.write_char('.')?;
+                    }
+                    toml_key(out.f, key)?;
+                }
+                out.f.write_char(']')?;
+                out.end(value, "#")?;
+            }
+            toml_table(out, inner, path)?;
+            path.pop();
+        }
+    }
+    Ok(())
+}
+
+/// `key = value`; a null, or an integer past `i64`, which TOML cannot hold, as a comment.
+fn toml_entry(out: &mut Out<'_, '_>, key: &str, value: &Node) -> fmt::Result {
+    let lacking = match value.value {
+        Value::Null => Some("TOML has no null"),
+        Value::Integer(integer) if i64::try_from(integer).is_err() => {
+            Some("past TOML's 64-bit integers")
+        }
+        _ => None,
+    };
+    if let Some(lacking) = lacking {
+        out.f.write_str("# ")?;
+        toml_key(out.f, key)?;
+        out.f.write_str(" = ")?;
+        scalar(out.f, &value.value, Format::Toml)?;
+        write!(out.f, " ({lacking})")?;
+        return out.end(value, "#");
+    }
+    toml_key(out.f, key)?;
+    out.f.write_str(" = ")?;
+    toml_inline(out.f, value)?;
+    out.end(value, "#")
+}
+
+/// A value on one line: lists as arrays, maps in them as inline tables.
+fn toml_inline(f: &mut impl Write, node: &Node) -> fmt::Result {
+    match &node.value {
+        Value::List(items) if !items.is_empty() => {
+            f.write_char('[')?;
+            for (i, item) in items.iter().enumerate() {
+                f.write_str(if i == 0 { "" } else { ", " })?;
+                toml_inline(f, item)?;
+            }
+            f.write_char(']')
+        }
+        Value::Map(entries) if !entries.is_empty() => {
+            f.write_str("{ ")?;
+            for (i, (key, value)) in entries.iter().enumerate() {
+                f.write_str(if i == 0 { "" } else { ", " })?;
+                toml_key(f, key)?;
+                f.write_str(" = ")?;
+                toml_inline(f, value)?;
+            }
+            f.write_str(" }")
+        }
+        // Inside an array, a null is written as an empty table: TOML has nothing closer.
+        Value::Null => f.write_str("{}"),
+        value => scalar(f, value, Format::Toml),
+    }
+}
+
+/// A bare key if it is one (`A-Za-z0-9_-`), else a quoted one.
+fn toml_key(f: &mut impl Write, key: &str) -> fmt::Result {
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if bare {
+        f.write_str(key)
+    } else {
+        quoted(f, key)
+    }
+}
+
+// --- YAML ----------------------------------------------------------------------------------
+
+fn yaml(out: &mut Out<'_, '_>, root: &Node) -> fmt::Result {
+    if is_flat(&root.value) {
+        scalar(out.f, &root.value, Format::Yaml)?;
+        return out.end(root, "#");
+    }
+    yaml_block(out, root, 0)
+}
+
+/// A non-empty collection in block style, at `depth`; the caller wrote what leads to it.
+fn yaml_block(out: &mut Out<'_, '_>, node: &Node, depth: usize) -> fmt::Result {
+    match &node.value {
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                out.indent(depth)?;
+                yaml_key(out.f, key)?;
+                out.f.write_char(':')?;
+                yaml_value(out, value, depth)?;
+            }
+        }
+        Value::List(items) => {
+            for item in items {
+                out.indent(depth)?;
+                out.f.write_char('-')?;
+                yaml_value(out, item, depth)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// What follows a key's colon or a list's dash: a scalar on the line, or a collection below.
+fn yaml_value(out: &mut Out<'_, '_>, value: &Node, depth: usize) -> fmt::Result {
+    if is_flat(&value.value) {
+        out.f.write_char(' ')?;
+        scalar(out.f, &value.value, Format::Yaml)?;
+        out.end(value, "#")
+    } else {
+        out.end(value, "#")?;
+        yaml_block(out, value, depth + 1)
+    }
+}
+
+/// A plain key if it cannot be read as anything but that string, else a quoted one.
+fn yaml_key(f: &mut impl Write, key: &str) -> fmt::Result {
+    const READ_AS_OTHER: [&str; 11] = [
+        "true", "false", "null", "yes", "no", "on", "off", "y", "n", "nan", "inf",
+    ];
+    let plain = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !READ_AS_OTHER
+            .iter()
+            .any(|word| word.eq_ignore_ascii_case(key));
+    if plain {
+        f.write_str(key)
+    } else {
+        quoted(f, key)
+    }
+}
+
+// --- JSON ----------------------------------------------------------------------------------
+
+/// A value at `depth`, with `comma` after it, then its origin; collections over several lines.
+fn json(out: &mut Out<'_, '_>, node: &Node, depth: usize, comma: &str) -> fmt::Result {
+    let (open, close, len) = match &node.value {
+        Value::Map(entries) if !entries.is_empty() => ('{', '}', entries.len()),
+        Value::List(items) if !items.is_empty() => ('[', ']', items.len()),
+        value => {
+            scalar(out.f, value, Format::Json)?;
+            return out.f.write_str(comma);
+        }
+    };
+    out.f.write_char(open)?;
+    out.origin(node)?;
+    out.f.write_char('\n')?;
+    for i in 0..len {
+        let comma = if i + 1 < len { "," } else { "" };
+        out.indent(depth + 1)?;
+        let item = match &node.value {
+            Value::Map(entries) => {
+                quoted(out.f, &entries[i].0)?;
+                out.f.write_str(": ")?;
+                &entries[i].1
+            }
+            Value::List(items) => &items[i],
+            _ => unreachable!("a collection, matched above"),
+        };
+        json(out, item, depth + 1, comma)?;
+        if is_flat(&item.value) {
+            out.origin(item)?;
+        }
+        out.f.write_char('\n')?;
+    }
+    out.indent(depth)?;
+    out.f.write_char(close)?;
+    out.f.write_str(comma)
+}
+
+/// Every value's key path and origin, leaves only (scalars and empty collections), in order:
+/// `plugins.greeter.config.ports[1]`, as [`Problem`](super::Problem) paths are written.
+pub(crate) fn origins(node: &Node) -> Vec<(String, &Location)> {
+    fn walk<'a>(node: &'a Node, path: &mut String, found: &mut Vec<(String, &'a Location)>) {
+        let len = path.len();
+        match &node.value {
+            Value::Map(entries) if !entries.is_empty() => {
+                for (key, value) in entries {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                    walk(value, path, found);
+                    path.truncate(len);
+                }
+            }
+            Value::List(items) if !items.is_empty() => {
+                for (i, item) in items.iter().enumerate() {
+                    let _ = write!(path, "[{i}]");
+                    walk(item, path, found);
+                    path.truncate(len);
+                }
+            }
+            _ => found.push((path.clone(), &node.at)),
+        }
+    }
+    let mut found = Vec::new();
+    walk(node, &mut String::new(), &mut found);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::tree::parse;
+
+    /// A tree with every kind of value, awkward keys and strings included.
+    const MIXED: &str = r#"{
+  "plain": "text",
+  "quote \" key": "tab\tnew\nline \u001b[2J \u202e back \\ slash",
+  "int": -42,
+  "big": 18446744073709551615,
+  "float": 1.5,
+  "exp": 1e100,
+  "flag": true,
+  "empty map": {},
+  "empty list": [],
+  "true": "a key YAML would read as a flag",
+  "123": "a key YAML would read as a number",
+  "list": [1, "two", [3], {"four": 4, "nested": {"five": 5}}, []],
+  "map": {"inner": {"deep": "value", "n": 1}, "after": false}
+}"#;
+
+    fn read(text: &str, format: Format) -> Node {
+        parse(text, format, Arc::from(Path::new("t")))
+            .unwrap_or_else(|error| panic!("{error}\n---\n{text}"))
+    }
+
+    #[test]
+    fn every_format_reads_back_what_it_wrote() {
+        let mut tree = read(MIXED, Format::Json);
+        let toml = tree.display(Format::Toml).to_string();
+        assert!(
+            toml.contains("# big = 18446744073709551615 (past TOML's 64-bit integers)\n"),
+            "{toml}"
+        );
+        // TOML cannot hold it: the rest reads back in every format.
+        let Value::Map(entries) = &mut tree.value else {
+            unreachable!()
+        };
+        entries.retain(|(key, _)| key != "big");
+        for format in [Format::Toml, Format::Yaml, Format::Json] {
+            // JSON with comments is for people: the reader takes strict JSON.
+            for origins in [false, format != Format::Json] {
+                let text = tree.display(format).with_origins(origins).to_string();
+                let again = read(&text, format);
+                assert!(
+                    again.same_value(&tree),
+                    "{format:?}, origins {origins}:\n{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn origins_follow_each_value_as_a_comment() {
+        let tree = read("[a]\nb = 1\nc = [\"x\"]\n", Format::Toml);
+        assert_eq!(
+            tree.display(Format::Toml).with_origins(true).to_string(),
+            "\n[a]  # t:1:1\nb = 1  # t:2:5\nc = [\"x\"]  # t:3:5\n"
+        );
+        assert_eq!(
+            tree.display(Format::Json).with_origins(true).to_string(),
+            "{  // t:1:1\n  \"a\": {  // t:1:1\n    \"b\": 1,  // t:2:5\n    \"c\": [  // t:3:5\n      \"x\"  // t:3:6\n    ]\n  }\n}\n"
+        );
+        let paths: Vec<String> = origins(&tree)
+            .into_iter()
+            .map(|(path, at)| format!("{path} {at}"))
+            .collect();
+        assert_eq!(paths, ["a.b t:2:5", "a.c[0] t:3:6"]);
+    }
+
+    #[test]
+    fn controls_and_direction_marks_are_written_as_escapes() {
+        let node = Node::new(
+            Value::String("\u{1b}[2J\u{202e}".to_owned()),
+            Location::Code,
+        );
+        for format in [Format::Toml, Format::Yaml, Format::Json] {
+            let text = node.display(format).to_string();
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+                "{text}"
+            );
+            assert!(text.contains("\\u001B[2J\\u202E"), "{text}");
+        }
+    }
+
+    #[test]
+    fn what_a_format_cannot_hold_is_said_plainly() {
+        let tree = read("a: null\nb: .nan\nc: -.inf\n", Format::Yaml);
+        assert_eq!(
+            tree.display(Format::Toml).to_string(),
+            "# a = null (TOML has no null)\nb = nan\nc = -inf\n"
+        );
+        assert_eq!(
+            tree.display(Format::Json).to_string(),
+            "{\n  \"a\": null,\n  \"b\": null,\n  \"c\": null\n}\n"
+        );
+        assert_eq!(
+            tree.display(Format::Yaml).to_string(),
+            "a: null\nb: .nan\nc: -.inf\n"
+        );
+    }
+}
