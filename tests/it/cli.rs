@@ -679,6 +679,28 @@ fn host_run(args: &[&str]) -> Output {
 }
 
 #[test]
+fn config_show_prints_what_docs_cli_md_shows() {
+    let docs = include_str!("../../docs/cli.md");
+    let section = &docs[docs.find("### `config show`").unwrap()..];
+    let example = &section[section.find("```text\n$ ").unwrap() + "```text\n".len()..];
+    let example = &example[..example.find("```").unwrap()];
+    let (head, tail) = example.split_once("\n...\n").unwrap();
+    // The command: its lines after `$`, joined where they end in `\`.
+    let (command, head) = head.split_once("config show --origin\n").unwrap();
+    let command = format!("{command}config show --origin").replace("\\\n", " ");
+    let args: Vec<&str> = command
+        .split_whitespace()
+        .skip_while(|word| *word != "--")
+        .skip(1)
+        .collect();
+    let output = host_run(&args);
+    assert!(output.status.success(), "{output:?}");
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert!(out.starts_with(head), "{args:?}\n{out}");
+    assert!(out.ends_with(tail), "{args:?}\n{out}");
+}
+
+#[test]
 fn the_host_binary_runs_the_subcommands_with_exit_codes() {
     let listed = host_run(&["list"]);
     assert!(listed.status.success());
@@ -1019,6 +1041,22 @@ fn hostile_files_are_read_within_bounded_memory() {
 }
 
 /// Every exit code in `docs/cli.md`'s table, from the binary: the table and the code agree.
+/// The message `docs/cli.md` gives that contains `needle`: a span in backticks, or a line of an
+/// example; without the `…` that stands for the rest of it.
+fn documented(needle: &str) -> &'static str {
+    let docs = include_str!("../../docs/cli.md");
+    for line in docs.lines().filter(|line| !line.starts_with("```")) {
+        let mut spans = line.split('`').skip(1).step_by(2);
+        if let Some(span) = spans.find(|span| span.contains(needle)) {
+            return span.trim_end_matches('…').trim_end();
+        }
+        if !line.contains('`') && line.contains(needle) {
+            return line.trim();
+        }
+    }
+    panic!("docs/cli.md gives no message with {needle:?}")
+}
+
 #[test]
 fn the_exit_codes_in_the_docs_are_the_binary_s() {
     let docs = include_str!("../../docs/cli.md");
@@ -1103,7 +1141,7 @@ mod signals {
     use std::thread;
     use std::time::{Duration, Instant};
 
-    use super::{TempConfig, host};
+    use super::{TempConfig, documented, host};
 
     /// The host's `run`, with its stdout and stderr lines arriving on channels.
     struct Running {
@@ -1198,7 +1236,9 @@ mod signals {
     fn sigint_stops_everything_and_prints_the_final_report() {
         let running = Running::start(&[]);
         running.signal("INT");
-        running.wait_for_out("stopping (signal 2)");
+        // Word for word as docs/cli.md shows it (with the default grace and mercy).
+        let stopping = running.wait_for_out("stopping (signal 2)");
+        assert_eq!(stopping, documented("stopping (signal 2)"));
         let line = running.wait_for_out("kv-store ");
         assert!(line.contains("shut down"), "{line}");
         assert_eq!(running.wait(), Some(0));
@@ -1230,11 +1270,22 @@ mod signals {
                 .success()
         );
         running.signal("HUP");
-        let refused = running.wait_for_err("error: reload refused, nothing changed");
+        let refused = running.wait_for_err(documented("reload refused"));
         assert!(
             refused.contains("is a FIFO, not a regular file"),
             "{refused}"
         );
+        running.signal("TERM");
+        running.wait_for_out("stopping (signal 15)");
+        assert_eq!(running.wait(), Some(0));
+    }
+
+    #[test]
+    fn sighup_without_a_configuration_file_changes_nothing() {
+        let running = Running::start(&["--set", "plugins.clock.enabled=false"]);
+        running.signal("HUP");
+        let refused = running.wait_for_err("reload refused");
+        assert_eq!(refused, documented("no configuration file"));
         running.signal("TERM");
         running.wait_for_out("stopping (signal 15)");
         assert_eq!(running.wait(), Some(0));
@@ -1250,13 +1301,17 @@ mod signals {
             "[plugins.greeter.config]\ngreeting = \"Hi\"\n[plugins.clock]\nenabled = false\n",
         );
         running.signal("HUP");
-        running.wait_for_out("reloaded:");
+        running.wait_for_out(documented("reloaded:"));
         let live = running.wait_for_out("running: ");
         assert!(!live.contains("clock"), "{live}");
 
         config.write("[plugins.greeter.config\ngreeting = \"broken\"\n");
         running.signal("HUP");
-        let refused = running.wait_for_err("reload refused, nothing changed");
+        let refused = running.wait_for_err("reload refused");
+        assert!(
+            refused.starts_with(documented("reload refused")),
+            "{refused}"
+        );
         assert!(refused.contains(&path), "{refused}");
 
         running.signal("TERM");

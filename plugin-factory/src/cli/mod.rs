@@ -1,6 +1,7 @@
 //! A command line for host binaries (feature `cli`, built on `clap`): inspect the plugins a
 //! binary links and a configuration describes, check them, draw their dependency graph, print
-//! the configuration's JSON Schema, and check the plugins' health, as text or as JSON.
+//! the configuration in effect (with where each value came from) and its JSON Schema, and check
+//! the plugins' health, as text or as JSON.
 //!
 //! One call runs it all:
 //!

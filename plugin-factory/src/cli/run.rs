@@ -133,7 +133,10 @@ async fn reload(
     io: &mut Io<'_>,
 ) -> Option<Asked> {
     let Some(loader) = source.options.config.as_ref().and_then(|_| source.loader()) else {
-        err!(io, "reload: no configuration file (--config) to read again");
+        err!(
+            io,
+            "error: reload refused, nothing changed: no configuration file (--config) to read again"
+        );
         return None;
     };
     let (loaded, again) = match off_the_loop(move || loader.load(), asked).await {
