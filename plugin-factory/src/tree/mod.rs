@@ -15,8 +15,9 @@
 //! the reader (`from_toml.rs`, `from_json.rs`, `from_yaml.rs` with `core_schema.rs`), and
 //! `source.rs` holds what the readers share (positions, the depth limit). `layers.rs` sets
 //! values by key path over a tree (the environment and overrides), `shown.rs` escapes outside
-//! text for messages, `seeded.rs` hashes what a configuration chose (keys, instance names) with
-//! a per-process random seed.
+//! text for messages, `write.rs` writes a tree back as text (with origins as comments),
+//! `seeded.rs` hashes what a configuration chose (keys, instance names) with a per-process
+//! random seed.
 //!
 //! Every reader is linear in its input and bounded in depth: the input is hostile until read
 //! (`docs/configuration.md`, "Limits").

@@ -1,7 +1,8 @@
 //! The errors of deserializing a tree: [`Problem`], the one a caller sees, with the key path and
 //! location of the value at fault; [`Error`], serde's error type inside the deserializer, which
-//! takes the path and location of the innermost node it passes; and the collector of unknown
-//! keys.
+//! takes the path and location of the innermost node it passes; and the collector of what a
+//! reading finds besides its result (the unknown keys, and for showing a configuration, what
+//! each text value was read as).
 
 use std::cell::RefCell;
 use std::fmt;
