@@ -761,6 +761,9 @@ fn the_host_binary_refuses_bad_arguments_with_usage() {
         &["--set", "no-equals", "list"],
         &["run", "--grace", "soon"],
         &["run", "--mercy", "-1"],
+        // `clap` cannot require a global option of a subcommand's flag: the runner checks it.
+        #[cfg(unix)]
+        &["run", "--watch"],
     ] {
         let refused = host_run(args);
         assert_eq!(refused.status.code(), Some(2), "{args:?}");
@@ -784,6 +787,22 @@ fn the_host_binary_refuses_bad_arguments_with_usage() {
     ] {
         assert!(out.contains(word), "{word}: {out}");
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn run_watch_without_a_configuration_file_is_a_usage_error() {
+    let watch = Command::Run {
+        grace: std::time::Duration::from_secs(5),
+        mercy: std::time::Duration::from_secs(2),
+        watch: true,
+    };
+    let (exit, out, err) = run(watch, &Options::default());
+    assert_eq!(exit, Exit::Usage);
+    assert_eq!(exit.code(), 2);
+    assert!(out.is_empty(), "{out}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("--config <PATH>"), "{err}");
 }
 
 /// Runs the host binary with `args` and a watchdog: a command that has not ended after 60 s
@@ -1136,6 +1155,7 @@ mod signals {
     //! `run` under real signals: the host binary started, waited for, signalled with `kill`.
 
     use std::io::{BufRead, BufReader};
+    use std::path::PathBuf;
     use std::process::{Child, ChildStdout, Command as Process, Stdio};
     use std::sync::mpsc::{self, Receiver};
     use std::thread;
@@ -1220,16 +1240,21 @@ mod signals {
     }
 
     fn wait_for(lines: &Receiver<String>, needle: &str) -> String {
+        wait_until(lines, needle, |line| line.contains(needle))
+    }
+
+    /// Waits (at most 20 s) for a line that `matches`, described as `what`.
+    fn wait_until(lines: &Receiver<String>, what: &str, matches: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut seen = Vec::new();
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return line,
+                Ok(line) if matches(&line) => return line,
                 Ok(line) => seen.push(line),
                 Err(_) => break,
             }
         }
-        panic!("no line with {needle:?} within 20 s; seen: {seen:#?}");
+        panic!("no line with {what:?} within 20 s; seen: {seen:#?}");
     }
 
     #[test]
@@ -1317,5 +1342,145 @@ mod signals {
         running.signal("TERM");
         running.wait_for_out("stopping (signal 15)");
         assert_eq!(running.wait(), Some(0));
+    }
+
+    /// A configuration file alone in a directory of its own, as `run --watch` watches the
+    /// directory; both removed when dropped.
+    struct WatchedConfig {
+        directory: PathBuf,
+        file: PathBuf,
+    }
+
+    impl WatchedConfig {
+        fn new(name: &str, text: &str) -> Self {
+            let directory = std::env::temp_dir()
+                .join(format!("plugin-factory-cli-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&directory);
+            std::fs::create_dir_all(&directory).unwrap();
+            let file = directory.join("host.toml");
+            std::fs::write(&file, text).unwrap();
+            Self { directory, file }
+        }
+
+        fn path(&self) -> String {
+            self.file.to_str().unwrap().to_owned()
+        }
+
+        /// Rewrites the file in place, as `echo … > host.toml` does.
+        fn write(&self, text: &str) {
+            std::fs::write(&self.file, text).unwrap();
+        }
+
+        /// Replaces the file by renaming another over it, as editors and `mv` do.
+        fn replace(&self, text: &str) {
+            let next = self.directory.join(".host.toml.tmp");
+            std::fs::write(&next, text).unwrap();
+            std::fs::rename(&next, &self.file).unwrap();
+        }
+
+        /// `host --config FILE run --watch`, once it says it watches.
+        fn run(&self) -> Running {
+            let running = Running::start_with(&["--config", &self.path()], &["--watch"]);
+            let watching = running.wait_for_out("watching ");
+            assert_eq!(watching, format!("watching {} for changes", self.path()));
+            running
+        }
+    }
+
+    impl Drop for WatchedConfig {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.directory);
+        }
+    }
+
+    const HELLO: &str = "[plugins.greeter.config]\ngreeting = \"Hello\"\n";
+    const WITHOUT_CLOCK: &str =
+        "[plugins.greeter.config]\ngreeting = \"Hi\"\n[plugins.clock]\nenabled = false\n";
+
+    /// Waits for a reload after which the clock runs, or does not. A save the watch saw as two
+    /// bursts reloads twice, the second time with nothing to change: the wait passes over it.
+    fn reloaded_with_clock(running: &Running, clock: bool) {
+        running.wait_for_out("reloaded:");
+        let what = format!("running: …, with the clock {clock}");
+        wait_until(&running.out, &what, |line| {
+            line.starts_with("running: ") && line.contains("clock") == clock
+        });
+    }
+
+    fn stop(running: Running) {
+        running.signal("TERM");
+        running.wait_for_out("stopping (signal 15)");
+        assert_eq!(running.wait(), Some(0));
+    }
+
+    #[test]
+    fn watch_reloads_a_file_rewritten_in_place() {
+        let config = WatchedConfig::new("watch-write", HELLO);
+        let running = config.run();
+        config.write(WITHOUT_CLOCK);
+        reloaded_with_clock(&running, false);
+        stop(running);
+    }
+
+    #[test]
+    fn watch_reloads_a_file_replaced_by_a_rename_and_keeps_watching_it() {
+        let config = WatchedConfig::new("watch-rename", HELLO);
+        let running = config.run();
+        config.replace(WITHOUT_CLOCK);
+        reloaded_with_clock(&running, false);
+        // A watch on the old file would have gone with it: the new one is watched too.
+        config.replace(HELLO);
+        reloaded_with_clock(&running, true);
+        stop(running);
+    }
+
+    #[test]
+    fn watch_refuses_a_bad_file_keeps_running_and_applies_a_good_one_after_it() {
+        let config = WatchedConfig::new("watch-bad", HELLO);
+        let running = config.run();
+        config.write("[plugins.greeter.config\ngreeting = \"broken\"\n");
+        let refused = running.wait_for_err("error: reload refused, nothing changed");
+        assert!(refused.contains(&config.path()), "{refused}");
+        config.write(WITHOUT_CLOCK);
+        reloaded_with_clock(&running, false);
+        stop(running);
+    }
+
+    #[test]
+    fn watch_reports_a_removed_file_and_reloads_it_when_it_returns() {
+        let config = WatchedConfig::new("watch-remove", HELLO);
+        let running = config.run();
+        std::fs::remove_file(&config.file).unwrap();
+        let refused = running.wait_for_err("error: reload refused, nothing changed");
+        assert!(refused.contains("cannot read"), "{refused}");
+        config.write(WITHOUT_CLOCK);
+        reloaded_with_clock(&running, false);
+        stop(running);
+    }
+
+    #[test]
+    fn watch_follows_a_link_swapped_as_kubernetes_updates_a_config_map() {
+        use std::os::unix::fs::symlink;
+        // A mounted ConfigMap: `host.toml -> ..data/host.toml`, `..data -> ..v1`; an update
+        // writes `..v2` and renames a new `..data` link over the old one.
+        let config = WatchedConfig::new("watch-configmap", HELLO);
+        let version = |name: &str, text: &str| {
+            std::fs::create_dir(config.directory.join(name)).unwrap();
+            std::fs::write(config.directory.join(name).join("host.toml"), text).unwrap();
+        };
+        version("..v1", HELLO);
+        symlink("..v1", config.directory.join("..data")).unwrap();
+        std::fs::remove_file(&config.file).unwrap();
+        symlink("..data/host.toml", &config.file).unwrap();
+        let running = config.run();
+        version("..v2", WITHOUT_CLOCK);
+        symlink("..v2", config.directory.join("..data_tmp")).unwrap();
+        std::fs::rename(
+            config.directory.join("..data_tmp"),
+            config.directory.join("..data"),
+        )
+        .unwrap();
+        reloaded_with_clock(&running, false);
+        stop(running);
     }
 }

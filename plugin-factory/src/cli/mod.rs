@@ -47,6 +47,8 @@ mod render;
 #[cfg(unix)]
 mod run;
 mod session;
+#[cfg(unix)]
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,7 +74,8 @@ pub use self::render::{Io, color_wanted};
     after_help = "Examples:\n  list --format json\n  check --config app.toml --disable metrics\n  \
                   graph | dot -Tpng -o plugins.png\n  config show --origin --config app.toml\n  \
                   config plan next.toml --config app.toml\n  \
-                  run --config app.toml   # SIGINT or SIGTERM stops, SIGHUP reloads the file\n\n\
+                  run --config app.toml   # SIGINT or SIGTERM stops, SIGHUP reloads the file\n  \
+                  run --config app.toml --watch   # reloads the file when it changes, too\n\n\
                   Exit codes: 0 ok, 1 invalid plugins or configuration, 2 usage, 3 degraded, 4 unhealthy."
 )]
 pub struct Cli {
@@ -116,8 +119,8 @@ pub enum Command {
         command: ConfigCommand,
     },
     /// Starts everything (on the async manager) and runs until SIGINT or SIGTERM, then shuts
-    /// down within the grace and mercy periods and prints the report; SIGHUP reloads the
-    /// configuration file.
+    /// down within the grace and mercy periods and prints the report; SIGHUP (and, with
+    /// `--watch`, a change to the file) reloads the configuration file.
     #[cfg(unix)]
     Run {
         /// Seconds the shutdown may take in order, dependents first.
@@ -127,6 +130,12 @@ pub enum Command {
         /// abandoned.
         #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = options::seconds)]
         mercy: Duration,
+        /// Reloads the `--config` file when it changes, as SIGHUP does. Its directory is
+        /// watched, so a file replaced by a rename (editors, `mv`) stays watched.
+        // Not `requires = "config"`: `clap` checks that before a global option given ahead of
+        // the subcommand reaches it, and would refuse `--config FILE run --watch`.
+        #[arg(long)]
+        watch: bool,
     },
     /// Prints the completion script of this command line for a shell.
     Completions {
@@ -285,13 +294,23 @@ impl Runner {
                 command: ConfigCommand::Plan { file },
             } => config::plan(&self.source(options), file, io),
             #[cfg(unix)]
-            Command::Run { grace, mercy } => {
-                let deadlines = run::Deadlines {
-                    grace: *grace,
-                    mercy: *mercy,
-                };
-                run::run(&self.source(options), io, deadlines)
-            }
+            Command::Run {
+                grace,
+                mercy,
+                watch,
+            } => match (watch, &options.config) {
+                (true, None) => {
+                    Ok(self.usage(io, "--watch needs --config <PATH>: the file it watches"))
+                }
+                (_, file) => {
+                    let deadlines = run::Deadlines {
+                        grace: *grace,
+                        mercy: *mercy,
+                    };
+                    let watched = file.as_deref().filter(|_| *watch);
+                    run::run(&self.source(options), io, deadlines, watched)
+                }
+            },
             Command::Completions { shell } => {
                 let mut app = (self.app)();
                 let name = program_name(&app, std::env::args_os().next());
@@ -321,6 +340,15 @@ impl Runner {
     /// A builder with the configuration `options` describe.
     pub fn builder(&self, options: &Options) -> Result<ManagerBuilder, Error> {
         self.source(options).builder()
+    }
+
+    /// A usage error `clap` cannot find by itself, printed as `clap` prints its own (with the
+    /// host's command line), as [`Exit::Usage`].
+    #[cfg(unix)]
+    fn usage(&self, io: &mut Io<'_>, message: &str) -> Exit {
+        let error = (self.app)().error(clap::error::ErrorKind::MissingRequiredArgument, message);
+        let _ = write!(io.err, "{}", error.render());
+        Exit::Usage
     }
 
     fn source<'a>(&'a self, options: &'a Options) -> Source<'a> {

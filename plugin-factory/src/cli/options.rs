@@ -101,6 +101,9 @@ pub enum Exit {
     Success,
     /// 1: a plugin or the configuration is invalid, or the command could not run.
     Invalid,
+    /// 2: the command line is wrong. `clap` exits with it itself; the runner returns it for what
+    /// `clap` cannot check (`run --watch` without `--config`).
+    Usage,
     /// 3: a plugin is degraded (`health`).
     Degraded,
     /// 4: a plugin is unhealthy (`health`).
@@ -113,6 +116,7 @@ impl Exit {
         match self {
             Self::Success => 0,
             Self::Invalid => 1,
+            Self::Usage => 2,
             Self::Degraded => 3,
             Self::Unhealthy => 4,
         }
@@ -288,11 +292,12 @@ mod tests {
         let codes: Vec<u8> = [
             Exit::Success,
             Exit::Invalid,
+            Exit::Usage,
             Exit::Degraded,
             Exit::Unhealthy,
         ]
         .map(Exit::code)
         .into();
-        assert_eq!(codes, [0, 1, 3, 4]);
+        assert_eq!(codes, [0, 1, 2, 3, 4]);
     }
 }

@@ -2,8 +2,11 @@
 //! hooks on tokio's blocking pool) and runs until SIGINT or SIGTERM, then shuts down within the
 //! grace and mercy periods and prints the final report. A second SIGINT or SIGTERM during the
 //! shutdown exits at once, saying so. SIGHUP reloads the configuration file as a planned diff; a
-//! file that does not load or check changes nothing.
+//! file that does not load or check changes nothing. With `--watch`, a change to the file asks
+//! for the same reload ([`watch`](super::watch)), through the same requests as the signals, so
+//! that a stop still wins and reloads asked during a reload still come to one more.
 
+use std::path::Path;
 use std::process;
 use std::thread;
 use std::time::Duration;
@@ -16,14 +19,16 @@ use tokio::sync::{mpsc, oneshot};
 use super::options::{Exit, Source};
 use super::render::{Io, err, or_required, out};
 use super::session;
+use super::watch::Watch;
 use crate::error::Error;
 use crate::executor::Tokio;
 use crate::manager::asynchronous::AsyncManager;
+use crate::tree::Shown;
 
 /// The status of a process ended by a second signal: 128 + SIGINT, as shells report it.
 const FORCED: i32 = 130;
 
-/// What a signal asks `run` to do.
+/// What a signal (or, with `--watch`, a change to the file) asks `run` to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Asked {
     Reload,
@@ -38,10 +43,13 @@ pub(super) struct Deadlines {
     pub(super) mercy: Duration,
 }
 
+/// Runs until a stop is asked for; reloads the configuration file on SIGHUP, and when the file
+/// `watched` (with `--watch`, the `--config` file) changes.
 pub(super) fn run(
     source: &Source<'_>,
     io: &mut Io<'_>,
     deadlines: Deadlines,
+    watched: Option<&Path>,
 ) -> Result<Exit, Error> {
     // Registered before anything starts, so that an early signal is not lost.
     let signals = match Signals::new([SIGINT, SIGTERM, SIGHUP]) {
@@ -63,9 +71,29 @@ pub(super) fn run(
     };
     let handle = signals.handle();
     let (send, mut asked) = mpsc::unbounded_channel();
+    // Watching starts before the file is first read, so that no change after that read is
+    // missed. A watch that cannot be set up (the limit of inotify watches, say) costs only the
+    // watching: the service runs, and SIGHUP still reloads.
+    let watching = watched.and_then(|file| {
+        let send = send.clone();
+        let shown = Shown(&file.to_string_lossy()).to_string();
+        let changed = move || {
+            let _ = send.send(Asked::Reload);
+        };
+        match Watch::start(file, changed) {
+            Ok(watch) => Some((watch, shown)),
+            Err(error) => {
+                err!(
+                    io,
+                    "error: cannot watch {shown} for changes ({error}): running without --watch, SIGHUP still reloads"
+                );
+                None
+            }
+        }
+    });
     // The signals arrive on a thread of their own: the first SIGINT or SIGTERM asks for the
     // shutdown, a second one ends the process at once.
-    let watcher = thread::spawn(move || {
+    let signal_thread = thread::spawn(move || {
         let mut signals = signals;
         let mut stopping = false;
         for signal in signals.forever() {
@@ -88,6 +116,9 @@ pub(super) fn run(
             Err(exit) => return Ok(exit),
         };
         out!(io, "running: {}", manager.live().join(", "));
+        if let Some((_, shown)) = &watching {
+            out!(io, "watching {shown} for changes");
+        }
         let _ = io.out.flush();
         let mut next = asked.recv().await;
         while let Some(signal) = next {
@@ -114,8 +145,11 @@ pub(super) fn run(
         out!(io, "\n{report}");
         Ok::<_, Error>(Exit::Success)
     });
+    if let Some((watch, _)) = watching {
+        watch.stop();
+    }
     handle.close();
-    let _ = watcher.join();
+    let _ = signal_thread.join();
     exit
 }
 
