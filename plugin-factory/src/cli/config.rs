@@ -60,7 +60,8 @@ pub(super) fn show(
 
 /// Every value's key path and where it came from, as a JSON object.
 pub(super) fn origins_json(node: &Node) -> Value {
-    let origins: Map<String, Value> = crate::tree::origins(node)
+    let origins: Map<String, Value> = node
+        .origins()
         .into_iter()
         .map(|(path, at)| (path, Value::String(at.to_string())))
         .collect();

@@ -296,7 +296,8 @@ mod tests {
             Node::new(Value::Bool(false), Location::Code),
         );
         with_defaults(&mut config, &schema, &definitions, &Location::Defaulted, 0);
-        let shown: Vec<String> = tree::origins(&config)
+        let shown: Vec<String> = config
+            .origins()
             .into_iter()
             .map(|(path, at)| format!("{path} {at}"))
             .collect();

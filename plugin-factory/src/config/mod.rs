@@ -46,4 +46,6 @@ pub use self::schema::schema;
 pub use crate::tree::{Format, Location, Node, ParseError, Problem, Value, Written};
 
 pub(crate) use self::instance::{Instance, Spec, spec_of};
-pub(crate) use self::resolve::{Resolved, nearest, resolve, resolve_with};
+#[cfg(feature = "cli")]
+pub(crate) use self::resolve::nearest;
+pub(crate) use self::resolve::{Resolved, resolve, resolve_with};

@@ -46,4 +46,3 @@ pub(crate) use self::shown::Shown;
 pub(crate) use self::source::MAX_DEPTH;
 pub use self::source::ParseError;
 pub use self::write::Written;
-pub(crate) use self::write::origins;

@@ -377,9 +377,40 @@ fn json(out: &mut Out<'_, '_>, node: &Node, depth: usize, comma: &str) -> fmt::R
     out.f.write_str(comma)
 }
 
-/// Every value's key path and origin, leaves only (scalars and empty collections), in order:
-/// `plugins.greeter.config.ports[1]`, as [`Problem`](super::Problem) paths are written.
-pub(crate) fn origins(node: &Node) -> Vec<(String, &Location)> {
+impl Node {
+    /// Each value's key path and where it came from, in order: the values that hold no other
+    /// (scalars and empty collections), with paths written as [`Problem`](super::Problem)
+    /// paths are (`plugins.greeter.config.ports[1]`). What `config show --format json
+    /// --origin` lists.
+    ///
+    /// ```
+    /// use plugin_factory::config::{Format, Loader};
+    ///
+    /// let config = Loader::new()
+    ///     .text("app.toml", Format::Toml, "[plugins.greeter.config]\ngreeting = \"Hi\"\n")
+    ///     .set("plugins.greeter.enabled", "false")
+    ///     .load()?;
+    /// let origins: Vec<String> = config
+    ///     .tree()
+    ///     .origins()
+    ///     .into_iter()
+    ///     .map(|(path, at)| format!("{path}: {at}"))
+    ///     .collect();
+    /// assert_eq!(
+    ///     origins,
+    ///     [
+    ///         "plugins.greeter.config.greeting: app.toml:2:12",
+    ///         "plugins.greeter.enabled: override plugins.greeter.enabled",
+    ///     ]
+    /// );
+    /// # Ok::<(), plugin_factory::config::ConfigError>(())
+    /// ```
+    pub fn origins(&self) -> Vec<(String, &Location)> {
+        origins(self)
+    }
+}
+
+fn origins(node: &Node) -> Vec<(String, &Location)> {
     fn walk<'a>(node: &'a Node, path: &mut String, found: &mut Vec<(String, &'a Location)>) {
         let len = path.len();
         match &node.value {

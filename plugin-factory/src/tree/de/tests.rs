@@ -97,7 +97,7 @@ struct Typed {
 
 /// Each text value as [`typed`] gives it back: `kind value`.
 fn typed_values(node: &Node) -> Vec<String> {
-    crate::tree::origins(node)
+    node.origins()
         .into_iter()
         .map(|(path, _)| {
             let value = node
