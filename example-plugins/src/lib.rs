@@ -10,6 +10,10 @@
 //!
 //! A host links this crate with `plugin_factory::link_plugins!(example_plugins);`.
 
+// Every snippet in the docs compiles without a warning, so that none teaches one; a type a
+// snippet declares to show a shape, and does not use, is no lesson.
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 /// Prints a line to stdout, as `println!` does, but a failed write is not a panic: a plugin
 /// whose reader has gone (`host | head -1`) keeps running, and the line is dropped (a debug log
 /// says so). The examples print through it too.

@@ -104,6 +104,10 @@
 //!
 //! `docs/architecture.md` in the repository maps the modules for contributors.
 
+// Every snippet in the docs compiles without a warning, so that none teaches one; a type a
+// snippet declares to show a shape, and does not use, is no lesson.
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
 mod busy;
 mod catch;
 #[cfg(feature = "cli")]

@@ -11,7 +11,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 use plugin_factory::config::{Config, Effect, Format, Loader};
-use plugin_factory::extension::{CallError, ServiceError};
+use plugin_factory::extension::{CallError, ExtensionHandle, ServiceError};
 use plugin_factory::phase::Active;
 use plugin_factory::policy::OnCallbackFailure;
 use plugin_factory::report::{ExclusionReason, FailureCause, Hook};
@@ -20,7 +20,9 @@ use plugin_factory::{Error, PluginError, PluginManager, PluginState};
 
 use crate::support::start_with;
 use plugin_factory::testing::{Fault, Harness, assert_lines};
-use points::{Alpha, Beta, Caller, Consumer, Gamma, Listen, Provider, Stamp, Tally, Tuned, kinds};
+use points::{
+    Alpha, Beta, Caller, Consumer, Gamma, Keeper, Listen, Provider, Stamp, Tally, Tuned, kinds,
+};
 
 /// A running manager of the kinds called `names`, and the harness that watches it (its journal
 /// read).
@@ -1231,4 +1233,133 @@ fn a_stopped_implementation_reconfigured_in_place_stays_out_of_its_point() {
     );
     assert_eq!(manager.state("tuned"), Some(PluginState::Stopped));
     assert_eq!(names(&reached(&manager, "stopped")), ["alpha"]);
+}
+
+/// What a call of `Listen` through `handle`, made on a thread of its own, reached.
+fn reached_from_a_thread(
+    handle: &ExtensionHandle<dyn Listen>,
+    message: &'static str,
+) -> Vec<&'static str> {
+    let handle = handle.clone();
+    thread::spawn(move || {
+        let calls = handle
+            .extension()
+            .collect(|listener| listener.hear(message))
+            .unwrap();
+        assert!(calls.failures().is_empty(), "{:?}", calls.failures());
+        names(&calls.into_value())
+    })
+    .join()
+    .unwrap()
+}
+
+#[test]
+fn a_handle_a_plugin_keeps_calls_from_any_thread_what_runs_at_each_call() {
+    fn owned<T: Clone + Send + Sync + 'static>(_: &T) {}
+    let (harness, manager) = running(&["keeper", "alpha", "beta"]);
+    let handle = manager
+        .with_plugin("keeper", |keeper: &mut Keeper| keeper.handle.clone())
+        .unwrap()
+        .expect("taken in start");
+    owned(&handle);
+    // The keeper's own implementation, at priority 3, comes first.
+    assert_eq!(
+        reached_from_a_thread(&handle, "one"),
+        ["keeper", "alpha", "beta"]
+    );
+    manager.stop_plugin("beta").unwrap();
+    assert_eq!(reached_from_a_thread(&handle, "two"), ["keeper", "alpha"]);
+    manager.start_plugin("beta").unwrap();
+    assert_eq!(
+        reached_from_a_thread(&handle, "three"),
+        ["keeper", "alpha", "beta"]
+    );
+    // The handle keeps no instance: one removed is dropped at once.
+    manager.remove_plugin("alpha").unwrap();
+    assert_eq!(harness.dropped(), ["alpha"]);
+    assert_eq!(reached_from_a_thread(&handle, "four"), ["keeper", "beta"]);
+    assert_eq!(heard(&manager, "beta"), ["one", "three", "four"]);
+
+    let _report = manager.shutdown();
+    let refused = handle
+        .extension()
+        .call(|listener| listener.hear("late").map(drop))
+        .unwrap_err();
+    assert!(matches!(
+        refused,
+        CallError::ManagerShutDown { point: "Listen" }
+    ));
+    assert_eq!(
+        refused.to_string(),
+        "extension point Listen: the plugin manager is shut down; no plugin can be called"
+    );
+}
+
+#[test]
+fn a_plugin_reads_its_own_placement_through_its_context() {
+    let (_harness, manager) = running(&["keeper"]);
+    let (placement, tally) = manager
+        .with_plugin("keeper", |keeper: &mut Keeper| {
+            (keeper.placement, keeper.tally_placement)
+        })
+        .unwrap();
+    let placement = placement.expect("keeper implements Listen");
+    assert_eq!(placement.priority, 3);
+    assert!(placement.before.is_empty() && placement.after.is_empty());
+    assert!(tally.is_none(), "keeper does not implement Tally");
+}
+
+#[test]
+fn a_host_s_handle_sees_implementations_added_later_and_settles_failures_as_a_plugin_s_call() {
+    let harness = Harness::entries(kinds(&["alpha", "beta", "gamma"]));
+    let manager = start_with(
+        harness
+            .builder()
+            .disable("beta")
+            .disable("gamma")
+            .on_callback_failure(OnCallbackFailure::ExcludeAfter(NonZeroU32::new(1).unwrap())),
+    );
+    // Taken before any other implementation runs.
+    let handle = manager.extension_handle::<dyn Listen>();
+    assert_eq!(reached_from_a_thread(&handle, "alone"), ["alpha"]);
+    manager.add_plugin("beta").unwrap();
+    assert_eq!(reached_from_a_thread(&handle, "joined"), ["alpha", "beta"]);
+
+    harness.inject("beta", Hook::Callback, Fault::error("beta refuses \"x\""));
+    let calls = handle
+        .extension()
+        .call(|listener| listener.hear("x").map(drop))
+        .unwrap();
+    // In the outcome at once; the exclusion the policy calls for is the manager's next
+    // operation's, as for a call from a plugin's hook.
+    assert_eq!(calls.failures().len(), 1);
+    assert_eq!(calls.failures()[0].plugin(), "beta");
+    assert_eq!(manager.state("beta"), Some(PluginState::Running));
+    manager.add_plugin("gamma").unwrap();
+    assert_eq!(manager.state("beta"), Some(PluginState::Excluded));
+    assert_eq!(reached_from_a_thread(&handle, "after"), ["alpha", "gamma"]);
+}
+
+#[test]
+fn an_awaited_call_through_a_handle_runs_in_a_task() {
+    let (_harness, manager) = running(&["alpha", "beta"]);
+    let handle = manager.extension_handle::<dyn Listen>();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let reached = runtime
+        .block_on(async move {
+            tokio::spawn(async move {
+                handle
+                    .extension()
+                    .collect_async(|listener| async move { listener.hear("awaited") })
+                    .await
+                    .map(|calls| names(&calls.into_value()))
+            })
+            .await
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(reached, ["alpha", "beta"]);
+    assert_eq!(heard(&manager, "alpha"), ["awaited"]);
 }

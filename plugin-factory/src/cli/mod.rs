@@ -52,13 +52,15 @@ mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use self::options::Source;
+use self::options::{OnRunning, Source};
 use crate::config::{Config, Format};
 use crate::error::Error;
+use crate::manager::asynchronous::AsyncManager;
 use crate::manager::builder::ManagerBuilder;
 use crate::registry::PluginEntry;
 
@@ -177,6 +179,7 @@ pub struct Runner {
     env_prefix: Option<String>,
     app: fn() -> clap::Command,
     kinds: Option<Vec<&'static PluginEntry>>,
+    on_running: Option<OnRunning>,
 }
 
 impl Default for Runner {
@@ -185,6 +188,7 @@ impl Default for Runner {
             env_prefix: None,
             app: Cli::command,
             kinds: None,
+            on_running: None,
         }
     }
 }
@@ -233,6 +237,32 @@ impl Runner {
     /// ```
     pub fn entries(mut self, entries: impl IntoIterator<Item = &'static PluginEntry>) -> Self {
         self.kinds = Some(entries.into_iter().collect());
+        self
+    }
+
+    /// Calls `hook` with the running manager once `run` has started everything, before it waits
+    /// for signals: where a host that runs on the command line takes what it keeps of its
+    /// plugins, such as [`ExtensionHandle`](crate::extension::ExtensionHandle)s and services, for
+    /// its own threads and tasks. A handle sees the implementations a reload adds later; after
+    /// the shutdown its calls fail.
+    ///
+    /// ```no_run
+    /// use plugin_factory::cli::Runner;
+    /// # pub trait Audit: Send + Sync { fn record(&self, what: &str); }
+    ///
+    /// fn main() -> std::process::ExitCode {
+    ///     Runner::new()
+    ///         .on_running(|manager| {
+    ///             let audit = manager.extension_handle::<dyn Audit>();
+    ///             std::thread::spawn(move || {
+    ///                 let _ = audit.extension().call(|sink| sink.record("host up"));
+    ///             });
+    ///         })
+    ///         .main()
+    /// }
+    /// ```
+    pub fn on_running(mut self, hook: impl Fn(&AsyncManager) + Send + Sync + 'static) -> Self {
+        self.on_running = Some(OnRunning(Arc::new(hook)));
         self
     }
 
@@ -356,6 +386,7 @@ impl Runner {
             options,
             env_prefix: self.env_prefix.as_deref(),
             chosen: self.kinds.as_deref(),
+            on_running: self.on_running.as_ref(),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The options every subcommand takes, where they lead (the configuration and the manager's
 //! builder, as a [`Source`]), and how a command ends ([`Exit`]).
 
+use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::ValueEnum;
@@ -10,6 +12,7 @@ use clap::ValueEnum;
 use crate::config::{Config, DEFAULT_MAX_FILE_SIZE, Loader};
 use crate::error::Error;
 use crate::manager::PluginManager;
+use crate::manager::asynchronous::AsyncManager;
 use crate::manager::builder::ManagerBuilder;
 use crate::registry::{self, PluginEntry};
 
@@ -135,6 +138,18 @@ pub(super) struct Source<'a> {
     pub(super) env_prefix: Option<&'a str>,
     /// The kinds chosen with [`Runner::entries`](super::Runner::entries), if any.
     pub(super) chosen: Option<&'a [&'static PluginEntry]>,
+    /// What `run` calls once everything runs ([`Runner::on_running`](super::Runner::on_running)).
+    pub(super) on_running: Option<&'a OnRunning>,
+}
+
+/// What [`Runner::on_running`](super::Runner::on_running) calls.
+#[derive(Clone)]
+pub(super) struct OnRunning(pub(super) Arc<dyn Fn(&AsyncManager) + Send + Sync>);
+
+impl fmt::Debug for OnRunning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OnRunning(..)")
+    }
 }
 
 impl Source<'_> {

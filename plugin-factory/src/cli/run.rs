@@ -115,6 +115,13 @@ pub(super) fn run(
             Ok(manager) => manager,
             Err(exit) => return Ok(exit),
         };
+        if let Some(hook) = source.on_running {
+            // The host's own code: a panic there is said, and the plugins go on running.
+            let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (hook.0)(&manager)));
+            if called.is_err() {
+                err!(io, "error: the host's `on_running` hook panicked; the plugins go on running");
+            }
+        }
         out!(io, "running: {}", manager.live().join(", "));
         if let Some((_, shown)) = &watching {
             out!(io, "watching {shown} for changes");

@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 
 use super::metadata::PluginMetadata;
 
@@ -13,8 +14,8 @@ pub struct Context<'a> {
     site: Option<Site<'a>>,
 }
 
-/// Where a hook runs: its manager's extension points and services (type-erased here, read by
-/// the `extension` module), and the instance's slot.
+/// Where a hook runs: its manager's extension points and services (the hub's `Arc`, type-erased
+/// here, read by the `extension` module), and the instance's slot.
 #[derive(Clone, Copy)]
 pub(crate) struct Site<'a> {
     pub(crate) hub: &'a (dyn Any + Send + Sync),
@@ -38,12 +39,13 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// The context of the instance in `slot` of a manager.
+    /// The context of the instance in `slot` of a manager whose hub is `hub` (shared: a plugin
+    /// may keep a handle to it).
     #[inline(always)]
-    pub(crate) fn at(
+    pub(crate) fn at<H: Any + Send + Sync>(
         metadata: &'a PluginMetadata,
         name: &'static str,
-        hub: &'a (dyn Any + Send + Sync),
+        hub: &'a Arc<H>,
         slot: usize,
     ) -> Self {
         Self {

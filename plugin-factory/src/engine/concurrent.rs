@@ -106,6 +106,7 @@ impl Engine {
         }
         ops.settle_failures(&Awaited(&run)).await;
         self.finished = true;
+        self.hub.close();
         self.take_report()
     }
 

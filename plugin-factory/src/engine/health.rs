@@ -37,7 +37,7 @@ impl Engine {
             };
             let name = self.layout.slots.name(i);
             let metadata = self.layout.slots.entry(i).metadata();
-            let ctx = Context::at(metadata, name.as_str(), &*self.hub, i);
+            let ctx = Context::at(metadata, name.as_str(), &self.hub, i);
             let checked = route.catch(&name, || {
                 injector
                     .health(&name)

@@ -252,7 +252,7 @@ impl Runner {
             metadata,
             timeout,
         } = *call;
-        let ctx = Context::at(metadata, name.as_str(), &*self.hub, i);
+        let ctx = Context::at(metadata, name.as_str(), &self.hub, i);
         let injector = self.injector;
         let executor = &*self.executor;
         let work = async {
@@ -293,7 +293,7 @@ impl Runner {
         let put = Arc::clone(&back);
         let (hub, route, injector) = (Arc::clone(&self.hub), self.route, self.injector);
         let work = Box::new(move || {
-            let ctx = Context::at(metadata, name.as_str(), &*hub, i);
+            let ctx = Context::at(metadata, name.as_str(), &hub, i);
             let outcome = route.catch(&name, || {
                 let hook = work.hook();
                 injector.check(name.as_str(), hook)?;
@@ -340,7 +340,7 @@ impl Runner {
         Box::pin(async move {
             let is_async = instance.get().as_async_ref().is_some();
             let (instance, checked) = if is_async {
-                let ctx = Context::at(metadata, name.as_str(), &*runner.hub, i);
+                let ctx = Context::at(metadata, name.as_str(), &runner.hub, i);
                 // Only the async side is held across the `.await`: it is `Sync`.
                 let plugin: Option<&dyn DynAsyncPlugin> = instance.get().as_async_ref();
                 let (injector, executor) = (runner.injector, &*runner.executor);
@@ -363,7 +363,7 @@ impl Runner {
                 let (hub, route, injector) =
                     (Arc::clone(&runner.hub), runner.route, runner.injector);
                 let work = Box::new(move || {
-                    let ctx = Context::at(metadata, name.as_str(), &*hub, i);
+                    let ctx = Context::at(metadata, name.as_str(), &hub, i);
                     let health = route.catch(&name, || {
                         injector
                             .health(name.as_str())

@@ -319,6 +319,7 @@ impl Engine {
         ops.shut_down_all();
         ops.settle_failures_here();
         self.finished = true;
+        self.hub.close();
         self.take_report()
     }
 
@@ -392,9 +393,11 @@ impl Drop for Engine {
                      plugins are dropped without their stop and shutdown hooks"
                 );
             }
+            self.hub.close();
             return;
         }
         self.ops().shut_down_all();
+        self.hub.close();
     }
 }
 
@@ -406,7 +409,7 @@ pub(crate) struct Ops<'e, S> {
     plan: &'e mut Plan,
     options: Options,
     observers: &'e Observers,
-    hub: &'e Hub,
+    hub: &'e Arc<Hub>,
     /// What the operation found out as it went, read as it ends.
     found: Found,
     /// With timing on, when the last hook ended: one clock read per hook boundary, so a hook's
@@ -444,7 +447,7 @@ impl<'e, S: SlotAccess> Ops<'e, S> {
         plan: &'e mut Plan,
         options: Options,
         observers: &'e Observers,
-        hub: &'e Hub,
+        hub: &'e Arc<Hub>,
     ) -> Self {
         Self {
             slots,

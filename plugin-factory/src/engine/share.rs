@@ -11,7 +11,7 @@ use super::slots::{SlotAccess, Slots};
 use super::{Engine, Layout, Ops};
 use crate::catch::Route;
 use crate::contract::PluginError;
-use crate::extension::{Extension, Hub, Links, Member, ServiceError, Settle};
+use crate::extension::{Extension, ExtensionHandle, Hub, Links, Member, ServiceError, Settle};
 use crate::lifecycle::{Hook, PluginState};
 use crate::policy::OnCallbackFailure;
 use crate::registry::{Implementations, Shared};
@@ -174,6 +174,14 @@ impl Engine {
             self.republish_stale();
         }
         Extension::new(&self.hub, Some((self.id, self)))
+    }
+
+    /// A handle to the extension point `E`, for the host to keep.
+    pub(crate) fn extension_handle<E: ?Sized + Send + Sync + 'static>(&self) -> ExtensionHandle<E> {
+        if self.stale.any() {
+            self.republish_stale();
+        }
+        ExtensionHandle::new(&self.hub)
     }
 
     /// The service of type `T` of the instance called `provider`, for the host.

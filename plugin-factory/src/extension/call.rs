@@ -118,8 +118,9 @@ pub(crate) trait Settle: Sync {
 
 /// A call to the extension point whose trait object type is `E` (for example
 /// `dyn OnRequest`), on every live implementation in call order; made by
-/// [`PluginManager::extension`](crate::PluginManager::extension) or
-/// [`Context::extension`](crate::Context::extension). Pick a subset with [`only`](Self::only),
+/// [`PluginManager::extension`](crate::PluginManager::extension),
+/// [`Context::extension`](crate::Context::extension) or
+/// [`ExtensionHandle::extension`](super::ExtensionHandle::extension). Pick a subset with [`only`](Self::only),
 /// then a policy: [`call`](Self::call), [`collect`](Self::collect),
 /// [`first_some`](Self::first_some), [`until_error`](Self::until_error), [`fold`](Self::fold),
 /// or [`historic`](Self::historic); for a point whose methods return futures, an awaited one
@@ -144,6 +145,19 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
             hub,
             only: None,
             host,
+        }
+    }
+
+    /// A call on `table`, the point's table that an [`ExtensionHandle`](super::ExtensionHandle)
+    /// keeps (no lookup), as a plugin's call: no manager to settle with.
+    #[inline]
+    pub(super) fn of_table(hub: &'a Hub, table: Arc<dyn Table>) -> Self {
+        Self {
+            table: Some(table),
+            _point: PhantomData,
+            hub,
+            only: None,
+            host: None,
         }
     }
 
@@ -244,6 +258,7 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
         }
         let point = self.point().expect("the table is the point's");
         // What would fail the call fails it before it is remembered.
+        self.check_open()?;
         self.check_only(Some(point.name()))?;
         let busy = self.enter()?;
         let f: Callback<E> = Arc::new(move |target: &E| f(target).into_result());
@@ -288,6 +303,7 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
     /// unknown plugin, if the order has a cycle, or if a host's call would re-enter its
     /// manager; else takes the snapshot to call (none if the point has no table yet).
     pub(super) fn begin(&self) -> Result<Option<Begun<E>>, CallError> {
+        self.check_open()?;
         let Some(point) = self.point() else {
             self.check_only(None)?;
             return Ok(None);
@@ -405,6 +421,17 @@ impl<'a, E: ?Sized + Send + Sync + 'static> Extension<'a, E> {
 
     pub(super) fn point(&self) -> Option<&Point<E>> {
         self.table.as_deref()?.as_any().downcast_ref()
+    }
+
+    /// Fails the call if the manager is shut down (a handle outlived it).
+    #[inline]
+    fn check_open(&self) -> Result<(), CallError> {
+        if self.hub.is_closed() {
+            return Err(CallError::ManagerShutDown {
+                point: point_name::<E>(),
+            });
+        }
+        Ok(())
     }
 
     /// Fails the call if [`only`](Self::only) names a plugin the manager does not have.

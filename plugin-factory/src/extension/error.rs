@@ -100,6 +100,13 @@ pub enum CallError {
         /// The operation in progress.
         during: &'static str,
     },
+    /// The call was made through an [`ExtensionHandle`](super::ExtensionHandle) whose manager
+    /// is shut down (or dropped): its plugins are gone.
+    #[error("extension point {point}: the plugin manager is shut down; no plugin can be called")]
+    ManagerShutDown {
+        /// The extension point.
+        point: &'static str,
+    },
     /// An implementation failed and the policy stops at the first failure
     /// ([`Extension::until_error`](super::Extension::until_error)).
     #[error(transparent)]

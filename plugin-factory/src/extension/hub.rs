@@ -103,6 +103,9 @@ pub(crate) struct Hub {
     failed: Mutex<Vec<CallbackFailure>>,
     /// Whether `failed` holds any, read by every host's call without the lock.
     queued: AtomicBool,
+    /// Set once the manager has shut down (or been dropped): calls through the handles that
+    /// outlive it fail.
+    closed: AtomicBool,
     /// The testing harness's faults, asked before each callback.
     #[cfg(feature = "testing")]
     faults: Option<&'static crate::fault::Faults>,
@@ -122,6 +125,7 @@ impl Hub {
             any_services: AtomicBool::new(false),
             failed: Mutex::new(Vec::new()),
             queued: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
             #[cfg(feature = "testing")]
             faults: None,
         }
@@ -228,10 +232,38 @@ impl Hub {
         *self.links.write().unwrap_or_else(PoisonError::into_inner) = links;
     }
 
+    /// The kind of the instance in `slot`, if there is one.
+    pub(crate) fn kind_of(&self, slot: usize) -> Option<&'static PluginEntry> {
+        let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
+        links.kinds.get(slot).copied()
+    }
+
     /// Whether the manager has an instance called `name`.
     pub(crate) fn has_plugin(&self, name: &str) -> bool {
         let links = self.links.read().unwrap_or_else(PoisonError::into_inner);
         links.slot(name).is_some()
+    }
+
+    /// Marks the manager shut down: calls through handles fail from now on, and what the hub
+    /// still holds of the instances (implementations, services) is let go, so that a handle
+    /// that outlives the manager keeps no plugin alive.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Release);
+        let points = self.points.read().unwrap_or_else(PoisonError::into_inner);
+        for table in points.values() {
+            table.relabel(&|_| None);
+        }
+        drop(points);
+        self.services
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// Whether the manager is shut down.
+    #[inline]
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Acquire)
     }
 
     /// Keeps failed callbacks for the manager to record.

@@ -19,6 +19,7 @@
 //! | file | owns |
 //! |---|---|
 //! | `call.rs` | [`Extension`], the result policies, [`Calls`] |
+//! | `handle.rs` | [`ExtensionHandle`], a point kept to call from anywhere |
 //! | `awaited.rs` | the policies awaited, for points whose methods return futures; [`Callee`] |
 //! | `point.rs` | one point's table: the snapshot calls read, publication, history |
 //! | `order.rs` | the call order: priority, `before`/`after`, dependency order, name |
@@ -28,7 +29,7 @@
 //! | `declare.rs` | what `implements = [...]` expands to, through the hidden support module |
 //!
 //! ```standalone_crate
-//! use plugin_factory::{Context, Plugin, PluginError, PluginManager, plugin};
+//! use plugin_factory::{Plugin, PluginManager, plugin};
 //!
 //! /// The host's extension point.
 //! pub trait Greeting: Send + Sync {
@@ -56,6 +57,7 @@ mod awaited;
 mod call;
 pub(crate) mod declare;
 mod error;
+mod handle;
 mod hub;
 mod order;
 mod point;
@@ -65,5 +67,6 @@ pub use self::awaited::Callee;
 pub(crate) use self::call::Settle;
 pub use self::call::{ByPlugin, CallbackResult, Calls, Extension};
 pub use self::error::{CallError, CallbackFailure, ServiceError};
+pub use self::handle::ExtensionHandle;
 pub(crate) use self::hub::{Hub, Links};
 pub(crate) use self::point::Member;

@@ -6,18 +6,20 @@ use std::sync::{Arc, LazyLock};
 
 use super::call::Extension;
 use super::error::ServiceError;
+use super::handle::ExtensionHandle;
 use super::hub::Hub;
 use crate::contract::Context;
 use crate::name::Name;
+use crate::registry::{Implementation, Placement};
 
 /// The hub a context outside a manager reaches: no point, no service.
-static NOWHERE: LazyLock<Hub> = LazyLock::new(Hub::new);
+static NOWHERE: LazyLock<Arc<Hub>> = LazyLock::new(|| Arc::new(Hub::new()));
 
 impl<'a> Context<'a> {
     /// The manager's hub and this instance's slot, if the hook runs inside a manager.
-    fn hub(&self) -> Option<(&'a Hub, usize)> {
+    fn hub(&self) -> Option<(&'a Arc<Hub>, usize)> {
         let site = self.site()?;
-        let hub = (site.hub as &dyn Any).downcast_ref::<Hub>()?;
+        let hub = (site.hub as &dyn Any).downcast_ref::<Arc<Hub>>()?;
         Some((hub, site.slot))
     }
 
@@ -46,6 +48,46 @@ impl<'a> Context<'a> {
             Some((hub, _)) => Extension::new(hub, None),
             None => Extension::new(&NOWHERE, None),
         }
+    }
+
+    /// The extension point `E`, kept: a handle this plugin may take to a thread or a task of its
+    /// own and call from there for as long as it likes (see [`ExtensionHandle`]), with every
+    /// policy. Take it in any hook; outside a manager it reaches no implementation.
+    pub fn extension_handle<E: ?Sized + Send + Sync + 'static>(&self) -> ExtensionHandle<E> {
+        match self.hub() {
+            Some((hub, _)) => ExtensionHandle::new(hub),
+            None => ExtensionHandle::new(&NOWHERE),
+        }
+    }
+
+    /// Where this instance's implementation of the extension point `E` is placed in its call
+    /// order, as its kind's annotation says (`implements = [Filter(priority = 10)]`); `None`
+    /// if its kind does not implement `E`, or outside a manager.
+    ///
+    /// ```
+    /// use plugin_factory::{Context, Plugin, PluginError};
+    ///
+    /// pub trait Filter: Send + Sync {
+    ///     fn keep(&self, item: &str) -> bool;
+    /// }
+    ///
+    /// struct Stage;
+    /// impl Plugin for Stage {
+    ///     fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+    ///         let priority = ctx.placement::<dyn Filter>().map_or(0, |placed| placed.priority);
+    ///         log::info!(target: ctx.log_target(), "filtering at priority {priority}");
+    ///         Ok(())
+    ///     }
+    /// }
+    /// ```
+    pub fn placement<E: ?Sized + 'static>(&self) -> Option<Placement> {
+        let (hub, slot) = self.hub()?;
+        hub.kind_of(slot)?
+            .implementations()?
+            .points()
+            .iter()
+            .find(|implementation| implementation.point() == TypeId::of::<E>())
+            .map(Implementation::placement)
     }
 
     /// Provides `service` to the plugins that depend on this one (and to the host), under its

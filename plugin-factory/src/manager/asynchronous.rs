@@ -18,7 +18,7 @@ use crate::engine::observe::{Event, ObserverId};
 use crate::engine::{AsyncSettings, Deadlines, Engine, PluginHook};
 use crate::error::Error;
 use crate::executor::Executor;
-use crate::extension::{Extension, ServiceError};
+use crate::extension::{Extension, ExtensionHandle, ServiceError};
 use crate::lifecycle::PluginState;
 use crate::report::table::Report;
 use crate::runtime::{HealthReport, Name, PluginInfo};
@@ -314,6 +314,12 @@ impl AsyncManager<Active> {
     /// manager's next operation or transition, whose hooks can be awaited.
     pub fn extension<E: ?Sized + Send + Sync + 'static>(&self) -> Extension<'_, E> {
         self.engine.extension()
+    }
+
+    /// The extension point `E`, kept, for tasks and threads to call (see
+    /// [`PluginManager::extension_handle`]).
+    pub fn extension_handle<E: ?Sized + Send + Sync + 'static>(&self) -> ExtensionHandle<E> {
+        self.engine.extension_handle()
     }
 
     /// The service of type `T` that the running plugin called `provider` provides (see

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::PluginManager;
 use super::phase::Active;
-use crate::extension::{Extension, ServiceError};
+use crate::extension::{Extension, ExtensionHandle, ServiceError};
 
 /// Extension points and services. Both take `&self`: calls run on any number of threads at
 /// once, alongside control operations (which withdraw a plugin from its points before it stops,
@@ -29,6 +29,28 @@ impl PluginManager<Active> {
     /// ```
     pub fn extension<E: ?Sized + Send + Sync + 'static>(&self) -> Extension<'_, E> {
         self.engine.extension()
+    }
+
+    /// The extension point `E`, kept: a handle the host may hand to threads, tasks or a
+    /// server's state and call from there for as long as the manager lives (see
+    /// [`ExtensionHandle`]). Its calls are made as a plugin's are: they do not refuse to run
+    /// inside an access closure, and their failures are recorded by the manager's next
+    /// operation.
+    ///
+    /// ```
+    /// use example_plugins::audit_log::AuditSink;
+    /// # plugin_factory::link_plugins!(example_plugins);
+    ///
+    /// let manager = plugin_factory::PluginManager::discover()?.validate()?.init()?.start()?;
+    /// let sinks = manager.extension_handle::<dyn AuditSink>();
+    /// let reached = std::thread::spawn(move || {
+    ///     sinks.extension().call(|sink| sink.record("worker", "started")).map(|calls| calls.reached())
+    /// });
+    /// assert_eq!(reached.join().unwrap()?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn extension_handle<E: ?Sized + Send + Sync + 'static>(&self) -> ExtensionHandle<E> {
+        self.engine.extension_handle()
     }
 
     /// The service of type `T` that the plugin called `provider` provides. The host may reach

@@ -19,8 +19,8 @@
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Barrier, Mutex, PoisonError};
 
-use plugin_factory::extension::ServiceError;
-use plugin_factory::registry::{self, PluginEntry};
+use plugin_factory::extension::{ExtensionHandle, ServiceError};
+use plugin_factory::registry::{self, Placement, PluginEntry};
 use plugin_factory::{Configurable, Context, Plugin, PluginError, Reconfigure, plugin};
 
 static SERIAL: AtomicU32 = AtomicU32::new(0);
@@ -254,6 +254,47 @@ impl Listen for Caller {
 
     fn serial(&self) -> u32 {
         self.0.serial
+    }
+}
+
+/// Takes a handle to `Listen` in `start` and keeps it, with its own placement in `Listen` and
+/// in `Tally` (which it does not implement), for the tests of handles; implements `Listen`
+/// at priority 3.
+#[plugin(name = "keeper", implements = [Listen(priority = 3)])]
+#[derive(Default)]
+pub(crate) struct Keeper {
+    pub(crate) core: Core,
+    pub(crate) handle: Option<ExtensionHandle<dyn Listen>>,
+    pub(crate) placement: Option<Placement>,
+    pub(crate) tally_placement: Option<Placement>,
+}
+
+impl Plugin for Keeper {
+    fn start(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.core.start(ctx);
+        self.handle = Some(ctx.extension_handle());
+        self.placement = ctx.placement::<dyn Listen>();
+        self.tally_placement = ctx.placement::<dyn Tally>();
+        Ok(())
+    }
+
+    fn stop(&mut self, ctx: &Context<'_>) -> Result<(), PluginError> {
+        self.core.stop(ctx);
+        Ok(())
+    }
+}
+
+impl Listen for Keeper {
+    fn hear(&self, message: &str) -> Result<u32, PluginError> {
+        self.core.hear(message)
+    }
+
+    fn name(&self) -> &'static str {
+        self.core.name
+    }
+
+    fn serial(&self) -> u32 {
+        self.core.serial
     }
 }
 
