@@ -101,6 +101,25 @@ impl Core {
     }
 }
 
+/// `Listen` for a kind, through the [`Core`] in its field `$core`.
+macro_rules! listens_through {
+    ($kind:ident, $core:tt) => {
+        impl Listen for $kind {
+            fn hear(&self, message: &str) -> Result<u32, PluginError> {
+                self.$core.hear(message)
+            }
+
+            fn name(&self) -> &'static str {
+                self.$core.name
+            }
+
+            fn serial(&self) -> u32 {
+                self.$core.serial
+            }
+        }
+    };
+}
+
 /// A kind that is only a [`Core`] implementing `Listen`; the rest is the `#[plugin]` arguments.
 macro_rules! listener {
     ($kind:ident, $($plugin:tt)*) => {
@@ -120,19 +139,7 @@ macro_rules! listener {
             }
         }
 
-        impl Listen for $kind {
-            fn hear(&self, message: &str) -> Result<u32, PluginError> {
-                self.0.hear(message)
-            }
-
-            fn name(&self) -> &'static str {
-                self.0.name
-            }
-
-            fn serial(&self) -> u32 {
-                self.0.serial
-            }
-        }
+        listens_through!($kind, 0);
     };
 }
 
@@ -243,19 +250,7 @@ impl Plugin for Caller {
     }
 }
 
-impl Listen for Caller {
-    fn hear(&self, message: &str) -> Result<u32, PluginError> {
-        self.0.hear(message)
-    }
-
-    fn name(&self) -> &'static str {
-        self.0.name
-    }
-
-    fn serial(&self) -> u32 {
-        self.0.serial
-    }
-}
+listens_through!(Caller, 0);
 
 /// Takes a handle to `Listen` in `start` and keeps it, with its own placement in `Listen` and
 /// in `Tally` (which it does not implement), for the tests of handles; implements `Listen`
@@ -284,19 +279,7 @@ impl Plugin for Keeper {
     }
 }
 
-impl Listen for Keeper {
-    fn hear(&self, message: &str) -> Result<u32, PluginError> {
-        self.core.hear(message)
-    }
-
-    fn name(&self) -> &'static str {
-        self.core.name
-    }
-
-    fn serial(&self) -> u32 {
-        self.core.serial
-    }
-}
+listens_through!(Keeper, core);
 
 /// Set by the one test that uses `gated`: its next `stop` waits at [`STOPPING`], then at
 /// [`RESUME`], so that the test can call the point while it is stopping.
@@ -327,19 +310,7 @@ impl Plugin for Gated {
     }
 }
 
-impl Listen for Gated {
-    fn hear(&self, message: &str) -> Result<u32, PluginError> {
-        self.0.hear(message)
-    }
-
-    fn name(&self) -> &'static str {
-        self.0.name
-    }
-
-    fn serial(&self) -> u32 {
-        self.0.serial
-    }
-}
+listens_through!(Gated, 0);
 
 /// `tuned`'s config.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, schemars::JsonSchema)]
@@ -395,19 +366,7 @@ impl Plugin for Tuned {
     }
 }
 
-impl Listen for Tuned {
-    fn hear(&self, message: &str) -> Result<u32, PluginError> {
-        self.core.hear(message)
-    }
-
-    fn name(&self) -> &'static str {
-        self.core.name
-    }
-
-    fn serial(&self) -> u32 {
-        self.core.serial
-    }
-}
+listens_through!(Tuned, core);
 
 /// The service `provider` and `outsider` provide.
 pub(crate) trait Stamp: Send + Sync {
