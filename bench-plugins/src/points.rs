@@ -7,7 +7,9 @@
 //!
 //! - `p6_call`: [`Extension::call`](plugin_factory::extension::Extension::call) of the no-op
 //!   method on every implementation, against a loop over a `Vec<Arc<dyn Noop>>` of 1,000
-//!   instances of the same kind;
+//!   instances of the same kind; `handle` makes the same call through an
+//!   [`ExtensionHandle`](plugin_factory::extension::ExtensionHandle), as a plugin's producer
+//!   thread does;
 //! - `p6_first`: [`first_some`](plugin_factory::extension::Extension::first_some) that the first
 //!   implementation answers, with 10 and with 1,000 implementations (and the same search over
 //!   the `Vec`, for the constant part).
@@ -19,6 +21,7 @@ use std::time::SystemTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, measurement::WallTime};
 use plugin_factory::PluginManager;
 use plugin_factory::config::{Config, Format, Loader};
+use plugin_factory::extension::ExtensionHandle;
 use plugin_factory::registry::{self, PluginEntry};
 
 use crate::{alloc, summary};
@@ -97,6 +100,17 @@ pub fn call_framework(manager: &PluginManager) -> usize {
         .reached()
 }
 
+/// `p6_call` through a kept handle: the no-op on every implementation; returns how many were
+/// called.
+#[inline]
+pub fn call_handle(handle: &ExtensionHandle<dyn Noop>) -> usize {
+    handle
+        .extension()
+        .call(|point| point.noop())
+        .expect("no order cycle")
+        .reached()
+}
+
 /// `p6_call` by hand.
 #[inline]
 pub fn call_direct(points: &[Arc<dyn Noop>]) {
@@ -135,6 +149,12 @@ pub fn check(kind: &NoopKind) {
             .expect("no order cycle");
         assert_eq!(calls.reached(), n, "every implementation is called");
         assert!(calls.failures().is_empty(), "{:?}", calls.failures());
+        let handle = manager.extension_handle::<dyn Noop>();
+        assert_eq!(
+            call_handle(&handle),
+            n,
+            "a handle calls every implementation"
+        );
         let first = manager
             .extension::<dyn Noop>()
             .first_some(|point| point.first())
@@ -146,16 +166,24 @@ pub fn check(kind: &NoopKind) {
     }
 }
 
-/// Allocations of `calls` calls of `call` and of `first_some` on [`IMPLEMENTATIONS`]
-/// implementations, after one call of each outside the count (the first call on a thread
-/// sets up the thread's own record of the operations it is in).
-pub fn allocations(kind: &NoopKind, calls: usize) -> (u64, u64) {
+/// Allocations of `calls` calls of `call` (through the manager, and through a handle) and of
+/// `first_some` on [`IMPLEMENTATIONS`] implementations, after one call of each outside the
+/// count (the first call on a thread sets up the thread's own record of the operations it is
+/// in).
+pub fn allocations(kind: &NoopKind, calls: usize) -> (u64, u64, u64) {
     let manager = running(kind, IMPLEMENTATIONS);
+    let handle = manager.extension_handle::<dyn Noop>();
     black_box(call_framework(&manager));
+    black_box(call_handle(&handle));
     black_box(first_framework(&manager));
     let (call, ()) = alloc::count(|| {
         for _ in 0..calls {
             black_box(call_framework(black_box(&manager)));
+        }
+    });
+    let (through_handle, ()) = alloc::count(|| {
+        for _ in 0..calls {
+            black_box(call_handle(black_box(&handle)));
         }
     });
     let (first, ()) = alloc::count(|| {
@@ -163,7 +191,7 @@ pub fn allocations(kind: &NoopKind, calls: usize) -> (u64, u64) {
             black_box(first_framework(black_box(&manager)));
         }
     });
-    (call, first)
+    (call, through_handle, first)
 }
 
 /// Checks P6's set-up, prints its allocations, runs it with criterion (command-line arguments
@@ -171,12 +199,13 @@ pub fn allocations(kind: &NoopKind, calls: usize) -> (u64, u64) {
 pub fn run(kind: &'static NoopKind) {
     let started = SystemTime::now();
     check(kind);
-    let (call, first) = allocations(kind, 100);
+    let (call, through_handle, first) = allocations(kind, 100);
     let n = IMPLEMENTATIONS;
     println!(
-        "Allocations over 100 calls, N = {n} (backend: {}):\n  {:<45} {call:>8}\n  {:<45} {first:>8}\n",
+        "Allocations over 100 calls, N = {n} (backend: {}):\n  {:<45} {call:>8}\n  {:<45} {through_handle:>8}\n  {:<45} {first:>8}\n",
         summary::backend(),
         "P6 call (every implementation)",
+        "P6 call through a handle",
         "P6 first_some (the first answers)",
     );
 
@@ -204,6 +233,10 @@ fn p6_call(criterion: &mut Criterion, kind: &NoopKind) {
     let manager = running(kind, n);
     group.bench_function(summary::id("framework", n), |b| {
         b.iter(|| call_framework(black_box(&manager)))
+    });
+    let handle = manager.extension_handle::<dyn Noop>();
+    group.bench_function(summary::id("handle", n), |b| {
+        b.iter(|| call_handle(black_box(&handle)))
     });
     group.finish();
 }

@@ -280,6 +280,7 @@ pub(crate) fn print_points(output: &Path, started: SystemTime) {
     let rows = [
         ("p6_call", "direct", n),
         ("p6_call", "framework", n),
+        ("p6_call", "handle", n),
         ("p6_first", "direct", few),
         ("p6_first", "framework", few),
         ("p6_first", "direct", n),
@@ -303,6 +304,14 @@ pub(crate) fn print_points(output: &Path, started: SystemTime) {
             out,
             "P6 call, framework over direct loop, N = {n}: {:.2}x (target <= 1.2x)",
             framework / direct
+        );
+    }
+    if let (Some(handle), Some(direct)) = (get("p6_call", "handle", n), get("p6_call", "direct", n))
+    {
+        let _ = writeln!(
+            out,
+            "P6 call through a handle over direct loop, N = {n}: {:.2}x (target <= 1.2x)",
+            handle / direct
         );
     }
     if let (Some(big), Some(small)) = (
