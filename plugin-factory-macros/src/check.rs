@@ -46,10 +46,12 @@ pub(crate) struct PluginDef {
     pub(crate) implements: Vec<Implemented>,
 }
 
-/// A dependency split into the plugin name and its optional semver requirement.
+/// A dependency split into the plugin name and its optional semver requirement; `every` for
+/// one on every instance of a kind (`"every sink"`).
 pub(crate) struct CheckedDependency {
     pub(crate) name: String,
     pub(crate) requirement: String,
+    pub(crate) every: bool,
 }
 
 /// Checks `#[plugin(args)] item` and resolves its defaults, or returns every error found.
@@ -249,6 +251,11 @@ fn dependencies(
     for literal in dependencies {
         let text = literal.value();
         let text = text.trim();
+        // `every NAME`: a dependency on every instance of the kind NAME.
+        let (every, text) = match text.strip_prefix("every") {
+            Some(rest) if rest.starts_with(char::is_whitespace) => (true, rest.trim_start()),
+            _ => (false, text),
+        };
         // The name runs up to the requirement's first space or operator: "db^2", "clock >=1".
         let end = text
             .find(|c: char| c.is_whitespace() || "=<>~^*".contains(c))
@@ -265,7 +272,16 @@ fn dependencies(
             errors.push(syn::Error::new_spanned(
                 literal,
                 format!(
-                    "invalid dependency {text:?}: {problem}; expected a plugin name (1 to 64 of lowercase `a-z`, `0-9`, `-`), optionally followed by a semver requirement, e.g. \"kv-store >=1.2\""
+                    "invalid dependency {text:?}: {problem}; expected a plugin name (1 to 64 of lowercase `a-z`, `0-9`, `-`), optionally followed by a semver requirement, e.g. \"kv-store >=1.2\", or \"every NAME\" for every instance of a kind"
+                ),
+            ));
+            continue;
+        }
+        if every && !requirement.is_empty() {
+            errors.push(syn::Error::new_spanned(
+                literal,
+                format!(
+                    "a dependency on every instance of {name:?} takes no version requirement: write \"every {name}\""
                 ),
             ));
             continue;
@@ -299,6 +315,7 @@ fn dependencies(
         checked.push(CheckedDependency {
             name: name.to_owned(),
             requirement: requirement.to_owned(),
+            every,
         });
     }
     checked

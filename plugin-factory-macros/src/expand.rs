@@ -30,8 +30,14 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
         Some(version) => quote!(#version),
         None => quote!(::core::env!("CARGO_PKG_VERSION")),
     };
-    let dependency_names = dependencies.iter().map(|d| &d.name);
-    let dependency_requirements = dependencies.iter().map(|d| &d.requirement);
+    let dependencies = dependencies.iter().map(|d| {
+        let (name, requirement) = (&d.name, &d.requirement);
+        if d.every {
+            quote!(#private::Dependency::every(#name))
+        } else {
+            quote!(#private::Dependency::new(#name, #requirement))
+        }
+    });
     let on_failure = on_failure::expand(on_failure, &private);
     let timeout = timeout_ms
         .map(u64::from)
@@ -41,7 +47,7 @@ pub(crate) fn plugin(plugin: &PluginDef) -> TokenStream {
             #name,
             #version,
             #description,
-            &[#(#private::Dependency::new(#dependency_names, #dependency_requirements)),*],
+            &[#(#dependencies),*],
             #on_failure,
             // The same constant for every plugin of the module: stored once.
             &#private::Origin::new(

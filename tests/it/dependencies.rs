@@ -236,3 +236,114 @@ fn a_dependent_of_a_cycle_that_sorts_before_its_members_is_excluded_for_it() {
     );
     assert_eq!(manager.live(), ["free"]);
 }
+
+/// Probes `sink` and `producer` (which depends on every `sink`), with a configuration of
+/// `text`; the harness that watches them.
+fn every_sink(text: &str) -> Harness {
+    Harness::entries([probe("sink", &[]), probe("producer", &["every sink"])]).config(toml(text))
+}
+
+fn toml(text: &str) -> plugin_factory::config::Config {
+    plugin_factory::config::Loader::new()
+        .text("host.toml", plugin_factory::config::Format::Toml, text)
+        .load()
+        .unwrap()
+}
+
+const TWO_SINKS: &str =
+    "[plugins.sink-a]\nkind = \"sink\"\n[plugins.sink-b]\nkind = \"sink\"\n[plugins.producer]\n";
+
+#[test]
+fn a_dependency_on_every_instance_starts_after_all_of_them_and_stops_before_any() {
+    let harness = every_sink(TWO_SINKS);
+    let manager = harness.start().unwrap();
+    // By name the producer would come first.
+    assert_eq!(manager.live(), ["sink-a", "sink-b", "producer"]);
+    assert_eq!(harness.calls(Hook::Start), ["sink-a", "sink-b", "producer"]);
+    let _report = manager.shutdown();
+    assert_eq!(harness.calls(Hook::Stop), ["producer", "sink-b", "sink-a"]);
+}
+
+#[test]
+fn an_instance_under_a_dependency_on_every_one_takes_nothing_down_when_it_fails() {
+    let harness = every_sink(TWO_SINKS);
+    harness.inject(
+        "sink-a",
+        Hook::Start,
+        plugin_factory::testing::Fault::error("no disk"),
+    );
+    let manager = harness.start().unwrap();
+    assert_eq!(manager.live(), ["sink-b", "producer"]);
+    // Stopping one stops it alone; removing it leaves the producer running.
+    manager.stop_plugin("sink-b").unwrap();
+    assert_eq!(manager.state("producer"), Some(PluginState::Running));
+    manager.remove_plugin("sink-b").unwrap();
+    assert_eq!(manager.live(), ["producer"]);
+}
+
+#[test]
+fn no_instance_at_all_is_a_dependency_on_every_one_satisfied() {
+    let harness = every_sink("run_unlisted = false\n[plugins.producer]\n");
+    let manager = harness.start().unwrap();
+    assert_eq!(manager.live(), ["producer"]);
+}
+
+#[test]
+fn a_reload_adds_and_removes_instances_under_a_dependency_on_every_one_without_touching_it() {
+    let harness = every_sink(TWO_SINKS);
+    let mut manager = harness.start().unwrap();
+    harness.forget();
+    let next = "[plugins.sink-b]\nkind = \"sink\"\n[plugins.sink-c]\nkind = \"sink\"\n[plugins.producer]\n";
+    let next = toml(next);
+    let plan = manager.plan(&next).unwrap();
+    assert_eq!(plan.change("producer"), None, "{plan}");
+    let applied = manager.apply(next).unwrap();
+    assert!(applied.is_clean(), "{applied}");
+    assert_eq!(harness.calls(Hook::Stop), ["sink-a"]);
+    assert_eq!(harness.calls(Hook::Start), ["sink-c"]);
+    let _report = manager.shutdown();
+    assert_eq!(
+        harness.calls(Hook::Stop),
+        ["sink-a", "producer", "sink-c", "sink-b"],
+        "the reload's, then the shutdown's"
+    );
+}
+
+#[test]
+fn a_configuration_binds_a_dependency_to_every_instance_with_a_star() {
+    let harness = Harness::entries([probe("sink", &[]), probe("tap", &["sink"])]).config(toml(
+        "[plugins.sink-a]\nkind = \"sink\"\n[plugins.sink-b]\nkind = \"sink\"\n\
+         [plugins.tap]\nbind = { sink = \"*\" }\n",
+    ));
+    let manager = harness.start().unwrap();
+    // Without the star the dependency would be ambiguous: two instances of `sink`.
+    assert_eq!(manager.live(), ["sink-a", "sink-b", "tap"]);
+}
+
+#[test]
+fn the_async_manager_orders_a_dependency_on_every_instance_as_the_sync_one_does() {
+    let harness = every_sink(TWO_SINKS);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let running = harness
+            .start_async(plugin_factory::executor::Tokio)
+            .await
+            .unwrap();
+        let started = harness.calls(Hook::Start);
+        assert_eq!(
+            started.last().map(String::as_str),
+            Some("producer"),
+            "{started:?}"
+        );
+        let _report = running.shutdown().await;
+    });
+    let stopped = harness.calls(Hook::Stop);
+    assert_eq!(
+        stopped.first().map(String::as_str),
+        Some("producer"),
+        "{stopped:?}"
+    );
+}

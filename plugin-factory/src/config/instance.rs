@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::contract::{OnFailure, OnUnhealthy};
+use crate::contract::{Dependency, OnFailure, OnUnhealthy};
 use crate::name::Name;
 use crate::registry::PluginEntry;
 use crate::tree::{Location, Node, Problem};
@@ -31,6 +31,8 @@ pub(crate) struct Spec {
     pub(crate) config: Option<Node>,
     /// Which instance satisfies a dependency on a kind: `(kind, instance)`.
     pub(crate) bind: Vec<(Name, Name)>,
+    /// The kinds whose dependency is bound to every instance (`bind = { sink = "*" }`).
+    pub(crate) every: Vec<Name>,
     /// What happens when it fails, if the configuration says (else the annotation decides).
     pub(crate) on_failure: Option<OnFailure>,
     /// What a health check that finds it unhealthy does, if the configuration says (else the
@@ -51,12 +53,19 @@ impl Spec {
         enabled: true,
         config: None,
         bind: Vec::new(),
+        every: Vec::new(),
         on_failure: None,
         on_unhealthy: None,
         timeout: None,
         at: Location::Unlisted,
         problems: Vec::new(),
     };
+
+    /// Whether `dependency` of this instance binds every instance of its kind: it says so
+    /// (`"every sink"`), or this configuration does (`bind = { sink = "*" }`).
+    pub(crate) fn binds_every(&self, dependency: &Dependency) -> bool {
+        dependency.is_every() || self.every.iter().any(|kind| *kind == dependency.name())
+    }
 
     /// The instance this spec binds a dependency on `kind` to, if it says.
     pub(crate) fn bound(&self, kind: &str) -> Option<&Name> {

@@ -253,8 +253,8 @@ fn instance(
         )),
         (None, _) => {}
     }
-    let bind = match node.get("bind") {
-        None => Vec::new(),
+    let (bind, every) = match node.get("bind") {
+        None => (Vec::new(), Vec::new()),
         bind => bindings(&path(), bind, entry, &mut problems),
     };
     let on_failure = node
@@ -273,6 +273,7 @@ fn instance(
             enabled,
             config,
             bind,
+            every,
             on_failure,
             on_unhealthy,
             timeout,
@@ -282,15 +283,16 @@ fn instance(
     })
 }
 
-/// The `bind` map of an instance: kinds its kind depends on, each to an instance name.
+/// The `bind` map of an instance: kinds its kind depends on, each to an instance name, or to
+/// `"*"`, every instance of the kind (the second list).
 fn bindings(
     path: &str,
     node: Option<&Node>,
     entry: &'static PluginEntry,
     problems: &mut Vec<Problem>,
-) -> Vec<(Name, Name)> {
+) -> (Vec<(Name, Name)>, Vec<Name>) {
     let Some(node) = node else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let Value::Map(entries) = &node.value else {
         problems.push(problem(
@@ -301,7 +303,7 @@ fn bindings(
             ),
             node,
         ));
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let depends_on: Vec<&'static str> = entry
         .metadata()
@@ -310,6 +312,7 @@ fn bindings(
         .map(|dependency| dependency.name())
         .collect();
     let mut bind = Vec::new();
+    let mut every = Vec::new();
     for (kind, target) in entries {
         let key = format!("{path}.bind.{kind}");
         let Some(&kind) = depends_on.iter().find(|&&known| known == kind) else {
@@ -328,6 +331,7 @@ fn bindings(
             continue;
         };
         match tree::deserialize::<String>(target, &key) {
+            Ok(instance) if instance == "*" => every.push(Name::from(kind)),
             Ok(instance) => match Name::new(instance) {
                 Ok(instance) => bind.push((Name::from(kind), instance)),
                 Err(invalid) => problems.push(problem(&key, invalid.to_string(), target)),
@@ -335,7 +339,7 @@ fn bindings(
             Err(errors) => problems.extend(errors),
         }
     }
-    bind
+    (bind, every)
 }
 
 /// Checks that every binding names an instance of the right kind, now that all are known.

@@ -188,18 +188,42 @@ impl Origin {
     }
 }
 
-/// A dependency on another plugin, with an optional semver requirement.
+/// A dependency on another plugin, with an optional semver requirement; or on every instance
+/// of a kind (`"every sink"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dependency {
     name: &'static str,
     requirement: &'static str,
+    every: bool,
 }
 
 impl Dependency {
     /// A dependency on `name` with a semver `requirement` (`">=1.2"`), or `""` for any version.
     /// `#[plugin(depends_on = [...])]` builds these after checking both at compile time.
     pub const fn new(name: &'static str, requirement: &'static str) -> Self {
-        Self { name, requirement }
+        Self {
+            name,
+            requirement,
+            every: false,
+        }
+    }
+
+    /// A dependency on every instance of the kind `name` (`depends_on = ["every sink"]`): the
+    /// plugin starts after all of them and stops before any, however many there are (none
+    /// included), and a reload adds and removes instances under it without touching it. It
+    /// orders, and does not bind: an instance of the kind that fails or is removed takes
+    /// nothing down with it (see `docs/lifecycle.md`).
+    pub const fn every(name: &'static str) -> Self {
+        Self {
+            name,
+            requirement: "",
+            every: true,
+        }
+    }
+
+    /// Whether this is a dependency on every instance of its kind.
+    pub fn is_every(&self) -> bool {
+        self.every
     }
 
     /// The name of the plugin depended on.
@@ -215,6 +239,9 @@ impl Dependency {
 
 impl fmt::Display for Dependency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.every {
+            f.write_str("every ")?;
+        }
         match self.requirement() {
             Some(requirement) => write!(f, "{} {requirement}", self.name),
             None => f.write_str(self.name),

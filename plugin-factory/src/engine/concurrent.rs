@@ -292,9 +292,9 @@ impl Ops<'_, &mut Slots> {
     fn prerequisites(&self, i: usize, reverse: bool) -> impl Iterator<Item = usize> + '_ {
         let graph = &self.topology.graph;
         let (down, up) = if reverse {
-            (None, Some(graph.dependents(i)))
+            (None, Some(graph.starts_before(i)))
         } else {
-            (Some(graph.dependencies(i)), None)
+            (Some(graph.starts_after(i)), None)
         };
         down.into_iter().flatten().chain(up.into_iter().flatten())
     }
@@ -303,9 +303,9 @@ impl Ops<'_, &mut Slots> {
     fn release(&self, i: usize, reverse: bool, waiting: &mut [u32], ready: &mut VecDeque<usize>) {
         let graph = &self.topology.graph;
         let (up, down) = if reverse {
-            (None, Some(graph.dependencies(i)))
+            (None, Some(graph.starts_after(i)))
         } else {
-            (Some(graph.dependents(i)), None)
+            (Some(graph.starts_before(i)), None)
         };
         for next in up.into_iter().flatten().chain(down.into_iter().flatten()) {
             if waiting[next] != OUT && waiting[next] > 0 {

@@ -36,6 +36,14 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// Every instance of `kind`, for a dependency on all of them: none is no error.
+    fn bind_every(&self, kind: &'static str) -> Vec<usize> {
+        match &self.by_kind {
+            Some(by_kind) => by_kind.get(kind).cloned().unwrap_or_default(),
+            None => self.index.get(kind).copied().into_iter().collect(),
+        }
+    }
+
     /// The instance that satisfies `instance`'s dependency on `kind`.
     fn bind(&self, source: usize, kind: &'static str) -> Result<usize, ExclusionReason> {
         let missing = |dependency: Name| ExclusionReason::MissingDependency {
@@ -91,6 +99,14 @@ struct Adjacency {
 }
 
 impl Adjacency {
+    /// `nodes` nodes and no edge.
+    fn empty(nodes: usize) -> Self {
+        Self {
+            offsets: vec![0; nodes + 1],
+            targets: Vec::new(),
+        }
+    }
+
     fn neighbours(
         &self,
         i: usize,
@@ -132,11 +148,17 @@ impl Adjacency {
     }
 }
 
-/// Edges between slots; a dependency on a name nobody registered has no edge.
+/// Edges between slots; a dependency on a name nobody registered has no edge. A dependency on
+/// every instance of a kind is an edge of order only (`after`, and reversed `before`): it
+/// places the start and stop orders, and nothing else reads it.
 #[derive(Debug, Default)]
 pub(super) struct Graph {
     dependencies: Adjacency,
     dependents: Adjacency,
+    /// The instances each one starts after, for its dependencies on every instance of a kind.
+    after: Adjacency,
+    /// The reverse: the instances that start after each one.
+    before: Adjacency,
     /// Slots with a dependency that is not registered or that carries a version requirement:
     /// only these need their declarations read again when dependencies are checked.
     needs_metadata: Vec<bool>,
@@ -157,12 +179,28 @@ impl Graph {
             offsets: Vec::with_capacity(n + 1),
             targets: Vec::new(),
         };
+        let mut after = Adjacency {
+            offsets: Vec::with_capacity(n + 1),
+            targets: Vec::new(),
+        };
         let mut needs_metadata = vec![false; n];
         let mut unresolved = Vec::new();
         dependencies.offsets.push(0);
+        after.offsets.push(0);
         for (source, entry) in instances.entries.iter().enumerate() {
             let mut unbound = None;
+            let spec = instances.spec(source);
             for dependency in entry.metadata().dependencies() {
+                if spec.binds_every(dependency) {
+                    let every = binder.bind_every(dependency.name());
+                    after.targets.extend(
+                        every
+                            .into_iter()
+                            .filter(|&target| target != source)
+                            .map(|target| target as u32),
+                    );
+                    continue;
+                }
                 match binder.bind(source, dependency.name()) {
                     Ok(target) => {
                         dependencies.targets.push(target as u32);
@@ -178,11 +216,12 @@ impl Graph {
                 unresolved.push((source, reason));
             }
             dependencies.offsets.push(dependencies.targets.len() as u32);
+            after.offsets.push(after.targets.len() as u32);
         }
-        (
-            Self::from_dependencies(dependencies, needs_metadata),
-            unresolved,
-        )
+        let mut graph = Self::from_dependencies(dependencies, needs_metadata);
+        graph.before = after.reversed(n);
+        graph.after = after;
+        (graph, unresolved)
     }
 
     /// A graph of `nodes` plugins with these `(dependent, dependency)` edges, each dependent's
@@ -204,9 +243,12 @@ impl Graph {
     }
 
     fn from_dependencies(dependencies: Adjacency, needs_metadata: Vec<bool>) -> Self {
+        let nodes = needs_metadata.len();
         Self {
-            dependents: dependencies.reversed(needs_metadata.len()),
+            dependents: dependencies.reversed(nodes),
             dependencies,
+            after: Adjacency::empty(nodes),
+            before: Adjacency::empty(nodes),
             needs_metadata,
         }
     }
@@ -217,6 +259,8 @@ impl Graph {
         Self {
             dependencies: self.dependencies.relabeled(layout, renumbered),
             dependents: self.dependents.relabeled(layout, renumbered),
+            after: self.after.relabeled(layout, renumbered),
+            before: self.before.relabeled(layout, renumbered),
             needs_metadata: layout.iter().map(|&old| self.needs_metadata[old]).collect(),
         }
     }
@@ -243,6 +287,21 @@ impl Graph {
     /// The slots that depend on `i`.
     pub(super) fn dependents(&self, i: usize) -> impl DoubleEndedIterator<Item = usize> + '_ {
         self.dependents.neighbours(i)
+    }
+
+    /// The slots `i` starts after: its dependencies, and the instances of the kinds it depends
+    /// on every instance of. What the start and stop orders wait for.
+    pub(super) fn starts_after(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.dependencies
+            .neighbours(i)
+            .chain(self.after.neighbours(i))
+    }
+
+    /// The slots that start after `i` (the reverse of [`starts_after`](Self::starts_after)).
+    pub(super) fn starts_before(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.dependents
+            .neighbours(i)
+            .chain(self.before.neighbours(i))
     }
 }
 

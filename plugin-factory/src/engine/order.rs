@@ -177,7 +177,9 @@ fn start_order(names: &[Name], graph: &Graph) -> Vec<usize> {
 /// comparison per plugin over the heap alone.
 fn kahn<'a, K: ReadyKey<'a> + Copy>(names: &'a [Name], graph: &Graph) -> Vec<usize> {
     let n = names.len();
-    let mut waiting: Vec<u32> = (0..n).map(|i| graph.dependencies(i).len() as u32).collect();
+    let mut waiting: Vec<u32> = (0..n)
+        .map(|i| graph.starts_after(i).count() as u32)
+        .collect();
     let key = |i: usize| K::new(names[i].as_str(), i);
     let mut run: Vec<K> = Vec::with_capacity(n);
     run.extend((0..n).filter(|&i| waiting[i] == 0).map(key));
@@ -199,7 +201,7 @@ fn kahn<'a, K: ReadyKey<'a> + Copy>(names: &'a [Name], graph: &Graph) -> Vec<usi
         };
         let i = next.slot();
         order.push(i);
-        for dependent in graph.dependents(i) {
+        for dependent in graph.starts_before(i) {
             waiting[dependent] -= 1;
             if waiting[dependent] == 0 {
                 let ready = key(dependent);

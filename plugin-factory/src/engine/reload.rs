@@ -377,9 +377,11 @@ impl Layout {
     /// A dependency of `i` that is disabled or of the wrong version.
     fn static_dependency_problem(&self, i: usize) -> Option<ExclusionReason> {
         let slots = &self.slots;
+        let spec = slots.spec(i);
         let declared = slots.entry(i).metadata().dependencies();
         declared
             .iter()
+            .filter(|dependency| !spec.binds_every(dependency))
             .zip(self.topology.graph.dependencies(i))
             .find_map(|(dependency, target)| {
                 dependency_problem(slots, dependency, target, slots.spec(target).enabled)

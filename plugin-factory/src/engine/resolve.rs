@@ -218,15 +218,19 @@ impl View<'_> {
                 missing: Missing::NotEnabled,
             });
         }
-        let declared = self.slots.entry(i).metadata().dependencies();
+        let slots = self.slots;
+        let spec = slots.spec(i);
+        // A dependency on every instance orders, and binds nothing: it has no edge here.
+        let declared = || {
+            let all = slots.entry(i).metadata().dependencies().iter();
+            all.filter(|dependency| !spec.binds_every(dependency))
+        };
         // The graph has one edge per declared dependency that is registered, in declaration
         // order: if the counts match, edges and declarations pair up without hashing a name.
-        if graph.dependencies(i).count() != declared.len() {
+        if graph.dependencies(i).count() != declared().count() {
             return self.topology.unresolved.get(&i).cloned();
         }
-        let slots = self.slots;
-        declared
-            .iter()
+        declared()
             .zip(graph.dependencies(i))
             .find_map(|(dependency, target)| {
                 let enabled = slots.state(target) != PluginState::Registered;

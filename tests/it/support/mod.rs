@@ -52,7 +52,8 @@ pub(crate) fn keep(entry: PluginEntry) -> &'static PluginEntry {
     entry
 }
 
-/// An entry for a probe called `name` that depends on `dependencies` (`"db"` or `"db >=2"`).
+/// An entry for a probe called `name` that depends on `dependencies` (`"db"`, `"db >=2"`, or
+/// `"every db"` for every instance of the kind).
 pub(crate) fn probe(name: &'static str, dependencies: &[&'static str]) -> &'static PluginEntry {
     probe_with(PluginMetadata::new(name, "1.0.0"), dependencies)
 }
@@ -76,6 +77,7 @@ pub(crate) fn probe_with(
     let dependencies: Vec<Dependency> = dependencies
         .iter()
         .map(|spec| match spec.split_once(' ') {
+            Some(("every", kind)) => Dependency::every(kind),
             Some((name, requirement)) => Dependency::new(name, requirement),
             None => Dependency::new(spec, ""),
         })

@@ -7,7 +7,7 @@ use plugin_factory::{Context, Plugin, PluginError, plugin};
     name = "session-cache",
     version = "2.1.0-beta.1",
     description = "Caches sessions",
-    depends_on = ["kv-store", "clock >=0.1, <2"],
+    depends_on = ["kv-store", "clock >=0.1, <2", "every audit-log"],
     factory = make_cache,
     crate = ::plugin_factory,
     on_failure = "fail",
@@ -40,10 +40,16 @@ fn main() {
     let dependencies: Vec<_> = metadata
         .dependencies()
         .iter()
-        .map(|dependency| (dependency.name(), dependency.requirement()))
+        .map(|dependency| {
+            (dependency.name(), dependency.requirement(), dependency.is_every())
+        })
         .collect();
     assert_eq!(
         dependencies,
-        [("kv-store", None), ("clock", Some(">=0.1, <2"))]
+        [
+            ("kv-store", None, false),
+            ("clock", Some(">=0.1, <2"), false),
+            ("audit-log", None, true)
+        ]
     );
 }
