@@ -12,6 +12,8 @@ use plugin_factory::registry;
 use plugin_factory::testing::assert_lines;
 use serde_json::Value;
 
+use crate::support::example;
+
 /// A runner over the example plugins (the binary links the other modules' test kinds too), as
 /// the host example's command line is.
 fn runner() -> Runner {
@@ -569,23 +571,6 @@ fn verbosity_sets_the_default_log_level() {
 /// The host example, as built by `cargo test --workspace`.
 fn host() -> PathBuf {
     example("host")
-}
-
-/// The example binary `name`, as built by `cargo test --workspace`.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .unwrap()
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is not built: run `cargo build --example {name}` (cargo test --workspace builds it)",
-        path.display()
-    );
-    path
 }
 
 /// The commands make a runtime of their own: called from inside one, they say so and exit 1

@@ -29,4 +29,5 @@ mod logging;
 mod reload;
 mod resolver_properties;
 mod runtime;
+mod streaming;
 mod supervision;

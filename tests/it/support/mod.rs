@@ -115,3 +115,20 @@ pub(crate) fn start_with(builder: ManagerBuilder) -> PluginManager<Active> {
         .start()
         .unwrap()
 }
+
+/// The example binary `name`, which `cargo test --workspace` builds beside the test binaries.
+pub(crate) fn example(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo build --example {name}` (cargo test --workspace builds it)",
+        path.display()
+    );
+    path
+}
