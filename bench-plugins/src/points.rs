@@ -7,9 +7,8 @@
 //!
 //! - `p6_call`: [`Extension::call`](plugin_factory::extension::Extension::call) of the no-op
 //!   method on every implementation, against a loop over a `Vec<Arc<dyn Noop>>` of 1,000
-//!   instances of the same kind; `handle` makes the same call through an
-//!   [`ExtensionHandle`](plugin_factory::extension::ExtensionHandle), as a plugin's producer
-//!   thread does;
+//!   instances of the same kind; `handle` makes the same call through an [`ExtensionHandle`],
+//!   as a plugin's producer thread does;
 //! - `p6_first`: [`first_some`](plugin_factory::extension::Extension::first_some) that the first
 //!   implementation answers, with 10 and with 1,000 implementations (and the same search over
 //!   the `Vec`, for the constant part).
