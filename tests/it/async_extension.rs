@@ -268,6 +268,37 @@ async fn an_awaited_call_runs_in_a_spawned_task() {
     manager.shutdown().await;
 }
 
+/// The async manager's handle: kept by a task past the manager's shutdown, whose calls then
+/// fail; and no instance kept alive meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_keeps_a_handle_to_an_async_manager_s_point() {
+    let (harness, manager) = running(&["lk-a", "lk-b"]).await;
+    let handle = manager.extension_handle::<dyn Lookup>();
+    let task_handle = handle.clone();
+    let found = tokio::spawn(async move {
+        task_handle
+            .extension()
+            .first_some_async(|point| async move { point.lookup("kept").await })
+            .await
+            .unwrap()
+            .into_value()
+    })
+    .await
+    .unwrap();
+    assert_eq!(found.map(|(_, value)| value).as_deref(), Some("b:kept"));
+    manager.shutdown().await;
+    assert_eq!(harness.dropped().len(), 2, "the handle keeps no instance");
+    let refused = handle
+        .extension()
+        .call_async(|point| async move { point.lookup("late").await.map(drop) })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, CallError::ManagerShutDown { point: "Lookup" }),
+        "{refused}"
+    );
+}
+
 /// A point whose callback waits until the test lets it go.
 trait Gate: Send + Sync {
     fn pass<'a>(&'a self, gate: Arc<Notify>) -> BoxFuture<'a, ()>;

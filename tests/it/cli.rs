@@ -790,6 +790,53 @@ fn run_watch_without_a_configuration_file_is_a_usage_error() {
     assert!(err.contains("--config <PATH>"), "{err}");
 }
 
+#[cfg(unix)]
+#[test]
+fn run_hands_the_running_manager_to_the_on_running_hook() {
+    use example_plugins::points::AuditSink;
+    use std::sync::{Arc, Mutex};
+
+    // What the hook saw: the live plugins, and how many the handle's call reached.
+    let seen = Arc::new(Mutex::new(None::<(Vec<String>, usize)>));
+    let kept = Arc::clone(&seen);
+    let runner = runner().on_running(move |manager| {
+        // What a host keeps for its own threads: a handle, called here once.
+        let audit = manager.extension_handle::<dyn AuditSink>();
+        let calls = audit
+            .extension()
+            .call(|sink| sink.record("host", "up"))
+            .unwrap();
+        let live = manager.live().iter().map(ToString::to_string).collect();
+        *kept.lock().unwrap() = Some((live, calls.reached()));
+        // Then stop `run` as an operator would: its handler is installed before the hook runs.
+        let sent = Process::new("kill")
+            .args(["-TERM", &std::process::id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    });
+    let command = Command::Run {
+        grace: std::time::Duration::from_secs(5),
+        mercy: std::time::Duration::from_secs(2),
+        watch: false,
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let exit = runner.run_to(
+        &command,
+        &Options::default(),
+        &mut Io::new(&mut out, &mut err),
+    );
+    let (out, err) = (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    );
+    assert_eq!(exit, Exit::Success, "{out}\n{err}");
+    assert!(out.contains("stopping (signal 15)"), "{out}");
+    let (live, reached) = seen.lock().unwrap().clone().expect("the hook ran");
+    assert_eq!(live, ["clock", "greeter", "kv-store", "audit-log"]);
+    assert_eq!(reached, 1, "audit-log implements AuditSink");
+}
+
 /// Runs the host binary with `args` and a watchdog: a command that has not ended after 60 s
 /// is killed and fails the test (a hang, not a slow machine).
 fn host_watched(command: &mut Process) -> Output {
