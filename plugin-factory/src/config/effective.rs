@@ -24,7 +24,8 @@ impl Config {
     ///   configuration leaves out is added with its default (from the type's schema), at
     ///   [`Location::Defaulted`];
     /// - each kind the configuration does not mention, when `run_unlisted` is true, is added
-    ///   as the instance named after it, at [`Location::Unlisted`].
+    ///   as the instance named after it, at [`Location::Unlisted`], after the configured ones
+    ///   and by name.
     ///
     /// A disabled instance's config is shown as given: it is not read. Nothing is checked here:
     /// problems are what [`ManagerBuilder::config`](crate::ManagerBuilder::config) reports.
@@ -61,10 +62,17 @@ impl Config {
                 plugins.push((name.clone(), instance(name, node, &kinds)));
             }
         }
-        // The instances no configuration names are those resolution adds, with no spec.
+        // The instances no configuration names are those resolution adds, with no spec; by name,
+        // so that the output does not follow the order the registry happens to list kinds in.
         let resolved = resolve_with(self, &kinds, &|_, _, _| true);
-        for unlisted in resolved.instances.iter().filter(|i| i.spec.is_none()) {
-            plugins.push((unlisted.name.to_string(), unlisted_instance(unlisted.entry)));
+        let mut unlisted: Vec<_> = resolved
+            .instances
+            .iter()
+            .filter(|i| i.spec.is_none())
+            .collect();
+        unlisted.sort_by_key(|instance| instance.name);
+        for instance in unlisted {
+            plugins.push((instance.name.to_string(), unlisted_instance(instance.entry)));
         }
         shown.push(("run_unlisted".to_owned(), run_unlisted));
         let plugins_at = root

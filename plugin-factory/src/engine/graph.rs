@@ -99,12 +99,21 @@ struct Adjacency {
 }
 
 impl Adjacency {
-    /// `nodes` nodes and no edge.
-    fn empty(nodes: usize) -> Self {
-        Self {
-            offsets: vec![0; nodes + 1],
-            targets: Vec::new(),
+    /// The neighbours of `i`, or none if these lists were never made (no offsets at all).
+    fn neighbours_if_any(&self, i: usize) -> impl ExactSizeIterator<Item = usize> + '_ {
+        let targets = match self.offsets.get(i..i + 2) {
+            Some(&[start, end]) => &self.targets[start as usize..end as usize],
+            _ => &[],
+        };
+        targets.iter().map(|&j| j as usize)
+    }
+
+    /// [`relabeled`](Self::relabeled), for lists that may never have been made.
+    fn relabeled_if_any(&self, layout: &[usize], renumbered: &[u32]) -> Self {
+        if self.offsets.is_empty() {
+            return Self::default();
         }
+        self.relabeled(layout, renumbered)
     }
 
     fn neighbours(
@@ -155,7 +164,8 @@ impl Adjacency {
 pub(super) struct Graph {
     dependencies: Adjacency,
     dependents: Adjacency,
-    /// The instances each one starts after, for its dependencies on every instance of a kind.
+    /// The instances each one starts after, for its dependencies on every instance of a kind;
+    /// no lists at all (and no allocation) while no instance has such a dependency.
     after: Adjacency,
     /// The reverse: the instances that start after each one.
     before: Adjacency,
@@ -179,20 +189,21 @@ impl Graph {
             offsets: Vec::with_capacity(n + 1),
             targets: Vec::new(),
         };
-        let mut after = Adjacency {
-            offsets: Vec::with_capacity(n + 1),
-            targets: Vec::new(),
-        };
+        // Made at the first dependency on every instance, with the lists before it empty.
+        let mut after: Option<Adjacency> = None;
         let mut needs_metadata = vec![false; n];
         let mut unresolved = Vec::new();
         dependencies.offsets.push(0);
-        after.offsets.push(0);
         for (source, entry) in instances.entries.iter().enumerate() {
             let mut unbound = None;
             let spec = instances.spec(source);
             for dependency in entry.metadata().dependencies() {
                 if spec.binds_every(dependency) {
                     let every = binder.bind_every(dependency.name());
+                    let after = after.get_or_insert_with(|| Adjacency {
+                        offsets: vec![0; source + 1],
+                        targets: Vec::new(),
+                    });
                     after.targets.extend(
                         every
                             .into_iter()
@@ -216,11 +227,15 @@ impl Graph {
                 unresolved.push((source, reason));
             }
             dependencies.offsets.push(dependencies.targets.len() as u32);
-            after.offsets.push(after.targets.len() as u32);
+            if let Some(after) = &mut after {
+                after.offsets.push(after.targets.len() as u32);
+            }
         }
         let mut graph = Self::from_dependencies(dependencies, needs_metadata);
-        graph.before = after.reversed(n);
-        graph.after = after;
+        if let Some(after) = after {
+            graph.before = after.reversed(n);
+            graph.after = after;
+        }
         (graph, unresolved)
     }
 
@@ -243,12 +258,11 @@ impl Graph {
     }
 
     fn from_dependencies(dependencies: Adjacency, needs_metadata: Vec<bool>) -> Self {
-        let nodes = needs_metadata.len();
         Self {
-            dependents: dependencies.reversed(nodes),
+            dependents: dependencies.reversed(needs_metadata.len()),
             dependencies,
-            after: Adjacency::empty(nodes),
-            before: Adjacency::empty(nodes),
+            after: Adjacency::default(),
+            before: Adjacency::default(),
             needs_metadata,
         }
     }
@@ -259,8 +273,8 @@ impl Graph {
         Self {
             dependencies: self.dependencies.relabeled(layout, renumbered),
             dependents: self.dependents.relabeled(layout, renumbered),
-            after: self.after.relabeled(layout, renumbered),
-            before: self.before.relabeled(layout, renumbered),
+            after: self.after.relabeled_if_any(layout, renumbered),
+            before: self.before.relabeled_if_any(layout, renumbered),
             needs_metadata: layout.iter().map(|&old| self.needs_metadata[old]).collect(),
         }
     }
@@ -294,14 +308,30 @@ impl Graph {
     pub(super) fn starts_after(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         self.dependencies
             .neighbours(i)
-            .chain(self.after.neighbours(i))
+            .chain(self.after.neighbours_if_any(i))
+    }
+
+    /// How many slots `i` starts after, without walking them.
+    pub(super) fn starts_after_count(&self, i: usize) -> usize {
+        self.dependencies.neighbours(i).len() + self.after.neighbours_if_any(i).len()
+    }
+
+    /// Whether some instance depends on every instance of a kind (the order-only edges).
+    pub(super) fn has_order_only_edges(&self) -> bool {
+        !self.before.offsets.is_empty()
+    }
+
+    /// The slots that start after `i` for a dependency on every instance of its kind, without
+    /// its dependents.
+    pub(super) fn starts_before_only(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.before.neighbours_if_any(i)
     }
 
     /// The slots that start after `i` (the reverse of [`starts_after`](Self::starts_after)).
     pub(super) fn starts_before(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         self.dependents
             .neighbours(i)
-            .chain(self.before.neighbours(i))
+            .chain(self.before.neighbours_if_any(i))
     }
 }
 

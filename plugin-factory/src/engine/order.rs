@@ -177,10 +177,9 @@ fn start_order(names: &[Name], graph: &Graph) -> Vec<usize> {
 /// comparison per plugin over the heap alone.
 fn kahn<'a, K: ReadyKey<'a> + Copy>(names: &'a [Name], graph: &Graph) -> Vec<usize> {
     let n = names.len();
-    let mut waiting: Vec<u32> = (0..n)
-        .map(|i| graph.starts_after(i).count() as u32)
-        .collect();
+    let mut waiting: Vec<u32> = (0..n).map(|i| graph.starts_after_count(i) as u32).collect();
     let key = |i: usize| K::new(names[i].as_str(), i);
+    let ordered_only = graph.has_order_only_edges();
     let mut run: Vec<K> = Vec::with_capacity(n);
     run.extend((0..n).filter(|&i| waiting[i] == 0).map(key));
     run.sort_unstable();
@@ -201,7 +200,7 @@ fn kahn<'a, K: ReadyKey<'a> + Copy>(names: &'a [Name], graph: &Graph) -> Vec<usi
         };
         let i = next.slot();
         order.push(i);
-        for dependent in graph.starts_before(i) {
+        let mut release = |dependent: usize| {
             waiting[dependent] -= 1;
             if waiting[dependent] == 0 {
                 let ready = key(dependent);
@@ -211,6 +210,11 @@ fn kahn<'a, K: ReadyKey<'a> + Copy>(names: &'a [Name], graph: &Graph) -> Vec<usi
                     heap.push(Reverse(ready));
                 }
             }
+        };
+        graph.dependents(i).for_each(&mut release);
+        // The order-only edges, walked only where some instance has them.
+        if ordered_only {
+            graph.starts_before_only(i).for_each(release);
         }
     }
     order
