@@ -107,6 +107,8 @@
 // Every snippet in the docs compiles without a warning, so that none teaches one; a type a
 // snippet declares to show a shape, and does not use, is no lesson.
 #![doc(test(attr(deny(warnings), allow(dead_code))))]
+// On docs.rs, each feature-gated item says which feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod busy;
 mod catch;
@@ -237,6 +239,22 @@ pub use crate::contract::{
 };
 pub use crate::error::Error;
 pub use crate::lifecycle::PluginState;
+
+/// The old path of [`report::ExclusionReason`], kept until 1.0 (see CHANGELOG.md).
+#[deprecated(
+    since = "0.1.0",
+    note = "moved to `plugin_factory::report::ExclusionReason`"
+)]
+pub type ExclusionReason = crate::report::ExclusionReason;
+/// The old path of [`report::FailureCause`], kept until 1.0 (see CHANGELOG.md).
+#[deprecated(
+    since = "0.1.0",
+    note = "moved to `plugin_factory::report::FailureCause`"
+)]
+pub type FailureCause = crate::report::FailureCause;
+/// The old path of [`report::Hook`], kept until 1.0 (see CHANGELOG.md).
+#[deprecated(since = "0.1.0", note = "moved to `plugin_factory::report::Hook`")]
+pub type Hook = crate::report::Hook;
 pub use crate::manager::PluginManager;
 pub use crate::manager::asynchronous::AsyncManager;
 pub use crate::manager::builder::ManagerBuilder;

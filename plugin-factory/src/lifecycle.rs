@@ -50,6 +50,14 @@ impl PluginState {
         Self::Excluded,
     ];
 
+    /// The old spelling of [`Shutdown`](Self::Shutdown), kept until 1.0 (see CHANGELOG.md).
+    #[deprecated(since = "0.1.0", note = "renamed `PluginState::Shutdown`")]
+    #[allow(
+        non_upper_case_globals,
+        reason = "the variant it stands for was spelt so"
+    )]
+    pub const ShutDown: PluginState = PluginState::Shutdown;
+
     /// The state stored as `state as u8` (the manager keeps states in atomic bytes).
     #[inline]
     pub(crate) const fn from_index(index: u8) -> Self {

@@ -613,3 +613,23 @@ fn a_stopped_plugin_removed_and_added_back_runs_again_last_in_the_order() {
     assert_eq!(manager.live(), ["db", "cache"]);
     assert_eq!(manager.state("cache"), Some(PluginState::Running));
 }
+
+/// The old spellings kept until 1.0 (CHANGELOG.md, "Changed before this log was kept") mean
+/// what the new ones do.
+#[test]
+#[allow(deprecated, reason = "the deprecated spellings are what is tested")]
+fn the_old_spellings_kept_until_1_0_mean_what_the_new_ones_do() {
+    assert_eq!(PluginState::ShutDown, PluginState::Shutdown);
+    assert!(matches!(PluginState::Shutdown, PluginState::ShutDown));
+    let hook: plugin_factory::Hook = Hook::Start;
+    assert_eq!(hook, plugin_factory::report::Hook::Start);
+    let reason: Option<plugin_factory::ExclusionReason> = None::<ExclusionReason>;
+    assert!(reason.is_none());
+    let cause: Option<plugin_factory::FailureCause> = None::<plugin_factory::report::FailureCause>;
+    assert!(cause.is_none());
+    let (_, manager) = running();
+    let name = manager
+        .with_named("cache", |probe: &mut Probe| probe.name())
+        .unwrap();
+    assert_eq!(name, "cache");
+}

@@ -55,6 +55,16 @@ impl PluginManager<Active> {
         )
     }
 
+    /// The old name of [`with_plugin`](Self::with_plugin), kept until 1.0 (see CHANGELOG.md).
+    #[deprecated(since = "0.1.0", note = "renamed `with_plugin`")]
+    pub fn with_named<T: Plugin, R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut T) -> R,
+    ) -> Result<R, Error> {
+        self.with_plugin(name, f)
+    }
+
     /// Runs `f` on the plugin called `name`, as `&mut dyn Plugin`.
     pub fn with_plugin_dyn<R>(
         &self,
