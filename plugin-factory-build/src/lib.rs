@@ -2,7 +2,7 @@
 //! plugin crate among the package's dependencies, so that none is forgotten.
 //!
 //! A plugin crate contributes its plugins only to a binary whose code names it; a dependency
-//! that is never named is not passed to the linker, and its plugins silently do not exist.
+//! that is never named is not passed to the linker, and its plugins do not exist.
 //! `plugin_factory::link_plugins!(a, b)` names crates by hand. This crate does it from the
 //! dependency graph instead. In `build.rs`:
 //!
@@ -17,7 +17,8 @@
 //! and target being built, keeps the direct, normal (not dev- or build-) dependencies that
 //! depend on `plugin-factory` themselves, and writes the `link_plugins!` line for them into
 //! `OUT_DIR`. It also records them for the run-time check: a host that names its crates by hand
-//! and misses one is told at discovery, with the line that fixes it. A crate that depends on
+//! and misses one is told at discovery, with the line that fixes it; and when no source of the
+//! package calls `link_plugins!` at all, the build script warns at build time. A crate that depends on
 //! `plugin-factory` without registering plugins (a crate of extension-point traits, say) can
 //! keep out of that check with `[package.metadata.plugin-factory] registers-plugins = false`.
 //!
@@ -111,7 +112,69 @@ pub fn try_link_plugin_crates() -> Result<Vec<PluginCrate>, Error> {
     for watched in graph.watched() {
         println!("cargo::rerun-if-changed={}", watched.display());
     }
+    let root = build.manifest.parent().unwrap_or(Path::new("."));
+    if !crates.is_empty() && !mentions_link_plugins(root) {
+        println!("cargo::warning={}", unlinked_warning(&crates));
+    }
     Ok(crates)
+}
+
+/// The build's warning when no source of the package calls `link_plugins!`: none of `crates`
+/// would be linked, and (with no `link_plugins!` to record them) discovery could not say which.
+fn unlinked_warning(crates: &[PluginCrate]) -> String {
+    let names: Vec<&str> = crates.iter().map(|krate| krate.package.as_str()).collect();
+    format!(
+        "plugin crates {} are dependencies of this package, but no source of it calls \
+         `plugin_factory::link_plugins!`: none of their plugins will be registered. Add \
+         `plugin_factory::link_plugins!();` to the binary's code",
+        names.join(", ")
+    )
+}
+
+/// Whether some Rust source under `root` (the package's directory, its `target` and hidden
+/// directories aside) mentions `link_plugins!`. Bounded: at most 10,000 files, 8 levels deep,
+/// the first megabyte of each; past that it answers yes, so that it never warns wrongly.
+fn mentions_link_plugins(root: &Path) -> bool {
+    const FILES: usize = 10_000;
+    const DEPTH: usize = 8;
+    const READ: u64 = 1 << 20;
+    let mut pending = vec![(root.to_path_buf(), 0)];
+    let mut files = 0;
+    while let Some((dir, depth)) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if name.starts_with('.') || name == "target" {
+                    continue;
+                }
+                if depth + 1 > DEPTH {
+                    return true;
+                }
+                pending.push((path, depth + 1));
+            } else if name.ends_with(".rs") {
+                files += 1;
+                if files > FILES {
+                    return true;
+                }
+                let mut text = String::new();
+                let read = fs::File::open(&path).and_then(|file| {
+                    io::Read::read_to_string(&mut io::Read::take(file, READ), &mut text)
+                });
+                if read.is_ok() && text.contains("link_plugins!") {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 /// What Cargo tells a build script about the package it builds.
@@ -284,6 +347,49 @@ fn expected(crates: &[PluginCrate]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A directory of its own under the system's temporary one, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let path = env::temp_dir().join(format!(
+                "plugin-factory-build-{}-{name}",
+                std::process::id()
+            ));
+            let _ = fs::remove_dir_all(&path);
+            fs::create_dir_all(path.join("src")).unwrap();
+            Self(path)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_package_whose_sources_never_call_link_plugins_is_found_out() {
+        let package = Scratch::new("sources");
+        fs::write(package.0.join("src/main.rs"), "fn main() {}\n").unwrap();
+        // What `target` and hidden directories hold is not the package's source.
+        fs::create_dir_all(package.0.join("target/debug")).unwrap();
+        fs::write(package.0.join("target/debug/gen.rs"), "link_plugins!();").unwrap();
+        assert!(!mentions_link_plugins(&package.0));
+        fs::create_dir_all(package.0.join("src/host")).unwrap();
+        fs::write(
+            package.0.join("src/host/mod.rs"),
+            "plugin_factory::link_plugins!();\n",
+        )
+        .unwrap();
+        assert!(mentions_link_plugins(&package.0));
+        let crates = [PluginCrate {
+            package: "my-plugins".to_owned(),
+            crate_name: "my_plugins".to_owned(),
+        }];
+        assert!(unlinked_warning(&crates).starts_with("plugin crates my-plugins are dependencies"));
+    }
 
     fn plugin_crate(package: &str, crate_name: &str) -> PluginCrate {
         PluginCrate {

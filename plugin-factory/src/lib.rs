@@ -54,8 +54,10 @@
 //! # Linking plugin crates
 //!
 //! Rust links a dependency only if the code names it. A plugin crate that the host lists in
-//! `Cargo.toml` but never mentions is left out of the binary, and so are its plugins, silently,
-//! on both backends and with every linker and LTO setting. Name each plugin crate once:
+//! `Cargo.toml` but never mentions is left out of the binary, and so are its plugins, on both
+//! backends and with every linker and LTO setting; the host is told (at build time by
+//! `plugin-factory-build`, at discovery by the manager: `docs/examples.md`, "Why
+//! `link_plugins!`"). Name each plugin crate once:
 //!
 //! ```
 //! plugin_factory::link_plugins!(example_plugins);

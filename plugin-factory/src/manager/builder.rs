@@ -10,6 +10,12 @@ use crate::error::Error;
 use crate::policy::OnCallbackFailure;
 use crate::registry::{self, PluginEntry};
 
+/// What discovery says of a binary that registers no plugin and runs no `link_plugins!`.
+pub(crate) const NOTHING_LINKED: &str = "no plugin is registered in this binary and no \
+    `link_plugins!` ran: a plugin crate that the binary's code never names is not linked. Add \
+    `plugin_factory::link_plugins!();` (with `plugin_factory_build::link_plugin_crates()` in \
+    build.rs) or `plugin_factory::link_plugins!(my_plugins);` to the binary's code";
+
 impl PluginManager<Assembled> {
     /// Creates every plugin linked into this binary (see
     /// [`link_plugins!`](crate::link_plugins)). Same as `PluginManager::builder().discover()`.
@@ -161,14 +167,19 @@ impl ManagerBuilder {
     /// name is taken twice.
     ///
     /// From the global registry, it first warns about every dependency crate that registers
-    /// plugins but is not linked (see [`registry::unlinked_crates`]); the report lists them.
+    /// plugins but is not linked (see [`registry::unlinked_crates`]); the report lists them. A
+    /// binary that registers no plugin at all and runs no `link_plugins!` is warned too.
     pub fn discover(self) -> Result<PluginManager<Assembled>, Error> {
+        let global = self.entries.is_none();
         let (entries, unlinked) = match self.entries {
             Some(entries) => (entries, Vec::new()),
             None => (registry::entries().collect(), registry::unlinked_crates()),
         };
         for unlinked_crate in &unlinked {
             log::warn!("plugin manager: {unlinked_crate}");
+        }
+        if global && registry::nothing_linked() {
+            log::warn!("plugin manager: {NOTHING_LINKED}");
         }
         let (instances, problems) = match &self.config {
             None => (

@@ -64,6 +64,16 @@ pub fn entries() -> impl Iterator<Item = &'static PluginEntry> + Clone {
 /// assert!(plugin_factory::registry::unlinked_crates().is_empty());
 /// ```
 pub fn unlinked_crates() -> Vec<UnlinkedCrate> {
+    unlinked()
+}
+
+/// Whether the binary registers nothing at all and no `link_plugins!` ran: most likely a host
+/// that forgot to link its plugin crates (a host with no plugin is rare, and is told so too).
+pub(crate) fn nothing_linked() -> bool {
+    entries().next().is_none() && self::backend::link_records().next().is_none()
+}
+
+fn unlinked() -> Vec<UnlinkedCrate> {
     self::link::unlinked(self::backend::link_records(), || {
         entries().map(|entry| entry.metadata().package())
     })
