@@ -4,6 +4,7 @@
 //! value no source gave is at [`Location::Defaulted`], an unlisted kind's instance at
 //! [`Location::Unlisted`]. What `config show` prints.
 
+use rustc_hash::FxHashMap;
 use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
 use serde::de::IgnoredAny;
@@ -57,9 +58,10 @@ impl Config {
             None => Node::new(Value::Bool(true), Location::Defaulted),
         };
         let mut plugins: Vec<(String, Node)> = Vec::new();
+        let mut schemas = Schemas::default();
         if let Some(Value::Map(instances)) = root.get("plugins").map(|plugins| &plugins.value) {
             for (name, node) in instances {
-                plugins.push((name.clone(), instance(name, node, &kinds)));
+                plugins.push((name.clone(), instance(name, node, &kinds, &mut schemas)));
             }
         }
         // The instances no configuration names are those resolution adds, with no spec; by name,
@@ -72,7 +74,8 @@ impl Config {
             .collect();
         unlisted.sort_by_key(|instance| instance.name);
         for instance in unlisted {
-            plugins.push((instance.name.to_string(), unlisted_instance(instance.entry)));
+            let shown = unlisted_instance(instance.entry, &mut schemas);
+            plugins.push((instance.name.to_string(), shown));
         }
         shown.push(("run_unlisted".to_owned(), run_unlisted));
         let plugins_at = root
@@ -96,7 +99,12 @@ impl Config {
 
 /// A configured instance in effect: its keys as given (typed where they have a type), `kind`
 /// and `enabled` written out, and an enabled instance's config typed and completed.
-fn instance(name: &str, node: &Node, kinds: &[&'static PluginEntry]) -> Node {
+fn instance(
+    name: &str,
+    node: &Node,
+    kinds: &[&'static PluginEntry],
+    schemas: &mut Schemas,
+) -> Node {
     let Value::Map(given) = &node.value else {
         // Not a map (or null): shown as given; the manager reports it if it is wrong.
         return as_given(node);
@@ -127,7 +135,7 @@ fn instance(name: &str, node: &Node, kinds: &[&'static PluginEntry]) -> Node {
             "kind" | "enabled" => continue,
             "timeout_ms" => tree::typed::<u64>(value, &format!("{path}.timeout_ms")),
             "config" if runs => match entry {
-                Some(entry) => config(entry, Some(value), &path, Location::Defaulted),
+                Some(entry) => config(entry, Some(value), &path, Location::Defaulted, schemas),
                 None => as_given(value),
             },
             _ => as_given(value),
@@ -141,14 +149,14 @@ fn instance(name: &str, node: &Node, kinds: &[&'static PluginEntry]) -> Node {
     {
         entries.push((
             "config".to_owned(),
-            config(entry, None, &path, Location::Defaulted),
+            config(entry, None, &path, Location::Defaulted, schemas),
         ));
     }
     Node::new(Value::Map(entries), node.at.clone())
 }
 
 /// The instance that runs a kind no configuration mentions.
-fn unlisted_instance(entry: &'static PluginEntry) -> Node {
+fn unlisted_instance(entry: &'static PluginEntry, schemas: &mut Schemas) -> Node {
     let at = Location::Unlisted;
     let mut entries = vec![
         ("kind".to_owned(), string(entry.name(), at.clone())),
@@ -159,7 +167,8 @@ fn unlisted_instance(entry: &'static PluginEntry) -> Node {
     ];
     if entry.config().is_some() {
         let path = format!("plugins.{}", entry.name());
-        entries.push(("config".to_owned(), config(entry, None, &path, at.clone())));
+        let config = config(entry, None, &path, at.clone(), schemas);
+        entries.push(("config".to_owned(), config));
     }
     Node::new(Value::Map(entries), at)
 }
@@ -171,6 +180,7 @@ fn config(
     given: Option<&Node>,
     path: &str,
     defaults_at: Location,
+    schemas: &mut Schemas,
 ) -> Node {
     let Some(spec) = entry.config() else {
         return given.map_or_else(Node::empty_map, as_given);
@@ -179,11 +189,27 @@ fn config(
         Some(given) => spec.typed(given, &format!("{path}.config")),
         None => Node::empty_map_at(defaults_at.clone()),
     };
-    let mut generator = SchemaGenerator::new(SchemaSettings::draft2020_12());
-    let schema = spec.schema(&mut generator).to_value();
-    let definitions = generator.take_definitions(true);
-    with_defaults(&mut config, &schema, &definitions, &defaults_at, 0);
+    let (schema, definitions) = schemas.of(entry);
+    with_defaults(&mut config, schema, definitions, &defaults_at, 0);
     config
+}
+
+/// Each kind's config schema and its definitions, made once per kind (a configuration may have
+/// thousands of instances of one kind).
+#[derive(Default)]
+struct Schemas(FxHashMap<&'static str, (Json, Map<String, Json>)>);
+
+impl Schemas {
+    fn of(&mut self, entry: &'static PluginEntry) -> (&Json, &Map<String, Json>) {
+        let (schema, definitions) = self.0.entry(entry.name()).or_insert_with(|| {
+            let mut generator = SchemaGenerator::new(SchemaSettings::draft2020_12());
+            let schema = entry
+                .config()
+                .map_or(Json::Null, |spec| spec.schema(&mut generator).to_value());
+            (schema, generator.take_definitions(true))
+        });
+        (schema, definitions)
+    }
 }
 
 /// Adds to `node`, a map, each property of `schema` that it lacks and that has a default;
