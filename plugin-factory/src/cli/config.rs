@@ -2,6 +2,7 @@
 //! each value came from, its JSON Schema for this binary, and what moving to another
 //! configuration would change.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
@@ -51,8 +52,11 @@ pub(super) fn show(
         }
         OutputFormat::Text => {
             let format = shown_format(source, written_as);
-            let text = effective.display(format).with_origins(origin).to_string();
-            let _ = io.out.write_all(text.as_bytes());
+            // Written as it is made: a large configuration is not held twice, as a tree and
+            // as text.
+            let mut out = std::io::BufWriter::new(&mut *io.out);
+            let _ = write!(out, "{}", effective.display(format).with_origins(origin));
+            let _ = out.flush();
         }
     }
     Ok(Exit::Success)
