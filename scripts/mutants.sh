@@ -12,8 +12,9 @@ command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 
 # The behaviour tests are one binary (`tests/it/`); its command-line module is left out (it
 # tests the CLI, and its binary tests need the host example, which these targets do not build),
-# and so is the async example's signal test, for the same reason.
-tests=(--lib --test it --test unlinked -- --skip cli:: --skip the_async_example)
+# and so are the async example's signal test and the streaming example's test, for the same
+# reason.
+tests=(--lib --test it --test unlinked -- --skip cli:: --skip the_async_example --skip streaming::)
 
 files=()
 if [[ " $* " != *" --file "* && " $* " != *" -f "* ]]; then
