@@ -545,3 +545,77 @@ fn a_problem_keeps_its_parts() {
         matches!(echo.reason(), Some(ExclusionReason::InvalidConfig { problems }) if problems[0].path == "plugins.echo.config")
     );
 }
+
+/// A tree's values as `path = value (origin)` lines, for comparing what `Config::effective`
+/// gives: typed scalars spelt by kind (`7`, `"7"`, `true`).
+fn effective_lines(config: &Config) -> Vec<String> {
+    let effective = config.effective(kinds::entries());
+    effective
+        .origins()
+        .into_iter()
+        .map(|(path, at)| {
+            let node = effective
+                .pointer(path.split('.'))
+                .expect("a leaf of the tree");
+            let value = match &node.value {
+                plugin_factory::config::Value::Integer(n) => n.to_string(),
+                plugin_factory::config::Value::Bool(b) => b.to_string(),
+                plugin_factory::config::Value::String(s) => format!("{s:?}"),
+                other => other.kind().to_owned(),
+            };
+            format!("{path} = {value} ({at})")
+        })
+        .collect()
+}
+
+#[test]
+fn the_configuration_in_effect_types_text_writes_out_defaults_and_adds_unlisted_kinds() {
+    let config = Loader::new()
+        .text(
+            "host.toml",
+            Format::Toml,
+            "extra = 1\n\
+             [plugins.echo]\nconfig = { greeting = \"hi\" }\nenabled = true\nkind = \"echo\"\n\
+             [plugins.store-a]\nkind = \"store\"\n\
+             [plugins.store-b]\nkind = \"store\"\nenabled = false\nconfig = { capacity = \"x\" }\n",
+        )
+        .set("plugins.echo.config.times", "3")
+        .set("plugins.echo.timeout_ms", "250")
+        .load()
+        .unwrap();
+    assert_eq!(
+        effective_lines(&config),
+        [
+            "run_unlisted = true (default)",
+            // `kind` and `enabled` first, once each, whether given or not.
+            "plugins.echo.kind = \"echo\" (host.toml:5:8)",
+            "plugins.echo.enabled = true (host.toml:4:11)",
+            // The override's text, typed as the config type reads it.
+            "plugins.echo.config.greeting = \"hi\" (host.toml:3:23)",
+            "plugins.echo.config.times = 3 (override plugins.echo.config.times)",
+            "plugins.echo.timeout_ms = 250 (override plugins.echo.timeout_ms)",
+            "plugins.store-a.kind = \"store\" (host.toml:7:8)",
+            "plugins.store-a.enabled = true (default)",
+            // No config given: the type's defaults.
+            "plugins.store-a.config.capacity = 10 (default)",
+            "plugins.store-a.config.label = \"store\" (default)",
+            "plugins.store-b.kind = \"store\" (host.toml:9:8)",
+            "plugins.store-b.enabled = false (host.toml:10:11)",
+            // Disabled: its config is not read, so shown as given, without defaults.
+            "plugins.store-b.config.capacity = \"x\" (host.toml:11:23)",
+            // The kinds no instance names, by name, each with its config's defaults.
+            "plugins.app.kind = \"app\" (unlisted kind)",
+            "plugins.app.enabled = true (unlisted kind)",
+            "plugins.core.kind = \"core\" (unlisted kind)",
+            "plugins.core.enabled = true (unlisted kind)",
+            "plugins.flaky.kind = \"flaky\" (unlisted kind)",
+            "plugins.flaky.enabled = true (unlisted kind)",
+            "plugins.flaky.config.fail = false (unlisted kind)",
+            "plugins.flaky.config.panic = false (unlisted kind)",
+            "plugins.plain.kind = \"plain\" (unlisted kind)",
+            "plugins.plain.enabled = true (unlisted kind)",
+            // A key the configuration should not have is shown as given (`check` names it).
+            "extra = 1 (host.toml:1:9)",
+        ]
+    );
+}

@@ -322,8 +322,18 @@ fn a_configuration_binds_a_dependency_to_every_instance_with_a_star() {
 
 #[test]
 fn the_async_manager_orders_a_dependency_on_every_instance_as_the_sync_one_does() {
+    use plugin_factory::testing::{Fault, Seen};
+    use std::time::Duration;
+
     let harness = every_sink(TWO_SINKS);
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // Slow sinks: a producer that did not wait for them would start while they still start,
+    // and its stop would find them stopping.
+    for sink in ["sink-a", "sink-b"] {
+        harness.inject(sink, Hook::Start, Fault::delay(Duration::from_millis(50)));
+        harness.inject(sink, Hook::Stop, Fault::delay(Duration::from_millis(50)));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
@@ -332,18 +342,25 @@ fn the_async_manager_orders_a_dependency_on_every_instance_as_the_sync_one_does(
             .start_async(plugin_factory::executor::Tokio)
             .await
             .unwrap();
-        let started = harness.calls(Hook::Start);
-        assert_eq!(
-            started.last().map(String::as_str),
-            Some("producer"),
-            "{started:?}"
-        );
         let _report = running.shutdown().await;
     });
-    let stopped = harness.calls(Hook::Stop);
-    assert_eq!(
-        stopped.first().map(String::as_str),
-        Some("producer"),
-        "{stopped:?}"
-    );
+    let journal = harness.journal();
+    let at = |plugin: &str, seen: Seen| {
+        journal
+            .iter()
+            .position(|(name, what)| name == plugin && *what == seen)
+            .unwrap_or_else(|| panic!("no {seen:?} of {plugin}: {journal:?}"))
+    };
+    let producer_starts = at("producer", Seen::Called(Hook::Start));
+    let producer_stopped = at("producer", Seen::Returned(Hook::Stop));
+    for sink in ["sink-a", "sink-b"] {
+        assert!(
+            at(sink, Seen::Returned(Hook::Start)) < producer_starts,
+            "{journal:?}"
+        );
+        assert!(
+            producer_stopped < at(sink, Seen::Called(Hook::Stop)),
+            "{journal:?}"
+        );
+    }
 }

@@ -1262,6 +1262,10 @@ fn a_handle_a_plugin_keeps_calls_from_any_thread_what_runs_at_each_call() {
         .unwrap()
         .expect("taken in start");
     owned(&handle);
+    assert_eq!(
+        format!("{handle:?}"),
+        "ExtensionHandle { point: \"Listen\", manager_shut_down: false }"
+    );
     // The keeper's own implementation, at priority 3, comes first.
     assert_eq!(
         reached_from_a_thread(&handle, "one"),
@@ -1281,6 +1285,7 @@ fn a_handle_a_plugin_keeps_calls_from_any_thread_what_runs_at_each_call() {
     assert_eq!(heard(&manager, "beta"), ["one", "three", "four"]);
 
     let _report = manager.shutdown();
+    assert!(format!("{handle:?}").contains("manager_shut_down: true"));
     let refused = handle
         .extension()
         .call(|listener| listener.hear("late").map(drop))
