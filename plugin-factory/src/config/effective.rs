@@ -313,6 +313,7 @@ mod tests {
         let schema = json!({
             "properties": {
                 "port": { "type": "integer", "default": 8080 },
+                "routes": { "type": "array", "default": [["/", 1]] },
                 "tls": { "$ref": "#/$defs/Tls" },
                 "limits": { "$ref": "#/$defs/Limits", "default": { "rate": 1.5 } },
                 "name": { "type": "string" },
@@ -343,6 +344,8 @@ mod tests {
                 // Added in the schema's order of properties: by name.
                 "limits.rate default",
                 "port default",
+                "routes[0][0] default",
+                "routes[0][1] default",
             ]
         );
         assert!(matches!(
