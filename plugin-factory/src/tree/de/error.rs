@@ -143,6 +143,21 @@ fn unknown(what: &str, key: &str, fields: &[&str]) -> String {
     message
 }
 
+/// What a visitor that stopped early read: `2 entries in the map`, for serde's length errors.
+pub(super) struct Fewer(pub(super) usize, pub(super) &'static str);
+
+impl serde::de::Expected for Fewer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let noun = match (self.1, self.0) {
+            ("list", 1) => "item",
+            ("list", _) => "items",
+            (_, 1) => "entry",
+            _ => "entries",
+        };
+        write!(f, "{} {noun} in the {}", self.0, self.1)
+    }
+}
+
 /// What deserializing the whole tree gathers besides its result: the keys no struct knows, and
 /// when asked, what each text value was read as.
 #[derive(Default)]

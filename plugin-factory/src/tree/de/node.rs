@@ -9,11 +9,11 @@
 use std::slice;
 
 use serde::de::{
-    self, DeserializeSeed, EnumAccess, Expected, IntoDeserializer, MapAccess, SeqAccess,
-    Unexpected, VariantAccess, Visitor,
+    self, DeserializeSeed, EnumAccess, IntoDeserializer, MapAccess, SeqAccess, Unexpected,
+    VariantAccess, Visitor,
 };
 
-use super::error::{Collector, Error};
+use super::error::{Collector, Error, Fewer};
 use crate::tree::node::{Node, Value};
 
 /// A node to deserialize, at its key path.
@@ -180,21 +180,6 @@ fn key_path(parent: &str, key: &str) -> String {
         key.to_owned()
     } else {
         format!("{parent}.{key}")
-    }
-}
-
-/// What a visitor that stopped early read: `2 entries in the map`.
-struct Fewer(usize, &'static str);
-
-impl Expected for Fewer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let noun = match (self.1, self.0) {
-            ("list", 1) => "item",
-            ("list", _) => "items",
-            (_, 1) => "entry",
-            _ => "entries",
-        };
-        write!(f, "{} {noun} in the {}", self.0, self.1)
     }
 }
 
