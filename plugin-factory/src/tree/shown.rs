@@ -31,7 +31,7 @@ impl fmt::Display for Shown<'_> {
 /// Whether `c` would act on a terminal or on the order of text rather than show as itself:
 /// C0 and C1 controls (`is_control`), and the bidirectional embeddings, overrides, isolates and
 /// marks.
-fn unsafe_char(c: char) -> bool {
+pub(super) fn unsafe_char(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

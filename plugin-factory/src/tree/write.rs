@@ -13,6 +13,7 @@ use std::fmt::{self, Write};
 
 use super::node::{Location, Node, Value};
 use super::parse::Format;
+use super::shown::unsafe_char;
 
 /// A tree written as text: [`Node::display`].
 #[derive(Debug, Clone, Copy)]
@@ -112,8 +113,8 @@ impl Out<'_, '_> {
     }
 }
 
-/// `text` in double quotes, escaped as JSON escapes it, and its controls and text-direction
-/// marks as `\uXXXX` (all three formats read that).
+/// `text` in double quotes, escaped as JSON escapes it, and what `shown.rs` finds unsafe to
+/// print (controls, text-direction marks) as `\uXXXX` (all three formats read that).
 fn quoted(f: &mut impl Write, text: &str) -> fmt::Result {
     f.write_char('"')?;
     for c in text.chars() {
@@ -123,9 +124,7 @@ fn quoted(f: &mut impl Write, text: &str) -> fmt::Result {
             '\n' => f.write_str("\\n")?,
             '\t' => f.write_str("\\t")?,
             '\r' => f.write_str("\\r")?,
-            c if c.is_control()
-                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-            {
+            c if unsafe_char(c) => {
                 write!(f, "\\u{:04X}", u32::from(c))?;
             }
             c => f.write_char(c)?,
